@@ -1,0 +1,258 @@
+'use strict'
+// The public face of captcha-native: the generated binding (binding.js) does the work; this file
+// defines the error classes, turns native error data into them, and checks argument types.
+
+const native = require('./binding.js')
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** Defines an exception class with the given name, default message and parent. */
+function exceptionClass (name, defaultMessage, Parent = Error) {
+  const Exception = class extends Parent {
+    constructor (message = defaultMessage, options) {
+      super(message, options)
+      this.name = name
+    }
+  }
+  Object.defineProperty(Exception, 'name', { value: name })
+  return Exception
+}
+
+const ApiKeyInvalidException = exceptionClass('ApiKeyInvalidException',
+  'The provided api key is invalid. Please verify the api key from your captcha settings.')
+const VerificationTokenInvalidException = exceptionClass('VerificationTokenInvalidException',
+  'The verification token is malformed or could not be parsed.')
+const VerificationNotFoundException = exceptionClass('VerificationNotFoundException',
+  'No verification could be found for the given verification token.')
+const VerificationNotFinishedException = exceptionClass('VerificationNotFinishedException',
+  'The verification is not yet completed. Please wait until the user has finished solving the captcha before requesting the result.')
+const VerificationResultExpiredException = exceptionClass('VerificationResultExpiredException',
+  'The verification result has expired and can no longer be retrieved.')
+const VerificationResultRetrievalLimitReachedException = exceptionClass('VerificationResultRetrievalLimitReachedException',
+  'The verification result has reached its maximum retrieval count and can no longer be retrieved.')
+/** The abstract parent of the exceptions that mean "treat this as a provider outage". */
+const FailoverException = exceptionClass('FailoverException', undefined)
+const ServerUnreachableException = exceptionClass('ServerUnreachableException',
+  'Could not reach the TrustCaptcha server. Please check your network connection and consider implementing a failover mechanism.',
+  FailoverException)
+const ClientReportedServerUnreachableException = exceptionClass('ClientReportedServerUnreachableException',
+  'The client reported it could not reach the TrustCaptcha server, but the gateway has no record of a recent outage. Treat this with caution: a malicious client may be claiming a failover that did not happen.',
+  FailoverException)
+
+/** Native error kinds (src/errors.rs) and the classes they become. */
+const ERROR_CLASSES = {
+  ApiKeyInvalid: ApiKeyInvalidException,
+  VerificationTokenInvalid: VerificationTokenInvalidException,
+  VerificationNotFound: VerificationNotFoundException,
+  VerificationNotFinished: VerificationNotFinishedException,
+  VerificationResultExpired: VerificationResultExpiredException,
+  VerificationResultRetrievalLimitReached: VerificationResultRetrievalLimitReachedException,
+  ClientReportedServerUnreachable: ClientReportedServerUnreachableException,
+  ServerUnreachable: ServerUnreachableException,
+  UnexpectedStatus: Error,
+  InvalidArgument: TypeError
+}
+const NATIVE_ERROR_MARKER = 'captcha-native:'
+
+/** Turns an error that native code reported as data into its JavaScript class. */
+function fromNative (error) {
+  if (!(error instanceof Error) || !String(error.message).startsWith(NATIVE_ERROR_MARKER)) return error
+  let data
+  try {
+    data = JSON.parse(error.message.slice(NATIVE_ERROR_MARKER.length))
+  } catch {
+    return error
+  }
+  const Class = ERROR_CLASSES[data.kind] || Error
+  const options = data.detail ? { cause: new Error(data.detail) } : undefined
+  const converted = new Class(data.message, options)
+  if (data.status !== undefined) converted.status = data.status
+  Error.captureStackTrace(converted, fromNative)
+  return converted
+}
+
+/** Runs a synchronous native call, rethrowing its errors as their classes. */
+function callNative (call) {
+  try {
+    return call()
+  } catch (error) {
+    throw fromNative(error)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Argument checks shared by the providers
+
+function optionalString (value, name) {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`)
+  return value
+}
+
+function optionalNumber (value, name) {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number of milliseconds`)
+  return value
+}
+
+/** Checks an axios-style proxy option: undefined (environment), false (none) or an object. */
+function proxyOption (proxy) {
+  if (proxy === undefined || proxy === null || proxy === false) return proxy === false ? false : undefined
+  if (typeof proxy !== 'object') throw new TypeError('proxy must be an object, false or undefined')
+  const port = typeof proxy.port === 'string' && /^\d+$/.test(proxy.port) ? Number(proxy.port) : proxy.port
+  if (typeof proxy.host !== 'string') throw new TypeError('proxy.host must be a string')
+  if (typeof port !== 'number') throw new TypeError('proxy.port must be a number')
+  const checked = { host: proxy.host, port, protocol: optionalString(proxy.protocol, 'proxy.protocol') }
+  if (proxy.auth !== undefined && proxy.auth !== null) {
+    const { username, password } = proxy.auth
+    if (typeof username !== 'string' || typeof password !== 'string') {
+      throw new TypeError('proxy.auth must have a string username and password')
+    }
+    checked.auth = { username, password }
+  }
+  return checked
+}
+
+// ---------------------------------------------------------------------------------------------
+// TrustCaptcha
+
+const RESULT_FIELDS = [
+  'captchaId', 'verificationId', 'verificationPassed', 'score', 'decisionType', 'decisionAction',
+  'gatewayFailoverActive', 'riskScoringEnabled', 'minimalDataModeEnabled', 'origin', 'ipAddress',
+  'countryCode', 'deviceFamily', 'operatingSystem', 'browser', 'verificationStartedAt',
+  'verificationFinishedAt', 'resultExpiresAt', 'resultFirstFetchedAt', 'resultLastFetchedAt'
+]
+
+/** The result of a verification: its 20 fields, in the SDK's order. */
+class VerificationResult {
+  constructor (data = {}) {
+    for (const field of RESULT_FIELDS) this[field] = data[field]
+  }
+}
+
+/** The decoded content of a widget's verification token. */
+class VerificationToken {
+  constructor (verificationId, expiresAt, clientFailover = false) {
+    this.verificationId = verificationId
+    this.expiresAt = expiresAt
+    this.clientFailover = clientFailover
+  }
+}
+
+class TrustCaptcha {
+  #native
+
+  constructor (options) {
+    if (!options || !options.apiKey) throw new Error('apiKey must not be null or empty')
+    if (typeof options.apiKey !== 'string') throw new TypeError('apiKey must be a string')
+    const checked = {
+      apiKey: options.apiKey,
+      apiHost: optionalString(options.apiHost, 'apiHost'),
+      connectTimeoutMs: optionalNumber(options.connectTimeoutMs, 'connectTimeoutMs'),
+      readTimeoutMs: optionalNumber(options.readTimeoutMs, 'readTimeoutMs'),
+      proxy: proxyOption(options.proxy)
+    }
+    if (!checked.apiKey.trim()) throw new Error('apiKey must not be null or empty')
+    this.#native = callNative(() => new native.NativeTrustCaptcha(checked))
+    Object.freeze(this)
+  }
+
+  /** Fetches a verification result with the default options; throws at once for an empty key. */
+  static getVerificationResult (apiKey, token) {
+    return new TrustCaptcha({ apiKey }).getVerificationResult(token)
+  }
+
+  async getVerificationResult (token) {
+    let data
+    try {
+      data = await this.#native.getVerificationResult(typeof token === 'string' ? token : null)
+    } catch (error) {
+      throw fromNative(error)
+    }
+    return new VerificationResult(data)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emulator
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i
+const CONSTRUCT = Symbol('Emulator.start')
+
+/** A local emulator of the providers' verification APIs, with fault injection. */
+class Emulator {
+  #native
+
+  constructor (key, nativeEmulator) {
+    if (key !== CONSTRUCT) throw new TypeError('use Emulator.start() to start an emulator')
+    this.#native = nativeEmulator
+  }
+
+  static async start (options = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+    let nativeEmulator
+    try {
+      nativeEmulator = await native.startEmulator(JSON.stringify(options))
+    } catch (error) {
+      throw fromNative(error)
+    }
+    if (options.host !== undefined && !LOOPBACK.test(String(options.host))) {
+      process.emitWarning(`the captcha-native emulator listens on ${nativeEmulator.url}, which other machines may reach`)
+    }
+    return new Emulator(CONSTRUCT, nativeEmulator)
+  }
+
+  /** The base URL, e.g. `http://127.0.0.1:41234`: use it as the provider's API host. */
+  get url () { return this.#native.url }
+
+  /** The credentials the emulator accepts. */
+  get credentials () { return this.#native.credentials }
+
+  /** A fresh valid token for `provider`, carrying `claims`. */
+  issue (provider, claims) {
+    if (typeof provider !== 'string') throw new TypeError('provider must be a string')
+    return callNative(() => this.#native.issue(provider, claims === undefined ? null : JSON.stringify(claims)))
+  }
+
+  /** Injects a failure: `{ provider?, times?, kind, ... }`. */
+  fault (rule) {
+    if (rule === null || typeof rule !== 'object') throw new TypeError('a fault rule must be an object')
+    callNative(() => this.#native.fault(JSON.stringify(rule)))
+  }
+
+  clearFaults () { this.#native.clearFaults() }
+
+  /** Moves the emulator's clock forward (expiry) without sleeping. */
+  advanceTime (ms) {
+    if (typeof ms !== 'number') throw new TypeError('ms must be a number')
+    callNative(() => this.#native.advanceTime(ms))
+  }
+
+  stats () { return this.#native.stats() }
+
+  requests () { return this.#native.requests() }
+
+  clearRequests () { this.#native.clearRequests() }
+
+  /** A URL on this machine where connecting never succeeds: for connect timeouts. */
+  async blackholeUrl () { return this.#native.blackholeUrl() }
+
+  async close () { return this.#native.close() }
+}
+
+module.exports = {
+  TrustCaptcha,
+  VerificationResult,
+  VerificationToken,
+  ApiKeyInvalidException,
+  VerificationTokenInvalidException,
+  VerificationNotFoundException,
+  VerificationNotFinishedException,
+  VerificationResultExpiredException,
+  VerificationResultRetrievalLimitReachedException,
+  FailoverException,
+  ServerUnreachableException,
+  ClientReportedServerUnreachableException,
+  Emulator
+}

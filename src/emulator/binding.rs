@@ -1,0 +1,136 @@
+//! The emulator as napi sees it. Structured arguments (options, claims, fault rules) arrive as
+//! JSON text from `index.js`, so serde gives clear messages for every mistake.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use napi_derive::napi;
+
+use super::{EmulatorOptions, FaultRule, RunningEmulator};
+use crate::errors::CaptchaError;
+
+/// Connection and request counters of an emulator.
+#[napi(object)]
+pub struct EmulatorStats {
+    pub connections_accepted: f64,
+    pub connections_open: f64,
+    pub peak_connections_open: f64,
+    pub requests: f64,
+}
+
+/// A request the emulator received. Credentials are redacted.
+#[napi(object)]
+pub struct EmulatorRequest {
+    pub provider: Option<String>,
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub headers: HashMap<String, String>,
+}
+
+/// The credentials the emulator accepts.
+#[napi(object)]
+pub struct EmulatorCredentials {
+    pub trustcaptcha_api_key: String,
+}
+
+#[napi]
+pub struct NativeEmulator {
+    running: Arc<RunningEmulator>,
+}
+
+/// Starts an emulator. `options_json` is the JSON of `EmulatorOptions`.
+#[napi]
+pub async fn start_emulator(options_json: Option<String>) -> napi::Result<NativeEmulator> {
+    let options: EmulatorOptions = match options_json {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| CaptchaError::invalid_argument(format!("invalid emulator options: {e}")))?,
+        None => EmulatorOptions::default(),
+    };
+    let running = RunningEmulator::start(options).await?;
+    Ok(NativeEmulator { running: Arc::new(running) })
+}
+
+#[napi]
+impl NativeEmulator {
+    #[napi(getter)]
+    pub fn url(&self) -> String {
+        self.running.url()
+    }
+
+    #[napi(getter)]
+    pub fn credentials(&self) -> EmulatorCredentials {
+        let credentials = self.running.state().credentials();
+        EmulatorCredentials { trustcaptcha_api_key: credentials.trustcaptcha_api_key.clone() }
+    }
+
+    #[napi]
+    pub fn issue(&self, provider: String, claims_json: Option<String>) -> napi::Result<String> {
+        Ok(self.running.state().issue(&provider, claims_json.as_deref())?)
+    }
+
+    #[napi]
+    pub fn fault(&self, rule_json: String) -> napi::Result<()> {
+        self.running.state().add_fault(FaultRule::from_json(&rule_json)?);
+        Ok(())
+    }
+
+    #[napi]
+    pub fn clear_faults(&self) {
+        self.running.state().clear_faults();
+    }
+
+    #[napi]
+    pub fn advance_time(&self, ms: f64) -> napi::Result<()> {
+        if !ms.is_finite() {
+            return Err(CaptchaError::invalid_argument("ms must be a finite number of milliseconds").into());
+        }
+        self.running.state().advance_time(ms as i64);
+        Ok(())
+    }
+
+    #[napi]
+    pub fn stats(&self) -> EmulatorStats {
+        let stats = self.running.state().stats();
+        EmulatorStats {
+            connections_accepted: stats.connections_accepted as f64,
+            connections_open: stats.connections_open as f64,
+            peak_connections_open: stats.peak_connections_open as f64,
+            requests: stats.requests as f64,
+        }
+    }
+
+    #[napi]
+    pub fn requests(&self) -> Vec<EmulatorRequest> {
+        self.running
+            .state()
+            .recorded_requests()
+            .into_iter()
+            .map(|r| EmulatorRequest {
+                provider: r.provider.map(|p| p.name().to_owned()),
+                method: r.method,
+                path: r.path,
+                query: r.query,
+                headers: r.headers,
+            })
+            .collect()
+    }
+
+    #[napi]
+    pub fn clear_requests(&self) {
+        self.running.state().clear_recorded_requests();
+    }
+
+    #[napi]
+    pub async fn blackhole_url(&self) -> napi::Result<String> {
+        let running = self.running.clone();
+        Ok(running.blackhole_url().await?)
+    }
+
+    #[napi]
+    pub async fn close(&self) -> napi::Result<()> {
+        let running = self.running.clone();
+        running.close().await;
+        Ok(())
+    }
+}

@@ -1,0 +1,156 @@
+//! Fault injection: rules that pick requests and make them fail in a chosen way.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::Provider;
+use crate::errors::CaptchaError;
+
+/// What a picked request gets instead of (or before) its normal answer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum FaultAction {
+    /// Answer normally, `ms` milliseconds late.
+    Delay { ms: u64 },
+    /// Answer this status with this body (and headers), whatever the request.
+    Status {
+        status: u16,
+        #[serde(default)]
+        body: String,
+        #[serde(default)]
+        headers: BTreeMap<String, String>,
+    },
+    /// Answer an HTML page where JSON is expected.
+    NonJson {
+        #[serde(default = "ok_status")]
+        status: u16,
+    },
+    /// Answer a JSON object of `mib` MiB, streamed.
+    HugeBody {
+        mib: u32,
+        #[serde(default = "ok_status")]
+        status: u16,
+    },
+    /// Accept the request and never answer.
+    Hang,
+    /// Send the status line, headers and part of the body, then reset the connection.
+    Reset,
+    /// Close the connection before the status line.
+    Close,
+}
+
+fn ok_status() -> u16 {
+    200
+}
+
+/// A rule as JavaScript gives it: `{ provider?, times?, kind, ...action }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RuleSpec {
+    #[serde(default)]
+    provider: Option<String>,
+    #[serde(default)]
+    times: Option<u32>,
+    #[serde(flatten)]
+    action: FaultAction,
+}
+
+/// A rule in force: which requests it picks, how many more times, and what it does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultRule {
+    /// `None` picks requests to every provider (and unknown paths).
+    pub provider: Option<Provider>,
+    /// `None` picks every request; `Some(n)` the next `n`.
+    pub remaining: Option<u32>,
+    pub action: FaultAction,
+}
+
+impl FaultRule {
+    pub fn from_json(json: &str) -> Result<Self, CaptchaError> {
+        let spec: RuleSpec = serde_json::from_str(json)
+            .map_err(|e| CaptchaError::invalid_argument(format!("invalid fault rule: {e}")))?;
+        let provider = match spec.provider.as_deref() {
+            None | Some("all") => None,
+            Some(name) => Some(Provider::from_name(name).ok_or_else(|| {
+                CaptchaError::invalid_argument(format!("invalid fault rule: unknown provider '{name}'"))
+            })?),
+        };
+        if spec.times == Some(0) {
+            return Err(CaptchaError::invalid_argument("invalid fault rule: times must be at least 1"));
+        }
+        match &spec.action {
+            FaultAction::Status { status, .. } | FaultAction::NonJson { status } | FaultAction::HugeBody { status, .. }
+                if !(100..=599).contains(status) =>
+            {
+                return Err(CaptchaError::invalid_argument("invalid fault rule: status must be from 100 to 599"))
+            }
+            FaultAction::HugeBody { mib, .. } if *mib == 0 || *mib > 1024 => {
+                return Err(CaptchaError::invalid_argument("invalid fault rule: mib must be from 1 to 1024"))
+            }
+            FaultAction::Delay { ms } if *ms > 600_000 => {
+                return Err(CaptchaError::invalid_argument("invalid fault rule: ms must be at most 600000"))
+            }
+            _ => {}
+        }
+        Ok(Self { provider, remaining: spec.times, action: spec.action })
+    }
+}
+
+/// Takes the action of the first rule that picks a request to `provider`, counting it down.
+pub fn take_matching(rules: &mut Vec<FaultRule>, provider: Option<Provider>) -> Option<FaultAction> {
+    let index = rules.iter().position(|rule| rule.provider.is_none() || rule.provider == provider)?;
+    let action = rules[index].action.clone();
+    if let Some(remaining) = rules[index].remaining.as_mut() {
+        *remaining -= 1;
+        if *remaining == 0 {
+            rules.remove(index);
+        }
+    }
+    Some(action)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_parse_from_the_documented_shapes() {
+        let rule = FaultRule::from_json(r#"{"provider":"trustcaptcha","times":2,"kind":"status","status":503,"body":"down"}"#).unwrap();
+        assert_eq!(rule.provider, Some(Provider::TrustCaptcha));
+        assert_eq!(rule.remaining, Some(2));
+        assert!(matches!(rule.action, FaultAction::Status { status: 503, ref body, .. } if body == "down"));
+        assert_eq!(FaultRule::from_json(r#"{"kind":"hang"}"#).unwrap().action, FaultAction::Hang);
+        assert_eq!(FaultRule::from_json(r#"{"kind":"nonJson"}"#).unwrap().action, FaultAction::NonJson { status: 200 });
+        assert_eq!(FaultRule::from_json(r#"{"kind":"hugeBody","mib":3}"#).unwrap().action, FaultAction::HugeBody { mib: 3, status: 200 });
+        for bad in [
+            r#"{"kind":"explode"}"#,
+            r#"{"kind":"delay"}"#,
+            r#"{"kind":"hang","provider":"nope"}"#,
+            r#"{"kind":"hang","times":0}"#,
+            r#"{"kind":"status","status":42}"#,
+            r#"{"kind":"hugeBody","mib":0}"#,
+            "[]",
+        ] {
+            let error = FaultRule::from_json(bad).unwrap_err();
+            assert!(error.message.unwrap().starts_with("invalid fault rule"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_next_n_are_picked_then_the_rule_is_gone() {
+        let mut rules = vec![FaultRule::from_json(r#"{"times":2,"kind":"close"}"#).unwrap()];
+        assert_eq!(take_matching(&mut rules, Some(Provider::TrustCaptcha)), Some(FaultAction::Close));
+        assert_eq!(take_matching(&mut rules, None), Some(FaultAction::Close));
+        assert_eq!(take_matching(&mut rules, Some(Provider::TrustCaptcha)), None);
+    }
+
+    #[test]
+    fn every_request_is_picked_without_times() {
+        let mut rules = vec![FaultRule::from_json(r#"{"provider":"trustcaptcha","kind":"reset"}"#).unwrap()];
+        for _ in 0..5 {
+            assert_eq!(take_matching(&mut rules, Some(Provider::TrustCaptcha)), Some(FaultAction::Reset));
+        }
+        assert_eq!(take_matching(&mut rules, None), None);
+    }
+}

@@ -1,0 +1,386 @@
+//! A small HTTP/1.1 server of our own. The emulator needs control below what a server library
+//! offers: closing before the status line, resetting mid-body, hanging after the request.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::faults::FaultAction;
+use super::{Emulator, Provider};
+
+/// Request heads larger than this get 431; bodies larger than this get 413.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+const MAX_REQUEST_BODY_BYTES: usize = 1024 * 1024;
+const MAX_HEADERS: usize = 64;
+
+/// A parsed request.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    /// Names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    keep_alive: bool,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    #[cfg(test)]
+    pub fn get(path_and_query: &str, headers: &[(&str, &str)]) -> Self {
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
+            None => (path_and_query.to_owned(), None),
+        };
+        Request {
+            method: "GET".into(),
+            path,
+            query,
+            headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
+            ..Default::default()
+        }
+    }
+}
+
+/// A complete answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn json(status: u16, body: &impl serde::Serialize) -> Self {
+        let body = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+        Self::with_body(status, "application/json", body)
+    }
+
+    pub fn with_body(status: u16, content_type: &str, body: Vec<u8>) -> Self {
+        Self { status, headers: vec![("content-type".into(), content_type.into())], body }
+    }
+
+    fn head(&self, content_length: usize, close: bool) -> Vec<u8> {
+        let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status)).into_bytes();
+        for (name, value) in &self.headers {
+            head.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+        }
+        head.extend_from_slice(format!("content-length: {content_length}\r\n").as_bytes());
+        if close {
+            head.extend_from_slice(b"connection: close\r\n");
+        }
+        head.extend_from_slice(b"\r\n");
+        head
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        200 => "OK",
+        201 => "Created",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        307 => "Temporary Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        410 => "Gone",
+        412 => "Precondition Failed",
+        413 => "Payload Too Large",
+        423 => "Locked",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Unknown",
+    }
+}
+
+enum ReadError {
+    /// The peer closed, or the socket failed: nothing more to say.
+    Gone,
+    /// The request cannot be served: answer this status and close.
+    Refuse(u16),
+}
+
+/// Serves one connection until the peer closes, a fault ends it, or the emulator shuts down.
+pub async fn serve_connection(mut stream: TcpStream, emulator: Arc<Emulator>) {
+    let _ = stream.set_nodelay(true);
+    let mut buffer = Vec::with_capacity(4096);
+    loop {
+        let request = match read_request(&mut stream, &mut buffer).await {
+            Ok(request) => request,
+            Err(ReadError::Gone) => return,
+            Err(ReadError::Refuse(status)) => {
+                let response = Response::json(status, &serde_json::json!({ "message": reason(status) }));
+                let _ = write_response(&mut stream, &response, true).await;
+                return;
+            }
+        };
+        let provider = Provider::from_path(&request.path);
+        let fault = emulator.take_fault(provider);
+        emulator.record(&request, provider);
+        let close = !request.keep_alive;
+        let response = match fault {
+            None => emulator.answer(provider, &request),
+            Some(FaultAction::Delay { ms }) => {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                emulator.answer(provider, &request)
+            }
+            Some(FaultAction::Status { status, body, headers }) => {
+                let mut response = Response::with_body(status, "application/json", body.into_bytes());
+                response.headers.extend(headers.into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)));
+                response
+            }
+            Some(FaultAction::NonJson { status }) => Response::with_body(
+                status,
+                "text/html; charset=utf-8",
+                b"<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>".to_vec(),
+            ),
+            Some(FaultAction::HugeBody { mib, status }) => {
+                let _ = write_huge_body(&mut stream, status, mib).await;
+                return;
+            }
+            Some(FaultAction::Hang) => {
+                wait_for_peer_to_close(&mut stream).await;
+                return;
+            }
+            Some(FaultAction::Reset) => {
+                let partial = Response::with_body(200, "application/json", Vec::new());
+                let _ = stream.write_all(&partial.head(4096, false)).await;
+                let _ = stream.write_all(br#"{"captchaId":"0c7f1e2a-"#).await;
+                let _ = stream.flush().await;
+                // A zero linger turns the close into a TCP reset.
+                let _ = stream.set_zero_linger();
+                return;
+            }
+            Some(FaultAction::Close) => return,
+        };
+        if write_response(&mut stream, &response, close).await.is_err() || close {
+            return;
+        }
+    }
+}
+
+async fn write_response(stream: &mut TcpStream, response: &Response, close: bool) -> std::io::Result<()> {
+    let mut bytes = response.head(response.body.len(), close);
+    bytes.extend_from_slice(&response.body);
+    stream.write_all(&bytes).await
+}
+
+/// A JSON object of exactly `mib` MiB: `{"padding":"xxx…"}`, streamed without building it.
+async fn write_huge_body(stream: &mut TcpStream, status: u16, mib: u32) -> std::io::Result<()> {
+    let total = mib as usize * 1024 * 1024;
+    let response = Response::with_body(status, "application/json", Vec::new());
+    stream.write_all(&response.head(total, true)).await?;
+    let (open, close) = (br#"{"padding":""#, br#""}"#);
+    stream.write_all(open).await?;
+    let chunk = vec![b'x'; 64 * 1024];
+    let mut left = total - open.len() - close.len();
+    while left > 0 {
+        let n = left.min(chunk.len());
+        stream.write_all(&chunk[..n]).await?;
+        left -= n;
+    }
+    stream.write_all(close).await
+}
+
+/// Discards whatever the peer sends until it closes (a hung request ends when the client gives up).
+async fn wait_for_peer_to_close(stream: &mut TcpStream) {
+    let mut scratch = [0u8; 1024];
+    while let Ok(n) = stream.read(&mut scratch).await {
+        if n == 0 {
+            return;
+        }
+    }
+}
+
+async fn read_more(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Result<(), ReadError> {
+    match stream.read_buf(buffer).await {
+        Ok(0) | Err(_) => Err(ReadError::Gone),
+        Ok(_) => Ok(()),
+    }
+}
+
+async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Result<Request, ReadError> {
+    let (mut request, head_length, body_framing) = loop {
+        if let Some(parsed) = parse_head(buffer)? {
+            break parsed;
+        }
+        if buffer.len() > MAX_HEAD_BYTES {
+            return Err(ReadError::Refuse(431));
+        }
+        read_more(stream, buffer).await?;
+    };
+    buffer.drain(..head_length);
+    if request.header("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue")) && body_framing != BodyFraming::Empty {
+        stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await.map_err(|_| ReadError::Gone)?;
+    }
+    match body_framing {
+        BodyFraming::Empty => {}
+        BodyFraming::Length(length) => {
+            if length > MAX_REQUEST_BODY_BYTES {
+                return Err(ReadError::Refuse(413));
+            }
+            while buffer.len() < length {
+                read_more(stream, buffer).await?;
+            }
+            request.body = buffer.drain(..length).collect();
+        }
+        BodyFraming::Chunked => loop {
+            if let Some((body, used)) = decode_chunked(buffer)? {
+                request.body = body;
+                buffer.drain(..used);
+                break;
+            }
+            if buffer.len() > MAX_REQUEST_BODY_BYTES + MAX_HEAD_BYTES {
+                return Err(ReadError::Refuse(413));
+            }
+            read_more(stream, buffer).await?;
+        },
+    }
+    Ok(request)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyFraming {
+    Empty,
+    Length(usize),
+    Chunked,
+}
+
+fn parse_head(buffer: &[u8]) -> Result<Option<(Request, usize, BodyFraming)>, ReadError> {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut parsed = httparse::Request::new(&mut headers);
+    let head_length = match parsed.parse(buffer) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(httparse::Error::TooManyHeaders) => return Err(ReadError::Refuse(431)),
+        Err(_) => return Err(ReadError::Refuse(400)),
+    };
+    let target = parsed.path.unwrap_or("/");
+    let (path, query) = match target.split_once('?') {
+        Some((path, query)) => (path.to_owned(), Some(query.to_owned())),
+        None => (target.to_owned(), None),
+    };
+    let mut request = Request {
+        method: parsed.method.unwrap_or("GET").to_owned(),
+        path,
+        query,
+        headers: parsed
+            .headers
+            .iter()
+            .map(|h| (h.name.to_ascii_lowercase(), String::from_utf8_lossy(h.value).into_owned()))
+            .collect(),
+        body: Vec::new(),
+        keep_alive: true,
+    };
+    let connection = request.header("connection").map(str::to_ascii_lowercase);
+    request.keep_alive = match parsed.version {
+        Some(1) => connection.as_deref() != Some("close"),
+        _ => connection.as_deref() == Some("keep-alive"),
+    };
+    let framing = if request.header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked")) {
+        BodyFraming::Chunked
+    } else if let Some(length) = request.header("content-length") {
+        match length.trim().parse::<usize>() {
+            Ok(0) => BodyFraming::Empty,
+            Ok(n) => BodyFraming::Length(n),
+            Err(_) => return Err(ReadError::Refuse(400)),
+        }
+    } else {
+        BodyFraming::Empty
+    };
+    Ok(Some((request, head_length, framing)))
+}
+
+/// Decodes a chunked body at the start of `buffer`: the body and the bytes used, or `None`
+/// while it is incomplete.
+fn decode_chunked(buffer: &[u8]) -> Result<Option<(Vec<u8>, usize)>, ReadError> {
+    let mut body = Vec::new();
+    let mut at = 0;
+    loop {
+        let Some(line_end) = find_crlf(&buffer[at..]) else { return Ok(None) };
+        let line = std::str::from_utf8(&buffer[at..at + line_end]).map_err(|_| ReadError::Refuse(400))?;
+        let size_text = line.split(';').next().unwrap_or("").trim();
+        let size = usize::from_str_radix(size_text, 16).map_err(|_| ReadError::Refuse(400))?;
+        at += line_end + 2;
+        if size == 0 {
+            // Trailers, if any, end with an empty line.
+            loop {
+                let Some(end) = find_crlf(&buffer[at..]) else { return Ok(None) };
+                at += end + 2;
+                if end == 0 {
+                    return Ok(Some((body, at)));
+                }
+            }
+        }
+        if body.len() + size > MAX_REQUEST_BODY_BYTES {
+            return Err(ReadError::Refuse(413));
+        }
+        if buffer.len() < at + size + 2 {
+            return Ok(None);
+        }
+        body.extend_from_slice(&buffer[at..at + size]);
+        if &buffer[at + size..at + size + 2] != b"\r\n" {
+            return Err(ReadError::Refuse(400));
+        }
+        at += size + 2;
+    }
+}
+
+fn find_crlf(bytes: &[u8]) -> Option<usize> {
+    bytes.windows(2).position(|w| w == b"\r\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_head_with_query_and_length() {
+        let raw = b"POST /v1/x?a=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
+        let Ok(Some((request, used, framing))) = parse_head(raw) else { panic!("no head") };
+        assert_eq!((request.method.as_str(), request.path.as_str(), request.query.as_deref()), ("POST", "/v1/x", Some("a=1")));
+        assert_eq!(request.header("host"), Some("h"));
+        assert!(!request.keep_alive);
+        assert_eq!(framing, BodyFraming::Length(5));
+        assert_eq!(&raw[used..], b"hello");
+        assert!(matches!(parse_head(b"GET / HTTP/1.1\r\nHost"), Ok(None)));
+        assert!(matches!(parse_head(b"\x01\x02 nonsense\r\n\r\n"), Err(ReadError::Refuse(400))));
+    }
+
+    #[test]
+    fn decodes_chunked_bodies_in_pieces() {
+        let raw = b"5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\nNEXT";
+        let Ok(Some((body, used))) = decode_chunked(raw) else { panic!("incomplete") };
+        assert_eq!(body, b"hello world");
+        assert_eq!(&raw[used..], b"NEXT");
+        for cut in 0..raw.len() - 4 {
+            assert!(matches!(decode_chunked(&raw[..cut]), Ok(None)), "cut at {cut}");
+        }
+        assert!(matches!(decode_chunked(b"zz\r\n"), Err(ReadError::Refuse(400))));
+    }
+
+    #[test]
+    fn responses_frame_their_body() {
+        let response = Response::json(404, &serde_json::json!({"message": "x"}));
+        let head = String::from_utf8(response.head(response.body.len(), true)).unwrap();
+        assert!(head.starts_with("HTTP/1.1 404 Not Found\r\n"));
+        assert!(head.contains("content-length: 15\r\n"));
+        assert!(head.ends_with("connection: close\r\n\r\n"));
+    }
+}

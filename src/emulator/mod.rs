@@ -1,0 +1,382 @@
+//! The local emulator of the providers' verification APIs, with fault injection. It runs on the
+//! addon's own runtime, so tests, the demo and the benchmark need no account and no network.
+
+pub mod binding;
+mod faults;
+mod http;
+mod trustcaptcha;
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::Deserialize;
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::sync::watch;
+
+use crate::errors::CaptchaError;
+pub use faults::{FaultAction, FaultRule};
+use http::{Request, Response};
+
+/// The API key the emulator's TrustCaptcha API accepts unless told otherwise.
+pub const DEFAULT_TRUSTCAPTCHA_API_KEY: &str = "emulator-trustcaptcha-api-key";
+
+/// The most requests kept for `requests()`; older ones are dropped.
+const MAX_RECORDED_REQUESTS: usize = 10_000;
+
+/// The providers the emulator serves, by their real paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Provider {
+    TrustCaptcha,
+}
+
+impl Provider {
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "trustcaptcha" => Some(Provider::TrustCaptcha),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::TrustCaptcha => "trustcaptcha",
+        }
+    }
+
+    fn from_path(path: &str) -> Option<Self> {
+        path.starts_with("/v2/verifications/").then_some(Provider::TrustCaptcha)
+    }
+}
+
+/// `Emulator.start()` options.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EmulatorOptions {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub trustcaptcha_api_key: Option<String>,
+}
+
+/// The credentials the emulator accepts.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub trustcaptcha_api_key: String,
+}
+
+/// A request as the emulator saw it, for tests to inspect. Credentials are redacted.
+#[derive(Debug, Clone)]
+pub struct RecordedRequest {
+    pub provider: Option<Provider>,
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub headers: HashMap<String, String>,
+}
+
+/// Connection and request counters.
+#[derive(Debug, Default)]
+struct Counters {
+    connections_accepted: AtomicU64,
+    connections_open: AtomicU64,
+    peak_connections_open: AtomicU64,
+    requests: AtomicU64,
+}
+
+/// A snapshot of the counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub connections_accepted: u64,
+    pub connections_open: u64,
+    pub peak_connections_open: u64,
+    pub requests: u64,
+}
+
+/// The state every connection of one emulator shares.
+pub struct Emulator {
+    credentials: Credentials,
+    clock_offset_ms: AtomicI64,
+    trustcaptcha: Mutex<trustcaptcha::Store>,
+    faults: Mutex<Vec<FaultRule>>,
+    counters: Counters,
+    recorded: Mutex<VecDeque<RecordedRequest>>,
+    shutdown: watch::Sender<bool>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // State stays consistent across a panic in a holder (each update is one step), so go on.
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Emulator {
+    fn new(credentials: Credentials) -> Self {
+        Self {
+            credentials,
+            clock_offset_ms: AtomicI64::new(0),
+            trustcaptcha: Mutex::new(trustcaptcha::Store::default()),
+            faults: Mutex::new(Vec::new()),
+            counters: Counters::default(),
+            recorded: Mutex::new(VecDeque::new()),
+            shutdown: watch::channel(false).0,
+        }
+    }
+
+    /// The emulator's clock in milliseconds since the epoch: real time plus `advance_time`.
+    pub fn now_ms(&self) -> i64 {
+        let real = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as i64;
+        real + self.clock_offset_ms.load(Ordering::Relaxed)
+    }
+
+    pub fn advance_time(&self, ms: i64) {
+        self.clock_offset_ms.fetch_add(ms, Ordering::Relaxed);
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// A fresh valid token for `provider`, carrying the claims given as JSON.
+    pub fn issue(&self, provider: &str, claims_json: Option<&str>) -> Result<String, CaptchaError> {
+        match Provider::from_name(provider) {
+            Some(Provider::TrustCaptcha) => trustcaptcha::issue(self, claims_json),
+            None => Err(CaptchaError::invalid_argument(format!("unknown provider '{provider}'"))),
+        }
+    }
+
+    pub fn add_fault(&self, rule: FaultRule) {
+        lock(&self.faults).push(rule);
+    }
+
+    pub fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    fn take_fault(&self, provider: Option<Provider>) -> Option<FaultAction> {
+        let mut rules = lock(&self.faults);
+        if rules.is_empty() {
+            return None;
+        }
+        faults::take_matching(&mut rules, provider)
+    }
+
+    fn answer(&self, provider: Option<Provider>, request: &Request) -> Response {
+        match provider {
+            Some(Provider::TrustCaptcha) => trustcaptcha::answer(self, request),
+            None => Response::json(404, &serde_json::json!({ "message": "Not Found" })),
+        }
+    }
+
+    fn record(&self, request: &Request, provider: Option<Provider>) {
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let mut headers = HashMap::with_capacity(request.headers.len());
+        for (name, value) in &request.headers {
+            let value = if name == "authorization" || name == "proxy-authorization" { "[redacted]" } else { value };
+            headers
+                .entry(name.clone())
+                .and_modify(|joined: &mut String| {
+                    joined.push_str(", ");
+                    joined.push_str(value);
+                })
+                .or_insert_with(|| value.to_owned());
+        }
+        let mut recorded = lock(&self.recorded);
+        if recorded.len() == MAX_RECORDED_REQUESTS {
+            recorded.pop_front();
+        }
+        recorded.push_back(RecordedRequest {
+            provider,
+            method: request.method.clone(),
+            path: request.path.clone(),
+            query: request.query.clone(),
+            headers,
+        });
+    }
+
+    pub fn recorded_requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.recorded).iter().cloned().collect()
+    }
+
+    pub fn clear_recorded_requests(&self) {
+        lock(&self.recorded).clear();
+    }
+
+    pub fn stats(&self) -> Stats {
+        let c = &self.counters;
+        Stats {
+            connections_accepted: c.connections_accepted.load(Ordering::Relaxed),
+            connections_open: c.connections_open.load(Ordering::Relaxed),
+            peak_connections_open: c.peak_connections_open.load(Ordering::Relaxed),
+            requests: c.requests.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Keeps the open-connection count right however a connection task ends.
+struct OpenConnection(Arc<Emulator>);
+
+impl OpenConnection {
+    fn new(emulator: Arc<Emulator>) -> Self {
+        let c = &emulator.counters;
+        c.connections_accepted.fetch_add(1, Ordering::Relaxed);
+        let open = c.connections_open.fetch_add(1, Ordering::Relaxed) + 1;
+        c.peak_connections_open.fetch_max(open, Ordering::Relaxed);
+        Self(emulator)
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.counters.connections_open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A listener whose connections are never accepted, to make connect timeouts happen.
+struct Blackhole {
+    address: SocketAddr,
+    _listener: TcpListener,
+    _queued: Vec<TcpStream>,
+}
+
+/// A running emulator: its address, its state, and the task that accepts connections.
+pub struct RunningEmulator {
+    state: Arc<Emulator>,
+    address: SocketAddr,
+    accept_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    blackhole: tokio::sync::Mutex<Option<Blackhole>>,
+}
+
+impl RunningEmulator {
+    /// Binds and starts serving. Must run inside the Tokio runtime.
+    pub async fn start(options: EmulatorOptions) -> Result<Self, CaptchaError> {
+        let host = options.host.unwrap_or_else(|| "127.0.0.1".into());
+        let credentials = Credentials {
+            trustcaptcha_api_key: options
+                .trustcaptcha_api_key
+                .unwrap_or_else(|| DEFAULT_TRUSTCAPTCHA_API_KEY.into()),
+        };
+        if credentials.trustcaptcha_api_key.trim().is_empty() {
+            return Err(CaptchaError::invalid_argument("trustcaptchaApiKey must not be empty"));
+        }
+        let listener = TcpListener::bind((host.as_str(), options.port.unwrap_or(0)))
+            .await
+            .map_err(|e| CaptchaError::invalid_argument(format!("the emulator cannot listen on {host}: {e}")))?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| CaptchaError::invalid_argument(format!("the emulator has no address: {e}")))?;
+        let state = Arc::new(Emulator::new(credentials));
+        let accept_task = tokio::spawn(accept_connections(listener, state.clone()));
+        Ok(Self {
+            state,
+            address,
+            accept_task: Mutex::new(Some(accept_task)),
+            blackhole: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    pub fn state(&self) -> &Arc<Emulator> {
+        &self.state
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// A URL on this machine that accepts no connection: connecting to it times out.
+    pub async fn blackhole_url(&self) -> Result<String, CaptchaError> {
+        let mut blackhole = self.blackhole.lock().await;
+        if blackhole.is_none() {
+            *blackhole = Some(open_blackhole().await.map_err(|e| {
+                CaptchaError::invalid_argument(format!("cannot open an unresponsive listener: {e}"))
+            })?);
+        }
+        Ok(blackhole.as_ref().map(|b| format!("http://{}", b.address)).unwrap_or_default())
+    }
+
+    /// Stops accepting, ends every connection (hung ones too) and waits until they are gone.
+    pub async fn close(&self) {
+        self.state.shutdown.send_replace(true);
+        let task = lock(&self.accept_task).take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+        *self.blackhole.lock().await = None;
+        for _ in 0..200 {
+            if self.state.counters.connections_open.load(Ordering::Relaxed) == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+}
+
+/// Resolves once the emulator is told to stop.
+async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|stop| *stop).await;
+}
+
+async fn accept_connections(listener: TcpListener, emulator: Arc<Emulator>) {
+    let mut shutdown = emulator.shutdown.subscribe();
+    loop {
+        tokio::select! {
+            _ = stopped(&mut shutdown) => return,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    // Out of file descriptors and the like: back off rather than spin.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                };
+                let open = OpenConnection::new(emulator.clone());
+                let mut shutdown = emulator.shutdown.subscribe();
+                let emulator = emulator.clone();
+                tokio::spawn(async move {
+                    let _open = open;
+                    tokio::select! {
+                        _ = stopped(&mut shutdown) => {}
+                        _ = http::serve_connection(stream, emulator) => {}
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// A listener with a backlog of zero that never accepts, its queue filled: the kernel then
+/// drops further connection attempts, which time out.
+async fn open_blackhole() -> std::io::Result<Blackhole> {
+    let socket = TcpSocket::new_v4()?;
+    socket.bind("127.0.0.1:0".parse().expect("a literal address"))?;
+    let listener = socket.listen(0)?;
+    let address = listener.local_addr()?;
+    let mut queued = Vec::new();
+    for _ in 0..8 {
+        match tokio::time::timeout(Duration::from_millis(100), TcpStream::connect(address)).await {
+            Ok(Ok(stream)) => queued.push(stream),
+            _ => break,
+        }
+    }
+    Ok(Blackhole { address, _listener: listener, _queued: queued })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_pick_the_provider() {
+        assert_eq!(Provider::from_path("/v2/verifications/x/results"), Some(Provider::TrustCaptcha));
+        assert_eq!(Provider::from_path("/other"), None);
+    }
+
+    #[test]
+    fn recorded_requests_redact_credentials() {
+        let emulator = Emulator::new(Credentials { trustcaptcha_api_key: "k".into() });
+        let request = Request::get("/v2/verifications/a/results", &[("authorization", "Bearer k"), ("accept", "a"), ("accept", "b")]);
+        emulator.record(&request, Some(Provider::TrustCaptcha));
+        let seen = emulator.recorded_requests();
+        assert_eq!(seen[0].headers["authorization"], "[redacted]");
+        assert_eq!(seen[0].headers["accept"], "a, b");
+        assert_eq!(emulator.stats().requests, 1);
+    }
+}

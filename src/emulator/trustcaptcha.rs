@@ -1,0 +1,322 @@
+//! The TrustCaptcha API: `GET /v2/verifications/{id}/results`, the published test identities,
+//! issued verifications with chosen claims, a retrieval limit and result expiry.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, UNIX_EPOCH};
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use super::http::{Request, Response};
+use super::{lock, Emulator};
+use crate::errors::CaptchaError;
+use crate::trustcaptcha::token::is_uuid;
+
+/// The API key the real service rejects, whatever the account.
+pub const INVALID_API_KEY: &str = "invalid-key";
+/// Issued verifications kept at most; the oldest go first.
+const MAX_VERIFICATIONS: usize = 100_000;
+const DEFAULT_RETRIEVAL_LIMIT: u32 = 10;
+const DEFAULT_RESULT_TTL_MS: u64 = 5 * 60 * 1000;
+const SOLVE_TIME_MS: i64 = 1_800;
+
+/// What `issue('trustcaptcha', claims)` may set. Every field is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Claims {
+    verification_passed: Option<bool>,
+    score: Option<f64>,
+    decision_type: Option<String>,
+    decision_action: Option<String>,
+    gateway_failover_active: Option<bool>,
+    risk_scoring_enabled: Option<bool>,
+    minimal_data_mode_enabled: Option<bool>,
+    origin: Option<String>,
+    ip_address: Option<String>,
+    country_code: Option<String>,
+    device_family: Option<String>,
+    operating_system: Option<String>,
+    browser: Option<String>,
+    /// `false`: the user has not finished the captcha yet (423).
+    finished: Option<bool>,
+    /// The token claims the browser could not reach TrustCaptcha (`?clientFailover=true`).
+    client_failover: Option<bool>,
+    /// The gateway has a record of the outage, so a client failover is confirmed.
+    outage_recorded: Option<bool>,
+    /// How many times the result can be fetched before 429.
+    retrieval_limit: Option<u32>,
+    /// How long after the start of the verification the result can be fetched (410 after).
+    result_ttl_ms: Option<u64>,
+}
+
+/// The result as the API answers it: all 20 fields, camelCase.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultBody {
+    captcha_id: String,
+    verification_id: String,
+    verification_passed: bool,
+    score: f64,
+    decision_type: String,
+    decision_action: String,
+    gateway_failover_active: bool,
+    risk_scoring_enabled: bool,
+    minimal_data_mode_enabled: bool,
+    origin: String,
+    ip_address: String,
+    country_code: String,
+    device_family: String,
+    operating_system: String,
+    browser: String,
+    verification_started_at: String,
+    verification_finished_at: String,
+    result_expires_at: String,
+    result_first_fetched_at: Option<String>,
+    result_last_fetched_at: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Verification {
+    claims: Claims,
+    started_ms: i64,
+    fetches: u32,
+    first_fetched_ms: Option<i64>,
+    last_fetched_ms: Option<i64>,
+}
+
+impl Verification {
+    fn expires_ms(&self) -> i64 {
+        self.started_ms + self.claims.result_ttl_ms.unwrap_or(DEFAULT_RESULT_TTL_MS) as i64
+    }
+
+    fn body(&self, verification_id: &str) -> ResultBody {
+        let c = &self.claims;
+        let passed = c.verification_passed.unwrap_or(true);
+        let failover = c.outage_recorded.unwrap_or(false);
+        let text = |value: &Option<String>, default: &str| value.clone().unwrap_or_else(|| default.to_owned());
+        ResultBody {
+            captcha_id: "0c7f1e2a-1b2c-4d3e-8f40-123456789abc".into(),
+            verification_id: verification_id.to_owned(),
+            verification_passed: passed,
+            score: c.score.unwrap_or(if passed { 0.1 } else { 0.9 }),
+            decision_type: text(&c.decision_type, if failover { "FAILOVER" } else { "DEFAULT" }),
+            decision_action: text(&c.decision_action, if passed { "ALLOW" } else { "BLOCK" }),
+            gateway_failover_active: c.gateway_failover_active.unwrap_or(failover),
+            risk_scoring_enabled: c.risk_scoring_enabled.unwrap_or(true),
+            minimal_data_mode_enabled: c.minimal_data_mode_enabled.unwrap_or(false),
+            origin: text(&c.origin, "http://localhost"),
+            ip_address: text(&c.ip_address, "127.0.0.1"),
+            country_code: text(&c.country_code, "DE"),
+            device_family: text(&c.device_family, "Other"),
+            operating_system: text(&c.operating_system, "Linux"),
+            browser: text(&c.browser, "Firefox"),
+            verification_started_at: iso(self.started_ms),
+            verification_finished_at: iso(self.started_ms + SOLVE_TIME_MS),
+            result_expires_at: iso(self.expires_ms()),
+            result_first_fetched_at: self.first_fetched_ms.map(iso),
+            result_last_fetched_at: self.last_fetched_ms.map(iso),
+        }
+    }
+}
+
+/// Issued verifications, bounded.
+#[derive(Debug, Default)]
+pub struct Store {
+    verifications: HashMap<String, Verification>,
+    order: VecDeque<String>,
+}
+
+fn iso(ms: i64) -> String {
+    let time = UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
+    humantime::format_rfc3339_millis(time).to_string()
+}
+
+fn random_uuid() -> String {
+    let mut bytes = [0u8; 16];
+    // The OS random source does not fail on supported platforms; a zero id is still a UUID.
+    let _ = getrandom::fill(&mut bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+/// Creates a verification with these claims and returns the widget's token for it.
+pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, CaptchaError> {
+    let claims: Claims = match claims_json {
+        Some(json) => serde_json::from_str(json)
+            .map_err(|e| CaptchaError::invalid_argument(format!("invalid trustcaptcha claims: {e}")))?,
+        None => Claims::default(),
+    };
+    if claims.score.is_some_and(|s| !s.is_finite()) {
+        return Err(CaptchaError::invalid_argument("invalid trustcaptcha claims: score must be a finite number"));
+    }
+    let id = random_uuid();
+    let verification = Verification {
+        started_ms: emulator.now_ms() - SOLVE_TIME_MS,
+        claims,
+        fetches: 0,
+        first_fetched_ms: None,
+        last_fetched_ms: None,
+    };
+    let mut token = serde_json::json!({ "verificationId": id, "expiresAt": iso(verification.expires_ms()) });
+    if verification.claims.client_failover == Some(true) {
+        token["clientFailover"] = true.into();
+    }
+    let mut store = lock(&emulator.trustcaptcha);
+    if store.order.len() >= MAX_VERIFICATIONS {
+        if let Some(oldest) = store.order.pop_front() {
+            store.verifications.remove(&oldest);
+        }
+    }
+    store.order.push_back(id.clone());
+    store.verifications.insert(id, verification);
+    Ok(base64::engine::general_purpose::STANDARD.encode(token.to_string()))
+}
+
+fn error(status: u16, message: &str) -> Response {
+    Response::json(status, &serde_json::json!({ "status": status, "message": message }))
+}
+
+/// Answers `GET /v2/verifications/{id}/results` as the real gateway does.
+pub fn answer(emulator: &Emulator, request: &Request) -> Response {
+    let Some(id) = request
+        .path
+        .strip_prefix("/v2/verifications/")
+        .and_then(|rest| rest.strip_suffix("/results"))
+    else {
+        return error(404, "Not Found");
+    };
+    if request.method != "GET" {
+        return error(405, "Method Not Allowed");
+    }
+    let Some(key) = request.header("authorization").and_then(|v| v.strip_prefix("Bearer ")) else {
+        return error(401, "Missing bearer token");
+    };
+    if key == INVALID_API_KEY || key != emulator.credentials().trustcaptcha_api_key {
+        return error(403, "Invalid api key");
+    }
+    if !is_uuid(id) {
+        return error(400, "Invalid verification id");
+    }
+    let client_failover = request.query.as_deref().is_some_and(|q| q.split('&').any(|p| p == "clientFailover=true"));
+    let id = id.to_ascii_lowercase();
+    let now = emulator.now_ms();
+
+    // The published test ids: ...0 finished, 1 not found, 2 not finished, 3 expired, 4 limit.
+    if let Some(n) = id.strip_prefix("00000000-0000-0000-0000-00000000000") {
+        return match n {
+            "1" => error(404, "Verification not found"),
+            "2" => error(423, "Verification not finished"),
+            "3" => error(410, "Verification result expired"),
+            "4" => error(429, "Verification result retrieval limit reached"),
+            "0" if client_failover => error(412, "No recent outage recorded"),
+            "0" => {
+                let test = Verification {
+                    claims: Claims::default(),
+                    started_ms: now - SOLVE_TIME_MS - 2_000,
+                    fetches: 1,
+                    first_fetched_ms: Some(now),
+                    last_fetched_ms: Some(now),
+                };
+                Response::json(200, &test.body(&id))
+            }
+            _ => error(404, "Verification not found"),
+        };
+    }
+
+    let mut store = lock(&emulator.trustcaptcha);
+    let Some(verification) = store.verifications.get_mut(&id) else {
+        return error(404, "Verification not found");
+    };
+    if verification.claims.finished == Some(false) {
+        return error(423, "Verification not finished");
+    }
+    if now > verification.expires_ms() {
+        return error(410, "Verification result expired");
+    }
+    if client_failover && verification.claims.outage_recorded != Some(true) {
+        return error(412, "No recent outage recorded");
+    }
+    if verification.fetches >= verification.claims.retrieval_limit.unwrap_or(DEFAULT_RETRIEVAL_LIMIT) {
+        return error(429, "Verification result retrieval limit reached");
+    }
+    verification.fetches += 1;
+    verification.first_fetched_ms.get_or_insert(now);
+    verification.last_fetched_ms = Some(now);
+    Response::json(200, &verification.body(&id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::Credentials;
+    use crate::trustcaptcha::parse_token;
+
+    fn emulator() -> Emulator {
+        Emulator::new(Credentials { trustcaptcha_api_key: "key".into() })
+    }
+
+    fn fetch(emulator: &Emulator, id: &str, key: &str, failover: bool) -> Response {
+        let query = if failover { "?clientFailover=true" } else { "" };
+        let path = format!("/v2/verifications/{id}/results{query}");
+        answer(emulator, &Request::get(&path, &[("authorization", &format!("Bearer {key}"))]))
+    }
+
+    fn issued_id(emulator: &Emulator, claims: &str) -> String {
+        parse_token(Some(&issue(emulator, Some(claims)).unwrap())).unwrap().verification_id
+    }
+
+    #[test]
+    fn test_ids_and_keys_answer_like_the_real_service() {
+        let e = emulator();
+        let statuses: Vec<u16> = (0..=5)
+            .map(|n| fetch(&e, &format!("00000000-0000-0000-0000-00000000000{n}"), "key", false).status)
+            .collect();
+        assert_eq!(statuses, [200, 404, 423, 410, 429, 404]);
+        assert_eq!(fetch(&e, "00000000-0000-0000-0000-000000000000", INVALID_API_KEY, false).status, 403);
+        assert_eq!(fetch(&e, "00000000-0000-0000-0000-000000000000", "wrong", false).status, 403);
+        assert_eq!(fetch(&e, "00000000-0000-0000-0000-000000000000", "key", true).status, 412);
+    }
+
+    #[test]
+    fn issued_results_have_their_claims_a_limit_and_an_expiry() {
+        let e = emulator();
+        let id = issued_id(&e, r#"{"verificationPassed":false,"score":0.75,"retrievalLimit":2}"#);
+        let first = fetch(&e, &id, "key", false);
+        assert_eq!(first.status, 200);
+        let body: serde_json::Value = serde_json::from_slice(&first.body).unwrap();
+        assert_eq!(body["verificationPassed"], false);
+        assert_eq!(body["score"], 0.75);
+        assert_eq!(body["decisionAction"], "BLOCK");
+        assert_eq!(body.as_object().unwrap().len(), 20);
+        assert_eq!(fetch(&e, &id, "key", false).status, 200);
+        assert_eq!(fetch(&e, &id, "key", false).status, 429);
+
+        let id = issued_id(&e, "{}");
+        e.advance_time(DEFAULT_RESULT_TTL_MS as i64);
+        assert_eq!(fetch(&e, &id, "key", false).status, 410);
+    }
+
+    #[test]
+    fn unfinished_and_failover_claims() {
+        let e = emulator();
+        assert_eq!(fetch(&e, &issued_id(&e, r#"{"finished":false}"#), "key", false).status, 423);
+        let token = issue(&e, Some(r#"{"clientFailover":true}"#)).unwrap();
+        let parsed = parse_token(Some(&token)).unwrap();
+        assert!(parsed.client_failover);
+        assert_eq!(fetch(&e, &parsed.verification_id, "key", true).status, 412);
+        let confirmed = issued_id(&e, r#"{"clientFailover":true,"outageRecorded":true}"#);
+        let answer = fetch(&e, &confirmed, "key", true);
+        let body: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+        assert_eq!((answer.status, body["decisionType"].as_str()), (200, Some("FAILOVER")));
+        assert_eq!(body["gatewayFailoverActive"], true);
+    }
+
+    #[test]
+    fn bad_claims_are_refused() {
+        let e = emulator();
+        assert!(issue(&e, Some(r#"{"verificationPased":true}"#)).is_err());
+        assert!(issue(&e, Some("[]")).is_err());
+    }
+}

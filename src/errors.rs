@@ -1,0 +1,91 @@
+//! The error kinds every provider reports, and how they cross to JavaScript.
+//!
+//! Native code reports an error as data (a kind, a message, a status, a detail); `index.js`
+//! turns the kind into a real JavaScript class, so `instanceof`, `name` and the stack work and
+//! the classes live where JavaScript users can read and extend them.
+
+use serde::Serialize;
+
+/// Prefix of the `message` of every error that native code hands to `index.js` for mapping.
+pub const JS_ERROR_MARKER: &str = "captcha-native:";
+
+/// What went wrong, in the words of the public error classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ErrorKind {
+    ApiKeyInvalid,
+    VerificationTokenInvalid,
+    VerificationNotFound,
+    VerificationNotFinished,
+    VerificationResultExpired,
+    VerificationResultRetrievalLimitReached,
+    ClientReportedServerUnreachable,
+    ServerUnreachable,
+    /// The provider answered a status the protocol gives no meaning to.
+    UnexpectedStatus,
+    /// A caller passed an argument of the right type but an unusable value.
+    InvalidArgument,
+}
+
+/// An error as it crosses to JavaScript. It never holds a secret: messages and details are
+/// built from our own texts, statuses and transport error kinds only.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaptchaError {
+    pub kind: ErrorKind,
+    /// `None` keeps the JavaScript class's default message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The HTTP status the provider answered, where one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// What happened underneath (for logs), exposed to JavaScript as the error's `cause`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl CaptchaError {
+    pub fn new(kind: ErrorKind) -> Self {
+        Self { kind, message: None, status: None, detail: None }
+    }
+
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn invalid_argument(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidArgument).with_message(message)
+    }
+}
+
+impl From<CaptchaError> for napi::Error {
+    fn from(error: CaptchaError) -> Self {
+        // Serialising a struct of strings and numbers cannot fail.
+        let data = serde_json::to_string(&error).unwrap_or_default();
+        napi::Error::new(napi::Status::GenericFailure, format!("{JS_ERROR_MARKER}{data}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crosses_as_marked_json_without_empty_fields() {
+        let error = CaptchaError::new(ErrorKind::ServerUnreachable).with_detail("connection refused");
+        let js: napi::Error = error.into();
+        assert_eq!(
+            js.reason,
+            r#"captcha-native:{"kind":"ServerUnreachable","detail":"connection refused"}"#
+        );
+    }
+}

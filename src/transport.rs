@@ -1,0 +1,308 @@
+//! The one HTTP client builder every provider goes through: a connection pool per
+//! configuration, a real connect timeout, a total deadline, the proxy policy, a cap on response
+//! bodies, and no redirects.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::{Client, RequestBuilder};
+use tokio::sync::Semaphore;
+
+use crate::errors::CaptchaError;
+
+/// Responses larger than this are refused, without buffering them whole.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The most requests one pool has in flight; further calls wait (within their deadline) for a
+/// connection instead of opening ever more sockets.
+pub const MAX_CONNECTIONS_PER_POOL: usize = 64;
+
+/// Distinct configurations whose pools are kept for reuse; past this, a pool is not shared.
+const MAX_SHARED_POOLS: usize = 16;
+
+/// The longest timeout we accept, in milliseconds (about 24.8 days, like Node's timers).
+pub const MAX_TIMEOUT_MS: f64 = 2_147_483_647.0;
+
+/// Where requests go out through.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum ProxySetting {
+    /// Honour `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (read when the pool is built).
+    FromEnvironment,
+    /// Always connect directly.
+    Disabled,
+    /// Always go through this proxy.
+    Explicit(ProxyServer),
+}
+
+/// A proxy given by the caller, in the shape of axios' `proxy` option.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProxyServer {
+    pub protocol: String,
+    pub host: String,
+    pub port: u16,
+    pub credentials: Option<(String, String)>,
+}
+
+impl std::fmt::Debug for ProxyServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The password is a secret: it never reaches Debug output.
+        f.debug_struct("ProxyServer")
+            .field("url", &self.url())
+            .field("username", &self.credentials.as_ref().map(|(user, _)| user))
+            .finish()
+    }
+}
+
+impl ProxyServer {
+    /// Validates the parts of an axios-style proxy object.
+    pub fn new(
+        protocol: Option<&str>,
+        host: &str,
+        port: f64,
+        credentials: Option<(String, String)>,
+    ) -> Result<Self, CaptchaError> {
+        let protocol = protocol.unwrap_or("http").trim_end_matches(':').to_ascii_lowercase();
+        if protocol != "http" && protocol != "https" {
+            return Err(CaptchaError::invalid_argument(
+                "proxy.protocol must be 'http' or 'https'",
+            ));
+        }
+        let host = host.trim();
+        if host.is_empty() || host.contains(['/', '?', '#', '@', ' ']) {
+            return Err(CaptchaError::invalid_argument("proxy.host must be a host name or address"));
+        }
+        if !(port.fract() == 0.0 && (1.0..=65535.0).contains(&port)) {
+            return Err(CaptchaError::invalid_argument("proxy.port must be an integer from 1 to 65535"));
+        }
+        let server = Self { protocol, host: host.to_owned(), port: port as u16, credentials };
+        reqwest::Url::parse(&server.url())
+            .map_err(|_| CaptchaError::invalid_argument("proxy.host must be a host name or address"))?;
+        Ok(server)
+    }
+
+    fn url(&self) -> String {
+        let bracketed = self.host.contains(':') && !self.host.starts_with('[');
+        let host = if bracketed { format!("[{}]", self.host) } else { self.host.clone() };
+        format!("{}://{}:{}", self.protocol, host, self.port)
+    }
+}
+
+/// Everything that decides how a pool connects. Equal configurations share one pool.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct TransportConfig {
+    pub connect_timeout: Duration,
+    pub proxy: ProxySetting,
+}
+
+/// Turns a caller's millisecond option into a duration, refusing what a timer cannot mean.
+pub fn timeout_option(name: &str, value: Option<f64>, default_ms: u64) -> Result<Duration, CaptchaError> {
+    match value {
+        None => Ok(Duration::from_millis(default_ms)),
+        Some(ms) if ms.is_finite() && ms > 0.0 && ms <= MAX_TIMEOUT_MS => {
+            Ok(Duration::from_micros((ms * 1000.0) as u64))
+        }
+        Some(_) => Err(CaptchaError::invalid_argument(format!(
+            "{name} must be a number of milliseconds greater than 0 and at most {MAX_TIMEOUT_MS}"
+        ))),
+    }
+}
+
+/// Why no answer came. The text is ours, so it carries no URL, header or secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The whole request did not finish within its deadline.
+    DeadlineExceeded(Duration),
+    ConnectTimeout,
+    ConnectionRefused,
+    ConnectionReset,
+    HostNotFound,
+    BodyTooLarge,
+    /// The URL cannot be requested (a bad `apiHost`).
+    InvalidUrl,
+    Other(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::DeadlineExceeded(d) => write!(f, "no complete answer within {} ms", d.as_millis()),
+            Failure::ConnectTimeout => f.write_str("connect timeout"),
+            Failure::ConnectionRefused => f.write_str("connection refused"),
+            Failure::ConnectionReset => f.write_str("connection reset or closed before the answer was complete"),
+            Failure::HostNotFound => f.write_str("host name could not be resolved"),
+            Failure::BodyTooLarge => write!(f, "response body larger than {MAX_BODY_BYTES} bytes"),
+            Failure::InvalidUrl => f.write_str("invalid URL"),
+            Failure::Other(text) => f.write_str(text),
+        }
+    }
+}
+
+impl Failure {
+    fn classify(error: &reqwest::Error) -> Failure {
+        if error.is_builder() {
+            return Failure::InvalidUrl;
+        }
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        let mut innermost = None;
+        while let Some(current) = source {
+            if let Some(io) = current.downcast_ref::<std::io::Error>() {
+                use std::io::ErrorKind::*;
+                match io.kind() {
+                    ConnectionRefused => return Failure::ConnectionRefused,
+                    ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => {
+                        return Failure::ConnectionReset
+                    }
+                    TimedOut if error.is_connect() => return Failure::ConnectTimeout,
+                    _ => {}
+                }
+            }
+            innermost = Some(current);
+            source = current.source();
+        }
+        let text = innermost.map(|e| e.to_string()).unwrap_or_default();
+        if error.is_connect() && (text.contains("dns error") || text.contains("lookup")) {
+            return Failure::HostNotFound;
+        }
+        if error.is_connect() && text.contains("timed out") {
+            return Failure::ConnectTimeout;
+        }
+        if error.is_body() || error.is_decode() || text.contains("closed") || text.contains("incomplete") {
+            return Failure::ConnectionReset;
+        }
+        // reqwest's own text names the URL; the innermost cause does not.
+        Failure::Other(text)
+    }
+}
+
+/// What the provider answered: the status, and the body when the caller asked for it.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Option<Vec<u8>>,
+}
+
+/// A pool of connections with one configuration. Build it once and share it.
+pub struct Transport {
+    client: Client,
+    in_flight: Semaphore,
+}
+
+impl Transport {
+    fn build(config: &TransportConfig) -> Result<Self, CaptchaError> {
+        let mut builder = Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(MAX_CONNECTIONS_PER_POOL)
+            .tcp_nodelay(true);
+        builder = match &config.proxy {
+            ProxySetting::FromEnvironment => builder,
+            ProxySetting::Disabled => builder.no_proxy(),
+            ProxySetting::Explicit(server) => {
+                let mut proxy = reqwest::Proxy::all(server.url())
+                    .map_err(|_| CaptchaError::invalid_argument("proxy is not a usable proxy address"))?;
+                if let Some((user, password)) = &server.credentials {
+                    proxy = proxy.basic_auth(user, password);
+                }
+                builder.proxy(proxy)
+            }
+        };
+        let client = builder
+            .build()
+            .map_err(|e| CaptchaError::invalid_argument(format!("cannot build the HTTP client: {}", e.without_url())))?;
+        Ok(Self { client, in_flight: Semaphore::new(MAX_CONNECTIONS_PER_POOL) })
+    }
+
+    /// The pool for this configuration: shared with every other user of an equal configuration.
+    pub fn shared(config: &TransportConfig) -> Result<Arc<Transport>, CaptchaError> {
+        static POOLS: Mutex<Vec<(TransportConfig, Arc<Transport>)>> = Mutex::new(Vec::new());
+        let mut pools = POOLS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, transport)) = pools.iter().find(|(known, _)| known == config) {
+            return Ok(transport.clone());
+        }
+        let transport = Arc::new(Transport::build(config)?);
+        if pools.len() < MAX_SHARED_POOLS {
+            pools.push((config.clone(), transport.clone()));
+        }
+        Ok(transport)
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Sends the request and, when `wants_body(status)` says so, reads the body (at most
+    /// `MAX_BODY_BYTES`). Waiting for a free connection, connecting, the answer and the body all
+    /// count against `deadline`.
+    pub async fn execute(
+        &self,
+        request: RequestBuilder,
+        deadline: Duration,
+        wants_body: impl Fn(u16) -> bool,
+    ) -> Result<Answer, Failure> {
+        let exchange = async {
+            let _permit = self.in_flight.acquire().await.map_err(|_| Failure::Other("transport closed".into()))?;
+            let mut response = request.send().await.map_err(|e| Failure::classify(&e))?;
+            let status = response.status().as_u16();
+            if !wants_body(status) {
+                return Ok(Answer { status, body: None });
+            }
+            if response.content_length().is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+                return Err(Failure::BodyTooLarge);
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(|e| Failure::classify(&e))? {
+                if body.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Err(Failure::BodyTooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Answer { status, body: Some(body) })
+        };
+        match tokio::time::timeout(deadline, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure::DeadlineExceeded(deadline)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(ms: u64) -> TransportConfig {
+        TransportConfig { connect_timeout: Duration::from_millis(ms), proxy: ProxySetting::Disabled }
+    }
+
+    #[test]
+    fn equal_configurations_share_one_pool() {
+        let a = Transport::shared(&config(1234)).unwrap();
+        let b = Transport::shared(&config(1234)).unwrap();
+        let c = Transport::shared(&config(4321)).unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &c));
+    }
+
+    #[test]
+    fn timeouts_must_be_positive_finite_milliseconds() {
+        assert_eq!(timeout_option("t", None, 3000).unwrap(), Duration::from_millis(3000));
+        assert_eq!(timeout_option("t", Some(1.5), 0).unwrap(), Duration::from_micros(1500));
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 3e9] {
+            let error = timeout_option("readTimeoutMs", Some(bad), 1).unwrap_err();
+            assert!(error.message.unwrap().starts_with("readTimeoutMs must be"));
+        }
+    }
+
+    #[test]
+    fn proxy_objects_are_validated_and_never_print_the_password() {
+        let proxy = ProxyServer::new(Some("http:"), "proxy.local", 3128.0, Some(("me".into(), "hunter2".into()))).unwrap();
+        assert_eq!(proxy.url(), "http://proxy.local:3128");
+        assert!(!format!("{proxy:?}").contains("hunter2"));
+        assert_eq!(ProxyServer::new(None, "::1", 8080.0, None).unwrap().url(), "http://[::1]:8080");
+        assert!(ProxyServer::new(Some("socks5"), "h", 1.0, None).is_err());
+        assert!(ProxyServer::new(None, "", 1.0, None).is_err());
+        assert!(ProxyServer::new(None, "h/x", 1.0, None).is_err());
+        assert!(ProxyServer::new(None, "h", 0.0, None).is_err());
+        assert!(ProxyServer::new(None, "h", 80.5, None).is_err());
+        assert!(ProxyServer::new(None, "h", 70000.0, None).is_err());
+    }
+}

@@ -1,0 +1,48 @@
+//! The TrustCaptcha class as napi sees it: conversion only; `index.js` gives it its public face.
+
+use std::sync::Arc;
+
+use napi::bindgen_prelude::Either;
+use napi_derive::napi;
+
+use super::{Options, TrustCaptchaClient, VerificationResultData};
+use crate::js::{proxy_setting, ProxyConfig};
+
+/// The constructor options, already type-checked by `index.js`.
+#[napi(object)]
+pub struct NativeTrustCaptchaOptions {
+    pub api_key: String,
+    pub api_host: Option<String>,
+    pub connect_timeout_ms: Option<f64>,
+    pub read_timeout_ms: Option<f64>,
+    pub proxy: Option<Either<bool, ProxyConfig>>,
+}
+
+/// A configured TrustCaptcha client; share one instance across requests.
+#[napi]
+pub struct NativeTrustCaptcha {
+    client: Arc<TrustCaptchaClient>,
+}
+
+#[napi]
+impl NativeTrustCaptcha {
+    #[napi(constructor)]
+    pub fn new(options: NativeTrustCaptchaOptions) -> napi::Result<Self> {
+        let client = TrustCaptchaClient::new(Options {
+            api_key: options.api_key,
+            api_host: options.api_host,
+            connect_timeout_ms: options.connect_timeout_ms,
+            read_timeout_ms: options.read_timeout_ms,
+            proxy: Some(proxy_setting(options.proxy)?),
+        })?;
+        Ok(Self { client: Arc::new(client) })
+    }
+
+    /// Fetches the result of the verification the token names. `token` is `null` when the
+    /// caller passed something other than a string.
+    #[napi]
+    pub async fn get_verification_result(&self, token: Option<String>) -> napi::Result<VerificationResultData> {
+        let client = self.client.clone();
+        Ok(client.get_verification_result(token.as_deref()).await?)
+    }
+}
