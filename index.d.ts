@@ -208,3 +208,6 @@ export class Emulator {
   blackholeUrl(): Promise<string>
   close(): Promise<void>
 }
+
+// Only the declarations marked `export` above are public.
+export {}

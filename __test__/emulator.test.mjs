@@ -1,0 +1,143 @@
+// The emulator's own surface: options, issuing, faults, counters, closing, and its command.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { testIdToken, rejection } from './helpers.mjs'
+
+const require = createRequire(import.meta.url)
+const { Emulator, TrustCaptcha, ServerUnreachableException } = require('../index.js')
+const CLI = fileURLToPath(new URL('../bin/captcha-native.js', import.meta.url))
+
+async function withEmulator (options, test) {
+  const emulator = await Emulator.start(options)
+  try {
+    return await test(emulator)
+  } finally {
+    await emulator.close()
+  }
+}
+
+describe('Emulator', () => {
+  it('starts on loopback with an any-free port and the documented default key', async () => {
+    await withEmulator(undefined, async (emulator) => {
+      assert.match(emulator.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+      assert.deepEqual(emulator.credentials, { trustcaptchaApiKey: 'emulator-trustcaptcha-api-key' })
+      const client = new TrustCaptcha({ apiKey: 'emulator-trustcaptcha-api-key', apiHost: emulator.url })
+      assert.equal((await client.getVerificationResult(emulator.issue('trustcaptcha'))).verificationPassed, true)
+    })
+  })
+
+  it('cannot be constructed directly, and refuses bad options with a TypeError', async () => {
+    assert.throws(() => new Emulator(), /use Emulator.start\(\)/)
+    await assert.rejects(Emulator.start(null), TypeError)
+    await assert.rejects(Emulator.start({ port: 'eighty' }), (e) => e instanceof TypeError && /invalid emulator options/.test(e.message))
+    await assert.rejects(Emulator.start({ prot: 80 }), (e) => e instanceof TypeError && /unknown field `prot`/.test(e.message))
+    await assert.rejects(Emulator.start({ trustcaptchaApiKey: ' ' }), /trustcaptchaApiKey must not be empty/)
+  })
+
+  it('says so when it listens on a port that is taken', async () => {
+    await withEmulator({}, async (first) => {
+      const port = Number(new URL(first.url).port)
+      await assert.rejects(Emulator.start({ port }), (e) => e instanceof TypeError && /cannot listen/.test(e.message))
+    })
+  })
+
+  it('warns when bound beyond loopback', async () => {
+    const warned = once(process, 'warning')
+    await withEmulator({ host: '0.0.0.0' }, async (emulator) => {
+      const [warning] = await warned
+      assert.match(warning.message, /other machines may reach/)
+      assert.match(emulator.url, /^http:\/\/0\.0\.0\.0:\d+$/)
+    })
+  })
+
+  it('refuses unknown providers, claims and fault rules with clear TypeErrors', async () => {
+    await withEmulator({}, async (emulator) => {
+      assert.throws(() => emulator.issue('hcaptcha'), /unknown provider 'hcaptcha'/)
+      assert.throws(() => emulator.issue(42), TypeError)
+      assert.throws(() => emulator.issue('trustcaptcha', { verificationPased: true }), /unknown field `verificationPased`/)
+      assert.throws(() => emulator.fault({ kind: 'explode' }), /invalid fault rule/)
+      assert.throws(() => emulator.fault({ kind: 'delay' }), /missing field `ms`/)
+      assert.throws(() => emulator.fault({ kind: 'hang', provider: 'nope' }), /unknown provider 'nope'/)
+      assert.throws(() => emulator.fault(null), TypeError)
+      assert.throws(() => emulator.advanceTime('1s'), TypeError)
+    })
+  })
+
+  it('a rule with times picks the next N requests of its provider, clearFaults removes the rest', async () => {
+    await withEmulator({}, async (emulator) => {
+      const client = new TrustCaptcha({ apiKey: emulator.credentials.trustcaptchaApiKey, apiHost: emulator.url })
+      const status = () => client.getVerificationResult(testIdToken(0)).then(() => 200, (e) => e.status ?? e.name)
+      emulator.fault({ provider: 'trustcaptcha', times: 2, kind: 'status', status: 503 })
+      assert.deepEqual([await status(), await status(), await status()], [503, 503, 200])
+      emulator.fault({ provider: 'all', kind: 'status', status: 500 })
+      assert.deepEqual([await status(), await status()], [500, 500])
+      emulator.clearFaults()
+      assert.equal(await status(), 200)
+    })
+  })
+
+  it('counts connections and requests, and records requests with the key redacted', async () => {
+    await withEmulator({}, async (emulator) => {
+      const client = new TrustCaptcha({ apiKey: emulator.credentials.trustcaptchaApiKey, apiHost: emulator.url })
+      await client.getVerificationResult(testIdToken(0))
+      await client.getVerificationResult(testIdToken(0))
+      const stats = emulator.stats()
+      assert.equal(stats.requests, 2)
+      assert.equal(stats.connectionsAccepted, 1, 'keep-alive reuses the connection')
+      const [request] = emulator.requests()
+      assert.equal(request.provider, 'trustcaptcha')
+      assert.equal(request.headers.authorization, '[redacted]')
+      emulator.clearRequests()
+      assert.deepEqual(emulator.requests(), [])
+    })
+  })
+
+  it('close() ends hung connections: the waiting client fails at once, not at its deadline', async () => {
+    const emulator = await Emulator.start()
+    const client = new TrustCaptcha({ apiKey: emulator.credentials.trustcaptchaApiKey, apiHost: emulator.url, readTimeoutMs: 20_000 })
+    emulator.fault({ kind: 'hang' })
+    const pending = rejection(client.getVerificationResult(testIdToken(0)))
+    while (emulator.stats().requests === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    await emulator.close()
+    const { error, ms } = await pending
+    assert.ok(error instanceof ServerUnreachableException)
+    assert.ok(ms < 5_000, `the client waited ${ms} ms`)
+    assert.equal(emulator.stats().connectionsOpen, 0)
+  })
+})
+
+describe('captcha-native emulator (the command)', () => {
+  it('prints its URL and keys, serves them, and stops on SIGINT', async () => {
+    const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0', '--trustcaptcha-api-key', 'cli-key'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    try {
+      let output = ''
+      for await (const chunk of child.stdout) {
+        output += chunk
+        if (output.includes('Press Ctrl+C')) break
+      }
+      const url = output.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)[1]
+      assert.match(output, /apiKey\s+cli-key/)
+      const passes = output.match(/passes\s+(\S+)/)[1]
+      const client = new TrustCaptcha({ apiKey: 'cli-key', apiHost: url })
+      assert.equal((await client.getVerificationResult(passes)).verificationPassed, true)
+      const exited = once(child, 'exit')
+      child.kill('SIGINT')
+      assert.deepEqual(await exited, [0, null])
+    } finally {
+      child.kill()
+    }
+  })
+
+  it('refuses a bad port with a message and exit code 1', async () => {
+    const child = spawn(process.execPath, [CLI, 'emulator', '--port', 'http'], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d) => { stderr += d })
+    const [code] = await once(child, 'exit')
+    assert.equal(code, 1)
+    assert.match(stderr, /--port must be a port number/)
+  })
+})

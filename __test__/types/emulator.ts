@@ -1,0 +1,137 @@
+// Type test: the emulator as a user's own test suite would use it.
+// Compiled by `tsc -p __test__/types`, never run.
+
+import { Emulator, TrustCaptcha, FailoverException } from 'captcha-native'
+import type {
+  EmulatorOptions,
+  EmulatorStats,
+  EmulatorRequest,
+  EmulatorCredentials,
+  FaultRule,
+  TrustCaptchaClaims,
+} from 'captcha-native'
+
+export async function emulatorUsage(): Promise<void> {
+  const emulator = await Emulator.start({ trustcaptchaApiKey: 'k' })
+  const defaults: Emulator = await Emulator.start()
+  const options: EmulatorOptions = { host: '127.0.0.1', port: 0, trustcaptchaApiKey: 'k' }
+  const configured = await Emulator.start(options)
+
+  const url: string = emulator.url
+  const credentials: EmulatorCredentials = emulator.credentials
+  const key: string = emulator.credentials.trustcaptchaApiKey
+  void [url, credentials, key]
+
+  const trustCaptcha = new TrustCaptcha({ apiKey: key, apiHost: emulator.url, proxy: false })
+
+  // Tokens.
+  const token: string = emulator.issue('trustcaptcha')
+  const failing: string = emulator.issue('trustcaptcha', { verificationPassed: false, score: 0.9 })
+  const claims: TrustCaptchaClaims = {
+    verificationPassed: true,
+    score: 0.1,
+    decisionType: 'DEFAULT',
+    decisionAction: 'ALLOW',
+    gatewayFailoverActive: false,
+    riskScoringEnabled: true,
+    minimalDataModeEnabled: false,
+    origin: 'https://example.com',
+    ipAddress: '203.0.113.7',
+    countryCode: 'DE',
+    deviceFamily: 'Other',
+    operatingSystem: 'Linux',
+    browser: 'Firefox',
+    finished: true,
+    clientFailover: false,
+    outageRecorded: false,
+    retrievalLimit: 10,
+    resultTtlMs: 300_000,
+  }
+  const full: string = emulator.issue('trustcaptcha', claims)
+  const unfinished = emulator.issue('trustcaptcha', { finished: false })
+
+  const result = await trustCaptcha.getVerificationResult(token)
+  const passed: boolean = result.verificationPassed
+  void [failing, full, unfinished, passed]
+
+  // Every fault kind.
+  emulator.fault({ provider: 'trustcaptcha', times: 1, kind: 'status', status: 503 })
+  emulator.fault({ kind: 'status', status: 500, body: 'oops', headers: { 'retry-after': '1' } })
+  emulator.fault({ provider: 'all', kind: 'delay', ms: 6000 })
+  emulator.fault({ kind: 'nonJson' })
+  emulator.fault({ kind: 'nonJson', status: 200 })
+  emulator.fault({ kind: 'hugeBody', mib: 64 })
+  emulator.fault({ kind: 'hugeBody', mib: 64, status: 200, times: 2 })
+  emulator.fault({ kind: 'hang' })
+  emulator.fault({ kind: 'reset', times: 3 })
+  emulator.fault({ provider: 'trustcaptcha', kind: 'close' })
+
+  const rules: FaultRule[] = [
+    { kind: 'hang', provider: 'trustcaptcha' },
+    { kind: 'delay', ms: 10 },
+  ]
+  for (const rule of rules) emulator.fault(rule)
+  emulator.clearFaults()
+
+  try {
+    await trustCaptcha.getVerificationResult(token)
+  } catch (error) {
+    if (!(error instanceof FailoverException)) throw error
+  }
+
+  emulator.advanceTime(300_001)
+
+  // Stats and the request log.
+  const stats: EmulatorStats = emulator.stats()
+  const accepted: number = emulator.stats().connectionsAccepted
+  const open: number = stats.connectionsOpen
+  const peak: number = stats.peakConnectionsOpen
+  const count: number = stats.requests
+  void [accepted, open, peak, count]
+
+  const requests: EmulatorRequest[] = emulator.requests()
+  const userAgent: string | undefined = emulator.requests()[0]?.headers['user-agent']
+  const first = requests[0]
+  if (first !== undefined) {
+    const method: string = first.method
+    const path: string = first.path
+    const query: string | undefined = first.query
+    const provider: string | undefined = first.provider
+    void [method, path, query, provider]
+  }
+  void userAgent
+  emulator.clearRequests()
+
+  // A connect timeout against the black hole.
+  const blackhole: string = await emulator.blackholeUrl()
+  const timingOut = new TrustCaptcha({ apiKey: key, apiHost: blackhole, connectTimeoutMs: 100 })
+  void timingOut
+
+  // @ts-expect-error: an unknown fault kind
+  emulator.fault({ kind: 'explode' })
+
+  // @ts-expect-error: a status fault needs its status
+  emulator.fault({ kind: 'status' })
+
+  // @ts-expect-error: a delay fault needs ms
+  emulator.fault({ kind: 'delay', status: 503 })
+
+  // @ts-expect-error: an unknown provider
+  emulator.fault({ provider: 'recaptcha', kind: 'hang' })
+
+  // @ts-expect-error: an unknown provider for issue
+  emulator.issue('hcaptcha')
+
+  // @ts-expect-error: an unknown claim
+  emulator.issue('trustcaptcha', { passed: true })
+
+  // @ts-expect-error: the constructor is private: use Emulator.start()
+  void new Emulator()
+
+  // @ts-expect-error: url is read-only
+  emulator.url = 'http://elsewhere'
+
+  await emulator.close()
+  await defaults.close()
+  await configured.close()
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+'use strict'
+// captcha-native command line: `captcha-native emulator [--host H] [--port P] [--trustcaptcha-api-key K]`.
+
+const { parseArgs } = require('node:util')
+const { Emulator } = require('../index.js')
+
+const USAGE = `Usage: captcha-native emulator [options]
+
+Starts the local emulator of the CAPTCHA verification APIs and prints its URL and keys.
+
+Options:
+  --host <host>                  address to listen on (default 127.0.0.1)
+  --port <port>                  port to listen on (default 0: any free port)
+  --trustcaptcha-api-key <key>   the TrustCaptcha API key to accept
+  -h, --help                     show this help`
+
+async function emulator (args) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'trustcaptcha-api-key': { type: 'string' },
+      help: { type: 'boolean', short: 'h' }
+    }
+  })
+  if (values.help) {
+    console.log(USAGE)
+    return
+  }
+  const port = values.port === undefined ? undefined : Number(values.port)
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    throw new TypeError(`--port must be a port number, not '${values.port}'`)
+  }
+  const running = await Emulator.start({ host: values.host, port, trustcaptchaApiKey: values['trustcaptcha-api-key'] })
+  const token = (n) => Buffer.from(JSON.stringify({ verificationId: `00000000-0000-0000-0000-00000000000${n}` })).toString('base64')
+  const outcomes = ['passes', 'not found (404)', 'not finished (423)', 'expired (410)', 'retrieval limit (429)']
+  console.log(`captcha-native emulator listening on ${running.url}
+
+TrustCaptcha
+  apiHost  ${running.url}
+  apiKey   ${running.credentials.trustcaptchaApiKey}    (the key 'invalid-key' is refused with 403)
+  test tokens:
+${outcomes.map((outcome, n) => `    ${outcome.padEnd(22)} ${token(n)}`).join('\n')}
+
+Press Ctrl+C to stop.`)
+  // The emulator runs on native threads; this timer keeps Node's event loop alive for it.
+  const keepAlive = setInterval(() => {}, 1 << 30)
+  const stop = async () => {
+    clearInterval(keepAlive)
+    await running.close()
+    process.exit(0)
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+async function main () {
+  const [command, ...rest] = process.argv.slice(2)
+  if (command === 'emulator') return emulator(rest)
+  console.error(command === undefined || command === '--help' || command === '-h' ? USAGE : `Unknown command '${command}'.\n\n${USAGE}`)
+  process.exitCode = command === undefined || command === '--help' || command === '-h' ? 0 : 2
+}
+
+main().catch((error) => {
+  console.error(`captcha-native: ${error.message}`)
+  process.exit(1)
+})
