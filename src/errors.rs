@@ -44,7 +44,12 @@ pub struct CaptchaError {
 
 impl CaptchaError {
     pub fn new(kind: ErrorKind) -> Self {
-        Self { kind, message: None, status: None, detail: None }
+        Self {
+            kind,
+            message: None,
+            status: None,
+            detail: None,
+        }
     }
 
     pub fn with_message(mut self, message: impl Into<String>) -> Self {

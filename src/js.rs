@@ -27,7 +27,9 @@ pub fn proxy_setting(proxy: Option<Either<bool, ProxyConfig>>) -> Result<ProxySe
     match proxy {
         None => Ok(ProxySetting::FromEnvironment),
         Some(Either::A(false)) => Ok(ProxySetting::Disabled),
-        Some(Either::A(true)) => Err(CaptchaError::invalid_argument("proxy must be an object, false or undefined")),
+        Some(Either::A(true)) => Err(CaptchaError::invalid_argument(
+            "proxy must be an object, false or undefined",
+        )),
         Some(Either::B(config)) => {
             let credentials = config.auth.map(|auth| (auth.username, auth.password));
             Ok(ProxySetting::Explicit(ProxyServer::new(

@@ -69,12 +69,21 @@ impl ProxyServer {
         }
         let host = host.trim();
         if host.is_empty() || host.contains(['/', '?', '#', '@', ' ']) {
-            return Err(CaptchaError::invalid_argument("proxy.host must be a host name or address"));
+            return Err(CaptchaError::invalid_argument(
+                "proxy.host must be a host name or address",
+            ));
         }
         if !(port.fract() == 0.0 && (1.0..=65535.0).contains(&port)) {
-            return Err(CaptchaError::invalid_argument("proxy.port must be an integer from 1 to 65535"));
+            return Err(CaptchaError::invalid_argument(
+                "proxy.port must be an integer from 1 to 65535",
+            ));
         }
-        let server = Self { protocol, host: host.to_owned(), port: port as u16, credentials };
+        let server = Self {
+            protocol,
+            host: host.to_owned(),
+            port: port as u16,
+            credentials,
+        };
         reqwest::Url::parse(&server.url())
             .map_err(|_| CaptchaError::invalid_argument("proxy.host must be a host name or address"))?;
         Ok(server)
@@ -82,7 +91,11 @@ impl ProxyServer {
 
     fn url(&self) -> String {
         let bracketed = self.host.contains(':') && !self.host.starts_with('[');
-        let host = if bracketed { format!("[{}]", self.host) } else { self.host.clone() };
+        let host = if bracketed {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
         format!("{}://{}:{}", self.protocol, host, self.port)
     }
 }
@@ -206,10 +219,13 @@ impl Transport {
                 builder.proxy(proxy)
             }
         };
-        let client = builder
-            .build()
-            .map_err(|e| CaptchaError::invalid_argument(format!("cannot build the HTTP client: {}", e.without_url())))?;
-        Ok(Self { client, in_flight: Semaphore::new(MAX_CONNECTIONS_PER_POOL) })
+        let client = builder.build().map_err(|e| {
+            CaptchaError::invalid_argument(format!("cannot build the HTTP client: {}", e.without_url()))
+        })?;
+        Ok(Self {
+            client,
+            in_flight: Semaphore::new(MAX_CONNECTIONS_PER_POOL),
+        })
     }
 
     /// The pool for this configuration: shared with every other user of an equal configuration.
@@ -240,13 +256,20 @@ impl Transport {
         wants_body: impl Fn(u16) -> bool,
     ) -> Result<Answer, Failure> {
         let exchange = async {
-            let _permit = self.in_flight.acquire().await.map_err(|_| Failure::Other("transport closed".into()))?;
+            let _permit = self
+                .in_flight
+                .acquire()
+                .await
+                .map_err(|_| Failure::Other("transport closed".into()))?;
             let mut response = request.send().await.map_err(|e| Failure::classify(&e))?;
             let status = response.status().as_u16();
             if !wants_body(status) {
                 return Ok(Answer { status, body: None });
             }
-            if response.content_length().is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+            if response
+                .content_length()
+                .is_some_and(|length| length > MAX_BODY_BYTES as u64)
+            {
                 return Err(Failure::BodyTooLarge);
             }
             let mut body = Vec::new();
@@ -256,7 +279,10 @@ impl Transport {
                 }
                 body.extend_from_slice(&chunk);
             }
-            Ok(Answer { status, body: Some(body) })
+            Ok(Answer {
+                status,
+                body: Some(body),
+            })
         };
         match tokio::time::timeout(deadline, exchange).await {
             Ok(result) => result,
@@ -270,7 +296,10 @@ mod tests {
     use super::*;
 
     fn config(ms: u64) -> TransportConfig {
-        TransportConfig { connect_timeout: Duration::from_millis(ms), proxy: ProxySetting::Disabled }
+        TransportConfig {
+            connect_timeout: Duration::from_millis(ms),
+            proxy: ProxySetting::Disabled,
+        }
     }
 
     #[test]
@@ -294,10 +323,19 @@ mod tests {
 
     #[test]
     fn proxy_objects_are_validated_and_never_print_the_password() {
-        let proxy = ProxyServer::new(Some("http:"), "proxy.local", 3128.0, Some(("me".into(), "hunter2".into()))).unwrap();
+        let proxy = ProxyServer::new(
+            Some("http:"),
+            "proxy.local",
+            3128.0,
+            Some(("me".into(), "hunter2".into())),
+        )
+        .unwrap();
         assert_eq!(proxy.url(), "http://proxy.local:3128");
         assert!(!format!("{proxy:?}").contains("hunter2"));
-        assert_eq!(ProxyServer::new(None, "::1", 8080.0, None).unwrap().url(), "http://[::1]:8080");
+        assert_eq!(
+            ProxyServer::new(None, "::1", 8080.0, None).unwrap().url(),
+            "http://[::1]:8080"
+        );
         assert!(ProxyServer::new(Some("socks5"), "h", 1.0, None).is_err());
         assert!(ProxyServer::new(None, "", 1.0, None).is_err());
         assert!(ProxyServer::new(None, "h/x", 1.0, None).is_err());

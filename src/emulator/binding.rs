@@ -48,7 +48,9 @@ pub async fn start_emulator(options_json: Option<String>) -> napi::Result<Native
         None => EmulatorOptions::default(),
     };
     let running = RunningEmulator::start(options).await?;
-    Ok(NativeEmulator { running: Arc::new(running) })
+    Ok(NativeEmulator {
+        running: Arc::new(running),
+    })
 }
 
 #[napi]
@@ -61,7 +63,9 @@ impl NativeEmulator {
     #[napi(getter)]
     pub fn credentials(&self) -> EmulatorCredentials {
         let credentials = self.running.state().credentials();
-        EmulatorCredentials { trustcaptcha_api_key: credentials.trustcaptcha_api_key.clone() }
+        EmulatorCredentials {
+            trustcaptcha_api_key: credentials.trustcaptcha_api_key.clone(),
+        }
     }
 
     #[napi]

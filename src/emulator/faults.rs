@@ -77,29 +77,45 @@ impl FaultRule {
             })?),
         };
         if spec.times == Some(0) {
-            return Err(CaptchaError::invalid_argument("invalid fault rule: times must be at least 1"));
+            return Err(CaptchaError::invalid_argument(
+                "invalid fault rule: times must be at least 1",
+            ));
         }
         match &spec.action {
-            FaultAction::Status { status, .. } | FaultAction::NonJson { status } | FaultAction::HugeBody { status, .. }
+            FaultAction::Status { status, .. }
+            | FaultAction::NonJson { status }
+            | FaultAction::HugeBody { status, .. }
                 if !(100..=599).contains(status) =>
             {
-                return Err(CaptchaError::invalid_argument("invalid fault rule: status must be from 100 to 599"))
+                return Err(CaptchaError::invalid_argument(
+                    "invalid fault rule: status must be from 100 to 599",
+                ))
             }
             FaultAction::HugeBody { mib, .. } if *mib == 0 || *mib > 1024 => {
-                return Err(CaptchaError::invalid_argument("invalid fault rule: mib must be from 1 to 1024"))
+                return Err(CaptchaError::invalid_argument(
+                    "invalid fault rule: mib must be from 1 to 1024",
+                ))
             }
             FaultAction::Delay { ms } if *ms > 600_000 => {
-                return Err(CaptchaError::invalid_argument("invalid fault rule: ms must be at most 600000"))
+                return Err(CaptchaError::invalid_argument(
+                    "invalid fault rule: ms must be at most 600000",
+                ))
             }
             _ => {}
         }
-        Ok(Self { provider, remaining: spec.times, action: spec.action })
+        Ok(Self {
+            provider,
+            remaining: spec.times,
+            action: spec.action,
+        })
     }
 }
 
 /// Takes the action of the first rule that picks a request to `provider`, counting it down.
 pub fn take_matching(rules: &mut Vec<FaultRule>, provider: Option<Provider>) -> Option<FaultAction> {
-    let index = rules.iter().position(|rule| rule.provider.is_none() || rule.provider == provider)?;
+    let index = rules
+        .iter()
+        .position(|rule| rule.provider.is_none() || rule.provider == provider)?;
     let action = rules[index].action.clone();
     if let Some(remaining) = rules[index].remaining.as_mut() {
         *remaining -= 1;
@@ -116,13 +132,24 @@ mod tests {
 
     #[test]
     fn rules_parse_from_the_documented_shapes() {
-        let rule = FaultRule::from_json(r#"{"provider":"trustcaptcha","times":2,"kind":"status","status":503,"body":"down"}"#).unwrap();
+        let rule =
+            FaultRule::from_json(r#"{"provider":"trustcaptcha","times":2,"kind":"status","status":503,"body":"down"}"#)
+                .unwrap();
         assert_eq!(rule.provider, Some(Provider::TrustCaptcha));
         assert_eq!(rule.remaining, Some(2));
         assert!(matches!(rule.action, FaultAction::Status { status: 503, ref body, .. } if body == "down"));
-        assert_eq!(FaultRule::from_json(r#"{"kind":"hang"}"#).unwrap().action, FaultAction::Hang);
-        assert_eq!(FaultRule::from_json(r#"{"kind":"nonJson"}"#).unwrap().action, FaultAction::NonJson { status: 200 });
-        assert_eq!(FaultRule::from_json(r#"{"kind":"hugeBody","mib":3}"#).unwrap().action, FaultAction::HugeBody { mib: 3, status: 200 });
+        assert_eq!(
+            FaultRule::from_json(r#"{"kind":"hang"}"#).unwrap().action,
+            FaultAction::Hang
+        );
+        assert_eq!(
+            FaultRule::from_json(r#"{"kind":"nonJson"}"#).unwrap().action,
+            FaultAction::NonJson { status: 200 }
+        );
+        assert_eq!(
+            FaultRule::from_json(r#"{"kind":"hugeBody","mib":3}"#).unwrap().action,
+            FaultAction::HugeBody { mib: 3, status: 200 }
+        );
         for bad in [
             r#"{"kind":"explode"}"#,
             r#"{"kind":"delay"}"#,
@@ -140,7 +167,10 @@ mod tests {
     #[test]
     fn the_next_n_are_picked_then_the_rule_is_gone() {
         let mut rules = vec![FaultRule::from_json(r#"{"times":2,"kind":"close"}"#).unwrap()];
-        assert_eq!(take_matching(&mut rules, Some(Provider::TrustCaptcha)), Some(FaultAction::Close));
+        assert_eq!(
+            take_matching(&mut rules, Some(Provider::TrustCaptcha)),
+            Some(FaultAction::Close)
+        );
         assert_eq!(take_matching(&mut rules, None), Some(FaultAction::Close));
         assert_eq!(take_matching(&mut rules, Some(Provider::TrustCaptcha)), None);
     }
@@ -149,7 +179,10 @@ mod tests {
     fn every_request_is_picked_without_times() {
         let mut rules = vec![FaultRule::from_json(r#"{"provider":"trustcaptcha","kind":"reset"}"#).unwrap()];
         for _ in 0..5 {
-            assert_eq!(take_matching(&mut rules, Some(Provider::TrustCaptcha)), Some(FaultAction::Reset));
+            assert_eq!(
+                take_matching(&mut rules, Some(Provider::TrustCaptcha)),
+                Some(FaultAction::Reset)
+            );
         }
         assert_eq!(take_matching(&mut rules, None), None);
     }

@@ -63,7 +63,11 @@ impl Response {
     }
 
     pub fn with_body(status: u16, content_type: &str, body: Vec<u8>) -> Self {
-        Self { status, headers: vec![("content-type".into(), content_type.into())], body }
+        Self {
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body,
+        }
     }
 
     fn head(&self, content_length: usize, close: bool) -> Vec<u8> {
@@ -142,7 +146,9 @@ pub async fn serve_connection(mut stream: TcpStream, emulator: Arc<Emulator>) {
             }
             Some(FaultAction::Status { status, body, headers }) => {
                 let mut response = Response::with_body(status, "application/json", body.into_bytes());
-                response.headers.extend(headers.into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)));
+                response
+                    .headers
+                    .extend(headers.into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)));
                 response
             }
             Some(FaultAction::NonJson { status }) => Response::with_body(
@@ -226,8 +232,15 @@ async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Result<Re
         read_more(stream, buffer).await?;
     };
     buffer.drain(..head_length);
-    if request.header("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue")) && body_framing != BodyFraming::Empty {
-        stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await.map_err(|_| ReadError::Gone)?;
+    if request
+        .header("expect")
+        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
+        && body_framing != BodyFraming::Empty
+    {
+        stream
+            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+            .await
+            .map_err(|_| ReadError::Gone)?;
     }
     match body_framing {
         BodyFraming::Empty => {}
@@ -283,7 +296,12 @@ fn parse_head(buffer: &[u8]) -> Result<Option<(Request, usize, BodyFraming)>, Re
         headers: parsed
             .headers
             .iter()
-            .map(|h| (h.name.to_ascii_lowercase(), String::from_utf8_lossy(h.value).into_owned()))
+            .map(|h| {
+                (
+                    h.name.to_ascii_lowercase(),
+                    String::from_utf8_lossy(h.value).into_owned(),
+                )
+            })
             .collect(),
         body: Vec::new(),
         keep_alive: true,
@@ -293,7 +311,10 @@ fn parse_head(buffer: &[u8]) -> Result<Option<(Request, usize, BodyFraming)>, Re
         Some(1) => connection.as_deref() != Some("close"),
         _ => connection.as_deref() == Some("keep-alive"),
     };
-    let framing = if request.header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked")) {
+    let framing = if request
+        .header("transfer-encoding")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
+    {
         BodyFraming::Chunked
     } else if let Some(length) = request.header("content-length") {
         match length.trim().parse::<usize>() {
@@ -313,7 +334,9 @@ fn decode_chunked(buffer: &[u8]) -> Result<Option<(Vec<u8>, usize)>, ReadError> 
     let mut body = Vec::new();
     let mut at = 0;
     loop {
-        let Some(line_end) = find_crlf(&buffer[at..]) else { return Ok(None) };
+        let Some(line_end) = find_crlf(&buffer[at..]) else {
+            return Ok(None);
+        };
         let line = std::str::from_utf8(&buffer[at..at + line_end]).map_err(|_| ReadError::Refuse(400))?;
         let size_text = line.split(';').next().unwrap_or("").trim();
         let size = usize::from_str_radix(size_text, 16).map_err(|_| ReadError::Refuse(400))?;
@@ -321,7 +344,9 @@ fn decode_chunked(buffer: &[u8]) -> Result<Option<(Vec<u8>, usize)>, ReadError> 
         if size == 0 {
             // Trailers, if any, end with an empty line.
             loop {
-                let Some(end) = find_crlf(&buffer[at..]) else { return Ok(None) };
+                let Some(end) = find_crlf(&buffer[at..]) else {
+                    return Ok(None);
+                };
                 at += end + 2;
                 if end == 0 {
                     return Ok(Some((body, at)));
@@ -353,20 +378,30 @@ mod tests {
     #[test]
     fn parses_a_head_with_query_and_length() {
         let raw = b"POST /v1/x?a=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
-        let Ok(Some((request, used, framing))) = parse_head(raw) else { panic!("no head") };
-        assert_eq!((request.method.as_str(), request.path.as_str(), request.query.as_deref()), ("POST", "/v1/x", Some("a=1")));
+        let Ok(Some((request, used, framing))) = parse_head(raw) else {
+            panic!("no head")
+        };
+        assert_eq!(
+            (request.method.as_str(), request.path.as_str(), request.query.as_deref()),
+            ("POST", "/v1/x", Some("a=1"))
+        );
         assert_eq!(request.header("host"), Some("h"));
         assert!(!request.keep_alive);
         assert_eq!(framing, BodyFraming::Length(5));
         assert_eq!(&raw[used..], b"hello");
         assert!(matches!(parse_head(b"GET / HTTP/1.1\r\nHost"), Ok(None)));
-        assert!(matches!(parse_head(b"\x01\x02 nonsense\r\n\r\n"), Err(ReadError::Refuse(400))));
+        assert!(matches!(
+            parse_head(b"\x01\x02 nonsense\r\n\r\n"),
+            Err(ReadError::Refuse(400))
+        ));
     }
 
     #[test]
     fn decodes_chunked_bodies_in_pieces() {
         let raw = b"5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\nNEXT";
-        let Ok(Some((body, used))) = decode_chunked(raw) else { panic!("incomplete") };
+        let Ok(Some((body, used))) = decode_chunked(raw) else {
+            panic!("incomplete")
+        };
         assert_eq!(body, b"hello world");
         assert_eq!(&raw[used..], b"NEXT");
         for cut in 0..raw.len() - 4 {

@@ -125,7 +125,10 @@ impl Emulator {
 
     /// The emulator's clock in milliseconds since the epoch: real time plus `advance_time`.
     pub fn now_ms(&self) -> i64 {
-        let real = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as i64;
+        let real = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis() as i64;
         real + self.clock_offset_ms.load(Ordering::Relaxed)
     }
 
@@ -172,7 +175,11 @@ impl Emulator {
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let mut headers = HashMap::with_capacity(request.headers.len());
         for (name, value) in &request.headers {
-            let value = if name == "authorization" || name == "proxy-authorization" { "[redacted]" } else { value };
+            let value = if name == "authorization" || name == "proxy-authorization" {
+                "[redacted]"
+            } else {
+                value
+            };
             headers
                 .entry(name.clone())
                 .and_modify(|joined: &mut String| {
@@ -287,11 +294,15 @@ impl RunningEmulator {
     pub async fn blackhole_url(&self) -> Result<String, CaptchaError> {
         let mut blackhole = self.blackhole.lock().await;
         if blackhole.is_none() {
-            *blackhole = Some(open_blackhole().await.map_err(|e| {
-                CaptchaError::invalid_argument(format!("cannot open an unresponsive listener: {e}"))
-            })?);
+            *blackhole =
+                Some(open_blackhole().await.map_err(|e| {
+                    CaptchaError::invalid_argument(format!("cannot open an unresponsive listener: {e}"))
+                })?);
         }
-        Ok(blackhole.as_ref().map(|b| format!("http://{}", b.address)).unwrap_or_default())
+        Ok(blackhole
+            .as_ref()
+            .map(|b| format!("http://{}", b.address))
+            .unwrap_or_default())
     }
 
     /// Stops accepting, ends every connection (hung ones too) and waits until they are gone.
@@ -356,7 +367,11 @@ async fn open_blackhole() -> std::io::Result<Blackhole> {
             _ => break,
         }
     }
-    Ok(Blackhole { address, _listener: listener, _queued: queued })
+    Ok(Blackhole {
+        address,
+        _listener: listener,
+        _queued: queued,
+    })
 }
 
 #[cfg(test)]
@@ -365,14 +380,22 @@ mod tests {
 
     #[test]
     fn paths_pick_the_provider() {
-        assert_eq!(Provider::from_path("/v2/verifications/x/results"), Some(Provider::TrustCaptcha));
+        assert_eq!(
+            Provider::from_path("/v2/verifications/x/results"),
+            Some(Provider::TrustCaptcha)
+        );
         assert_eq!(Provider::from_path("/other"), None);
     }
 
     #[test]
     fn recorded_requests_redact_credentials() {
-        let emulator = Emulator::new(Credentials { trustcaptcha_api_key: "k".into() });
-        let request = Request::get("/v2/verifications/a/results", &[("authorization", "Bearer k"), ("accept", "a"), ("accept", "b")]);
+        let emulator = Emulator::new(Credentials {
+            trustcaptcha_api_key: "k".into(),
+        });
+        let request = Request::get(
+            "/v2/verifications/a/results",
+            &[("authorization", "Bearer k"), ("accept", "a"), ("accept", "b")],
+        );
         emulator.record(&request, Some(Provider::TrustCaptcha));
         let seen = emulator.recorded_requests();
         assert_eq!(seen[0].headers["authorization"], "[redacted]");

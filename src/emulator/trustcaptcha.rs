@@ -138,7 +138,14 @@ fn random_uuid() -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 /// Creates a verification with these claims and returns the widget's token for it.
@@ -149,7 +156,9 @@ pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, C
         None => Claims::default(),
     };
     if claims.score.is_some_and(|s| !s.is_finite()) {
-        return Err(CaptchaError::invalid_argument("invalid trustcaptcha claims: score must be a finite number"));
+        return Err(CaptchaError::invalid_argument(
+            "invalid trustcaptcha claims: score must be a finite number",
+        ));
     }
     let id = random_uuid();
     let verification = Verification {
@@ -199,7 +208,10 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
     if !is_uuid(id) {
         return error(400, "Invalid verification id");
     }
-    let client_failover = request.query.as_deref().is_some_and(|q| q.split('&').any(|p| p == "clientFailover=true"));
+    let client_failover = request
+        .query
+        .as_deref()
+        .is_some_and(|q| q.split('&').any(|p| p == "clientFailover=true"));
     let id = id.to_ascii_lowercase();
     let now = emulator.now_ms();
 
@@ -254,17 +266,24 @@ mod tests {
     use crate::trustcaptcha::parse_token;
 
     fn emulator() -> Emulator {
-        Emulator::new(Credentials { trustcaptcha_api_key: "key".into() })
+        Emulator::new(Credentials {
+            trustcaptcha_api_key: "key".into(),
+        })
     }
 
     fn fetch(emulator: &Emulator, id: &str, key: &str, failover: bool) -> Response {
         let query = if failover { "?clientFailover=true" } else { "" };
         let path = format!("/v2/verifications/{id}/results{query}");
-        answer(emulator, &Request::get(&path, &[("authorization", &format!("Bearer {key}"))]))
+        answer(
+            emulator,
+            &Request::get(&path, &[("authorization", &format!("Bearer {key}"))]),
+        )
     }
 
     fn issued_id(emulator: &Emulator, claims: &str) -> String {
-        parse_token(Some(&issue(emulator, Some(claims)).unwrap())).unwrap().verification_id
+        parse_token(Some(&issue(emulator, Some(claims)).unwrap()))
+            .unwrap()
+            .verification_id
     }
 
     #[test]
@@ -274,9 +293,18 @@ mod tests {
             .map(|n| fetch(&e, &format!("00000000-0000-0000-0000-00000000000{n}"), "key", false).status)
             .collect();
         assert_eq!(statuses, [200, 404, 423, 410, 429, 404]);
-        assert_eq!(fetch(&e, "00000000-0000-0000-0000-000000000000", INVALID_API_KEY, false).status, 403);
-        assert_eq!(fetch(&e, "00000000-0000-0000-0000-000000000000", "wrong", false).status, 403);
-        assert_eq!(fetch(&e, "00000000-0000-0000-0000-000000000000", "key", true).status, 412);
+        assert_eq!(
+            fetch(&e, "00000000-0000-0000-0000-000000000000", INVALID_API_KEY, false).status,
+            403
+        );
+        assert_eq!(
+            fetch(&e, "00000000-0000-0000-0000-000000000000", "wrong", false).status,
+            403
+        );
+        assert_eq!(
+            fetch(&e, "00000000-0000-0000-0000-000000000000", "key", true).status,
+            412
+        );
     }
 
     #[test]
@@ -301,7 +329,10 @@ mod tests {
     #[test]
     fn unfinished_and_failover_claims() {
         let e = emulator();
-        assert_eq!(fetch(&e, &issued_id(&e, r#"{"finished":false}"#), "key", false).status, 423);
+        assert_eq!(
+            fetch(&e, &issued_id(&e, r#"{"finished":false}"#), "key", false).status,
+            423
+        );
         let token = issue(&e, Some(r#"{"clientFailover":true}"#)).unwrap();
         let parsed = parse_token(Some(&token)).unwrap();
         assert!(parsed.client_failover);

@@ -35,7 +35,9 @@ impl NativeTrustCaptcha {
             read_timeout_ms: options.read_timeout_ms,
             proxy: Some(proxy_setting(options.proxy)?),
         })?;
-        Ok(Self { client: Arc::new(client) })
+        Ok(Self {
+            client: Arc::new(client),
+        })
     }
 
     /// Fetches the result of the verification the token names. `token` is `null` when the

@@ -57,33 +57,48 @@ impl TrustCaptchaClient {
         if api_key.is_empty() {
             return Err(CaptchaError::invalid_argument("apiKey must not be null or empty"));
         }
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {api_key}"))
-            .map_err(|_| CaptchaError::invalid_argument("apiKey contains characters that cannot be sent in an HTTP header"))?;
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {api_key}")).map_err(|_| {
+            CaptchaError::invalid_argument("apiKey contains characters that cannot be sent in an HTTP header")
+        })?;
         authorization.set_sensitive(true);
-        let connect_timeout =
-            timeout_option("connectTimeoutMs", options.connect_timeout_ms, DEFAULT_CONNECT_TIMEOUT_MS)?;
+        let connect_timeout = timeout_option(
+            "connectTimeoutMs",
+            options.connect_timeout_ms,
+            DEFAULT_CONNECT_TIMEOUT_MS,
+        )?;
         let deadline = timeout_option("readTimeoutMs", options.read_timeout_ms, DEFAULT_READ_TIMEOUT_MS)?;
         let transport = Transport::shared(&TransportConfig {
             connect_timeout,
             proxy: options.proxy.unwrap_or(ProxySetting::FromEnvironment),
         })?;
         let api_host = api_host_base(options.api_host.as_deref().unwrap_or(DEFAULT_API_HOST));
-        Ok(Self { authorization, api_host, deadline, transport })
+        Ok(Self {
+            authorization,
+            api_host,
+            deadline,
+            transport,
+        })
     }
 
     /// The URL a verification id is fetched from. The id is a checked UUID, so the request
     /// can never leave `/v2/verifications/<uuid>/results` on the configured host.
     pub fn results_url(&self, token: &VerificationToken) -> Result<reqwest::Url, Failure> {
         let host = self.api_host.as_ref().map_err(Clone::clone)?;
-        let query = if token.client_failover { "?clientFailover=true" } else { "" };
-        reqwest::Url::parse(&format!("{host}/v2/verifications/{}/results{query}", token.verification_id))
-            .map_err(|_| Failure::InvalidUrl)
+        let query = if token.client_failover {
+            "?clientFailover=true"
+        } else {
+            ""
+        };
+        reqwest::Url::parse(&format!(
+            "{host}/v2/verifications/{}/results{query}",
+            token.verification_id
+        ))
+        .map_err(|_| Failure::InvalidUrl)
     }
 
     pub async fn get_verification_result(&self, token: Option<&str>) -> Result<VerificationResultData, CaptchaError> {
-        let token = parse_token(token).map_err(|reason| {
-            CaptchaError::new(ErrorKind::VerificationTokenInvalid).with_message(reason.message())
-        })?;
+        let token = parse_token(token)
+            .map_err(|reason| CaptchaError::new(ErrorKind::VerificationTokenInvalid).with_message(reason.message()))?;
         let url = self.results_url(&token).map_err(unreachable)?;
         let request = self
             .transport
@@ -136,7 +151,9 @@ pub fn status_error(status: u16) -> CaptchaError {
         429 => ErrorKind::VerificationResultRetrievalLimitReached,
         _ => {
             return CaptchaError::new(ErrorKind::UnexpectedStatus)
-                .with_message(format!("Failed to retrieve verification result, response code: {status}"))
+                .with_message(format!(
+                    "Failed to retrieve verification result, response code: {status}"
+                ))
                 .with_status(status)
         }
     };
@@ -178,7 +195,11 @@ mod tests {
             "http://127.0.0.1:9/v2/verifications/00000000-0000-0000-0000-000000000000/results"
         );
         token.client_failover = true;
-        assert!(c.results_url(&token).unwrap().as_str().ends_with("/results?clientFailover=true"));
+        assert!(c
+            .results_url(&token)
+            .unwrap()
+            .as_str()
+            .ends_with("/results?clientFailover=true"));
         let prefixed = client("https://gateway.example/trustcaptcha");
         token.client_failover = false;
         assert_eq!(
@@ -200,10 +221,18 @@ mod tests {
         assert_eq!(c.authorization.to_str().unwrap(), "Bearer secret-key");
         assert!(!format!("{c:?}").contains("secret-key"));
         for key in ["", "   "] {
-            let error = TrustCaptchaClient::new(Options { api_key: key.into(), ..Default::default() }).unwrap_err();
+            let error = TrustCaptchaClient::new(Options {
+                api_key: key.into(),
+                ..Default::default()
+            })
+            .unwrap_err();
             assert_eq!(error.message.as_deref(), Some("apiKey must not be null or empty"));
         }
-        let error = TrustCaptchaClient::new(Options { api_key: "a\nb".into(), ..Default::default() }).unwrap_err();
+        let error = TrustCaptchaClient::new(Options {
+            api_key: "a\nb".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
         assert!(!error.message.unwrap().contains("a\nb"));
     }
 
@@ -224,7 +253,10 @@ mod tests {
             let error = status_error(status);
             assert_eq!(error.kind, ErrorKind::UnexpectedStatus);
             assert_eq!(error.status, Some(status));
-            assert_eq!(error.message.unwrap(), format!("Failed to retrieve verification result, response code: {status}"));
+            assert_eq!(
+                error.message.unwrap(),
+                format!("Failed to retrieve verification result, response code: {status}")
+            );
         }
     }
 }

@@ -85,19 +85,36 @@ mod tests {
         assert_eq!(result.verification_passed, Some(true));
         assert_eq!(result.score, Some(0.1));
         assert_eq!(result.country_code.as_deref(), Some("DE"));
-        assert_eq!(result.result_last_fetched_at.as_deref(), Some("2026-05-03T13:40:12.000Z"));
+        assert_eq!(
+            result.result_last_fetched_at.as_deref(),
+            Some("2026-05-03T13:40:12.000Z")
+        );
     }
 
     #[test]
     fn missing_and_mistyped_fields_are_undefined() {
-        let result = VerificationResultData::from_body(br#"{"verificationPassed":"true","score":"0.9","browser":"Edge","extra":1}"#).unwrap();
-        assert_eq!(result, VerificationResultData { browser: Some("Edge".into()), ..Default::default() });
+        let result = VerificationResultData::from_body(
+            br#"{"verificationPassed":"true","score":"0.9","browser":"Edge","extra":1}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            result,
+            VerificationResultData {
+                browser: Some("Edge".into()),
+                ..Default::default()
+            }
+        );
     }
 
     #[test]
     fn only_a_json_object_is_a_result() {
         for body in [&b"null"[..], b"[]", b"\"x\"", b"1", b"", b"<html>", b"{\"a\":"] {
-            assert_eq!(VerificationResultData::from_body(body), None, "{:?}", String::from_utf8_lossy(body));
+            assert_eq!(
+                VerificationResultData::from_body(body),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 }
