@@ -51,7 +51,8 @@ const ERROR_CLASSES = {
   ClientReportedServerUnreachable: ClientReportedServerUnreachableException,
   ServerUnreachable: ServerUnreachableException,
   UnexpectedStatus: Error,
-  InvalidArgument: TypeError
+  InvalidArgument: TypeError,
+  OperationFailed: Error
 }
 const NATIVE_ERROR_MARKER = 'captcha-native:'
 
@@ -140,6 +141,8 @@ class VerificationToken {
   }
 }
 
+// Immutable by construction: the configuration lives in a private native object that nothing can
+// reach or change. The instance itself is not frozen, so test doubles (sinon, jest.spyOn) work.
 class TrustCaptcha {
   #native
 
@@ -155,7 +158,6 @@ class TrustCaptcha {
     }
     if (!checked.apiKey.trim()) throw new Error('apiKey must not be null or empty')
     this.#native = callNative(() => new native.NativeTrustCaptcha(checked))
-    Object.freeze(this)
   }
 
   /** Fetches a verification result with the default options; throws at once for an empty key. */

@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import http from 'node:http'
 import { once } from 'node:events'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
@@ -41,7 +42,7 @@ describe('Emulator', () => {
   it('says so when it listens on a port that is taken', async () => {
     await withEmulator({}, async (first) => {
       const port = Number(new URL(first.url).port)
-      await assert.rejects(Emulator.start({ port }), (e) => e instanceof TypeError && /cannot listen/.test(e.message))
+      await assert.rejects(Emulator.start({ port }), (e) => e.constructor === Error && /cannot listen .*in use/i.test(e.message))
     })
   })
 
@@ -62,8 +63,13 @@ describe('Emulator', () => {
       assert.throws(() => emulator.fault({ kind: 'explode' }), /invalid fault rule/)
       assert.throws(() => emulator.fault({ kind: 'delay' }), /missing field `ms`/)
       assert.throws(() => emulator.fault({ kind: 'hang', provider: 'nope' }), /unknown provider 'nope'/)
+      assert.throws(() => emulator.fault({ kind: 'status', status: 101 }), /status must be from 200 to 599/)
+      assert.throws(() => emulator.fault({ kind: 'status', status: 200, headers: { 'content-length': '1' } }), /sets 'content-length' itself/)
+      assert.throws(() => emulator.fault({ kind: 'status', status: 200, headers: { x: 'a\r\nb: c' } }), /not a valid header/)
       assert.throws(() => emulator.fault(null), TypeError)
       assert.throws(() => emulator.advanceTime('1s'), TypeError)
+      assert.throws(() => emulator.advanceTime(1e300), /ms must be a number of milliseconds from/)
+      assert.throws(() => emulator.issue('trustcaptcha', { resultTtlMs: 1e15 }), /resultTtlMs must be at most/)
     })
   })
 
@@ -77,6 +83,41 @@ describe('Emulator', () => {
       assert.deepEqual([await status(), await status()], [500, 500])
       emulator.clearFaults()
       assert.equal(await status(), 200)
+    })
+  })
+
+  it('a status rule sets headers, replacing the defaults, and 204 has no body', async () => {
+    await withEmulator({}, async (emulator) => {
+      emulator.fault({ times: 1, kind: 'status', status: 429, body: 'slow down', headers: { 'Content-Type': 'text/plain', 'Retry-After': '7' } })
+      const answer = await fetch(emulator.url + '/v2/verifications/x/results')
+      assert.deepEqual([answer.status, answer.headers.get('content-type'), answer.headers.get('retry-after'), await answer.text()], [429, 'text/plain', '7', 'slow down'])
+      emulator.fault({ times: 1, kind: 'status', status: 204, body: 'ignored' })
+      const empty = await fetch(emulator.url + '/anything')
+      assert.deepEqual([empty.status, await empty.text()], [204, ''])
+    })
+  })
+
+  it('answers HEAD without a body, so keep-alive clients stay in step', async () => {
+    await withEmulator({}, async (emulator) => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+      const request = (method) => new Promise((resolve, reject) => {
+        http.request(emulator.url + '/unknown', { method, agent }, (res) => {
+          let body = ''
+          res.on('data', (d) => { body += d })
+          res.on('end', () => resolve([res.statusCode, body]))
+        }).on('error', reject).end()
+      })
+      assert.deepEqual(await request('HEAD'), [404, ''])
+      assert.deepEqual(await request('GET'), [404, '{"message":"Not Found"}'])
+      agent.destroy()
+      assert.equal(emulator.stats().connectionsAccepted, 1)
+    })
+  })
+
+  it('refuses an oversized body with 413, which the client really receives', async () => {
+    await withEmulator({}, async (emulator) => {
+      const answer = await fetch(emulator.url + '/v2/verifications/x/results', { method: 'POST', body: Buffer.alloc(8 * 1024 * 1024, 120) })
+      assert.equal(answer.status, 413)
     })
   })
 

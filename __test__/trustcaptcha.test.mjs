@@ -110,9 +110,11 @@ describe('constructor and static shortcut', () => {
     }
   })
 
-  it('an instance is immutable and does not show its key', async () => {
-    assert.ok(Object.isFrozen(client))
-    assert.throws(() => { client.getVerificationResult = null }, TypeError)
+  it('an instance cannot be reconfigured and does not show its key', async () => {
+    const instance = new TrustCaptcha({ apiKey: API_KEY, apiHost: emulator.url })
+    Object.assign(instance, { apiKey: 'other', apiHost: 'http://127.0.0.1:1', readTimeoutMs: 1 })
+    assert.equal((await instance.getVerificationResult(testIdToken(0))).verificationPassed, true)
+    assert.equal(emulator.requests().length, 1)
     assert.ok(!inspect(client, { showHidden: true }).includes(API_KEY))
     assert.equal(JSON.stringify(client), '{}')
   })
@@ -179,6 +181,13 @@ describe('verification token', () => {
       await rejectsWith(client.getVerificationResult(trustToken({ verificationId })), VerificationTokenInvalidException, 'Invalid UUID in verification token')
     }
     assert.equal(emulator.requests().length, 0)
+  })
+
+  it('decoding is as lenient as Buffer.from(token, "base64"): quotes, junk after padding', async () => {
+    const token = testIdToken(0)
+    for (const variant of [`"${token}"`, `${token}.`, `${token}==junk`, token.replace(/(.{10})/g, '$1\n')]) {
+      assert.equal((await client.getVerificationResult(variant)).verificationPassed, true, variant)
+    }
   })
 
   it('the URL-safe alphabet, missing padding, upper case, nil and max UUIDs are accepted', async () => {
@@ -359,7 +368,7 @@ describe('no response', () => {
   })
 
   it('a bad apiHost rejects (it does not throw)', async () => {
-    for (const apiHost of ['not a url', 'ftp://example.com', 'http://', 'http://h/?q=1']) {
+    for (const apiHost of ['not a url', 'ftp://example.com', 'http://', 'http://h/?q=1', `http://user:pw@${new URL(emulator.url).host}`]) {
       const bad = new TrustCaptcha({ apiKey: API_KEY, apiHost })
       await unreachable(bad.getVerificationResult(testIdToken(0)), /invalid URL/)
     }
@@ -454,6 +463,23 @@ describe('sharing one instance', () => {
       assert.equal(afterSecond.connectionsAccepted, afterFirst.connectionsAccepted, 'the second burst reuses the pool')
     } finally {
       await pool.close()
+    }
+  })
+})
+
+describe('one provider hanging', () => {
+  it('does not hold up calls to another host: the in-flight limit is per origin', async () => {
+    const healthy = await Emulator.start({ trustcaptchaApiKey: API_KEY })
+    try {
+      emulator.fault({ kind: 'hang' })
+      const hung = new TrustCaptcha({ apiKey: API_KEY, apiHost: emulator.url, readTimeoutMs: 3000 })
+      const stuck = Array.from({ length: 70 }, () => hung.getVerificationResult(testIdToken(0)).catch((e) => e))
+      while (emulator.stats().requests < 64) await new Promise((resolve) => setTimeout(resolve, 5))
+      const other = new TrustCaptcha({ apiKey: API_KEY, apiHost: healthy.url, readTimeoutMs: 1000 })
+      assert.equal((await other.getVerificationResult(testIdToken(0))).verificationPassed, true)
+      for (const error of await Promise.all(stuck)) assert.ok(error instanceof ServerUnreachableException)
+    } finally {
+      await healthy.close()
     }
   })
 })

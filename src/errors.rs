@@ -24,6 +24,8 @@ pub enum ErrorKind {
     UnexpectedStatus,
     /// A caller passed an argument of the right type but an unusable value.
     InvalidArgument,
+    /// An operation failed for a reason outside the caller's arguments (a port in use, say).
+    OperationFailed,
 }
 
 /// An error as it crosses to JavaScript. It never holds a secret: messages and details are
@@ -69,6 +71,10 @@ impl CaptchaError {
 
     pub fn invalid_argument(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::InvalidArgument).with_message(message)
+    }
+
+    pub fn operation_failed(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::OperationFailed).with_message(message)
     }
 }
 

@@ -2,10 +2,11 @@
 //! configuration, a real connect timeout, a total deadline, the proxy policy, a cap on response
 //! bodies, and no redirects.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::{Client, RequestBuilder};
+use reqwest::{Client, RequestBuilder, Url};
 use tokio::sync::Semaphore;
 
 use crate::errors::CaptchaError;
@@ -13,9 +14,13 @@ use crate::errors::CaptchaError;
 /// Responses larger than this are refused, without buffering them whole.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// The most requests one pool has in flight; further calls wait (within their deadline) for a
-/// connection instead of opening ever more sockets.
-pub const MAX_CONNECTIONS_PER_POOL: usize = 64;
+/// The most requests one pool has in flight to one origin; further calls to that origin wait
+/// (within their deadline) for a connection instead of opening ever more sockets. Per origin, so
+/// a provider that hangs cannot hold up calls to another.
+pub const MAX_CONNECTIONS_PER_ORIGIN: usize = 64;
+
+/// Origins whose limits are remembered; past this, idle limits are forgotten.
+const MAX_TRACKED_ORIGINS: usize = 1024;
 
 /// Distinct configurations whose pools are kept for reuse; past this, a pool is not shared.
 const MAX_SHARED_POOLS: usize = 16;
@@ -197,7 +202,8 @@ pub struct Answer {
 /// A pool of connections with one configuration. Build it once and share it.
 pub struct Transport {
     client: Client,
-    in_flight: Semaphore,
+    /// The in-flight limit of each origin.
+    in_flight: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
 impl Transport {
@@ -205,7 +211,7 @@ impl Transport {
         let mut builder = Client::builder()
             .connect_timeout(config.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(MAX_CONNECTIONS_PER_POOL)
+            .pool_max_idle_per_host(MAX_CONNECTIONS_PER_ORIGIN)
             .tcp_nodelay(true);
         builder = match &config.proxy {
             ProxySetting::FromEnvironment => builder,
@@ -224,7 +230,7 @@ impl Transport {
         })?;
         Ok(Self {
             client,
-            in_flight: Semaphore::new(MAX_CONNECTIONS_PER_POOL),
+            in_flight: Mutex::new(HashMap::new()),
         })
     }
 
@@ -246,6 +252,21 @@ impl Transport {
         &self.client
     }
 
+    /// The in-flight limit of the URL's origin.
+    fn limit_for(&self, url: &Url) -> Arc<Semaphore> {
+        let origin = url.origin().ascii_serialization();
+        let mut limits = self.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(limit) = limits.get(&origin) {
+            return limit.clone();
+        }
+        if limits.len() >= MAX_TRACKED_ORIGINS {
+            limits.retain(|_, limit| limit.available_permits() < MAX_CONNECTIONS_PER_ORIGIN);
+        }
+        let limit = Arc::new(Semaphore::new(MAX_CONNECTIONS_PER_ORIGIN));
+        limits.insert(origin, limit.clone());
+        limit
+    }
+
     /// Sends the request and, when `wants_body(status)` says so, reads the body (at most
     /// `MAX_BODY_BYTES`). Waiting for a free connection, connecting, the answer and the body all
     /// count against `deadline`.
@@ -255,13 +276,14 @@ impl Transport {
         deadline: Duration,
         wants_body: impl Fn(u16) -> bool,
     ) -> Result<Answer, Failure> {
+        let request = request.build().map_err(|e| Failure::classify(&e))?;
+        let limit = self.limit_for(request.url());
         let exchange = async {
-            let _permit = self
-                .in_flight
+            let _permit = limit
                 .acquire()
                 .await
                 .map_err(|_| Failure::Other("transport closed".into()))?;
-            let mut response = request.send().await.map_err(|e| Failure::classify(&e))?;
+            let mut response = self.client.execute(request).await.map_err(|e| Failure::classify(&e))?;
             let status = response.status().as_u16();
             if !wants_body(status) {
                 return Ok(Answer { status, body: None });

@@ -68,12 +68,13 @@ impl NativeEmulator {
         }
     }
 
-    #[napi]
+    // catch_unwind: a panic in a synchronous call would otherwise abort Node.
+    #[napi(catch_unwind)]
     pub fn issue(&self, provider: String, claims_json: Option<String>) -> napi::Result<String> {
         Ok(self.running.state().issue(&provider, claims_json.as_deref())?)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn fault(&self, rule_json: String) -> napi::Result<()> {
         self.running.state().add_fault(FaultRule::from_json(&rule_json)?);
         Ok(())
@@ -84,13 +85,9 @@ impl NativeEmulator {
         self.running.state().clear_faults();
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn advance_time(&self, ms: f64) -> napi::Result<()> {
-        if !ms.is_finite() {
-            return Err(CaptchaError::invalid_argument("ms must be a finite number of milliseconds").into());
-        }
-        self.running.state().advance_time(ms as i64);
-        Ok(())
+        Ok(self.running.state().advance_time(ms)?)
     }
 
     #[napi]

@@ -44,6 +44,30 @@ fn ok_status() -> u16 {
     200
 }
 
+/// Headers a rule may set: a valid name and value, and nothing that frames the message (the
+/// emulator frames it, or the rule would break the connection rather than answer).
+fn check_header(name: &str, value: &str) -> Result<(), CaptchaError> {
+    let valid_name = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !valid_name || value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+        return Err(CaptchaError::invalid_argument(format!(
+            "invalid fault rule: header '{}' is not a valid header",
+            name.escape_debug()
+        )));
+    }
+    if ["content-length", "transfer-encoding", "connection"]
+        .iter()
+        .any(|f| name.eq_ignore_ascii_case(f))
+    {
+        return Err(CaptchaError::invalid_argument(format!(
+            "invalid fault rule: the emulator sets '{name}' itself"
+        )));
+    }
+    Ok(())
+}
+
 /// A rule as JavaScript gives it: `{ provider?, times?, kind, ...action }`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -82,14 +106,20 @@ impl FaultRule {
             ));
         }
         match &spec.action {
+            // 1xx are interim answers, not a final one a rule could give.
             FaultAction::Status { status, .. }
             | FaultAction::NonJson { status }
             | FaultAction::HugeBody { status, .. }
-                if !(100..=599).contains(status) =>
+                if !(200..=599).contains(status) =>
             {
                 return Err(CaptchaError::invalid_argument(
-                    "invalid fault rule: status must be from 100 to 599",
+                    "invalid fault rule: status must be from 200 to 599",
                 ))
+            }
+            FaultAction::Status { headers, .. } => {
+                for (name, value) in headers {
+                    check_header(name, value)?;
+                }
             }
             FaultAction::HugeBody { mib, .. } if *mib == 0 || *mib > 1024 => {
                 return Err(CaptchaError::invalid_argument(
@@ -156,6 +186,10 @@ mod tests {
             r#"{"kind":"hang","provider":"nope"}"#,
             r#"{"kind":"hang","times":0}"#,
             r#"{"kind":"status","status":42}"#,
+            r#"{"kind":"status","status":101}"#,
+            r#"{"kind":"status","status":200,"headers":{"Content-Length":"1"}}"#,
+            r#"{"kind":"status","status":200,"headers":{"x":"a\r\nb: c"}}"#,
+            r#"{"kind":"status","status":200,"headers":{"bad name":"v"}}"#,
             r#"{"kind":"hugeBody","mib":0}"#,
             "[]",
         ] {

@@ -15,8 +15,8 @@ const MAX_HEAD_BYTES: usize = 64 * 1024;
 const MAX_REQUEST_BODY_BYTES: usize = 1024 * 1024;
 const MAX_HEADERS: usize = 64;
 
-/// A parsed request.
-#[derive(Debug, Clone, Default)]
+/// A parsed request. No `Debug`: it holds the raw `Authorization` header.
+#[derive(Clone, Default)]
 pub struct Request {
     pub method: String,
     pub path: String,
@@ -25,6 +25,8 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     keep_alive: bool,
+    /// An HTTP/1.0 client asked for keep-alive: the answer must say it is granted.
+    confirm_keep_alive: bool,
 }
 
 impl Request {
@@ -70,18 +72,42 @@ impl Response {
         }
     }
 
-    fn head(&self, content_length: usize, close: bool) -> Vec<u8> {
+    /// Sets a header, replacing any of the same name.
+    pub fn set_header(&mut self, name: &str, value: &str) {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_ascii_lowercase(), value.to_owned()));
+    }
+
+    /// 204 and 304 answers carry no body and no length.
+    fn has_body(&self) -> bool {
+        !matches!(self.status, 204 | 304)
+    }
+
+    fn head(&self, content_length: usize, connection: Connection) -> Vec<u8> {
         let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status)).into_bytes();
         for (name, value) in &self.headers {
             head.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
         }
-        head.extend_from_slice(format!("content-length: {content_length}\r\n").as_bytes());
-        if close {
-            head.extend_from_slice(b"connection: close\r\n");
+        if self.has_body() {
+            head.extend_from_slice(format!("content-length: {content_length}\r\n").as_bytes());
+        }
+        match connection {
+            Connection::Close => head.extend_from_slice(b"connection: close\r\n"),
+            Connection::ConfirmKeepAlive => head.extend_from_slice(b"connection: keep-alive\r\n"),
+            Connection::KeepAlive => {}
         }
         head.extend_from_slice(b"\r\n");
         head
     }
+}
+
+/// What the answer says about the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Connection {
+    KeepAlive,
+    /// Said to HTTP/1.0 clients that asked for keep-alive.
+    ConfirmKeepAlive,
+    Close,
 }
 
 fn reason(status: u16) -> &'static str {
@@ -92,6 +118,7 @@ fn reason(status: u16) -> &'static str {
         204 => "No Content",
         301 => "Moved Permanently",
         302 => "Found",
+        304 => "Not Modified",
         307 => "Temporary Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
@@ -130,14 +157,19 @@ pub async fn serve_connection(mut stream: TcpStream, emulator: Arc<Emulator>) {
             Err(ReadError::Gone) => return,
             Err(ReadError::Refuse(status)) => {
                 let response = Response::json(status, &serde_json::json!({ "message": reason(status) }));
-                let _ = write_response(&mut stream, &response, true).await;
+                let _ = write_response(&mut stream, &response, Connection::Close, false).await;
+                linger_then_close(&mut stream).await;
                 return;
             }
         };
         let provider = Provider::from_path(&request.path);
         let fault = emulator.take_fault(provider);
         emulator.record(&request, provider);
-        let close = !request.keep_alive;
+        let connection = match (request.keep_alive, request.confirm_keep_alive) {
+            (false, _) => Connection::Close,
+            (true, true) => Connection::ConfirmKeepAlive,
+            (true, false) => Connection::KeepAlive,
+        };
         let response = match fault {
             None => emulator.answer(provider, &request),
             Some(FaultAction::Delay { ms }) => {
@@ -146,9 +178,9 @@ pub async fn serve_connection(mut stream: TcpStream, emulator: Arc<Emulator>) {
             }
             Some(FaultAction::Status { status, body, headers }) => {
                 let mut response = Response::with_body(status, "application/json", body.into_bytes());
-                response
-                    .headers
-                    .extend(headers.into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)));
+                for (name, value) in &headers {
+                    response.set_header(name, value);
+                }
                 response
             }
             Some(FaultAction::NonJson { status }) => Response::with_body(
@@ -166,7 +198,7 @@ pub async fn serve_connection(mut stream: TcpStream, emulator: Arc<Emulator>) {
             }
             Some(FaultAction::Reset) => {
                 let partial = Response::with_body(200, "application/json", Vec::new());
-                let _ = stream.write_all(&partial.head(4096, false)).await;
+                let _ = stream.write_all(&partial.head(4096, Connection::KeepAlive)).await;
                 let _ = stream.write_all(br#"{"captchaId":"0c7f1e2a-"#).await;
                 let _ = stream.flush().await;
                 // A zero linger turns the close into a TCP reset.
@@ -175,23 +207,52 @@ pub async fn serve_connection(mut stream: TcpStream, emulator: Arc<Emulator>) {
             }
             Some(FaultAction::Close) => return,
         };
-        if write_response(&mut stream, &response, close).await.is_err() || close {
+        let head_only = request.method == "HEAD";
+        if write_response(&mut stream, &response, connection, head_only)
+            .await
+            .is_err()
+            || connection == Connection::Close
+        {
             return;
         }
     }
 }
 
-async fn write_response(stream: &mut TcpStream, response: &Response, close: bool) -> std::io::Result<()> {
-    let mut bytes = response.head(response.body.len(), close);
-    bytes.extend_from_slice(&response.body);
+async fn write_response(
+    stream: &mut TcpStream,
+    response: &Response,
+    connection: Connection,
+    head_only: bool,
+) -> std::io::Result<()> {
+    let mut bytes = response.head(response.body.len(), connection);
+    if response.has_body() && !head_only {
+        bytes.extend_from_slice(&response.body);
+    }
     stream.write_all(&bytes).await
+}
+
+/// After refusing a request whose bytes were not all read, closes gracefully: closing with
+/// unread data would reset the connection and the client might never see the refusal.
+async fn linger_then_close(stream: &mut TcpStream) {
+    let _ = stream.shutdown().await;
+    let drain = async {
+        let mut scratch = [0u8; 16 * 1024];
+        let mut left: usize = 16 * 1024 * 1024;
+        while let Ok(n) = stream.read(&mut scratch).await {
+            if n == 0 || n >= left {
+                return;
+            }
+            left -= n;
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
 }
 
 /// A JSON object of exactly `mib` MiB: `{"padding":"xxx…"}`, streamed without building it.
 async fn write_huge_body(stream: &mut TcpStream, status: u16, mib: u32) -> std::io::Result<()> {
     let total = mib as usize * 1024 * 1024;
     let response = Response::with_body(status, "application/json", Vec::new());
-    stream.write_all(&response.head(total, true)).await?;
+    stream.write_all(&response.head(total, Connection::Close)).await?;
     let (open, close) = (br#"{"padding":""#, br#""}"#);
     stream.write_all(open).await?;
     let chunk = vec![b'x'; 64 * 1024];
@@ -231,7 +292,14 @@ async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Result<Re
         }
         read_more(stream, buffer).await?;
     };
+    if head_length > MAX_HEAD_BYTES {
+        return Err(ReadError::Refuse(431));
+    }
     buffer.drain(..head_length);
+    // Refuse an oversized body before inviting it with 100 Continue.
+    if matches!(body_framing, BodyFraming::Length(length) if length > MAX_REQUEST_BODY_BYTES) {
+        return Err(ReadError::Refuse(413));
+    }
     if request
         .header("expect")
         .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
@@ -245,9 +313,6 @@ async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Result<Re
     match body_framing {
         BodyFraming::Empty => {}
         BodyFraming::Length(length) => {
-            if length > MAX_REQUEST_BODY_BYTES {
-                return Err(ReadError::Refuse(413));
-            }
             while buffer.len() < length {
                 read_more(stream, buffer).await?;
             }
@@ -305,22 +370,30 @@ fn parse_head(buffer: &[u8]) -> Result<Option<(Request, usize, BodyFraming)>, Re
             .collect(),
         body: Vec::new(),
         keep_alive: true,
+        confirm_keep_alive: false,
     };
-    let connection = request.header("connection").map(str::to_ascii_lowercase);
-    request.keep_alive = match parsed.version {
-        Some(1) => connection.as_deref() != Some("close"),
-        _ => connection.as_deref() == Some("keep-alive"),
+    let has_token = |wanted: &str| {
+        request
+            .headers
+            .iter()
+            .filter(|(name, _)| name == "connection")
+            .flat_map(|(_, value)| value.split(','))
+            .any(|token| token.trim().eq_ignore_ascii_case(wanted))
     };
+    let (close, keep_alive) = (has_token("close"), has_token("keep-alive"));
+    let http11 = parsed.version == Some(1);
+    request.keep_alive = !close && (http11 || keep_alive);
+    request.confirm_keep_alive = request.keep_alive && !http11;
     let framing = if request
         .header("transfer-encoding")
         .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
     {
         BodyFraming::Chunked
     } else if let Some(length) = request.header("content-length") {
-        match length.trim().parse::<usize>() {
-            Ok(0) => BodyFraming::Empty,
-            Ok(n) => BodyFraming::Length(n),
-            Err(_) => return Err(ReadError::Refuse(400)),
+        match parse_digits(length.trim(), 10) {
+            Some(0) => BodyFraming::Empty,
+            Some(n) => BodyFraming::Length(n),
+            None => return Err(ReadError::Refuse(400)),
         }
     } else {
         BodyFraming::Empty
@@ -339,7 +412,7 @@ fn decode_chunked(buffer: &[u8]) -> Result<Option<(Vec<u8>, usize)>, ReadError> 
         };
         let line = std::str::from_utf8(&buffer[at..at + line_end]).map_err(|_| ReadError::Refuse(400))?;
         let size_text = line.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_text, 16).map_err(|_| ReadError::Refuse(400))?;
+        let size = parse_digits(size_text, 16).ok_or(ReadError::Refuse(400))?;
         at += line_end + 2;
         if size == 0 {
             // Trailers, if any, end with an empty line.
@@ -353,7 +426,7 @@ fn decode_chunked(buffer: &[u8]) -> Result<Option<(Vec<u8>, usize)>, ReadError> 
                 }
             }
         }
-        if body.len() + size > MAX_REQUEST_BODY_BYTES {
+        if size > MAX_REQUEST_BODY_BYTES - body.len() {
             return Err(ReadError::Refuse(413));
         }
         if buffer.len() < at + size + 2 {
@@ -365,6 +438,14 @@ fn decode_chunked(buffer: &[u8]) -> Result<Option<(Vec<u8>, usize)>, ReadError> 
         }
         at += size + 2;
     }
+}
+
+/// A number of digits only (no sign, no space), as HTTP framing requires; `None` if it overflows.
+fn parse_digits(text: &str, radix: u32) -> Option<usize> {
+    if text.is_empty() || !text.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    usize::from_str_radix(text, radix).ok()
 }
 
 fn find_crlf(bytes: &[u8]) -> Option<usize> {
@@ -408,14 +489,45 @@ mod tests {
             assert!(matches!(decode_chunked(&raw[..cut]), Ok(None)), "cut at {cut}");
         }
         assert!(matches!(decode_chunked(b"zz\r\n"), Err(ReadError::Refuse(400))));
+        assert!(matches!(
+            decode_chunked(b"+5\r\nhello\r\n0\r\n\r\n"),
+            Err(ReadError::Refuse(400))
+        ));
+        let overflow = b"1\r\na\r\nffffffffffffffff\r\nabc\r\n";
+        assert!(matches!(decode_chunked(overflow), Err(ReadError::Refuse(413))));
+        let too_long = b"fffffffffffffffffffff\r\n";
+        assert!(matches!(decode_chunked(too_long), Err(ReadError::Refuse(400))));
+    }
+
+    #[test]
+    fn connection_tokens_decide_keep_alive() {
+        let head = |raw: &[u8]| match parse_head(raw) {
+            Ok(Some((request, _, _))) => (request.keep_alive, request.confirm_keep_alive),
+            _ => panic!("no head"),
+        };
+        assert_eq!(head(b"GET / HTTP/1.1\r\n\r\n"), (true, false));
+        assert_eq!(head(b"GET / HTTP/1.1\r\nConnection: TE, Close\r\n\r\n"), (false, false));
+        assert_eq!(head(b"GET / HTTP/1.0\r\n\r\n"), (false, false));
+        assert_eq!(head(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"), (true, true));
+        assert!(matches!(
+            parse_head(b"POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\n"),
+            Err(ReadError::Refuse(400))
+        ));
     }
 
     #[test]
     fn responses_frame_their_body() {
         let response = Response::json(404, &serde_json::json!({"message": "x"}));
-        let head = String::from_utf8(response.head(response.body.len(), true)).unwrap();
+        let head = String::from_utf8(response.head(response.body.len(), Connection::Close)).unwrap();
         assert!(head.starts_with("HTTP/1.1 404 Not Found\r\n"));
         assert!(head.contains("content-length: 15\r\n"));
         assert!(head.ends_with("connection: close\r\n\r\n"));
+        let mut empty = Response::with_body(204, "text/plain", b"ignored".to_vec());
+        empty.set_header("Content-Type", "application/json");
+        let head = String::from_utf8(empty.head(7, Connection::ConfirmKeepAlive)).unwrap();
+        assert_eq!(
+            head,
+            "HTTP/1.1 204 No Content\r\ncontent-type: application/json\r\nconnection: keep-alive\r\n\r\n"
+        );
     }
 }

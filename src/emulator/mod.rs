@@ -26,6 +26,9 @@ pub const DEFAULT_TRUSTCAPTCHA_API_KEY: &str = "emulator-trustcaptcha-api-key";
 /// The most requests kept for `requests()`; older ones are dropped.
 const MAX_RECORDED_REQUESTS: usize = 10_000;
 
+/// How far one `advance_time` call may move the clock (about a century either way).
+pub const MAX_TIME_STEP_MS: f64 = 100.0 * 366.0 * 24.0 * 3600.0 * 1000.0;
+
 /// The providers the emulator serves, by their real paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Provider {
@@ -129,11 +132,22 @@ impl Emulator {
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .as_millis() as i64;
-        real + self.clock_offset_ms.load(Ordering::Relaxed)
+        real.saturating_add(self.clock_offset_ms.load(Ordering::Relaxed))
     }
 
-    pub fn advance_time(&self, ms: i64) {
-        self.clock_offset_ms.fetch_add(ms, Ordering::Relaxed);
+    pub fn advance_time(&self, ms: f64) -> Result<(), CaptchaError> {
+        if !(ms.is_finite() && ms.abs() <= MAX_TIME_STEP_MS) {
+            return Err(CaptchaError::invalid_argument(format!(
+                "ms must be a number of milliseconds from -{MAX_TIME_STEP_MS} to {MAX_TIME_STEP_MS}"
+            )));
+        }
+        let step = ms as i64;
+        let _ = self
+            .clock_offset_ms
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |offset| {
+                Some(offset.saturating_add(step))
+            });
+        Ok(())
     }
 
     pub fn credentials(&self) -> &Credentials {
@@ -268,10 +282,10 @@ impl RunningEmulator {
         }
         let listener = TcpListener::bind((host.as_str(), options.port.unwrap_or(0)))
             .await
-            .map_err(|e| CaptchaError::invalid_argument(format!("the emulator cannot listen on {host}: {e}")))?;
+            .map_err(|e| CaptchaError::operation_failed(format!("the emulator cannot listen on {host}: {e}")))?;
         let address = listener
             .local_addr()
-            .map_err(|e| CaptchaError::invalid_argument(format!("the emulator has no address: {e}")))?;
+            .map_err(|e| CaptchaError::operation_failed(format!("the emulator has no address: {e}")))?;
         let state = Arc::new(Emulator::new(credentials));
         let accept_task = tokio::spawn(accept_connections(listener, state.clone()));
         Ok(Self {
@@ -296,7 +310,7 @@ impl RunningEmulator {
         if blackhole.is_none() {
             *blackhole =
                 Some(open_blackhole().await.map_err(|e| {
-                    CaptchaError::invalid_argument(format!("cannot open an unresponsive listener: {e}"))
+                    CaptchaError::operation_failed(format!("cannot open an unresponsive listener: {e}"))
                 })?);
         }
         Ok(blackhole
@@ -325,6 +339,14 @@ impl RunningEmulator {
 /// Resolves once the emulator is told to stop.
 async fn stopped(shutdown: &mut watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|stop| *stop).await;
+}
+
+impl Drop for RunningEmulator {
+    /// An emulator dropped without `close()` (its JavaScript object collected) still stops: the
+    /// listener, its connections and its tokens go with it.
+    fn drop(&mut self) {
+        self.state.shutdown.send_replace(true);
+    }
 }
 
 async fn accept_connections(listener: TcpListener, emulator: Arc<Emulator>) {

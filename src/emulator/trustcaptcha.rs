@@ -19,6 +19,10 @@ const MAX_VERIFICATIONS: usize = 100_000;
 const DEFAULT_RETRIEVAL_LIMIT: u32 = 10;
 const DEFAULT_RESULT_TTL_MS: u64 = 5 * 60 * 1000;
 const SOLVE_TIME_MS: i64 = 1_800;
+/// The longest result lifetime a claim may ask for (ten years).
+const MAX_RESULT_TTL_MS: u64 = 10 * 366 * 24 * 3600 * 1000;
+/// The last millisecond of the year 9999: RFC 3339 has no later date.
+const LATEST_ISO_MS: i64 = 253_402_300_799_999;
 
 /// What `issue('trustcaptcha', claims)` may set. Every field is optional.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -86,7 +90,8 @@ struct Verification {
 
 impl Verification {
     fn expires_ms(&self) -> i64 {
-        self.started_ms + self.claims.result_ttl_ms.unwrap_or(DEFAULT_RESULT_TTL_MS) as i64
+        self.started_ms
+            .saturating_add(self.claims.result_ttl_ms.unwrap_or(DEFAULT_RESULT_TTL_MS) as i64)
     }
 
     fn body(&self, verification_id: &str) -> ResultBody {
@@ -111,7 +116,7 @@ impl Verification {
             operating_system: text(&c.operating_system, "Linux"),
             browser: text(&c.browser, "Firefox"),
             verification_started_at: iso(self.started_ms),
-            verification_finished_at: iso(self.started_ms + SOLVE_TIME_MS),
+            verification_finished_at: iso(self.started_ms.saturating_add(SOLVE_TIME_MS)),
             result_expires_at: iso(self.expires_ms()),
             result_first_fetched_at: self.first_fetched_ms.map(iso),
             result_last_fetched_at: self.last_fetched_ms.map(iso),
@@ -126,8 +131,10 @@ pub struct Store {
     order: VecDeque<String>,
 }
 
+/// RFC 3339 with milliseconds, clamped to the years 1970 to 9999 (the emulator's clock can be
+/// moved anywhere).
 fn iso(ms: i64) -> String {
-    let time = UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
+    let time = UNIX_EPOCH + Duration::from_millis(ms.clamp(0, LATEST_ISO_MS) as u64);
     humantime::format_rfc3339_millis(time).to_string()
 }
 
@@ -160,9 +167,14 @@ pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, C
             "invalid trustcaptcha claims: score must be a finite number",
         ));
     }
+    if claims.result_ttl_ms.is_some_and(|ttl| ttl > MAX_RESULT_TTL_MS) {
+        return Err(CaptchaError::invalid_argument(format!(
+            "invalid trustcaptcha claims: resultTtlMs must be at most {MAX_RESULT_TTL_MS}"
+        )));
+    }
     let id = random_uuid();
     let verification = Verification {
-        started_ms: emulator.now_ms() - SOLVE_TIME_MS,
+        started_ms: emulator.now_ms().saturating_sub(SOLVE_TIME_MS),
         claims,
         fetches: 0,
         first_fetched_ms: None,
@@ -322,7 +334,7 @@ mod tests {
         assert_eq!(fetch(&e, &id, "key", false).status, 429);
 
         let id = issued_id(&e, "{}");
-        e.advance_time(DEFAULT_RESULT_TTL_MS as i64);
+        e.advance_time(DEFAULT_RESULT_TTL_MS as f64).unwrap();
         assert_eq!(fetch(&e, &id, "key", false).status, 410);
     }
 
@@ -349,5 +361,25 @@ mod tests {
         let e = emulator();
         assert!(issue(&e, Some(r#"{"verificationPased":true}"#)).is_err());
         assert!(issue(&e, Some("[]")).is_err());
+        assert!(issue(&e, Some(r#"{"resultTtlMs":1e15}"#)).is_err());
+        assert!(issue(&e, Some(r#"{"resultTtlMs":1000000000000000}"#)).is_err());
+    }
+
+    #[test]
+    fn a_clock_moved_to_the_ends_of_time_does_not_panic() {
+        let e = emulator();
+        for _ in 0..3 {
+            e.advance_time(crate::emulator::MAX_TIME_STEP_MS * 0.99).unwrap();
+        }
+        assert!(e.advance_time(f64::MAX).is_err());
+        let token = issue(&e, Some(r#"{"resultTtlMs":315000000000}"#)).unwrap();
+        let id = parse_token(Some(&token)).unwrap().verification_id;
+        assert_eq!(fetch(&e, &id, "key", false).status, 200);
+        assert_eq!(
+            fetch(&e, "00000000-0000-0000-0000-000000000000", "key", false).status,
+            200
+        );
+        assert_eq!(iso(i64::MAX), "9999-12-31T23:59:59.999Z");
+        assert_eq!(iso(i64::MIN), "1970-01-01T00:00:00.000Z");
     }
 }

@@ -26,7 +26,7 @@ pub struct NativeTrustCaptcha {
 
 #[napi]
 impl NativeTrustCaptcha {
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(options: NativeTrustCaptchaOptions) -> napi::Result<Self> {
         let client = TrustCaptchaClient::new(Options {
             api_key: options.api_key,

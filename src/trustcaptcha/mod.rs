@@ -22,8 +22,8 @@ pub const DEFAULT_READ_TIMEOUT_MS: u64 = 5000;
 /// level we implement, as the SDK announces it.
 pub const USER_AGENT_VALUE: &str = "Trustcaptcha/eyJsYW5ndWFnZSI6Im5vZGVqcyIsInZlcnNpb24iOiIzLjAuMCJ9";
 
-/// The caller's options, already of the right JavaScript types.
-#[derive(Debug, Clone, Default)]
+/// The caller's options, already of the right JavaScript types. No `Debug`: it holds the key.
+#[derive(Clone, Default)]
 pub struct Options {
     pub api_key: String,
     pub api_host: Option<String>,
@@ -121,6 +121,7 @@ impl TrustCaptchaClient {
 }
 
 /// Validates `apiHost` and drops trailing slashes, so `https://host/` does not give `//v2`.
+/// Credentials in the URL are refused: they would send a second `Authorization` header.
 fn api_host_base(api_host: &str) -> Result<String, Failure> {
     let base = api_host.trim().trim_end_matches('/');
     match reqwest::Url::parse(base) {
@@ -128,7 +129,9 @@ fn api_host_base(api_host: &str) -> Result<String, Failure> {
             if matches!(url.scheme(), "http" | "https")
                 && url.has_host()
                 && url.query().is_none()
-                && url.fragment().is_none() =>
+                && url.fragment().is_none()
+                && url.username().is_empty()
+                && url.password().is_none() =>
         {
             Ok(base.to_owned())
         }
@@ -210,7 +213,16 @@ mod tests {
 
     #[test]
     fn unusable_hosts_are_remembered_not_thrown() {
-        for host in ["not a url", "ftp://x", "http://", "http://h/?q=1", "http://h/#f", ""] {
+        for host in [
+            "not a url",
+            "ftp://x",
+            "http://",
+            "http://h/?q=1",
+            "http://h/#f",
+            "",
+            "http://u:p@h",
+            "http://u@h",
+        ] {
             assert_eq!(api_host_base(host), Err(Failure::InvalidUrl), "{host}");
         }
     }

@@ -34,7 +34,8 @@ impl VerificationResultData {
     /// Reads a response body. `None` when it is not a JSON object (the SDK treats that as the
     /// server being unreachable).
     pub fn from_body(body: &[u8]) -> Option<Self> {
-        match serde_json::from_slice::<Value>(body).ok()? {
+        // Like the SDK's `JSON.parse` of the decoded text: invalid UTF-8 becomes U+FFFD.
+        match serde_json::from_str::<Value>(&String::from_utf8_lossy(body)).ok()? {
             Value::Object(fields) => Some(Self::from_fields(&fields)),
             _ => None,
         }

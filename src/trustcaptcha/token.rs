@@ -40,8 +40,9 @@ pub fn parse_token(token: Option<&str>) -> Result<VerificationToken, TokenError>
     if token.len() > MAX_TOKEN_LENGTH {
         return Err(TokenError::NotBase64Json);
     }
-    let bytes = decode_base64_lenient(token).ok_or(TokenError::NotBase64Json)?;
-    let json: Value = serde_json::from_slice(&bytes).map_err(|_| TokenError::NotBase64Json)?;
+    let bytes = decode_base64_lenient(token);
+    // Like `buffer.toString()`: invalid UTF-8 becomes U+FFFD rather than an error.
+    let json: Value = serde_json::from_str(&String::from_utf8_lossy(&bytes)).map_err(|_| TokenError::NotBase64Json)?;
     let Value::Object(fields) = json else {
         return Err(TokenError::MissingFields);
     };
@@ -70,14 +71,13 @@ pub fn is_uuid(id: &str) -> bool {
         })
 }
 
-/// Decodes base64 as leniently as Node's `Buffer.from(s, 'base64')` in the ways that matter:
-/// the standard and URL-safe alphabets (mixed, too), optional padding, ASCII white space
-/// ignored, a dangling sixth-bit character dropped. Anything else is refused.
-pub fn decode_base64_lenient(text: &str) -> Option<Vec<u8>> {
+/// Decodes base64 exactly as leniently as Node's `Buffer.from(s, 'base64')`: the standard and
+/// URL-safe alphabets (mixed, too), padding optional, characters outside the alphabet skipped,
+/// decoding stops at the first `=`, and a dangling sixth-bit character is dropped.
+pub fn decode_base64_lenient(text: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     let mut group: u32 = 0;
     let mut count = 0;
-    let mut padding_seen = false;
     for byte in text.bytes() {
         let value = match byte {
             b'A'..=b'Z' => byte - b'A',
@@ -85,16 +85,9 @@ pub fn decode_base64_lenient(text: &str) -> Option<Vec<u8>> {
             b'0'..=b'9' => byte - b'0' + 52,
             b'+' | b'-' => 62,
             b'/' | b'_' => 63,
-            b'=' => {
-                padding_seen = true;
-                continue;
-            }
-            b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c => continue,
-            _ => return None,
+            b'=' => break,
+            _ => continue,
         };
-        if padding_seen {
-            return None;
-        }
         group = (group << 6) | u32::from(value);
         count += 1;
         if count == 4 {
@@ -108,7 +101,7 @@ pub fn decode_base64_lenient(text: &str) -> Option<Vec<u8>> {
         3 => out.extend_from_slice(&[(group >> 10) as u8, (group >> 2) as u8]),
         _ => {}
     }
-    Some(out)
+    out
 }
 
 #[cfg(test)]
@@ -125,13 +118,40 @@ mod tests {
         let raw: Vec<u8> = (0..=255).collect();
         let standard = base64::engine::general_purpose::STANDARD.encode(&raw);
         let url_safe = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&raw);
-        assert_eq!(decode_base64_lenient(&standard).unwrap(), raw);
-        assert_eq!(decode_base64_lenient(&url_safe).unwrap(), raw);
-        assert_eq!(decode_base64_lenient("QQ").unwrap(), b"A");
-        assert_eq!(decode_base64_lenient("QUI=\n").unwrap(), b"AB");
-        assert_eq!(decode_base64_lenient("").unwrap(), b"");
-        assert_eq!(decode_base64_lenient("QQ==QQ"), None);
-        assert_eq!(decode_base64_lenient("QU$I"), None);
+        assert_eq!(decode_base64_lenient(&standard), raw);
+        assert_eq!(decode_base64_lenient(&url_safe), raw);
+    }
+
+    #[test]
+    fn is_as_lenient_as_node() {
+        // Each pair was checked against `Buffer.from(s, 'base64')` on Node 20.
+        let cases: &[(&str, &[u8])] = &[
+            ("QQ==QUI=", b"A"),
+            ("Q\"Q", b"A"),
+            ("QUJD.RA", b"ABCD"),
+            ("QU=JD", b"A"),
+            ("Q", b""),
+            ("QUI", b"AB"),
+            ("=QUI", b""),
+            ("QU JD", b"ABC"),
+            ("QU\u{e9}JD", b"ABC"),
+            ("QU-_", b"AO\xbf"),
+            ("", b""),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(decode_base64_lenient(text), *expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_quoted_or_padded_token_still_parses_like_the_sdk() {
+        let token = encode(r#"{"verificationId":"00000000-0000-0000-0000-000000000000"}"#);
+        for variant in [format!("\"{token}\""), format!("{token}."), format!("{token}==junk")] {
+            assert!(parse_token(Some(&variant)).is_ok(), "{variant}");
+        }
+        let latin1 = base64::engine::general_purpose::STANDARD
+            .encode(b"{\"verificationId\":\"00000000-0000-0000-0000-000000000000\",\"x\":\"\xff\"}");
+        assert!(parse_token(Some(&latin1)).is_ok());
     }
 
     #[test]
