@@ -53,7 +53,7 @@ export interface EmulatorRequest {
   headers: Record<string, string>
 }
 
-/** Connection and request counters of an emulator. */
+/** Connection and request counters of an emulator (a snapshot). */
 export interface EmulatorStats {
   connectionsAccepted: number
   connectionsOpen: number

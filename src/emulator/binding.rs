@@ -6,17 +6,8 @@ use std::sync::Arc;
 
 use napi_derive::napi;
 
-use super::{EmulatorOptions, FaultRule, RunningEmulator};
+use super::{EmulatorOptions, EmulatorStats, FaultRule, RunningEmulator};
 use crate::errors::CaptchaError;
-
-/// Connection and request counters of an emulator.
-#[napi(object)]
-pub struct EmulatorStats {
-    pub connections_accepted: f64,
-    pub connections_open: f64,
-    pub peak_connections_open: f64,
-    pub requests: f64,
-}
 
 /// A request the emulator received. Credentials are redacted.
 #[napi(object)]
@@ -92,13 +83,7 @@ impl NativeEmulator {
 
     #[napi]
     pub fn stats(&self) -> EmulatorStats {
-        let stats = self.running.state().stats();
-        EmulatorStats {
-            connections_accepted: stats.connections_accepted as f64,
-            connections_open: stats.connections_open as f64,
-            peak_connections_open: stats.peak_connections_open as f64,
-            requests: stats.requests as f64,
-        }
+        self.running.state().stats()
     }
 
     #[napi]

@@ -88,13 +88,14 @@ struct Counters {
     requests: AtomicU64,
 }
 
-/// A snapshot of the counters.
+/// Connection and request counters of an emulator (a snapshot).
+#[napi_derive::napi(object)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stats {
-    pub connections_accepted: u64,
-    pub connections_open: u64,
-    pub peak_connections_open: u64,
-    pub requests: u64,
+pub struct EmulatorStats {
+    pub connections_accepted: i64,
+    pub connections_open: i64,
+    pub peak_connections_open: i64,
+    pub requests: i64,
 }
 
 /// The state every connection of one emulator shares.
@@ -223,13 +224,14 @@ impl Emulator {
         lock(&self.recorded).clear();
     }
 
-    pub fn stats(&self) -> Stats {
+    pub fn stats(&self) -> EmulatorStats {
         let c = &self.counters;
-        Stats {
-            connections_accepted: c.connections_accepted.load(Ordering::Relaxed),
-            connections_open: c.connections_open.load(Ordering::Relaxed),
-            peak_connections_open: c.peak_connections_open.load(Ordering::Relaxed),
-            requests: c.requests.load(Ordering::Relaxed),
+        let read = |counter: &AtomicU64| counter.load(Ordering::Relaxed) as i64;
+        EmulatorStats {
+            connections_accepted: read(&c.connections_accepted),
+            connections_open: read(&c.connections_open),
+            peak_connections_open: read(&c.peak_connections_open),
+            requests: read(&c.requests),
         }
     }
 }
