@@ -99,7 +99,8 @@ function optionalNumber (value, name) {
 
 /** Checks an axios-style proxy option: undefined (environment), false (none) or an object. */
 function proxyOption (proxy) {
-  if (proxy === undefined || proxy === null || proxy === false) return proxy === false ? false : undefined
+  if (proxy === false) return false
+  if (proxy === undefined || proxy === null) return undefined
   if (typeof proxy !== 'object') throw new TypeError('proxy must be an object, false or undefined')
   const port = typeof proxy.port === 'string' && /^\d+$/.test(proxy.port) ? Number(proxy.port) : proxy.port
   if (typeof proxy.host !== 'string') throw new TypeError('proxy.host must be a string')

@@ -29,9 +29,10 @@ const MAX_SHARED_POOLS: usize = 16;
 pub const MAX_TIMEOUT_MS: f64 = 2_147_483_647.0;
 
 /// Where requests go out through.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub enum ProxySetting {
     /// Honour `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (read when the pool is built).
+    #[default]
     FromEnvironment,
     /// Always connect directly.
     Disabled,

@@ -24,9 +24,8 @@ pub struct Request {
     /// Names in lower case, in the order received.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
-    keep_alive: bool,
-    /// An HTTP/1.0 client asked for keep-alive: the answer must say it is granted.
-    confirm_keep_alive: bool,
+    /// What the answer must do with the connection, from the version and `Connection` header.
+    connection: Connection,
 }
 
 impl Request {
@@ -102,8 +101,9 @@ impl Response {
 }
 
 /// What the answer says about the connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Connection {
+    #[default]
     KeepAlive,
     /// Said to HTTP/1.0 clients that asked for keep-alive.
     ConfirmKeepAlive,
@@ -165,11 +165,7 @@ pub async fn serve_connection(mut stream: TcpStream, emulator: Arc<Emulator>) {
         let provider = Provider::from_path(&request.path);
         let fault = emulator.take_fault(provider);
         emulator.record(&request, provider);
-        let connection = match (request.keep_alive, request.confirm_keep_alive) {
-            (false, _) => Connection::Close,
-            (true, true) => Connection::ConfirmKeepAlive,
-            (true, false) => Connection::KeepAlive,
-        };
+        let connection = request.connection;
         let response = match fault {
             None => emulator.answer(provider, &request),
             Some(FaultAction::Delay { ms }) => {
@@ -369,8 +365,7 @@ fn parse_head(buffer: &[u8]) -> Result<Option<(Request, usize, BodyFraming)>, Re
             })
             .collect(),
         body: Vec::new(),
-        keep_alive: true,
-        confirm_keep_alive: false,
+        connection: Connection::KeepAlive,
     };
     let has_token = |wanted: &str| {
         request
@@ -382,8 +377,11 @@ fn parse_head(buffer: &[u8]) -> Result<Option<(Request, usize, BodyFraming)>, Re
     };
     let (close, keep_alive) = (has_token("close"), has_token("keep-alive"));
     let http11 = parsed.version == Some(1);
-    request.keep_alive = !close && (http11 || keep_alive);
-    request.confirm_keep_alive = request.keep_alive && !http11;
+    request.connection = match (close || !(http11 || keep_alive), http11) {
+        (true, _) => Connection::Close,
+        (false, true) => Connection::KeepAlive,
+        (false, false) => Connection::ConfirmKeepAlive,
+    };
     let framing = if request
         .header("transfer-encoding")
         .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
@@ -467,7 +465,7 @@ mod tests {
             ("POST", "/v1/x", Some("a=1"))
         );
         assert_eq!(request.header("host"), Some("h"));
-        assert!(!request.keep_alive);
+        assert_eq!(request.connection, Connection::Close);
         assert_eq!(framing, BodyFraming::Length(5));
         assert_eq!(&raw[used..], b"hello");
         assert!(matches!(parse_head(b"GET / HTTP/1.1\r\nHost"), Ok(None)));
@@ -502,13 +500,19 @@ mod tests {
     #[test]
     fn connection_tokens_decide_keep_alive() {
         let head = |raw: &[u8]| match parse_head(raw) {
-            Ok(Some((request, _, _))) => (request.keep_alive, request.confirm_keep_alive),
+            Ok(Some((request, _, _))) => request.connection,
             _ => panic!("no head"),
         };
-        assert_eq!(head(b"GET / HTTP/1.1\r\n\r\n"), (true, false));
-        assert_eq!(head(b"GET / HTTP/1.1\r\nConnection: TE, Close\r\n\r\n"), (false, false));
-        assert_eq!(head(b"GET / HTTP/1.0\r\n\r\n"), (false, false));
-        assert_eq!(head(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"), (true, true));
+        assert_eq!(head(b"GET / HTTP/1.1\r\n\r\n"), Connection::KeepAlive);
+        assert_eq!(
+            head(b"GET / HTTP/1.1\r\nConnection: TE, Close\r\n\r\n"),
+            Connection::Close
+        );
+        assert_eq!(head(b"GET / HTTP/1.0\r\n\r\n"), Connection::Close);
+        assert_eq!(
+            head(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"),
+            Connection::ConfirmKeepAlive
+        );
         assert!(matches!(
             parse_head(b"POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\n"),
             Err(ReadError::Refuse(400))

@@ -33,7 +33,7 @@ impl NativeTrustCaptcha {
             api_host: options.api_host,
             connect_timeout_ms: options.connect_timeout_ms,
             read_timeout_ms: options.read_timeout_ms,
-            proxy: Some(proxy_setting(options.proxy)?),
+            proxy: proxy_setting(options.proxy)?,
         })?;
         Ok(Self {
             client: Arc::new(client),

@@ -29,7 +29,7 @@ pub struct Options {
     pub api_host: Option<String>,
     pub connect_timeout_ms: Option<f64>,
     pub read_timeout_ms: Option<f64>,
-    pub proxy: Option<ProxySetting>,
+    pub proxy: ProxySetting,
 }
 
 /// A configured TrustCaptcha client: immutable, shared by every request, one connection pool.
@@ -69,7 +69,7 @@ impl TrustCaptchaClient {
         let deadline = timeout_option("readTimeoutMs", options.read_timeout_ms, DEFAULT_READ_TIMEOUT_MS)?;
         let transport = Transport::shared(&TransportConfig {
             connect_timeout,
-            proxy: options.proxy.unwrap_or(ProxySetting::FromEnvironment),
+            proxy: options.proxy,
         })?;
         let api_host = api_host_base(options.api_host.as_deref().unwrap_or(DEFAULT_API_HOST));
         Ok(Self {
@@ -172,7 +172,7 @@ mod tests {
         TrustCaptchaClient::new(Options {
             api_key: "  secret-key  ".into(),
             api_host: Some(api_host.into()),
-            proxy: Some(ProxySetting::Disabled),
+            proxy: ProxySetting::Disabled,
             ..Default::default()
         })
         .unwrap()
