@@ -34,6 +34,16 @@ async function emulator (args) {
     throw new TypeError(`--port must be a port number, not '${values.port}'`)
   }
   const running = await Emulator.start({ host: values.host, port, trustcaptchaApiKey: values['trustcaptcha-api-key'] })
+  // Stop cleanly on Ctrl+C from the moment the banner says so (handlers first, then the banner).
+  // The emulator runs on native threads; this timer keeps Node's event loop alive for it.
+  const keepAlive = setInterval(() => {}, 1 << 30)
+  const stop = async () => {
+    clearInterval(keepAlive)
+    await running.close()
+    process.exit(0)
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
   const token = (n) => Buffer.from(JSON.stringify({ verificationId: `00000000-0000-0000-0000-00000000000${n}` })).toString('base64')
   const outcomes = ['passes', 'not found (404)', 'not finished (423)', 'expired (410)', 'retrieval limit (429)']
   console.log(`captcha-native emulator listening on ${running.url}
@@ -45,15 +55,6 @@ TrustCaptcha
 ${outcomes.map((outcome, n) => `    ${outcome.padEnd(22)} ${token(n)}`).join('\n')}
 
 Press Ctrl+C to stop.`)
-  // The emulator runs on native threads; this timer keeps Node's event loop alive for it.
-  const keepAlive = setInterval(() => {}, 1 << 30)
-  const stop = async () => {
-    clearInterval(keepAlive)
-    await running.close()
-    process.exit(0)
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
 }
 
 async function main () {
