@@ -387,6 +387,35 @@ describe('no response', () => {
     await unreachable(client.getVerificationResult(testIdToken(0)), /larger than 1048576 bytes/)
   })
 
+  it('a streamed body with no length is cut off at 1 MiB, not read to its end', async () => {
+    let sent = 0
+    let finished = false
+    const streaming = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      const chunk = Buffer.alloc(64 * 1024, 32)
+      const pump = () => {
+        while (sent < 64 * 1024 * 1024) {
+          sent += chunk.length
+          if (!res.write(chunk)) return res.once('drain', pump)
+        }
+        finished = true
+        res.end()
+      }
+      res.write('{"padding":"')
+      pump()
+      res.on('close', () => { streaming.closeAllConnections() })
+    })
+    await new Promise((resolve) => streaming.listen(0, '127.0.0.1', resolve))
+    try {
+      const chunked = new TrustCaptcha({ apiKey: API_KEY, apiHost: `http://127.0.0.1:${streaming.address().port}` })
+      await unreachable(chunked.getVerificationResult(testIdToken(0)), /larger than 1048576 bytes/)
+      assert.ok(!finished, `the client read the whole ${sent} bytes`)
+    } finally {
+      streaming.closeAllConnections()
+      streaming.close()
+    }
+  })
+
   it('a hanging server rejects within readTimeoutMs + 10%', async () => {
     const readTimeoutMs = 600
     const patient = new TrustCaptcha({ apiKey: API_KEY, apiHost: emulator.url, readTimeoutMs })
@@ -461,6 +490,21 @@ describe('sharing one instance', () => {
       const afterSecond = pool.stats()
       assert.equal(afterSecond.requests, 2000)
       assert.equal(afterSecond.connectionsAccepted, afterFirst.connectionsAccepted, 'the second burst reuses the pool')
+    } finally {
+      await pool.close()
+    }
+  })
+})
+
+describe('an instance per call', () => {
+  it('reuses pooled connections, as the static shortcut does: no client is built per call', async () => {
+    const pool = await Emulator.start({ trustcaptchaApiKey: API_KEY })
+    try {
+      for (let i = 0; i < 10; i++) {
+        const fresh = new TrustCaptcha({ apiKey: API_KEY, apiHost: pool.url })
+        assert.equal((await fresh.getVerificationResult(testIdToken(0))).verificationPassed, true)
+      }
+      assert.deepEqual([pool.stats().requests, pool.stats().connectionsAccepted], [10, 1])
     } finally {
       await pool.close()
     }

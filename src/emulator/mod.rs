@@ -426,4 +426,18 @@ mod tests {
         assert_eq!(seen[0].headers["accept"], "a, b");
         assert_eq!(emulator.stats().requests, 1);
     }
+
+    #[test]
+    fn recorded_requests_are_bounded_oldest_first() {
+        let emulator = Emulator::new(Credentials {
+            trustcaptcha_api_key: "k".into(),
+        });
+        for n in 0..MAX_RECORDED_REQUESTS + 5 {
+            emulator.record(&Request::get(&format!("/{n}"), &[]), None);
+        }
+        let seen = emulator.recorded_requests();
+        assert_eq!(seen.len(), MAX_RECORDED_REQUESTS);
+        assert_eq!(seen[0].path, "/5");
+        assert_eq!(emulator.stats().requests as usize, MAX_RECORDED_REQUESTS + 5);
+    }
 }

@@ -131,6 +131,18 @@ pub struct Store {
     order: VecDeque<String>,
 }
 
+impl Store {
+    /// Keeps a new verification, forgetting the oldest once `capacity` are held.
+    fn insert(&mut self, id: String, verification: Verification, capacity: usize) {
+        while self.order.len() >= capacity {
+            let Some(oldest) = self.order.pop_front() else { break };
+            self.verifications.remove(&oldest);
+        }
+        self.order.push_back(id.clone());
+        self.verifications.insert(id, verification);
+    }
+}
+
 /// RFC 3339 with milliseconds, clamped to the years 1970 to 9999 (the emulator's clock can be
 /// moved anywhere).
 fn iso(ms: i64) -> String {
@@ -184,14 +196,7 @@ pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, C
     if verification.claims.client_failover == Some(true) {
         token["clientFailover"] = true.into();
     }
-    let mut store = lock(&emulator.trustcaptcha);
-    if store.order.len() >= MAX_VERIFICATIONS {
-        if let Some(oldest) = store.order.pop_front() {
-            store.verifications.remove(&oldest);
-        }
-    }
-    store.order.push_back(id.clone());
-    store.verifications.insert(id, verification);
+    lock(&emulator.trustcaptcha).insert(id, verification, MAX_VERIFICATIONS);
     Ok(base64::engine::general_purpose::STANDARD.encode(token.to_string()))
 }
 
@@ -354,6 +359,50 @@ mod tests {
         let body: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
         assert_eq!((answer.status, body["decisionType"].as_str()), (200, Some("FAILOVER")));
         assert_eq!(body["gatewayFailoverActive"], true);
+    }
+
+    #[test]
+    fn wrong_credentials_methods_and_ids_get_the_real_statuses() {
+        let e = emulator();
+        let path = "/v2/verifications/00000000-0000-0000-0000-000000000000/results";
+        assert_eq!(answer(&e, &Request::get(path, &[])).status, 401);
+        assert_eq!(
+            answer(&e, &Request::get(path, &[("authorization", "Basic key")])).status,
+            401
+        );
+        let mut post = Request::get(path, &[("authorization", "Bearer key")]);
+        post.method = "POST".into();
+        assert_eq!(answer(&e, &post).status, 405);
+        assert_eq!(fetch(&e, "not-a-uuid", "key", false).status, 400);
+        assert_eq!(fetch(&e, &random_uuid(), "key", false).status, 404);
+        assert_eq!(
+            answer(
+                &e,
+                &Request::get("/v2/verifications/x", &[("authorization", "Bearer key")])
+            )
+            .status,
+            404
+        );
+    }
+
+    #[test]
+    fn the_store_forgets_the_oldest_past_its_capacity() {
+        let e = emulator();
+        let mut store = Store::default();
+        let ids: Vec<String> = (0..4).map(|_| random_uuid()).collect();
+        for id in &ids {
+            let verification = Verification {
+                claims: Claims::default(),
+                started_ms: e.now_ms(),
+                fetches: 0,
+                first_fetched_ms: None,
+                last_fetched_ms: None,
+            };
+            store.insert(id.clone(), verification, 3);
+        }
+        assert_eq!(store.order.len(), 3);
+        assert!(!store.verifications.contains_key(&ids[0]));
+        assert!(ids[1..].iter().all(|id| store.verifications.contains_key(id)));
     }
 
     #[test]
