@@ -5,6 +5,8 @@
 //! the classes live where JavaScript users can read and extend them.
 
 use serde::Serialize;
+use serde::Serializer;
+use serde_json::Value;
 
 /// Prefix of the `message` of every error that native code hands to `index.js` for mapping.
 pub const JS_ERROR_MARKER: &str = "captcha-native:";
@@ -26,6 +28,14 @@ pub enum ErrorKind {
     InvalidArgument,
     /// An operation failed for a reason outside the caller's arguments (a port in use, say).
     OperationFailed,
+    /// reCAPTCHA `authorize`: a verdict against the token, or a configuration Google refused.
+    RecaptchaRejected,
+    /// reCAPTCHA `authorize`: no verdict came, after the retries.
+    RecaptchaUnavailable,
+    /// Playtcha: a 4xx answer or a token refused locally (fail closed).
+    PlaytchaRejected,
+    /// Playtcha: the verifier was unavailable and the policy is to fail closed.
+    PlaytchaUnavailable,
 }
 
 /// An error as it crosses to JavaScript. It never holds a secret: messages and details are
@@ -42,6 +52,11 @@ pub struct CaptchaError {
     /// What happened underneath (for logs), exposed to JavaScript as the error's `cause`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Further properties of the JavaScript error (`statusCode`, `errorCodes`, `requestId`...).
+    /// Names are ours; values never hold a secret.
+    /// Kept in the order set, so the JavaScript error lists them in that order.
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_object")]
+    pub fields: Vec<(&'static str, Value)>,
 }
 
 impl CaptchaError {
@@ -51,7 +66,26 @@ impl CaptchaError {
             message: None,
             status: None,
             detail: None,
+            fields: Vec::new(),
         }
+    }
+
+    /// Sets a property of the JavaScript error; `None` leaves it out.
+    pub fn with_field(mut self, name: &'static str, value: impl Into<Value>) -> Self {
+        let value = value.into();
+        self.fields.retain(|(known, _)| *known != name);
+        if !value.is_null() {
+            self.fields.push((name, value));
+        }
+        self
+    }
+
+    /// The value of a field set with `with_field`.
+    pub fn field(&self, name: &str) -> Option<&Value> {
+        self.fields
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, value)| value)
     }
 
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
@@ -76,6 +110,10 @@ impl CaptchaError {
     pub fn operation_failed(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::OperationFailed).with_message(message)
     }
+}
+
+fn as_object<S: Serializer>(fields: &[(&'static str, Value)], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(fields.iter().map(|(name, value)| (*name, value)))
 }
 
 impl From<CaptchaError> for napi::Error {

@@ -4,5 +4,8 @@
 pub mod emulator;
 pub mod errors;
 pub mod js;
+pub mod playtcha;
+pub mod recaptcha;
+pub mod swetrix;
 pub mod transport;
 pub mod trustcaptcha;

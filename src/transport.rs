@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Client, RequestBuilder, Url};
 use tokio::sync::Semaphore;
 
@@ -126,6 +127,25 @@ pub fn timeout_option(name: &str, value: Option<f64>, default_ms: u64) -> Result
     }
 }
 
+/// Validates `apiHost` and drops trailing slashes, so `https://host/` does not give `//v2`.
+/// Credentials in the URL are refused: they would send a second `Authorization` header.
+pub fn api_host_base(api_host: &str) -> Result<String, Failure> {
+    let base = api_host.trim().trim_end_matches('/');
+    match reqwest::Url::parse(base) {
+        Ok(url)
+            if matches!(url.scheme(), "http" | "https")
+                && url.has_host()
+                && url.query().is_none()
+                && url.fragment().is_none()
+                && url.username().is_empty()
+                && url.password().is_none() =>
+        {
+            Ok(base.to_owned())
+        }
+        _ => Err(Failure::InvalidUrl),
+    }
+}
+
 /// Why no answer came. The text is ours, so it carries no URL, header or secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
@@ -194,10 +214,26 @@ impl Failure {
 }
 
 /// What the provider answered: the status, and the body when the caller asked for it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Answer {
     pub status: u16,
+    pub headers: HeaderMap,
     pub body: Option<Vec<u8>>,
+}
+
+impl Answer {
+    /// `Retry-After` in seconds, from either of its forms (delay seconds or an HTTP date).
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        let value = self.headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(seconds);
+        }
+        let when = httpdate::parse_http_date(value).ok()?;
+        Some(
+            when.duration_since(std::time::SystemTime::now())
+                .map_or(0, |d| d.as_secs()),
+        )
+    }
 }
 
 /// A pool of connections with one configuration. Build it once and share it.
@@ -286,8 +322,13 @@ impl Transport {
                 .map_err(|_| Failure::Other("transport closed".into()))?;
             let mut response = self.client.execute(request).await.map_err(|e| Failure::classify(&e))?;
             let status = response.status().as_u16();
+            let headers = std::mem::take(response.headers_mut());
             if !wants_body(status) {
-                return Ok(Answer { status, body: None });
+                return Ok(Answer {
+                    status,
+                    headers,
+                    body: None,
+                });
             }
             if response
                 .content_length()
@@ -304,6 +345,7 @@ impl Transport {
             }
             Ok(Answer {
                 status,
+                headers,
                 body: Some(body),
             })
         };

@@ -10,7 +10,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 
 use crate::errors::{CaptchaError, ErrorKind};
-use crate::transport::{timeout_option, Failure, ProxySetting, Transport, TransportConfig};
+use crate::transport::{api_host_base, timeout_option, Failure, ProxySetting, Transport, TransportConfig};
 pub use result::VerificationResultData;
 pub use token::{parse_token, TokenError, VerificationToken};
 
@@ -117,25 +117,6 @@ impl TrustCaptchaClient {
                 .ok_or_else(|| unreachable(Failure::Other("the answer is not a JSON object".into()))),
             None => Err(status_error(answer.status)),
         }
-    }
-}
-
-/// Validates `apiHost` and drops trailing slashes, so `https://host/` does not give `//v2`.
-/// Credentials in the URL are refused: they would send a second `Authorization` header.
-fn api_host_base(api_host: &str) -> Result<String, Failure> {
-    let base = api_host.trim().trim_end_matches('/');
-    match reqwest::Url::parse(base) {
-        Ok(url)
-            if matches!(url.scheme(), "http" | "https")
-                && url.has_host()
-                && url.query().is_none()
-                && url.fragment().is_none()
-                && url.username().is_empty()
-                && url.password().is_none() =>
-        {
-            Ok(base.to_owned())
-        }
-        _ => Err(Failure::InvalidUrl),
     }
 }
 

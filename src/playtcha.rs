@@ -1,0 +1,494 @@
+//! Playtcha: its server contract as a client. Fail closed on a 4xx (and on an empty token), fail
+//! open when the verifier is unavailable, unless told to fail closed. No retries: tokens are
+//! single use.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use napi::bindgen_prelude::Either;
+use napi_derive::napi;
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::Url;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::errors::{CaptchaError, ErrorKind};
+use crate::js::{proxy_setting, ProxyConfig};
+use crate::transport::{api_host_base, timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig};
+
+pub const DEFAULT_API_HOST: &str = "https://playtcha.com";
+pub const DEFAULT_TIMEOUT_MS: u64 = 5_000;
+/// Playtcha's tokens are well under a kilobyte; a longer one is refused without a request.
+pub const MAX_TOKEN_LENGTH: usize = 16 * 1024;
+/// Upstream texts put in an error are cut to this many characters.
+const MAX_UPSTREAM_TEXT: usize = 512;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why the verifier counts as unavailable (`unavailableReason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unavailable {
+    /// A 5xx answer.
+    ServerError,
+    /// No complete answer within `timeoutMs` (or connecting timed out).
+    Timeout,
+    /// No answer: refused, reset, DNS failure, TLS failure.
+    NetworkError,
+    /// A 2xx without `success: true`, or a body that cannot be read.
+    MalformedResponse,
+}
+
+impl Unavailable {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unavailable::ServerError => "server_error",
+            Unavailable::Timeout => "timeout",
+            Unavailable::NetworkError => "network_error",
+            Unavailable::MalformedResponse => "malformed_response",
+        }
+    }
+}
+
+/// What `verify` resolves.
+#[napi(object)]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlaytchaResultData {
+    /// Always `true`: anything else rejects.
+    pub success: bool,
+    /// `true` when the verifier was unavailable and the policy let the request through.
+    pub failed_open: bool,
+    pub challenge_ts: Option<String>,
+    pub hostname: Option<String>,
+    /// The project crossed a monthly usage band: still verified; log `degradedReason`.
+    pub degraded: Option<bool>,
+    pub degraded_reason: Option<String>,
+    pub action: Option<String>,
+    pub score: Option<f64>,
+    /// Set when `failedOpen`: `server_error`, `timeout`, `network_error` or `malformed_response`.
+    pub unavailable_reason: Option<String>,
+    /// Set when `failedOpen` after an HTTP answer.
+    pub status: Option<u32>,
+}
+
+/// The caller's options. No `Debug`: it holds the secret.
+#[derive(Clone, Default)]
+pub struct Options {
+    pub secret: String,
+    pub api_host: Option<String>,
+    pub timeout_ms: Option<f64>,
+    pub fail_closed: bool,
+    pub proxy: ProxySetting,
+}
+
+/// A configured Playtcha client: immutable, shared by every request.
+pub struct PlaytchaClient {
+    secret: String,
+    url: Url,
+    deadline: Duration,
+    fail_closed: bool,
+    transport: Arc<Transport>,
+}
+
+#[derive(Serialize)]
+struct VerifyBody<'a> {
+    secret: &'a str,
+    token: &'a str,
+}
+
+/// A 2xx answer: the fields we read. Mistyped optional fields are dropped, not fatal.
+#[derive(Deserialize)]
+struct Success {
+    success: Value,
+    #[serde(default)]
+    challenge_ts: Value,
+    #[serde(default)]
+    hostname: Value,
+    #[serde(default)]
+    degraded: Value,
+    #[serde(default)]
+    degraded_reason: Value,
+    #[serde(default)]
+    action: Value,
+    #[serde(default)]
+    score: Value,
+}
+
+/// The error envelope of a non-2xx answer.
+#[derive(Deserialize, Default)]
+struct Envelope {
+    #[serde(default)]
+    error: ErrorBody,
+}
+
+#[derive(Deserialize, Default)]
+struct ErrorBody {
+    code: Option<Value>,
+    message: Option<Value>,
+    request_id: Option<Value>,
+    hint: Option<Value>,
+    host: Option<Value>,
+}
+
+fn text(value: &Value) -> Option<String> {
+    value.as_str().map(str::to_owned)
+}
+
+impl PlaytchaClient {
+    pub fn new(options: Options) -> Result<Self, CaptchaError> {
+        let secret = options.secret.trim().to_owned();
+        if secret.is_empty() {
+            return Err(CaptchaError::invalid_argument("secret must not be null or empty"));
+        }
+        let base = api_host_base(options.api_host.as_deref().unwrap_or(DEFAULT_API_HOST))
+            .map_err(|_| CaptchaError::invalid_argument("apiHost must be an http(s) URL without credentials"))?;
+        let url = Url::parse(&format!("{base}/v1/verify"))
+            .map_err(|_| CaptchaError::invalid_argument("apiHost must be an http(s) URL without credentials"))?;
+        let deadline = timeout_option("timeoutMs", options.timeout_ms, DEFAULT_TIMEOUT_MS)?;
+        let transport = Transport::shared(&TransportConfig {
+            connect_timeout: CONNECT_TIMEOUT,
+            proxy: options.proxy,
+        })?;
+        Ok(Self {
+            secret,
+            url,
+            deadline,
+            fail_closed: options.fail_closed,
+            transport,
+        })
+    }
+
+    /// Verifies a token. `token` is `None` when the caller passed something other than a string.
+    pub async fn verify(&self, token: Option<&str>) -> Result<PlaytchaResultData, CaptchaError> {
+        let token = match token {
+            None | Some("") => {
+                return Err(self.rejected("token_missing", None, "the Playtcha token is missing or not a string"))
+            }
+            Some(token) if token.len() > MAX_TOKEN_LENGTH => {
+                return Err(self.rejected("token_invalid", None, "the Playtcha token is too long to be one"))
+            }
+            Some(token) => token,
+        };
+        let body = serde_json::to_vec(&VerifyBody {
+            secret: &self.secret,
+            token,
+        })
+        .map_err(|_| CaptchaError::invalid_argument("the token cannot be sent as JSON"))?;
+        let request = self
+            .transport
+            .client()
+            .post(self.url.clone())
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, "application/json")
+            .body(body);
+        match self.transport.execute(request, self.deadline, |_| true).await {
+            Ok(answer) => self.read(answer),
+            Err(failure) => {
+                let reason = match failure {
+                    Failure::DeadlineExceeded(_) | Failure::ConnectTimeout => Unavailable::Timeout,
+                    Failure::BodyTooLarge => Unavailable::MalformedResponse,
+                    _ => Unavailable::NetworkError,
+                };
+                self.unavailable(reason, None, None, &failure.to_string())
+            }
+        }
+    }
+
+    fn read(&self, answer: Answer) -> Result<PlaytchaResultData, CaptchaError> {
+        let status = answer.status;
+        let body = answer.body.as_deref().unwrap_or_default();
+        if (200..300).contains(&status) {
+            return match serde_json::from_slice::<Success>(body) {
+                Ok(fields) if fields.success == Value::Bool(true) => Ok(PlaytchaResultData {
+                    success: true,
+                    failed_open: false,
+                    challenge_ts: text(&fields.challenge_ts),
+                    hostname: text(&fields.hostname),
+                    degraded: fields.degraded.as_bool(),
+                    degraded_reason: text(&fields.degraded_reason),
+                    action: text(&fields.action),
+                    score: fields.score.as_f64(),
+                    unavailable_reason: None,
+                    status: None,
+                }),
+                _ => self.unavailable(
+                    Unavailable::MalformedResponse,
+                    Some(status),
+                    None,
+                    "a 2xx answer without success: true",
+                ),
+            };
+        }
+        let envelope = serde_json::from_slice::<Envelope>(body).unwrap_or_default().error;
+        if status >= 500 {
+            return self.unavailable(
+                Unavailable::ServerError,
+                Some(status),
+                Some(&envelope),
+                &format!("Playtcha answered {status}"),
+            );
+        }
+        // A 4xx is a verdict: fail closed. So is a 3xx: a redirect means `apiHost` is wrong,
+        // and letting every request through on a wrong configuration is not an outage policy.
+        let default_code = if status < 400 {
+            "unexpected_redirect"
+        } else {
+            "http_error"
+        };
+        let code = self
+            .upstream(envelope.code.as_ref())
+            .unwrap_or_else(|| default_code.into());
+        let mut message = format!("Playtcha refused the verification ({status} {code})");
+        if let Some(upstream) = self.upstream(envelope.message.as_ref()) {
+            message.push_str(": ");
+            message.push_str(&upstream);
+        }
+        let mut error = self
+            .rejected(&code, Some(status), &message)
+            .with_field("requestId", self.upstream(envelope.request_id.as_ref()))
+            .with_field("hint", self.upstream(envelope.hint.as_ref()))
+            .with_field("host", self.upstream(envelope.host.as_ref()));
+        if status == 429 {
+            error = error.with_field("retryAfter", answer.retry_after_seconds());
+        }
+        Err(error)
+    }
+
+    fn rejected(&self, code: &str, status: Option<u16>, message: &str) -> CaptchaError {
+        let mut error = CaptchaError::new(ErrorKind::PlaytchaRejected)
+            .with_message(message)
+            .with_field("code", code);
+        if let Some(status) = status {
+            error = error.with_status(status);
+        }
+        error
+    }
+
+    /// Fail open (resolve with the reason) or, with `failClosed`, reject.
+    fn unavailable(
+        &self,
+        reason: Unavailable,
+        status: Option<u16>,
+        envelope: Option<&ErrorBody>,
+        detail: &str,
+    ) -> Result<PlaytchaResultData, CaptchaError> {
+        if !self.fail_closed {
+            return Ok(PlaytchaResultData {
+                success: true,
+                failed_open: true,
+                unavailable_reason: Some(reason.as_str().into()),
+                status: status.map(u32::from),
+                ..Default::default()
+            });
+        }
+        let mut error = CaptchaError::new(ErrorKind::PlaytchaUnavailable)
+            .with_message(format!("Playtcha is unavailable ({})", reason.as_str()))
+            .with_detail(self.scrub(detail))
+            .with_field("reason", reason.as_str());
+        if let Some(status) = status {
+            error = error.with_status(status);
+        }
+        if let Some(envelope) = envelope {
+            error = error
+                .with_field("code", self.upstream(envelope.code.as_ref()))
+                .with_field("requestId", self.upstream(envelope.request_id.as_ref()));
+        }
+        Err(error)
+    }
+
+    /// An upstream string, fit for an error: cut short, and never holding the secret.
+    fn upstream(&self, value: Option<&Value>) -> Option<String> {
+        let text = value?.as_str()?;
+        let short: String = text.chars().take(MAX_UPSTREAM_TEXT).collect();
+        Some(self.scrub(&short))
+    }
+
+    fn scrub(&self, text: &str) -> String {
+        text.replace(&self.secret, "[redacted]")
+    }
+}
+
+/// The constructor options, already type-checked by `index.js`.
+#[napi(object)]
+pub struct NativePlaytchaOptions {
+    pub secret: String,
+    pub api_host: Option<String>,
+    pub timeout_ms: Option<f64>,
+    pub fail_closed: bool,
+    pub proxy: Option<Either<bool, ProxyConfig>>,
+}
+
+/// A configured Playtcha client; share one instance across requests.
+#[napi]
+pub struct NativePlaytcha {
+    client: Arc<PlaytchaClient>,
+}
+
+#[napi]
+impl NativePlaytcha {
+    #[napi(constructor, catch_unwind)]
+    pub fn new(options: NativePlaytchaOptions) -> napi::Result<Self> {
+        let client = PlaytchaClient::new(Options {
+            secret: options.secret,
+            api_host: options.api_host,
+            timeout_ms: options.timeout_ms,
+            fail_closed: options.fail_closed,
+            proxy: proxy_setting(options.proxy)?,
+        })?;
+        Ok(Self {
+            client: Arc::new(client),
+        })
+    }
+
+    /// Verifies a token. `token` is `null` when the caller passed something other than a string.
+    #[napi]
+    pub async fn verify(&self, token: Option<String>) -> napi::Result<PlaytchaResultData> {
+        let client = self.client.clone();
+        Ok(client.verify(token.as_deref()).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+    fn client(fail_closed: bool) -> PlaytchaClient {
+        PlaytchaClient::new(Options {
+            secret: "  s3cret-value ".into(),
+            api_host: Some("http://127.0.0.1:9/".into()),
+            fail_closed,
+            proxy: ProxySetting::Disabled,
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            headers: HeaderMap::new(),
+            body: Some(body.as_bytes().to_vec()),
+        }
+    }
+
+    #[test]
+    fn the_secret_is_trimmed_and_the_url_has_one_slash() {
+        let c = client(false);
+        assert_eq!(c.secret, "s3cret-value");
+        assert_eq!(c.url.as_str(), "http://127.0.0.1:9/v1/verify");
+        for bad in ["", "  "] {
+            let options = Options {
+                secret: bad.into(),
+                ..Default::default()
+            };
+            assert!(PlaytchaClient::new(options).is_err());
+        }
+        for host in ["ftp://x", "http://user:pw@x", "not a url"] {
+            let options = Options {
+                secret: "s".into(),
+                api_host: Some(host.into()),
+                ..Default::default()
+            };
+            assert!(PlaytchaClient::new(options).is_err(), "{host}");
+        }
+    }
+
+    #[test]
+    fn a_2xx_with_success_resolves_with_its_fields_degraded_included() {
+        let result = client(false)
+            .read(answer(
+                200,
+                r#"{"success":true,"challenge_ts":"2026-11-21T10:00:00.000Z","hostname":"example.com","degraded":true,"degraded_reason":"monthly_usage_band","action":"login","score":0.7}"#,
+            ))
+            .unwrap();
+        assert_eq!(
+            result,
+            PlaytchaResultData {
+                success: true,
+                failed_open: false,
+                challenge_ts: Some("2026-11-21T10:00:00.000Z".into()),
+                hostname: Some("example.com".into()),
+                degraded: Some(true),
+                degraded_reason: Some("monthly_usage_band".into()),
+                action: Some("login".into()),
+                score: Some(0.7),
+                unavailable_reason: None,
+                status: None,
+            }
+        );
+    }
+
+    #[test]
+    fn unavailable_answers_fail_open_or_closed() {
+        for (status, body) in [
+            (200, r#"{"success":false}"#),
+            (200, r#"{"success":"true"}"#),
+            (200, "<html>"),
+            (204, ""),
+            (
+                500,
+                r#"{"error":{"code":"db_error","message":"x","request_id":"req_1"}}"#,
+            ),
+            (503, ""),
+        ] {
+            let open = client(false).read(answer(status, body)).unwrap();
+            assert!(open.success && open.failed_open, "{status} {body}");
+            assert_eq!(open.status, Some(status as u32));
+            let closed = client(true).read(answer(status, body)).unwrap_err();
+            assert_eq!(closed.kind, ErrorKind::PlaytchaUnavailable);
+            assert_eq!(closed.status, Some(status));
+        }
+        let closed = client(true)
+            .read(answer(500, r#"{"error":{"code":"db_error","request_id":"req_1"}}"#))
+            .unwrap_err();
+        assert_eq!(
+            (
+                closed.field("reason").unwrap().as_str(),
+                closed.field("code").unwrap().as_str()
+            ),
+            (Some("server_error"), Some("db_error"))
+        );
+    }
+
+    #[test]
+    fn a_4xx_fails_closed_with_the_envelope_and_never_the_secret() {
+        let mut limited = answer(
+            429,
+            r#"{"error":{"code":"rate_limited_ip","message":"slow down s3cret-value","request_id":"req_9","hint":"wait","host":"playtcha.com"}}"#,
+        );
+        limited.headers.insert(RETRY_AFTER, "7".parse().unwrap());
+        for fail_closed in [false, true] {
+            let error = client(fail_closed).read(limited.clone()).unwrap_err();
+            assert_eq!(error.kind, ErrorKind::PlaytchaRejected);
+            assert_eq!(error.status, Some(429));
+            assert_eq!(error.field("code").unwrap(), "rate_limited_ip");
+            assert_eq!(error.field("requestId").unwrap(), "req_9");
+            assert_eq!(error.field("hint").unwrap(), "wait");
+            assert_eq!(error.field("host").unwrap(), "playtcha.com");
+            assert_eq!(error.field("retryAfter").unwrap(), 7);
+            let message = error.message.unwrap();
+            assert!(!message.contains("s3cret"), "{message}");
+            assert!(message.contains("rate_limited_ip"));
+        }
+        let html = client(false).read(answer(404, "<html>")).unwrap_err();
+        assert_eq!(html.field("code").unwrap(), "http_error");
+        assert!(html.field("requestId").is_none());
+        let redirect = client(false).read(answer(301, "")).unwrap_err();
+        assert_eq!(redirect.field("code").unwrap(), "unexpected_redirect");
+    }
+
+    #[tokio::test]
+    async fn an_empty_token_is_refused_even_when_failing_open() {
+        let c = client(false);
+        for token in [None, Some("")] {
+            let error = c.verify(token).await.unwrap_err();
+            assert_eq!(error.kind, ErrorKind::PlaytchaRejected);
+            assert_eq!(error.field("code").unwrap(), "token_missing");
+            assert_eq!(error.status, None);
+        }
+        let long = "x".repeat(MAX_TOKEN_LENGTH + 1);
+        assert_eq!(*c.verify(Some(&long)).await.unwrap_err().field("code").unwrap(), "token_invalid");
+        // Nothing listens on port 9: the verifier is unavailable, and the policy fails open.
+        let open = c.verify(Some("token")).await.unwrap();
+        assert_eq!(open.unavailable_reason.as_deref(), Some("network_error"));
+    }
+}

@@ -1,0 +1,529 @@
+//! reCAPTCHA `authorize`: the contract of Wix's `wix-captcha-backend`, as plain Rust. One call
+//! to Google's siteverify (retried only while no verdict came), then our optional checks.
+
+use std::time::{Duration, Instant};
+
+use napi::bindgen_prelude::Either;
+use napi_derive::napi;
+use reqwest::header::CONTENT_TYPE;
+use reqwest::Url;
+use serde_json::{Map, Value};
+
+use crate::errors::{CaptchaError, ErrorKind};
+use crate::js::{proxy_setting, ProxyConfig};
+use crate::transport::{timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig, MAX_TIMEOUT_MS};
+
+pub const DEFAULT_SITEVERIFY_URL: &str = "https://www.google.com/recaptcha/api/siteverify";
+pub const DEFAULT_TIMEOUT_MS: u64 = 5_000;
+pub const DEFAULT_RETRIES: u32 = 10;
+pub const DEFAULT_RETRY_DELAY_MS: u64 = 1_000;
+/// Tokens live two minutes: no attempt starts, and none runs, past that.
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(120);
+/// More retries than this cannot fit in a token's life anyway.
+const MAX_RETRIES: f64 = 1_000.0;
+/// Google's tokens are a few kilobytes; a longer one is refused without a request.
+pub const MAX_TOKEN_LENGTH: usize = 64 * 1024;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Our own `errorCodes`, next to Google's.
+pub const HOSTNAME_MISMATCH: &str = "hostname-mismatch";
+pub const ACTION_MISMATCH: &str = "action-mismatch";
+pub const SCORE_THRESHOLD_NOT_MET: &str = "score-threshold-not-met";
+pub const SITEVERIFY_UNAVAILABLE: &str = "siteverify-unavailable";
+pub const SITEVERIFY_UNEXPECTED_STATUS: &str = "siteverify-unexpected-status";
+
+/// Google's codes that mean our configuration is wrong (500), not the token (400).
+const SECRET_CODES: [&str; 2] = ["missing-input-secret", "invalid-input-secret"];
+
+/// The caller's options, already merged with `configureRecaptcha()` and the environment. No
+/// `Debug`: it holds the secret.
+#[derive(Clone, Default)]
+pub struct Options {
+    pub secret_key: Option<String>,
+    pub remote_ip: Option<String>,
+    pub siteverify_url: Option<String>,
+    pub timeout_ms: Option<f64>,
+    pub retries: Option<f64>,
+    pub retry_delay_ms: Option<f64>,
+    pub expected_hostname: Option<Vec<String>>,
+    pub expected_action: Option<String>,
+    pub min_score: Option<f64>,
+    pub proxy: ProxySetting,
+}
+
+/// Options checked and resolved to their defaults.
+struct Settings {
+    url: Url,
+    timeout: Duration,
+    retries: u32,
+    retry_delay: Duration,
+    checks: Checks,
+    proxy: ProxySetting,
+}
+
+/// The optional checks on a successful verdict.
+#[derive(Debug, Default, Clone)]
+pub struct Checks {
+    /// Lower-cased.
+    pub hostnames: Option<Vec<String>>,
+    /// Lower-cased.
+    pub action: Option<String>,
+    pub min_score: Option<f64>,
+}
+
+fn settings(options: &Options) -> Result<Settings, CaptchaError> {
+    let url_text = options.siteverify_url.as_deref().unwrap_or(DEFAULT_SITEVERIFY_URL);
+    let url = Url::parse(url_text.trim())
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
+        .ok_or_else(|| CaptchaError::invalid_argument("siteverifyUrl must be an http(s) URL"))?;
+    let retries = match options.retries {
+        None => DEFAULT_RETRIES,
+        Some(n) if n.fract() == 0.0 && (0.0..=MAX_RETRIES).contains(&n) => n as u32,
+        Some(_) => {
+            return Err(CaptchaError::invalid_argument(format!(
+                "retries must be an integer from 0 to {MAX_RETRIES}"
+            )))
+        }
+    };
+    let retry_delay = match options.retry_delay_ms {
+        None => Duration::from_millis(DEFAULT_RETRY_DELAY_MS),
+        Some(ms) if (0.0..=MAX_TIMEOUT_MS).contains(&ms) => Duration::from_micros((ms * 1000.0) as u64),
+        Some(_) => {
+            return Err(CaptchaError::invalid_argument(
+                "retryDelayMs must be a number of milliseconds, 0 or more",
+            ))
+        }
+    };
+    if options
+        .min_score
+        .is_some_and(|score| !(score.is_finite() && (0.0..=1.0).contains(&score)))
+    {
+        return Err(CaptchaError::invalid_argument("minScore must be a number from 0 to 1"));
+    }
+    let hostnames = match &options.expected_hostname {
+        Some(names) if names.is_empty() || names.iter().any(|n| n.trim().is_empty()) => {
+            return Err(CaptchaError::invalid_argument(
+                "expectedHostname must be a non-empty string or a non-empty list of them",
+            ))
+        }
+        names => names
+            .as_ref()
+            .map(|names| names.iter().map(|n| n.trim().to_lowercase()).collect()),
+    };
+    Ok(Settings {
+        url,
+        timeout: timeout_option("timeoutMs", options.timeout_ms, DEFAULT_TIMEOUT_MS)?,
+        retries,
+        retry_delay,
+        checks: Checks {
+            hostnames,
+            action: options.expected_action.as_ref().map(|a| a.trim().to_lowercase()),
+            min_score: options.min_score,
+        },
+        proxy: options.proxy.clone(),
+    })
+}
+
+/// `Request failed with status code <N>`, carrying `error`, `statusCode` and `errorCodes`.
+pub fn rejection(kind: ErrorKind, status: u16, codes: &[&str]) -> CaptchaError {
+    let message = format!("Request failed with status code {status}");
+    CaptchaError::new(kind)
+        .with_message(message.clone())
+        .with_field("error", message)
+        .with_field("statusCode", status)
+        .with_field("errorCodes", codes.iter().map(|c| Value::from(*c)).collect::<Vec<_>>())
+}
+
+fn refused(status: u16, codes: &[&str]) -> CaptchaError {
+    rejection(ErrorKind::RecaptchaRejected, status, codes)
+}
+
+/// What one attempt learned.
+#[derive(Debug, PartialEq)]
+enum Attempt {
+    /// Google's verdict: the parsed answer.
+    Verdict(Map<String, Value>),
+    /// No verdict: worth another attempt (429, 5xx, no answer, an unreadable body).
+    Retryable {
+        reason: String,
+        retry_after: Option<Duration>,
+    },
+    /// No verdict, and retrying cannot help (a status siteverify never answers).
+    Unexpected(u16),
+}
+
+fn read_attempt(answer: Answer) -> Attempt {
+    let status = answer.status;
+    if status == 429 || status >= 500 {
+        return Attempt::Retryable {
+            reason: format!("siteverify answered {status}"),
+            retry_after: answer.retry_after_seconds().map(Duration::from_secs),
+        };
+    }
+    if !(200..300).contains(&status) {
+        return Attempt::Unexpected(status);
+    }
+    let body = answer.body.unwrap_or_default();
+    match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(fields)) if fields.get("success").is_some_and(Value::is_boolean) => Attempt::Verdict(fields),
+        _ => Attempt::Retryable {
+            reason: "siteverify's answer is not a verdict (no JSON object with a boolean success)".into(),
+            retry_after: None,
+        },
+    }
+}
+
+/// Google's verdict and our checks: `Ok` only when Google said success and every check holds.
+pub fn judge(verdict: &Map<String, Value>, checks: &Checks) -> Result<(), CaptchaError> {
+    if verdict.get("success") != Some(&Value::Bool(true)) {
+        let codes: Vec<&str> = verdict
+            .get("error-codes")
+            .and_then(Value::as_array)
+            .map(|codes| codes.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let status = if codes.iter().any(|c| SECRET_CODES.contains(c)) {
+            500
+        } else {
+            400
+        };
+        return Err(refused(status, &codes));
+    }
+    let text = |name: &str| verdict.get(name).and_then(Value::as_str).map(str::to_lowercase);
+    let mut failed = Vec::new();
+    if let Some(expected) = &checks.hostnames {
+        let seen = text("hostname").or_else(|| text("apk_package_name"));
+        if !seen.is_some_and(|seen| expected.contains(&seen)) {
+            failed.push(HOSTNAME_MISMATCH);
+        }
+    }
+    if let Some(expected) = &checks.action {
+        if text("action").as_ref() != Some(expected) {
+            failed.push(ACTION_MISMATCH);
+        }
+    }
+    if let Some(min) = checks.min_score {
+        // A v2 answer has no score: it cannot meet a threshold.
+        if !verdict.get("score").and_then(Value::as_f64).is_some_and(|s| s >= min) {
+            failed.push(SCORE_THRESHOLD_NOT_MET);
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(refused(400, &failed))
+    }
+}
+
+/// Checks a token with Google. `token` is `None` when the caller passed something other than a
+/// string (or nothing).
+pub async fn authorize(token: Option<&str>, options: &Options) -> Result<(), CaptchaError> {
+    let started = Instant::now();
+    let settings = settings(options)?;
+    let token = match token {
+        None => return Err(refused(400, &["invalid-input-response"])),
+        Some("") => return Err(refused(400, &["missing-input-response"])),
+        Some(token) if token.len() > MAX_TOKEN_LENGTH => return Err(refused(400, &["invalid-input-response"])),
+        Some(token) => token,
+    };
+    let Some(secret) = options.secret_key.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+        return Err(refused(500, &["missing-input-secret"]));
+    };
+    let body = {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        form.append_pair("secret", secret).append_pair("response", token);
+        if let Some(ip) = options.remote_ip.as_deref().filter(|ip| !ip.is_empty()) {
+            form.append_pair("remoteip", ip);
+        }
+        form.finish()
+    };
+    let transport = Transport::shared(&TransportConfig {
+        connect_timeout: CONNECT_TIMEOUT,
+        proxy: settings.proxy.clone(),
+    })?;
+
+    let mut attempts = 0u32;
+    let last_reason = loop {
+        attempts += 1;
+        let left = TOKEN_LIFETIME.saturating_sub(started.elapsed());
+        let request = transport
+            .client()
+            .post(settings.url.clone())
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body.clone());
+        let (reason, retry_after) = match transport.execute(request, settings.timeout.min(left), |_| true).await {
+            Ok(answer) => match read_attempt(answer) {
+                Attempt::Verdict(verdict) => return judge(&verdict, &settings.checks),
+                Attempt::Unexpected(status) => {
+                    return Err(refused(500, &[SITEVERIFY_UNEXPECTED_STATUS]).with_detail(format!(
+                        "siteverify answered {status}, which it never does: check siteverifyUrl"
+                    )))
+                }
+                Attempt::Retryable { reason, retry_after } => (reason, retry_after),
+            },
+            Err(failure) => (describe(&failure), None),
+        };
+        let delay = settings.retry_delay.max(retry_after.unwrap_or_default());
+        if attempts > settings.retries || started.elapsed() + delay >= TOKEN_LIFETIME {
+            break reason;
+        }
+        tokio::time::sleep(delay).await;
+    };
+    Err(
+        rejection(ErrorKind::RecaptchaUnavailable, 503, &[SITEVERIFY_UNAVAILABLE])
+            .with_field("attempts", attempts)
+            .with_detail(last_reason),
+    )
+}
+
+fn describe(failure: &Failure) -> String {
+    format!("no answer from siteverify: {failure}")
+}
+
+/// `authorize`'s options as `index.js` passes them: merged and type-checked.
+#[napi(object)]
+pub struct NativeAuthorizeOptions {
+    pub secret_key: Option<String>,
+    pub remote_ip: Option<String>,
+    pub siteverify_url: Option<String>,
+    pub timeout_ms: Option<f64>,
+    pub retries: Option<f64>,
+    pub retry_delay_ms: Option<f64>,
+    pub expected_hostname: Option<Vec<String>>,
+    pub expected_action: Option<String>,
+    pub min_score: Option<f64>,
+    pub proxy: Option<Either<bool, ProxyConfig>>,
+}
+
+/// Checks a reCAPTCHA token; resolves when it passes, rejects with the verdict otherwise.
+/// `token` is `null` when the caller passed something other than a string.
+#[napi]
+pub async fn recaptcha_authorize(token: Option<String>, options: NativeAuthorizeOptions) -> napi::Result<()> {
+    let options = Options {
+        secret_key: options.secret_key,
+        remote_ip: options.remote_ip,
+        siteverify_url: options.siteverify_url,
+        timeout_ms: options.timeout_ms,
+        retries: options.retries,
+        retry_delay_ms: options.retry_delay_ms,
+        expected_hostname: options.expected_hostname,
+        expected_action: options.expected_action,
+        min_score: options.min_score,
+        proxy: proxy_setting(options.proxy)?,
+    };
+    Ok(authorize(token.as_deref(), &options).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn verdict(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => panic!("not an object"),
+        }
+    }
+
+    fn codes_and_status(error: &CaptchaError) -> (u64, Vec<String>) {
+        let status = error.field("statusCode").unwrap().as_u64().unwrap();
+        let codes = error
+            .field("errorCodes")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect();
+        (status, codes)
+    }
+
+    #[test]
+    fn rejections_carry_message_error_status_and_codes() {
+        let error = refused(400, &["timeout-or-duplicate"]);
+        assert_eq!(error.message.as_deref(), Some("Request failed with status code 400"));
+        assert_eq!(error.field("error").unwrap(), "Request failed with status code 400");
+        assert_eq!(codes_and_status(&error), (400, vec!["timeout-or-duplicate".into()]));
+    }
+
+    #[test]
+    fn google_codes_about_the_secret_are_500_the_rest_400() {
+        let none = Checks::default();
+        for (codes, status) in [
+            (json!(["invalid-input-secret"]), 500),
+            (json!(["missing-input-response", "missing-input-secret"]), 500),
+            (json!(["timeout-or-duplicate"]), 400),
+            (json!(["bad-request"]), 400),
+            (json!([]), 400),
+        ] {
+            let error = judge(&verdict(json!({ "success": false, "error-codes": codes })), &none).unwrap_err();
+            assert_eq!(error.kind, ErrorKind::RecaptchaRejected);
+            assert_eq!(codes_and_status(&error).0, status, "{codes}");
+        }
+        assert!(judge(&verdict(json!({ "success": true })), &none).is_ok());
+    }
+
+    #[test]
+    fn hostname_action_and_score_checks_are_case_insensitive_and_all_reported() {
+        let checks = Checks {
+            hostnames: Some(vec!["example.com".into(), "www.example.com".into()]),
+            action: Some("login".into()),
+            min_score: Some(0.5),
+        };
+        let pass = json!({"success": true, "hostname": "WWW.Example.com", "action": "LOGIN", "score": 0.5});
+        assert!(judge(&verdict(pass), &checks).is_ok());
+        let android = json!({"success": true, "apk_package_name": "example.com", "action": "login", "score": 0.9});
+        assert!(judge(&verdict(android), &checks).is_ok());
+        let error = judge(
+            &verdict(json!({"success": true, "hostname": "evil.com", "action": "signup", "score": 0.1})),
+            &checks,
+        )
+        .unwrap_err();
+        assert_eq!(
+            codes_and_status(&error),
+            (
+                400,
+                vec![
+                    HOSTNAME_MISMATCH.to_owned(),
+                    ACTION_MISMATCH.to_owned(),
+                    SCORE_THRESHOLD_NOT_MET.to_owned()
+                ]
+            )
+        );
+        // A v2 answer has no action or score to meet the checks with.
+        let v2 = judge(&verdict(json!({"success": true, "hostname": "example.com"})), &checks).unwrap_err();
+        assert_eq!(codes_and_status(&v2).1, [ACTION_MISMATCH, SCORE_THRESHOLD_NOT_MET]);
+    }
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            headers: Default::default(),
+            body: Some(body.as_bytes().to_vec()),
+        }
+    }
+
+    #[test]
+    fn only_answers_without_a_verdict_are_retried() {
+        assert!(matches!(
+            read_attempt(answer(200, r#"{"success":false}"#)),
+            Attempt::Verdict(_)
+        ));
+        for (status, body) in [
+            (200, "<html>"),
+            (200, "null"),
+            (200, r#"{"success":"yes"}"#),
+            (429, ""),
+            (500, ""),
+            (503, "{}"),
+        ] {
+            assert!(
+                matches!(read_attempt(answer(status, body)), Attempt::Retryable { .. }),
+                "{status} {body}"
+            );
+        }
+        assert_eq!(read_attempt(answer(404, "")), Attempt::Unexpected(404));
+        assert_eq!(read_attempt(answer(302, "")), Attempt::Unexpected(302));
+        let mut limited = answer(429, "");
+        limited
+            .headers
+            .insert(reqwest::header::RETRY_AFTER, "3".parse().unwrap());
+        assert_eq!(
+            read_attempt(limited),
+            Attempt::Retryable {
+                reason: "siteverify answered 429".into(),
+                retry_after: Some(Duration::from_secs(3))
+            }
+        );
+    }
+
+    #[test]
+    fn options_are_checked() {
+        let bad = [
+            Options {
+                siteverify_url: Some("not a url".into()),
+                ..Default::default()
+            },
+            Options {
+                siteverify_url: Some("ftp://h/x".into()),
+                ..Default::default()
+            },
+            Options {
+                retries: Some(-1.0),
+                ..Default::default()
+            },
+            Options {
+                retries: Some(1.5),
+                ..Default::default()
+            },
+            Options {
+                retry_delay_ms: Some(f64::NAN),
+                ..Default::default()
+            },
+            Options {
+                min_score: Some(1.5),
+                ..Default::default()
+            },
+            Options {
+                expected_hostname: Some(vec![]),
+                ..Default::default()
+            },
+            Options {
+                timeout_ms: Some(0.0),
+                ..Default::default()
+            },
+        ];
+        for options in bad {
+            assert_eq!(
+                settings(&options).err().map(|e| e.kind),
+                Some(ErrorKind::InvalidArgument)
+            );
+        }
+        let fine = settings(&Options {
+            retries: Some(0.0),
+            retry_delay_ms: Some(0.0),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!((fine.retries, fine.retry_delay), (0, Duration::ZERO));
+        assert_eq!(fine.url.as_str(), DEFAULT_SITEVERIFY_URL);
+    }
+
+    #[tokio::test]
+    async fn tokens_and_secrets_are_checked_before_any_request() {
+        // An address nothing listens on: a request would fail differently (503).
+        let options = Options {
+            siteverify_url: Some("http://127.0.0.1:9/recaptcha/api/siteverify".into()),
+            proxy: ProxySetting::Disabled,
+            retries: Some(0.0),
+            ..Default::default()
+        };
+        let status_of = |result: Result<(), CaptchaError>| codes_and_status(&result.unwrap_err());
+        assert_eq!(
+            status_of(authorize(Some(""), &options).await),
+            (400, vec!["missing-input-response".into()])
+        );
+        assert_eq!(
+            status_of(authorize(None, &options).await),
+            (400, vec!["invalid-input-response".into()])
+        );
+        let long = "x".repeat(MAX_TOKEN_LENGTH + 1);
+        assert_eq!(status_of(authorize(Some(&long), &options).await).0, 400);
+        assert_eq!(
+            status_of(authorize(Some("t"), &options).await),
+            (500, vec!["missing-input-secret".into()])
+        );
+        let with_secret = Options {
+            secret_key: Some("s".into()),
+            ..options
+        };
+        let unavailable = authorize(Some("t"), &with_secret).await.unwrap_err();
+        assert_eq!(unavailable.kind, ErrorKind::RecaptchaUnavailable);
+        assert_eq!(
+            codes_and_status(&unavailable),
+            (503, vec![SITEVERIFY_UNAVAILABLE.into()])
+        );
+        assert_eq!(unavailable.field("attempts").unwrap(), 1);
+    }
+}

@@ -1,0 +1,354 @@
+//! Swetrix CAPTCHA: the protocol of `@swetrix/captcha-validator` 1.0.0, as plain Rust. It never
+//! fails: every outcome is `[ok, data]`, with the package's texts byte for byte.
+
+use std::fmt;
+use std::time::Duration;
+
+use napi::bindgen_prelude::Either;
+use napi_derive::napi;
+use reqwest::header::CONTENT_TYPE;
+use reqwest::Url;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::js::{proxy_setting, ProxyConfig};
+use crate::transport::{timeout_option, Failure, ProxySetting, Transport, TransportConfig};
+
+pub const DEFAULT_API_URL: &str = "https://api.swetrixcaptcha.com/v1/captcha";
+/// The JS package has no timeout at all; ours bounds every call.
+pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
+/// Connecting gets this long at most (and never longer than the call's timeout).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest request body sent; a longer one resolves `[false, 'CAPTCHA validation failed']`.
+pub const MAX_BODY_LENGTH: usize = 64 * 1024;
+
+pub const VALIDATION_FAILED: &str = "CAPTCHA validation failed";
+
+/// What `validateToken` resolves: `[true, data]` or `[false, message]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The server said `success`; its `data`, as raw JSON text (`None`: there was none).
+    Valid(Option<String>),
+    Invalid(String),
+}
+
+/// Validates a token. `body` is the JSON the caller's `JSON.stringify({ token, secret })`
+/// produced, so the bytes on the wire are the JS package's.
+pub async fn validate(url: &str, body: String, deadline: Duration, proxy: ProxySetting) -> Outcome {
+    // A token is a few hundred bytes: a body this large cannot hold a valid one, so save the
+    // upload (the server's body limit would refuse it anyway).
+    if body.len() > MAX_BODY_LENGTH {
+        return Outcome::Invalid(VALIDATION_FAILED.into());
+    }
+    let url = match request_url(url) {
+        Some(url) => url,
+        None => return no_response("TypeError: Invalid URL".into()),
+    };
+    let transport = match Transport::shared(&TransportConfig {
+        connect_timeout: CONNECT_TIMEOUT.min(deadline),
+        proxy,
+    }) {
+        Ok(transport) => transport,
+        Err(error) => return no_response(format!("Error: {}", error.message.unwrap_or_default())),
+    };
+    let request = transport
+        .client()
+        .post(url.clone())
+        .header(CONTENT_TYPE, "application/json")
+        .body(body);
+    match transport.execute(request, deadline, |_| true).await {
+        Ok(answer) => outcome_of(answer.status, &answer.body.unwrap_or_default()),
+        Err(failure) => no_response(NodeErrorText(&failure, &url).to_string()),
+    }
+}
+
+/// The URL the package requests, or `None` for one it could not (`new URL` would throw).
+fn request_url(url: &str) -> Option<Url> {
+    let parsed = Url::parse(url).ok()?;
+    (matches!(parsed.scheme(), "http" | "https") && parsed.has_host()).then_some(parsed)
+}
+
+fn no_response(error_text: String) -> Outcome {
+    Outcome::Invalid(format!("Unable to make API request, error: {error_text}"))
+}
+
+/// The package's reading of an answer.
+pub fn outcome_of(status: u16, body: &[u8]) -> Outcome {
+    let text = String::from_utf8_lossy(body);
+    if status >= 400 {
+        return Outcome::Invalid(format!("Request failed with status code {status}: {text}"));
+    }
+    match serde_json::from_str::<Envelope>(&text) {
+        Ok(Envelope { success: true, data }) => Outcome::Valid(data.map(|raw| raw.get().to_owned())),
+        Ok(_) => Outcome::Invalid(VALIDATION_FAILED.into()),
+        Err(_) => Outcome::Invalid(format!("Unable to parse JSON response: {text}")),
+    }
+}
+
+/// The two fields the package reads from a parsed body: `success` (by JavaScript truthiness)
+/// and `data`, kept as raw text so JavaScript gets exactly what `JSON.parse` would give (key
+/// order included). A later duplicate key wins, as in `JSON.parse`; a body that is not an
+/// object (JSON `null` included) has no truthy `success`.
+#[derive(Default)]
+struct Envelope {
+    success: bool,
+    data: Option<Box<RawValue>>,
+}
+
+impl<'de> serde::Deserialize<'de> for Envelope {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EnvelopeVisitor;
+
+        impl<'de> Visitor<'de> for EnvelopeVisitor {
+            type Value = Envelope;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope, A::Error> {
+                let mut envelope = Envelope::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "success" => envelope.success = is_truthy(&map.next_value::<Value>()?),
+                        "data" => envelope.data = Some(map.next_value::<Box<RawValue>>()?),
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(envelope)
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Envelope, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Envelope::default())
+            }
+
+            fn visit_bool<E>(self, _: bool) -> Result<Envelope, E> {
+                Ok(Envelope::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Envelope, E> {
+                Ok(Envelope::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Envelope, E> {
+                Ok(Envelope::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Envelope, E> {
+                Ok(Envelope::default())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Envelope, E> {
+                Ok(Envelope::default())
+            }
+            fn visit_unit<E>(self) -> Result<Envelope, E> {
+                Ok(Envelope::default())
+            }
+        }
+
+        deserializer.deserialize_any(EnvelopeVisitor)
+    }
+}
+
+/// JavaScript's truthiness of a JSON value.
+fn is_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
+/// The `String(error)` Node gives for a request that got no answer, e.g.
+/// `Error: connect ECONNREFUSED 127.0.0.1:1`. Built from the host and port only: never a path,
+/// a query or credentials.
+struct NodeErrorText<'a>(&'a Failure, &'a Url);
+
+impl fmt::Display for NodeErrorText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = self.1;
+        let host = url
+            .host_str()
+            .unwrap_or_default()
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let port = url.port_or_known_default().unwrap_or_default();
+        match self.0 {
+            Failure::ConnectionRefused => write!(f, "Error: connect ECONNREFUSED {host}:{port}"),
+            Failure::HostNotFound => write!(f, "Error: getaddrinfo ENOTFOUND {host}"),
+            Failure::ConnectionReset => f.write_str("Error: socket hang up"),
+            Failure::ConnectTimeout => write!(f, "Error: connect ETIMEDOUT {host}:{port}"),
+            Failure::DeadlineExceeded(deadline) => write!(f, "Error: timeout of {}ms exceeded", deadline.as_millis()),
+            Failure::BodyTooLarge => write!(
+                f,
+                "Error: maxContentLength size of {} exceeded",
+                crate::transport::MAX_BODY_BYTES
+            ),
+            Failure::InvalidUrl => f.write_str("TypeError: Invalid URL"),
+            Failure::Other(text) => write!(f, "Error: {text}"),
+        }
+    }
+}
+
+/// `validateToken`'s outcome as JavaScript receives it; `index.js` makes it the tuple.
+#[napi(object)]
+pub struct SwetrixOutcome {
+    pub ok: bool,
+    /// `[false, message]`.
+    pub message: Option<String>,
+    /// `[true, JSON.parse(dataJson)]`; absent: `[true, undefined]`.
+    pub data_json: Option<String>,
+}
+
+/// Posts `body` to `url` and reads the answer as the JS package does. Never rejects for a
+/// network or protocol reason; bad options (already type-checked by `index.js`) give the
+/// package's "Unable to make API request" text too.
+#[napi]
+pub async fn swetrix_validate(
+    url: String,
+    body: String,
+    timeout_ms: Option<f64>,
+    proxy: Option<Either<bool, ProxyConfig>>,
+) -> SwetrixOutcome {
+    let options = timeout_option("options.timeoutMs", timeout_ms, DEFAULT_TIMEOUT_MS)
+        .and_then(|deadline| Ok((deadline, proxy_setting(proxy)?)));
+    let outcome = match options {
+        Ok((deadline, proxy)) => validate(&url, body, deadline, proxy).await,
+        Err(error) => no_response(format!("TypeError: {}", error.message.unwrap_or_default())),
+    };
+    match outcome {
+        Outcome::Valid(data_json) => SwetrixOutcome {
+            ok: true,
+            message: None,
+            data_json,
+        },
+        Outcome::Invalid(message) => SwetrixOutcome {
+            ok: false,
+            message: Some(message),
+            data_json: None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invalid(text: &str) -> Outcome {
+        Outcome::Invalid(text.into())
+    }
+
+    #[test]
+    fn answers_are_read_as_the_package_reads_them() {
+        assert_eq!(
+            outcome_of(200, br#"{"success":true,"data":{"b":1,"a":[2]}}"#),
+            Outcome::Valid(Some(r#"{"b":1,"a":[2]}"#.into()))
+        );
+        assert_eq!(outcome_of(200, br#"{"success":true}"#), Outcome::Valid(None));
+        assert_eq!(
+            outcome_of(302, br#"{"success":1,"data":null}"#),
+            Outcome::Valid(Some("null".into()))
+        );
+        assert_eq!(
+            outcome_of(200, br#"{"success":true,"data":1,"data":2}"#),
+            Outcome::Valid(Some("2".into()))
+        );
+        for falsy in [
+            r#"{"success":false,"data":{}}"#,
+            r#"{"success":0}"#,
+            r#"{"success":""}"#,
+            r#"{"success":null}"#,
+            r#"{}"#,
+            "null",
+            "[true]",
+            "true",
+            "\"success\"",
+            "1",
+        ] {
+            assert_eq!(outcome_of(200, falsy.as_bytes()), invalid(VALIDATION_FAILED), "{falsy}");
+        }
+        for truthy in [
+            r#"{"success":"yes"}"#,
+            r#"{"success":[]}"#,
+            r#"{"success":{}}"#,
+            r#"{"success":-1}"#,
+        ] {
+            assert!(
+                matches!(outcome_of(200, truthy.as_bytes()), Outcome::Valid(_)),
+                "{truthy}"
+            );
+        }
+    }
+
+    #[test]
+    fn statuses_from_400_carry_the_raw_body() {
+        assert_eq!(
+            outcome_of(
+                400,
+                br#"{"message":"Token expired","error":"Bad Request","statusCode":400}"#
+            ),
+            invalid(
+                r#"Request failed with status code 400: {"message":"Token expired","error":"Bad Request","statusCode":400}"#
+            )
+        );
+        assert_eq!(outcome_of(503, b""), invalid("Request failed with status code 503: "));
+        assert_eq!(
+            outcome_of(500, b"bad \xff byte"),
+            invalid("Request failed with status code 500: bad \u{fffd} byte")
+        );
+    }
+
+    #[test]
+    fn bodies_that_are_not_json_are_quoted() {
+        assert_eq!(outcome_of(200, b""), invalid("Unable to parse JSON response: "));
+        assert_eq!(
+            outcome_of(200, b"<html>down</html>"),
+            invalid("Unable to parse JSON response: <html>down</html>")
+        );
+        assert_eq!(
+            outcome_of(200, br#"{"success":true"#),
+            invalid(r#"Unable to parse JSON response: {"success":true"#)
+        );
+    }
+
+    #[test]
+    fn node_error_texts_name_only_the_host_and_port() {
+        let url = Url::parse("http://user:pw@127.0.0.1:1/v1/captcha/validate?secret=s").unwrap();
+        let text = |failure: Failure| NodeErrorText(&failure, &url).to_string();
+        assert_eq!(
+            text(Failure::ConnectionRefused),
+            "Error: connect ECONNREFUSED 127.0.0.1:1"
+        );
+        assert_eq!(
+            text(Failure::DeadlineExceeded(Duration::from_millis(250))),
+            "Error: timeout of 250ms exceeded"
+        );
+        let v6 = Url::parse("https://[::1]/x").unwrap();
+        assert_eq!(
+            NodeErrorText(&Failure::ConnectionRefused, &v6).to_string(),
+            "Error: connect ECONNREFUSED ::1:443"
+        );
+        let dns = Url::parse("https://nowhere.invalid/x").unwrap();
+        assert_eq!(
+            NodeErrorText(&Failure::HostNotFound, &dns).to_string(),
+            "Error: getaddrinfo ENOTFOUND nowhere.invalid"
+        );
+    }
+
+    #[test]
+    fn only_http_urls_with_a_host_are_requested() {
+        assert!(request_url("HTTPS://API.example.com/v1/captcha/validate").is_some_and(|u| u.scheme() == "https"));
+        for bad in [
+            "/validate",
+            "undefined/validate",
+            "ftp://h/validate",
+            "http://[::1/validate",
+            "5/validate",
+        ] {
+            assert!(request_url(bad).is_none(), "{bad}");
+        }
+    }
+}
