@@ -25,7 +25,12 @@ describe('Emulator', () => {
   it('starts on loopback with an any-free port and the documented default key', async () => {
     await withEmulator(undefined, async (emulator) => {
       assert.match(emulator.url, /^http:\/\/127\.0\.0\.1:\d+$/)
-      assert.deepEqual(emulator.credentials, { trustcaptchaApiKey: 'emulator-trustcaptcha-api-key' })
+      assert.deepEqual(emulator.credentials, {
+        trustcaptchaApiKey: 'emulator-trustcaptcha-api-key',
+        swetrixSecret: 'emulator-swetrix-secret',
+        recaptchaSecret: 'emulator-recaptcha-secret',
+        playtchaSecret: 'emulator-playtcha-secret'
+      })
       const client = new TrustCaptcha({ apiKey: 'emulator-trustcaptcha-api-key', apiHost: emulator.url })
       assert.equal((await client.getVerificationResult(emulator.issue('trustcaptcha'))).verificationPassed, true)
     })
@@ -37,6 +42,9 @@ describe('Emulator', () => {
     await assert.rejects(Emulator.start({ port: 'eighty' }), (e) => e instanceof TypeError && /invalid emulator options/.test(e.message))
     await assert.rejects(Emulator.start({ prot: 80 }), (e) => e instanceof TypeError && /unknown field `prot`/.test(e.message))
     await assert.rejects(Emulator.start({ trustcaptchaApiKey: ' ' }), /trustcaptchaApiKey must not be empty/)
+    for (const name of ['swetrixSecret', 'recaptchaSecret', 'playtchaSecret']) {
+      await assert.rejects(Emulator.start({ [name]: '' }), (e) => e instanceof TypeError && e.message.includes(`${name} must not be empty`))
+    }
   })
 
   it('says so when it listens on a port that is taken', async () => {
@@ -153,7 +161,10 @@ describe('Emulator', () => {
 
 describe('captcha-native emulator (the command)', () => {
   it('prints its URL and keys, serves them, and stops on SIGINT', async () => {
-    const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0', '--trustcaptcha-api-key', 'cli-key'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, [
+      CLI, 'emulator', '--port', '0', '--trustcaptcha-api-key', 'cli-key',
+      '--swetrix-secret', 'cli-swetrix', '--recaptcha-secret', 'cli-recaptcha', '--playtcha-secret', 'cli-playtcha'
+    ], { stdio: ['ignore', 'pipe', 'inherit'] })
     try {
       let output = ''
       for await (const chunk of child.stdout) {
@@ -165,6 +176,19 @@ describe('captcha-native emulator (the command)', () => {
       const passes = output.match(/passes\s+(\S+)/)[1]
       const client = new TrustCaptcha({ apiKey: 'cli-key', apiHost: url })
       assert.equal((await client.getVerificationResult(passes)).verificationPassed, true)
+      // The other providers' sections: where to point the client, the secrets, the test identities.
+      assert.ok(output.includes(`apiURL   ${url}/v1/captcha\n  secret   cli-swetrix\n`), output)
+      assert.ok(output.includes(`siteverifyUrl  ${url}/recaptcha/api/siteverify\n  secretKey      cli-recaptcha\n`), output)
+      assert.ok(output.includes(`Playtcha\n  apiHost  ${url}\n  secret   cli-playtcha\n`), output)
+      const swetrix = await fetch(`${url}/v1/captcha/validate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: 'any', secret: output.match(/succeeds\s+(PASS\S+)/)[1] })
+      })
+      assert.equal((await swetrix.json()).success, true)
+      const googleTestSecret = output.match(/Google's test secret key.*\n\s+(\S+)/)[1]
+      const recaptcha = await fetch(`${url}/recaptcha/api/siteverify`, { method: 'POST', body: new URLSearchParams({ secret: googleTestSecret, response: 'any' }) })
+      assert.equal((await recaptcha.json()).hostname, 'testkey.google.com')
       const exited = once(child, 'exit')
       child.kill('SIGINT')
       assert.deepEqual(await exited, [0, null])

@@ -1,18 +1,23 @@
 #!/usr/bin/env node
 'use strict'
-// captcha-native command line: `captcha-native emulator [--host H] [--port P] [--trustcaptcha-api-key K]`.
+// captcha-native command line: `captcha-native emulator [--host H] [--port P] [--trustcaptcha-api-key K]
+// [--swetrix-secret S] [--recaptcha-secret S] [--playtcha-secret S]`.
 
 const { parseArgs } = require('node:util')
 const { Emulator } = require('../index.js')
 
 const USAGE = `Usage: captcha-native emulator [options]
 
-Starts the local emulator of the CAPTCHA verification APIs and prints its URL and keys.
+Starts the local emulator of the CAPTCHA verification APIs (TrustCaptcha, Swetrix, reCAPTCHA,
+Playtcha) and prints its URL and keys.
 
 Options:
   --host <host>                  address to listen on (default 127.0.0.1)
   --port <port>                  port to listen on (default 0: any free port)
   --trustcaptcha-api-key <key>   the TrustCaptcha API key to accept
+  --swetrix-secret <secret>      the Swetrix project secret to accept
+  --recaptcha-secret <secret>    the reCAPTCHA secret key to accept
+  --playtcha-secret <secret>     the Playtcha secret to accept
   -h, --help                     show this help`
 
 async function emulator (args) {
@@ -22,6 +27,9 @@ async function emulator (args) {
       host: { type: 'string' },
       port: { type: 'string' },
       'trustcaptcha-api-key': { type: 'string' },
+      'swetrix-secret': { type: 'string' },
+      'recaptcha-secret': { type: 'string' },
+      'playtcha-secret': { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
   })
@@ -33,7 +41,14 @@ async function emulator (args) {
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new TypeError(`--port must be a port number, not '${values.port}'`)
   }
-  const running = await Emulator.start({ host: values.host, port, trustcaptchaApiKey: values['trustcaptcha-api-key'] })
+  const running = await Emulator.start({
+    host: values.host,
+    port,
+    trustcaptchaApiKey: values['trustcaptcha-api-key'],
+    swetrixSecret: values['swetrix-secret'],
+    recaptchaSecret: values['recaptcha-secret'],
+    playtchaSecret: values['playtcha-secret']
+  })
   // Stop cleanly on Ctrl+C from the moment the banner says so (handlers first, then the banner).
   // The emulator runs on native threads; this timer keeps Node's event loop alive for it.
   const keepAlive = setInterval(() => {}, 1 << 30)
@@ -46,14 +61,35 @@ async function emulator (args) {
   process.once('SIGTERM', stop)
   const token = (n) => Buffer.from(JSON.stringify({ verificationId: `00000000-0000-0000-0000-00000000000${n}` })).toString('base64')
   const outcomes = ['passes', 'not found (404)', 'not finished (423)', 'expired (410)', 'retrieval limit (429)']
-  console.log(`captcha-native emulator listening on ${running.url}
+  const { url, credentials } = running
+  console.log(`captcha-native emulator listening on ${url}
 
 TrustCaptcha
-  apiHost  ${running.url}
-  apiKey   ${running.credentials.trustcaptchaApiKey}    (the key 'invalid-key' is refused with 403)
+  apiHost  ${url}
+  apiKey   ${credentials.trustcaptchaApiKey}    (the key 'invalid-key' is refused with 403)
   test tokens:
 ${outcomes.map((outcome, n) => `    ${outcome.padEnd(22)} ${token(n)}`).join('\n')}
 
+Swetrix
+  apiURL   ${url}/v1/captcha
+  secret   ${credentials.swetrixSecret}
+  test secrets (any token):
+    succeeds               PASS000000000000000000
+    could not decrypt      FAIL000000000000000000
+    already used           USED000000000000000000
+
+reCAPTCHA
+  siteverifyUrl  ${url}/recaptcha/api/siteverify
+  secretKey      ${credentials.recaptchaSecret}
+  Google's test secret key (any token succeeds, hostname testkey.google.com):
+                 6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe
+
+Playtcha
+  apiHost  ${url}
+  secret   ${credentials.playtchaSecret}
+
+Tokens for the secrets above come from Emulator.issue(), on an emulator started in code
+(Emulator.start()); this one answers the test identities.
 Press Ctrl+C to stop.`)
 }
 

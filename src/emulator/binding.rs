@@ -23,6 +23,9 @@ pub struct EmulatorRequest {
 #[napi(object)]
 pub struct EmulatorCredentials {
     pub trustcaptcha_api_key: String,
+    pub swetrix_secret: String,
+    pub recaptcha_secret: String,
+    pub playtcha_secret: String,
 }
 
 #[napi]
@@ -56,6 +59,9 @@ impl NativeEmulator {
         let credentials = self.running.state().credentials();
         EmulatorCredentials {
             trustcaptcha_api_key: credentials.trustcaptcha_api_key.clone(),
+            swetrix_secret: credentials.swetrix_secret.clone(),
+            recaptcha_secret: credentials.recaptcha_secret.clone(),
+            playtcha_secret: credentials.playtcha_secret.clone(),
         }
     }
 

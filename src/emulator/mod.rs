@@ -4,6 +4,10 @@
 pub mod binding;
 mod faults;
 mod http;
+mod playtcha;
+mod recaptcha;
+mod store;
+mod swetrix;
 mod trustcaptcha;
 
 use std::collections::{HashMap, VecDeque};
@@ -22,6 +26,12 @@ use http::{Request, Response};
 
 /// The API key the emulator's TrustCaptcha API accepts unless told otherwise.
 pub const DEFAULT_TRUSTCAPTCHA_API_KEY: &str = "emulator-trustcaptcha-api-key";
+/// The secret the emulator's Swetrix API accepts unless told otherwise.
+pub const DEFAULT_SWETRIX_SECRET: &str = "emulator-swetrix-secret";
+/// The secret key the emulator's reCAPTCHA API accepts unless told otherwise.
+pub const DEFAULT_RECAPTCHA_SECRET: &str = "emulator-recaptcha-secret";
+/// The secret the emulator's Playtcha API accepts unless told otherwise.
+pub const DEFAULT_PLAYTCHA_SECRET: &str = "emulator-playtcha-secret";
 
 /// The most requests kept for `requests()`; older ones are dropped.
 const MAX_RECORDED_REQUESTS: usize = 10_000;
@@ -29,16 +39,41 @@ const MAX_RECORDED_REQUESTS: usize = 10_000;
 /// How far one `advance_time` call may move the clock (about a century either way).
 pub const MAX_TIME_STEP_MS: f64 = 100.0 * 366.0 * 24.0 * 3600.0 * 1000.0;
 
+/// The last millisecond of the year 9999: RFC 3339 has no later date.
+const LATEST_ISO_MS: i64 = 253_402_300_799_999;
+
+/// The time at `ms` since the epoch, clamped to the years 1970 to 9999 (the emulator's clock can
+/// be moved anywhere).
+fn clamped_time(ms: i64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(ms.clamp(0, LATEST_ISO_MS) as u64)
+}
+
+/// RFC 3339 with milliseconds, e.g. `2026-11-21T10:00:00.123Z`.
+fn iso_millis(ms: i64) -> String {
+    humantime::format_rfc3339_millis(clamped_time(ms)).to_string()
+}
+
+/// RFC 3339 in whole seconds, as Google writes `challenge_ts`: `2026-11-21T10:00:00Z`.
+fn iso_seconds(ms: i64) -> String {
+    humantime::format_rfc3339_seconds(clamped_time(ms)).to_string()
+}
+
 /// The providers the emulator serves, by their real paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Provider {
     TrustCaptcha,
+    Swetrix,
+    Recaptcha,
+    Playtcha,
 }
 
 impl Provider {
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "trustcaptcha" => Some(Provider::TrustCaptcha),
+            "swetrix" => Some(Provider::Swetrix),
+            "recaptcha" => Some(Provider::Recaptcha),
+            "playtcha" => Some(Provider::Playtcha),
             _ => None,
         }
     }
@@ -46,11 +81,19 @@ impl Provider {
     pub fn name(self) -> &'static str {
         match self {
             Provider::TrustCaptcha => "trustcaptcha",
+            Provider::Swetrix => "swetrix",
+            Provider::Recaptcha => "recaptcha",
+            Provider::Playtcha => "playtcha",
         }
     }
 
     fn from_path(path: &str) -> Option<Self> {
-        path.starts_with("/v2/verifications/").then_some(Provider::TrustCaptcha)
+        match path {
+            swetrix::PATH => Some(Provider::Swetrix),
+            recaptcha::PATH => Some(Provider::Recaptcha),
+            playtcha::PATH => Some(Provider::Playtcha),
+            _ => path.starts_with("/v2/verifications/").then_some(Provider::TrustCaptcha),
+        }
     }
 }
 
@@ -61,12 +104,54 @@ pub struct EmulatorOptions {
     pub host: Option<String>,
     pub port: Option<u16>,
     pub trustcaptcha_api_key: Option<String>,
+    pub swetrix_secret: Option<String>,
+    pub recaptcha_secret: Option<String>,
+    pub playtcha_secret: Option<String>,
 }
 
 /// The credentials the emulator accepts.
 #[derive(Debug, Clone)]
 pub struct Credentials {
     pub trustcaptcha_api_key: String,
+    pub swetrix_secret: String,
+    pub recaptcha_secret: String,
+    pub playtcha_secret: String,
+}
+
+impl Default for Credentials {
+    /// The documented defaults.
+    fn default() -> Self {
+        Self {
+            trustcaptcha_api_key: DEFAULT_TRUSTCAPTCHA_API_KEY.into(),
+            swetrix_secret: DEFAULT_SWETRIX_SECRET.into(),
+            recaptcha_secret: DEFAULT_RECAPTCHA_SECRET.into(),
+            playtcha_secret: DEFAULT_PLAYTCHA_SECRET.into(),
+        }
+    }
+}
+
+impl Credentials {
+    /// The options' credentials over the defaults; an empty or blank one is refused.
+    fn from_options(options: &EmulatorOptions) -> Result<Self, CaptchaError> {
+        let defaults = Self::default();
+        let pick = |name: &str, given: &Option<String>, default: String| match given {
+            None => Ok(default),
+            Some(value) if value.trim().is_empty() => {
+                Err(CaptchaError::invalid_argument(format!("{name} must not be empty")))
+            }
+            Some(value) => Ok(value.clone()),
+        };
+        Ok(Self {
+            trustcaptcha_api_key: pick(
+                "trustcaptchaApiKey",
+                &options.trustcaptcha_api_key,
+                defaults.trustcaptcha_api_key,
+            )?,
+            swetrix_secret: pick("swetrixSecret", &options.swetrix_secret, defaults.swetrix_secret)?,
+            recaptcha_secret: pick("recaptchaSecret", &options.recaptcha_secret, defaults.recaptcha_secret)?,
+            playtcha_secret: pick("playtchaSecret", &options.playtcha_secret, defaults.playtcha_secret)?,
+        })
+    }
 }
 
 /// A request as the emulator saw it, for tests to inspect. Credentials are redacted.
@@ -103,6 +188,9 @@ pub struct Emulator {
     credentials: Credentials,
     clock_offset_ms: AtomicI64,
     trustcaptcha: Mutex<trustcaptcha::Store>,
+    swetrix: Mutex<swetrix::Store>,
+    recaptcha: Mutex<recaptcha::Store>,
+    playtcha: Mutex<playtcha::Store>,
     faults: Mutex<Vec<FaultRule>>,
     counters: Counters,
     recorded: Mutex<VecDeque<RecordedRequest>>,
@@ -120,6 +208,9 @@ impl Emulator {
             credentials,
             clock_offset_ms: AtomicI64::new(0),
             trustcaptcha: Mutex::new(trustcaptcha::Store::default()),
+            swetrix: Mutex::new(swetrix::Store::default()),
+            recaptcha: Mutex::new(recaptcha::Store::default()),
+            playtcha: Mutex::new(playtcha::Store::default()),
             faults: Mutex::new(Vec::new()),
             counters: Counters::default(),
             recorded: Mutex::new(VecDeque::new()),
@@ -159,6 +250,9 @@ impl Emulator {
     pub fn issue(&self, provider: &str, claims_json: Option<&str>) -> Result<String, CaptchaError> {
         match Provider::from_name(provider) {
             Some(Provider::TrustCaptcha) => trustcaptcha::issue(self, claims_json),
+            Some(Provider::Swetrix) => swetrix::issue(self, claims_json),
+            Some(Provider::Recaptcha) => recaptcha::issue(self, claims_json),
+            Some(Provider::Playtcha) => playtcha::issue(self, claims_json),
             None => Err(CaptchaError::invalid_argument(format!("unknown provider '{provider}'"))),
         }
     }
@@ -182,6 +276,9 @@ impl Emulator {
     fn answer(&self, provider: Option<Provider>, request: &Request) -> Response {
         match provider {
             Some(Provider::TrustCaptcha) => trustcaptcha::answer(self, request),
+            Some(Provider::Swetrix) => swetrix::answer(self, request),
+            Some(Provider::Recaptcha) => recaptcha::answer(self, request),
+            Some(Provider::Playtcha) => playtcha::answer(self, request),
             None => Response::json(404, &serde_json::json!({ "message": "Not Found" })),
         }
     }
@@ -211,7 +308,11 @@ impl Emulator {
             provider,
             method: request.method.clone(),
             path: request.path.clone(),
-            query: request.query.clone(),
+            // reCAPTCHA takes its secret in the query string too.
+            query: match (provider, &request.query) {
+                (Some(Provider::Recaptcha), Some(query)) => Some(recaptcha::redact_query(query).into_owned()),
+                (_, query) => query.clone(),
+            },
             headers,
         });
     }
@@ -273,15 +374,8 @@ pub struct RunningEmulator {
 impl RunningEmulator {
     /// Binds and starts serving. Must run inside the Tokio runtime.
     pub async fn start(options: EmulatorOptions) -> Result<Self, CaptchaError> {
+        let credentials = Credentials::from_options(&options)?;
         let host = options.host.unwrap_or_else(|| "127.0.0.1".into());
-        let credentials = Credentials {
-            trustcaptcha_api_key: options
-                .trustcaptcha_api_key
-                .unwrap_or_else(|| DEFAULT_TRUSTCAPTCHA_API_KEY.into()),
-        };
-        if credentials.trustcaptcha_api_key.trim().is_empty() {
-            return Err(CaptchaError::invalid_argument("trustcaptchaApiKey must not be empty"));
-        }
         let listener = TcpListener::bind((host.as_str(), options.port.unwrap_or(0)))
             .await
             .map_err(|e| CaptchaError::operation_failed(format!("the emulator cannot listen on {host}: {e}")))?;
@@ -408,13 +502,84 @@ mod tests {
             Provider::from_path("/v2/verifications/x/results"),
             Some(Provider::TrustCaptcha)
         );
+        assert_eq!(Provider::from_path("/v1/captcha/validate"), Some(Provider::Swetrix));
+        assert_eq!(
+            Provider::from_path("/recaptcha/api/siteverify"),
+            Some(Provider::Recaptcha)
+        );
+        assert_eq!(Provider::from_path("/v1/verify"), Some(Provider::Playtcha));
         assert_eq!(Provider::from_path("/other"), None);
+        for provider in [
+            Provider::TrustCaptcha,
+            Provider::Swetrix,
+            Provider::Recaptcha,
+            Provider::Playtcha,
+        ] {
+            assert_eq!(Provider::from_name(provider.name()), Some(provider));
+        }
+        assert_eq!(Provider::from_name("hcaptcha"), None);
+    }
+
+    #[test]
+    fn credentials_default_and_refuse_blanks() {
+        let defaults = Credentials::from_options(&EmulatorOptions::default()).unwrap();
+        assert_eq!(
+            [
+                defaults.trustcaptcha_api_key.as_str(),
+                &defaults.swetrix_secret,
+                &defaults.recaptcha_secret,
+                &defaults.playtcha_secret
+            ],
+            [
+                "emulator-trustcaptcha-api-key",
+                "emulator-swetrix-secret",
+                "emulator-recaptcha-secret",
+                "emulator-playtcha-secret"
+            ]
+        );
+        let options: EmulatorOptions =
+            serde_json::from_str(r#"{"swetrixSecret":"s","recaptchaSecret":"r","playtchaSecret":"p"}"#).unwrap();
+        let chosen = Credentials::from_options(&options).unwrap();
+        assert_eq!(
+            (
+                chosen.swetrix_secret.as_str(),
+                chosen.recaptcha_secret.as_str(),
+                chosen.playtcha_secret.as_str()
+            ),
+            ("s", "r", "p")
+        );
+        for name in [
+            "trustcaptchaApiKey",
+            "swetrixSecret",
+            "recaptchaSecret",
+            "playtchaSecret",
+        ] {
+            let options: EmulatorOptions = serde_json::from_str(&format!(r#"{{"{name}":" \t"}}"#)).unwrap();
+            let error = Credentials::from_options(&options).unwrap_err();
+            assert_eq!(
+                error.message.as_deref(),
+                Some(format!("{name} must not be empty").as_str())
+            );
+        }
+        assert!(serde_json::from_str::<EmulatorOptions>(r#"{"swetrixSecrets":"s"}"#).is_err());
+    }
+
+    #[test]
+    fn every_provider_follows_the_emulator_clock() {
+        let emulator = Emulator::new(Credentials::default());
+        let before = emulator.now_ms();
+        emulator.advance_time(60_000.0).unwrap();
+        assert!(emulator.now_ms() - before >= 60_000);
+        assert_eq!(iso_millis(1_000), "1970-01-01T00:00:01.000Z");
+        assert_eq!(iso_seconds(1_999), "1970-01-01T00:00:01Z");
+        assert_eq!(iso_seconds(i64::MAX), "9999-12-31T23:59:59Z");
     }
 
     #[test]
     fn recorded_requests_redact_credentials() {
         let emulator = Emulator::new(Credentials {
             trustcaptcha_api_key: "k".into(),
+            ..Credentials::default()
         });
         let request = Request::get(
             "/v2/verifications/a/results",
@@ -431,6 +596,7 @@ mod tests {
     fn recorded_requests_are_bounded_oldest_first() {
         let emulator = Emulator::new(Credentials {
             trustcaptcha_api_key: "k".into(),
+            ..Credentials::default()
         });
         for n in 0..MAX_RECORDED_REQUESTS + 5 {
             emulator.record(&Request::get(&format!("/{n}"), &[]), None);

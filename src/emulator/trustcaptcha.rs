@@ -1,28 +1,22 @@
 //! The TrustCaptcha API: `GET /v2/verifications/{id}/results`, the published test identities,
 //! issued verifications with chosen claims, a retrieval limit and result expiry.
 
-use std::collections::{HashMap, VecDeque};
-use std::time::{Duration, UNIX_EPOCH};
-
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use super::http::{Request, Response};
-use super::{lock, Emulator};
+use super::store::BoundedMap;
+use super::{iso_millis as iso, lock, Emulator};
 use crate::errors::CaptchaError;
 use crate::trustcaptcha::token::is_uuid;
 
 /// The API key the real service rejects, whatever the account.
 pub const INVALID_API_KEY: &str = "invalid-key";
-/// Issued verifications kept at most; the oldest go first.
-const MAX_VERIFICATIONS: usize = 100_000;
 const DEFAULT_RETRIEVAL_LIMIT: u32 = 10;
 const DEFAULT_RESULT_TTL_MS: u64 = 5 * 60 * 1000;
 const SOLVE_TIME_MS: i64 = 1_800;
 /// The longest result lifetime a claim may ask for (ten years).
 const MAX_RESULT_TTL_MS: u64 = 10 * 366 * 24 * 3600 * 1000;
-/// The last millisecond of the year 9999: RFC 3339 has no later date.
-const LATEST_ISO_MS: i64 = 253_402_300_799_999;
 
 /// What `issue('trustcaptcha', claims)` may set. Every field is optional.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -80,7 +74,7 @@ struct ResultBody {
 }
 
 #[derive(Debug, Clone)]
-struct Verification {
+pub struct Verification {
     claims: Claims,
     started_ms: i64,
     fetches: u32,
@@ -124,31 +118,8 @@ impl Verification {
     }
 }
 
-/// Issued verifications, bounded.
-#[derive(Debug, Default)]
-pub struct Store {
-    verifications: HashMap<String, Verification>,
-    order: VecDeque<String>,
-}
-
-impl Store {
-    /// Keeps a new verification, forgetting the oldest once `capacity` are held.
-    fn insert(&mut self, id: String, verification: Verification, capacity: usize) {
-        while self.order.len() >= capacity {
-            let Some(oldest) = self.order.pop_front() else { break };
-            self.verifications.remove(&oldest);
-        }
-        self.order.push_back(id.clone());
-        self.verifications.insert(id, verification);
-    }
-}
-
-/// RFC 3339 with milliseconds, clamped to the years 1970 to 9999 (the emulator's clock can be
-/// moved anywhere).
-fn iso(ms: i64) -> String {
-    let time = UNIX_EPOCH + Duration::from_millis(ms.clamp(0, LATEST_ISO_MS) as u64);
-    humantime::format_rfc3339_millis(time).to_string()
-}
+/// Issued verifications by id, bounded (the oldest are forgotten first).
+pub type Store = BoundedMap<Verification>;
 
 fn random_uuid() -> String {
     let mut bytes = [0u8; 16];
@@ -196,7 +167,7 @@ pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, C
     if verification.claims.client_failover == Some(true) {
         token["clientFailover"] = true.into();
     }
-    lock(&emulator.trustcaptcha).insert(id, verification, MAX_VERIFICATIONS);
+    lock(&emulator.trustcaptcha).insert(id, verification);
     Ok(base64::engine::general_purpose::STANDARD.encode(token.to_string()))
 }
 
@@ -255,7 +226,7 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
     }
 
     let mut store = lock(&emulator.trustcaptcha);
-    let Some(verification) = store.verifications.get_mut(&id) else {
+    let Some(verification) = store.get_mut(&id) else {
         return error(404, "Verification not found");
     };
     if verification.claims.finished == Some(false) {
@@ -285,6 +256,7 @@ mod tests {
     fn emulator() -> Emulator {
         Emulator::new(Credentials {
             trustcaptcha_api_key: "key".into(),
+            ..Credentials::default()
         })
     }
 
@@ -388,7 +360,7 @@ mod tests {
     #[test]
     fn the_store_forgets_the_oldest_past_its_capacity() {
         let e = emulator();
-        let mut store = Store::default();
+        let mut store = Store::new(3);
         let ids: Vec<String> = (0..4).map(|_| random_uuid()).collect();
         for id in &ids {
             let verification = Verification {
@@ -398,11 +370,11 @@ mod tests {
                 first_fetched_ms: None,
                 last_fetched_ms: None,
             };
-            store.insert(id.clone(), verification, 3);
+            store.insert(id.clone(), verification);
         }
-        assert_eq!(store.order.len(), 3);
-        assert!(!store.verifications.contains_key(&ids[0]));
-        assert!(ids[1..].iter().all(|id| store.verifications.contains_key(id)));
+        assert_eq!(store.len(), 3);
+        assert!(store.get(&ids[0]).is_none());
+        assert!(ids[1..].iter().all(|id| store.get(id).is_some()));
     }
 
     #[test]

@@ -1,0 +1,362 @@
+// The emulator's Swetrix, reCAPTCHA and Playtcha APIs on the wire: what a client, or a user's own
+// fetch, sees from each (statuses, exact bodies, headers, test identities, single use, expiry).
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const { Emulator } = require('../index.js')
+
+const GOOGLE_TEST_SECRET = '6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe'
+const DUMMY_CHALLENGE = 'DUMMY_CHALLENGE00000111112222233333444445555566666777778888899999'
+const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
+const ISO_MILLIS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
+
+async function withEmulator (options, test) {
+  const emulator = await Emulator.start(options)
+  try {
+    return await test(emulator)
+  } finally {
+    await emulator.close()
+  }
+}
+
+/** What a request got: status, content type, a header getter, the raw body text and its JSON. */
+async function answer (response) {
+  const text = await response.text()
+  let json
+  try { json = JSON.parse(text) } catch { json = undefined }
+  return { status: response.status, type: response.headers.get('content-type'), header: (n) => response.headers.get(n), text, json }
+}
+
+function swetrix (emulator, body, init = {}) {
+  return fetch(`${emulator.url}/v1/captcha/validate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    ...init
+  }).then(answer)
+}
+
+function siteverify (emulator, fields, { query } = {}) {
+  const url = `${emulator.url}/recaptcha/api/siteverify${query ? `?${new URLSearchParams(query)}` : ''}`
+  return fetch(url, { method: 'POST', body: new URLSearchParams(fields) }).then(answer)
+}
+
+function playtcha (emulator, body, init = {}) {
+  return fetch(`${emulator.url}/v1/verify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    ...init
+  }).then(answer)
+}
+
+/** Swetrix's (NestJS's) failure body, as text. */
+const nest = (message) => JSON.stringify({ message, error: 'Bad Request', statusCode: 400 })
+
+describe('Emulator: Swetrix (POST /v1/captcha/validate)', () => {
+  it('verifies an issued token once with its claims, then answers "Token already used"', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.swetrixSecret
+      const before = Date.now()
+      const token = emulator.issue('swetrix', { challenge: 'c-123', pid: 'AP12345678901' })
+      const first = await swetrix(emulator, { token, secret })
+      assert.equal(first.status, 200)
+      assert.match(first.type, /^application\/json/)
+      assert.deepEqual(Object.keys(first.json), ['success', 'data'])
+      assert.deepEqual({ ...first.json.data, timestamp: 0 }, { challenge: 'c-123', timestamp: 0, pid: 'AP12345678901' })
+      assert.ok(first.json.data.timestamp >= before - 1000 && first.json.data.timestamp <= Date.now(), 'timestamp is the issue time in ms')
+      assert.deepEqual(await swetrix(emulator, { token, secret }).then((a) => [a.status, a.text]), [400, nest('Token already used')])
+
+      const plain = await swetrix(emulator, { token: emulator.issue('swetrix'), secret })
+      assert.match(plain.json.data.challenge, /^[0-9a-f]{64}$/)
+      assert.equal(plain.json.data.pid, 'APEMULATOR000')
+    })
+  })
+
+  it('answers the published test secrets whatever the token', async () => {
+    await withEmulator({}, async (emulator) => {
+      const pass = await swetrix(emulator, { token: 'anything', secret: 'PASS000000000000000000' })
+      assert.equal(pass.status, 200)
+      assert.equal(pass.text, JSON.stringify({ success: true, data: { challenge: DUMMY_CHALLENGE, timestamp: pass.json.data.timestamp, pid: 'AP00000000000' } }))
+      assert.ok(Math.abs(pass.json.data.timestamp - Date.now()) < 5_000, 'timestamp is now, in ms')
+      const fail = await swetrix(emulator, { token: 'anything', secret: 'FAIL000000000000000000' })
+      assert.deepEqual([fail.status, fail.text], [400, nest('Could not decrypt token')])
+      const used = await swetrix(emulator, { token: 'anything', secret: 'USED000000000000000000' })
+      assert.deepEqual([used.status, used.text], [400, nest('Token already used')])
+    })
+  })
+
+  it('refuses a wrong secret, an unknown token, a bad payload and a token older than 300 s', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.swetrixSecret
+      const token = emulator.issue('swetrix')
+      assert.deepEqual(await swetrix(emulator, { token, secret: 'wrong' }).then((a) => [a.status, a.text]), [400, nest('Could not decrypt token')])
+      assert.deepEqual(await swetrix(emulator, { token: 'forged', secret }).then((a) => [a.status, a.text]), [400, nest('Could not decrypt token')])
+      const bad = emulator.issue('swetrix', { invalidPayload: true })
+      assert.deepEqual(await swetrix(emulator, { token: bad, secret }).then((a) => [a.status, a.text]), [400, nest('Invalid token payload')])
+
+      emulator.advanceTime(299_000)
+      assert.equal((await swetrix(emulator, { token, secret })).status, 200, 'the wrong secret did not use it up; 299 s is not too old')
+      const old = emulator.issue('swetrix')
+      emulator.advanceTime(300_001)
+      assert.deepEqual(await swetrix(emulator, { token: old, secret }).then((a) => [a.status, a.text]), [400, nest('Token expired')])
+    })
+  })
+
+  it("answers a wrong method, bad JSON and missing fields with Nest's bodies", async () => {
+    await withEmulator({}, async (emulator) => {
+      const get = await fetch(`${emulator.url}/v1/captcha/validate`).then(answer)
+      assert.deepEqual([get.status, get.text], [404, '{"message":"Cannot GET /v1/captcha/validate","error":"Not Found","statusCode":404}'])
+      const notJson = await swetrix(emulator, '{token:')
+      assert.equal(notJson.status, 400)
+      assert.deepEqual({ ...notJson.json, message: 'm' }, { message: 'm', error: 'Bad Request', statusCode: 400 })
+      assert.match(notJson.json.message, /^Unexpected token in JSON at position \d+$/)
+      const noSecret = await swetrix(emulator, { token: 't' })
+      assert.deepEqual([noSecret.status, noSecret.text], [400, nest(['secret must be a string', 'secret should not be empty'])])
+      const empty = await swetrix(emulator, { token: '', secret: 'PASS000000000000000000' })
+      assert.deepEqual([empty.status, empty.text], [400, nest(['token should not be empty'])])
+      const nothing = await swetrix(emulator, 'null')
+      assert.deepEqual(nothing.json.message, ['token must be a string', 'token should not be empty', 'secret must be a string', 'secret should not be empty'])
+    })
+  })
+})
+
+describe('Emulator: reCAPTCHA (POST /recaptcha/api/siteverify)', () => {
+  const refusal = (...codes) => JSON.stringify({ success: false, 'error-codes': codes })
+
+  it("passes any response with Google's test secret, as testkey.google.com", async () => {
+    await withEmulator({}, async (emulator) => {
+      const verdict = await siteverify(emulator, { secret: GOOGLE_TEST_SECRET, response: 'anything' })
+      assert.deepEqual([verdict.status, verdict.type], [200, 'application/json'])
+      assert.deepEqual(Object.keys(verdict.json), ['success', 'challenge_ts', 'hostname'])
+      assert.deepEqual({ ...verdict.json, challenge_ts: 'ts' }, { success: true, challenge_ts: 'ts', hostname: 'testkey.google.com' })
+      assert.match(verdict.json.challenge_ts, ISO_SECONDS)
+      assert.ok(Math.abs(Date.parse(verdict.json.challenge_ts) - Date.now()) < 5_000)
+    })
+  })
+
+  it('verifies an issued token once, then answers timeout-or-duplicate, with the claims asked for', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.recaptchaSecret
+      const token = emulator.issue('recaptcha')
+      const first = await siteverify(emulator, { secret, response: token, remoteip: '203.0.113.7' })
+      assert.deepEqual([first.status, Object.keys(first.json)], [200, ['success', 'challenge_ts', 'hostname']])
+      assert.equal(first.json.hostname, 'localhost')
+      assert.match(first.json.challenge_ts, ISO_SECONDS)
+      const again = await siteverify(emulator, { secret, response: token })
+      assert.deepEqual([again.status, again.text], [200, refusal('timeout-or-duplicate')])
+
+      const v3 = emulator.issue('recaptcha', { hostname: 'shop.example', score: 0.3, action: 'checkout' })
+      const scored = await siteverify(emulator, { secret, response: v3 })
+      assert.deepEqual(Object.keys(scored.json), ['success', 'challenge_ts', 'hostname', 'score', 'action'])
+      assert.deepEqual({ ...scored.json, challenge_ts: 'ts' }, { success: true, challenge_ts: 'ts', hostname: 'shop.example', score: 0.3, action: 'checkout' })
+
+      const android = emulator.issue('recaptcha', { apkPackageName: 'com.example.app' })
+      const app = await siteverify(emulator, { secret, response: android })
+      assert.deepEqual({ ...app.json, challenge_ts: 'ts' }, { success: true, challenge_ts: 'ts', apk_package_name: 'com.example.app' })
+
+      const refused = emulator.issue('recaptcha', { success: false })
+      assert.equal((await siteverify(emulator, { secret, response: refused })).text, refusal('invalid-input-response'))
+      assert.equal((await siteverify(emulator, { secret, response: refused })).text, refusal('timeout-or-duplicate'))
+    })
+  })
+
+  it("answers every failure with HTTP 200 and Google's error codes", async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.recaptchaSecret
+      const token = emulator.issue('recaptcha')
+      const cases = [
+        [{}, refusal('missing-input-secret', 'missing-input-response')],
+        [{ secret: '', response: token }, refusal('missing-input-secret')],
+        [{ secret }, refusal('missing-input-response')],
+        [{ secret: 'wrong', response: token }, refusal('invalid-input-secret')],
+        [{ secret, response: 'forged' }, refusal('invalid-input-response')]
+      ]
+      for (const [fields, expected] of cases) {
+        const verdict = await siteverify(emulator, fields)
+        assert.deepEqual([verdict.status, verdict.type, verdict.text], [200, 'application/json', expected], JSON.stringify(fields))
+      }
+      assert.equal((await siteverify(emulator, { secret, response: token })).json.success, true, 'the failures did not consume the token')
+      const get = await fetch(`${emulator.url}/recaptcha/api/siteverify?secret=${secret}&response=${token}`).then(answer)
+      assert.deepEqual([get.status, get.text], [405, '{}'])
+    })
+  })
+
+  it('tokens time out after two minutes', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.recaptchaSecret
+      const young = emulator.issue('recaptcha')
+      const old = emulator.issue('recaptcha')
+      emulator.advanceTime(119_000)
+      assert.equal((await siteverify(emulator, { secret, response: young })).json.success, true)
+      emulator.advanceTime(1_001)
+      assert.equal((await siteverify(emulator, { secret, response: old })).text, refusal('timeout-or-duplicate'))
+    })
+  })
+
+  it('reads the fields from the query string too (the body wins), and never records the secret', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.recaptchaSecret
+      const token = emulator.issue('recaptcha')
+      const verdict = await siteverify(emulator, { response: token }, { query: { secret, response: 'overridden' } })
+      assert.equal(verdict.json.success, true)
+      const [request] = emulator.requests()
+      assert.equal(request.provider, 'recaptcha')
+      assert.equal(request.query, 'secret=[redacted]&response=overridden')
+      assert.ok(!JSON.stringify(emulator.requests()).includes(secret))
+    })
+  })
+})
+
+describe('Emulator: Playtcha (POST /v1/verify)', () => {
+  it('redeems an issued token once, then answers 409 already_redeemed in the error envelope', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.playtchaSecret
+      const token = emulator.issue('playtcha')
+      const first = await playtcha(emulator, { secret, token })
+      assert.deepEqual([first.status, Object.keys(first.json)], [200, ['success', 'challenge_ts', 'hostname']])
+      assert.deepEqual({ ...first.json, challenge_ts: 'ts' }, { success: true, challenge_ts: 'ts', hostname: 'localhost' })
+      assert.match(first.json.challenge_ts, ISO_MILLIS)
+      assert.ok(Math.abs(Date.parse(first.json.challenge_ts) - Date.now()) < 5_000)
+
+      const again = await playtcha(emulator, { secret, token })
+      assert.equal(again.status, 409)
+      assert.deepEqual(Object.keys(again.json), ['error'])
+      const { error } = again.json
+      assert.deepEqual(Object.keys(error), ['code', 'message', 'request_id', 'hint', 'host'])
+      assert.equal(error.code, 'already_redeemed')
+      assert.equal(error.hint, 'Tokens are single use: never retry a verification')
+      assert.equal(error.host, new URL(emulator.url).host)
+      assert.match(error.request_id, /^req_[0-9a-f]{16}$/)
+      assert.equal(again.header('x-request-id'), error.request_id)
+      assert.notEqual(first.header('x-request-id'), error.request_id, 'every answer has its own request id')
+    })
+  })
+
+  it('carries the claims: hostname, action, score, degraded and its reason', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.playtchaSecret
+      const token = emulator.issue('playtcha', { hostname: 'shop.example', action: 'signup', score: 0.8, degraded: true })
+      const { json } = await playtcha(emulator, { secret, token })
+      assert.deepEqual({ ...json, challenge_ts: 'ts' }, {
+        success: true, challenge_ts: 'ts', hostname: 'shop.example', degraded: true, degraded_reason: 'monthly_usage_band', action: 'signup', score: 0.8
+      })
+      const reasoned = emulator.issue('playtcha', { degraded: true, degradedReason: 'overage' })
+      assert.equal((await playtcha(emulator, { secret, token: reasoned })).json.degraded_reason, 'overage')
+    })
+  })
+
+  it('answers bad requests, wrong secrets and unknown tokens with their codes and hints, never echoing the secret', async () => {
+    await withEmulator({ playtchaSecret: 'live_s3cr3t' }, async (emulator) => {
+      const token = emulator.issue('playtcha')
+      const cases = [
+        [await fetch(`${emulator.url}/v1/verify`).then(answer), 405, 'method_not_allowed', undefined],
+        [await playtcha(emulator, '{"secret":'), 400, 'invalid_json', undefined],
+        [await playtcha(emulator, '[]'), 400, 'invalid_body', undefined],
+        [await playtcha(emulator, { secret: 'live_s3cr3t' }), 400, 'invalid_body', undefined],
+        [await playtcha(emulator, { secret: 'live_s3cr3t', token: 42 }), 400, 'invalid_body', undefined],
+        [await playtcha(emulator, { secret: 'test_s3cr3t', token }), 401, 'bad_secret', 'Check that the secret belongs to this project and environment (live vs test)'],
+        [await playtcha(emulator, { secret: 'live_s3cr3t', token: 'playtcha_forged' }), 401, 'token_invalid', 'The token is not valid for this project; a live/test key mix-up is the usual cause']
+      ]
+      for (const [got, status, code, hint] of cases) {
+        assert.deepEqual([got.status, got.json.error.code, got.json.error.hint], [status, code, hint], got.text)
+        assert.equal(typeof got.json.error.message, 'string')
+        assert.equal(got.header('x-request-id'), got.json.error.request_id)
+        assert.ok(!got.text.includes('s3cr3t'), got.text)
+      }
+      assert.equal((await playtcha(emulator, { secret: 'live_s3cr3t', token })).status, 200, 'the failures did not consume the token')
+    })
+  })
+
+  it('answers provider-side failures without consuming the token, with Retry-After on 429', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.playtchaSecret
+      const code = async (token) => {
+        const got = await playtcha(emulator, { secret, token })
+        return [got.status, got.json.error.code]
+      }
+      const unknown = emulator.issue('playtcha', { unknownProject: true })
+      assert.deepEqual(await code(unknown), [404, 'unknown_project'])
+      assert.deepEqual(await code(unknown), [404, 'unknown_project'])
+      assert.deepEqual(await code(emulator.issue('playtcha', { dbError: true })), [500, 'db_error'])
+
+      const limited = await playtcha(emulator, { secret, token: emulator.issue('playtcha', { rateLimited: true }) })
+      assert.deepEqual([limited.status, limited.header('retry-after'), limited.json.error.code], [429, '1', 'rate_limited_ip'])
+      assert.equal(limited.json.error.hint, 'Never retry tighter than the Retry-After header')
+      const slower = await playtcha(emulator, { secret, token: emulator.issue('playtcha', { rateLimited: true, retryAfter: 30 }) })
+      assert.equal(slower.header('retry-after'), '30')
+    })
+  })
+
+  it('tokens expire after five minutes (410 token_expired)', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.playtchaSecret
+      const young = emulator.issue('playtcha')
+      const old = emulator.issue('playtcha')
+      emulator.advanceTime(299_000)
+      assert.equal((await playtcha(emulator, { secret, token: young })).status, 200)
+      emulator.advanceTime(1_001)
+      const expired = await playtcha(emulator, { secret, token: old })
+      assert.deepEqual([expired.status, expired.json.error.code], [410, 'token_expired'])
+    })
+  })
+})
+
+describe('Emulator: every provider', () => {
+  it('accepts the secrets it was started with and says so in credentials', async () => {
+    const options = { swetrixSecret: 'my-swetrix', recaptchaSecret: 'my-recaptcha', playtchaSecret: 'my-playtcha' }
+    await withEmulator(options, async (emulator) => {
+      assert.deepEqual(emulator.credentials, { trustcaptchaApiKey: 'emulator-trustcaptcha-api-key', ...options })
+      assert.equal((await swetrix(emulator, { token: emulator.issue('swetrix'), secret: 'my-swetrix' })).status, 200)
+      assert.equal((await swetrix(emulator, { token: emulator.issue('swetrix'), secret: 'emulator-swetrix-secret' })).text, nest('Could not decrypt token'))
+      assert.equal((await siteverify(emulator, { secret: 'my-recaptcha', response: emulator.issue('recaptcha') })).json.success, true)
+      assert.equal((await siteverify(emulator, { secret: 'emulator-recaptcha-secret', response: emulator.issue('recaptcha') })).json['error-codes'][0], 'invalid-input-secret')
+      assert.equal((await playtcha(emulator, { secret: 'my-playtcha', token: emulator.issue('playtcha') })).status, 200)
+      assert.equal((await playtcha(emulator, { secret: 'emulator-playtcha-secret', token: emulator.issue('playtcha') })).json.error.code, 'bad_secret')
+    })
+  })
+
+  it('refuses bad claims with TypeErrors', async () => {
+    await withEmulator({}, async (emulator) => {
+      assert.throws(() => emulator.issue('swetrix', { chalenge: 'x' }), (e) => e instanceof TypeError && /unknown field `chalenge`/.test(e.message))
+      assert.throws(() => emulator.issue('recaptcha', { score: 2 }), (e) => e instanceof TypeError && /score must be a number from 0 to 1/.test(e.message))
+      assert.throws(() => emulator.issue('playtcha', { retryAfter: -1 }), TypeError)
+      assert.throws(() => emulator.issue('playtcha', { score: 'high' }), TypeError)
+    })
+  })
+
+  it('a fault rule for one provider hits only that provider', async () => {
+    await withEmulator({}, async (emulator) => {
+      const { swetrixSecret, recaptchaSecret, playtchaSecret } = emulator.credentials
+      const statuses = async () => [
+        (await swetrix(emulator, { token: 'x', secret: 'PASS000000000000000000' })).status,
+        (await siteverify(emulator, { secret: GOOGLE_TEST_SECRET, response: 'x' })).status,
+        (await playtcha(emulator, { secret: playtchaSecret, token: emulator.issue('playtcha') })).status
+      ]
+      const tooMany = '{"statusCode":429,"message":"Too many requests, please try again later"}'
+      emulator.fault({ provider: 'swetrix', kind: 'status', status: 429, body: tooMany })
+      assert.deepEqual(await statuses(), [429, 200, 200])
+      const limited = await swetrix(emulator, { token: emulator.issue('swetrix'), secret: swetrixSecret })
+      assert.deepEqual([limited.status, limited.text], [429, tooMany])
+      emulator.clearFaults()
+
+      emulator.fault({ provider: 'recaptcha', times: 1, kind: 'status', status: 503, body: '' })
+      assert.deepEqual(await statuses(), [200, 503, 200])
+      assert.deepEqual(await statuses(), [200, 200, 200])
+
+      emulator.fault({ provider: 'playtcha', times: 1, kind: 'nonJson', status: 502 })
+      assert.deepEqual(await statuses(), [200, 200, 502])
+      assert.deepEqual(await statuses(), [200, 200, 200])
+
+      const token = emulator.issue('recaptcha')
+      emulator.fault({ provider: 'recaptcha', times: 1, kind: 'close' })
+      await assert.rejects(siteverify(emulator, { secret: recaptchaSecret, response: token }), TypeError)
+      assert.equal((await siteverify(emulator, { secret: recaptchaSecret, response: token })).json.success, true, 'a request closed before an answer did not consume the token')
+
+      const seen = emulator.requests().map((r) => r.provider)
+      assert.deepEqual([...new Set(seen)].sort(), ['playtcha', 'recaptcha', 'swetrix'])
+    })
+  })
+})

@@ -1,0 +1,459 @@
+//! Google reCAPTCHA's `POST /recaptcha/api/siteverify`: form fields (or query parameters)
+//! `secret`, `response`, `remoteip`; every verdict is 200 JSON; Google's test secret; tokens
+//! that live two minutes and verify once.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+
+use super::http::{Request, Response};
+use super::store::{random_token, BoundedMap};
+use super::{iso_seconds, lock, Emulator};
+use crate::errors::CaptchaError;
+
+pub const PATH: &str = "/recaptcha/api/siteverify";
+/// The secret key Google publishes for tests: every verification passes.
+pub const TEST_SECRET: &str = "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe";
+const TEST_HOSTNAME: &str = "testkey.google.com";
+const DEFAULT_HOSTNAME: &str = "localhost";
+/// Tokens older than this answer `timeout-or-duplicate`.
+const TOKEN_TTL_MS: i64 = 120_000;
+const TOKEN_PREFIX: &str = "recaptcha_";
+
+/// What `issue('recaptcha', claims)` may set. Every field is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Claims {
+    /// `false`: Google refuses the token (`invalid-input-response`).
+    success: Option<bool>,
+    hostname: Option<String>,
+    /// An Android app's token: `apk_package_name` instead of `hostname`.
+    apk_package_name: Option<String>,
+    /// reCAPTCHA v3's score, 0 to 1.
+    score: Option<f64>,
+    action: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Token {
+    claims: Claims,
+    issued_ms: i64,
+    verified: bool,
+}
+
+/// Issued tokens, bounded (the oldest are forgotten first).
+pub type Store = BoundedMap<Token>;
+
+/// Google's answer, its keys in Google's order.
+#[derive(Serialize, Default)]
+struct Verdict<'a> {
+    success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    challenge_ts: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hostname: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    apk_package_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<&'a str>,
+    #[serde(rename = "error-codes", skip_serializing_if = "Vec::is_empty")]
+    error_codes: Vec<&'static str>,
+}
+
+fn refused(codes: Vec<&'static str>) -> Response {
+    Response::json(
+        200,
+        &Verdict {
+            error_codes: codes,
+            ..Default::default()
+        },
+    )
+}
+
+/// Creates a token with these claims.
+pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, CaptchaError> {
+    let claims: Claims = match claims_json {
+        Some(json) => serde_json::from_str(json)
+            .map_err(|e| CaptchaError::invalid_argument(format!("invalid recaptcha claims: {e}")))?,
+        None => Claims::default(),
+    };
+    if claims
+        .score
+        .is_some_and(|s| !(s.is_finite() && (0.0..=1.0).contains(&s)))
+    {
+        return Err(CaptchaError::invalid_argument(
+            "invalid recaptcha claims: score must be a number from 0 to 1",
+        ));
+    }
+    let token = random_token(TOKEN_PREFIX);
+    let issued = Token {
+        claims,
+        issued_ms: emulator.now_ms(),
+        verified: false,
+    };
+    lock(&emulator.recaptcha).insert(token.clone(), issued);
+    Ok(token)
+}
+
+/// Whether the body is a form: a form content type, or none at all.
+fn body_is_form(request: &Request) -> bool {
+    request.header("content-type").is_none_or(|value| {
+        value
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    })
+}
+
+/// The request's `secret`, `response` and `remoteip`: the query string's, then the body's over them.
+#[derive(Debug, Default, PartialEq)]
+struct Fields {
+    secret: Option<String>,
+    response: Option<String>,
+    remoteip: Option<String>,
+}
+
+fn fields(request: &Request) -> Fields {
+    let mut fields = Fields::default();
+    let mut read = |pairs: &[u8]| {
+        let mut seen = Fields::default();
+        for (name, value) in form_urlencoded::parse(pairs) {
+            let slot = match name.as_ref() {
+                "secret" => &mut seen.secret,
+                "response" => &mut seen.response,
+                "remoteip" => &mut seen.remoteip,
+                _ => continue,
+            };
+            // The first of repeated fields counts.
+            slot.get_or_insert_with(|| value.into_owned());
+        }
+        fields.secret = seen.secret.or(fields.secret.take());
+        fields.response = seen.response.or(fields.response.take());
+        fields.remoteip = seen.remoteip.or(fields.remoteip.take());
+    };
+    if let Some(query) = &request.query {
+        read(query.as_bytes());
+    }
+    if body_is_form(request) {
+        read(&request.body);
+    }
+    fields
+}
+
+/// The query string with the value of every `secret` parameter replaced, for the record.
+pub fn redact_query(query: &str) -> Cow<'_, str> {
+    let is_secret = |pair: &str| {
+        form_urlencoded::parse(pair.as_bytes())
+            .next()
+            .is_some_and(|(name, _)| name == "secret")
+    };
+    if !query.split('&').any(is_secret) {
+        return Cow::Borrowed(query);
+    }
+    let pairs: Vec<&str> = query
+        .split('&')
+        .map(|pair| if is_secret(pair) { "secret=[redacted]" } else { pair })
+        .collect();
+    Cow::Owned(pairs.join("&"))
+}
+
+/// Answers `POST /recaptcha/api/siteverify` as Google does.
+pub fn answer(emulator: &Emulator, request: &Request) -> Response {
+    if request.method != "POST" {
+        return Response::json(405, &serde_json::json!({}));
+    }
+    let fields = fields(request);
+    let secret = fields.secret.as_deref().filter(|s| !s.is_empty());
+    let response = fields.response.as_deref().filter(|s| !s.is_empty());
+    let (Some(secret), Some(response)) = (secret, response) else {
+        let mut codes = Vec::new();
+        if secret.is_none() {
+            codes.push("missing-input-secret");
+        }
+        if response.is_none() {
+            codes.push("missing-input-response");
+        }
+        return refused(codes);
+    };
+    let now = emulator.now_ms();
+    if secret == TEST_SECRET {
+        return Response::json(
+            200,
+            &Verdict {
+                success: true,
+                challenge_ts: Some(iso_seconds(now)),
+                hostname: Some(TEST_HOSTNAME),
+                ..Default::default()
+            },
+        );
+    }
+    if secret != emulator.credentials().recaptcha_secret {
+        return refused(vec!["invalid-input-secret"]);
+    }
+    let mut store = lock(&emulator.recaptcha);
+    let Some(token) = store.get_mut(response) else {
+        return refused(vec!["invalid-input-response"]);
+    };
+    let fresh = !token.verified && now.saturating_sub(token.issued_ms) <= TOKEN_TTL_MS;
+    token.verified = true;
+    if !fresh {
+        return refused(vec!["timeout-or-duplicate"]);
+    }
+    let claims = &token.claims;
+    if claims.success == Some(false) {
+        return refused(vec!["invalid-input-response"]);
+    }
+    let apk = claims.apk_package_name.as_deref();
+    Response::json(
+        200,
+        &Verdict {
+            success: true,
+            challenge_ts: Some(iso_seconds(token.issued_ms)),
+            hostname: match apk {
+                Some(_) => None,
+                None => Some(claims.hostname.as_deref().unwrap_or(DEFAULT_HOSTNAME)),
+            },
+            apk_package_name: apk,
+            score: claims.score,
+            action: claims.action.as_deref(),
+            error_codes: Vec::new(),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::{Credentials, Provider};
+    use serde_json::Value;
+
+    fn emulator() -> Emulator {
+        Emulator::new(Credentials {
+            recaptcha_secret: "secret".into(),
+            ..Credentials::default()
+        })
+    }
+
+    fn request(query: Option<&str>, body: &str, content_type: Option<&str>) -> Request {
+        let path = match query {
+            Some(query) => format!("{PATH}?{query}"),
+            None => PATH.to_owned(),
+        };
+        let headers: Vec<(&str, &str)> = content_type.map(|c| ("content-type", c)).into_iter().collect();
+        let mut request = Request::get(&path, &headers);
+        request.method = "POST".into();
+        request.body = body.as_bytes().to_vec();
+        request
+    }
+
+    fn verify_raw(emulator: &Emulator, query: Option<&str>, body: &str) -> Value {
+        let response = answer(
+            emulator,
+            &request(query, body, Some("application/x-www-form-urlencoded")),
+        );
+        assert_eq!(response.status, 200);
+        assert_eq!(response.headers[0], ("content-type".into(), "application/json".into()));
+        serde_json::from_slice(&response.body).unwrap()
+    }
+
+    fn verify(emulator: &Emulator, secret: &str, token: &str) -> Value {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("secret", secret)
+            .append_pair("response", token)
+            .finish();
+        verify_raw(emulator, None, &body)
+    }
+
+    fn refusal(codes: &[&str]) -> Value {
+        serde_json::json!({ "success": false, "error-codes": codes })
+    }
+
+    #[test]
+    fn the_path_is_recaptcha() {
+        assert_eq!(Provider::from_path(PATH), Some(Provider::Recaptcha));
+        assert_eq!(Provider::from_path("/recaptcha/api/siteverify2"), None);
+    }
+
+    #[test]
+    fn other_methods_get_405() {
+        let e = emulator();
+        let response = answer(&e, &Request::get(&format!("{PATH}?secret=secret&response=x"), &[]));
+        assert_eq!((response.status, response.body.as_slice()), (405, b"{}".as_slice()));
+    }
+
+    #[test]
+    fn missing_fields_get_their_codes_in_order() {
+        let e = emulator();
+        assert_eq!(
+            verify_raw(&e, None, ""),
+            refusal(&["missing-input-secret", "missing-input-response"])
+        );
+        assert_eq!(
+            verify_raw(&e, None, "secret=&response=x"),
+            refusal(&["missing-input-secret"])
+        );
+        assert_eq!(
+            verify_raw(&e, None, "secret=secret"),
+            refusal(&["missing-input-response"])
+        );
+        // Exact bytes: the key order Google uses.
+        let response = answer(&e, &request(None, "", None));
+        assert_eq!(
+            String::from_utf8(response.body).unwrap(),
+            r#"{"success":false,"error-codes":["missing-input-secret","missing-input-response"]}"#
+        );
+    }
+
+    #[test]
+    fn fields_come_from_the_query_and_the_body_and_the_body_wins() {
+        let read = |query, body, content_type| fields(&request(query, body, content_type));
+        assert_eq!(
+            read(Some("secret=q&response=r1&remoteip=1.2.3.4"), "response=r2", None),
+            Fields {
+                secret: Some("q".into()),
+                response: Some("r2".into()),
+                remoteip: Some("1.2.3.4".into())
+            }
+        );
+        assert_eq!(
+            read(
+                None,
+                "secret=a%2Bb+c&secret=second",
+                Some("application/x-www-form-urlencoded; charset=utf-8")
+            )
+            .secret
+            .as_deref(),
+            Some("a+b c")
+        );
+        // A JSON body is not a form: Google does not read it.
+        assert_eq!(
+            read(None, r#"{"secret":"s"}"#, Some("application/json")),
+            Fields::default()
+        );
+        let e = emulator();
+        let token = issue(&e, None).unwrap();
+        let query = format!("secret=secret&response={token}");
+        assert_eq!(verify_raw(&e, Some(&query), "")["success"], true);
+    }
+
+    #[test]
+    fn the_test_secret_passes_any_response() {
+        let e = emulator();
+        let before = iso_seconds(e.now_ms());
+        let body = verify(&e, TEST_SECRET, "whatever");
+        let after = iso_seconds(e.now_ms());
+        assert_eq!(body["success"], true);
+        assert_eq!(body["hostname"], TEST_HOSTNAME);
+        let ts = body["challenge_ts"].as_str().unwrap();
+        assert!(before.as_str() <= ts && ts <= after.as_str() && ts.len() == 20, "{ts}");
+        assert_eq!(body.as_object().unwrap().len(), 3);
+        assert_eq!(verify(&e, TEST_SECRET, "whatever")["success"], true);
+    }
+
+    #[test]
+    fn wrong_secrets_and_unknown_tokens_are_refused() {
+        let e = emulator();
+        let token = issue(&e, None).unwrap();
+        assert_eq!(verify(&e, "wrong", &token), refusal(&["invalid-input-secret"]));
+        assert_eq!(verify(&e, "secret", "unknown"), refusal(&["invalid-input-response"]));
+        // The wrong secret did not consume the token.
+        assert_eq!(verify(&e, "secret", &token)["success"], true);
+    }
+
+    #[test]
+    fn issued_tokens_verify_once_with_their_claims() {
+        let e = emulator();
+        let before = iso_seconds(e.now_ms());
+        let token = issue(&e, None).unwrap();
+        let after = iso_seconds(e.now_ms());
+        e.advance_time(60_000.0).unwrap();
+        let mut body = verify(&e, "secret", &token);
+        // challenge_ts is when the token was issued, not when it is verified.
+        let ts = body["challenge_ts"].take();
+        assert!(before.as_str() <= ts.as_str().unwrap() && ts.as_str().unwrap() <= after.as_str());
+        assert_eq!(
+            body,
+            serde_json::json!({ "success": true, "challenge_ts": null, "hostname": "localhost" })
+        );
+        assert_eq!(verify(&e, "secret", &token), refusal(&["timeout-or-duplicate"]));
+
+        let v3 = issue(&e, Some(r#"{"hostname":"example.com","score":0.7,"action":"login"}"#)).unwrap();
+        let body = verify(&e, "secret", &v3);
+        assert_eq!(
+            (body["hostname"].as_str(), body["score"].as_f64()),
+            (Some("example.com"), Some(0.7))
+        );
+        assert_eq!(body["action"], "login");
+
+        let android = issue(&e, Some(r#"{"apkPackageName":"com.example.app","hostname":"x"}"#)).unwrap();
+        let body = verify(&e, "secret", &android);
+        assert_eq!(body["apk_package_name"], "com.example.app");
+        assert!(body.get("hostname").is_none() && body.get("score").is_none());
+
+        let refused = issue(&e, Some(r#"{"success":false}"#)).unwrap();
+        assert_eq!(verify(&e, "secret", &refused), refusal(&["invalid-input-response"]));
+        assert_eq!(verify(&e, "secret", &refused), refusal(&["timeout-or-duplicate"]));
+    }
+
+    #[test]
+    fn tokens_time_out_after_two_minutes() {
+        let e = emulator();
+        let old = issue(&e, None).unwrap();
+        let young = issue(&e, None).unwrap();
+        e.advance_time(TOKEN_TTL_MS as f64 - 5_000.0).unwrap();
+        assert_eq!(verify(&e, "secret", &young)["success"], true);
+        e.advance_time(10_000.0).unwrap();
+        assert_eq!(verify(&e, "secret", &old), refusal(&["timeout-or-duplicate"]));
+    }
+
+    #[test]
+    fn bad_claims_are_refused() {
+        let e = emulator();
+        for bad in [
+            r#"{"scor":0.5}"#,
+            r#"{"score":1.5}"#,
+            r#"{"score":-0.1}"#,
+            r#"{"success":"no"}"#,
+            "[]",
+        ] {
+            let error = issue(&e, Some(bad)).unwrap_err();
+            assert!(error.message.unwrap().starts_with("invalid recaptcha claims"), "{bad}");
+        }
+        assert!(issue(&e, Some(r#"{"score":0}"#)).is_ok());
+        assert!(issue(&e, Some(r#"{"score":1}"#)).is_ok());
+    }
+
+    #[test]
+    fn the_recorded_query_hides_the_secret() {
+        assert_eq!(
+            redact_query("response=r&secret=s3cr3t&remoteip=1"),
+            "response=r&secret=[redacted]&remoteip=1"
+        );
+        assert_eq!(redact_query("secre%74=s3cr3t"), "secret=[redacted]");
+        assert_eq!(redact_query("response=r"), "response=r");
+        let e = emulator();
+        e.record(
+            &request(Some("secret=s3cr3t&response=r"), "", None),
+            Some(Provider::Recaptcha),
+        );
+        assert_eq!(
+            e.recorded_requests()[0].query.as_deref(),
+            Some("secret=[redacted]&response=r")
+        );
+    }
+
+    #[test]
+    fn the_store_is_bounded() {
+        let e = emulator();
+        let first = issue(&e, None).unwrap();
+        for _ in 0..crate::emulator::store::TOKEN_CAPACITY {
+            issue(&e, None).unwrap();
+        }
+        assert_eq!(lock(&e.recaptcha).len(), crate::emulator::store::TOKEN_CAPACITY);
+        assert_eq!(verify(&e, "secret", &first), refusal(&["invalid-input-response"]));
+    }
+}

@@ -1,0 +1,111 @@
+//! What every provider of the emulator keeps: issued tokens in a bounded map, and fresh random ids.
+
+use std::collections::{HashMap, VecDeque};
+
+/// Tokens (or verifications) kept at most per provider; the oldest are forgotten first, so a
+/// long benchmark cannot grow the emulator without end.
+pub const TOKEN_CAPACITY: usize = 100_000;
+
+/// A map that forgets its oldest entries once it holds `capacity` of them.
+#[derive(Debug)]
+pub struct BoundedMap<V> {
+    entries: HashMap<String, V>,
+    order: VecDeque<String>,
+    capacity: usize,
+}
+
+impl<V> Default for BoundedMap<V> {
+    fn default() -> Self {
+        Self::new(TOKEN_CAPACITY)
+    }
+}
+
+impl<V> BoundedMap<V> {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            entries: HashMap::new(),
+            order: VecDeque::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// Keeps `value` under `key`, forgetting the oldest entries once `capacity` are held. A key
+    /// already held keeps its place and gets the new value.
+    pub fn insert(&mut self, key: String, value: V) {
+        if let Some(slot) = self.entries.get_mut(&key) {
+            *slot = value;
+            return;
+        }
+        while self.order.len() >= self.capacity {
+            let Some(oldest) = self.order.pop_front() else { break };
+            self.entries.remove(&oldest);
+        }
+        self.order.push_back(key.clone());
+        self.entries.insert(key, value);
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        self.entries.get_mut(key)
+    }
+
+    #[cfg(test)]
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.entries.get(key)
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+/// `bytes` random bytes from the OS, in lower-case hex (twice as many characters).
+pub fn random_hex(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    // The OS random source does not fail on supported platforms; zeros still make a valid id.
+    let _ = getrandom::fill(&mut buffer);
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(bytes * 2);
+    for b in buffer {
+        hex.push(DIGITS[usize::from(b >> 4)] as char);
+        hex.push(DIGITS[usize::from(b & 0x0f)] as char);
+    }
+    hex
+}
+
+/// A fresh URL-safe token: `prefix` then 64 random hex characters (256 bits).
+pub fn random_token(prefix: &str) -> String {
+    format!("{prefix}{}", random_hex(32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forgets_the_oldest_past_its_capacity() {
+        let mut map = BoundedMap::new(3);
+        for n in 0..5 {
+            map.insert(format!("k{n}"), n);
+        }
+        assert_eq!(map.len(), 3);
+        assert_eq!((map.get("k0"), map.get("k1")), (None, None));
+        assert_eq!((map.get("k2"), map.get("k4")), (Some(&2), Some(&4)));
+        // Replacing a held key keeps its place and does not grow the map.
+        map.insert("k2".into(), 20);
+        assert_eq!((map.len(), map.get("k2")), (3, Some(&20)));
+        map.insert("k5".into(), 5);
+        assert_eq!((map.get("k2"), map.get("k3")), (None, Some(&3)));
+        *map.get_mut("k3").unwrap() = 30;
+        assert_eq!(map.get("k3"), Some(&30));
+        assert_eq!(BoundedMap::<u8>::default().capacity, TOKEN_CAPACITY);
+    }
+
+    #[test]
+    fn tokens_are_fresh_and_url_safe() {
+        let (a, b) = (random_token("t_"), random_token("t_"));
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 66);
+        assert!(a[2..].bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+    }
+}
