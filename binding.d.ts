@@ -23,6 +23,13 @@ export declare class NativeEmulator {
   close(): Promise<void>
 }
 
+/** A configured Playtcha client; share one instance across requests. */
+export declare class NativePlaytcha {
+  constructor(options: NativePlaytchaOptions)
+  /** Verifies a token. `token` is `null` when the caller passed something other than a string. */
+  verify(token?: string | undefined | null): Promise<PlaytchaResultData>
+}
+
 /** A configured TrustCaptcha client; share one instance across requests. */
 export declare class NativeTrustCaptcha {
   constructor(options: NativeTrustCaptchaOptions)
@@ -42,6 +49,9 @@ export declare function __panicInNativeCode(): Promise<void>
 /** The credentials the emulator accepts. */
 export interface EmulatorCredentials {
   trustcaptchaApiKey: string
+  swetrixSecret: string
+  recaptchaSecret: string
+  playtchaSecret: string
 }
 
 /** A request the emulator received. Credentials are redacted. */
@@ -61,6 +71,29 @@ export interface EmulatorStats {
   requests: number
 }
 
+/** `authorize`'s options as `index.js` passes them: merged and type-checked. */
+export interface NativeAuthorizeOptions {
+  secretKey?: string
+  remoteIp?: string
+  siteverifyUrl?: string
+  timeoutMs?: number
+  retries?: number
+  retryDelayMs?: number
+  expectedHostname?: Array<string>
+  expectedAction?: string
+  minScore?: number
+  proxy?: boolean | ProxyConfig
+}
+
+/** The constructor options, already type-checked by `index.js`. */
+export interface NativePlaytchaOptions {
+  secret: string
+  apiHost?: string
+  timeoutMs?: number
+  failClosed: boolean
+  proxy?: boolean | ProxyConfig
+}
+
 /** The constructor options, already type-checked by `index.js`. */
 export interface NativeTrustCaptchaOptions {
   apiKey: string
@@ -68,6 +101,25 @@ export interface NativeTrustCaptchaOptions {
   connectTimeoutMs?: number
   readTimeoutMs?: number
   proxy?: boolean | ProxyConfig
+}
+
+/** What `verify` resolves. */
+export interface PlaytchaResultData {
+  /** Always `true`: anything else rejects. */
+  success: boolean
+  /** `true` when the verifier was unavailable and the policy let the request through. */
+  failedOpen: boolean
+  challengeTs?: string
+  hostname?: string
+  /** The project crossed a monthly usage band: still verified; log `degradedReason`. */
+  degraded?: boolean
+  degradedReason?: string
+  action?: string
+  score?: number
+  /** Set when `failedOpen`: `server_error`, `timeout`, `network_error` or `malformed_response`. */
+  unavailableReason?: string
+  /** Set when `failedOpen` after an HTTP answer. */
+  status?: number
 }
 
 /** Credentials for a proxy, as in axios' `proxy.auth`. */
@@ -84,8 +136,30 @@ export interface ProxyConfig {
   auth?: ProxyAuth
 }
 
+/**
+ * Checks a reCAPTCHA token; resolves when it passes, rejects with the verdict otherwise.
+ * `token` is `null` when the caller passed something other than a string.
+ */
+export declare function recaptchaAuthorize(token: string | undefined | null, options: NativeAuthorizeOptions): Promise<void>
+
 /** Starts an emulator. `options_json` is the JSON of `EmulatorOptions`. */
 export declare function startEmulator(optionsJson?: string | undefined | null): Promise<NativeEmulator>
+
+/** `validateToken`'s outcome as JavaScript receives it; `index.js` makes it the tuple. */
+export interface SwetrixOutcome {
+  ok: boolean
+  /** `[false, message]`. */
+  message?: string
+  /** `[true, JSON.parse(dataJson)]`; absent: `[true, undefined]`. */
+  dataJson?: string
+}
+
+/**
+ * Posts `body` to `url` and reads the answer as the JS package does. Never rejects for a
+ * network or protocol reason; bad options (already type-checked by `index.js`) give the
+ * package's "Unable to make API request" text too.
+ */
+export declare function swetrixValidate(url: string, body: string, timeoutMs?: number | undefined | null, proxy?: boolean | ProxyConfig | undefined | null): Promise<SwetrixOutcome>
 
 /**
  * The 20 fields of a TrustCaptcha verification result, camelCase as on the wire. A field

@@ -836,6 +836,9 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeEmulator = nativeBinding.NativeEmulator
+module.exports.NativePlaytcha = nativeBinding.NativePlaytcha
 module.exports.NativeTrustCaptcha = nativeBinding.NativeTrustCaptcha
 module.exports.__panicInNativeCode = nativeBinding.__panicInNativeCode
+module.exports.recaptchaAuthorize = nativeBinding.recaptchaAuthorize
 module.exports.startEmulator = nativeBinding.startEmulator
+module.exports.swetrixValidate = nativeBinding.swetrixValidate

@@ -2,7 +2,7 @@
 // The public face of captcha-native: the generated binding (binding.js) does the work; this file
 // defines the error classes, turns native error data into them, and checks argument types.
 
-const native = require('./binding.js')
+const nativeBinding = require('./binding.js')
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -40,6 +40,17 @@ const ClientReportedServerUnreachableException = exceptionClass('ClientReportedS
   'The client reported it could not reach the TrustCaptcha server, but the gateway has no record of a recent outage. Treat this with caution: a malicious client may be claiming a failover that did not happen.',
   FailoverException)
 
+/** reCAPTCHA `authorize`: a verdict against the token (400) or a configuration refused (500). */
+const RecaptchaError = exceptionClass('RecaptchaError', 'Request failed with status code 400')
+/** reCAPTCHA `authorize`: siteverify gave no verdict, even after the retries (503). */
+const RecaptchaUnavailableError = exceptionClass('RecaptchaUnavailableError',
+  'Request failed with status code 503', FailoverException)
+/** Playtcha: a 4xx answer, or a token refused before any request (fail closed). */
+const PlaytchaError = exceptionClass('PlaytchaError', 'Playtcha refused the verification')
+/** Playtcha: the verifier is unavailable and the policy is to fail closed. */
+const PlaytchaUnavailableError = exceptionClass('PlaytchaUnavailableError', 'Playtcha is unavailable',
+  FailoverException)
+
 /** Native error kinds (src/errors.rs) and the classes they become. */
 const ERROR_CLASSES = {
   ApiKeyInvalid: ApiKeyInvalidException,
@@ -52,7 +63,11 @@ const ERROR_CLASSES = {
   ServerUnreachable: ServerUnreachableException,
   UnexpectedStatus: Error,
   InvalidArgument: TypeError,
-  OperationFailed: Error
+  OperationFailed: Error,
+  RecaptchaRejected: RecaptchaError,
+  RecaptchaUnavailable: RecaptchaUnavailableError,
+  PlaytchaRejected: PlaytchaError,
+  PlaytchaUnavailable: PlaytchaUnavailableError
 }
 const NATIVE_ERROR_MARKER = 'captcha-native:'
 
@@ -69,6 +84,10 @@ function fromNative (error) {
   const options = data.detail ? { cause: new Error(data.detail) } : undefined
   const converted = new Class(data.message, options)
   if (data.status !== undefined) converted.status = data.status
+  // Names are chosen by native code (statusCode, errorCodes, requestId...), never by a server.
+  for (const [name, value] of Object.entries(data.fields || {})) {
+    if (name !== '__proto__') converted[name] = value
+  }
   Error.captureStackTrace(converted, fromNative)
   return converted
 }
@@ -158,7 +177,7 @@ class TrustCaptcha {
       proxy: proxyOption(options.proxy)
     }
     if (!checked.apiKey.trim()) throw new Error('apiKey must not be null or empty')
-    this.#native = callNative(() => new native.NativeTrustCaptcha(checked))
+    this.#native = callNative(() => new nativeBinding.NativeTrustCaptcha(checked))
   }
 
   /** Fetches a verification result with the default options; throws at once for an empty key. */
@@ -175,6 +194,176 @@ class TrustCaptcha {
     }
     return new VerificationResult(data)
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Swetrix: `validateToken`, a drop-in for @swetrix/captcha-validator. It never rejects.
+
+const SWETRIX_DEFAULT_URL = 'https://api.swetrixcaptcha.com/v1/captcha'
+
+/** `String(error)`, for an error that may not even convert. */
+function errorText (error) {
+  try {
+    return String(error)
+  } catch {
+    return 'Error'
+  }
+}
+
+/**
+ * Validates a Swetrix CAPTCHA token. Resolves `[true, data]` or `[false, message]`; never
+ * rejects. `options` is ours: `{ timeoutMs = 10000, proxy }`.
+ */
+async function validateToken (token, secret, apiURL, options) {
+  let outcome
+  try {
+    const value = typeof token === 'string' ? token : token?.token
+    if (!value) return [false, 'CAPTCHA token is missing']
+    const url = `${apiURL || SWETRIX_DEFAULT_URL}/validate`
+    // The package's own serialisation: an undefined secret is left out, key order kept.
+    const body = JSON.stringify({ token: value, secret })
+    if (options !== undefined && options !== null && typeof options !== 'object') {
+      throw new TypeError('options must be an object')
+    }
+    const timeoutMs = optionalNumber(options?.timeoutMs, 'options.timeoutMs')
+    outcome = await nativeBinding.swetrixValidate(url, body, timeoutMs, proxyOption(options?.proxy))
+  } catch (error) {
+    return [false, `Unable to make API request, error: ${errorText(fromNative(error))}`]
+  }
+  if (!outcome.ok) return [false, outcome.message]
+  return [true, outcome.dataJson === undefined ? undefined : JSON.parse(outcome.dataJson)]
+}
+
+// ---------------------------------------------------------------------------------------------
+// reCAPTCHA: `authorize`, a drop-in for Wix's wix-captcha-backend.
+
+const AUTHORIZE_OPTIONS = {
+  secretKey: 'string',
+  remoteIp: 'string',
+  siteverifyUrl: 'string',
+  timeoutMs: 'number',
+  retries: 'number',
+  retryDelayMs: 'number',
+  expectedHostname: 'hostnames',
+  expectedAction: 'string',
+  minScore: 'number',
+  proxy: 'proxy'
+}
+
+/** Type-checks authorize options, keeping only those that are set. */
+function authorizeOptions (options, where) {
+  if (options === undefined || options === null) return {}
+  if (typeof options !== 'object') throw new TypeError(`${where} must be an object`)
+  const checked = {}
+  for (const [name, type] of Object.entries(AUTHORIZE_OPTIONS)) {
+    const value = options[name]
+    if (value === undefined || value === null) continue
+    if (type === 'proxy') {
+      checked.proxy = proxyOption(value)
+    } else if (type === 'hostnames') {
+      const names = typeof value === 'string' ? [value] : value
+      if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) {
+        throw new TypeError(`${where}.expectedHostname must be a string or an array of strings`)
+      }
+      checked.expectedHostname = [...names]
+    } else if (typeof value !== type) {
+      throw new TypeError(`${where}.${name} must be a ${type}`)
+    } else {
+      checked[name] = value
+    }
+  }
+  return checked
+}
+
+let recaptchaDefaults = Object.freeze({})
+
+/**
+ * Sets process-wide defaults for `authorize` (the secret key above all), as Wix's site
+ * settings did. Options given to `authorize` win; `RECAPTCHA_SECRET_KEY` is the last resort.
+ * Each call replaces the previous configuration; `configureRecaptcha()` clears it.
+ */
+function configureRecaptcha (options) {
+  recaptchaDefaults = Object.freeze(authorizeOptions(options, 'configureRecaptcha options'))
+}
+
+/**
+ * Checks a reCAPTCHA token with Google. Resolves `{ success: true }`; otherwise rejects with a
+ * `RecaptchaError` (or, when no verdict came, a `RecaptchaUnavailableError`) whose `message` is
+ * `Request failed with status code <N>`.
+ */
+async function authorize (token, options) {
+  const merged = { ...recaptchaDefaults, ...authorizeOptions(options, 'options') }
+  if (merged.secretKey === undefined && process.env.RECAPTCHA_SECRET_KEY !== undefined) {
+    merged.secretKey = process.env.RECAPTCHA_SECRET_KEY
+  }
+  // null: not a string at all (invalid-input-response); '': nothing (missing-input-response).
+  const tokenArgument = typeof token === 'string' ? token : token === undefined || token === null ? '' : null
+  try {
+    await nativeBinding.recaptchaAuthorize(tokenArgument, merged)
+  } catch (error) {
+    throw fromNative(error)
+  }
+  return { success: true }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Playtcha: its server contract, as a class of the TrustCaptcha class's shape.
+
+class Playtcha {
+  #native
+
+  constructor (options) {
+    if (!options || !options.secret) throw new Error('secret must not be null or empty')
+    if (typeof options.secret !== 'string') throw new TypeError('secret must be a string')
+    if (!options.secret.trim()) throw new Error('secret must not be null or empty')
+    if (options.failClosed !== undefined && options.failClosed !== null && typeof options.failClosed !== 'boolean') {
+      throw new TypeError('failClosed must be a boolean')
+    }
+    const checked = {
+      secret: options.secret,
+      apiHost: optionalString(options.apiHost, 'apiHost'),
+      timeoutMs: optionalNumber(options.timeoutMs, 'timeoutMs'),
+      failClosed: options.failClosed ?? process.env.PLAYTCHA_FAIL_CLOSED === '1',
+      proxy: proxyOption(options.proxy)
+    }
+    this.#native = callNative(() => new nativeBinding.NativePlaytcha(checked))
+  }
+
+  /** Verifies a token with the default options; throws at once for an empty secret. */
+  static verify (secret, token) {
+    return new Playtcha({ secret }).verify(token)
+  }
+
+  /** Verifies the `playtcha-token` form field. */
+  async verify (token) {
+    try {
+      return await this.#native.verify(typeof token === 'string' ? token : null)
+    } catch (error) {
+      throw fromNative(error)
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One question for every provider: was the provider unavailable?
+
+// A TypeError is ours (bad options, an unusable apiURL): a configuration mistake, not an outage.
+const SWETRIX_UNAVAILABLE = /^(Unable to make API request, error: (?!TypeError)|Unable to parse JSON response: |Request failed with status code (429|5\d\d): )/
+
+/**
+ * True when `outcome` means "the provider could not be asked", whichever provider it came from:
+ * any `FailoverException` (TrustCaptcha, reCAPTCHA, Playtcha with failClosed), an error for a
+ * provider's 5xx (TrustCaptcha keeps its SDK's plain `Error` there), a Playtcha result that failed
+ * open, or a Swetrix `[false, message]` that got no verdict.
+ */
+function isProviderUnavailable (outcome) {
+  if (outcome instanceof FailoverException) return true
+  if (outcome instanceof Error) return typeof outcome.status === 'number' && outcome.status >= 500
+  if (Array.isArray(outcome)) {
+    return outcome.length === 2 && outcome[0] === false && typeof outcome[1] === 'string' &&
+      SWETRIX_UNAVAILABLE.test(outcome[1])
+  }
+  return typeof outcome === 'object' && outcome !== null && outcome.failedOpen === true
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,7 +385,7 @@ class Emulator {
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
     let nativeEmulator
     try {
-      nativeEmulator = await native.startEmulator(JSON.stringify(options))
+      nativeEmulator = await nativeBinding.startEmulator(JSON.stringify(options))
     } catch (error) {
       throw fromNative(error)
     }
@@ -257,5 +446,16 @@ module.exports = {
   FailoverException,
   ServerUnreachableException,
   ClientReportedServerUnreachableException,
+  validateToken,
+  authorize,
+  configureRecaptcha,
+  RecaptchaError,
+  RecaptchaUnavailableError,
+  Playtcha,
+  PlaytchaError,
+  PlaytchaUnavailableError,
+  isProviderUnavailable,
   Emulator
 }
+// `import wixCaptcha from 'captcha-native'; wixCaptcha.authorize(token)`, from TypeScript too.
+Object.defineProperty(module.exports, 'default', { value: module.exports })

@@ -3,6 +3,10 @@ import assert from 'node:assert/strict'
 import http from 'node:http'
 import net from 'node:net'
 import { inspect } from 'node:util'
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const INDEX = fileURLToPath(new URL('../index.js', import.meta.url))
 
 /** A TrustCaptcha widget token: base64 of the JSON of `fields`. */
 export function trustToken (fields, encoding = 'base64') {
@@ -86,4 +90,51 @@ export async function startProxy ({ credentials, refuseConnect = false } = {}) {
     seen,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) })
   }
+}
+
+/**
+ * A plain HTTP server on loopback that records each request (method, path, headers, raw body,
+ * arrival time) and answers with `answer(request)`: `{ status, body, headers }` (default 200 `{}`).
+ */
+export async function captureServer (answer = () => ({})) {
+  const seen = []
+  const server = http.createServer((req, res) => {
+    const chunks = []
+    req.on('data', (chunk) => chunks.push(chunk))
+    req.on('end', () => {
+      const request = { method: req.method, path: req.url, headers: req.headers, body: Buffer.concat(chunks).toString(), at: performance.now() }
+      seen.push(request)
+      const { status = 200, body = '{}', headers = { 'content-type': 'application/json' } } = answer(request, seen.length)
+      res.writeHead(status, headers).end(typeof body === 'string' ? body : JSON.stringify(body))
+    })
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${server.address().port}`
+  return { url, seen, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) }) }
+}
+
+/** A loopback port with nothing listening on it. */
+export async function closedPort () {
+  const server = net.createServer()
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address()
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/**
+ * Runs `body` (the text of an async function given `captcha`) in a child process with `env`
+ * added (and no *_proxy variable of ours), and returns what it returns, through JSON. For
+ * behaviour that depends on the environment, read when a connection pool is built.
+ */
+export function inChild (body, env) {
+  const script = `const captcha = require(${JSON.stringify(INDEX)});
+    (async (captcha) => { ${body} })(captcha).then((v) => process.stdout.write(JSON.stringify(v)), (e) => { console.error(e); process.exit(1) })`
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/_proxy$/i.test(k)))
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-e', script], { env: { ...clean, ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`child failed: ${stderr}`))
+      else resolve(JSON.parse(stdout))
+    })
+  })
 }

@@ -2,32 +2,17 @@
 // in a child process, because the environment is read when a connection pool is built.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFile, execFileSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import https from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
-import { testIdToken, startProxy, assertNoSecret } from './helpers.mjs'
+import { testIdToken, startProxy, assertNoSecret, inChild } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const { Emulator } = require('../index.js')
-const INDEX = fileURLToPath(new URL('../index.js', import.meta.url))
 const API_KEY = 'tc-env-test-key-91ab'
-
-/** Runs `body` (the text of an async function given `captcha`) in a child with `env`; returns its JSON. */
-function inChild (body, env) {
-  const script = `const captcha = require(${JSON.stringify(INDEX)});
-    (async (captcha) => { ${body} })(captcha).then((v) => process.stdout.write(JSON.stringify(v)), (e) => { console.error(e); process.exit(1) })`
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/_proxy$/i.test(k)))
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', script], { env: { ...clean, ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`child failed: ${stderr}`))
-      else resolve(JSON.parse(stdout))
-    })
-  })
-}
 
 const outcome = `
   const settle = (p) => p.then((r) => ({ passed: r.verificationPassed }), (e) => ({ error: e.name, cause: e.cause && e.cause.message }))`

@@ -1,0 +1,135 @@
+// What every provider shares: one way to tell "the provider is unavailable" from a verdict, and
+// the default endpoints of the drop-ins (checked through HTTPS_PROXY, in child processes).
+import { describe, it, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+import { testIdToken, rejection, startProxy, inChild } from './helpers.mjs'
+
+const require = createRequire(import.meta.url)
+const captcha = require('../index.js')
+const {
+  TrustCaptcha, validateToken, authorize, Playtcha, Emulator, FailoverException, isProviderUnavailable,
+  ServerUnreachableException, RecaptchaUnavailableError, PlaytchaUnavailableError
+} = captcha
+
+let emulator
+let clients
+before(async () => {
+  emulator = await Emulator.start()
+  const { credentials, url } = emulator
+  clients = {
+    trustcaptcha: new TrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url, readTimeoutMs: 300 }),
+    swetrix: (token) => validateToken(token, credentials.swetrixSecret, `${url}/v1/captcha`, { timeoutMs: 300 }),
+    recaptcha: (token) => authorize(token, { secretKey: credentials.recaptchaSecret, siteverifyUrl: `${url}/recaptcha/api/siteverify`, timeoutMs: 300, retries: 1, retryDelayMs: 10 }),
+    playtcha: new Playtcha({ secret: credentials.playtchaSecret, apiHost: url, timeoutMs: 300 }),
+    strictPlaytcha: new Playtcha({ secret: credentials.playtchaSecret, apiHost: url, timeoutMs: 300, failClosed: true })
+  }
+})
+after(() => emulator.close())
+
+/** Every provider's outcome for one token each: a resolved value or the rejection. */
+async function outcomes () {
+  const settle = (promise) => promise.then((value) => value, (error) => error)
+  return {
+    trustcaptcha: await settle(clients.trustcaptcha.getVerificationResult(testIdToken(1))),
+    swetrix: await settle(clients.swetrix('forged')),
+    recaptcha: await settle(clients.recaptcha('forged')),
+    playtcha: await settle(clients.playtcha.verify('forged')),
+    strictPlaytcha: await settle(clients.strictPlaytcha.verify('forged'))
+  }
+}
+
+describe('one error family', () => {
+  it('every "unavailable" error class is a FailoverException', () => {
+    for (const Class of [ServerUnreachableException, RecaptchaUnavailableError, PlaytchaUnavailableError]) {
+      assert.ok(Object.create(Class.prototype) instanceof FailoverException, Class.name)
+      assert.ok(new Class() instanceof Error)
+    }
+  })
+
+  it('when every provider hangs, every outcome is "unavailable", each in its own shape', async () => {
+    emulator.fault({ kind: 'hang' })
+    try {
+      const seen = await outcomes()
+      assert.ok(seen.trustcaptcha instanceof ServerUnreachableException)
+      assert.deepEqual(seen.swetrix, [false, 'Unable to make API request, error: Error: timeout of 300ms exceeded'])
+      assert.ok(seen.recaptcha instanceof RecaptchaUnavailableError)
+      assert.equal(seen.playtcha.failedOpen, true)
+      assert.ok(seen.strictPlaytcha instanceof PlaytchaUnavailableError)
+      for (const [provider, outcome] of Object.entries(seen)) {
+        assert.equal(isProviderUnavailable(outcome), true, provider)
+      }
+      for (const provider of ['trustcaptcha', 'recaptcha', 'strictPlaytcha']) {
+        assert.ok(seen[provider] instanceof FailoverException, provider)
+      }
+    } finally {
+      emulator.clearFaults()
+    }
+  })
+
+  it('when every provider answers 503, the same', async () => {
+    emulator.fault({ kind: 'status', status: 503, body: 'maintenance' })
+    try {
+      for (const [provider, outcome] of Object.entries(await outcomes())) {
+        assert.equal(isProviderUnavailable(outcome), true, provider)
+      }
+    } finally {
+      emulator.clearFaults()
+    }
+  })
+
+  it('a verdict is never "unavailable": refusals and passes alike', async () => {
+    const refusals = await outcomes()
+    assert.ok(refusals.trustcaptcha instanceof captcha.VerificationNotFoundException)
+    assert.match(refusals.swetrix[1], /^Request failed with status code 400: /)
+    assert.ok(refusals.recaptcha instanceof captcha.RecaptchaError)
+    assert.ok(refusals.playtcha instanceof captcha.PlaytchaError)
+    for (const [provider, outcome] of Object.entries(refusals)) {
+      assert.equal(isProviderUnavailable(outcome), false, provider)
+      assert.ok(!(outcome instanceof FailoverException), provider)
+    }
+    const passes = [
+      await clients.trustcaptcha.getVerificationResult(testIdToken(0)),
+      await clients.swetrix(emulator.issue('swetrix')),
+      await clients.recaptcha(emulator.issue('recaptcha')),
+      await clients.playtcha.verify(emulator.issue('playtcha'))
+    ]
+    assert.deepEqual(passes.map(isProviderUnavailable), [false, false, false, false])
+    const misconfigured = await validateToken('t', 's', 'not a url')
+    assert.deepEqual(misconfigured, [false, 'Unable to make API request, error: TypeError: Invalid URL'])
+    for (const value of [undefined, null, 'Unable to make API request', [true, 'Unable to make API request, error: x'], {}, new Error('x'), misconfigured]) {
+      assert.equal(isProviderUnavailable(value), false, String(value))
+    }
+  })
+
+  it('local refusals (empty tokens) are verdicts, never "unavailable"', async () => {
+    const { error: recaptcha } = await rejection(clients.recaptcha(''))
+    const { error: playtcha } = await rejection(clients.playtcha.verify(''))
+    assert.equal(isProviderUnavailable(recaptcha), false)
+    assert.equal(isProviderUnavailable(playtcha), false)
+    assert.equal(isProviderUnavailable(await clients.swetrix('')), false)
+  })
+})
+
+describe('default endpoints', () => {
+  let proxy
+  before(async () => { proxy = await startProxy({ refuseConnect: true }) })
+  after(() => proxy.close())
+
+  it('Swetrix, Google siteverify and Playtcha: api.swetrixcaptcha.com, www.google.com, playtcha.com over HTTPS', async () => {
+    const results = await inChild(`
+      const swetrix = await captcha.validateToken('t', 's')
+      const recaptcha = await captcha.authorize('t', { secretKey: 's', retries: 0 }).catch((e) => [e.name, e.statusCode])
+      const playtcha = await captcha.Playtcha.verify('s', 't')
+      return { swetrix, recaptcha, playtcha }`, { HTTPS_PROXY: proxy.url })
+    assert.equal(results.swetrix[0], false)
+    assert.match(results.swetrix[1], /^Unable to make API request, error: Error: /)
+    assert.deepEqual(results.recaptcha, ['RecaptchaUnavailableError', 503])
+    assert.equal(results.playtcha.failedOpen, true)
+    assert.deepEqual(proxy.seen.map((r) => [r.method, r.url]), [
+      ['CONNECT', 'api.swetrixcaptcha.com:443'],
+      ['CONNECT', 'www.google.com:443'],
+      ['CONNECT', 'playtcha.com:443']
+    ])
+  })
+})
