@@ -114,9 +114,301 @@ export class ServerUnreachableException extends FailoverException {}
 export class ClientReportedServerUnreachableException extends FailoverException {}
 
 // ---------------------------------------------------------------------------------------------
+// Swetrix: drop-in for @swetrix/captcha-validator 1.0.0
+
+/** Our addition to the package's three parameters. */
+export interface SwetrixOptions {
+  /** A deadline on the whole request. Default 10000 (the package has none). */
+  timeoutMs?: number
+  /** `undefined`: honour HTTP(S)_PROXY / NO_PROXY; `false`: never a proxy. */
+  proxy?: ProxyConfig | false
+}
+
+/**
+ * The server's `data` on success, passed through untouched: `{ challenge, timestamp, pid }` from
+ * the current API, `{ hash, timestamp, autoVerified, pid }` from older servers.
+ */
+export interface SwetrixValidationData {
+  challenge?: string
+  /** Milliseconds since the epoch. */
+  timestamp?: number
+  /** The project id. */
+  pid?: string
+  [key: string]: unknown
+}
+
+/**
+ * `[true, data]`, or `[false, message]` with the package's texts: `'CAPTCHA token is missing'`,
+ * `'CAPTCHA validation failed'`, `'Request failed with status code <N>: <body>'`,
+ * `'Unable to parse JSON response: <body>'`, `'Unable to make API request, error: <error>'`.
+ */
+export type SwetrixValidationResult =
+  | [status: true, data: SwetrixValidationData]
+  | [status: false, message: string]
+
+/**
+ * Validates a Swetrix CAPTCHA token. Never rejects: every outcome, a network failure included,
+ * resolves `[true, data]` or `[false, message]`; test `status` to narrow the second element.
+ * @param token The token, or an object whose `token` is it (e.g. `req.body`); a missing one
+ *   resolves `[false, 'CAPTCHA token is missing']` with no request.
+ * @param secret The project's secret; `undefined` is left out of the request (the server refuses it).
+ * @param apiURL Default `'https://api.swetrixcaptcha.com/v1/captcha'`; `/validate` is appended.
+ */
+export function validateToken(
+  token: unknown,
+  secret: string | undefined,
+  apiURL?: string,
+  options?: SwetrixOptions,
+): Promise<SwetrixValidationResult>
+
+// ---------------------------------------------------------------------------------------------
+// reCAPTCHA: drop-in for Wix's wix-captcha-backend
+
+/** What `authorize` resolves, as in wix-captcha-backend: always `{ success: true }`. */
+export interface SuccessReport {
+  success: boolean
+}
+
+/** Wix's error report; every `RecaptchaError` and `RecaptchaUnavailableError` is one. */
+export interface ErrorReport {
+  error: string
+}
+
+/**
+ * An entry of `errorCodes`: Google's codes (passed through, so a new one may appear), then ours:
+ * `hostname-mismatch`, `action-mismatch`, `score-threshold-not-met` (the optional checks),
+ * `siteverify-unavailable` (no verdict), `siteverify-unexpected-status` (check `siteverifyUrl`).
+ */
+export type RecaptchaErrorCode =
+  | 'missing-input-secret'
+  | 'invalid-input-secret'
+  | 'missing-input-response'
+  | 'invalid-input-response'
+  | 'bad-request'
+  | 'timeout-or-duplicate'
+  | 'hostname-mismatch'
+  | 'action-mismatch'
+  | 'score-threshold-not-met'
+  | 'siteverify-unavailable'
+  | 'siteverify-unexpected-status'
+  | (string & {})
+
+/** Options of `authorize` and `configureRecaptcha`; those given to `authorize` win. */
+export interface AuthorizeOptions {
+  /**
+   * The site's secret key. Looked up here, then in `configureRecaptcha`, then in the environment
+   * variable `RECAPTCHA_SECRET_KEY`; none at all rejects with status 500 and no request.
+   */
+  secretKey?: string
+  /** The user's IP address, sent to Google as `remoteip`. */
+  remoteIp?: string
+  /** Default `'https://www.google.com/recaptcha/api/siteverify'`. */
+  siteverifyUrl?: string
+  /** A deadline on each attempt. Default 5000. */
+  timeoutMs?: number
+  /**
+   * Further attempts, made only while no verdict came (429, 5xx, no answer, an unreadable body)
+   * and never past the token's two-minute life. Default 10. A retry after a request that may
+   * have reached Google can come back `timeout-or-duplicate`: tokens verify once.
+   */
+  retries?: number
+  /** The pause between attempts (longer if `Retry-After` says so). Default 1000. */
+  retryDelayMs?: number
+  /** The hostnames (or Android package names) accepted, case-insensitive; else `hostname-mismatch`. */
+  expectedHostname?: string | readonly string[]
+  /** v3: the action expected, case-insensitive; else `action-mismatch`. */
+  expectedAction?: string
+  /** v3: the lowest score accepted, 0 to 1; else `score-threshold-not-met` (a v2 answer has no score). */
+  minScore?: number
+  /** `undefined`: honour HTTP(S)_PROXY / NO_PROXY; `false`: never a proxy. */
+  proxy?: ProxyConfig | false
+}
+
+/**
+ * Checks a reCAPTCHA token with Google, as wix-captcha-backend's `authorize` did. Resolves
+ * `{ success: true }`; otherwise rejects with a `RecaptchaError` (a verdict: 400 or 500) or a
+ * `RecaptchaUnavailableError` (no verdict: 503), whose `message` is
+ * `Request failed with status code <N>`. An option of the wrong type or range rejects with a
+ * `TypeError`.
+ */
+export function authorize(token: string, options?: AuthorizeOptions): Promise<SuccessReport>
+
+/**
+ * Sets process-wide defaults for `authorize` (the secret key above all), as Wix's site settings
+ * did. Each call replaces the previous one; `configureRecaptcha()` clears them.
+ * @throws TypeError for an option of the wrong type.
+ */
+export function configureRecaptcha(options?: AuthorizeOptions): void
+
+/**
+ * `authorize` got a verdict against the token, or its configuration was refused.
+ *
+ * | `statusCode` | when |
+ * |---|---|
+ * | 400 | an empty or non-string token (no request); `missing-input-response`, `invalid-input-response`, `bad-request`, `timeout-or-duplicate`; our `hostname-mismatch`, `action-mismatch`, `score-threshold-not-met` |
+ * | 500 | no secret (no request); `missing-input-secret`, `invalid-input-secret`; `siteverify-unexpected-status` |
+ * | 503 | no verdict even after the retries: a `RecaptchaUnavailableError` instead |
+ *
+ * The fields are set on every rejection from `authorize`, not by the constructor.
+ */
+export class RecaptchaError extends Error implements ErrorReport {
+  constructor(message?: string, options?: { cause?: unknown })
+  /** The message again, so code that reads Wix's `ErrorReport` works. */
+  error: string
+  statusCode: 400 | 500
+  /** Google's codes, or ours (every failed check is listed). */
+  errorCodes: RecaptchaErrorCode[]
+}
+
+/**
+ * `authorize` got no verdict (429, 5xx, no answer, an unreadable body), even after the retries:
+ * status 503, `errorCodes` `['siteverify-unavailable']`. `cause` says what happened last.
+ */
+export class RecaptchaUnavailableError extends FailoverException implements ErrorReport {
+  /** The message again, so code that reads Wix's `ErrorReport` works. */
+  error: string
+  statusCode: 503
+  errorCodes: RecaptchaErrorCode[]
+  /** The requests made, the first one included. */
+  attempts: number
+}
+
+// ---------------------------------------------------------------------------------------------
+// Playtcha: its server contract, as a class of the TrustCaptcha class's shape
+
+export interface PlaytchaOptions {
+  /** The project's secret, trimmed; a missing or empty one throws at once. */
+  secret: string
+  /** Default `'https://playtcha.com'`. */
+  apiHost?: string
+  /** A deadline on the whole request. Default 5000. */
+  timeoutMs?: number
+  /**
+   * When the verifier is unavailable, reject with `PlaytchaUnavailableError` instead of failing
+   * open. Default: `process.env.PLAYTCHA_FAIL_CLOSED === '1'`, read when the client is made.
+   */
+  failClosed?: boolean
+  /** `undefined`: honour HTTP(S)_PROXY / NO_PROXY; `false`: never a proxy. */
+  proxy?: ProxyConfig | false
+}
+
+/**
+ * Why the verifier counted as unavailable: a 5xx, no complete answer in time, no answer at all,
+ * or a 2xx without `success: true` (or a body that cannot be read).
+ */
+export type PlaytchaUnavailableReason = 'server_error' | 'timeout' | 'network_error' | 'malformed_response'
+
+/** Playtcha verified the token. */
+export interface PlaytchaVerifiedResult {
+  success: true
+  failedOpen: false
+  /** When the challenge was solved (ISO 8601). */
+  challengeTs?: string
+  hostname?: string
+  /** Still verified: the project crossed a monthly usage band. Log `degradedReason`. */
+  degraded?: boolean
+  degradedReason?: string
+  action?: string
+  score?: number
+  unavailableReason?: undefined
+  status?: undefined
+}
+
+/** Not verified: the verifier was unavailable and the policy (fail open) let the request through. */
+export interface PlaytchaFailedOpenResult {
+  success: true
+  failedOpen: true
+  unavailableReason: PlaytchaUnavailableReason
+  /** The HTTP status, when an answer came. */
+  status?: number
+  challengeTs?: undefined
+  hostname?: undefined
+  degraded?: undefined
+  degradedReason?: undefined
+  action?: undefined
+  score?: undefined
+}
+
+/** What `verify` resolves; test `failedOpen` to tell a verification from an outage let through. */
+export type PlaytchaResult = PlaytchaVerifiedResult | PlaytchaFailedOpenResult
+
+/**
+ * A `PlaytchaError`'s `code`: Playtcha's wire codes (passed through, so another may appear), then
+ * ours: `token_missing` (empty or non-string token, no request), `token_invalid` (also a token too
+ * long to be one, no request), `http_error` (a 4xx without Playtcha's envelope) and
+ * `unexpected_redirect` (a 3xx: check `apiHost`).
+ */
+export type PlaytchaErrorCode =
+  | 'invalid_json'
+  | 'invalid_body'
+  | 'token_invalid'
+  | 'bad_secret'
+  | 'unknown_project'
+  | 'already_redeemed'
+  | 'token_expired'
+  | 'rate_limited_ip'
+  | 'token_missing'
+  | 'http_error'
+  | 'unexpected_redirect'
+  | (string & {})
+
+/** A Playtcha client; create one and share it across requests. */
+export class Playtcha {
+  /** @throws Error `secret must not be null or empty`; TypeError for a wrong option. */
+  constructor(options: PlaytchaOptions)
+  /** Verifies a token with the default options. Throws at once for an empty secret. */
+  static verify(secret: string, token: string): Promise<PlaytchaResult>
+  /**
+   * Verifies the `playtcha-token` form field, once: tokens are single use, so nothing is retried.
+   * Rejects with `PlaytchaError` (fail closed) or, with `failClosed`, `PlaytchaUnavailableError`.
+   */
+  verify(token: string): Promise<PlaytchaResult>
+}
+
+/**
+ * Playtcha refused the verification (a 4xx, or a 3xx), or the token was refused before any
+ * request: fail closed. Upstream texts are for logs; none holds the secret. The fields are set on
+ * every rejection from `verify`, not by the constructor.
+ */
+export class PlaytchaError extends Error {
+  constructor(message?: string, options?: { cause?: unknown })
+  code: PlaytchaErrorCode
+  /** The HTTP status; absent for a token refused locally. */
+  status?: number
+  requestId?: string
+  hint?: string
+  host?: string
+  /** Seconds, from the `Retry-After` of a 429: never retry sooner. */
+  retryAfter?: number
+}
+
+/** The verifier was unavailable and `failClosed` is set. `cause` says what happened. */
+export class PlaytchaUnavailableError extends FailoverException {
+  reason: PlaytchaUnavailableReason
+  /** The HTTP status of a 5xx or malformed 2xx; absent when no answer came. */
+  status?: number
+  /** Playtcha's code from a 5xx's envelope, e.g. `'db_error'`. */
+  code?: string
+  requestId?: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every provider
+
+/**
+ * True when `outcome` (an error or a resolved value) means "the provider could not be asked":
+ * any `FailoverException` (TrustCaptcha, reCAPTCHA, Playtcha with `failClosed`), an error whose
+ * `status` is 5xx (TrustCaptcha keeps its SDK's plain `Error` there), a Playtcha result that
+ * failed open, or a Swetrix `[false, message]` that got no verdict (no answer, an unreadable
+ * body, 429 or 5xx).
+ */
+export function isProviderUnavailable(outcome: unknown): boolean
+
+// ---------------------------------------------------------------------------------------------
 // Emulator
 
-export type EmulatorProvider = 'trustcaptcha'
+/** The providers the emulator serves, at their real paths. */
+export type EmulatorProvider = 'trustcaptcha' | 'swetrix' | 'recaptcha' | 'playtcha'
 
 export interface EmulatorOptions {
   /** Default `'127.0.0.1'`. Anything other than loopback prints a warning. */
@@ -125,10 +417,19 @@ export interface EmulatorOptions {
   port?: number
   /** The API key the TrustCaptcha API accepts. Default `'emulator-trustcaptcha-api-key'`. */
   trustcaptchaApiKey?: string
+  /** The secret the Swetrix API accepts, besides the PASS/FAIL/USED test secrets. Default `'emulator-swetrix-secret'`. */
+  swetrixSecret?: string
+  /** The secret key siteverify accepts, besides Google's test key. Default `'emulator-recaptcha-secret'`. */
+  recaptchaSecret?: string
+  /** The secret the Playtcha API accepts. Default `'emulator-playtcha-secret'`. */
+  playtchaSecret?: string
 }
 
 export interface EmulatorCredentials {
   trustcaptchaApiKey: string
+  swetrixSecret: string
+  recaptchaSecret: string
+  playtchaSecret: string
 }
 
 /** What `issue('trustcaptcha', claims)` may set; every field is optional. */
@@ -158,6 +459,57 @@ export interface TrustCaptchaClaims {
   resultTtlMs?: number
 }
 
+/** What `issue('swetrix', claims)` may set; every field is optional. */
+export interface SwetrixClaims {
+  /** Default: random. */
+  challenge?: string
+  /** The project id. Default `'APEMULATOR000'`. */
+  pid?: string
+  /** The token decrypts, but its payload is refused (`Invalid token payload`). */
+  invalidPayload?: boolean
+}
+
+/** What `issue('recaptcha', claims)` may set; every field is optional. */
+export interface RecaptchaClaims {
+  /** `false`: Google refuses the token (`invalid-input-response`). Default true. */
+  success?: boolean
+  /** Default `'localhost'`. */
+  hostname?: string
+  /** An Android app's token: `apk_package_name` instead of `hostname`. */
+  apkPackageName?: string
+  /** v3's score, 0 to 1. */
+  score?: number
+  action?: string
+}
+
+/** What `issue('playtcha', claims)` may set; every field is optional. */
+export interface PlaytchaClaims {
+  /** Default `'localhost'`. */
+  hostname?: string
+  action?: string
+  score?: number
+  /** Verified, but the project crossed a monthly usage band. */
+  degraded?: boolean
+  /** Default `'monthly_usage_band'` when `degraded`. */
+  degradedReason?: string
+  /** 404 `unknown_project` (the token is not consumed). */
+  unknownProject?: boolean
+  /** 429 `rate_limited_ip` with `Retry-After: retryAfter` (the token is not consumed). */
+  rateLimited?: boolean
+  /** Seconds. Default 1. */
+  retryAfter?: number
+  /** 500 `db_error` (the token is not consumed). */
+  dbError?: boolean
+}
+
+/** Each provider's claims, for `issue(provider, claims)`. */
+export interface EmulatorClaims {
+  trustcaptcha: TrustCaptchaClaims
+  swetrix: SwetrixClaims
+  recaptcha: RecaptchaClaims
+  playtcha: PlaytchaClaims
+}
+
 /** Picks requests: to one provider or `'all'` (default), the next `times` or every one (default). */
 interface FaultTarget {
   provider?: EmulatorProvider | 'all'
@@ -183,7 +535,8 @@ export interface EmulatorStats {
 
 /** A request the emulator received; `authorization` is redacted. */
 export interface EmulatorRequest {
-  provider?: string
+  /** Absent for a path no provider serves. */
+  provider?: EmulatorProvider
   method: string
   path: string
   query?: string
@@ -193,10 +546,14 @@ export interface EmulatorRequest {
 export class Emulator {
   private constructor()
   static start(options?: EmulatorOptions): Promise<Emulator>
-  /** The base URL, e.g. `http://127.0.0.1:41234`: use it as the provider's API host. */
+  /**
+   * The base URL, e.g. `http://127.0.0.1:41234`: TrustCaptcha's and Playtcha's `apiHost`; Swetrix's
+   * `apiURL` is `url + '/v1/captcha'`, reCAPTCHA's `siteverifyUrl` `url + '/recaptcha/api/siteverify'`.
+   */
   readonly url: string
   readonly credentials: EmulatorCredentials
-  issue(provider: 'trustcaptcha', claims?: TrustCaptchaClaims): string
+  /** A fresh valid token for `provider`, carrying `claims` (that provider's: `EmulatorClaims[P]`). */
+  issue<P extends EmulatorProvider>(provider: P, claims?: EmulatorClaims[P]): string
   fault(rule: FaultRule): void
   clearFaults(): void
   /** Moves the emulator's clock forward, for expiry, without sleeping. */
@@ -208,6 +565,10 @@ export class Emulator {
   blackholeUrl(): Promise<string>
   close(): Promise<void>
 }
+
+/** The module itself, for `import wixCaptcha from 'captcha-native'; wixCaptcha.authorize(token)`. */
+declare const captchaNative: typeof import('./index.js')
+export default captchaNative
 
 // Only the declarations marked `export` above are public.
 export {}

@@ -1,14 +1,27 @@
 // Type test: the emulator as a user's own test suite would use it.
 // Compiled by `tsc -p __test__/types`, never run.
 
-import { Emulator, TrustCaptcha, FailoverException } from 'captcha-native'
+import {
+  Emulator,
+  TrustCaptcha,
+  FailoverException,
+  validateToken,
+  authorize,
+  Playtcha,
+  PlaytchaError,
+} from 'captcha-native'
 import type {
   EmulatorOptions,
+  EmulatorClaims,
   EmulatorStats,
   EmulatorRequest,
   EmulatorCredentials,
+  EmulatorProvider,
   FaultRule,
   TrustCaptchaClaims,
+  SwetrixClaims,
+  RecaptchaClaims,
+  PlaytchaClaims,
 } from 'captcha-native'
 
 export async function emulatorUsage(): Promise<void> {
@@ -117,7 +130,7 @@ export async function emulatorUsage(): Promise<void> {
   emulator.fault({ kind: 'delay', status: 503 })
 
   // @ts-expect-error: an unknown provider
-  emulator.fault({ provider: 'recaptcha', kind: 'hang' })
+  emulator.fault({ provider: 'hcaptcha', kind: 'hang' })
 
   // @ts-expect-error: an unknown provider for issue
   emulator.issue('hcaptcha')
@@ -134,4 +147,110 @@ export async function emulatorUsage(): Promise<void> {
   await emulator.close()
   await defaults.close()
   await configured.close()
+}
+
+export async function otherProviders(): Promise<void> {
+  const options: EmulatorOptions = {
+    trustcaptchaApiKey: 'k',
+    swetrixSecret: 'swetrix-secret',
+    recaptchaSecret: 'recaptcha-secret',
+    playtchaSecret: 'playtcha-secret',
+  }
+  const emulator = await Emulator.start(options)
+  const { swetrixSecret, recaptchaSecret, playtchaSecret } = emulator.credentials
+  const secrets: string[] = [swetrixSecret, recaptchaSecret, playtchaSecret]
+  void secrets
+
+  // Swetrix.
+  const swetrixClaims: SwetrixClaims = { challenge: 'c', pid: 'AP00000000000', invalidPayload: false }
+  const swetrixToken: string = emulator.issue('swetrix', swetrixClaims)
+  const [status, data] = await validateToken(swetrixToken, swetrixSecret, `${emulator.url}/v1/captcha`)
+  if (status) void data.challenge
+  emulator.issue('swetrix', { invalidPayload: true })
+
+  // reCAPTCHA.
+  const recaptchaClaims: RecaptchaClaims = {
+    success: true,
+    hostname: 'example.com',
+    apkPackageName: 'com.example.app',
+    score: 0.9,
+    action: 'login',
+  }
+  const recaptchaToken: string = emulator.issue('recaptcha', recaptchaClaims)
+  await authorize(recaptchaToken, {
+    secretKey: recaptchaSecret,
+    siteverifyUrl: `${emulator.url}/recaptcha/api/siteverify`,
+    retries: 0,
+  })
+  emulator.issue('recaptcha', { success: false })
+
+  // Playtcha.
+  const playtchaClaims: PlaytchaClaims = {
+    hostname: 'example.com',
+    action: 'comment',
+    score: 0.8,
+    degraded: true,
+    degradedReason: 'monthly_usage_band',
+    unknownProject: false,
+    rateLimited: true,
+    retryAfter: 2,
+    dbError: false,
+  }
+  const playtcha = new Playtcha({ secret: playtchaSecret, apiHost: emulator.url })
+  try {
+    await playtcha.verify(emulator.issue('playtcha', playtchaClaims))
+  } catch (error) {
+    if (!(error instanceof PlaytchaError)) throw error
+    const retryAfter: number | undefined = error.retryAfter
+    void retryAfter
+  }
+  await playtcha.verify(emulator.issue('playtcha', { dbError: true }))
+
+  // The claims by provider, as a helper of a user's own might take them.
+  function issueWith<P extends EmulatorProvider>(provider: P, claims: EmulatorClaims[P]): string {
+    return emulator.issue(provider, claims)
+  }
+  issueWith('playtcha', { score: 0.1 })
+
+  // Every provider by name, without claims.
+  const providers: EmulatorProvider[] = ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha']
+  for (const provider of providers) emulator.issue(provider)
+
+  // Faults per provider.
+  emulator.fault({ provider: 'swetrix', kind: 'status', status: 429, body: '{"statusCode":429}' })
+  emulator.fault({ provider: 'recaptcha', times: 2, kind: 'status', status: 503 })
+  emulator.fault({ provider: 'playtcha', kind: 'nonJson', status: 200 })
+  emulator.fault({ provider: 'all', kind: 'reset' })
+
+  const provider: EmulatorProvider | undefined = emulator.requests()[0]?.provider
+  void provider
+
+  // @ts-expect-error: a Swetrix claim that does not exist
+  emulator.issue('swetrix', { score: 0.5 })
+
+  // @ts-expect-error: reCAPTCHA's score is a number
+  emulator.issue('recaptcha', { score: 'high' })
+
+  // @ts-expect-error: the claims are camelCase
+  emulator.issue('recaptcha', { apk_package_name: 'com.example.app' })
+
+  // @ts-expect-error: a Playtcha claim that does not exist
+  emulator.issue('playtcha', { success: false })
+
+  // A provider held in a variable takes the claims of any of them.
+  for (const provider of providers) emulator.issue(provider, { hostname: 'example.com' })
+
+  // @ts-expect-error: a claim no provider has
+  emulator.issue(providers[0]!, { passed: true })
+
+  // @ts-expect-error: an unknown credential option
+  void Emulator.start({ hcaptchaSecret: 's' })
+
+  // @ts-expect-error: a secret is a string
+  void Emulator.start({ playtchaSecret: 42 })
+
+  // @ts-expect-error: not a credential of the emulator
+  void emulator.credentials.hcaptchaSecret
+
+  await emulator.close()
 }

@@ -3,6 +3,17 @@
 
 import express, { Request, Response, NextFunction } from 'express'
 import { TrustCaptcha, FailoverException, VerificationTokenInvalidException } from 'captcha-native'
+import wixCaptcha from 'captcha-native'
+import {
+  validateToken,
+  authorize,
+  RecaptchaError,
+  RecaptchaUnavailableError,
+  Playtcha,
+  PlaytchaError,
+  PlaytchaUnavailableError,
+  isProviderUnavailable,
+} from 'captcha-native'
 
 const app = express()
 app.use(express.json())
@@ -96,6 +107,104 @@ async function requireCaptcha(
 
 app.post('/api/signup', requireCaptcha, (req: Request, res: Response) => {
   res.status(201).json({ created: true, failover: res.locals.captchaFailover === true })
+})
+
+// Swetrix, as @swetrix/captcha-validator's docs use it: the promise never rejects.
+app.post('/api/swetrix', (req: Request, res: Response) => {
+  validateToken(req.body, process.env.SWETRIX_SECRET).then(([status, data]) => {
+    if (status) {
+      res.status(200).json({ message: 'Verification passed', pid: data.pid })
+      return
+    }
+    if (isProviderUnavailable([status, data])) {
+      console.error('Swetrix unavailable, request allowed:', data)
+      res.status(200).json({ message: 'Verification skipped (failover)' })
+      return
+    }
+    res.status(403).json({ message: data })
+  })
+})
+
+// reCAPTCHA, as Wix's docs use wix-captcha-backend: the default import.
+app.post('/api/recaptcha', (req: Request, res: Response) => {
+  const token: string = req.body['g-recaptcha-response']
+  wixCaptcha.authorize(token)
+    .then(() => res.status(200).json({ message: 'Verification passed' }))
+    .catch((error) => {
+      console.log(error)
+      res.status(403).json({ message: 'Verification failed' })
+    })
+})
+
+// reCAPTCHA with the named import, async, sorting the rejections.
+app.post('/api/recaptcha/v3', async (req: Request, res: Response) => {
+  try {
+    const report = await authorize(req.body.token, {
+      remoteIp: req.ip,
+      expectedAction: 'signup',
+      minScore: 0.5,
+    })
+    res.status(200).json(report)
+  } catch (error) {
+    if (error instanceof RecaptchaUnavailableError) {
+      console.warn(`reCAPTCHA unavailable after ${error.attempts} attempts`)
+      res.status(503).json({ error: error.error })
+      return
+    }
+    if (error instanceof RecaptchaError) {
+      res.status(error.statusCode === 400 ? 403 : 500).json({ error: error.error, codes: error.errorCodes })
+      return
+    }
+    res.status(500).json({ error: 'internal error' })
+  }
+})
+
+// Playtcha: one configured client, the token from the `playtcha-token` form field.
+const playtcha = new Playtcha({ secret: process.env.PLAYTCHA_SECRET ?? '<your_secret>', timeoutMs: 3000 })
+
+app.post('/api/playtcha', async (req: Request, res: Response) => {
+  try {
+    const result = await playtcha.verify(req.body['playtcha-token'])
+    if (result.failedOpen) {
+      console.warn('Playtcha unavailable, request allowed:', result.unavailableReason, result.status)
+    } else if (result.degraded) {
+      console.warn('Playtcha degraded:', result.degradedReason)
+    }
+    res.status(200).json({ message: 'Verification passed', failedOpen: result.failedOpen })
+  } catch (error) {
+    if (error instanceof PlaytchaUnavailableError) {
+      res.status(503).json({ error: error.reason })
+      return
+    }
+    if (error instanceof FailoverException) {
+      res.status(503).json({ error: error.message })
+      return
+    }
+    if (error instanceof PlaytchaError) {
+      if (error.retryAfter !== undefined) res.set('Retry-After', String(error.retryAfter))
+      res.status(error.status === 429 ? 429 : 403).json({ error: error.code, requestId: error.requestId })
+      return
+    }
+    res.status(500).json({ error: 'internal error' })
+  }
+})
+
+// The static shortcut, as a middleware.
+async function requirePlaytcha(req: Request, res: Response, next: NextFunction): Promise<void> {
+  try {
+    await Playtcha.verify(process.env.PLAYTCHA_SECRET ?? '<your_secret>', req.body['playtcha-token'])
+    next()
+  } catch (error) {
+    if (error instanceof PlaytchaError) {
+      res.status(403).json({ error: error.code })
+      return
+    }
+    next(error)
+  }
+}
+
+app.post('/api/comment', requirePlaytcha, (req: Request, res: Response) => {
+  res.status(201).json({ created: true })
 })
 
 export { app }
