@@ -486,7 +486,10 @@ mod tests {
             assert_eq!(error.status, None);
         }
         let long = "x".repeat(MAX_TOKEN_LENGTH + 1);
-        assert_eq!(*c.verify(Some(&long)).await.unwrap_err().field("code").unwrap(), "token_invalid");
+        assert_eq!(
+            *c.verify(Some(&long)).await.unwrap_err().field("code").unwrap(),
+            "token_invalid"
+        );
         // Nothing listens on port 9: the verifier is unavailable, and the policy fails open.
         let open = c.verify(Some("token")).await.unwrap();
         assert_eq!(open.unavailable_reason.as_deref(), Some("network_error"));
