@@ -2,24 +2,12 @@
 // fetch, sees from each (statuses, exact bodies, headers, test identities, single use, expiry).
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
-
-const require = createRequire(import.meta.url)
-const { Emulator } = require('../index.js')
+import { withEmulator } from './helpers.mjs'
 
 const GOOGLE_TEST_SECRET = '6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe'
 const DUMMY_CHALLENGE = 'DUMMY_CHALLENGE00000111112222233333444445555566666777778888899999'
 const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
 const ISO_MILLIS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
-
-async function withEmulator (options, test) {
-  const emulator = await Emulator.start(options)
-  try {
-    return await test(emulator)
-  } finally {
-    await emulator.close()
-  }
-}
 
 /** What a request got: status, content type, a header getter, the raw body text and its JSON. */
 async function answer (response) {

@@ -6,20 +6,11 @@ import http from 'node:http'
 import { once } from 'node:events'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import { testIdToken, rejection } from './helpers.mjs'
+import { testIdToken, rejection, withEmulator } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const { Emulator, TrustCaptcha, ServerUnreachableException } = require('../index.js')
 const CLI = fileURLToPath(new URL('../bin/captcha-native.js', import.meta.url))
-
-async function withEmulator (options, test) {
-  const emulator = await Emulator.start(options)
-  try {
-    return await test(emulator)
-  } finally {
-    await emulator.close()
-  }
-}
 
 describe('Emulator', () => {
   it('starts on loopback with an any-free port and the documented default key', async () => {

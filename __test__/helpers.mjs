@@ -5,8 +5,10 @@ import net from 'node:net'
 import { inspect } from 'node:util'
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
 
 const INDEX = fileURLToPath(new URL('../index.js', import.meta.url))
+const { Emulator } = createRequire(import.meta.url)('../index.js')
 
 /** A TrustCaptcha widget token: base64 of the JSON of `fields`. */
 export function trustToken (fields, encoding = 'base64') {
@@ -137,4 +139,14 @@ export function inChild (body, env) {
       else resolve(JSON.parse(stdout))
     })
   })
+}
+
+/** Runs `test` with a fresh emulator started with `options`, and closes it whatever happens. */
+export async function withEmulator (options, test) {
+  const emulator = await Emulator.start(options)
+  try {
+    return await test(emulator)
+  } finally {
+    await emulator.close()
+  }
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::http::{Request, Response};
-use super::store::{random_hex, random_token, BoundedMap};
+use super::store::{parse_claims, random_hex, random_token, BoundedMap};
 use super::{iso_millis, lock, Emulator};
 use crate::errors::CaptchaError;
 
@@ -132,11 +132,7 @@ const ALREADY_REDEEMED: Failure = failure(
 
 /// Creates a token with these claims.
 pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, CaptchaError> {
-    let claims: Claims = match claims_json {
-        Some(json) => serde_json::from_str(json)
-            .map_err(|e| CaptchaError::invalid_argument(format!("invalid playtcha claims: {e}")))?,
-        None => Claims::default(),
-    };
+    let claims: Claims = parse_claims("playtcha", claims_json)?;
     if claims.score.is_some_and(|s| !s.is_finite()) {
         return Err(CaptchaError::invalid_argument(
             "invalid playtcha claims: score must be a finite number",

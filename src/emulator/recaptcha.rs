@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use super::http::{Request, Response};
-use super::store::{random_token, BoundedMap};
+use super::store::{parse_claims, random_token, BoundedMap};
 use super::{iso_seconds, lock, Emulator};
 use crate::errors::CaptchaError;
 
@@ -74,11 +74,7 @@ fn refused(codes: Vec<&'static str>) -> Response {
 
 /// Creates a token with these claims.
 pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, CaptchaError> {
-    let claims: Claims = match claims_json {
-        Some(json) => serde_json::from_str(json)
-            .map_err(|e| CaptchaError::invalid_argument(format!("invalid recaptcha claims: {e}")))?,
-        None => Claims::default(),
-    };
+    let claims: Claims = parse_claims("recaptcha", claims_json)?;
     if claims
         .score
         .is_some_and(|s| !(s.is_finite() && (0.0..=1.0).contains(&s)))

@@ -2,9 +2,25 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use serde::de::DeserializeOwned;
+
+use crate::errors::CaptchaError;
+
 /// Tokens (or verifications) kept at most per provider; the oldest are forgotten first, so a
 /// long benchmark cannot grow the emulator without end.
 pub const TOKEN_CAPACITY: usize = 100_000;
+
+/// The claims of `issue(provider, claims)`, from their JSON; none at all gives the defaults.
+pub fn parse_claims<C: DeserializeOwned + Default>(
+    provider: &str,
+    claims_json: Option<&str>,
+) -> Result<C, CaptchaError> {
+    match claims_json {
+        Some(json) => serde_json::from_str(json)
+            .map_err(|e| CaptchaError::invalid_argument(format!("invalid {provider} claims: {e}"))),
+        None => Ok(C::default()),
+    }
+}
 
 /// A map that forgets its oldest entries once it holds `capacity` of them.
 #[derive(Debug)]

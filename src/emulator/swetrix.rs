@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::http::{Request, Response};
-use super::store::{random_hex, random_token, BoundedMap};
+use super::store::{parse_claims, random_hex, random_token, BoundedMap};
 use super::{lock, Emulator};
 use crate::errors::CaptchaError;
 
@@ -92,11 +92,7 @@ fn success(challenge: &str, timestamp: i64, pid: &str) -> Response {
 
 /// Creates a token with these claims.
 pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, CaptchaError> {
-    let claims: Claims = match claims_json {
-        Some(json) => serde_json::from_str(json)
-            .map_err(|e| CaptchaError::invalid_argument(format!("invalid swetrix claims: {e}")))?,
-        None => Claims::default(),
-    };
+    let claims: Claims = parse_claims("swetrix", claims_json)?;
     let token = random_token(TOKEN_PREFIX);
     let issued = Token {
         challenge: claims.challenge.unwrap_or_else(|| random_hex(32)),

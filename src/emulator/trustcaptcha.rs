@@ -5,7 +5,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use super::http::{Request, Response};
-use super::store::BoundedMap;
+use super::store::{parse_claims, BoundedMap};
 use super::{iso_millis as iso, lock, Emulator};
 use crate::errors::CaptchaError;
 use crate::trustcaptcha::token::is_uuid;
@@ -140,11 +140,7 @@ fn random_uuid() -> String {
 
 /// Creates a verification with these claims and returns the widget's token for it.
 pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, CaptchaError> {
-    let claims: Claims = match claims_json {
-        Some(json) => serde_json::from_str(json)
-            .map_err(|e| CaptchaError::invalid_argument(format!("invalid trustcaptcha claims: {e}")))?,
-        None => Claims::default(),
-    };
+    let claims: Claims = parse_claims("trustcaptcha", claims_json)?;
     if claims.score.is_some_and(|s| !s.is_finite()) {
         return Err(CaptchaError::invalid_argument(
             "invalid trustcaptcha claims: score must be a finite number",
