@@ -67,7 +67,7 @@ describe('constructor and static verify', () => {
     }
   })
 
-  it('the secret is trimmed, and the static shortcut verifies with the defaults', async () => {
+  it('the secret is trimmed, and a trailing slash on apiHost does not give //v1', async () => {
     const trimmed = new Playtcha({ secret: `  ${SECRET}\n`, apiHost: `${emulator.url}/` })
     assert.equal((await trimmed.verify(emulator.issue('playtcha'))).failedOpen, false)
   })
@@ -143,6 +143,10 @@ describe('fail closed on a 4xx, whatever the policy', () => {
   it('rate_limited_ip (429) carries retryAfter from the Retry-After header', async () => {
     const error = await refused(playtcha.verify(emulator.issue('playtcha', { rateLimited: true, retryAfter: 7 })), 'rate_limited_ip', 429)
     assert.equal(error.retryAfter, 7)
+    const envelope = JSON.stringify({ error: { code: 'rate_limited_ip', message: 'slow down', request_id: 'req_2' } })
+    emulator.fault({ provider: 'playtcha', times: 1, kind: 'status', status: 429, body: envelope, headers: { 'retry-after': '0' } })
+    const tight = await refused(playtcha.verify('t'), 'rate_limited_ip', 429)
+    assert.equal(tight.retryAfter, 1, 'never tighter than a second')
   })
 
   it('a 4xx without the envelope still fails closed (http_error), even with fail open', async () => {

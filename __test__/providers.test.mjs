@@ -12,17 +12,20 @@ const {
   ServerUnreachableException, RecaptchaUnavailableError, PlaytchaUnavailableError
 } = captcha
 
+// Long enough for a verdict on a slow CI machine; the hang cases wait this long.
+const TIMEOUT_MS = 1000
+
 let emulator
 let clients
 before(async () => {
   emulator = await Emulator.start()
   const { credentials, url } = emulator
   clients = {
-    trustcaptcha: new TrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url, readTimeoutMs: 300 }),
-    swetrix: (token) => validateToken(token, credentials.swetrixSecret, `${url}/v1/captcha`, { timeoutMs: 300 }),
-    recaptcha: (token) => authorize(token, { secretKey: credentials.recaptchaSecret, siteverifyUrl: `${url}/recaptcha/api/siteverify`, timeoutMs: 300, retries: 1, retryDelayMs: 10 }),
-    playtcha: new Playtcha({ secret: credentials.playtchaSecret, apiHost: url, timeoutMs: 300 }),
-    strictPlaytcha: new Playtcha({ secret: credentials.playtchaSecret, apiHost: url, timeoutMs: 300, failClosed: true })
+    trustcaptcha: new TrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url, readTimeoutMs: TIMEOUT_MS }),
+    swetrix: (token) => validateToken(token, credentials.swetrixSecret, `${url}/v1/captcha`, { timeoutMs: TIMEOUT_MS }),
+    recaptcha: (token) => authorize(token, { secretKey: credentials.recaptchaSecret, siteverifyUrl: `${url}/recaptcha/api/siteverify`, timeoutMs: TIMEOUT_MS, retries: 1, retryDelayMs: 10 }),
+    playtcha: new Playtcha({ secret: credentials.playtchaSecret, apiHost: url, timeoutMs: TIMEOUT_MS }),
+    strictPlaytcha: new Playtcha({ secret: credentials.playtchaSecret, apiHost: url, timeoutMs: TIMEOUT_MS, failClosed: true })
   }
 })
 after(() => emulator.close())
@@ -52,7 +55,7 @@ describe('one error family', () => {
     try {
       const seen = await outcomes()
       assert.ok(seen.trustcaptcha instanceof ServerUnreachableException)
-      assert.deepEqual(seen.swetrix, [false, 'Unable to make API request, error: Error: timeout of 300ms exceeded'])
+      assert.deepEqual(seen.swetrix, [false, `Unable to make API request, error: Error: timeout of ${TIMEOUT_MS}ms exceeded`])
       assert.ok(seen.recaptcha instanceof RecaptchaUnavailableError)
       assert.equal(seen.playtcha.failedOpen, true)
       assert.ok(seen.strictPlaytcha instanceof PlaytchaUnavailableError)
@@ -100,6 +103,12 @@ describe('one error family', () => {
     for (const value of [undefined, null, 'Unable to make API request', [true, 'Unable to make API request, error: x'], {}, new Error('x'), misconfigured]) {
       assert.equal(isProviderUnavailable(value), false, String(value))
     }
+  })
+
+  it('a misconfiguration is not an outage: no secret for authorize (500)', async () => {
+    const { error } = await rejection(authorize('t', { secretKey: ' ', siteverifyUrl: `${emulator.url}/recaptcha/api/siteverify` }))
+    assert.equal(error.statusCode, 500)
+    assert.equal(isProviderUnavailable(error), false)
   })
 
   it('local refusals (empty tokens) are verdicts, never "unavailable"', async () => {

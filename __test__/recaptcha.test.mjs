@@ -197,7 +197,7 @@ describe('retries', () => {
   for (const [what, rule] of noVerdict) {
     it(`after ${what}, retries and resolves the verdict`, async () => {
       emulator.fault({ provider: 'recaptcha', times: 2, ...rule })
-      assert.deepEqual(await authorize(emulator.issue('recaptcha'), { ...options, timeoutMs: 300 }), { success: true })
+      assert.deepEqual(await authorize(emulator.issue('recaptcha'), { ...options, timeoutMs: 1000 }), { success: true })
       assert.equal(siteverifyRequests().length, 3)
     })
   }

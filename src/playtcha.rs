@@ -247,7 +247,8 @@ impl PlaytchaClient {
             .with_field("hint", self.upstream(envelope.hint.as_ref()))
             .with_field("host", self.upstream(envelope.host.as_ref()));
         if status == 429 {
-            error = error.with_field("retryAfter", answer.retry_after_seconds());
+            // The contract: never retry tighter than a second, whatever the header says.
+            error = error.with_field("retryAfter", answer.retry_after_seconds().unwrap_or(1).max(1));
         }
         Err(error)
     }
@@ -296,9 +297,9 @@ impl PlaytchaClient {
 
     /// An upstream string, fit for an error: cut short, and never holding the secret.
     fn upstream(&self, value: Option<&Value>) -> Option<String> {
-        let text = value?.as_str()?;
-        let short: String = text.chars().take(MAX_UPSTREAM_TEXT).collect();
-        Some(self.scrub(&short))
+        // Scrub first: a cut through the secret would leave a piece that no longer matches.
+        let scrubbed = self.scrub(value?.as_str()?);
+        Some(scrubbed.chars().take(MAX_UPSTREAM_TEXT).collect())
     }
 
     fn scrub(&self, text: &str) -> String {

@@ -218,6 +218,11 @@ pub fn judge(verdict: &Map<String, Value>, checks: &Checks) -> Result<(), Captch
 /// Checks a token with Google. `token` is `None` when the caller passed something other than a
 /// string (or nothing).
 pub async fn authorize(token: Option<&str>, options: &Options) -> Result<(), CaptchaError> {
+    authorize_within(token, options, TOKEN_LIFETIME).await
+}
+
+/// `authorize`, with no attempt running past `lifetime` from now.
+async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Duration) -> Result<(), CaptchaError> {
     let started = Instant::now();
     let settings = settings(options)?;
     let token = match token {
@@ -245,7 +250,7 @@ pub async fn authorize(token: Option<&str>, options: &Options) -> Result<(), Cap
     let mut attempts = 0u32;
     let last_reason = loop {
         attempts += 1;
-        let left = TOKEN_LIFETIME.saturating_sub(started.elapsed());
+        let left = lifetime.saturating_sub(started.elapsed());
         let request = transport
             .client()
             .post(settings.url.clone())
@@ -264,7 +269,7 @@ pub async fn authorize(token: Option<&str>, options: &Options) -> Result<(), Cap
             Err(failure) => (describe(&failure), None),
         };
         let delay = settings.retry_delay.max(retry_after.unwrap_or_default());
-        if attempts > settings.retries || started.elapsed() + delay >= TOKEN_LIFETIME {
+        if attempts > settings.retries || started.elapsed().saturating_add(delay) >= lifetime {
             break reason;
         }
         tokio::time::sleep(delay).await;
@@ -488,6 +493,51 @@ mod tests {
         .unwrap();
         assert_eq!((fine.retries, fine.retry_delay), (0, Duration::ZERO));
         assert_eq!(fine.url.as_str(), DEFAULT_SITEVERIFY_URL);
+    }
+
+    #[tokio::test]
+    async fn no_attempt_runs_past_the_token_lifetime() {
+        // A server that accepts and never answers; each attempt would otherwise take timeoutMs.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let held = tokio::spawn(async move {
+            let mut sockets = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                sockets.push(socket);
+            }
+        });
+        let options = Options {
+            secret_key: Some("s".into()),
+            siteverify_url: Some(format!("http://{address}/")),
+            timeout_ms: Some(5_000.0),
+            retry_delay_ms: Some(0.0),
+            proxy: ProxySetting::Disabled,
+            ..Default::default()
+        };
+        let started = Instant::now();
+        let error = authorize_within(Some("t"), &options, Duration::from_millis(300))
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind, ErrorKind::RecaptchaUnavailable);
+        assert!(
+            started.elapsed() < Duration::from_millis(1_500),
+            "{:?}",
+            started.elapsed()
+        );
+        held.abort();
+    }
+
+    #[test]
+    fn a_huge_retry_after_is_capped_not_a_panic() {
+        let mut limited = answer(429, "");
+        limited
+            .headers
+            .insert(reqwest::header::RETRY_AFTER, "18446744073709551615".parse().unwrap());
+        let Attempt::Retryable { retry_after, .. } = read_attempt(limited) else {
+            panic!("a 429 is retryable")
+        };
+        let delay = retry_after.unwrap();
+        assert!(Instant::now().elapsed().checked_add(delay).is_some());
     }
 
     #[tokio::test]

@@ -18,7 +18,8 @@ use crate::transport::{timeout_option, Failure, ProxySetting, Transport, Transpo
 pub const DEFAULT_API_URL: &str = "https://api.swetrixcaptcha.com/v1/captcha";
 /// The JS package has no timeout at all; ours bounds every call.
 pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
-/// Connecting gets this long at most (and never longer than the call's timeout).
+/// Connecting gets this long at most; the call's deadline bounds it too. Fixed, so that every
+/// `timeoutMs` shares one pool.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The longest request body sent; a longer one resolves `[false, 'CAPTCHA validation failed']`.
@@ -47,11 +48,11 @@ pub async fn validate(url: &str, body: String, deadline: Duration, proxy: ProxyS
         None => return no_response("TypeError: Invalid URL".into()),
     };
     let transport = match Transport::shared(&TransportConfig {
-        connect_timeout: CONNECT_TIMEOUT.min(deadline),
+        connect_timeout: CONNECT_TIMEOUT,
         proxy,
     }) {
         Ok(transport) => transport,
-        Err(error) => return no_response(format!("Error: {}", error.message.unwrap_or_default())),
+        Err(error) => return no_response(format!("TypeError: {}", error.message.unwrap_or_default())),
     };
     let request = transport
         .client()

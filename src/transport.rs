@@ -12,6 +12,9 @@ use tokio::sync::Semaphore;
 
 use crate::errors::CaptchaError;
 
+/// The longest `Retry-After` taken at its word (a day).
+pub const MAX_RETRY_AFTER_SECONDS: u64 = 24 * 3600;
+
 /// Responses larger than this are refused, without buffering them whole.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -222,17 +225,18 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// `Retry-After` in seconds, from either of its forms (delay seconds or an HTTP date).
+    /// `Retry-After` in seconds, from either of its forms (delay seconds or an HTTP date), at
+    /// most a day: a server's number must not overflow our arithmetic.
     pub fn retry_after_seconds(&self) -> Option<u64> {
         let value = self.headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-        if let Ok(seconds) = value.parse::<u64>() {
-            return Some(seconds);
-        }
-        let when = httpdate::parse_http_date(value).ok()?;
-        Some(
-            when.duration_since(std::time::SystemTime::now())
+        let seconds = match value.parse::<u64>() {
+            Ok(seconds) => seconds,
+            Err(_) => httpdate::parse_http_date(value)
+                .ok()?
+                .duration_since(std::time::SystemTime::now())
                 .map_or(0, |d| d.as_secs()),
-        )
+        };
+        Some(seconds.min(MAX_RETRY_AFTER_SECONDS))
     }
 }
 
@@ -249,6 +253,8 @@ impl Transport {
             .connect_timeout(config.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(MAX_CONNECTIONS_PER_ORIGIN)
+            // Some firewalls refuse requests without one; a provider's own header replaces it.
+            .user_agent(concat!("captcha-native/", env!("CARGO_PKG_VERSION")))
             .tcp_nodelay(true);
         builder = match &config.proxy {
             ProxySetting::FromEnvironment => builder,
@@ -384,6 +390,35 @@ mod tests {
             let error = timeout_option("readTimeoutMs", Some(bad), 1).unwrap_err();
             assert!(error.message.unwrap().starts_with("readTimeoutMs must be"));
         }
+    }
+
+    fn answer_with_retry_after(value: &str) -> Answer {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, value.parse().unwrap());
+        Answer {
+            status: 429,
+            headers,
+            body: None,
+        }
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates_and_is_capped() {
+        assert_eq!(answer_with_retry_after("7").retry_after_seconds(), Some(7));
+        assert_eq!(
+            answer_with_retry_after("18446744073709551615").retry_after_seconds(),
+            Some(MAX_RETRY_AFTER_SECONDS)
+        );
+        let soon = std::time::SystemTime::now() + Duration::from_secs(120);
+        let seconds = answer_with_retry_after(&httpdate::fmt_http_date(soon))
+            .retry_after_seconds()
+            .unwrap();
+        assert!((118..=120).contains(&seconds), "{seconds}");
+        assert_eq!(
+            answer_with_retry_after("Wed, 21 Oct 2015 07:28:00 GMT").retry_after_seconds(),
+            Some(0)
+        );
+        assert_eq!(answer_with_retry_after("soon").retry_after_seconds(), None);
     }
 
     #[test]
