@@ -92,6 +92,15 @@ function fromNative (error) {
   return converted
 }
 
+/** Awaits a native Promise, rejecting with its error's class. */
+async function awaitNative (promise) {
+  try {
+    return await promise
+  } catch (error) {
+    throw fromNative(error)
+  }
+}
+
 /** Runs a synchronous native call, rethrowing its errors as their classes. */
 function callNative (call) {
   try {
@@ -186,13 +195,7 @@ class TrustCaptcha {
   }
 
   async getVerificationResult (token) {
-    let data
-    try {
-      data = await this.#native.getVerificationResult(typeof token === 'string' ? token : null)
-    } catch (error) {
-      throw fromNative(error)
-    }
-    return new VerificationResult(data)
+    return new VerificationResult(await awaitNative(this.#native.getVerificationResult(typeof token === 'string' ? token : null)))
   }
 }
 
@@ -298,11 +301,7 @@ async function authorize (token, options) {
   }
   // null: not a string at all (invalid-input-response); '': nothing (missing-input-response).
   const tokenArgument = typeof token === 'string' ? token : token === undefined || token === null ? '' : null
-  try {
-    await nativeBinding.recaptchaAuthorize(tokenArgument, merged)
-  } catch (error) {
-    throw fromNative(error)
-  }
+  await awaitNative(nativeBinding.recaptchaAuthorize(tokenArgument, merged))
   return { success: true }
 }
 
@@ -336,11 +335,7 @@ class Playtcha {
 
   /** Verifies the `playtcha-token` form field. */
   async verify (token) {
-    try {
-      return await this.#native.verify(typeof token === 'string' ? token : null)
-    } catch (error) {
-      throw fromNative(error)
-    }
+    return awaitNative(this.#native.verify(typeof token === 'string' ? token : null))
   }
 }
 
@@ -383,12 +378,7 @@ class Emulator {
 
   static async start (options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
-    let nativeEmulator
-    try {
-      nativeEmulator = await nativeBinding.startEmulator(JSON.stringify(options))
-    } catch (error) {
-      throw fromNative(error)
-    }
+    const nativeEmulator = await awaitNative(nativeBinding.startEmulator(JSON.stringify(options)))
     if (options.host !== undefined && !LOOPBACK.test(String(options.host))) {
       process.emitWarning(`the captcha-native emulator listens on ${nativeEmulator.url}, which other machines may reach`)
     }

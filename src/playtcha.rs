@@ -14,7 +14,9 @@ use serde_json::Value;
 
 use crate::errors::{CaptchaError, ErrorKind};
 use crate::js::{proxy_setting, ProxyConfig};
-use crate::transport::{api_host_base, timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig};
+use crate::transport::{
+    api_host_base, timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig, PROVIDER_CONNECT_TIMEOUT,
+};
 
 pub const DEFAULT_API_HOST: &str = "https://playtcha.com";
 pub const DEFAULT_TIMEOUT_MS: u64 = 5_000;
@@ -22,7 +24,6 @@ pub const DEFAULT_TIMEOUT_MS: u64 = 5_000;
 pub const MAX_TOKEN_LENGTH: usize = 16 * 1024;
 /// Upstream texts put in an error are cut to this many characters.
 const MAX_UPSTREAM_TEXT: usize = 512;
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why the verifier counts as unavailable (`unavailableReason`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +145,7 @@ impl PlaytchaClient {
             .map_err(|_| CaptchaError::invalid_argument("apiHost must be an http(s) URL without credentials"))?;
         let deadline = timeout_option("timeoutMs", options.timeout_ms, DEFAULT_TIMEOUT_MS)?;
         let transport = Transport::shared(&TransportConfig {
-            connect_timeout: CONNECT_TIMEOUT,
+            connect_timeout: PROVIDER_CONNECT_TIMEOUT,
             proxy: options.proxy,
         })?;
         Ok(Self {

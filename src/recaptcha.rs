@@ -11,7 +11,9 @@ use serde_json::{Map, Value};
 
 use crate::errors::{CaptchaError, ErrorKind};
 use crate::js::{proxy_setting, ProxyConfig};
-use crate::transport::{timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig, MAX_TIMEOUT_MS};
+use crate::transport::{
+    timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig, MAX_TIMEOUT_MS, PROVIDER_CONNECT_TIMEOUT,
+};
 
 pub const DEFAULT_SITEVERIFY_URL: &str = "https://www.google.com/recaptcha/api/siteverify";
 pub const DEFAULT_TIMEOUT_MS: u64 = 5_000;
@@ -23,7 +25,6 @@ pub const TOKEN_LIFETIME: Duration = Duration::from_secs(120);
 const MAX_RETRIES: f64 = 1_000.0;
 /// Google's tokens are a few kilobytes; a longer one is refused without a request.
 pub const MAX_TOKEN_LENGTH: usize = 64 * 1024;
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Our own `errorCodes`, next to Google's.
 pub const HOSTNAME_MISMATCH: &str = "hostname-mismatch";
@@ -243,7 +244,7 @@ async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Dura
         form.finish()
     };
     let transport = Transport::shared(&TransportConfig {
-        connect_timeout: CONNECT_TIMEOUT,
+        connect_timeout: PROVIDER_CONNECT_TIMEOUT,
         proxy: settings.proxy.clone(),
     })?;
 

@@ -13,14 +13,11 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::js::{proxy_setting, ProxyConfig};
-use crate::transport::{timeout_option, Failure, ProxySetting, Transport, TransportConfig};
+use crate::transport::{timeout_option, Failure, ProxySetting, Transport, TransportConfig, PROVIDER_CONNECT_TIMEOUT};
 
 pub const DEFAULT_API_URL: &str = "https://api.swetrixcaptcha.com/v1/captcha";
 /// The JS package has no timeout at all; ours bounds every call.
 pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
-/// Connecting gets this long at most; the call's deadline bounds it too. Fixed, so that every
-/// `timeoutMs` shares one pool.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The longest request body sent; a longer one resolves `[false, 'CAPTCHA validation failed']`.
 pub const MAX_BODY_LENGTH: usize = 64 * 1024;
@@ -48,7 +45,7 @@ pub async fn validate(url: &str, body: String, deadline: Duration, proxy: ProxyS
         None => return no_response("TypeError: Invalid URL".into()),
     };
     let transport = match Transport::shared(&TransportConfig {
-        connect_timeout: CONNECT_TIMEOUT,
+        connect_timeout: PROVIDER_CONNECT_TIMEOUT,
         proxy,
     }) {
         Ok(transport) => transport,

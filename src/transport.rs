@@ -12,6 +12,10 @@ use tokio::sync::Semaphore;
 
 use crate::errors::CaptchaError;
 
+/// How long the Swetrix, reCAPTCHA and Playtcha clients may take to connect. Fixed, so that any
+/// `timeoutMs` shares one pool; each call's deadline bounds the connect as well.
+pub const PROVIDER_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The longest `Retry-After` taken at its word (a day).
 pub const MAX_RETRY_AFTER_SECONDS: u64 = 24 * 3600;
 
