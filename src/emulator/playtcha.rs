@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::http::{Request, Response};
-use super::store::{parse_claims, random_hex, random_token, BoundedMap};
+use super::store::{parse_claims, random_hex, BoundedMap, Issued};
 use super::{iso_millis, lock, Emulator};
 use crate::errors::CaptchaError;
 
@@ -41,15 +41,8 @@ pub struct Claims {
     db_error: Option<bool>,
 }
 
-#[derive(Debug, Clone)]
-pub struct Token {
-    claims: Claims,
-    issued_ms: i64,
-    redeemed: bool,
-}
-
-/// Issued tokens, bounded (the oldest are forgotten first).
-pub type Store = BoundedMap<Token>;
+/// Issued tokens, bounded (the oldest are forgotten first). `used` means redeemed.
+pub type Store = BoundedMap<Issued<Claims>>;
 
 #[derive(Serialize)]
 struct Envelope<'a> {
@@ -138,14 +131,7 @@ pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, C
             "invalid playtcha claims: score must be a finite number",
         ));
     }
-    let token = random_token(TOKEN_PREFIX);
-    let issued = Token {
-        claims,
-        issued_ms: emulator.now_ms(),
-        redeemed: false,
-    };
-    lock(&emulator.playtcha).insert(token.clone(), issued);
-    Ok(token)
+    Ok(lock(&emulator.playtcha).issue(TOKEN_PREFIX, claims, emulator.now_ms()))
 }
 
 /// Answers `POST /v1/verify` as Playtcha does. Every answer carries its `x-request-id`.
@@ -209,10 +195,10 @@ fn verify(emulator: &Emulator, request: &Request) -> Result<Response, (Failure, 
     if now.saturating_sub(issued.issued_ms) > TOKEN_TTL_MS {
         return Err((TOKEN_EXPIRED, None));
     }
-    if issued.redeemed {
+    if issued.used {
         return Err((ALREADY_REDEEMED, None));
     }
-    issued.redeemed = true;
+    issued.used = true;
     let degraded = claims.degraded == Some(true);
     Ok(Response::json(
         200,

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use super::http::{Request, Response};
-use super::store::{parse_claims, random_token, BoundedMap};
+use super::store::{parse_claims, BoundedMap, Issued};
 use super::{iso_seconds, lock, Emulator};
 use crate::errors::CaptchaError;
 
@@ -34,15 +34,8 @@ pub struct Claims {
     action: Option<String>,
 }
 
-#[derive(Debug, Clone)]
-pub struct Token {
-    claims: Claims,
-    issued_ms: i64,
-    verified: bool,
-}
-
 /// Issued tokens, bounded (the oldest are forgotten first).
-pub type Store = BoundedMap<Token>;
+pub type Store = BoundedMap<Issued<Claims>>;
 
 /// Google's answer, its keys in Google's order.
 #[derive(Serialize, Default)]
@@ -83,14 +76,7 @@ pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, C
             "invalid recaptcha claims: score must be a number from 0 to 1",
         ));
     }
-    let token = random_token(TOKEN_PREFIX);
-    let issued = Token {
-        claims,
-        issued_ms: emulator.now_ms(),
-        verified: false,
-    };
-    lock(&emulator.recaptcha).insert(token.clone(), issued);
-    Ok(token)
+    Ok(lock(&emulator.recaptcha).issue(TOKEN_PREFIX, claims, emulator.now_ms()))
 }
 
 /// Whether the body is a form: a form content type, or none at all.
@@ -194,8 +180,8 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
     let Some(token) = store.get_mut(response) else {
         return refused(vec!["invalid-input-response"]);
     };
-    let fresh = !token.verified && now.saturating_sub(token.issued_ms) <= TOKEN_TTL_MS;
-    token.verified = true;
+    let fresh = !token.used && now.saturating_sub(token.issued_ms) <= TOKEN_TTL_MS;
+    token.used = true;
     if !fresh {
         return refused(vec!["timeout-or-duplicate"]);
     }

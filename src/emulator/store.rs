@@ -22,6 +22,29 @@ pub fn parse_claims<C: DeserializeOwned + Default>(
     }
 }
 
+/// An issued token: what it carries, when it was issued, and whether it was used (the tokens
+/// of Swetrix, reCAPTCHA and Playtcha verify once).
+#[derive(Debug, Clone)]
+pub struct Issued<C> {
+    pub claims: C,
+    pub issued_ms: i64,
+    pub used: bool,
+}
+
+impl<C> BoundedMap<Issued<C>> {
+    /// Keeps a fresh random token (`prefix` and 64 hex digits) carrying `claims`, and returns it.
+    pub fn issue(&mut self, prefix: &str, claims: C, now_ms: i64) -> String {
+        let token = random_token(prefix);
+        let issued = Issued {
+            claims,
+            issued_ms: now_ms,
+            used: false,
+        };
+        self.insert(token.clone(), issued);
+        token
+    }
+}
+
 /// A map that forgets its oldest entries once it holds `capacity` of them.
 #[derive(Debug)]
 pub struct BoundedMap<V> {

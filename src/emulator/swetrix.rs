@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::http::{Request, Response};
-use super::store::{parse_claims, random_hex, random_token, BoundedMap};
+use super::store::{parse_claims, random_hex, BoundedMap, Issued};
 use super::{lock, Emulator};
 use crate::errors::CaptchaError;
 
@@ -31,17 +31,16 @@ pub struct Claims {
     invalid_payload: Option<bool>,
 }
 
+/// What an issued token carries, its defaults filled in at issue.
 #[derive(Debug, Clone)]
-pub struct Token {
+pub struct Payload {
     challenge: String,
     pid: String,
     invalid_payload: bool,
-    issued_ms: i64,
-    used: bool,
 }
 
 /// Issued tokens, bounded (the oldest are forgotten first).
-pub type Store = BoundedMap<Token>;
+pub type Store = BoundedMap<Issued<Payload>>;
 
 /// NestJS's error body, its keys in Nest's order.
 #[derive(Serialize)]
@@ -93,16 +92,12 @@ fn success(challenge: &str, timestamp: i64, pid: &str) -> Response {
 /// Creates a token with these claims.
 pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, CaptchaError> {
     let claims: Claims = parse_claims("swetrix", claims_json)?;
-    let token = random_token(TOKEN_PREFIX);
-    let issued = Token {
+    let payload = Payload {
         challenge: claims.challenge.unwrap_or_else(|| random_hex(32)),
         pid: claims.pid.unwrap_or_else(|| DEFAULT_PID.into()),
         invalid_payload: claims.invalid_payload.unwrap_or(false),
-        issued_ms: emulator.now_ms(),
-        used: false,
     };
-    lock(&emulator.swetrix).insert(token.clone(), issued);
-    Ok(token)
+    Ok(lock(&emulator.swetrix).issue(TOKEN_PREFIX, payload, emulator.now_ms()))
 }
 
 /// The byte offset of a JSON syntax error, from serde's line and column.
@@ -191,7 +186,7 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
     let Some(issued) = store.get_mut(token) else {
         return bad_request("Could not decrypt token");
     };
-    if issued.invalid_payload {
+    if issued.claims.invalid_payload {
         return bad_request("Invalid token payload");
     }
     if now.saturating_sub(issued.issued_ms) > TOKEN_TTL_MS {
@@ -201,7 +196,7 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
         return bad_request("Token already used");
     }
     issued.used = true;
-    success(&issued.challenge, issued.issued_ms, &issued.pid)
+    success(&issued.claims.challenge, issued.issued_ms, &issued.claims.pid)
 }
 
 #[cfg(test)]
