@@ -1,0 +1,38 @@
+// Every README block marked `<!-- runnable -->` runs as an ES module, with 'captcha-native'
+// pointing at this checkout; its own assertions say what a reader is promised.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+const INDEX = pathToFileURL(fileURLToPath(new URL('../index.js', import.meta.url))).href
+const blocks = [...README.matchAll(/<!-- runnable -->\n```js\n([\s\S]*?)```/g)].map((match) => match[1])
+
+function run (source) {
+  const dir = mkdtempSync(join(tmpdir(), 'captcha-native-readme-'))
+  const file = join(dir, 'example.mjs')
+  writeFileSync(file, source.replaceAll("from 'captcha-native'", `from '${INDEX}'`))
+  return new Promise((resolve) => {
+    execFile(process.execPath, [file], { timeout: 30_000 }, (error, stdout, stderr) => {
+      rmSync(dir, { recursive: true, force: true })
+      resolve({ code: error ? error.code ?? 1 : 0, stderr })
+    })
+  })
+}
+
+describe('README examples', () => {
+  it('there is a runnable example for each provider and for the error family', () => {
+    assert.ok(blocks.length >= 4, `${blocks.length} runnable blocks`)
+  })
+  for (const [n, source] of blocks.entries()) {
+    const title = source.split('\n').find((line) => line.includes("from 'captcha-native'"))
+    it(`block ${n + 1}: ${title}`, async () => {
+      const { code, stderr } = await run(source)
+      assert.equal(code, 0, stderr)
+    })
+  }
+})
