@@ -400,7 +400,7 @@ export class PlaytchaUnavailableError extends FailoverException {
  * any `FailoverException` (TrustCaptcha, reCAPTCHA, Playtcha with `failClosed`), an error whose
  * `status` is 5xx (TrustCaptcha keeps its SDK's plain `Error` there), a Playtcha result that
  * failed open, or a Swetrix `[false, message]` that got no verdict (no answer, an unreadable
- * body, 429 or 5xx).
+ * body, 429 or 5xx). A misconfiguration (no reCAPTCHA secret, a Swetrix `TypeError` text) is not.
  */
 export function isProviderUnavailable(outcome: unknown): boolean
 
