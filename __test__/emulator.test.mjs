@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { testIdToken, rejection, withEmulator } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
-const { Emulator, TrustCaptcha, ServerUnreachableException } = require('../index.js')
+const { Emulator, TrustCaptcha, Playtcha, ServerUnreachableException } = require('../index.js')
 const CLI = fileURLToPath(new URL('../bin/captcha-native.js', import.meta.url))
 
 describe('Emulator', () => {
@@ -150,6 +150,34 @@ describe('Emulator', () => {
   })
 })
 
+describe('the issue route (for processes that did not start the emulator)', () => {
+  it('POST /__emulator/issue/{provider} answers a fresh token, never faulted or recorded', async () => {
+    await withEmulator({}, async (emulator) => {
+      emulator.fault({ kind: 'close' })
+      const issue = (provider, init = {}) => fetch(`${emulator.url}/__emulator/issue/${provider}`, { method: 'POST', ...init })
+      const answers = {}
+      for (const provider of ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha']) {
+        const answer = await issue(provider)
+        answers[provider] = [answer.status, typeof (await answer.json()).token]
+      }
+      assert.deepEqual(answers, { trustcaptcha: [200, 'string'], swetrix: [200, 'string'], recaptcha: [200, 'string'], playtcha: [200, 'string'] })
+      const refused = await issue('swetrix', { body: '{"chalenge":"x"}' })
+      assert.equal(refused.status, 400)
+      assert.match((await refused.json()).message, /invalid swetrix claims: unknown field `chalenge`/)
+      assert.equal((await issue('hcaptcha')).status, 404)
+      assert.equal((await fetch(`${emulator.url}/__emulator/issue/swetrix`)).status, 405)
+      assert.equal((await fetch(`${emulator.url}/__emulator/other`, { method: 'POST' })).status, 404)
+      assert.equal(emulator.requests().length, 0)
+      emulator.clearFaults()
+      const { token } = await (await issue('recaptcha', { body: '{"action":"login"}' })).json()
+      const verdict = await fetch(`${emulator.url}/recaptcha/api/siteverify`, {
+        method: 'POST', body: new URLSearchParams({ secret: emulator.credentials.recaptchaSecret, response: token })
+      })
+      assert.equal((await verdict.json()).action, 'login')
+    })
+  })
+})
+
 describe('captcha-native emulator (the command)', () => {
   it('prints its URL and keys, serves them, and stops on SIGINT', async () => {
     const child = spawn(process.execPath, [
@@ -180,6 +208,13 @@ describe('captcha-native emulator (the command)', () => {
       const googleTestSecret = output.match(/Google's test secret key.*\n\s+(\S+)/)[1]
       const recaptcha = await fetch(`${url}/recaptcha/api/siteverify`, { method: 'POST', body: new URLSearchParams({ secret: googleTestSecret, response: 'any' }) })
       assert.equal((await recaptcha.json()).hostname, 'testkey.google.com')
+      // Tokens for the other providers come from the emulator's issue route, as the banner shows.
+      const issueUrl = output.match(/curl -X POST (\S+)/)[1]
+      assert.equal(issueUrl, `${url}/__emulator/issue/playtcha`)
+      const issued = await fetch(issueUrl, { method: 'POST', body: '{"hostname":"cli.example"}' })
+      const { token } = await issued.json()
+      const verified = await new Playtcha({ secret: 'cli-playtcha', apiHost: url }).verify(token)
+      assert.deepEqual([verified.failedOpen, verified.hostname], [false, 'cli.example'])
       const exited = once(child, 'exit')
       child.kill('SIGINT')
       assert.deepEqual(await exited, [0, null])

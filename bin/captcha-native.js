@@ -88,8 +88,10 @@ Playtcha
   apiHost  ${url}
   secret   ${credentials.playtchaSecret}
 
-Tokens for the secrets above come from Emulator.issue(), on an emulator started in code
-(Emulator.start()); this one answers the test identities.
+Fresh tokens for any provider, with the claims you choose (README, "The emulator"):
+  curl -X POST ${url}/__emulator/issue/playtcha -d '{"hostname":"example.com"}'
+  -> {"token":"playtcha_..."}        (trustcaptcha, swetrix, recaptcha or playtcha; body optional)
+
 Press Ctrl+C to stop.`)
 }
 

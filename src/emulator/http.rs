@@ -162,6 +162,17 @@ pub async fn serve_connection(mut stream: TcpStream, emulator: Arc<Emulator>) {
                 return;
             }
         };
+        // The emulator's own routes: never faulted, never recorded.
+        if let Some(response) = emulator.control(&request) {
+            if write_response(&mut stream, &response, request.connection, false)
+                .await
+                .is_err()
+                || request.connection == Connection::Close
+            {
+                return;
+            }
+            continue;
+        }
         let provider = Provider::from_path(&request.path);
         let fault = emulator.take_fault(provider);
         emulator.record(&request, provider);

@@ -33,6 +33,9 @@ pub const DEFAULT_RECAPTCHA_SECRET: &str = "emulator-recaptcha-secret";
 /// The secret the emulator's Playtcha API accepts unless told otherwise.
 pub const DEFAULT_PLAYTCHA_SECRET: &str = "emulator-playtcha-secret";
 
+/// Where the emulator's own routes live; no provider uses this path.
+pub const CONTROL_PREFIX: &str = "/__emulator/";
+
 /// The most requests kept for `requests()`; older ones are dropped.
 const MAX_RECORDED_REQUESTS: usize = 10_000;
 
@@ -271,6 +274,34 @@ impl Emulator {
             return None;
         }
         faults::take_matching(&mut rules, provider)
+    }
+
+    /// The emulator's own routes, for a process that did not start it (the command line):
+    /// `POST /__emulator/issue/{provider}` with the claims as a JSON body (or none) answers
+    /// `{"token": "..."}`. `None` for every other path.
+    fn control(&self, request: &Request) -> Option<Response> {
+        let route = request.path.strip_prefix(CONTROL_PREFIX)?;
+        let message = |status: u16, text: &str| Response::json(status, &serde_json::json!({ "message": text }));
+        let Some(provider) = route.strip_prefix("issue/") else {
+            return Some(message(404, "Not Found"));
+        };
+        if request.method != "POST" {
+            let mut refused = message(405, "Method Not Allowed");
+            refused.set_header("allow", "POST");
+            return Some(refused);
+        }
+        let claims = std::str::from_utf8(&request.body).map(str::trim);
+        let response = match claims {
+            Err(_) => message(400, "the claims must be UTF-8 JSON"),
+            Ok(claims) => match self.issue(provider, Some(claims).filter(|c| !c.is_empty())) {
+                Ok(token) => Response::json(200, &serde_json::json!({ "token": token })),
+                Err(error) if Provider::from_name(provider).is_none() => {
+                    message(404, &error.message.unwrap_or_default())
+                }
+                Err(error) => message(400, &error.message.unwrap_or_default()),
+            },
+        };
+        Some(response)
     }
 
     fn answer(&self, provider: Option<Provider>, request: &Request) -> Response {
