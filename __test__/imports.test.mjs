@@ -1,0 +1,66 @@
+// Every way a project imports the package: require, ESM named and default imports, and the
+// subpaths, all resolved by the package's own name (package.json "exports"), all one module.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+import * as esmRoot from 'captcha-native'
+import esmDefault, { TrustCaptcha, authorize, validateToken, Playtcha, Emulator } from 'captcha-native'
+import wixCaptcha, { authorize as wixAuthorize, RecaptchaError } from 'captcha-native/wix'
+import { TrustCaptcha as SubTrustCaptcha, ServerUnreachableException, FailoverException } from 'captcha-native/trustcaptcha'
+import { validateToken as subValidateToken } from 'captcha-native/swetrix'
+import { Playtcha as SubPlaytcha, PlaytchaUnavailableError } from 'captcha-native/playtcha'
+import { Emulator as TestingEmulator } from 'captcha-native/testing'
+
+const require = createRequire(import.meta.url)
+const cjs = require('captcha-native')
+
+describe('import styles', () => {
+  it('require, ESM named imports and the ESM default are the same module', () => {
+    assert.equal(esmDefault, cjs)
+    for (const name of Object.keys(cjs)) assert.equal(esmRoot[name], cjs[name], name)
+    assert.deepEqual([TrustCaptcha, authorize, validateToken, Playtcha, Emulator],
+      [cjs.TrustCaptcha, cjs.authorize, cjs.validateToken, cjs.Playtcha, cjs.Emulator])
+    assert.equal(cjs.default.authorize, authorize, 'TypeScript\'s default import without esModuleInterop')
+  })
+
+  it('subpaths give the same classes and functions as the root, from ESM and require', () => {
+    assert.equal(wixCaptcha.authorize, authorize)
+    assert.equal(wixAuthorize, authorize)
+    assert.equal(RecaptchaError, cjs.RecaptchaError)
+    assert.equal(SubTrustCaptcha, TrustCaptcha)
+    assert.equal(subValidateToken, validateToken)
+    assert.equal(SubPlaytcha, Playtcha)
+    assert.equal(TestingEmulator, Emulator)
+    assert.ok(new ServerUnreachableException() instanceof FailoverException)
+    assert.ok(Object.create(PlaytchaUnavailableError.prototype) instanceof cjs.FailoverException)
+    for (const subpath of ['trustcaptcha', 'swetrix', 'wix', 'playtcha', 'testing']) {
+      const module = require(`captcha-native/${subpath}`)
+      for (const [name, value] of Object.entries(module)) assert.equal(value, cjs[name], `${subpath}: ${name}`)
+    }
+    assert.equal(require('captcha-native/wix').default.authorize, authorize)
+  })
+
+  it('each subpath holds only its provider', () => {
+    assert.equal(require('captcha-native/swetrix').TrustCaptcha, undefined)
+    assert.equal(require('captcha-native/trustcaptcha').authorize, undefined)
+    assert.deepEqual(Object.keys(require('captcha-native/testing')), ['Emulator'])
+  })
+
+  it('internals are not importable: only the documented entry points are', () => {
+    for (const hidden of ['captcha-native/binding.js', 'captcha-native/index.js', 'captcha-native/src/lib.rs']) {
+      assert.throws(() => require(hidden), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' }, hidden)
+    }
+    assert.equal(require('captcha-native/package.json').name, 'captcha-native')
+  })
+
+  it('the imported classes work end to end', async () => {
+    const emulator = await TestingEmulator.start()
+    try {
+      const token = emulator.issue('trustcaptcha')
+      const client = new SubTrustCaptcha({ apiKey: emulator.credentials.trustcaptchaApiKey, apiHost: emulator.url })
+      assert.equal((await client.getVerificationResult(token)).verificationPassed, true)
+    } finally {
+      await emulator.close()
+    }
+  })
+})

@@ -1,0 +1,31 @@
+'use strict'
+// `captcha-native/trustcaptcha`: the drop-in for @trustcomponent/trustcaptcha-nodejs, alone.
+const {
+  TrustCaptcha,
+  VerificationResult,
+  VerificationToken,
+  ApiKeyInvalidException,
+  VerificationTokenInvalidException,
+  VerificationNotFoundException,
+  VerificationNotFinishedException,
+  VerificationResultExpiredException,
+  VerificationResultRetrievalLimitReachedException,
+  FailoverException,
+  ServerUnreachableException,
+  ClientReportedServerUnreachableException
+} = require('../index.js')
+
+module.exports = {
+  TrustCaptcha,
+  VerificationResult,
+  VerificationToken,
+  ApiKeyInvalidException,
+  VerificationTokenInvalidException,
+  VerificationNotFoundException,
+  VerificationNotFinishedException,
+  VerificationResultExpiredException,
+  VerificationResultRetrievalLimitReachedException,
+  FailoverException,
+  ServerUnreachableException,
+  ClientReportedServerUnreachableException
+}
