@@ -10,6 +10,7 @@ import { TrustCaptcha as SubTrustCaptcha, ServerUnreachableException, FailoverEx
 import { validateToken as subValidateToken } from 'captcha-native/swetrix'
 import { Playtcha as SubPlaytcha, PlaytchaUnavailableError } from 'captcha-native/playtcha'
 import { Emulator as TestingEmulator } from 'captcha-native/testing'
+import { requireCaptcha, verifyRequest } from 'captcha-native/middleware'
 
 const require = createRequire(import.meta.url)
 const cjs = require('captcha-native')
@@ -38,6 +39,8 @@ describe('import styles', () => {
       for (const [name, value] of Object.entries(module)) assert.equal(value, cjs[name], `${subpath}: ${name}`)
     }
     assert.equal(require('captcha-native/wix').default.authorize, authorize)
+    assert.equal(require('captcha-native/middleware').requireCaptcha, requireCaptcha)
+    assert.equal(typeof verifyRequest, 'function')
   })
 
   it('each subpath holds only its provider', () => {

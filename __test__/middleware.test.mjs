@@ -1,0 +1,626 @@
+// requireCaptcha and verifyRequest (../middleware.js) against the embedded emulator: what a
+// user's server answers for each provider, and plain node:http round trips where the middleware
+// reads the body itself. Express is not a devDependency: the middleware is driven through its
+// contract (req, res, next) with small fakes, through node:http, and through real Express only
+// when it can be required.
+import { describe, it, before, after, beforeEach, afterEach } from 'node:test'
+import assert from 'node:assert/strict'
+import http from 'node:http'
+import net from 'node:net'
+import { createRequire } from 'node:module'
+import { captureServer } from './helpers.mjs'
+
+const require = createRequire(import.meta.url)
+const captcha = require('../index.js')
+const { requireCaptcha, verifyRequest } = require('../middleware.js')
+const { Emulator } = captcha
+
+let express = null
+try {
+  express = require('express')
+} catch {}
+
+let emulator
+let credentials
+before(async () => {
+  emulator = await Emulator.start()
+  credentials = emulator.credentials
+})
+after(() => emulator.close())
+beforeEach(() => {
+  emulator.clearFaults()
+  emulator.clearRequests()
+})
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/** Each provider: its options against the emulator, its widget field, tokens that pass and fail. */
+const PROVIDERS = {
+  trustcaptcha: {
+    field: 'tc-verification-token',
+    options: () => ({ provider: 'trustcaptcha', apiKey: credentials.trustcaptchaApiKey, apiHost: emulator.url, readTimeoutMs: 2000 }),
+    secret: () => credentials.trustcaptchaApiKey,
+    pass: () => emulator.issue('trustcaptcha', { score: 0.2, countryCode: 'FR' }),
+    fail: () => emulator.issue('trustcaptcha', { verificationPassed: false }),
+    verified (result) {
+      assert.ok(result instanceof captcha.VerificationResult)
+      assert.equal(result.verificationPassed, true)
+      assert.equal(result.countryCode, 'FR')
+    }
+  },
+  swetrix: {
+    field: 'swetrix-captcha-response',
+    options: () => ({ provider: 'swetrix', secret: credentials.swetrixSecret, apiURL: `${emulator.url}/v1/captcha`, timeoutMs: 2000 }),
+    secret: () => credentials.swetrixSecret,
+    pass: () => emulator.issue('swetrix', { pid: 'AP00000000042' }),
+    fail: () => 'a-token-no-server-issued',
+    verified (result) {
+      assert.equal(result.pid, 'AP00000000042')
+    }
+  },
+  recaptcha: {
+    field: 'g-recaptcha-response',
+    options: () => ({ provider: 'recaptcha', secretKey: credentials.recaptchaSecret, siteverifyUrl: `${emulator.url}/recaptcha/api/siteverify`, timeoutMs: 2000, retries: 0 }),
+    secret: () => credentials.recaptchaSecret,
+    pass: () => emulator.issue('recaptcha'),
+    fail: () => emulator.issue('recaptcha', { success: false }),
+    verified (result) {
+      assert.deepEqual(result, { success: true })
+    }
+  },
+  playtcha: {
+    field: 'playtcha-token',
+    options: () => ({ provider: 'playtcha', secret: credentials.playtchaSecret, apiHost: emulator.url, timeoutMs: 2000 }),
+    secret: () => credentials.playtchaSecret,
+    pass: () => emulator.issue('playtcha', { hostname: 'shop.example.com' }),
+    fail: () => 'a-token-no-server-issued',
+    verified (result) {
+      assert.equal(result.success, true)
+      assert.equal(result.failedOpen, false)
+      assert.equal(result.hostname, 'shop.example.com')
+    }
+  }
+}
+
+/** An Express-like request whose body a form parser already read. */
+function formRequest (fields, extra = {}) {
+  return { body: { ...fields }, headers: { 'content-type': 'application/x-www-form-urlencoded' }, ip: '203.0.113.7', ...extra }
+}
+
+/** An Express-like request whose body express.json() already read. */
+function jsonRequest (body) {
+  return { body, headers: { 'content-type': 'application/json' }, ip: '203.0.113.7' }
+}
+
+/** An Express-like response that records what the middleware answered. */
+function fakeResponse () {
+  return {
+    statusCode: undefined,
+    body: undefined,
+    headers: {},
+    status (code) { this.statusCode = code; return this },
+    json (body) { this.body = body; return this },
+    setHeader (name, value) { this.headers[name.toLowerCase()] = value }
+  }
+}
+
+/** Runs the middleware once; returns the request, the response and the arguments of each next(). */
+async function run (middleware, req) {
+  const res = fakeResponse()
+  const nextCalls = []
+  await middleware(req, res, (...args) => nextCalls.push(args))
+  return { req, res, nextCalls }
+}
+
+/** The request went on to the handler, with the outcome on it, and nothing was answered. */
+function assertPassed ({ req, res, nextCalls }, code = 'verified') {
+  assert.deepEqual(nextCalls, [[]], 'next() is called once, without an error')
+  assert.equal(res.statusCode, undefined)
+  assert.equal(res.body, undefined)
+  assert.equal(req.captcha.ok, true)
+  assert.equal(req.captcha.status, 200)
+  assert.equal(req.captcha.code, code)
+  return req.captcha
+}
+
+/** The middleware answered `status` with exactly `{ error: code }`, and the handler never ran. */
+function assertAnswered ({ req, res, nextCalls }, status, code) {
+  assert.deepEqual(nextCalls, [], 'next() is not called')
+  assert.equal(res.statusCode, status)
+  assert.deepEqual(res.body, { error: code })
+  assert.equal(req.captcha, undefined)
+}
+
+/** The middleware handed an error to next(error) and answered nothing. */
+function assertNextError ({ req, res, nextCalls }) {
+  assert.equal(nextCalls.length, 1)
+  assert.equal(nextCalls[0].length, 1)
+  assert.ok(nextCalls[0][0] instanceof Error)
+  assert.equal(res.statusCode, undefined)
+  assert.equal(req.captcha, undefined)
+  return nextCalls[0][0]
+}
+
+/** A log function that records its calls. */
+function recorder () {
+  const calls = []
+  const log = (message, details) => calls.push([message, details])
+  return { calls, log }
+}
+
+/** Starts a node:http server on loopback. */
+async function serve (handler) {
+  const server = http.createServer(handler)
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address()
+  return {
+    port,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) })
+  }
+}
+
+/** POSTs `body` (a string, or chunks sent one by one) and resolves { status, headers, body }. */
+function post (port, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers, agent: false }, (response) => {
+      const chunks = []
+      response.on('data', (chunk) => chunks.push(chunk))
+      response.on('end', () => resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString() }))
+    })
+    // The server may answer and close before a refused body is all sent: that is its right.
+    request.on('error', (error) => { if (!['EPIPE', 'ECONNRESET'].includes(error.code)) reject(error) })
+    for (const chunk of Array.isArray(body) ? body : [body]) request.write(chunk)
+    request.end()
+  })
+}
+
+const form = (fields) => new URLSearchParams(fields).toString()
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
+const JSON_TYPE = { 'content-type': 'application/json' }
+
+// ---------------------------------------------------------------------------------------------
+// Every provider through the middleware
+
+for (const [provider, fixture] of Object.entries(PROVIDERS)) {
+  describe(`requireCaptcha with ${provider}`, () => {
+    it(`passes a verified token from the '${fixture.field}' form field to the handler, with the outcome on req.captcha`, async () => {
+      const outcome = assertPassed(await run(requireCaptcha(fixture.options()), formRequest({ [fixture.field]: fixture.pass(), email: 'a@example.com' })))
+      assert.equal(outcome.provider, provider)
+      assert.equal(outcome.failedOpen, false)
+      assert.equal(outcome.error, undefined)
+      fixture.verified(outcome.result)
+    })
+
+    it('accepts the token as `token` in a JSON body', async () => {
+      const outcome = assertPassed(await run(requireCaptcha(fixture.options()), jsonRequest({ token: fixture.pass() })))
+      fixture.verified(outcome.result)
+    })
+
+    it('answers 400 { error: "verification_failed" } for a token the provider refuses', async () => {
+      const result = await run(requireCaptcha(fixture.options()), formRequest({ [fixture.field]: fixture.fail() }))
+      assertAnswered(result, 400, 'verification_failed')
+      assert.equal(emulator.requests().filter((r) => r.provider === provider).length, 1)
+    })
+
+    it('answers 400 { error: "token_missing" } without asking the provider when there is no token', async () => {
+      const middleware = requireCaptcha(fixture.options())
+      for (const req of [formRequest({ email: 'a@example.com' }), formRequest({ [fixture.field]: '' }), jsonRequest({ token: 42 }), { headers: {} }, jsonRequest(null)]) {
+        assertAnswered(await run(middleware, req), 400, 'token_missing')
+      }
+      assert.deepEqual(emulator.requests(), [], 'the provider was never asked')
+    })
+
+    it('answers 503 { error: "provider_unavailable" } during an outage, with no upstream text, and logs it', async () => {
+      const token = fixture.pass()
+      const upstream = `UPSTREAM-DETAIL ${fixture.secret()} ${token}`
+      emulator.fault({ provider, kind: 'status', status: 503, body: JSON.stringify({ message: upstream }) })
+      const { calls, log } = recorder()
+      const result = await run(requireCaptcha({ ...fixture.options(), log }), formRequest({ [fixture.field]: token }))
+      assertAnswered(result, 503, 'provider_unavailable')
+      assert.equal(JSON.stringify(result.res.body).includes('UPSTREAM'), false)
+      assert.equal(calls.length, 1)
+      assert.match(calls[0][0], /unavailable; the request was refused with 503/)
+      assert.equal(calls[0][1].provider, provider)
+      assert.equal(calls[0][1].onUnavailable, 'reject')
+      for (const hidden of [fixture.secret(), token]) assert.equal(JSON.stringify(calls).includes(hidden), false)
+    })
+
+    it("lets the request through during an outage with onUnavailable: 'allow', marked failedOpen, and logs it without the token or the secret", async () => {
+      const token = fixture.pass()
+      emulator.fault({ provider, kind: 'status', status: 503, body: `UPSTREAM-DETAIL ${fixture.secret()} ${token}` })
+      const { calls, log } = recorder()
+      const outcome = assertPassed(await run(requireCaptcha({ ...fixture.options(), onUnavailable: 'allow', log }), formRequest({ [fixture.field]: token })), 'failed_open')
+      assert.equal(outcome.failedOpen, true)
+      assert.equal(outcome.provider, provider)
+      assert.equal(calls.length, 1)
+      assert.match(calls[0][0], new RegExp(`${provider} is unavailable; the request was let through`))
+      assert.deepEqual(Object.keys(calls[0][1]), ['provider', 'onUnavailable', 'reason'])
+      assert.equal(calls[0][1].onUnavailable, 'allow')
+      for (const hidden of [fixture.secret(), token]) {
+        assert.equal(JSON.stringify(calls).includes(hidden), false, `the log holds ${hidden}`)
+        assert.equal(String(outcome.error?.message).includes(hidden), false, `outcome.error holds ${hidden}`)
+      }
+    })
+
+    it('answers 503 within its timeout when the provider hangs', async () => {
+      emulator.fault({ provider, kind: 'hang' })
+      const short = provider === 'trustcaptcha' ? { readTimeoutMs: 300 } : { timeoutMs: 300 }
+      const started = performance.now()
+      assertAnswered(await run(requireCaptcha({ ...fixture.options(), ...short }), formRequest({ [fixture.field]: fixture.pass() })), 503, 'provider_unavailable')
+      assert.ok(performance.now() - started < 3000)
+    })
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Provider specifics
+
+describe('TrustCaptcha specifics', () => {
+  const options = () => PROVIDERS.trustcaptcha.options()
+  const field = 'tc-verification-token'
+
+  it("refuses a browser's claim of an outage the gateway never saw, even with onUnavailable: 'allow'", async () => {
+    const { calls, log } = recorder()
+    const token = emulator.issue('trustcaptcha', { clientFailover: true })
+    assertAnswered(await run(requireCaptcha({ ...options(), onUnavailable: 'allow', log }), formRequest({ [field]: token })), 400, 'verification_failed')
+    assert.deepEqual(calls, [])
+  })
+
+  it('passes a failover the gateway confirmed: TrustCaptcha itself decided', async () => {
+    const token = emulator.issue('trustcaptcha', { clientFailover: true, outageRecorded: true })
+    const outcome = assertPassed(await run(requireCaptcha(options()), formRequest({ [field]: token })))
+    assert.equal(outcome.result.decisionType, 'FAILOVER')
+  })
+
+  it('maxScore refuses a bot score above it; minScore is refused at once', async () => {
+    const middleware = requireCaptcha({ ...options(), maxScore: 0.5 })
+    assertPassed(await run(middleware, formRequest({ [field]: emulator.issue('trustcaptcha', { score: 0.5 }) })))
+    const refused = await run(middleware, formRequest({ [field]: emulator.issue('trustcaptcha', { score: 0.9 }) }))
+    assertAnswered(refused, 400, 'verification_failed')
+    assert.throws(() => requireCaptcha({ ...options(), minScore: 0.5 }), (e) => e instanceof TypeError && /use maxScore/.test(e.message))
+  })
+
+  it('hands a refused API key to next(error): a misconfiguration, not a bad token', async () => {
+    const error = assertNextError(await run(requireCaptcha({ ...options(), apiKey: 'invalid-key' }), formRequest({ [field]: emulator.issue('trustcaptcha') })))
+    assert.ok(error instanceof captcha.ApiKeyInvalidException)
+  })
+
+  it('uses a configured client instead of building one', async () => {
+    const client = new captcha.TrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: emulator.url })
+    assertPassed(await run(requireCaptcha({ provider: 'trustcaptcha', client }), formRequest({ [field]: emulator.issue('trustcaptcha') })))
+    assert.throws(() => requireCaptcha({ provider: 'trustcaptcha', client, apiKey: 'k' }), /give either client or apiKey/)
+  })
+})
+
+describe('Swetrix specifics', () => {
+  const options = () => PROVIDERS.swetrix.options()
+
+  it('refuses a token used twice', async () => {
+    const token = emulator.issue('swetrix')
+    const middleware = requireCaptcha(options())
+    assertPassed(await run(middleware, formRequest({ 'swetrix-captcha-response': token })))
+    assertAnswered(await run(middleware, formRequest({ 'swetrix-captcha-response': token })), 400, 'verification_failed')
+  })
+
+  it('hands an unusable apiURL to next(error)', async () => {
+    const error = assertNextError(await run(requireCaptcha({ ...options(), apiURL: 'not a url' }), formRequest({ 'swetrix-captcha-response': 'token' })))
+    assert.ok(error instanceof TypeError)
+  })
+
+  it("an upstream echo of the secret never reaches outcome.error or the log", async () => {
+    const token = emulator.issue('swetrix')
+    emulator.fault({ provider: 'swetrix', kind: 'status', status: 502, body: `bad gateway: ${credentials.swetrixSecret} / ${token}` })
+    const { calls, log } = recorder()
+    const outcome = await verifyRequest(formRequest({ 'swetrix-captcha-response': token }), { ...options(), log })
+    assert.equal(outcome.code, 'provider_unavailable')
+    assert.equal(outcome.error.message, 'Request failed with status code 502: bad gateway: [redacted] / [redacted]')
+    assert.equal(calls[0][1].reason, outcome.error.message)
+  })
+})
+
+describe('reCAPTCHA specifics', () => {
+  const options = () => PROVIDERS.recaptcha.options()
+  let saved
+  beforeEach(() => {
+    saved = process.env.RECAPTCHA_SECRET_KEY
+    delete process.env.RECAPTCHA_SECRET_KEY
+    captcha.configureRecaptcha()
+  })
+  afterEach(() => {
+    if (saved !== undefined) process.env.RECAPTCHA_SECRET_KEY = saved
+  })
+
+  it("sends the request's ip as remoteip, unless remoteIp is given or null", async () => {
+    const siteverify = await captureServer(() => ({ body: { success: true, hostname: 'localhost' } }))
+    try {
+      const base = { provider: 'recaptcha', secretKey: 's', siteverifyUrl: siteverify.url, retries: 0 }
+      assertPassed(await run(requireCaptcha(base), formRequest({ 'g-recaptcha-response': 't' })))
+      assertPassed(await run(requireCaptcha({ ...base, remoteIp: '198.51.100.1' }), formRequest({ 'g-recaptcha-response': 't' })))
+      assertPassed(await run(requireCaptcha({ ...base, remoteIp: null }), formRequest({ 'g-recaptcha-response': 't' })))
+      const sent = siteverify.seen.map((r) => new URLSearchParams(r.body).get('remoteip'))
+      assert.deepEqual(sent, ['203.0.113.7', '198.51.100.1', null])
+    } finally {
+      await siteverify.close()
+    }
+  })
+
+  it("passes authorize's checks through: a score under minScore is a failed verification", async () => {
+    const token = emulator.issue('recaptcha', { score: 0.3, action: 'signup' })
+    assertAnswered(await run(requireCaptcha({ ...options(), minScore: 0.5 }), formRequest({ 'g-recaptcha-response': token })), 400, 'verification_failed')
+  })
+
+  it('takes the secret from configureRecaptcha when none is given', async () => {
+    captcha.configureRecaptcha({ secretKey: credentials.recaptchaSecret })
+    try {
+      const { secretKey, ...rest } = options()
+      assertPassed(await run(requireCaptcha(rest), formRequest({ 'g-recaptcha-response': emulator.issue('recaptcha') })))
+    } finally {
+      captcha.configureRecaptcha()
+    }
+  })
+
+  it('with no secret anywhere: next(error) in the middleware, a rejection from verifyRequest, no request', async () => {
+    const { secretKey, ...rest } = options()
+    const error = assertNextError(await run(requireCaptcha(rest), formRequest({ 'g-recaptcha-response': emulator.issue('recaptcha') })))
+    assert.ok(error instanceof captcha.RecaptchaError)
+    assert.equal(error.statusCode, 500)
+    await assert.rejects(verifyRequest(formRequest({ 'g-recaptcha-response': 't' }), rest), (e) => e.statusCode === 500)
+    assert.deepEqual(emulator.requests(), [])
+  })
+})
+
+describe('Playtcha specifics', () => {
+  const options = () => PROVIDERS.playtcha.options()
+
+  it('its fail-open result is an outage under the same policy, kept as outcome.result', async () => {
+    emulator.fault({ provider: 'playtcha', kind: 'status', status: 500 })
+    const rejected = await verifyRequest(formRequest({ 'playtcha-token': emulator.issue('playtcha') }), { ...options(), log () {} })
+    assert.equal(rejected.code, 'provider_unavailable')
+    assert.equal(rejected.status, 503)
+    assert.deepEqual(rejected.result, { success: true, failedOpen: true, unavailableReason: 'server_error', status: 500 })
+    const allowed = await verifyRequest(formRequest({ 'playtcha-token': emulator.issue('playtcha') }), { ...options(), onUnavailable: 'allow', log () {} })
+    assert.equal(allowed.code, 'failed_open')
+    assert.equal(allowed.result.unavailableReason, 'server_error')
+  })
+
+  it('a failClosed client: its PlaytchaUnavailableError follows the same policy', async () => {
+    const client = new captcha.Playtcha({ secret: credentials.playtchaSecret, apiHost: emulator.url, failClosed: true })
+    emulator.fault({ provider: 'playtcha', kind: 'status', status: 503 })
+    const { calls, log } = recorder()
+    const outcome = assertPassed(await run(requireCaptcha({ provider: 'playtcha', client, onUnavailable: 'allow', log }), formRequest({ 'playtcha-token': emulator.issue('playtcha') })), 'failed_open')
+    assert.ok(outcome.error instanceof captcha.PlaytchaUnavailableError)
+    assert.match(calls[0][1].reason, /^PlaytchaUnavailableError/)
+    assertAnswered(await run(requireCaptcha({ provider: 'playtcha', client, log }), formRequest({ 'playtcha-token': emulator.issue('playtcha') })), 503, 'provider_unavailable')
+  })
+
+  it('a redeemed token is refused; a wrong secret goes to next(error)', async () => {
+    const token = emulator.issue('playtcha')
+    const middleware = requireCaptcha(options())
+    assertPassed(await run(middleware, formRequest({ 'playtcha-token': token })))
+    assertAnswered(await run(middleware, formRequest({ 'playtcha-token': token })), 400, 'verification_failed')
+    const error = assertNextError(await run(requireCaptcha({ ...options(), secret: 'wrong-secret' }), formRequest({ 'playtcha-token': emulator.issue('playtcha') })))
+    assert.equal(error.code, 'bad_secret')
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+describe('options', () => {
+  it('wrong options throw from requireCaptcha at once, and reject verifyRequest', async () => {
+    const trust = PROVIDERS.trustcaptcha.options()
+    const cases = [
+      [undefined, TypeError, /options must be an object/],
+      [{ provider: 'hcaptcha' }, TypeError, /provider must be one of 'trustcaptcha', 'swetrix', 'recaptcha', 'playtcha'/],
+      [{ provider: 'swetrix' }, Error, /secret must not be null or empty/],
+      [{ provider: 'swetrix', secret: 42 }, TypeError, /secret must be a string/],
+      [{ provider: 'swetrix', secretKey: 's' }, TypeError, /unknown option for provider 'swetrix': secretKey/],
+      [{ provider: 'playtcha', secret: '  ' }, Error, /secret must not be null or empty/],
+      [{ provider: 'trustcaptcha' }, Error, /apiKey must not be null or empty/],
+      [{ ...trust, onUnavailable: 'maybe' }, TypeError, /onUnavailable must be 'reject' or 'allow'/],
+      [{ ...trust, log: 'console' }, TypeError, /log must be a function/],
+      [{ ...trust, field: '' }, TypeError, /field must be a non-empty string/],
+      [{ ...trust, client: {} }, TypeError, /client must be a TrustCaptcha instance/]
+    ]
+    for (const [options, Class, message] of cases) {
+      assert.throws(() => requireCaptcha(options), (e) => e instanceof Class && message.test(e.message), `requireCaptcha(${JSON.stringify(options)})`)
+      await assert.rejects(verifyRequest(formRequest({}), options), (e) => e instanceof Class && message.test(e.message))
+    }
+    assert.throws(() => requireCaptcha({ ...trust, requestProperty: 42 }), /requestProperty must be a string or a symbol/)
+  })
+
+  it('field replaces the widget field', async () => {
+    const middleware = requireCaptcha({ ...PROVIDERS.playtcha.options(), field: 'captcha' })
+    assertPassed(await run(middleware, formRequest({ captcha: emulator.issue('playtcha') })))
+    assertAnswered(await run(middleware, formRequest({ 'playtcha-token': emulator.issue('playtcha') })), 400, 'token_missing')
+  })
+
+  it("a form's `token` field is not taken for the CAPTCHA token (it is often a CSRF token)", async () => {
+    const outcome = await verifyRequest(formRequest({ token: 'csrf-4f1c' }), PROVIDERS.swetrix.options())
+    assert.equal(outcome.code, 'token_missing')
+    assert.deepEqual(emulator.requests(), [])
+  })
+
+  it('requestProperty names where the outcome goes', async () => {
+    const key = Symbol('captcha')
+    const req = formRequest({ 'tc-verification-token': emulator.issue('trustcaptcha') })
+    await run(requireCaptcha({ ...PROVIDERS.trustcaptcha.options(), requestProperty: key }), req)
+    assert.equal(req[key].code, 'verified')
+    assert.equal(req.captcha, undefined)
+  })
+
+  it('logs with console.warn by default, and a logger that throws does not decide the request', async (t) => {
+    const warn = t.mock.method(console, 'warn', () => {})
+    emulator.fault({ provider: 'trustcaptcha', kind: 'status', status: 503 })
+    assertAnswered(await run(requireCaptcha(PROVIDERS.trustcaptcha.options()), formRequest({ 'tc-verification-token': emulator.issue('trustcaptcha') })), 503, 'provider_unavailable')
+    assert.equal(warn.mock.callCount(), 1)
+    assert.match(warn.mock.calls[0].arguments[0], /trustcaptcha is unavailable/)
+    const log = () => { throw new Error('the logger broke') }
+    assertPassed(await run(requireCaptcha({ ...PROVIDERS.trustcaptcha.options(), onUnavailable: 'allow', log }), formRequest({ 'tc-verification-token': emulator.issue('trustcaptcha') })), 'failed_open')
+  })
+})
+
+describe('one client per requireCaptcha, or per options object', () => {
+  for (const [provider, Class] of [['trustcaptcha', 'TrustCaptcha'], ['playtcha', 'Playtcha']]) {
+    it(`${provider}: the ${Class} client is built once, whatever the number of requests`, async (t) => {
+      const Original = captcha[Class]
+      let built = 0
+      captcha[Class] = class extends Original {
+        constructor (options) {
+          super(options)
+          built++
+        }
+      }
+      t.after(() => { captcha[Class] = Original })
+      const fixture = PROVIDERS[provider]
+      const middleware = requireCaptcha(fixture.options())
+      assert.equal(built, 1)
+      const before = emulator.stats().connectionsAccepted
+      for (let i = 0; i < 5; i++) assertPassed(await run(middleware, formRequest({ [fixture.field]: fixture.pass() })))
+      assert.equal(built, 1)
+      assert.ok(emulator.stats().connectionsAccepted - before <= 1, 'the five checks share a pooled connection')
+
+      const options = fixture.options()
+      for (let i = 0; i < 3; i++) assert.equal((await verifyRequest(formRequest({ [fixture.field]: fixture.pass() }), options)).code, 'verified')
+      assert.equal(built, 2, 'verifyRequest builds once for one options object')
+    })
+  }
+})
+
+// ---------------------------------------------------------------------------------------------
+// Plain node:http: the body is read here
+
+describe('plain node:http', () => {
+  let server
+  afterEach(() => server?.close())
+
+  /** A server answering the outcome of verifyRequest as JSON: { code, status, ok }. */
+  async function verifyingServer (options) {
+    server = await serve((req, res) => {
+      verifyRequest(req, options).then(
+        (outcome) => res.writeHead(outcome.status, JSON_TYPE).end(JSON.stringify({ code: outcome.code, ok: outcome.ok, provider: outcome.provider })),
+        (error) => res.writeHead(500).end(error.message))
+    })
+    return server.port
+  }
+
+  it('verifyRequest reads an unparsed urlencoded body', async () => {
+    const port = await verifyingServer(PROVIDERS.trustcaptcha.options())
+    const answer = await post(port, form({ email: 'a@example.com', 'tc-verification-token': emulator.issue('trustcaptcha') }), FORM)
+    assert.equal(answer.status, 200)
+    assert.deepEqual(JSON.parse(answer.body), { code: 'verified', ok: true, provider: 'trustcaptcha' })
+  })
+
+  it('verifyRequest reads an unparsed JSON body: the widget field or `token`', async () => {
+    const port = await verifyingServer(PROVIDERS.swetrix.options())
+    for (const body of [{ token: emulator.issue('swetrix') }, { 'swetrix-captcha-response': emulator.issue('swetrix') }]) {
+      const answer = await post(port, JSON.stringify(body), { 'content-type': 'application/json; charset=utf-8' })
+      assert.deepEqual(JSON.parse(answer.body), { code: 'verified', ok: true, provider: 'swetrix' })
+    }
+    const broken = await post(port, '{"token": ', JSON_TYPE)
+    assert.deepEqual([broken.status, JSON.parse(broken.body).code], [400, 'token_missing'])
+    assert.equal(emulator.requests().length, 2)
+  })
+
+  it('a body of exactly 64 KiB is read; one byte more answers 400 body_too_large, without asking the provider', async () => {
+    const port = await verifyingServer(PROVIDERS.trustcaptcha.options())
+    const token = emulator.issue('trustcaptcha')
+    const head = form({ 'tc-verification-token': token }) + '&pad='
+    const exact = head + 'x'.repeat(64 * 1024 - head.length)
+    assert.equal(Buffer.byteLength(exact), 65536)
+    assert.equal(JSON.parse((await post(port, exact, FORM)).body).code, 'verified')
+    emulator.clearRequests()
+    const over = await post(port, exact + 'x', FORM)
+    assert.deepEqual([over.status, JSON.parse(over.body).code], [400, 'body_too_large'])
+    const chunked = await post(port, [head, 'x'.repeat(40 * 1024), 'x'.repeat(40 * 1024)], FORM)
+    assert.deepEqual([chunked.status, JSON.parse(chunked.body).code], [400, 'body_too_large'])
+    assert.deepEqual(emulator.requests(), [])
+  })
+
+  it('requireCaptcha answers on a plain ServerResponse: statusCode, content-type, JSON', async () => {
+    const middleware = requireCaptcha(PROVIDERS.recaptcha.options())
+    server = await serve((req, res) => middleware(req, res, (error) => {
+      if (error) res.writeHead(500).end()
+      else res.writeHead(201, JSON_TYPE).end(JSON.stringify({ created: true, captcha: req.captcha.code }))
+    }))
+    const passed = await post(server.port, form({ 'g-recaptcha-response': emulator.issue('recaptcha') }), FORM)
+    assert.deepEqual([passed.status, JSON.parse(passed.body)], [201, { created: true, captcha: 'verified' }])
+    const failed = await post(server.port, form({ 'g-recaptcha-response': emulator.issue('recaptcha', { success: false }) }), FORM)
+    assert.equal(failed.status, 400)
+    assert.equal(failed.headers['content-type'], 'application/json')
+    assert.equal(failed.body, '{"error":"verification_failed"}')
+    const tooLarge = await post(server.port, 'x'.repeat(70 * 1024), FORM)
+    assert.deepEqual([tooLarge.status, tooLarge.body, tooLarge.headers.connection], [400, '{"error":"body_too_large"}', 'close'])
+  })
+
+  it('a body that never arrives is answered 400 token_missing within the provider timeout', async () => {
+    const middleware = requireCaptcha({ ...PROVIDERS.trustcaptcha.options(), readTimeoutMs: 300 })
+    server = await serve((req, res) => middleware(req, res, () => res.end('passed')))
+    const socket = net.connect(server.port, '127.0.0.1')
+    const started = performance.now()
+    const answer = await new Promise((resolve, reject) => {
+      let text = ''
+      socket.on('data', (chunk) => { text += chunk })
+      socket.on('end', () => resolve(text))
+      socket.on('error', reject)
+      socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ntc-verification-token=abc')
+    })
+    const elapsed = performance.now() - started
+    assert.match(answer, /^HTTP\/1\.1 400 /)
+    assert.match(answer, /\r\n\r\n\{"error":"token_missing"\}$/)
+    assert.ok(elapsed >= 250 && elapsed < 3000, `answered after ${elapsed} ms`)
+    assert.deepEqual(emulator.requests(), [])
+  })
+})
+
+describe('other request shapes', () => {
+  it("a Koa ctx.request or a plain { body, headers, ip }", async () => {
+    const outcome = await verifyRequest({ body: { token: emulator.issue('playtcha') }, headers: {}, ip: '::1' }, PROVIDERS.playtcha.options())
+    assert.equal(outcome.code, 'verified')
+  })
+
+  it('a raw string or Buffer body (express.text, express.raw) is parsed by its content-type', async () => {
+    const options = PROVIDERS.trustcaptcha.options()
+    const text = await verifyRequest({ body: form({ 'tc-verification-token': emulator.issue('trustcaptcha') }), headers: FORM }, options)
+    assert.equal(text.code, 'verified')
+    const raw = await verifyRequest({ body: Buffer.from(JSON.stringify({ token: emulator.issue('trustcaptcha') })), headers: JSON_TYPE }, options)
+    assert.equal(raw.code, 'verified')
+  })
+
+  it('the outcome has the documented shape', async () => {
+    const options = PROVIDERS.recaptcha.options()
+    assert.deepEqual(await verifyRequest(formRequest({ 'g-recaptcha-response': emulator.issue('recaptcha') }), options),
+      { ok: true, status: 200, code: 'verified', provider: 'recaptcha', failedOpen: false, result: { success: true } })
+    assert.deepEqual(await verifyRequest(formRequest({}), options),
+      { ok: false, status: 400, code: 'token_missing', provider: 'recaptcha', failedOpen: false })
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Real Express, when it is installed
+
+describe('with Express', { skip: express ? false : 'express is not installed' }, () => {
+  let server
+  afterEach(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) }))
+
+  it("express.urlencoded(), requireCaptcha, the handler; and no parser at all; and next(error) to Express's handler", async () => {
+    const app = express()
+    const options = PROVIDERS.trustcaptcha.options()
+    app.post('/signup', express.urlencoded({ extended: false }), requireCaptcha(options), (req, res) => {
+      res.status(201).json({ created: true, captcha: req.captcha.code })
+    })
+    app.post('/raw', requireCaptcha(options), (req, res) => res.json({ captcha: req.captcha.code }))
+    app.post('/broken', requireCaptcha({ ...options, apiKey: 'invalid-key' }), (req, res) => res.json({}))
+    app.use((error, req, res, next) => res.status(500).json({ handled: error.name }))
+    server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
+    const { port } = server.address()
+    const send = (path, body, headers) => fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', body, headers }).then(async (r) => [r.status, await r.json()])
+
+    assert.deepEqual(await send('/signup', form({ 'tc-verification-token': emulator.issue('trustcaptcha') }), FORM), [201, { created: true, captcha: 'verified' }])
+    assert.deepEqual(await send('/signup', form({ 'tc-verification-token': emulator.issue('trustcaptcha', { verificationPassed: false }) }), FORM), [400, { error: 'verification_failed' }])
+    assert.deepEqual(await send('/signup', form({}), FORM), [400, { error: 'token_missing' }])
+    assert.deepEqual(await send('/raw', JSON.stringify({ token: emulator.issue('trustcaptcha') }), JSON_TYPE), [200, { captcha: 'verified' }])
+    assert.deepEqual(await send('/broken', form({ 'tc-verification-token': emulator.issue('trustcaptcha') }), FORM), [500, { handled: 'ApiKeyInvalidException' }])
+  })
+})

@@ -1,0 +1,110 @@
+// Type test: requireCaptcha and verifyRequest (../../middleware.d.ts) as users write them, with
+// Express and with node:http. Compiled by `tsc -p __test__/types`, never run.
+
+import http from 'node:http'
+import express, { Request, Response } from 'express'
+import { TrustCaptcha, Playtcha, VerificationResult, PlaytchaUnavailableError } from 'captcha-native'
+import {
+  requireCaptcha,
+  verifyRequest,
+  TOKEN_FIELDS,
+  CaptchaOptions,
+  CaptchaOutcome,
+  CaptchaMiddleware,
+  CaptchaLogDetails,
+} from '../../middleware'
+
+const app = express()
+
+// One middleware per provider, each configured once.
+const trustcaptcha: CaptchaMiddleware = requireCaptcha({
+  provider: 'trustcaptcha',
+  apiKey: process.env.TRUSTCAPTCHA_API_KEY ?? '<key>',
+  readTimeoutMs: 3000,
+  maxScore: 0.5,
+  onUnavailable: 'allow',
+  log: (message: string, details: CaptchaLogDetails) => console.warn(message, details.provider, details.reason),
+})
+const swetrix = requireCaptcha({ provider: 'swetrix', secret: process.env.SWETRIX_SECRET ?? '<secret>', timeoutMs: 5000, proxy: false })
+const recaptcha = requireCaptcha({ provider: 'recaptcha', expectedAction: 'signup', minScore: 0.5, retries: 2 })
+const playtcha = requireCaptcha({
+  provider: 'playtcha',
+  client: new Playtcha({ secret: process.env.PLAYTCHA_SECRET ?? '<secret>' }),
+  requestProperty: 'human',
+})
+
+app.post('/signup', express.urlencoded({ extended: false }), trustcaptcha, (req: Request, res: Response) => {
+  // requireCaptcha declares `req.captcha` on Express's Request.
+  const outcome = req.captcha
+  if (outcome?.ok) {
+    res.status(201).json({ created: true, failedOpen: outcome.failedOpen })
+    return
+  }
+  res.status(500).end()
+})
+app.post('/comment', express.json(), swetrix, (req, res) => { res.json({ code: req.captcha?.code }) })
+app.post('/login', express.urlencoded({ extended: false }), recaptcha, (req, res) => { res.sendStatus(204) })
+app.post('/play', playtcha, (req, res) => { res.json({}) })
+
+// A typed route body still takes the middleware.
+interface SignupBody { email: string; 'tc-verification-token'?: string }
+app.post('/typed', express.json(), trustcaptcha, (req: Request<Record<string, string>, { ok: boolean }, SignupBody>, res: Response<{ ok: boolean }>) => {
+  res.json({ ok: req.body.email.length > 0 })
+})
+
+// A shared client, and the provider's widget field.
+const client = new TrustCaptcha({ apiKey: '<key>' })
+requireCaptcha({ provider: 'trustcaptcha', client, field: TOKEN_FIELDS.trustcaptcha })
+const field: 'swetrix-captcha-response' = TOKEN_FIELDS.swetrix
+
+// verifyRequest: the outcome narrows on `ok` and `code`, and its result on the provider.
+const trustOptions = { provider: 'trustcaptcha', apiKey: '<key>' } as const
+http.createServer(async (req, res) => {
+  const outcome = await verifyRequest(req, trustOptions)
+  if (outcome.code === 'verified') {
+    const result: VerificationResult = outcome.result
+    const score: number = result.score
+    res.end(String(score))
+    return
+  }
+  if (outcome.code === 'failed_open') {
+    const failedOpen: true = outcome.failedOpen
+    console.warn('let through', failedOpen, outcome.error?.message)
+  }
+  if (!outcome.ok) {
+    const status: 400 | 503 = outcome.status
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: outcome.code }))
+  }
+})
+
+async function playtchaOutcome (body: unknown): Promise<void> {
+  const options: CaptchaOptions = { provider: 'playtcha', secret: '<secret>', failClosed: true }
+  const outcome = await verifyRequest({ body, headers: { 'content-type': 'application/json' } }, { provider: 'playtcha', secret: '<secret>' })
+  if (outcome.code === 'verified') {
+    const hostname: string | undefined = outcome.result.hostname
+    const degraded: boolean | undefined = outcome.result.degraded
+    console.log(hostname, degraded, options)
+  } else if (outcome.code === 'provider_unavailable') {
+    console.log(outcome.result?.unavailableReason, outcome.error instanceof PlaytchaUnavailableError)
+  }
+  const swetrixOutcome: CaptchaOutcome<'swetrix'> = await verifyRequest({ body }, { provider: 'swetrix', secret: 's' })
+  if (swetrixOutcome.ok && !swetrixOutcome.failedOpen) console.log(swetrixOutcome.result.pid)
+  const any: CaptchaOutcome = swetrixOutcome
+  console.log(any.provider)
+}
+
+// Mistakes the types catch.
+// @ts-expect-error an unknown provider
+requireCaptcha({ provider: 'hcaptcha', secret: 's' })
+// @ts-expect-error Swetrix needs its secret
+requireCaptcha({ provider: 'swetrix' })
+// @ts-expect-error TrustCaptcha's score is a bot score: maxScore, not minScore
+requireCaptcha({ provider: 'trustcaptcha', apiKey: 'k', minScore: 0.5 })
+// @ts-expect-error a client, or the options that would configure one, not both
+requireCaptcha({ provider: 'trustcaptcha', client, apiKey: 'k' })
+// @ts-expect-error onUnavailable is 'reject' or 'allow'
+requireCaptcha({ provider: 'recaptcha', onUnavailable: 'ignore' })
+// @ts-expect-error reCAPTCHA's secret option is secretKey
+requireCaptcha({ provider: 'recaptcha', secret: 's' })
+
+export { app, playtchaOutcome, field }

@@ -1,0 +1,262 @@
+// Types of captcha-native's HTTP helpers (middleware.js): `requireCaptcha`, an Express
+// (connect-style) middleware, and `verifyRequest`, the same check without a framework.
+
+import type {
+  TrustCaptcha,
+  TrustCaptchaOptions,
+  VerificationResult,
+  SwetrixValidationData,
+  AuthorizeOptions,
+  Playtcha,
+  PlaytchaOptions,
+  PlaytchaResult,
+  PlaytchaFailedOpenResult,
+  PlaytchaVerifiedResult,
+  ProxyConfig,
+} from './index.js'
+
+export type CaptchaProvider = 'trustcaptcha' | 'swetrix' | 'recaptcha' | 'playtcha'
+
+/**
+ * The form field each provider's widget fills in, where the token is looked for by default:
+ * `tc-verification-token`, `swetrix-captcha-response`, `g-recaptcha-response`, `playtcha-token`.
+ */
+export declare const TOKEN_FIELDS: {
+  readonly trustcaptcha: 'tc-verification-token'
+  readonly swetrix: 'swetrix-captcha-response'
+  readonly recaptcha: 'g-recaptcha-response'
+  readonly playtcha: 'playtcha-token'
+}
+
+/** What `log` is given: never a secret, an API key or the token. */
+export interface CaptchaLogDetails {
+  provider: CaptchaProvider
+  onUnavailable: 'reject' | 'allow'
+  /** What happened, e.g. `ServerUnreachableException: ...; cause: ...`, scrubbed and cut to 512 characters. */
+  reason: string
+}
+
+/** The options every provider takes. */
+export interface CaptchaCommonOptions {
+  /**
+   * The body field holding the token. Default: the provider's widget field (`TOKEN_FIELDS`). A
+   * `token` field is accepted too, unless the body is a form (there `token` is often a CSRF field).
+   */
+  field?: string
+  /**
+   * When the provider is unavailable (no answer, a timeout, a 5xx, a Playtcha fail-open result, a
+   * Swetrix answer with no verdict): `'reject'` answers 503 `provider_unavailable` (the default);
+   * `'allow'` lets the request through with `failedOpen: true`. Either way `log` is called.
+   */
+  onUnavailable?: 'reject' | 'allow'
+  /** Told about every outage. Default: `console.warn`. Never given a secret or the token. */
+  log?: (message: string, details: CaptchaLogDetails) => void
+  /** `requireCaptcha` only: where the outcome goes on the request. Default `'captcha'`. */
+  requestProperty?: string | symbol
+}
+
+/** TrustCaptcha, with its client options, or a configured `client`. */
+export type TrustCaptchaMiddlewareOptions = CaptchaCommonOptions & {
+  provider: 'trustcaptcha'
+  /**
+   * Refuse results whose bot score is above this (TrustCaptcha's score: higher is more likely a
+   * bot; a result without a score is refused). A result with `verificationPassed` not `true` is
+   * always refused.
+   */
+  maxScore?: number
+  /** Not a TrustCaptcha option: its score is a bot score, use `maxScore`. */
+  minScore?: never
+} & (
+  | (TrustCaptchaOptions & { client?: undefined })
+  | {
+      /** A configured instance, shared; then no other client option may be given. */
+      client: TrustCaptcha
+      apiKey?: undefined
+      apiHost?: undefined
+      connectTimeoutMs?: undefined
+      readTimeoutMs?: undefined
+      proxy?: undefined
+    }
+)
+
+/** Swetrix: the arguments of `validateToken`. */
+export interface SwetrixMiddlewareOptions extends CaptchaCommonOptions {
+  provider: 'swetrix'
+  /** The project's secret; a missing or empty one throws at once. */
+  secret: string
+  /** Default `'https://api.swetrixcaptcha.com/v1/captcha'`. */
+  apiURL?: string
+  /** Default 10000. */
+  timeoutMs?: number
+  proxy?: ProxyConfig | false
+}
+
+/**
+ * reCAPTCHA: the options of `authorize`. The secret may come from `configureRecaptcha` or
+ * `RECAPTCHA_SECRET_KEY` instead. `remoteIp` defaults to the request's `ip` (Express's honours
+ * `trust proxy`), else its socket's address; `remoteIp: null` sends none.
+ */
+export interface RecaptchaMiddlewareOptions extends CaptchaCommonOptions, Omit<AuthorizeOptions, 'remoteIp'> {
+  provider: 'recaptcha'
+  remoteIp?: string | null
+}
+
+/** Playtcha, with its client options, or a configured `client`. */
+export type PlaytchaMiddlewareOptions = CaptchaCommonOptions & { provider: 'playtcha' } & (
+  | (PlaytchaOptions & { client?: undefined })
+  | {
+      /** A configured instance, shared; then no other client option may be given. */
+      client: Playtcha
+      secret?: undefined
+      apiHost?: undefined
+      timeoutMs?: undefined
+      failClosed?: undefined
+      proxy?: undefined
+    }
+)
+
+export type CaptchaOptions =
+  | TrustCaptchaMiddlewareOptions
+  | SwetrixMiddlewareOptions
+  | RecaptchaMiddlewareOptions
+  | PlaytchaMiddlewareOptions
+
+/** What each provider verified. */
+export interface CaptchaVerifiedResults {
+  trustcaptcha: VerificationResult
+  swetrix: SwetrixValidationData
+  recaptcha: { success: true }
+  playtcha: PlaytchaVerifiedResult
+}
+
+/** What may come with a failure or an outage. */
+export interface CaptchaOtherResults {
+  /** A result with `verificationPassed` false, or a score above `maxScore`. */
+  trustcaptcha: VerificationResult
+  swetrix: never
+  recaptcha: never
+  /** A fail-open result (an outage). */
+  playtcha: PlaytchaResult
+}
+
+interface OutcomeBase<P extends CaptchaProvider> {
+  provider: P
+}
+
+/** The provider verified the token. */
+export interface CaptchaVerified<P extends CaptchaProvider = CaptchaProvider> extends OutcomeBase<P> {
+  ok: true
+  status: 200
+  code: 'verified'
+  failedOpen: false
+  result: CaptchaVerifiedResults[P]
+  error?: undefined
+}
+
+/** The provider was unavailable and `onUnavailable` is `'allow'`: let through, not verified. */
+export interface CaptchaFailedOpen<P extends CaptchaProvider = CaptchaProvider> extends OutcomeBase<P> {
+  ok: true
+  status: 200
+  code: 'failed_open'
+  failedOpen: true
+  /** Playtcha's fail-open result. */
+  result?: P extends 'playtcha' ? PlaytchaFailedOpenResult : never
+  /** What happened, for your logs only: never send it to the client. */
+  error?: Error
+}
+
+/** The request was refused: answer `status` with `{ error: code }`. */
+export interface CaptchaRefused<P extends CaptchaProvider = CaptchaProvider> extends OutcomeBase<P> {
+  ok: false
+  /**
+   * `token_missing`: no token (no request was made), or the body did not arrive in time (`error`
+   * says so); `verification_failed`: the provider refused the token; `body_too_large`: an unparsed
+   * body over 64 KiB.
+   */
+  status: 400
+  code: 'token_missing' | 'verification_failed' | 'body_too_large'
+  failedOpen: false
+  result?: CaptchaOtherResults[P]
+  /** What happened, for your logs only: never send it to the client. */
+  error?: Error
+}
+
+/** The provider was unavailable and `onUnavailable` is `'reject'`. */
+export interface CaptchaUnavailable<P extends CaptchaProvider = CaptchaProvider> extends OutcomeBase<P> {
+  ok: false
+  status: 503
+  code: 'provider_unavailable'
+  failedOpen: false
+  result?: P extends 'playtcha' ? PlaytchaFailedOpenResult : never
+  /** What happened, for your logs only: never send it to the client. */
+  error?: Error
+}
+
+/** Every outcome of a check; narrow on `ok` or `code`. `CaptchaOutcome<'swetrix'>` for one provider. */
+export type CaptchaOutcome<P extends CaptchaProvider = CaptchaProvider> = P extends CaptchaProvider
+  ? CaptchaVerified<P> | CaptchaFailedOpen<P> | CaptchaRefused<P> | CaptchaUnavailable<P>
+  : never
+
+export type CaptchaOutcomeCode = CaptchaOutcome['code']
+
+/**
+ * What `verifyRequest` reads: an Express, Fastify or Koa (`ctx.request`) request, a plain
+ * `{ body, headers, ip }`, or a Node `IncomingMessage` whose body is unread (then read here: a
+ * form or JSON by `content-type`, at most 64 KiB, within the provider's timeout, 10 s at most).
+ */
+export interface CaptchaRequest {
+  body?: unknown
+  headers?: { [name: string]: string | string[] | undefined }
+  ip?: string
+  socket?: { remoteAddress?: string }
+}
+
+/** What `requireCaptcha` answers on: Express's `res`, or a plain `http.ServerResponse`. */
+export interface CaptchaResponse {
+  status?(code: number): unknown
+  /** Given `{ error: code }`; typed `any` so that a route's response type comes from its own handlers. */
+  json?(body: any): unknown
+  statusCode?: number
+  headersSent?: boolean
+  setHeader?(name: string, value: string): unknown
+  end?(chunk: string): unknown
+}
+
+/**
+ * The middleware. Generic in the request and response so that Express infers a route's types
+ * from its own handlers, never from this one.
+ */
+export type CaptchaMiddleware = <Req extends CaptchaRequest, Res extends CaptchaResponse>(
+  req: Req,
+  res: Res,
+  next: (error?: unknown) => void,
+) => Promise<void>
+
+/**
+ * Checks the token of `request` with the provider. Resolves an outcome whatever the token;
+ * rejects only for a misconfiguration: a wrong option (`TypeError`), a refused API key or secret,
+ * no reCAPTCHA secret (a `RecaptchaError` with `statusCode` 500). The client is built once per
+ * `options` object: reuse the object.
+ */
+export function verifyRequest<O extends CaptchaOptions>(
+  request: CaptchaRequest,
+  options: O,
+): Promise<CaptchaOutcome<O['provider']>>
+
+/**
+ * An Express (connect-style) middleware. On `ok` it sets `req.captcha` (or
+ * `req[requestProperty]`) to the outcome and calls `next()`; otherwise it answers `status` with
+ * `{ error: code }` and nothing else (Express's `res.status().json()`, or `statusCode` and `end`
+ * on a plain response). A misconfiguration goes to `next(error)`.
+ * @throws at once for wrong options; the client is built here, once.
+ */
+export function requireCaptcha(options: CaptchaOptions): CaptchaMiddleware
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set by captcha-native's `requireCaptcha` (with the default `requestProperty`). */
+      captcha?: CaptchaOutcome
+    }
+  }
+}

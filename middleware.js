@@ -1,0 +1,528 @@
+'use strict'
+// CAPTCHA checks for HTTP servers: `requireCaptcha(options)`, an Express (connect-style)
+// middleware, and `verifyRequest(request, options)`, the same check without a framework. Both
+// find the token in the request, ask the provider through the existing API (./index.js), and
+// turn what happened into one outcome:
+//
+//   verified              200  the provider verified the token
+//   failed_open           200  the provider was unavailable and `onUnavailable: 'allow'`
+//   token_missing         400  no token in the body (no request is made), or no body in time
+//   verification_failed   400  the provider refused the token
+//   body_too_large        400  an unparsed body over 64 KiB
+//   provider_unavailable  503  the provider was unavailable and `onUnavailable: 'reject'`
+//
+// A misconfiguration (a wrong option, a refused secret or API key, no reCAPTCHA secret) is not an
+// outcome: `verifyRequest` rejects with it and the middleware hands it to `next(error)`.
+
+const captcha = require('./index.js')
+
+const PROVIDERS = ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha']
+
+/** The form field each provider's widget fills in. */
+const TOKEN_FIELDS = Object.freeze({
+  trustcaptcha: 'tc-verification-token',
+  // The widget's hidden input (`data-response-input-name`, default `swetrix-captcha-response`).
+  swetrix: 'swetrix-captcha-response',
+  recaptcha: 'g-recaptcha-response',
+  playtcha: 'playtcha-token'
+})
+
+/** The options each provider takes, besides the common ones. */
+const PROVIDER_OPTIONS = {
+  trustcaptcha: ['apiKey', 'apiHost', 'connectTimeoutMs', 'readTimeoutMs', 'proxy', 'client', 'maxScore'],
+  swetrix: ['secret', 'apiURL', 'timeoutMs', 'proxy'],
+  recaptcha: ['secretKey', 'remoteIp', 'siteverifyUrl', 'timeoutMs', 'retries', 'retryDelayMs',
+    'expectedHostname', 'expectedAction', 'minScore', 'proxy'],
+  playtcha: ['secret', 'apiHost', 'timeoutMs', 'failClosed', 'proxy', 'client']
+}
+const COMMON_OPTIONS = ['provider', 'field', 'onUnavailable', 'log', 'requestProperty']
+
+/** The provider's own request deadline when none is given: it also bounds reading the body. */
+const DEFAULT_TIMEOUT_MS = { trustcaptcha: 5000, swetrix: 10000, recaptcha: 5000, playtcha: 5000 }
+const BODY_LIMIT = 64 * 1024
+const BODY_TIMEOUT_CAP_MS = 10_000
+const LOG_TEXT_LIMIT = 512
+
+const STATUS = {
+  verified: 200,
+  failed_open: 200,
+  token_missing: 400,
+  verification_failed: 400,
+  body_too_large: 400,
+  provider_unavailable: 503
+}
+
+/** Outcomes whose request body was left unread: the connection is closed after the answer. */
+const UNREAD_BODY = new WeakSet()
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function optionalType (options, name, type) {
+  const value = options[name]
+  if (value !== undefined && value !== null && typeof value !== type) {
+    throw new TypeError(`${name} must be a ${type}`)
+  }
+}
+
+function requiredSecret (options, name) {
+  if (options[name] === undefined || options[name] === null || options[name] === '') {
+    throw new Error(`${name} must not be null or empty`)
+  }
+  if (typeof options[name] !== 'string') throw new TypeError(`${name} must be a string`)
+  if (!options[name].trim()) throw new Error(`${name} must not be null or empty`)
+}
+
+/** Copies the options in `names` that are set. */
+function pick (options, names) {
+  const picked = {}
+  for (const name of names) {
+    if (options[name] !== undefined) picked[name] = options[name]
+  }
+  return picked
+}
+
+/** A client option given together with the options that would configure one is an error. */
+function clientOrOptions (options, methodName, className, configNames) {
+  if (options.client === undefined || options.client === null) return undefined
+  if (typeof options.client !== 'object' || typeof options.client[methodName] !== 'function') {
+    throw new TypeError(`client must be a ${className} instance`)
+  }
+  const clash = configNames.filter((name) => options[name] !== undefined)
+  if (clash.length > 0) {
+    throw new TypeError(`give either client or ${clash.join(', ')}: the client is already configured`)
+  }
+  return options.client
+}
+
+/** Checks the options and builds the provider's client: once per options object. */
+function createVerifier (options) {
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+  const { provider } = options
+  if (!PROVIDERS.includes(provider)) {
+    throw new TypeError(`provider must be one of ${PROVIDERS.map((p) => `'${p}'`).join(', ')}`)
+  }
+  if (provider === 'trustcaptcha' && options.minScore !== undefined) {
+    throw new TypeError("TrustCaptcha's score is a bot score (higher is more likely a bot): use maxScore")
+  }
+  const known = new Set([...COMMON_OPTIONS, ...PROVIDER_OPTIONS[provider]])
+  for (const name of Object.keys(options)) {
+    if (!known.has(name)) throw new TypeError(`unknown option for provider '${provider}': ${name}`)
+  }
+  if (options.field !== undefined && (typeof options.field !== 'string' || options.field === '')) {
+    throw new TypeError('field must be a non-empty string')
+  }
+  const onUnavailable = options.onUnavailable ?? 'reject'
+  if (onUnavailable !== 'reject' && onUnavailable !== 'allow') {
+    throw new TypeError("onUnavailable must be 'reject' or 'allow'")
+  }
+  if (options.log !== undefined && typeof options.log !== 'function') throw new TypeError('log must be a function')
+  const log = options.log ?? ((message, details) => console.warn(message, details))
+
+  const secrets = []
+  let check
+  let timeoutMs
+  if (provider === 'trustcaptcha') {
+    const config = ['apiKey', 'apiHost', 'connectTimeoutMs', 'readTimeoutMs', 'proxy']
+    let client = clientOrOptions(options, 'getVerificationResult', 'TrustCaptcha', config)
+    optionalType(options, 'maxScore', 'number')
+    if (!client) {
+      client = new captcha.TrustCaptcha(pick(options, config))
+      secrets.push(options.apiKey)
+      timeoutMs = options.readTimeoutMs
+    }
+    check = trustCaptchaCheck(client, options.maxScore ?? undefined)
+  } else if (provider === 'swetrix') {
+    requiredSecret(options, 'secret')
+    optionalType(options, 'apiURL', 'string')
+    optionalType(options, 'timeoutMs', 'number')
+    secrets.push(options.secret)
+    timeoutMs = options.timeoutMs
+    check = swetrixCheck(options.secret, options.apiURL ?? undefined, pick(options, ['timeoutMs', 'proxy']))
+  } else if (provider === 'recaptcha') {
+    const authorizeOptions = Object.freeze(pick(options, PROVIDER_OPTIONS.recaptcha))
+    if (typeof options.secretKey === 'string') secrets.push(options.secretKey)
+    timeoutMs = options.timeoutMs
+    check = recaptchaCheck(authorizeOptions)
+  } else {
+    const config = ['secret', 'apiHost', 'timeoutMs', 'failClosed', 'proxy']
+    let client = clientOrOptions(options, 'verify', 'Playtcha', config)
+    if (!client) {
+      client = new captcha.Playtcha(pick(options, config))
+      secrets.push(options.secret)
+      timeoutMs = options.timeoutMs
+    }
+    check = playtchaCheck(client)
+  }
+
+  const bodyTimeoutMs = Math.min(
+    BODY_TIMEOUT_CAP_MS,
+    typeof timeoutMs === 'number' && timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS[provider]
+  )
+  return {
+    provider,
+    field: options.field ?? TOKEN_FIELDS[provider],
+    onUnavailable,
+    log,
+    bodyTimeoutMs,
+    check,
+    secrets: secrets.filter((s) => typeof s === 'string' && s !== '')
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Providers: each check resolves a verdict { kind: 'verified' | 'failed' | 'unavailable',
+// result?, error?, text? }, or rejects with a configuration error.
+
+const TRUSTCAPTCHA_REFUSALS = [
+  'VerificationTokenInvalidException', 'VerificationNotFoundException',
+  'VerificationNotFinishedException', 'VerificationResultExpiredException',
+  'VerificationResultRetrievalLimitReachedException',
+  // The browser claims an outage the gateway never saw: anyone can claim that, so it is no outage.
+  'ClientReportedServerUnreachableException'
+]
+
+function trustCaptchaCheck (client, maxScore) {
+  return async (token) => {
+    let result
+    try {
+      result = await client.getVerificationResult(token)
+    } catch (error) {
+      if (TRUSTCAPTCHA_REFUSALS.some((name) => error instanceof captcha[name])) return { kind: 'failed', error }
+      if (captcha.isProviderUnavailable(error)) return { kind: 'unavailable', error }
+      throw error // ApiKeyInvalidException, an unexpected status (3xx, 400, 401), a TypeError
+    }
+    if (result === null || typeof result !== 'object' || result.verificationPassed !== true) {
+      return { kind: 'failed', result }
+    }
+    if (maxScore !== undefined && !(typeof result.score === 'number' && result.score <= maxScore)) {
+      return { kind: 'failed', result }
+    }
+    return { kind: 'verified', result }
+  }
+}
+
+const SWETRIX_MISCONFIGURED = /^Unable to make API request, error: TypeError/
+
+function swetrixCheck (secret, apiURL, swetrixOptions) {
+  return async (token) => {
+    const [ok, data] = await captcha.validateToken(token, secret, apiURL, swetrixOptions)
+    if (ok === true) return { kind: 'verified', result: data }
+    const text = typeof data === 'string' ? data : 'CAPTCHA validation failed'
+    if (captcha.isProviderUnavailable([ok, data])) return { kind: 'unavailable', text }
+    if (SWETRIX_MISCONFIGURED.test(text)) {
+      throw new TypeError(text.slice('Unable to make API request, error: TypeError: '.length))
+    }
+    return { kind: 'failed', text }
+  }
+}
+
+function recaptchaCheck (authorizeOptions) {
+  return async (token, request) => {
+    let options = authorizeOptions
+    if (authorizeOptions.remoteIp === undefined) {
+      const ip = remoteIp(request)
+      if (ip !== undefined) options = { ...authorizeOptions, remoteIp: ip }
+    }
+    let result
+    try {
+      result = await captcha.authorize(token, options)
+    } catch (error) {
+      if (captcha.isProviderUnavailable(error)) return { kind: 'unavailable', error }
+      if (error instanceof captcha.RecaptchaError && error.statusCode === 400) return { kind: 'failed', error }
+      throw error // 500: no secret or a refused one, a wrong siteverifyUrl; a TypeError
+    }
+    return { kind: 'verified', result }
+  }
+}
+
+/** Playtcha codes that say the server is misconfigured, not that the token is bad. */
+const PLAYTCHA_MISCONFIGURED = new Set(['bad_secret', 'invalid_json', 'invalid_body', 'http_error', 'unexpected_redirect'])
+
+function playtchaCheck (client) {
+  return async (token) => {
+    let result
+    try {
+      result = await client.verify(token)
+    } catch (error) {
+      if (captcha.isProviderUnavailable(error)) return { kind: 'unavailable', error }
+      if (error instanceof captcha.PlaytchaError && !PLAYTCHA_MISCONFIGURED.has(error.code)) {
+        return { kind: 'failed', error }
+      }
+      throw error
+    }
+    if (captcha.isProviderUnavailable(result)) return { kind: 'unavailable', result }
+    if (result !== null && typeof result === 'object' && result.success === true) return { kind: 'verified', result }
+    return { kind: 'failed', result }
+  }
+}
+
+/** The client's address: Express's, Koa's or Fastify's `ip`, else the socket's. */
+function remoteIp (request) {
+  if (typeof request.ip === 'string' && request.ip !== '') return request.ip
+  const address = request.socket?.remoteAddress ?? request.req?.socket?.remoteAddress
+  return typeof address === 'string' && address !== '' ? address : undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// The request body
+
+function mediaType (headers) {
+  const value = headers && typeof headers === 'object' ? headers['content-type'] ?? headers['Content-Type'] : undefined
+  return typeof value === 'string' ? value.split(';')[0].trim().toLowerCase() : ''
+}
+
+function isJsonType (type) {
+  return type === 'application/json' || /^application\/[^/]+\+json$/.test(type)
+}
+
+function isFormType (type) {
+  return type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data'
+}
+
+/** Parses a raw body by its media type; what cannot be parsed has no fields. */
+function parseBody (text, type) {
+  if (type === 'application/x-www-form-urlencoded') {
+    const fields = Object.create(null)
+    for (const [name, value] of new URLSearchParams(text)) {
+      if (!(name in fields)) fields[name] = value
+    }
+    return fields
+  }
+  if (isJsonType(type)) {
+    try {
+      return JSON.parse(text)
+    } catch {
+      return undefined
+    }
+  }
+  return undefined
+}
+
+function isStream (value) {
+  return value !== null && typeof value === 'object' && typeof value.on === 'function' &&
+    typeof value.removeListener === 'function' && typeof value.resume === 'function'
+}
+
+/**
+ * Reads an unparsed body: at most BODY_LIMIT bytes, within `timeoutMs`. Resolves
+ * `{ text }`, `{ tooLarge: true }`, or `{ error }` when it did not arrive whole.
+ */
+function readStream (stream, headers, timeoutMs) {
+  if (stream.readableEnded || (stream.complete === true && stream.readable === false)) return Promise.resolve({ text: '' })
+  const declared = Number(headers?.['content-length'])
+  if (Number.isFinite(declared) && declared > BODY_LIMIT) {
+    stream.resume() // discard it; the answer closes the connection
+    return Promise.resolve({ tooLarge: true })
+  }
+  return new Promise((resolve) => {
+    const chunks = []
+    let size = 0
+    const finish = (value) => {
+      clearTimeout(timer)
+      stream.removeListener('data', onData)
+      stream.removeListener('end', onEnd)
+      stream.removeListener('error', onError)
+      stream.removeListener('aborted', onAborted)
+      stream.removeListener('close', onClose)
+      if (!value.text && value.text !== '') stream.resume()
+      resolve(value)
+    }
+    const onData = (chunk) => {
+      size += chunk.length
+      if (size > BODY_LIMIT) finish({ tooLarge: true })
+      else chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+    }
+    const onEnd = () => finish({ text: Buffer.concat(chunks).toString('utf8') })
+    const onError = (error) => finish({ error })
+    const onAborted = () => finish({ error: new Error('the client aborted the request body') })
+    const onClose = () => finish({ error: new Error('the connection closed before the request body arrived') })
+    const timer = setTimeout(() => finish({ error: new Error(`the request body did not arrive within ${timeoutMs} ms`) }), timeoutMs)
+    stream.on('data', onData)
+    stream.on('end', onEnd)
+    stream.on('error', onError)
+    stream.on('aborted', onAborted)
+    stream.on('close', onClose)
+    stream.resume()
+  })
+}
+
+/** The request's fields and media type: from a parsed body, a raw one, or the stream itself. */
+async function bodyOf (request, timeoutMs) {
+  let { body, headers } = request
+  // Koa's ctx.request without a body parser: the Node request is `req`.
+  let stream = request
+  if (body === undefined && !isStream(request) && isStream(request.req)) {
+    stream = request.req
+    headers = headers ?? stream.headers
+  }
+  const type = mediaType(headers)
+  if (body === undefined || body === null) {
+    if (body === undefined && isStream(stream)) {
+      const read = await readStream(stream, headers, timeoutMs)
+      if (read.text === undefined) return { ...read, type }
+      return { fields: parseBody(read.text, type), type }
+    }
+    return { fields: undefined, type }
+  }
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    if (Buffer.byteLength(body) > BODY_LIMIT) return { tooLarge: true, type }
+    return { fields: parseBody(body.toString('utf8'), type), type }
+  }
+  return { fields: body, type }
+}
+
+function ownString (fields, name) {
+  if (fields === null || typeof fields !== 'object' || !Object.prototype.hasOwnProperty.call(fields, name)) return undefined
+  const value = fields[name]
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+/** The provider's field, else `token` unless the body is a form (a form's `token` is often CSRF's). */
+function findToken (fields, field, type) {
+  return ownString(fields, field) ?? (isFormType(type) ? undefined : ownString(fields, 'token'))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outcomes
+
+function outcome (verifier, code, { result, error } = {}) {
+  const made = {
+    ok: STATUS[code] === 200,
+    status: STATUS[code],
+    code,
+    provider: verifier.provider,
+    failedOpen: code === 'failed_open'
+  }
+  if (result !== undefined) made.result = result
+  if (error !== undefined) made.error = error
+  return made
+}
+
+/** Removes the credentials and the token from a text meant for logs, and cuts it. */
+function scrub (text, verifier, token) {
+  let clean = String(text)
+  for (const secret of [...verifier.secrets, token]) {
+    if (typeof secret === 'string' && secret !== '') clean = clean.split(secret).join('[redacted]')
+  }
+  return clean.length > LOG_TEXT_LIMIT ? `${clean.slice(0, LOG_TEXT_LIMIT)}...` : clean
+}
+
+/** One line saying why the provider counted as unavailable. */
+function describe (verdict) {
+  if (verdict.text !== undefined) return verdict.text
+  const { error, result } = verdict
+  if (error instanceof Error) {
+    let text = `${error.name}: ${error.message}`
+    if (error.status !== undefined) text += ` (status ${error.status})`
+    if (error.cause instanceof Error) text += `; cause: ${error.cause.message}`
+    return text
+  }
+  if (result && typeof result === 'object') {
+    return `failed open: ${result.unavailableReason}${result.status !== undefined ? ` (status ${result.status})` : ''}`
+  }
+  return 'unavailable'
+}
+
+function logSafely (verifier, message, details) {
+  try {
+    verifier.log(message, details)
+  } catch {
+    // A broken logger must not decide the request.
+  }
+}
+
+async function verifyWith (verifier, request) {
+  if (request === null || typeof request !== 'object') throw new TypeError('request must be an object')
+  const read = await bodyOf(request, verifier.bodyTimeoutMs)
+  if (read.tooLarge) {
+    const made = outcome(verifier, 'body_too_large', { error: new Error(`the request body is over ${BODY_LIMIT} bytes`) })
+    UNREAD_BODY.add(made)
+    return made
+  }
+  const token = findToken(read.fields, verifier.field, read.type)
+  if (token === undefined) {
+    const made = outcome(verifier, 'token_missing', read.error ? { error: read.error } : undefined)
+    if (read.error) UNREAD_BODY.add(made)
+    return made
+  }
+
+  const verdict = await verifier.check(token, request)
+  // Upstream text can hold anything, the secret or the token included: it is scrubbed first.
+  const error = verdict.text !== undefined ? new Error(scrub(verdict.text, verifier, token)) : verdict.error
+  if (verdict.kind === 'verified') return outcome(verifier, 'verified', { result: verdict.result })
+  if (verdict.kind === 'failed') return outcome(verifier, 'verification_failed', { result: verdict.result, error })
+
+  const allow = verifier.onUnavailable === 'allow'
+  logSafely(verifier, allow
+    ? `captcha-native: ${verifier.provider} is unavailable; the request was let through (onUnavailable: 'allow')`
+    : `captcha-native: ${verifier.provider} is unavailable; the request was refused with 503 (onUnavailable: 'reject')`,
+  { provider: verifier.provider, onUnavailable: verifier.onUnavailable, reason: scrub(describe(verdict), verifier, token) })
+  return outcome(verifier, allow ? 'failed_open' : 'provider_unavailable', { result: verdict.result, error })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The public API
+
+/** Verifiers built for an options object, so that a reused object builds its client once. */
+const verifiers = new WeakMap()
+
+/**
+ * Checks the CAPTCHA token of `request`: an Express, Fastify or Koa request (`.body`), a plain
+ * `{ body, headers, ip }`, or a Node `IncomingMessage` whose body is still unread. Resolves an
+ * outcome; rejects only for a misconfiguration. The client is built once per `options` object.
+ */
+async function verifyRequest (request, options) {
+  let verifier = options !== null && typeof options === 'object' ? verifiers.get(options) : undefined
+  if (!verifier) {
+    verifier = createVerifier(options)
+    verifiers.set(options, verifier)
+  }
+  return verifyWith(verifier, request)
+}
+
+/** Answers a refused request: `{ error: code }` and nothing from upstream. */
+function respond (res, made) {
+  const body = { error: made.code }
+  if (UNREAD_BODY.has(made) && typeof res.setHeader === 'function' && !res.headersSent) {
+    res.setHeader('connection', 'close')
+  }
+  if (typeof res.status === 'function' && typeof res.json === 'function') {
+    res.status(made.status)
+    res.json(body)
+    return
+  }
+  res.statusCode = made.status
+  res.setHeader('content-type', 'application/json')
+  res.end(JSON.stringify(body))
+}
+
+/**
+ * An Express (connect-style) middleware: on success it sets `req.captcha` (or
+ * `req[options.requestProperty]`) to the outcome and calls `next()`; otherwise it answers
+ * `status` with `{ error: code }`. A misconfiguration goes to `next(error)`.
+ * @throws for wrong options, at once: the client is built here, once.
+ */
+function requireCaptcha (options) {
+  const verifier = createVerifier(options)
+  const property = options.requestProperty ?? 'captcha'
+  if (typeof property !== 'string' && typeof property !== 'symbol') {
+    throw new TypeError('requestProperty must be a string or a symbol')
+  }
+  return function captchaMiddleware (req, res, next) {
+    return verifyWith(verifier, req).then((made) => {
+      if (made.ok) {
+        req[property] = made
+        next()
+        return
+      }
+      try {
+        respond(res, made)
+      } catch (error) {
+        next(error)
+      }
+    }, (error) => next(error))
+  }
+}
+
+module.exports = { requireCaptcha, verifyRequest, TOKEN_FIELDS }
