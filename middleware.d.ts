@@ -247,10 +247,23 @@ export function verifyRequest<O extends CaptchaOptions>(
  * An Express (connect-style) middleware. On `ok` it sets `req.captcha` (or
  * `req[requestProperty]`) to the outcome and calls `next()`; otherwise it answers `status` with
  * `{ error: code }` and nothing else (Express's `res.status().json()`, or `statusCode` and `end`
- * on a plain response). A misconfiguration goes to `next(error)`.
+ * on a plain response). A misconfiguration goes to `next(error)` as a `CaptchaConfigurationError`.
+ * reCAPTCHA gets `retries: 1` unless told otherwise.
  * @throws at once for wrong options; the client is built here, once.
  */
 export function requireCaptcha(options: CaptchaOptions): CaptchaMiddleware
+
+/**
+ * What `requireCaptcha` hands to `next()` for a misconfiguration (a refused key or secret, no
+ * reCAPTCHA secret, a wrong option at request time): status 500 and `expose: false`, so no error
+ * handler shows the browser the provider's status or text. The provider's error is the `cause`.
+ */
+export class CaptchaConfigurationError extends Error {
+  constructor(cause: unknown)
+  readonly status: 500
+  readonly statusCode: 500
+  readonly expose: false
+}
 
 declare global {
   namespace Express {

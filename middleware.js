@@ -140,8 +140,12 @@ function createVerifier (options) {
     timeoutMs = options.timeoutMs
     check = swetrixCheck(options.secret, options.apiURL ?? undefined, pick(options, ['timeoutMs', 'proxy']))
   } else if (provider === 'recaptcha') {
-    const authorizeOptions = Object.freeze(pick(options, PROVIDER_OPTIONS.recaptcha))
-    if (typeof options.secretKey === 'string') secrets.push(options.secretKey)
+    // One retry by default, not authorize's ten: a request should not wait out a long outage.
+    const authorizeOptions = Object.freeze({ retries: 1, ...pick(options, PROVIDER_OPTIONS.recaptcha) })
+    // The secret authorize will use, wherever it comes from, is kept out of the logs.
+    for (const secret of [options.secretKey, process.env.RECAPTCHA_SECRET_KEY]) {
+      if (typeof secret === 'string') secrets.push(secret)
+    }
     timeoutMs = options.timeoutMs
     check = recaptchaCheck(authorizeOptions)
   } else {
@@ -503,6 +507,21 @@ function respond (res, made) {
  * `status` with `{ error: code }`. A misconfiguration goes to `next(error)`.
  * @throws for wrong options, at once: the client is built here, once.
  */
+/**
+ * What the middleware hands to `next()` for a misconfiguration: status 500 and `expose: false`,
+ * so no error handler shows the browser the provider's status or text; the provider's error is
+ * the `cause`, for logs.
+ */
+class CaptchaConfigurationError extends Error {
+  constructor (cause) {
+    super('captcha-native: the CAPTCHA provider is misconfigured (see cause)', { cause })
+    this.name = 'CaptchaConfigurationError'
+    this.status = 500
+    this.statusCode = 500
+    this.expose = false
+  }
+}
+
 function requireCaptcha (options) {
   const verifier = createVerifier(options)
   const property = options.requestProperty ?? 'captcha'
@@ -521,8 +540,8 @@ function requireCaptcha (options) {
       } catch (error) {
         next(error)
       }
-    }, (error) => next(error))
+    }, (error) => next(new CaptchaConfigurationError(error)))
   }
 }
 
-module.exports = { requireCaptcha, verifyRequest, TOKEN_FIELDS }
+module.exports = { requireCaptcha, verifyRequest, TOKEN_FIELDS, CaptchaConfigurationError }

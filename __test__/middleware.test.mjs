@@ -1,8 +1,7 @@
 // requireCaptcha and verifyRequest (../middleware.js) against the embedded emulator: what a
 // user's server answers for each provider, and plain node:http round trips where the middleware
-// reads the body itself. Express is not a devDependency: the middleware is driven through its
-// contract (req, res, next) with small fakes, through node:http, and through real Express only
-// when it can be required.
+// reads the body itself. The middleware is driven through its contract (req, res, next) with
+// small fakes, through node:http, and through real Express (a devDependency).
 import { describe, it, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
@@ -12,13 +11,10 @@ import { captureServer } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const captcha = require('../index.js')
-const { requireCaptcha, verifyRequest } = require('../middleware.js')
+const { requireCaptcha, verifyRequest, CaptchaConfigurationError } = require('../middleware.js')
 const { Emulator } = captcha
 
-let express = null
-try {
-  express = require('express')
-} catch {}
+const express = require('express')
 
 let emulator
 let credentials
@@ -132,14 +128,20 @@ function assertAnswered ({ req, res, nextCalls }, status, code) {
   assert.equal(req.captcha, undefined)
 }
 
-/** The middleware handed an error to next(error) and answered nothing. */
+/**
+ * The middleware handed a CaptchaConfigurationError (status 500, not exposed) to next(error) and
+ * answered nothing; returns the provider's error, its cause.
+ */
 function assertNextError ({ req, res, nextCalls }) {
   assert.equal(nextCalls.length, 1)
   assert.equal(nextCalls[0].length, 1)
-  assert.ok(nextCalls[0][0] instanceof Error)
+  const [error] = nextCalls[0]
+  assert.ok(error instanceof CaptchaConfigurationError)
+  assert.deepEqual([error.status, error.expose], [500, false])
+  assert.ok(error.cause instanceof Error)
   assert.equal(res.statusCode, undefined)
   assert.equal(req.captcha, undefined)
-  return nextCalls[0][0]
+  return error.cause
 }
 
 /** A log function that records its calls. */
@@ -600,7 +602,7 @@ describe('other request shapes', () => {
 // ---------------------------------------------------------------------------------------------
 // Real Express, when it is installed
 
-describe('with Express', { skip: express ? false : 'express is not installed' }, () => {
+describe('with Express', () => {
   let server
   afterEach(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) }))
 
@@ -612,7 +614,10 @@ describe('with Express', { skip: express ? false : 'express is not installed' },
     })
     app.post('/raw', requireCaptcha(options), (req, res) => res.json({ captcha: req.captcha.code }))
     app.post('/broken', requireCaptcha({ ...options, apiKey: 'invalid-key' }), (req, res) => res.json({}))
-    app.use((error, req, res, next) => res.status(500).json({ handled: error.name }))
+    app.use('/default', requireCaptcha({ ...options, apiKey: 'invalid-key' }))
+    app.post('/default', (req, res) => res.json({}))
+    app.use('/handled', requireCaptcha({ ...options, apiKey: 'invalid-key' }), (req, res) => res.json({}))
+    app.use('/handled', (error, req, res, next) => res.status(error.status).json({ handled: error.name, cause: error.cause.name, expose: error.expose }))
     server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
     const { port } = server.address()
     const send = (path, body, headers) => fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', body, headers }).then(async (r) => [r.status, await r.json()])
@@ -621,6 +626,12 @@ describe('with Express', { skip: express ? false : 'express is not installed' },
     assert.deepEqual(await send('/signup', form({ 'tc-verification-token': emulator.issue('trustcaptcha', { verificationPassed: false }) }), FORM), [400, { error: 'verification_failed' }])
     assert.deepEqual(await send('/signup', form({}), FORM), [400, { error: 'token_missing' }])
     assert.deepEqual(await send('/raw', JSON.stringify({ token: emulator.issue('trustcaptcha') }), JSON_TYPE), [200, { captcha: 'verified' }])
-    assert.deepEqual(await send('/broken', form({ 'tc-verification-token': emulator.issue('trustcaptcha') }), FORM), [500, { handled: 'ApiKeyInvalidException' }])
+    assert.deepEqual(await send('/handled', form({ 'tc-verification-token': emulator.issue('trustcaptcha') }), FORM),
+      [500, { handled: 'CaptchaConfigurationError', cause: 'ApiKeyInvalidException', expose: false }])
+    // Express's own handler: a plain 500, never the provider's 403 or its text.
+    const answer = await fetch(`http://127.0.0.1:${port}/default`, { method: 'POST', body: form({ 'tc-verification-token': emulator.issue('trustcaptcha') }), headers: FORM })
+    const page = await answer.text()
+    assert.equal(answer.status, 500)
+    assert.ok(!/ApiKeyInvalid|api key|403/i.test(page), page)
   })
 })
