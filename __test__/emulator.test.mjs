@@ -217,7 +217,8 @@ describe('captcha-native emulator (the command)', () => {
       assert.deepEqual([verified.failedOpen, verified.hostname], [false, 'cli.example'])
       const exited = once(child, 'exit')
       child.kill('SIGINT')
-      assert.deepEqual(await exited, [0, null])
+      // Windows has no POSIX signals: kill() there ends the process at once, with no handler run.
+      if (process.platform !== 'win32') assert.deepEqual(await exited, [0, null])
     } finally {
       child.kill()
     }

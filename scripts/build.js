@@ -18,12 +18,18 @@ function works (command, args, env = process.env) {
   return run.status === 0
 }
 
-/** PATH with zig on it: as installed, or from the `ziglang` PyPI package. Undefined without zig. */
+/**
+ * PATH with zig on it, as installed or from the `ziglang` PyPI package, and with Python's
+ * scripts folder (where the `cargo-zigbuild` wheel puts its command). Undefined without zig.
+ */
 function pathWithZig () {
-  if (works('zig', ['version'])) return process.env.PATH
-  const python = spawnSync('python3', ['-c', 'import ziglang, os; print(os.path.dirname(ziglang.__file__))'], { encoding: 'utf8' })
-  if (python.status !== 0) return undefined
-  const path = [python.stdout.trim(), process.env.PATH].join(delimiter)
+  const python = spawnSync('python3', ['-c', [
+    'import os, sysconfig',
+    'try:\n import ziglang; print(os.path.dirname(ziglang.__file__))\nexcept ImportError: print()',
+    "print(sysconfig.get_path('scripts'))"
+  ].join('\n')], { encoding: 'utf8' })
+  const extra = python.status === 0 ? python.stdout.split('\n').map((line) => line.trim()).filter(Boolean) : []
+  const path = [...extra, process.env.PATH].join(delimiter)
   return works('zig', ['version'], { ...process.env, PATH: path }) ? path : undefined
 }
 
