@@ -12,7 +12,7 @@ import {
   CaptchaOutcome,
   CaptchaMiddleware,
   CaptchaLogDetails,
-} from '../../middleware'
+} from 'captcha-native/middleware'
 
 const app = express()
 
