@@ -36,7 +36,7 @@ function pathWithZig () {
 const args = ['build', '--platform', '--release', '--js', 'binding.js', '--dts', 'binding.d.ts', ...process.argv.slice(2)]
 let env = process.env
 let floor
-if (process.platform === 'linux' && process.arch === 'x64' && !process.argv.includes('--target')) {
+if (process.platform === 'linux' && process.arch === 'x64' && !process.argv.some((arg) => arg === '-t' || arg === '--target' || arg.startsWith('--target='))) {
   const path = pathWithZig()
   if (path && works('cargo-zigbuild', ['--version'], { ...process.env, PATH: path })) {
     env = { ...process.env, PATH: path }
