@@ -1,5 +1,6 @@
 'use strict'
 // `captcha-native/trustcaptcha`: the drop-in for @trustcomponent/trustcaptcha-nodejs, alone.
+// Exported by name, not computed, so that ESM `import { ... }` finds the names (cjs-module-lexer).
 const {
   TrustCaptcha,
   VerificationResult,
