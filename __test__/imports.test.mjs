@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
+import { readFileSync } from 'node:fs'
 import * as esmRoot from 'captcha-native'
 import esmDefault, { TrustCaptcha, authorize, validateToken, Playtcha, Emulator } from 'captcha-native'
 import wixCaptcha, { authorize as wixAuthorize, RecaptchaError } from 'captcha-native/wix'
@@ -54,6 +55,12 @@ describe('import styles', () => {
       assert.throws(() => require(hidden), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' }, hidden)
     }
     assert.equal(require('captcha-native/package.json').name, 'captcha-native')
+  })
+
+  it('the generated loader expects the binary packages of this version', () => {
+    const loader = readFileSync(new URL('../binding.js', import.meta.url), 'utf8')
+    const expected = [...new Set([...loader.matchAll(/bindingPackageVersion !== '([^']+)'/g)].map((m) => m[1]))]
+    assert.deepEqual(expected, [require('captcha-native/package.json').version], 'rebuild after a version bump: npm run build')
   })
 
   it('the imported classes work end to end', async () => {
