@@ -1,0 +1,271 @@
+#!/usr/bin/env node
+// One client variant, alone in its own process, so the CPU time, event-loop utilization and peak
+// RSS it reports are that client's alone. It keeps `--concurrency` verifications in flight for
+// `--duration` seconds after a `--warmup`, and prints one JSON line with the result.
+//
+//   node client.mjs --provider trustcaptcha --client native --concurrency 64 --duration 3 \
+//     --url http://127.0.0.1:8787 [--warmup 1] [--tokens FILE] [--trustcaptcha-api-key K]
+//     [--playtcha-secret S] [--wire-tool wrk|autocannon]
+//
+// Progress goes to stdout as JSON lines too: {"phase":"measure"} when the measured window opens
+// and {"phase":"done"} when it closes (run.mjs reads the emulator's CPU at those two moments).
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { performance } from 'node:perf_hooks'
+import { parseArgs } from 'node:util'
+
+import { LatencyHistogram } from './lib/stats.mjs'
+import { defaultWireTool, runWire } from './lib/wire.mjs'
+import {
+  ANY_TOKEN, CLIENTS, DEFAULT_CREDENTIALS, NEEDS_MINTED_TOKENS, RECAPTCHA_TEST_SECRET,
+  SWETRIX_PASS_SECRET, TRUSTCAPTCHA_TEST_TOKEN, verificationRequest
+} from './lib/protocol.mjs'
+
+const require = createRequire(import.meta.url)
+
+const { values: args } = parseArgs({
+  options: {
+    provider: { type: 'string' },
+    client: { type: 'string' },
+    concurrency: { type: 'string', default: '1' },
+    duration: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
+    url: { type: 'string' },
+    tokens: { type: 'string' },
+    'trustcaptcha-api-key': { type: 'string', default: DEFAULT_CREDENTIALS.trustcaptchaApiKey },
+    'playtcha-secret': { type: 'string', default: DEFAULT_CREDENTIALS.playtchaSecret },
+    'wire-tool': { type: 'string' } // wrk or autocannon; default: wrk when installed
+  }
+})
+
+const provider = args.provider
+const client = args.client
+const concurrency = Number(args.concurrency)
+const durationMs = Number(args.duration) * 1000
+const warmupMs = Number(args.warmup) * 1000
+if (!CLIENTS[provider]?.includes(client)) {
+  fail(`--provider/--client must be one of ${JSON.stringify(CLIENTS)}, got ${provider}/${client}`)
+}
+if (!args.url) fail('--url (the emulator) is required')
+if (!(concurrency >= 1) || !(durationMs > 0) || !(warmupMs >= 0)) fail('bad --concurrency, --duration or --warmup')
+const target = {
+  url: args.url.replace(/\/+$/, ''),
+  credentials: {
+    ...DEFAULT_CREDENTIALS,
+    trustcaptchaApiKey: args['trustcaptcha-api-key'],
+    playtchaSecret: args['playtcha-secret']
+  }
+}
+
+function fail (message) {
+  console.error(`client.mjs: ${message}`)
+  process.exit(2)
+}
+
+function emit (object) {
+  process.stdout.write(`${JSON.stringify(object)}\n`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens: one reusable test token, or (Playtcha) pre-minted single-use tokens read from a file.
+
+function tokenSource () {
+  if (!NEEDS_MINTED_TOKENS.has(provider)) {
+    const token = provider === 'trustcaptcha' ? TRUSTCAPTCHA_TEST_TOKEN : ANY_TOKEN
+    return { next: () => token, minted: null }
+  }
+  if (!args.tokens) fail(`${provider} tokens are single use: pass --tokens FILE (one token a line)`)
+  const tokens = readFileSync(args.tokens, 'utf8').split('\n').filter(Boolean)
+  let used = 0
+  return { next: () => tokens[used++], minted: tokens.length, all: () => tokens }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The clients: each builds once what a real application would build once, then `verify(token)`
+// resolves on a passing verification and throws on anything else (an error, not throughput).
+
+async function makeVerifier () {
+  const { url, credentials } = target
+  if (client === 'fetch') {
+    const { fetchVerifier } = await import('./reference/fetch-clients.mjs')
+    return fetchVerifier(provider, target)
+  }
+  if (client === 'sdk-style' && provider === 'trustcaptcha') {
+    const { SdkStyleTrustCaptcha } = await import('./reference/trustcaptcha-sdk.mjs')
+    const trustCaptcha = new SdkStyleTrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url })
+    return async (token) => expectTrustCaptchaPassed(await trustCaptcha.getVerificationResult(token))
+  }
+  if (client === 'sdk-style' && provider === 'swetrix') {
+    const { validateToken } = await import('./reference/swetrix-validator.mjs')
+    return async (token) => expectSwetrixPassed(await validateToken(token, SWETRIX_PASS_SECRET, `${url}/v1/captcha`))
+  }
+  // captcha-native, loaded only by the native client so the others' RSS does not include it.
+  const native = require('../index.js')
+  switch (provider) {
+    case 'trustcaptcha': {
+      const trustCaptcha = new native.TrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url })
+      return async (token) => expectTrustCaptchaPassed(await trustCaptcha.getVerificationResult(token))
+    }
+    case 'swetrix':
+      return async (token) => expectSwetrixPassed(await native.validateToken(token, SWETRIX_PASS_SECRET, `${url}/v1/captcha`))
+    case 'recaptcha':
+      // Configured once, as an application would; no retries, so a failure shows as an error.
+      native.configureRecaptcha({ secretKey: RECAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retries: 0 })
+      return async (token) => {
+        const outcome = await native.authorize(token)
+        if (outcome?.success !== true) throw new Error(`authorize resolved ${JSON.stringify(outcome)}`)
+      }
+    case 'playtcha': {
+      const playtcha = new native.Playtcha({ secret: credentials.playtchaSecret, apiHost: url })
+      return async (token) => {
+        const result = await playtcha.verify(token)
+        // Failing open is the verifier being unavailable: not a verification.
+        if (result.success !== true || result.failedOpen) throw new Error(`failed open: ${result.unavailableReason} ${result.status ?? ''}`)
+      }
+    }
+  }
+  throw new Error(`no client ${client} for ${provider}`)
+}
+
+function expectTrustCaptchaPassed (result) {
+  if (result.verificationPassed !== true) throw new Error(`verificationPassed is ${result.verificationPassed}`)
+}
+
+function expectSwetrixPassed ([ok, data]) {
+  if (ok !== true) throw new Error(String(data))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The load loop for in-process clients: `concurrency` workers, each with one call in flight.
+
+async function runClient (verify, tokens) {
+  let phase = 'warmup' // then 'measure', then 'closed'
+  let histogram = new LatencyHistogram()
+  let verifications = 0
+  let errors = 0
+  let errorSamples = new Map()
+  let tokensExhausted = false
+  const window = {}
+  let closed
+  const windowClosed = new Promise((resolve) => { closed = resolve })
+  const openAt = performance.now() + warmupMs
+  let closeAt = Infinity
+
+  // The window opens and closes on the clock, checked after every call: node:http and fetch at
+  // high concurrency can starve timers for seconds (the loop keeps serving sockets), so a
+  // setTimeout alone would stretch the window. The timers stay as a backstop for a silent loop.
+  function tick () {
+    const now = performance.now()
+    if (phase === 'warmup' && now >= openAt) openWindow()
+    if (phase === 'measure' && now >= closeAt) closeWindow()
+  }
+
+  function openWindow () {
+    // Counters restart here: the warm-up opened connections and warmed the JIT.
+    histogram = new LatencyHistogram()
+    verifications = 0
+    errors = 0
+    errorSamples = new Map()
+    window.cpuStart = process.cpuUsage()
+    window.eluStart = performance.eventLoopUtilization()
+    window.start = performance.now()
+    closeAt = window.start + durationMs
+    phase = 'measure'
+    emit({ phase: 'measure' })
+    setTimeout(tick, durationMs)
+  }
+
+  function closeWindow () {
+    if (phase !== 'measure') return
+    // The window is what really elapsed, the CPU and ELU over the same span.
+    window.end = performance.now()
+    window.cpu = process.cpuUsage(window.cpuStart)
+    window.elu = performance.eventLoopUtilization(window.eluStart).utilization
+    phase = 'closed'
+    emit({ phase: 'done' })
+    closed()
+  }
+
+  async function worker () {
+    while (phase !== 'closed') {
+      const token = tokens.next()
+      if (token === undefined) {
+        tokensExhausted = true
+        if (phase === 'warmup') openWindow() // so the result says so rather than hangs
+        closeWindow()
+        break
+      }
+      const started = performance.now()
+      let failure = null
+      try {
+        await verify(token)
+      } catch (error) {
+        failure = error
+      }
+      tick()
+      if (phase === 'closed') break // completed after the window: counted nowhere
+      if (failure) {
+        errors++
+        const message = String(failure?.message ?? failure).slice(0, 200)
+        errorSamples.set(message, (errorSamples.get(message) ?? 0) + 1)
+      } else {
+        verifications++
+        histogram.record(performance.now() - started)
+      }
+    }
+  }
+
+  const warmupTimer = setTimeout(tick, warmupMs)
+  const workers = Array.from({ length: concurrency }, worker)
+  await windowClosed
+  clearTimeout(warmupTimer)
+  // In-flight calls drain (not counted), for at most 10 s.
+  await Promise.race([Promise.all(workers), new Promise((resolve) => setTimeout(resolve, 10_000).unref())])
+
+  const seconds = (window.end - window.start) / 1000
+  const cpuMs = (window.cpu.user + window.cpu.system) / 1000
+  return {
+    windowSeconds: seconds,
+    verifications,
+    errors,
+    errorSamples: [...errorSamples].slice(0, 5).map(([message, count]) => ({ message, count })),
+    perSecond: verifications / seconds,
+    p50Ms: histogram.percentile(0.5),
+    p99Ms: histogram.percentile(0.99),
+    cpuMs,
+    cpuMsPer1000: verifications ? cpuMs / verifications * 1000 : null,
+    cpuCores: cpuMs / (window.end - window.start),
+    elu: window.elu,
+    tokensExhausted
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const tokens = tokenSource()
+const request = verificationRequest(provider, target.credentials)
+const result = client === 'wire'
+  ? await runWire(args['wire-tool'] ?? defaultWireTool(), {
+    url: `${target.url}${request.path}`,
+    request,
+    tokens,
+    perToken: NEEDS_MINTED_TOKENS.has(provider),
+    concurrency,
+    durationMs,
+    warmupMs,
+    emit
+  })
+  : await runClient(await makeVerifier(), tokens)
+emit({
+  provider,
+  client,
+  concurrency,
+  ...result,
+  // The load generator's CPU, ELU and memory are not a client's: not reported.
+  ...(client === 'wire' && { cpuMs: null, cpuMsPer1000: null, cpuCores: null, elu: null }),
+  // The process's peak resident set (KiB on Linux), warm-up included: what the client cost in memory.
+  peakRssMiB: client === 'wire' ? null : process.resourceUsage().maxRSS / 1024,
+  tokensMinted: tokens.minted
+})
+// Keep-alive sockets and native pools would keep the process alive; the result is out.
+process.exit(0)

@@ -1,0 +1,87 @@
+// What one verification is, per provider: the identities that let a run reuse a token, and the
+// exact HTTP request captcha-native sends, so the fetch client and the wire ceiling send the same.
+
+/** Published TrustCaptcha test id ...0: "finished", answered without consuming anything. */
+export const TRUSTCAPTCHA_TEST_TOKEN = Buffer.from(JSON.stringify({
+  verificationId: '00000000-0000-0000-0000-000000000000'
+})).toString('base64')
+/** `Trustcaptcha/` + base64 of {"language":"nodejs","version":"3.0.0"}, as the SDK announces itself. */
+export const TRUSTCAPTCHA_USER_AGENT = 'Trustcaptcha/eyJsYW5ndWFnZSI6Im5vZGVqcyIsInZlcnNpb24iOiIzLjAuMCJ9'
+/** The Swetrix test secret that always passes, whatever the token. */
+export const SWETRIX_PASS_SECRET = 'PASS000000000000000000'
+/** Google's published reCAPTCHA test secret: every token passes. */
+export const RECAPTCHA_TEST_SECRET = '6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe'
+/** Any non-empty token does for Swetrix PASS and the reCAPTCHA test secret. */
+export const ANY_TOKEN = 'benchmark-token'
+
+/** The emulator's default credentials (README, "The emulator"), for a client run by hand. */
+export const DEFAULT_CREDENTIALS = {
+  trustcaptchaApiKey: 'emulator-trustcaptcha-api-key',
+  swetrixSecret: 'emulator-swetrix-secret',
+  recaptchaSecret: 'emulator-recaptcha-secret',
+  playtchaSecret: 'emulator-playtcha-secret'
+}
+
+export const PROVIDERS = ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha']
+
+/**
+ * The clients measured per provider. reCAPTCHA (wix-captcha-backend runs inside Wix) and Playtcha
+ * (a server contract, no Node SDK) have no original JS client to imitate, so no sdk-style.
+ */
+export const CLIENTS = {
+  trustcaptcha: ['native', 'sdk-style', 'fetch', 'wire'],
+  swetrix: ['native', 'sdk-style', 'fetch', 'wire'],
+  recaptcha: ['native', 'fetch', 'wire'],
+  playtcha: ['native', 'fetch', 'wire']
+}
+
+/** Playtcha tokens are single use with no test identity: each run gets pre-minted ones. */
+export const NEEDS_MINTED_TOKENS = new Set(['playtcha'])
+
+/**
+ * The request of one verification: { method, path, headers, body(token) } and `passMarker`, text
+ * that a 2xx answer's body holds when the verification passed (anything else is an error). The
+ * emulator's JSON is compact, so a substring check is exact enough for a load generator.
+ */
+export function verificationRequest (provider, credentials) {
+  switch (provider) {
+    case 'trustcaptcha':
+      return {
+        method: 'GET',
+        path: '/v2/verifications/00000000-0000-0000-0000-000000000000/results',
+        headers: {
+          authorization: `Bearer ${credentials.trustcaptchaApiKey}`,
+          accept: 'application/json',
+          'user-agent': TRUSTCAPTCHA_USER_AGENT
+        },
+        body: () => undefined,
+        passMarker: '"verificationPassed":true'
+      }
+    case 'swetrix':
+      return {
+        method: 'POST',
+        path: '/v1/captcha/validate',
+        headers: { 'content-type': 'application/json' },
+        body: (token) => JSON.stringify({ token, secret: SWETRIX_PASS_SECRET }),
+        passMarker: '"success":true'
+      }
+    case 'recaptcha':
+      return {
+        method: 'POST',
+        path: '/recaptcha/api/siteverify',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: (token) => new URLSearchParams({ secret: RECAPTCHA_TEST_SECRET, response: token }).toString(),
+        passMarker: '"success":true'
+      }
+    case 'playtcha':
+      return {
+        method: 'POST',
+        path: '/v1/verify',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: (token) => JSON.stringify({ secret: credentials.playtchaSecret, token }),
+        passMarker: '"success":true'
+      }
+    default:
+      throw new Error(`unknown provider ${provider}`)
+  }
+}

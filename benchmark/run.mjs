@@ -1,0 +1,342 @@
+#!/usr/bin/env node
+// `npm run bench`: captcha-native against the reference JS clients and the wire ceiling, for each
+// provider and concurrency. The emulator runs in its own process and every client variant in its
+// own child process; variants alternate within each round and the figures are medians over rounds.
+//
+//   node run.mjs [--rounds 5] [--duration 1.5] [--warmup 0.5] [--concurrency 1,64,1024]
+//                [--providers trustcaptcha,swetrix,recaptcha,playtcha] [--clients native,fetch,...]
+//                [--wire-tool wrk|autocannon] [--quick] [--out results/]
+import { fork, spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+import { median } from './lib/stats.mjs'
+import { CLIENTS, NEEDS_MINTED_TOKENS, PROVIDERS } from './lib/protocol.mjs'
+import { defaultWireTool } from './lib/wire.mjs'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    concurrency: { type: 'string', default: '1,64,1024' },
+    providers: { type: 'string', default: PROVIDERS.join(',') },
+    clients: { type: 'string' },
+    'wire-tool': { type: 'string' },
+    out: { type: 'string', default: path.join(here, 'results') },
+    help: { type: 'boolean', short: 'h', default: false }
+  }
+})
+if (args.help) {
+  console.log('usage: node run.mjs [--quick] [--rounds N] [--duration S] [--warmup S] [--concurrency 1,64,1024] [--providers a,b] [--clients native,fetch] [--wire-tool wrk|autocannon] [--out DIR]')
+  process.exit(0)
+}
+
+// The default run (5 rounds × 4 providers × 3 concurrencies × 3–4 clients = 210 runs) takes about
+// 9 minutes on 2 cores. The JS clients need about a second of warm-up before their JIT settles
+// (a 0.2 s warm-up costs fetch a quarter of its rate). --quick is a one-minute smoke run: one
+// round, half-second warm-up and window, so its ratios flatter native; use the default for figures.
+const options = {
+  rounds: Number(args.rounds ?? (args.quick ? 1 : 5)),
+  durationS: Number(args.duration ?? (args.quick ? 0.5 : 1)),
+  warmupS: Number(args.warmup ?? (args.quick ? 0.5 : 1)),
+  wireTool: args['wire-tool'] ?? defaultWireTool(),
+  concurrencies: args.concurrency.split(',').map(Number),
+  providers: args.providers.split(','),
+  clients: args.clients?.split(','),
+  quick: args.quick
+}
+for (const provider of options.providers) {
+  if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}; known: ${PROVIDERS.join(', ')}`)
+}
+if (!(options.rounds >= 1) || !(options.durationS > 0) || !(options.warmupS >= 0) ||
+    !options.concurrencies.every((n) => Number.isInteger(n) && n >= 1)) {
+  throw new Error('bad --rounds, --duration, --warmup or --concurrency')
+}
+
+/**
+ * Single-use tokens minted for each Playtcha run: enough for wrk's fastest second here (~55k/s)
+ * with the warm-up, under the emulator's bound (it forgets the oldest past 100,000 per provider).
+ * Every client gets as many, so the memory they take is the same in each client's peak RSS.
+ */
+const TOKENS_PER_RUN = 90_000
+
+// ---------------------------------------------------------------------------------------------
+// The emulator process
+
+/** Forks emulator-process.mjs and resolves { url, credentials, request(message) } once it listens. */
+function startEmulator () {
+  const child = fork(path.join(here, 'emulator-process.mjs'), [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
+  const pending = new Map()
+  let nextId = 0
+  child.on('message', (message) => {
+    const waiting = pending.get(message.id)
+    pending.delete(message.id)
+    if (!waiting) return
+    if (message.ok) waiting.resolve(message)
+    else waiting.reject(new Error(message.error))
+  })
+  const request = (message) => new Promise((resolve, reject) => {
+    const id = nextId++
+    pending.set(id, { resolve, reject })
+    child.send({ ...message, id })
+  })
+  return new Promise((resolve, reject) => {
+    let buffered = ''
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', function onData (chunk) {
+      buffered += chunk
+      const newline = buffered.indexOf('\n')
+      if (newline < 0) return
+      child.stdout.off('data', onData)
+      const { url, credentials } = JSON.parse(buffered.slice(0, newline))
+      resolve({ url, credentials, request, stop: () => child.kill('SIGTERM') })
+    })
+    child.on('exit', (code) => reject(new Error(`the emulator process exited (${code}) before listening`)))
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// One client run
+
+/**
+ * Runs client.mjs in a child process and resolves its result, with the emulator's CPU use over
+ * the same measured window (cores busy: 1.0 is one core fully used).
+ */
+function runClient (emulator, { provider, client, concurrency, tokensFile }) {
+  const clientArgs = [
+    path.join(here, 'client.mjs'),
+    '--provider', provider, '--client', client, '--concurrency', String(concurrency),
+    '--duration', String(options.durationS), '--warmup', String(options.warmupS),
+    '--url', emulator.url,
+    '--trustcaptcha-api-key', emulator.credentials.trustcaptchaApiKey,
+    '--playtcha-secret', emulator.credentials.playtchaSecret
+  ]
+  if (tokensFile) clientArgs.push('--tokens', tokensFile)
+  if (client === 'wire') clientArgs.push('--wire-tool', options.wireTool)
+  const child = spawn(process.execPath, clientArgs, { stdio: ['ignore', 'pipe', 'pipe'] })
+  // A run that hangs must not hang the benchmark.
+  const killer = setTimeout(() => child.kill('SIGKILL'), (options.durationS + options.warmupS + 60) * 1000)
+  return new Promise((resolve, reject) => {
+    let buffered = ''
+    let stderr = ''
+    let result = null
+    let windowStart = null
+    let windowEnd = null
+    const emulatorCpu = (resolveAt) => emulator.request({ type: 'cpu' }).then(({ cpuMicros }) => resolveAt({ at: performance.now(), cpuMicros }))
+    child.stdout.setEncoding('utf8')
+    child.stderr.setEncoding('utf8')
+    child.stderr.on('data', (chunk) => { stderr += chunk })
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk
+      let newline
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = JSON.parse(buffered.slice(0, newline))
+        buffered = buffered.slice(newline + 1)
+        if (line.phase === 'measure') windowStart = new Promise(emulatorCpu)
+        else if (line.phase === 'done') windowEnd = new Promise(emulatorCpu)
+        else result = line
+      }
+    })
+    child.on('exit', async (code) => {
+      clearTimeout(killer)
+      if (code !== 0 || !result) {
+        return reject(new Error(`${provider}/${client}/${concurrency} exited with ${code}: ${stderr.trim()}`))
+      }
+      if (windowStart && windowEnd) {
+        const [start, end] = await Promise.all([windowStart, windowEnd])
+        result.emulatorCores = (end.cpuMicros - start.cpuMicros) / 1000 / (end.at - start.at)
+      }
+      resolve(result)
+    })
+  })
+}
+
+/** Fresh single-use tokens for one run of `provider`, written to a file by the emulator process. */
+async function mintTokens (emulator, provider, count, directory) {
+  const file = path.join(directory, `${provider}-tokens.txt`)
+  await emulator.request({ type: 'mint', provider, count, file })
+  return file
+}
+
+// ---------------------------------------------------------------------------------------------
+// `require('captcha-native')` in a fresh process, median of five.
+
+function timeRequire (modulePath) {
+  const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(modulePath)}); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6))`
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (chunk) => { out += chunk })
+    child.on('exit', (code) => code === 0 ? resolve(Number(out)) : reject(new Error(`require timing exited ${code}`)))
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Medians, ratios and the table
+
+const METRICS = ['perSecond', 'p50Ms', 'p99Ms', 'cpuMsPer1000', 'elu', 'peakRssMiB', 'emulatorCores', 'errors', 'verifications']
+
+function medians (runs) {
+  const out = { rounds: runs.length }
+  for (const metric of METRICS) out[metric] = median(runs.map((run) => run[metric]))
+  out.errorsTotal = runs.reduce((sum, run) => sum + run.errors, 0)
+  out.tokensExhausted = runs.some((run) => run.tokensExhausted)
+  return out
+}
+
+/**
+ * native versus a reference, as the median of the per-round ratios (each round ran both back to
+ * back, so drift between rounds cancels): throughput native/reference, CPU reference/native.
+ */
+function ratios (runsByClient, reference) {
+  const native = runsByClient.native ?? []
+  const other = runsByClient[reference] ?? []
+  const pairs = native.map((run, i) => [run, other[i]]).filter(([a, b]) => a && b)
+  if (pairs.length === 0) return null
+  return {
+    throughput: median(pairs.map(([a, b]) => a.perSecond / b.perSecond)),
+    p99: median(pairs.map(([a, b]) => a.p99Ms / b.p99Ms)),
+    // How many times more CPU per verification the reference client spends (wire: none measured).
+    cpu: median(pairs.map(([a, b]) => b.cpuMsPer1000 / a.cpuMsPer1000))
+  }
+}
+
+const NAMES = { trustcaptcha: 'TrustCaptcha', swetrix: 'Swetrix', recaptcha: 'reCAPTCHA', playtcha: 'Playtcha' }
+
+function number (value, digits = 0) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—'
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+}
+
+function latency (ms) {
+  if (ms === null || ms === undefined) return '—'
+  return number(ms, ms < 10 ? 2 : ms < 100 ? 1 : 0)
+}
+
+function times (ratio) {
+  return ratio === null || ratio === undefined || !Number.isFinite(ratio) ? '—' : `${number(ratio, ratio < 10 ? 2 : 1)}×`
+}
+
+function renderTable (header, rows) {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => String(row[column]).length)))
+  const line = (cells) => cells.map((cell, column) => column < 2 ? String(cell).padEnd(widths[column]) : String(cell).padStart(widths[column])).join('  ')
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')
+}
+
+function report (summary) {
+  const lines = []
+  const header = ['conc', 'client', 'verif/s', 'p50 ms', 'p99 ms', 'CPU ms/1k', 'ELU', 'RSS MiB', 'emu cores', 'errors']
+  for (const provider of options.providers) {
+    const rows = []
+    for (const concurrency of options.concurrencies) {
+      const cell = summary.medians[provider]?.[concurrency]
+      if (!cell) continue
+      for (const [client, m] of Object.entries(cell)) {
+        rows.push([String(concurrency), client === 'wire' ? `wire (${options.wireTool})` : client, number(m.perSecond), latency(m.p50Ms), latency(m.p99Ms),
+          number(m.cpuMsPer1000), number(m.elu, 2), number(m.peakRssMiB), number(m.emulatorCores, 2),
+          m.errorsTotal ? `${m.errorsTotal}!` : '0'])
+      }
+    }
+    lines.push(`\n${NAMES[provider]} (median of ${options.rounds} round${options.rounds > 1 ? 's' : ''}, ${options.durationS} s each)`)
+    lines.push(renderTable(header, rows))
+  }
+  const ratioRows = []
+  for (const provider of options.providers) {
+    for (const concurrency of options.concurrencies) {
+      const r = summary.ratios[provider]?.[concurrency]
+      if (!r) continue
+      ratioRows.push([NAMES[provider], String(concurrency),
+        times(r['sdk-style']?.throughput), times(r.fetch?.throughput), times(r.wire?.throughput),
+        times(r['sdk-style']?.cpu), times(r.fetch?.cpu)])
+    }
+  }
+  lines.push('\nnative versus the references (median of per-round ratios)')
+  lines.push(renderTable(['provider', 'conc', 'verif/s ÷ sdk-style', '÷ fetch', '÷ wire', 'CPU/verif: sdk-style ÷ native', 'fetch ÷ native'], ratioRows))
+  if (options.wireTool === 'autocannon') {
+    lines.push('\nThe wire ran on autocannon (JavaScript, one thread): install wrk for a true ceiling.')
+  }
+  lines.push(`\nrequire('captcha-native') in a fresh process: ${number(summary.requireMs.median, 1)} ms (median of ${summary.requireMs.runs.length})`)
+  const failing = summary.runs.filter((run) => run.errors > 0)
+  if (failing.length) {
+    lines.push(`\n${failing.length} run(s) had failed verifications (counted as errors, not throughput):`)
+    for (const run of failing.slice(0, 10)) {
+      lines.push(`  ${run.provider}/${run.client}/${run.concurrency} round ${run.round}: ${run.errors} errors, e.g. ${JSON.stringify(run.errorSamples[0])}`)
+    }
+  }
+  if (summary.runs.some((run) => run.tokensExhausted)) {
+    lines.push('\nSome Playtcha runs used up their pre-minted tokens and ended early (their rate is over the shorter window).')
+  }
+  return lines.join('\n')
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const startedAt = new Date()
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'captcha-native-bench-'))
+const emulator = await startEmulator()
+const summary = {
+  startedAt: startedAt.toISOString(),
+  node: process.version,
+  platform: `${process.platform}-${process.arch}`,
+  cpus: { count: os.cpus().length, model: os.cpus()[0]?.model },
+  options,
+  requireMs: null,
+  runs: [],
+  medians: {},
+  ratios: {}
+}
+
+try {
+  const requireRuns = []
+  for (let i = 0; i < 5; i++) requireRuns.push(await timeRequire(path.join(here, '..', 'index.js')))
+  summary.requireMs = { runs: requireRuns, median: median(requireRuns) }
+
+  const cells = options.providers.flatMap((provider) => options.concurrencies.map((concurrency) => ({ provider, concurrency })))
+  const totalRuns = cells.reduce((n, { provider }) => n + clientsOf(provider).length, 0) * options.rounds
+  let done = 0
+  for (const { provider, concurrency } of cells) {
+    const clients = clientsOf(provider)
+    const runsByClient = Object.fromEntries(clients.map((client) => [client, []]))
+    for (let round = 0; round < options.rounds; round++) {
+      // Alternate: each round starts with the next client, so no client always runs first or last.
+      const order = clients.map((_, i) => clients[(i + round) % clients.length])
+      for (const client of order) {
+        const tokensFile = NEEDS_MINTED_TOKENS.has(provider) ? await mintTokens(emulator, provider, TOKENS_PER_RUN, scratch) : undefined
+        const result = await runClient(emulator, { provider, client, concurrency, tokensFile })
+        result.round = round
+        runsByClient[client].push(result)
+        summary.runs.push(result)
+        done++
+        process.stderr.write(`[${done}/${totalRuns}] ${provider} c=${concurrency} ${client}: ${number(result.perSecond)}/s` +
+          `${result.errors ? `, ${result.errors} errors` : ''}${result.tokensExhausted ? ' (tokens used up)' : ''}\n`)
+      }
+    }
+    summary.medians[provider] ??= {}
+    summary.medians[provider][concurrency] = Object.fromEntries(clients.map((client) => [client, medians(runsByClient[client])]))
+    summary.ratios[provider] ??= {}
+    summary.ratios[provider][concurrency] = Object.fromEntries(
+      clients.filter((client) => client !== 'native').map((client) => [client, ratios(runsByClient, client)]))
+  }
+} finally {
+  emulator.stop()
+  rmSync(scratch, { recursive: true, force: true })
+}
+
+summary.finishedAt = new Date().toISOString()
+const text = report(summary)
+console.log(text)
+mkdirSync(args.out, { recursive: true })
+const file = path.join(args.out, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`)
+writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`)
+console.log(`\nwrote ${path.relative(process.cwd(), file) || file}`)
+
+function clientsOf (provider) {
+  return CLIENTS[provider].filter((client) => !options.clients || options.clients.includes(client))
+}
