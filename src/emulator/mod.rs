@@ -639,4 +639,32 @@ mod tests {
         assert_eq!(seen[0].path, "/5");
         assert_eq!(emulator.stats().requests as usize, MAX_RECORDED_REQUESTS + 5);
     }
+
+    #[test]
+    fn every_provider_forgets_its_oldest_tokens_past_the_bound() {
+        let e = Emulator::new(Credentials::default());
+        let capacity = store::TOKEN_CAPACITY;
+        macro_rules! bounded {
+            ($provider:literal, $store:ident, $key:expr) => {{
+                let first = e.issue($provider, None).unwrap();
+                for _ in 0..capacity {
+                    e.issue($provider, None).unwrap();
+                }
+                let held = lock(&e.$store);
+                assert_eq!(held.len(), capacity, $provider);
+                assert!(
+                    held.get(&$key(&first)).is_none(),
+                    "{}: the oldest token is forgotten",
+                    $provider
+                );
+            }};
+        }
+        let same = |token: &String| token.clone();
+        bounded!("swetrix", swetrix, same);
+        bounded!("recaptcha", recaptcha, same);
+        bounded!("playtcha", playtcha, same);
+        // A TrustCaptcha token is the base64 of the verification it names.
+        let id = |token: &String| crate::trustcaptcha::parse_token(Some(token)).unwrap().verification_id;
+        bounded!("trustcaptcha", trustcaptcha, id);
+    }
 }

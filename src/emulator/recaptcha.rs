@@ -427,15 +427,4 @@ mod tests {
             Some("secret=[redacted]&response=r")
         );
     }
-
-    #[test]
-    fn the_store_is_bounded() {
-        let e = emulator();
-        let first = issue(&e, None).unwrap();
-        for _ in 0..crate::emulator::store::TOKEN_CAPACITY {
-            issue(&e, None).unwrap();
-        }
-        assert_eq!(lock(&e.recaptcha).len(), crate::emulator::store::TOKEN_CAPACITY);
-        assert_eq!(verify(&e, "secret", &first), refusal(&["invalid-input-response"]));
-    }
 }
