@@ -120,6 +120,31 @@ describe('one error family', () => {
   })
 })
 
+describe('default timeouts', () => {
+  it('TrustCaptcha 5 s, Swetrix 10 s, reCAPTCHA 5 s per attempt, Playtcha 5 s: each says so when a provider hangs', async () => {
+    const { url, credentials } = emulator
+    emulator.fault({ kind: 'hang' })
+    try {
+      const settle = (promise) => promise.then((value) => value, (error) => error)
+      const [trust, swetrix, recaptcha, playtcha] = await Promise.all([
+        settle(new TrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url }).getVerificationResult(testIdToken(0))),
+        validateToken('t', credentials.swetrixSecret, `${url}/v1/captcha`),
+        settle(authorize('t', { secretKey: credentials.recaptchaSecret, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retries: 0 })),
+        settle(new Playtcha({ secret: credentials.playtchaSecret, apiHost: url, failClosed: true }).verify('t'))
+      ])
+      assert.ok(trust instanceof ServerUnreachableException)
+      assert.equal(trust.cause.message, 'no complete answer within 5000 ms')
+      assert.deepEqual(swetrix, [false, 'Unable to make API request, error: Error: timeout of 10000ms exceeded'])
+      assert.ok(recaptcha instanceof RecaptchaUnavailableError)
+      assert.equal(recaptcha.cause.message, 'no answer from siteverify: no complete answer within 5000 ms')
+      assert.ok(playtcha instanceof PlaytchaUnavailableError)
+      assert.deepEqual([playtcha.reason, playtcha.cause.message], ['timeout', 'no complete answer within 5000 ms'])
+    } finally {
+      emulator.clearFaults()
+    }
+  })
+})
+
 describe('default endpoints', () => {
   let proxy
   before(async () => { proxy = await startProxy({ refuseConnect: true }) })
