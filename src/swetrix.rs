@@ -15,7 +15,6 @@ use serde_json::Value;
 use crate::js::{proxy_setting, ProxyConfig};
 use crate::transport::{timeout_option, Failure, ProxySetting, Transport, TransportConfig, PROVIDER_CONNECT_TIMEOUT};
 
-pub const DEFAULT_API_URL: &str = "https://api.swetrixcaptcha.com/v1/captcha";
 /// The JS package has no timeout at all; ours bounds every call.
 pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
 
