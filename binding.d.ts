@@ -26,18 +26,18 @@ export declare class NativeEmulator {
 /** A configured Playtcha client; share one instance across requests. */
 export declare class NativePlaytcha {
   constructor(options: NativePlaytchaOptions)
-  /** Verifies a token. `token` is `null` when the caller passed something other than a string. */
-  verify(token?: string | undefined | null): Promise<PlaytchaResultData>
+  /** Verifies a token; resolves the result's JSON text. `token` is `null` when the caller passed something other than a string. */
+  verify(token?: string | undefined | null): Promise<string>
 }
 
 /** A configured TrustCaptcha client; share one instance across requests. */
 export declare class NativeTrustCaptcha {
   constructor(options: NativeTrustCaptchaOptions)
   /**
-   * Fetches the result of the verification the token names. `token` is `null` when the
-   * caller passed something other than a string.
+   * Fetches the result of the verification the token names, as the JSON text of its set
+   * fields. `token` is `null` when the caller passed something other than a string.
    */
-  getVerificationResult(token?: string | undefined | null): Promise<VerificationResultData>
+  getVerificationResult(token?: string | undefined | null): Promise<string>
 }
 
 /**
@@ -103,25 +103,6 @@ export interface NativeTrustCaptchaOptions {
   proxy?: boolean | ProxyConfig
 }
 
-/** What `verify` resolves. */
-export interface PlaytchaResultData {
-  /** Always `true`: anything else rejects. */
-  success: boolean
-  /** `true` when the verifier was unavailable and the policy let the request through. */
-  failedOpen: boolean
-  challengeTs?: string
-  hostname?: string
-  /** The project crossed a monthly usage band: still verified; log `degradedReason`. */
-  degraded?: boolean
-  degradedReason?: string
-  action?: string
-  score?: number
-  /** Set when `failedOpen`: `server_error`, `timeout`, `network_error` or `malformed_response`. */
-  unavailableReason?: string
-  /** Set when `failedOpen` after an HTTP answer. */
-  status?: number
-}
-
 /** Credentials for a proxy, as in axios' `proxy.auth`. */
 export interface ProxyAuth {
   username: string
@@ -160,30 +141,3 @@ export interface SwetrixOutcome {
  * package's "Unable to make API request" text too.
  */
 export declare function swetrixValidate(url: string, body: string, timeoutMs?: number | undefined | null, proxy?: boolean | ProxyConfig | undefined | null): Promise<SwetrixOutcome>
-
-/**
- * The 20 fields of a TrustCaptcha verification result, camelCase as on the wire. A field
- * missing on the wire, or of the wrong type, is `undefined`; unknown fields are dropped.
- */
-export interface VerificationResultData {
-  captchaId?: string
-  verificationId?: string
-  verificationPassed?: boolean
-  score?: number
-  decisionType?: string
-  decisionAction?: string
-  gatewayFailoverActive?: boolean
-  riskScoringEnabled?: boolean
-  minimalDataModeEnabled?: boolean
-  origin?: string
-  ipAddress?: string
-  countryCode?: string
-  deviceFamily?: string
-  operatingSystem?: string
-  browser?: string
-  verificationStartedAt?: string
-  verificationFinishedAt?: string
-  resultExpiresAt?: string
-  resultFirstFetchedAt?: string
-  resultLastFetchedAt?: string
-}

@@ -195,7 +195,9 @@ class TrustCaptcha {
   }
 
   async getVerificationResult (token) {
-    return new VerificationResult(await awaitNative(this.#native.getVerificationResult(typeof token === 'string' ? token : null)))
+    // The result crosses as JSON text: one JSON.parse is far cheaper than 20 N-API writes.
+    const json = await awaitNative(this.#native.getVerificationResult(typeof token === 'string' ? token : null))
+    return new VerificationResult(JSON.parse(json))
   }
 }
 
@@ -335,7 +337,7 @@ class Playtcha {
 
   /** Verifies the `playtcha-token` form field. */
   async verify (token) {
-    return awaitNative(this.#native.verify(typeof token === 'string' ? token : null))
+    return JSON.parse(await awaitNative(this.#native.verify(typeof token === 'string' ? token : null)))
   }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use napi::bindgen_prelude::Either;
 use napi_derive::napi;
 
-use super::{Options, TrustCaptchaClient, VerificationResultData};
+use super::{Options, TrustCaptchaClient};
 use crate::js::{proxy_setting, ProxyConfig};
 
 /// The constructor options, already type-checked by `index.js`.
@@ -40,11 +40,11 @@ impl NativeTrustCaptcha {
         })
     }
 
-    /// Fetches the result of the verification the token names. `token` is `null` when the
-    /// caller passed something other than a string.
+    /// Fetches the result of the verification the token names, as the JSON text of its set
+    /// fields. `token` is `null` when the caller passed something other than a string.
     #[napi]
-    pub async fn get_verification_result(&self, token: Option<String>) -> napi::Result<VerificationResultData> {
+    pub async fn get_verification_result(&self, token: Option<String>) -> napi::Result<String> {
         let client = self.client.clone();
-        Ok(client.get_verification_result(token.as_deref()).await?)
+        Ok(client.get_verification_result(token.as_deref()).await?.to_json())
     }
 }

@@ -35,9 +35,9 @@ pub struct Options {
 /// A configured TrustCaptcha client: immutable, shared by every request, one connection pool.
 pub struct TrustCaptchaClient {
     authorization: HeaderValue,
-    /// `apiHost` without trailing slashes, or why it cannot be requested (each call then
-    /// rejects with ServerUnreachableException, as the SDK does for a bad host).
-    api_host: Result<String, Failure>,
+    /// `apiHost` without trailing slashes, parsed once, or why it cannot be requested (each
+    /// call then rejects with ServerUnreachableException, as the SDK does for a bad host).
+    api_host: Result<reqwest::Url, Failure>,
     deadline: Duration,
     transport: Arc<Transport>,
 }
@@ -71,7 +71,8 @@ impl TrustCaptchaClient {
             connect_timeout,
             proxy: options.proxy,
         })?;
-        let api_host = api_host_base(options.api_host.as_deref().unwrap_or(DEFAULT_API_HOST));
+        let api_host = api_host_base(options.api_host.as_deref().unwrap_or(DEFAULT_API_HOST))
+            .and_then(|base| reqwest::Url::parse(&base).map_err(|_| Failure::InvalidUrl));
         Ok(Self {
             authorization,
             api_host,
@@ -83,17 +84,16 @@ impl TrustCaptchaClient {
     /// The URL a verification id is fetched from. The id is a checked UUID, so the request
     /// can never leave `/v2/verifications/<uuid>/results` on the configured host.
     pub fn results_url(&self, token: &VerificationToken) -> Result<reqwest::Url, Failure> {
-        let host = self.api_host.as_ref().map_err(Clone::clone)?;
-        let query = if token.client_failover {
-            "?clientFailover=true"
-        } else {
-            ""
-        };
-        reqwest::Url::parse(&format!(
-            "{host}/v2/verifications/{}/results{query}",
-            token.verification_id
-        ))
-        .map_err(|_| Failure::InvalidUrl)
+        // Appending to the parsed host spares a parse of the whole URL on every call.
+        let mut url = self.api_host.as_ref().map_err(Clone::clone)?.clone();
+        url.path_segments_mut()
+            .map_err(|_| Failure::InvalidUrl)?
+            .pop_if_empty()
+            .extend(["v2", "verifications", &token.verification_id, "results"]);
+        if token.client_failover {
+            url.set_query(Some("clientFailover=true"));
+        }
+        Ok(url)
     }
 
     pub async fn get_verification_result(&self, token: Option<&str>) -> Result<VerificationResultData, CaptchaError> {
