@@ -253,6 +253,9 @@ pub struct Transport {
 
 impl Transport {
     fn build(config: &TransportConfig) -> Result<Self, CaptchaError> {
+        // reqwest takes the process's rustls provider: ours is ring (see Cargo.toml). Installing
+        // fails only when one is already installed, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = Client::builder()
             .connect_timeout(config.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
