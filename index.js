@@ -147,17 +147,31 @@ function proxyOption (proxy) {
 // ---------------------------------------------------------------------------------------------
 // TrustCaptcha
 
-const RESULT_FIELDS = [
-  'captchaId', 'verificationId', 'verificationPassed', 'score', 'decisionType', 'decisionAction',
-  'gatewayFailoverActive', 'riskScoringEnabled', 'minimalDataModeEnabled', 'origin', 'ipAddress',
-  'countryCode', 'deviceFamily', 'operatingSystem', 'browser', 'verificationStartedAt',
-  'verificationFinishedAt', 'resultExpiresAt', 'resultFirstFetchedAt', 'resultLastFetchedAt'
-]
-
 /** The result of a verification: its 20 fields, in the SDK's order. */
 class VerificationResult {
+  // One named write per field, not a loop over names: a write with a computed key is
+  // megamorphic and cost more than the JSON.parse that produced `data` (callgrind).
   constructor (data = {}) {
-    for (const field of RESULT_FIELDS) this[field] = data[field]
+    this.captchaId = data.captchaId
+    this.verificationId = data.verificationId
+    this.verificationPassed = data.verificationPassed
+    this.score = data.score
+    this.decisionType = data.decisionType
+    this.decisionAction = data.decisionAction
+    this.gatewayFailoverActive = data.gatewayFailoverActive
+    this.riskScoringEnabled = data.riskScoringEnabled
+    this.minimalDataModeEnabled = data.minimalDataModeEnabled
+    this.origin = data.origin
+    this.ipAddress = data.ipAddress
+    this.countryCode = data.countryCode
+    this.deviceFamily = data.deviceFamily
+    this.operatingSystem = data.operatingSystem
+    this.browser = data.browser
+    this.verificationStartedAt = data.verificationStartedAt
+    this.verificationFinishedAt = data.verificationFinishedAt
+    this.resultExpiresAt = data.resultExpiresAt
+    this.resultFirstFetchedAt = data.resultFirstFetchedAt
+    this.resultLastFetchedAt = data.resultLastFetchedAt
   }
 }
 
