@@ -7,6 +7,10 @@
 //     --url http://127.0.0.1:8787 [--warmup 1] [--tokens FILE] [--trustcaptcha-api-key K]
 //     [--playtcha-secret S] [--wire-tool wrk|autocannon]
 //
+// With `--count N` it runs N verifications instead of a timed window and reports the resident
+// set after the first `--count-first` (10,000) and after all N, each after a full GC: the memory
+// a long-running process keeps. Run it with `node --expose-gc` so the GC can be forced.
+//
 // Progress goes to stdout as JSON lines too: {"phase":"measure"} when the measured window opens
 // and {"phase":"done"} when it closes (run.mjs reads the emulator's CPU at those two moments).
 import { readFileSync } from 'node:fs'
@@ -34,7 +38,9 @@ const { values: args } = parseArgs({
     tokens: { type: 'string' },
     'trustcaptcha-api-key': { type: 'string', default: DEFAULT_CREDENTIALS.trustcaptchaApiKey },
     'playtcha-secret': { type: 'string', default: DEFAULT_CREDENTIALS.playtchaSecret },
-    'wire-tool': { type: 'string' } // wrk or autocannon; default: wrk when installed
+    'wire-tool': { type: 'string' }, // wrk or autocannon; default: wrk when installed
+    count: { type: 'string' },
+    'count-first': { type: 'string', default: '10000' }
   }
 })
 
@@ -241,10 +247,73 @@ async function runClient (verify, tokens) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The memory run: a fixed number of verifications, the resident set sampled along the way.
+
+/** The resident set in MiB after a full GC (when `--expose-gc` allows one). */
+function settledRssMiB () {
+  globalThis.gc?.()
+  return process.memoryUsage().rss / 1048576
+}
+
+async function runCount (verify, tokens, total, first) {
+  let started = 0
+  let completed = 0
+  let errors = 0
+  const samples = []
+  // Ten samples in all, at `first` and then evenly up to `total`, to show where the set settles.
+  const marks = new Set([first, ...Array.from({ length: 9 }, (_, i) => Math.round(first + (total - first) * (i + 1) / 9))])
+  const begin = performance.now()
+  async function worker () {
+    while (started < total) {
+      started++
+      try {
+        await verify(tokens.next())
+      } catch {
+        errors++
+      }
+      completed++
+      if (marks.has(completed)) {
+        const rssMiB = settledRssMiB()
+        const { heapTotal, heapUsed, external } = process.memoryUsage()
+        samples.push({ verifications: completed, rssMiB, heapTotalMiB: heapTotal / 1048576, heapUsedMiB: heapUsed / 1048576, externalMiB: external / 1048576 })
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  const seconds = (performance.now() - begin) / 1000
+  const atFirst = samples.find((sample) => sample.verifications === first)
+  const atEnd = samples.find((sample) => sample.verifications === total)
+  return {
+    count: total,
+    countFirst: first,
+    errors,
+    perSecond: total / seconds,
+    gcForced: typeof globalThis.gc === 'function',
+    rssAfterFirstMiB: atFirst.rssMiB,
+    rssAfterAllMiB: atEnd.rssMiB,
+    rssGrowthMiB: atEnd.rssMiB - atFirst.rssMiB,
+    // V8 sizes its young generation to the allocation rate: heapTotal grows while heapUsed stays
+    // flat. What the resident set does outside V8's heap is native memory (ours, libuv's, malloc's).
+    heapTotalGrowthMiB: atEnd.heapTotalMiB - atFirst.heapTotalMiB,
+    heapUsedGrowthMiB: atEnd.heapUsedMiB - atFirst.heapUsedMiB,
+    outsideHeapGrowthMiB: (atEnd.rssMiB - atEnd.heapTotalMiB) - (atFirst.rssMiB - atFirst.heapTotalMiB),
+    samples
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 
 const tokens = tokenSource()
 const request = verificationRequest(provider, target.credentials)
-const result = client === 'wire'
+const count = args.count === undefined ? null : Number(args.count)
+const countFirst = Number(args['count-first'])
+if (count !== null && (client === 'wire' || !(Number.isInteger(count) && Number.isInteger(countFirst) && count > countFirst && countFirst > 0))) {
+  fail('--count needs an in-process client and whole numbers with --count > --count-first > 0')
+}
+if (count !== null && tokens.minted !== null && tokens.minted < count) fail(`--count ${count} needs as many tokens; the file has ${tokens.minted}`)
+const result = count !== null
+  ? await runCount(await makeVerifier(), tokens, count, countFirst)
+  : client === 'wire'
   ? await runWire(args['wire-tool'] ?? defaultWireTool(), {
     url: `${target.url}${request.path}`,
     request,

@@ -5,9 +5,9 @@
 //
 //   node run.mjs [--rounds 5] [--duration 1.5] [--warmup 0.5] [--concurrency 1,64,1024]
 //                [--providers trustcaptcha,swetrix,recaptcha,playtcha] [--clients native,fetch,...]
-//                [--wire-tool wrk|autocannon] [--quick] [--out results/]
+//                [--wire-tool wrk|autocannon] [--memory 1000000] [--quick] [--out results/]
 import { fork, spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,14 +29,20 @@ const { values: args } = parseArgs({
     providers: { type: 'string', default: PROVIDERS.join(',') },
     clients: { type: 'string' },
     'wire-tool': { type: 'string' },
+    memory: { type: 'string' },
     out: { type: 'string', default: path.join(here, 'results') },
     help: { type: 'boolean', short: 'h', default: false }
   }
 })
 if (args.help) {
-  console.log('usage: node run.mjs [--quick] [--rounds N] [--duration S] [--warmup S] [--concurrency 1,64,1024] [--providers a,b] [--clients native,fetch] [--wire-tool wrk|autocannon] [--out DIR]')
+  console.log('usage: node run.mjs [--quick] [--rounds N] [--duration S] [--warmup S] [--concurrency 1,64,1024] [--providers a,b] [--clients native,fetch] [--wire-tool wrk|autocannon] [--memory N] [--out DIR]')
   process.exit(0)
 }
+
+/** The memory phase compares the resident set after this many verifications with after all. */
+const MEMORY_FIRST = 10_000
+/** Verifications in flight during the memory phase. */
+const MEMORY_CONCURRENCY = 64
 
 // The default run (5 rounds × 4 providers × 3 concurrencies × 3–4 clients = 210 runs) takes about
 // 9 minutes on 2 cores. The JS clients need about a second of warm-up before their JIT settles
@@ -50,13 +56,16 @@ const options = {
   concurrencies: args.concurrency.split(',').map(Number),
   providers: args.providers.split(','),
   clients: args.clients?.split(','),
+  // Verifications of the memory phase per provider (0: none); RSS is compared with after 10,000.
+  memory: Number(args.memory ?? (args.quick ? 100_000 : 1_000_000)),
   quick: args.quick
 }
 for (const provider of options.providers) {
   if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}; known: ${PROVIDERS.join(', ')}`)
 }
 if (!(options.rounds >= 1) || !(options.durationS > 0) || !(options.warmupS >= 0) ||
-    !options.concurrencies.every((n) => Number.isInteger(n) && n >= 1)) {
+    !options.concurrencies.every((n) => Number.isInteger(n) && n >= 1) ||
+    !(Number.isInteger(options.memory) && (options.memory === 0 || options.memory > MEMORY_FIRST))) {
   throw new Error('bad --rounds, --duration, --warmup or --concurrency')
 }
 
@@ -66,6 +75,7 @@ if (!(options.rounds >= 1) || !(options.durationS > 0) || !(options.warmupS >= 0
  * Every client gets as many, so the memory they take is the same in each client's peak RSS.
  */
 const TOKENS_PER_RUN = 90_000
+
 
 // ---------------------------------------------------------------------------------------------
 // The emulator process
@@ -166,16 +176,94 @@ async function mintTokens (emulator, provider, count, directory) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// `require('captcha-native')` in a fresh process, median of five.
+// The memory phase: `--memory` verifications in one client process, RSS after the first 10,000
+// and after all of them (each after a forced GC).
+
+function runMemory (emulator, provider, tokensFile) {
+  const clientArgs = [
+    '--expose-gc', path.join(here, 'client.mjs'),
+    '--provider', provider, '--client', 'native', '--concurrency', String(MEMORY_CONCURRENCY),
+    '--count', String(options.memory), '--count-first', String(MEMORY_FIRST),
+    '--url', emulator.url,
+    '--trustcaptcha-api-key', emulator.credentials.trustcaptchaApiKey,
+    '--playtcha-secret', emulator.credentials.playtchaSecret
+  ]
+  if (tokensFile) clientArgs.push('--tokens', tokensFile)
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, clientArgs, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => { out += chunk })
+    child.stderr.on('data', (chunk) => { stderr += chunk })
+    child.on('exit', (code) => {
+      const line = out.trim().split('\n').pop()
+      if (code !== 0 || !line) return reject(new Error(`memory run of ${provider} exited with ${code}: ${stderr.trim()}`))
+      resolve(JSON.parse(line))
+    })
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// `require('captcha-native')` in a fresh process, median of five; and which binary it loaded.
 
 function timeRequire (modulePath) {
-  const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(modulePath)}); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6))`
+  const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(modulePath)}); const ms = Number(process.hrtime.bigint() - t) / 1e6;` +
+    ` process.stdout.write(JSON.stringify({ ms, addon: Object.keys(require.cache).find((file) => file.endsWith('.node')) }))`
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
     child.stdout.on('data', (chunk) => { out += chunk })
-    child.on('exit', (code) => code === 0 ? resolve(Number(out)) : reject(new Error(`require timing exited ${code}`)))
+    child.on('exit', (code) => code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`require timing exited ${code}`)))
   })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The targets of issue 5, judged on this run.
+
+const MiB = 1024 * 1024
+
+/** Each target: what it asks, and per provider (or once) the figure, the goal and whether it is met. */
+function judgeTargets (summary) {
+  const rows = []
+  const perProvider = (name, goal, pick, met, format) => {
+    for (const provider of options.providers) {
+      const value = pick(provider)
+      if (value === undefined || value === null || Number.isNaN(value)) continue
+      rows.push({ target: name, scope: NAMES[provider], value: format(value), goal, met: met(value) })
+    }
+  }
+  const ratio = (provider, concurrency, reference, metric) => summary.ratios[provider]?.[concurrency]?.[reference]?.[metric]
+  const native = (provider, concurrency) => summary.medians[provider]?.[concurrency]?.native
+  const wire = (provider, concurrency) => summary.medians[provider]?.[concurrency]?.wire
+  perProvider('verif/s at c=64 ÷ sdk-style', '≥ 1.5×', (p) => ratio(p, 64, 'sdk-style', 'throughput'), (v) => v >= 1.5, times)
+  perProvider('verif/s at c=64 ÷ fetch', '≥ 1.2×', (p) => ratio(p, 64, 'fetch', 'throughput'), (v) => v >= 1.2, times)
+  for (const concurrency of options.concurrencies) {
+    perProvider(`CPU/verif. at c=${concurrency}: fetch ÷ native`, '≥ 2×', (p) => ratio(p, concurrency, 'fetch', 'cpu'), (v) => v >= 2, times)
+  }
+  perProvider('verif/s at c=64 ÷ wire', '≥ 60%', (p) => {
+    const n = native(p, 64)
+    const w = wire(p, 64)
+    return n && w ? n.perSecond / w.perSecond : undefined
+  }, (v) => v >= 0.6, (v) => `${number(v * 100)}%`)
+  for (const reference of ['sdk-style', 'fetch']) {
+    perProvider(`p99 at c=1024: native ÷ ${reference}`, '≤ 1×', (p) => {
+      const n = native(p, 1024)
+      const r = summary.medians[p]?.[1024]?.[reference]
+      return n && r ? n.p99Ms / r.p99Ms : undefined
+    }, (v) => v <= 1, times)
+  }
+  perProvider(`RSS after ${number(options.memory)} − after ${number(MEMORY_FIRST)}`, '≤ 10 MiB',
+    (p) => summary.memory[p]?.rssGrowthMiB, (v) => v <= 10, (v) => `${number(v, 1)} MiB`)
+  // Not a target of its own: what the row above is once V8's young-generation sizing is set aside.
+  perProvider('  the same outside V8\'s heap', '≤ 10 MiB',
+    (p) => summary.memory[p]?.outsideHeapGrowthMiB, (v) => v <= 10, (v) => `${number(v, 1)} MiB`)
+  if (summary.requireMs) {
+    rows.push({ target: "require('captcha-native')", scope: 'fresh process', value: `${number(summary.requireMs.median, 1)} ms`, goal: '< 15 ms', met: summary.requireMs.median < 15 })
+  }
+  if (summary.addon) {
+    rows.push({ target: 'the .node binary', scope: path.basename(summary.addon.file), value: `${number(summary.addon.bytes / MiB, 2)} MiB`, goal: '≤ 6 MiB', met: summary.addon.bytes <= 6 * MiB })
+  }
+  return rows
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -263,6 +351,20 @@ function report (summary) {
     lines.push('\nThe wire ran on autocannon (JavaScript, one thread): install wrk for a true ceiling.')
   }
   lines.push(`\nrequire('captcha-native') in a fresh process: ${number(summary.requireMs.median, 1)} ms (median of ${summary.requireMs.runs.length})`)
+  const memoryRows = Object.entries(summary.memory).map(([provider, m]) => m.skipped
+    ? [NAMES[provider], `skipped: ${m.skipped}`, '', '', '', '']
+    : [NAMES[provider], number(m.count), number(m.rssAfterFirstMiB, 1), number(m.rssAfterAllMiB, 1), number(m.rssGrowthMiB, 1),
+        number(m.heapTotalGrowthMiB, 1), number(m.heapUsedGrowthMiB, 1), number(m.outsideHeapGrowthMiB, 1), m.errors ? `${m.errors}!` : '0'])
+  if (memoryRows.length) {
+    lines.push(`\nmemory: native, ${MEMORY_CONCURRENCY} in flight, after a forced GC; growth from after ${number(MEMORY_FIRST)} verifications to after all`)
+    lines.push(renderTable(['provider', 'verifications', `RSS MiB after ${number(MEMORY_FIRST)}`, 'after all', 'RSS growth',
+      'V8 heapTotal growth', 'heapUsed growth', 'RSS outside V8 heap growth', 'errors'], memoryRows))
+  }
+  if (summary.targets.length) {
+    lines.push('\ntargets (issue 5), judged on this run')
+    lines.push(renderTable(['target', 'scope', 'figure', 'goal', 'met'],
+      summary.targets.map((row) => [row.target, row.scope, row.value, row.goal, row.met ? 'yes' : 'NO'])))
+  }
   const failing = summary.runs.filter((run) => run.errors > 0)
   if (failing.length) {
     lines.push(`\n${failing.length} run(s) had failed verifications (counted as errors, not throughput):`)
@@ -287,16 +389,22 @@ const summary = {
   platform: `${process.platform}-${process.arch}`,
   cpus: { count: os.cpus().length, model: os.cpus()[0]?.model },
   options,
+  // The addon's runtime threads (CAPTCHA_NATIVE_WORKER_THREADS; unset: one).
+  workerThreads: process.env.CAPTCHA_NATIVE_WORKER_THREADS ?? null,
   requireMs: null,
+  addon: null,
   runs: [],
   medians: {},
-  ratios: {}
+  ratios: {},
+  memory: {},
+  targets: []
 }
 
 try {
   const requireRuns = []
   for (let i = 0; i < 5; i++) requireRuns.push(await timeRequire(path.join(here, '..', 'index.js')))
-  summary.requireMs = { runs: requireRuns, median: median(requireRuns) }
+  summary.requireMs = { runs: requireRuns.map((run) => run.ms), median: median(requireRuns.map((run) => run.ms)) }
+  if (requireRuns[0].addon) summary.addon = { file: requireRuns[0].addon, bytes: statSync(requireRuns[0].addon).size }
 
   const cells = options.providers.flatMap((provider) => options.concurrencies.map((concurrency) => ({ provider, concurrency })))
   const totalRuns = cells.reduce((n, { provider }) => n + clientsOf(provider).length, 0) * options.rounds
@@ -324,12 +432,25 @@ try {
     summary.ratios[provider][concurrency] = Object.fromEntries(
       clients.filter((client) => client !== 'native').map((client) => [client, ratios(runsByClient, client)]))
   }
+
+  // Memory last: a million verifications per provider take about a minute each.
+  for (const provider of options.memory ? options.providers : []) {
+    if (NEEDS_MINTED_TOKENS.has(provider) && options.memory > TOKENS_PER_RUN) {
+      // Single-use tokens, and the emulator keeps at most 100,000 of them at a time.
+      summary.memory[provider] = { skipped: `needs ${number(options.memory)} single-use tokens; the emulator holds 100,000` }
+      continue
+    }
+    const tokensFile = NEEDS_MINTED_TOKENS.has(provider) ? await mintTokens(emulator, provider, options.memory, scratch) : undefined
+    process.stderr.write(`memory: ${provider}, ${number(options.memory)} verifications...\n`)
+    summary.memory[provider] = await runMemory(emulator, provider, tokensFile)
+  }
 } finally {
   emulator.stop()
   rmSync(scratch, { recursive: true, force: true })
 }
 
 summary.finishedAt = new Date().toISOString()
+summary.targets = judgeTargets(summary)
 const text = report(summary)
 console.log(text)
 mkdirSync(args.out, { recursive: true })
