@@ -5,7 +5,7 @@
 //
 //   node client.mjs --provider trustcaptcha --client native --concurrency 64 --duration 3 \
 //     --url http://127.0.0.1:8787 [--warmup 1] [--tokens FILE] [--trustcaptcha-api-key K]
-//     [--playtcha-secret S] [--wire-tool wrk|autocannon]
+//     [--playtcha-secret S] [--wire-tool wrk|autocannon] [--module path/to/index.js]
 //
 // With `--count N` it runs N verifications instead of a timed window and reports the resident
 // set after the first `--count-first` (10,000) and after all N, each after a full GC: the memory
@@ -16,6 +16,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { performance } from 'node:perf_hooks'
+import path from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { LatencyHistogram } from './lib/stats.mjs'
@@ -40,6 +41,8 @@ const { values: args } = parseArgs({
     'playtcha-secret': { type: 'string', default: DEFAULT_CREDENTIALS.playtchaSecret },
     'wire-tool': { type: 'string' }, // wrk or autocannon; default: wrk when installed
     count: { type: 'string' },
+    // Another checkout's index.js, to compare builds with the same harness.
+    module: { type: 'string' },
     'count-first': { type: 'string', default: '10000' }
   }
 })
@@ -106,7 +109,7 @@ async function makeVerifier () {
     return async (token) => expectSwetrixPassed(await validateToken(token, SWETRIX_PASS_SECRET, `${url}/v1/captcha`))
   }
   // captcha-native, loaded only by the native client so the others' RSS does not include it.
-  const native = require('../index.js')
+  const native = require(args.module ? path.resolve(args.module) : '../index.js')
   switch (provider) {
     case 'trustcaptcha': {
       const trustCaptcha = new native.TrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url })
