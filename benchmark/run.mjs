@@ -5,7 +5,8 @@
 //
 //   node run.mjs [--rounds 5] [--duration 1.5] [--warmup 0.5] [--concurrency 1,64,1024]
 //                [--providers trustcaptcha,swetrix,recaptcha,playtcha] [--clients native,fetch,...]
-//                [--wire-tool wrk|autocannon] [--memory 1000000] [--quick] [--out results/]
+//                [--wire-tool wrk|autocannon] [--memory 1000000] [--memory-node-options=--max-semi-space-size=2]
+//                [--quick] [--out results/]
 import { fork, spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     clients: { type: 'string' },
     'wire-tool': { type: 'string' },
     memory: { type: 'string' },
+    'memory-node-options': { type: 'string' },
     out: { type: 'string', default: path.join(here, 'results') },
     help: { type: 'boolean', short: 'h', default: false }
   }
@@ -58,6 +60,8 @@ const options = {
   clients: args.clients?.split(','),
   // Verifications of the memory phase per provider (0: none); RSS is compared with after 10,000.
   memory: Number(args.memory ?? (args.quick ? 100_000 : 1_000_000)),
+  // Node options for the memory phase's client, e.g. '--max-semi-space-size=2' (V8's young generation).
+  memoryNodeOptions: args['memory-node-options']?.split(' ').filter(Boolean) ?? [],
   quick: args.quick
 }
 for (const provider of options.providers) {
@@ -181,7 +185,7 @@ async function mintTokens (emulator, provider, count, directory) {
 
 function runMemory (emulator, provider, tokensFile) {
   const clientArgs = [
-    '--expose-gc', path.join(here, 'client.mjs'),
+    '--expose-gc', ...options.memoryNodeOptions, path.join(here, 'client.mjs'),
     '--provider', provider, '--client', 'native', '--concurrency', String(MEMORY_CONCURRENCY),
     '--count', String(options.memory), '--count-first', String(MEMORY_FIRST),
     '--url', emulator.url,
@@ -356,7 +360,8 @@ function report (summary) {
     : [NAMES[provider], number(m.count), number(m.rssAfterFirstMiB, 1), number(m.rssAfterAllMiB, 1), number(m.rssGrowthMiB, 1),
         number(m.heapTotalGrowthMiB, 1), number(m.heapUsedGrowthMiB, 1), number(m.outsideHeapGrowthMiB, 1), m.errors ? `${m.errors}!` : '0'])
   if (memoryRows.length) {
-    lines.push(`\nmemory: native, ${MEMORY_CONCURRENCY} in flight, after a forced GC; growth from after ${number(MEMORY_FIRST)} verifications to after all`)
+    lines.push(`\nmemory: native, ${MEMORY_CONCURRENCY} in flight, after a forced GC; growth from after ${number(MEMORY_FIRST)} verifications to after all` +
+      (options.memoryNodeOptions.length ? ` (node ${options.memoryNodeOptions.join(' ')})` : ''))
     lines.push(renderTable(['provider', 'verifications', `RSS MiB after ${number(MEMORY_FIRST)}`, 'after all', 'RSS growth',
       'V8 heapTotal growth', 'heapUsed growth', 'RSS outside V8 heap growth', 'errors'], memoryRows))
   }
