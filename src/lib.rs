@@ -1,8 +1,10 @@
 //! captcha-native: drop-in native replacements for the server-side CAPTCHA SDKs of Node.js.
 #![deny(clippy::all)]
 
-/// mimalloc for the addon's own allocations (Node's and V8's keep theirs): the HTTP stack
-/// allocates and frees small buffers per request, and glibc's malloc was a tenth of its time.
+/// mimalloc for the addon's own allocations on Linux with glibc (Node's and V8's keep theirs):
+/// the HTTP stack allocates and frees small buffers per request, and glibc's malloc was a tenth
+/// of its time. See Cargo.toml for why not elsewhere.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -26,6 +28,11 @@ fn runtime_threads() -> usize {
         .unwrap_or(1)
 }
 
+/// Hands napi our runtime when the addon loads. napi takes it once: if every Node environment
+/// using the addon shuts down and a new one starts in the same process (an Electron reload, not
+/// Node's worker threads while the main thread lives), napi starts its default runtime instead,
+/// one thread per core. If the threads cannot be made now, napi's default is left to try later
+/// rather than aborting `require`.
 #[cfg(not(test))]
 #[napi_derive::module_init]
 fn init() {
@@ -33,7 +40,8 @@ fn init() {
         .worker_threads(runtime_threads())
         .thread_name("captcha-native")
         .enable_all()
-        .build()
-        .expect("cannot start the captcha-native runtime");
-    napi::bindgen_prelude::create_custom_tokio_runtime(runtime);
+        .build();
+    if let Ok(runtime) = runtime {
+        napi::bindgen_prelude::create_custom_tokio_runtime(runtime);
+    }
 }
