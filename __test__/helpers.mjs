@@ -133,8 +133,10 @@ export function inChild (body, env) {
   const script = `const captcha = require(${JSON.stringify(INDEX)});
     (async (captcha) => { ${body} })(captcha).then((v) => process.stdout.write(JSON.stringify(v)), (e) => { console.error(e); process.exit(1) })`
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/_proxy$/i.test(k)))
+  // A variable given as undefined is removed from the child's environment.
+  const childEnv = Object.fromEntries(Object.entries({ ...clean, ...env }).filter(([, value]) => value !== undefined))
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', script], { env: { ...clean, ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['-e', script], { env: childEnv, timeout: 20_000 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`child failed: ${stderr}`))
       else resolve(JSON.parse(stdout))
     })
