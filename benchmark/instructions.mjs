@@ -74,7 +74,8 @@ async function totalInstructions (provider, count) {
     await ask({ type: 'mint', provider, count, file })
     clientArgs.push('--tokens', file)
   }
-  const result = JSON.parse(execFileSync('valgrind', clientArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 26 }).trim().split('\n').pop())
+  // valgrind's own chatter goes to stderr; on failure execFileSync's error carries it.
+  const result = JSON.parse(execFileSync('valgrind', clientArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 }).trim().split('\n').pop())
   if (result.errors) throw new Error(`${provider}: ${result.errors} verifications failed under callgrind`)
   const totals = readFileSync(out, 'utf8').match(/^(?:summary|totals): (\d+)/m)
   return Number(totals[1])
