@@ -26,7 +26,10 @@ export declare class NativeEmulator {
 /** A configured Playtcha client; share one instance across requests. */
 export declare class NativePlaytcha {
   constructor(options: NativePlaytchaOptions)
-  /** Verifies a token; resolves the result's JSON text. `token` is `null` when the caller passed something other than a string. */
+  /**
+   * Verifies a token; resolves the result's JSON text. `token` is `null` when the caller passed something other than a string.
+   * Cloned on the JS thread, not in an `async fn(&self)`: see `NativeTrustCaptcha`.
+   */
   verify(token?: string | undefined | null): Promise<string>
 }
 
@@ -36,6 +39,10 @@ export declare class NativeTrustCaptcha {
   /**
    * Fetches the result of the verification the token names, as the JSON text of its set
    * fields. `token` is `null` when the caller passed something other than a string.
+   *
+   * Not an `async fn(&self)`: napi would read `self` on the runtime thread when it first polls
+   * the call, and a worker terminated with calls still queued has freed it by then (a crash
+   * `__test__/workers.test.mjs` found). The client is cloned here, on the JS thread.
    */
   getVerificationResult(token?: string | undefined | null): Promise<string>
 }

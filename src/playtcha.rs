@@ -5,7 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use napi::bindgen_prelude::Either;
+use napi::bindgen_prelude::{Either, PromiseRaw};
+use napi::Env;
 use napi_derive::napi;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::Url;
@@ -357,10 +358,11 @@ impl NativePlaytcha {
     }
 
     /// Verifies a token; resolves the result's JSON text. `token` is `null` when the caller passed something other than a string.
-    #[napi]
-    pub async fn verify(&self, token: Option<String>) -> napi::Result<String> {
+    /// Cloned on the JS thread, not in an `async fn(&self)`: see `NativeTrustCaptcha`.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn verify<'env>(&self, env: &'env Env, token: Option<String>) -> napi::Result<PromiseRaw<'env, String>> {
         let client = self.client.clone();
-        Ok(client.verify(token.as_deref()).await?.to_json())
+        env.spawn_future(async move { Ok(client.verify(token.as_deref()).await?.to_json()) })
     }
 }
 

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
 use napi_derive::napi;
 
 use super::{EmulatorOptions, EmulatorStats, FaultRule, RunningEmulator};
@@ -113,16 +115,19 @@ impl NativeEmulator {
         self.running.state().clear_recorded_requests();
     }
 
-    #[napi]
-    pub async fn blackhole_url(&self) -> napi::Result<String> {
+    // Both clone on the JS thread, not in an `async fn(&self)`: see `NativeTrustCaptcha`.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn blackhole_url<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
         let running = self.running.clone();
-        Ok(running.blackhole_url().await?)
+        env.spawn_future(async move { Ok(running.blackhole_url().await?) })
     }
 
-    #[napi]
-    pub async fn close(&self) -> napi::Result<()> {
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn close<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, ()>> {
         let running = self.running.clone();
-        running.close().await;
-        Ok(())
+        env.spawn_future(async move {
+            running.close().await;
+            Ok(())
+        })
     }
 }

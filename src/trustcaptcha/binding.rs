@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::Either;
+use napi::bindgen_prelude::{Either, PromiseRaw};
+use napi::Env;
 use napi_derive::napi;
 
 use super::{Options, TrustCaptchaClient};
@@ -42,9 +43,17 @@ impl NativeTrustCaptcha {
 
     /// Fetches the result of the verification the token names, as the JSON text of its set
     /// fields. `token` is `null` when the caller passed something other than a string.
-    #[napi]
-    pub async fn get_verification_result(&self, token: Option<String>) -> napi::Result<String> {
+    ///
+    /// Not an `async fn(&self)`: napi would read `self` on the runtime thread when it first polls
+    /// the call, and a worker terminated with calls still queued has freed it by then (a crash
+    /// `__test__/workers.test.mjs` found). The client is cloned here, on the JS thread.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn get_verification_result<'env>(
+        &self,
+        env: &'env Env,
+        token: Option<String>,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
         let client = self.client.clone();
-        Ok(client.get_verification_result(token.as_deref()).await?.to_json())
+        env.spawn_future(async move { Ok(client.get_verification_result(token.as_deref()).await?.to_json()) })
     }
 }
