@@ -10,6 +10,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub mod emulator;
 pub mod errors;
+#[cfg(test)]
+pub mod fuzzing;
 pub mod js;
 pub mod playtcha;
 pub mod recaptcha;
@@ -20,6 +22,7 @@ pub mod trustcaptcha;
 /// How many threads the addon's runtime runs on, from `CAPTCHA_NATIVE_WORKER_THREADS` (1 to 64)
 /// or 1. HTTP client work is light: one thread beside Node's main thread serves tens of thousands
 /// of verifications a second, and more threads only add wake-ups between them.
+#[cfg(not(test))]
 fn runtime_threads() -> usize {
     std::env::var("CAPTCHA_NATIVE_WORKER_THREADS")
         .ok()

@@ -531,3 +531,80 @@ mod tests {
         assert_eq!(open.unavailable_reason.as_deref(), Some("network_error"));
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use crate::fuzzing::json_soup;
+    use proptest::prelude::*;
+    use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+
+    const SECRET: &str = "pk_fuzz_secret_0123456789";
+
+    /// Text around which a hostile server may echo the secret, cut anywhere.
+    fn echoing() -> impl Strategy<Value = String> {
+        // Up to 600 characters before it: past the 512 at which upstream texts are cut.
+        ("[ -~]{0,600}", "[ -~]{0,300}", any::<bool>()).prop_map(|(before, after, echo)| {
+            if echo { format!("{before}{SECRET}{after}") } else { format!("{before}{after}") }
+        })
+    }
+
+    /// Playtcha's error envelope, with any of its texts echoing the secret.
+    fn envelope() -> impl Strategy<Value = String> {
+        (echoing(), echoing(), echoing(), echoing(), echoing()).prop_map(|(code, message, request_id, hint, host)| {
+            serde_json::json!({ "error": { "code": code, "message": message, "request_id": request_id, "hint": hint, "host": host } })
+                .to_string()
+        })
+    }
+
+    fn client() -> PlaytchaClient {
+        PlaytchaClient::new(Options {
+            secret: SECRET.into(),
+            api_host: Some("http://127.0.0.1:9".into()),
+            proxy: ProxySetting::Disabled,
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    /// What crosses to JavaScript: the result, or the error as its marked JSON.
+    fn shown(outcome: Result<PlaytchaResultData, CaptchaError>) -> String {
+        match outcome {
+            Ok(result) => result.to_json(),
+            Err(error) => serde_json::to_string(&error).unwrap(),
+        }
+    }
+
+    proptest! {
+        /// A 4xx or 5xx envelope whose texts echo the secret, whole or cut at any length:
+        /// no error that reaches JavaScript holds it.
+        #[test]
+        fn an_envelope_echoing_the_secret_never_shows_it(status in 300u16..600, body in envelope()) {
+            let shown = shown(client().read(Answer { status, headers: HeaderMap::new(), body: Some(body.into_bytes()) }));
+            // Nor half of it: texts are scrubbed before they are cut, never after.
+            prop_assert!(!shown.contains(&SECRET[..SECRET.len() / 2]), "{}", shown);
+        }
+
+        /// Any answer resolves or rejects without a panic, and the secret, even when a hostile
+        /// server echoes it anywhere in its answer, is in no error that reaches JavaScript.
+        #[test]
+        fn any_answer_is_read_and_never_shows_the_secret(
+            status in 100u16..600,
+            soup in json_soup(),
+            echo_at in proptest::option::of(0usize..64),
+            retry_after in "[0-9A-Za-z ,:]{0,40}",
+        ) {
+            let mut body = soup;
+            if let Some(at) = echo_at {
+                let at = body.char_indices().map(|(i, _)| i).nth(at).unwrap_or(body.len());
+                body.insert_str(at, SECRET);
+            }
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_str(&retry_after) {
+                headers.insert(RETRY_AFTER, value);
+            }
+            let shown = shown(client().read(Answer { status, headers, body: Some(body.into_bytes()) }));
+            prop_assert!(!shown.contains(SECRET), "{}", shown);
+        }
+    }
+}

@@ -578,3 +578,48 @@ mod tests {
         assert_eq!(unavailable.field("attempts").unwrap(), 1);
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use crate::fuzzing::{bytes, json_soup};
+    use proptest::prelude::*;
+    use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+
+    fn answer(status: u16, body: Vec<u8>, retry_after: &[u8]) -> Answer {
+        let mut headers = HeaderMap::new();
+        if let Ok(value) = HeaderValue::from_bytes(retry_after) {
+            headers.insert(RETRY_AFTER, value);
+        }
+        Answer { status, headers, body: Some(body) }
+    }
+
+    proptest! {
+        /// Any answer is a verdict, a retry or a refusal; a `Retry-After` never overflows; and
+        /// a verdict is judged, with any checks, without a panic.
+        #[test]
+        fn any_answer_is_read_and_judged(
+            status in 100u16..600,
+            body in json_soup(),
+            retry_after in "[0-9A-Za-z ,:]{0,40}",
+            min_score in proptest::option::of(-1.0f64..2.0),
+            action in proptest::option::of("[a-z]{0,6}"),
+        ) {
+            match read_attempt(answer(status, body.into_bytes(), retry_after.as_bytes())) {
+                Attempt::Verdict(fields) => {
+                    let checks = Checks { hostnames: Some(vec!["example.com".into()]), action, min_score };
+                    let _ = judge(&fields, &checks);
+                }
+                Attempt::Retryable { retry_after, .. } => {
+                    prop_assert!(retry_after.is_none_or(|delay| delay.as_secs() <= crate::transport::MAX_RETRY_AFTER_SECONDS));
+                }
+                Attempt::Unexpected(_) => {}
+            }
+        }
+
+        #[test]
+        fn any_bytes_are_read(status in 100u16..600, body in bytes(), retry_after in bytes()) {
+            let _ = read_attempt(answer(status, body, &retry_after));
+        }
+    }
+}

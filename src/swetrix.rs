@@ -349,3 +349,26 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use crate::fuzzing::{bytes, json_soup};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any status and body give an outcome, never a panic; `data` that crosses to
+        /// JavaScript is JSON that `JSON.parse` can read.
+        #[test]
+        fn any_answer_gives_an_outcome(status in 100u16..600, body in json_soup()) {
+            if let Outcome::Valid(Some(data)) = outcome_of(status, body.as_bytes()) {
+                prop_assert!(serde_json::from_str::<serde::de::IgnoredAny>(&data).is_ok(), "{}", data);
+            }
+        }
+
+        #[test]
+        fn any_bytes_give_an_outcome(status in 100u16..600, body in bytes()) {
+            let _ = outcome_of(status, &body);
+        }
+    }
+}

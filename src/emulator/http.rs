@@ -546,3 +546,36 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use crate::fuzzing::bytes;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The emulator reads whatever a client sends without a panic: request heads and
+        /// chunked bodies of arbitrary bytes, and heads that look almost right.
+        #[test]
+        fn any_bytes_are_a_request_or_an_error(raw in bytes()) {
+            let _ = parse_head(&raw);
+            let _ = decode_chunked(&raw);
+        }
+
+        #[test]
+        fn almost_right_heads_are_a_request_or_an_error(
+            method in "(GET|POST|PUT|X)",
+            target in "[ -~]{0,40}",
+            headers in prop::collection::vec(("[!-9;-~]{1,16}", "[ -~]{0,24}"), 0..8),
+            chunked in "([0-9a-fA-F]{1,6}(;[a-z=]{0,6})?\r\n[a-z]{0,8}\r\n){0,3}(0\r\n\r\n)?",
+        ) {
+            let mut head = format!("{method} {target} HTTP/1.1\r\n");
+            for (name, value) in headers {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+            head.push_str("\r\n");
+            let _ = parse_head(head.as_bytes());
+            let _ = decode_chunked(chunked.as_bytes());
+        }
+    }
+}

@@ -295,3 +295,26 @@ mod tests {
         assert_eq!(VerificationResultData::default().to_json(), "{}");
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use crate::fuzzing::{bytes, json_soup};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any body is read or refused without a panic; what is read crosses to JavaScript as
+        /// JSON that reads back the same.
+        #[test]
+        fn any_body_is_read_or_refused_and_round_trips(body in json_soup()) {
+            if let Some(data) = VerificationResultData::from_body(body.as_bytes()) {
+                prop_assert_eq!(VerificationResultData::from_body(data.to_json().as_bytes()), Some(data));
+            }
+        }
+
+        #[test]
+        fn any_bytes_are_read_or_refused(body in bytes()) {
+            let _ = VerificationResultData::from_body(&body);
+        }
+    }
+}

@@ -228,3 +228,40 @@ mod tests {
         assert!(!is_uuid("00000000_0000-0000-0000-000000000000"));
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use crate::fuzzing::{bytes, json_soup};
+    use base64::Engine;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the token, decoding never panics, and a token that decodes names a UUID:
+        /// nothing else can reach the request's path.
+        #[test]
+        fn any_text_decodes_or_is_refused_and_only_a_uuid_gets_through(token in ".{0,600}") {
+            if let Ok(decoded) = parse_token(Some(&token)) {
+                prop_assert!(is_uuid(&decoded.verification_id));
+            }
+        }
+
+        #[test]
+        fn any_json_in_base64_decodes_or_is_refused(json in json_soup(), url_safe in any::<bool>()) {
+            let token = if url_safe {
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.as_bytes())
+            } else {
+                base64::engine::general_purpose::STANDARD.encode(json.as_bytes())
+            };
+            if let Ok(decoded) = parse_token(Some(&token)) {
+                prop_assert!(is_uuid(&decoded.verification_id));
+                prop_assert!(!decoded.verification_id.contains(['/', '?', '#', '%', '.']));
+            }
+        }
+
+        #[test]
+        fn lenient_base64_takes_any_bytes(raw in bytes()) {
+            let _ = decode_base64_lenient(&String::from_utf8_lossy(&raw));
+        }
+    }
+}
