@@ -90,6 +90,7 @@ export interface NativeAuthorizeOptions {
   expectedAction?: string
   minScore?: number
   proxy?: boolean | ProxyConfig
+  ca?: Array<string>
 }
 
 /** The constructor options, already type-checked by `index.js`. */
@@ -99,6 +100,7 @@ export interface NativePlaytchaOptions {
   timeoutMs?: number
   failClosed: boolean
   proxy?: boolean | ProxyConfig
+  ca?: Array<string>
 }
 
 /** The constructor options, already type-checked by `index.js`. */
@@ -108,6 +110,7 @@ export interface NativeTrustCaptchaOptions {
   connectTimeoutMs?: number
   readTimeoutMs?: number
   proxy?: boolean | ProxyConfig
+  ca?: Array<string>
 }
 
 /** Credentials for a proxy, as in axios' `proxy.auth`. */
@@ -147,4 +150,4 @@ export interface SwetrixOutcome {
  * network or protocol reason; bad options (already type-checked by `index.js`) give the
  * package's "Unable to make API request" text too.
  */
-export declare function swetrixValidate(url: string, body: string, timeoutMs?: number | undefined | null, proxy?: boolean | ProxyConfig | undefined | null): Promise<SwetrixOutcome>
+export declare function swetrixValidate(url: string, body: string, timeoutMs?: number | undefined | null, proxy?: boolean | ProxyConfig | undefined | null, ca?: Array<string> | undefined | null): Promise<SwetrixOutcome>

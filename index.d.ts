@@ -26,6 +26,11 @@ export interface TrustCaptchaOptions {
   readTimeoutMs?: number
   /** `undefined`: honour HTTP(S)_PROXY / NO_PROXY; `false`: never a proxy. */
   proxy?: ProxyConfig | false
+  /**
+   * Certificate authorities (PEM) trusted besides the system's roots, e.g. a corporate TLS
+   * proxy's: a string or Buffer, or an array of them.
+   */
+  ca?: string | Buffer | Array<string | Buffer>
 }
 
 export class TrustCaptcha {
@@ -122,6 +127,11 @@ export interface SwetrixOptions {
   timeoutMs?: number
   /** `undefined`: honour HTTP(S)_PROXY / NO_PROXY; `false`: never a proxy. */
   proxy?: ProxyConfig | false
+  /**
+   * Certificate authorities (PEM) trusted besides the system's roots, e.g. a corporate TLS
+   * proxy's: a string or Buffer, or an array of them.
+   */
+  ca?: string | Buffer | Array<string | Buffer>
 }
 
 /**
@@ -222,6 +232,11 @@ export interface AuthorizeOptions {
   minScore?: number
   /** `undefined`: honour HTTP(S)_PROXY / NO_PROXY; `false`: never a proxy. */
   proxy?: ProxyConfig | false
+  /**
+   * Certificate authorities (PEM) trusted besides the system's roots, e.g. a corporate TLS
+   * proxy's: a string or Buffer, or an array of them.
+   */
+  ca?: string | Buffer | Array<string | Buffer>
 }
 
 /**
@@ -290,6 +305,11 @@ export interface PlaytchaOptions {
   failClosed?: boolean
   /** `undefined`: honour HTTP(S)_PROXY / NO_PROXY; `false`: never a proxy. */
   proxy?: ProxyConfig | false
+  /**
+   * Certificate authorities (PEM) trusted besides the system's roots, e.g. a corporate TLS
+   * proxy's: a string or Buffer, or an array of them.
+   */
+  ca?: string | Buffer | Array<string | Buffer>
 }
 
 /**

@@ -144,6 +144,20 @@ function proxyOption (proxy) {
   return checked
 }
 
+/**
+ * Checks the `ca` option: certificate authorities (PEM) trusted besides the system's roots, as
+ * for a corporate TLS proxy. A string or Buffer, or an array of them; undefined for none.
+ */
+function caOption (ca) {
+  if (ca === undefined || ca === null) return undefined
+  const list = Array.isArray(ca) ? ca : [ca]
+  return list.map((pem) => {
+    if (typeof pem === 'string') return pem
+    if (pem instanceof Uint8Array) return Buffer.from(pem.buffer, pem.byteOffset, pem.byteLength).toString('utf8')
+    throw new TypeError('ca must be a PEM string or Buffer, or an array of them')
+  })
+}
+
 // ---------------------------------------------------------------------------------------------
 // TrustCaptcha
 
@@ -197,7 +211,8 @@ class TrustCaptcha {
       apiHost: optionalString(options.apiHost, 'apiHost'),
       connectTimeoutMs: optionalNumber(options.connectTimeoutMs, 'connectTimeoutMs'),
       readTimeoutMs: optionalNumber(options.readTimeoutMs, 'readTimeoutMs'),
-      proxy: proxyOption(options.proxy)
+      proxy: proxyOption(options.proxy),
+      ca: caOption(options.ca)
     }
     if (!checked.apiKey.trim()) throw new Error('apiKey must not be null or empty')
     this.#native = callNative(() => new nativeBinding.NativeTrustCaptcha(checked))
@@ -231,7 +246,7 @@ function errorText (error) {
 
 /**
  * Validates a Swetrix CAPTCHA token. Resolves `[true, data]` or `[false, message]`; never
- * rejects. `options` is ours: `{ timeoutMs = 10000, proxy }`.
+ * rejects. `options` is ours: `{ timeoutMs = 10000, proxy, ca }`.
  */
 async function validateToken (token, secret, apiURL, options) {
   let outcome
@@ -245,7 +260,7 @@ async function validateToken (token, secret, apiURL, options) {
       throw new TypeError('options must be an object')
     }
     const timeoutMs = optionalNumber(options?.timeoutMs, 'options.timeoutMs')
-    outcome = await nativeBinding.swetrixValidate(url, body, timeoutMs, proxyOption(options?.proxy))
+    outcome = await nativeBinding.swetrixValidate(url, body, timeoutMs, proxyOption(options?.proxy), caOption(options?.ca))
   } catch (error) {
     return [false, `Unable to make API request, error: ${errorText(fromNative(error))}`]
   }
@@ -266,7 +281,8 @@ const AUTHORIZE_OPTIONS = {
   expectedHostname: 'hostnames',
   expectedAction: 'string',
   minScore: 'number',
-  proxy: 'proxy'
+  proxy: 'proxy',
+  ca: 'ca'
 }
 
 /** Type-checks authorize options, keeping only those that are set. */
@@ -279,6 +295,8 @@ function authorizeOptions (options, where) {
     if (value === undefined || value === null) continue
     if (type === 'proxy') {
       checked.proxy = proxyOption(value)
+    } else if (type === 'ca') {
+      checked.ca = caOption(value)
     } else if (type === 'hostnames') {
       const names = typeof value === 'string' ? [value] : value
       if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) {
@@ -339,7 +357,8 @@ class Playtcha {
       apiHost: optionalString(options.apiHost, 'apiHost'),
       timeoutMs: optionalNumber(options.timeoutMs, 'timeoutMs'),
       failClosed: options.failClosed ?? process.env.PLAYTCHA_FAIL_CLOSED === '1',
-      proxy: proxyOption(options.proxy)
+      proxy: proxyOption(options.proxy),
+      ca: caOption(options.ca)
     }
     this.#native = callNative(() => new nativeBinding.NativePlaytcha(checked))
   }

@@ -76,6 +76,7 @@ export type TrustCaptchaMiddlewareOptions = CaptchaCommonOptions & {
       connectTimeoutMs?: undefined
       readTimeoutMs?: undefined
       proxy?: undefined
+      ca?: undefined
     }
 )
 
@@ -89,6 +90,7 @@ export interface SwetrixMiddlewareOptions extends CaptchaCommonOptions {
   /** Default 10000. */
   timeoutMs?: number
   proxy?: ProxyConfig | false
+  ca?: string | Buffer | Array<string | Buffer>
 }
 
 /**
@@ -112,6 +114,7 @@ export type PlaytchaMiddlewareOptions = CaptchaCommonOptions & { provider: 'play
       timeoutMs?: undefined
       failClosed?: undefined
       proxy?: undefined
+      ca?: undefined
     }
 )
 

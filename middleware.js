@@ -29,11 +29,11 @@ const TOKEN_FIELDS = Object.freeze({
 
 /** The options each provider takes, besides the common ones. */
 const PROVIDER_OPTIONS = {
-  trustcaptcha: ['apiKey', 'apiHost', 'connectTimeoutMs', 'readTimeoutMs', 'proxy', 'client', 'maxScore'],
-  swetrix: ['secret', 'apiURL', 'timeoutMs', 'proxy'],
+  trustcaptcha: ['apiKey', 'apiHost', 'connectTimeoutMs', 'readTimeoutMs', 'proxy', 'ca', 'client', 'maxScore'],
+  swetrix: ['secret', 'apiURL', 'timeoutMs', 'proxy', 'ca'],
   recaptcha: ['secretKey', 'remoteIp', 'siteverifyUrl', 'timeoutMs', 'retries', 'retryDelayMs',
-    'expectedHostname', 'expectedAction', 'minScore', 'proxy'],
-  playtcha: ['secret', 'apiHost', 'timeoutMs', 'failClosed', 'proxy', 'client']
+    'expectedHostname', 'expectedAction', 'minScore', 'proxy', 'ca'],
+  playtcha: ['secret', 'apiHost', 'timeoutMs', 'failClosed', 'proxy', 'ca', 'client']
 }
 const COMMON_OPTIONS = ['provider', 'field', 'onUnavailable', 'log', 'requestProperty']
 
@@ -123,7 +123,7 @@ function createVerifier (options) {
   let check
   let timeoutMs
   if (provider === 'trustcaptcha') {
-    const config = ['apiKey', 'apiHost', 'connectTimeoutMs', 'readTimeoutMs', 'proxy']
+    const config = ['apiKey', 'apiHost', 'connectTimeoutMs', 'readTimeoutMs', 'proxy', 'ca']
     let client = clientOrOptions(options, 'getVerificationResult', 'TrustCaptcha', config)
     optionalType(options, 'maxScore', 'number')
     if (!client) {
@@ -138,7 +138,7 @@ function createVerifier (options) {
     optionalType(options, 'timeoutMs', 'number')
     secrets.push(options.secret)
     timeoutMs = options.timeoutMs
-    check = swetrixCheck(options.secret, options.apiURL ?? undefined, pick(options, ['timeoutMs', 'proxy']))
+    check = swetrixCheck(options.secret, options.apiURL ?? undefined, pick(options, ['timeoutMs', 'proxy', 'ca']))
   } else if (provider === 'recaptcha') {
     // One retry by default, not authorize's ten: a request should not wait out a long outage.
     const authorizeOptions = Object.freeze({ retries: 1, ...pick(options, PROVIDER_OPTIONS.recaptcha) })
@@ -149,7 +149,7 @@ function createVerifier (options) {
     timeoutMs = options.timeoutMs
     check = recaptchaCheck(authorizeOptions)
   } else {
-    const config = ['secret', 'apiHost', 'timeoutMs', 'failClosed', 'proxy']
+    const config = ['secret', 'apiHost', 'timeoutMs', 'failClosed', 'proxy', 'ca']
     let client = clientOrOptions(options, 'verify', 'Playtcha', config)
     if (!client) {
       client = new captcha.Playtcha(pick(options, config))

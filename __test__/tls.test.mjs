@@ -9,7 +9,7 @@ import http2 from 'node:http2'
 import os from 'node:os'
 import path from 'node:path'
 
-import { inChild } from './helpers.mjs'
+import { inChild, startProxy } from './helpers.mjs'
 
 const RESULT = { verificationId: '00000000-0000-0000-0000-000000000000', verificationPassed: true, score: 0.1 }
 const TOKEN = Buffer.from(JSON.stringify({ verificationId: RESULT.verificationId })).toString('base64')
@@ -45,11 +45,17 @@ describe('HTTPS', { skip }, () => {
     writeFileSync(file('server.ext'), 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n')
     openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial',
       '-days', '2', '-extfile', file('server.ext'), '-out', file('server.pem'))
+    // Each provider's endpoint, answering a pass.
+    const answers = {
+      '/v1/captcha/validate': { success: true, data: { via: 'tls' } },
+      '/recaptcha/api/siteverify': { success: true, hostname: 'example.com' },
+      '/v1/verify': { success: true, challenge_ts: '2026-11-21T10:00:00.000Z', hostname: 'example.com' }
+    }
     server = http2.createSecureServer({ key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem')), allowHTTP1: true },
       (request, response) => {
         seen.push({ version: request.httpVersion, path: request.url, authorization: request.headers.authorization })
         response.writeHead(200, { 'content-type': 'application/json' })
-        response.end(JSON.stringify(RESULT))
+        response.end(JSON.stringify(answers[request.url] ?? RESULT))
       })
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
     origin = `https://localhost:${server.address().port}`
@@ -87,6 +93,77 @@ describe('HTTPS', { skip }, () => {
     assert.equal(outcome.error, 'ServerUnreachableException')
     assert.match(outcome.cause, /certificate/i)
     assert.equal(seen.length, 0)
+  })
+
+  // Every provider, with the test CA given as `ca` and not among the system's roots: the way
+  // through a corporate TLS proxy. Through an authenticating CONNECT proxy as well.
+  const everyProvider = (extra) => `
+    const ca = require('node:fs').readFileSync(process.env.CA_FILE)
+    const host = process.env.API_HOST
+    const extra = ${extra}
+    const outcome = async (call) => { try { return await call() } catch (error) { return { error: error.name, cause: String(error.cause?.message) } } }
+    return {
+      trustcaptcha: await outcome(async () => (await new captcha.TrustCaptcha({ apiKey: ${JSON.stringify(API_KEY)}, apiHost: host, ...extra(ca) })
+        .getVerificationResult(${JSON.stringify(TOKEN)})).verificationPassed),
+      swetrix: await outcome(() => captcha.validateToken('t', 's', host + '/v1/captcha', extra(ca))),
+      recaptcha: await outcome(() => captcha.authorize('t', { secretKey: 's', siteverifyUrl: host + '/recaptcha/api/siteverify', retries: 0, ...extra(ca) })),
+      playtcha: await outcome(async () => (await new captcha.Playtcha({ secret: 's', apiHost: host, ...extra(ca) }).verify('t')).failedOpen)
+    }`
+  const PASSED = { trustcaptcha: true, swetrix: [true, { via: 'tls' }], recaptcha: { success: true }, playtcha: false }
+
+  it('every provider trusts a CA given as `ca` (string, Buffer or array), besides the system roots', async () => {
+    seen.length = 0
+    const env = { API_HOST: origin, CA_FILE: path.join(dir, 'ca.pem'), SSL_CERT_FILE: path.join(dir, 'server.pem') }
+    assert.deepEqual(await inChild(everyProvider('(ca) => ({ ca })'), env), PASSED)
+    assert.deepEqual(await inChild(everyProvider("(ca) => ({ ca: ca.toString('utf8') })"), env), PASSED)
+    assert.deepEqual(await inChild(everyProvider('(ca) => ({ ca: [ca] })'), env), PASSED)
+    assert.equal(seen.length, 12)
+    assert.ok(seen.every((request) => request.version === '2.0'))
+    // Without it, the same calls are refused: the CA is not among the roots.
+    const refused = await inChild(everyProvider('() => ({})'), env)
+    assert.equal(refused.trustcaptcha.error, 'ServerUnreachableException')
+    assert.match(refused.trustcaptcha.cause, /certificate/i)
+    assert.equal(refused.swetrix[0], false)
+    assert.equal(refused.recaptcha.error, 'RecaptchaUnavailableError')
+    assert.equal(refused.playtcha, true) // failed open
+    assert.equal(seen.length, 12)
+  })
+
+  it('a `ca` that holds no PEM certificate is a TypeError, at once', async () => {
+    const { TrustCaptcha, Playtcha, validateToken, authorize } = await import('../index.js')
+    for (const ca of ['not a certificate', 42, [Buffer.from('x')], { pem: 'x' }]) {
+      assert.throws(() => new TrustCaptcha({ apiKey: 'k', apiHost: origin, ca }), TypeError, String(ca))
+      assert.throws(() => new Playtcha({ secret: 's', apiHost: origin, ca }), TypeError, String(ca))
+      await assert.rejects(authorize('t', { secretKey: 's', siteverifyUrl: origin, ca }), TypeError)
+      const [ok, message] = await validateToken('t', 's', origin, { ca })
+      assert.equal(ok, false)
+      assert.match(message, /TypeError: ca must/)
+    }
+  })
+
+  it('HTTPS through an authenticating CONNECT proxy, for every provider; wrong credentials are refused', async () => {
+    const proxy = await startProxy({ credentials: { username: 'user', password: 'proxy-secret' } })
+    try {
+      seen.length = 0
+      const env = { API_HOST: origin, CA_FILE: path.join(dir, 'ca.pem'), SSL_CERT_FILE: path.join(dir, 'server.pem') }
+      const through = (password) => `(ca) => ({ ca, proxy: { host: '127.0.0.1', port: ${proxy.port}, auth: { username: 'user', password: '${password}' } } })`
+      assert.deepEqual(await inChild(everyProvider(through('proxy-secret')), env), PASSED)
+      const tunnels = proxy.seen.filter((request) => request.method === 'CONNECT')
+      assert.ok(tunnels.length >= 1 && tunnels.length === proxy.seen.length, JSON.stringify(proxy.seen))
+      assert.ok(tunnels.every((request) => request.url === `localhost:${new URL(origin).port}`))
+      assert.equal(seen.length, 4)
+      proxy.seen.length = 0
+      const refused = await inChild(everyProvider(through('wrong')), env)
+      assert.equal(refused.trustcaptcha.error, 'ServerUnreachableException')
+      assert.equal(refused.swetrix[0], false)
+      assert.equal(refused.recaptcha.error, 'RecaptchaUnavailableError')
+      assert.equal(refused.playtcha, true)
+      assert.equal(seen.length, 4) // nothing reached the server
+      assert.ok(proxy.seen.length >= 1 && proxy.seen.every((request) => request.method === 'CONNECT'))
+      for (const value of Object.values(refused)) assert.doesNotMatch(JSON.stringify(value), /proxy-secret|wrong/)
+    } finally {
+      await proxy.close()
+    }
   })
 
   it('refuses a certificate issued for another name', async () => {

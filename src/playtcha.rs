@@ -16,7 +16,8 @@ use serde_json::Value;
 use crate::errors::{CaptchaError, ErrorKind};
 use crate::js::{proxy_setting, ProxyConfig};
 use crate::transport::{
-    api_host_base, timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig, PROVIDER_CONNECT_TIMEOUT,
+    api_host_base, ca_roots, timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig,
+    PROVIDER_CONNECT_TIMEOUT,
 };
 
 pub const DEFAULT_API_HOST: &str = "https://playtcha.com";
@@ -95,6 +96,8 @@ pub struct Options {
     pub timeout_ms: Option<f64>,
     pub fail_closed: bool,
     pub proxy: ProxySetting,
+    /// PEM certificate authorities trusted besides the system's (checked by `ca_roots`).
+    pub ca: Vec<String>,
 }
 
 /// A configured Playtcha client: immutable, shared by every request.
@@ -164,6 +167,7 @@ impl PlaytchaClient {
         let transport = Transport::shared(&TransportConfig {
             connect_timeout: PROVIDER_CONNECT_TIMEOUT,
             proxy: options.proxy,
+            extra_roots: options.ca,
         })?;
         Ok(Self {
             secret,
@@ -333,6 +337,7 @@ pub struct NativePlaytchaOptions {
     pub timeout_ms: Option<f64>,
     pub fail_closed: bool,
     pub proxy: Option<Either<bool, ProxyConfig>>,
+    pub ca: Option<Vec<String>>,
 }
 
 /// A configured Playtcha client; share one instance across requests.
@@ -351,6 +356,7 @@ impl NativePlaytcha {
             timeout_ms: options.timeout_ms,
             fail_closed: options.fail_closed,
             proxy: proxy_setting(options.proxy)?,
+            ca: ca_roots(options.ca)?,
         })?;
         Ok(Self {
             client: Arc::new(client),
@@ -415,7 +421,10 @@ mod tests {
     #[test]
     fn the_result_crosses_as_json_with_only_the_fields_that_are_set() {
         let verified = client(false)
-            .read(answer(200, r#"{"success":true,"hostname":"example.com","score":0.5,"extra":1}"#))
+            .read(answer(
+                200,
+                r#"{"success":true,"hostname":"example.com","score":0.5,"extra":1}"#,
+            ))
             .unwrap();
         assert_eq!(
             verified.to_json(),
@@ -545,7 +554,11 @@ mod fuzz {
     fn echoing() -> impl Strategy<Value = String> {
         // Up to 600 characters before it: past the 512 at which upstream texts are cut.
         ("[ -~]{0,600}", "[ -~]{0,300}", any::<bool>()).prop_map(|(before, after, echo)| {
-            if echo { format!("{before}{SECRET}{after}") } else { format!("{before}{after}") }
+            if echo {
+                format!("{before}{SECRET}{after}")
+            } else {
+                format!("{before}{after}")
+            }
         })
     }
 

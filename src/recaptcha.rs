@@ -12,7 +12,8 @@ use serde_json::{Map, Value};
 use crate::errors::{CaptchaError, ErrorKind};
 use crate::js::{proxy_setting, ProxyConfig};
 use crate::transport::{
-    timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig, MAX_TIMEOUT_MS, PROVIDER_CONNECT_TIMEOUT,
+    ca_roots, timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig, MAX_TIMEOUT_MS,
+    PROVIDER_CONNECT_TIMEOUT,
 };
 
 pub const DEFAULT_SITEVERIFY_URL: &str = "https://www.google.com/recaptcha/api/siteverify";
@@ -50,6 +51,8 @@ pub struct Options {
     pub expected_action: Option<String>,
     pub min_score: Option<f64>,
     pub proxy: ProxySetting,
+    /// PEM certificate authorities trusted besides the system's (checked by `ca_roots`).
+    pub ca: Vec<String>,
 }
 
 /// Options checked and resolved to their defaults.
@@ -60,6 +63,7 @@ struct Settings {
     retry_delay: Duration,
     checks: Checks,
     proxy: ProxySetting,
+    ca: Vec<String>,
 }
 
 /// The optional checks on a successful verdict.
@@ -123,6 +127,7 @@ fn settings(options: &Options) -> Result<Settings, CaptchaError> {
             min_score: options.min_score,
         },
         proxy: options.proxy.clone(),
+        ca: options.ca.clone(),
     })
 }
 
@@ -246,6 +251,7 @@ async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Dura
     let transport = Transport::shared(&TransportConfig {
         connect_timeout: PROVIDER_CONNECT_TIMEOUT,
         proxy: settings.proxy.clone(),
+        extra_roots: settings.ca.clone(),
     })?;
 
     let mut attempts = 0u32;
@@ -299,6 +305,7 @@ pub struct NativeAuthorizeOptions {
     pub expected_action: Option<String>,
     pub min_score: Option<f64>,
     pub proxy: Option<Either<bool, ProxyConfig>>,
+    pub ca: Option<Vec<String>>,
 }
 
 /// Checks a reCAPTCHA token; resolves when it passes, rejects with the verdict otherwise.
@@ -316,6 +323,7 @@ pub async fn recaptcha_authorize(token: Option<String>, options: NativeAuthorize
         expected_action: options.expected_action,
         min_score: options.min_score,
         proxy: proxy_setting(options.proxy)?,
+        ca: ca_roots(options.ca)?,
     };
     Ok(authorize(token.as_deref(), &options).await?)
 }
@@ -591,7 +599,11 @@ mod fuzz {
         if let Ok(value) = HeaderValue::from_bytes(retry_after) {
             headers.insert(RETRY_AFTER, value);
         }
-        Answer { status, headers, body: Some(body) }
+        Answer {
+            status,
+            headers,
+            body: Some(body),
+        }
     }
 
     proptest! {

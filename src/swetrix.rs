@@ -13,7 +13,9 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::js::{proxy_setting, ProxyConfig};
-use crate::transport::{timeout_option, Failure, ProxySetting, Transport, TransportConfig, PROVIDER_CONNECT_TIMEOUT};
+use crate::transport::{
+    ca_roots, timeout_option, Failure, ProxySetting, Transport, TransportConfig, PROVIDER_CONNECT_TIMEOUT,
+};
 
 /// The JS package has no timeout at all; ours bounds every call.
 pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
@@ -33,7 +35,7 @@ pub enum Outcome {
 
 /// Validates a token. `body` is the JSON the caller's `JSON.stringify({ token, secret })`
 /// produced, so the bytes on the wire are the JS package's.
-pub async fn validate(url: &str, body: String, deadline: Duration, proxy: ProxySetting) -> Outcome {
+pub async fn validate(url: &str, body: String, deadline: Duration, proxy: ProxySetting, ca: Vec<String>) -> Outcome {
     // A token is a few hundred bytes: a body this large cannot hold a valid one, so save the
     // upload (the server's body limit would refuse it anyway).
     if body.len() > MAX_BODY_LENGTH {
@@ -46,6 +48,7 @@ pub async fn validate(url: &str, body: String, deadline: Duration, proxy: ProxyS
     let transport = match Transport::shared(&TransportConfig {
         connect_timeout: PROVIDER_CONNECT_TIMEOUT,
         proxy,
+        extra_roots: ca,
     }) {
         Ok(transport) => transport,
         Err(error) => return no_response(format!("TypeError: {}", error.message.unwrap_or_default())),
@@ -209,11 +212,12 @@ pub async fn swetrix_validate(
     body: String,
     timeout_ms: Option<f64>,
     proxy: Option<Either<bool, ProxyConfig>>,
+    ca: Option<Vec<String>>,
 ) -> SwetrixOutcome {
     let options = timeout_option("options.timeoutMs", timeout_ms, DEFAULT_TIMEOUT_MS)
-        .and_then(|deadline| Ok((deadline, proxy_setting(proxy)?)));
+        .and_then(|deadline| Ok((deadline, proxy_setting(proxy)?, ca_roots(ca)?)));
     let outcome = match options {
-        Ok((deadline, proxy)) => validate(&url, body, deadline, proxy).await,
+        Ok((deadline, proxy, ca)) => validate(&url, body, deadline, proxy, ca).await,
         Err(error) => no_response(format!("TypeError: {}", error.message.unwrap_or_default())),
     };
     match outcome {

@@ -119,6 +119,25 @@ impl ProxyServer {
 pub struct TransportConfig {
     pub connect_timeout: Duration,
     pub proxy: ProxySetting,
+    /// PEM texts of certificate authorities trusted besides the system's roots (the `ca`
+    /// option), each already checked by `ca_roots`.
+    pub extra_roots: Vec<String>,
+}
+
+/// Checks the `ca` option: each entry must hold at least one PEM certificate. They are trusted
+/// besides the system's roots, never instead of them.
+pub fn ca_roots(ca: Option<Vec<String>>) -> Result<Vec<String>, CaptchaError> {
+    let roots = ca.unwrap_or_default();
+    for pem in &roots {
+        if !pem.contains("-----BEGIN CERTIFICATE-----")
+            || reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_or(true, |certs| certs.is_empty())
+        {
+            return Err(CaptchaError::invalid_argument(
+                "ca must hold PEM certificates (-----BEGIN CERTIFICATE-----)",
+            ));
+        }
+    }
+    Ok(roots)
 }
 
 /// Turns a caller's millisecond option into a duration, refusing what a timer cannot mean.
@@ -263,6 +282,15 @@ impl Transport {
             // Some firewalls refuse requests without one; a provider's own header replaces it.
             .user_agent(concat!("captcha-native/", env!("CARGO_PKG_VERSION")))
             .tcp_nodelay(true);
+        if !config.extra_roots.is_empty() {
+            let mut certificates = Vec::new();
+            for pem in &config.extra_roots {
+                certificates.extend(reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|_| {
+                    CaptchaError::invalid_argument("ca must hold PEM certificates (-----BEGIN CERTIFICATE-----)")
+                })?);
+            }
+            builder = builder.tls_certs_merge(certificates);
+        }
         builder = match &config.proxy {
             ProxySetting::FromEnvironment => builder,
             ProxySetting::Disabled => builder.no_proxy(),
@@ -377,6 +405,7 @@ mod tests {
         TransportConfig {
             connect_timeout: Duration::from_millis(ms),
             proxy: ProxySetting::Disabled,
+            extra_roots: Vec::new(),
         }
     }
 

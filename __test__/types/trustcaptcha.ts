@@ -315,3 +315,10 @@ export function constructingOthers(): void {
   // @ts-expect-error: a result fixture field with the wrong type
   void new VerificationResult({ score: 'high' })
 }
+
+// `ca`: PEM authorities trusted besides the system's roots, on every provider.
+new TrustCaptcha({ apiKey: 'k', ca: '-----BEGIN CERTIFICATE-----' })
+new TrustCaptcha({ apiKey: 'k', ca: Buffer.from('') })
+new TrustCaptcha({ apiKey: 'k', ca: ['-----BEGIN CERTIFICATE-----', Buffer.from('')] })
+// @ts-expect-error a number is not a certificate
+new TrustCaptcha({ apiKey: 'k', ca: 42 })

@@ -8,6 +8,7 @@ use napi_derive::napi;
 
 use super::{Options, TrustCaptchaClient};
 use crate::js::{proxy_setting, ProxyConfig};
+use crate::transport::ca_roots;
 
 /// The constructor options, already type-checked by `index.js`.
 #[napi(object)]
@@ -17,6 +18,7 @@ pub struct NativeTrustCaptchaOptions {
     pub connect_timeout_ms: Option<f64>,
     pub read_timeout_ms: Option<f64>,
     pub proxy: Option<Either<bool, ProxyConfig>>,
+    pub ca: Option<Vec<String>>,
 }
 
 /// A configured TrustCaptcha client; share one instance across requests.
@@ -35,6 +37,7 @@ impl NativeTrustCaptcha {
             connect_timeout_ms: options.connect_timeout_ms,
             read_timeout_ms: options.read_timeout_ms,
             proxy: proxy_setting(options.proxy)?,
+            ca: ca_roots(options.ca)?,
         })?;
         Ok(Self {
             client: Arc::new(client),

@@ -30,6 +30,8 @@ pub struct Options {
     pub connect_timeout_ms: Option<f64>,
     pub read_timeout_ms: Option<f64>,
     pub proxy: ProxySetting,
+    /// PEM certificate authorities trusted besides the system's (checked by `ca_roots`).
+    pub ca: Vec<String>,
 }
 
 /// A configured TrustCaptcha client: immutable, shared by every request, one connection pool.
@@ -70,6 +72,7 @@ impl TrustCaptchaClient {
         let transport = Transport::shared(&TransportConfig {
             connect_timeout,
             proxy: options.proxy,
+            extra_roots: options.ca,
         })?;
         let api_host = api_host_base(options.api_host.as_deref().unwrap_or(DEFAULT_API_HOST))
             .and_then(|base| reqwest::Url::parse(&base).map_err(|_| Failure::InvalidUrl));
