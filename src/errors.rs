@@ -80,7 +80,8 @@ impl CaptchaError {
         self
     }
 
-    /// The value of a field set with `with_field`.
+    /// The value of a field set with `with_field` (for tests: JavaScript reads the fields).
+    #[cfg(test)]
     pub fn field(&self, name: &str) -> Option<&Value> {
         self.fields
             .iter()

@@ -8,7 +8,7 @@ use std::time::Duration;
 use napi::bindgen_prelude::{Either, PromiseRaw};
 use napi::Env;
 use napi_derive::napi;
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::errors::{CaptchaError, ErrorKind};
 use crate::js::{proxy_setting, ProxyConfig};
 use crate::transport::{
-    api_host_base, ca_roots, timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig,
+    api_host_base, append_path, ca_roots, timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig,
     PROVIDER_CONNECT_TIMEOUT,
 };
 
@@ -75,10 +75,10 @@ pub struct PlaytchaResultData {
     pub score: Option<f64>,
     /// Set when `failedOpen`: `server_error`, `timeout`, `network_error` or `malformed_response`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unavailable_reason: Option<String>,
+    pub unavailable_reason: Option<&'static str>,
     /// Set when `failedOpen` after an HTTP answer.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<u32>,
+    pub status: Option<u16>,
 }
 
 impl PlaytchaResultData {
@@ -159,9 +159,8 @@ impl PlaytchaClient {
         if secret.is_empty() {
             return Err(CaptchaError::invalid_argument("secret must not be null or empty"));
         }
-        let base = api_host_base(options.api_host.as_deref().unwrap_or(DEFAULT_API_HOST))
-            .map_err(|_| CaptchaError::invalid_argument("apiHost must be an http(s) URL without credentials"))?;
-        let url = Url::parse(&format!("{base}/v1/verify"))
+        let url = api_host_base(options.api_host.as_deref().unwrap_or(DEFAULT_API_HOST))
+            .and_then(|base| append_path(&base, ["v1", "verify"]))
             .map_err(|_| CaptchaError::invalid_argument("apiHost must be an http(s) URL without credentials"))?;
         let deadline = timeout_option("timeoutMs", options.timeout_ms, DEFAULT_TIMEOUT_MS)?;
         let transport = Transport::shared(&TransportConfig {
@@ -198,8 +197,8 @@ impl PlaytchaClient {
             .transport
             .client()
             .post(self.url.clone())
-            .header(CONTENT_TYPE, "application/json")
-            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
             .body(body);
         match self.transport.execute(request, self.deadline, |_| true).await {
             Ok(answer) => self.read(answer),
@@ -297,8 +296,8 @@ impl PlaytchaClient {
             return Ok(PlaytchaResultData {
                 success: true,
                 failed_open: true,
-                unavailable_reason: Some(reason.as_str().into()),
-                status: status.map(u32::from),
+                unavailable_reason: Some(reason.as_str()),
+                status,
                 ..Default::default()
             });
         }
@@ -477,7 +476,7 @@ mod tests {
         ] {
             let open = client(false).read(answer(status, body)).unwrap();
             assert!(open.success && open.failed_open, "{status} {body}");
-            assert_eq!(open.status, Some(status as u32));
+            assert_eq!(open.status, Some(status));
             let closed = client(true).read(answer(status, body)).unwrap_err();
             assert_eq!(closed.kind, ErrorKind::PlaytchaUnavailable);
             assert_eq!(closed.status, Some(status));

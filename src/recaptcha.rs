@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use napi::bindgen_prelude::Either;
 use napi_derive::napi;
-use reqwest::header::CONTENT_TYPE;
+use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::Url;
 use serde_json::{Map, Value};
 
@@ -261,7 +261,10 @@ async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Dura
         let request = transport
             .client()
             .post(settings.url.clone())
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            )
             .body(body.clone());
         let (reason, retry_after) = match transport.execute(request, settings.timeout.min(left), |_| true).await {
             Ok(answer) => match read_attempt(answer) {

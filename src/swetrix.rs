@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::Either;
 use napi_derive::napi;
-use reqwest::header::CONTENT_TYPE;
+use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::Url;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -56,7 +56,7 @@ pub async fn validate(url: &str, body: String, deadline: Duration, proxy: ProxyS
     let request = transport
         .client()
         .post(url.clone())
-        .header(CONTENT_TYPE, "application/json")
+        .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
         .body(body);
     match transport.execute(request, deadline, |_| true).await {
         Ok(answer) => outcome_of(answer.status, &answer.body.unwrap_or_default()),

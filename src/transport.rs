@@ -124,18 +124,15 @@ pub struct TransportConfig {
     pub extra_roots: Vec<String>,
 }
 
-/// Checks the `ca` option: each entry must hold at least one PEM certificate. They are trusted
-/// besides the system's roots, never instead of them.
+const CA_MESSAGE: &str = "ca must hold PEM certificates (-----BEGIN CERTIFICATE-----)";
+
+/// Checks the `ca` option cheaply: each entry must at least look like PEM certificates. They
+/// are parsed once, when the pool for them is built (`Transport::build`), which refuses a
+/// malformed one with the same message; an equal configuration then reuses that pool.
 pub fn ca_roots(ca: Option<Vec<String>>) -> Result<Vec<String>, CaptchaError> {
     let roots = ca.unwrap_or_default();
-    for pem in &roots {
-        if !pem.contains("-----BEGIN CERTIFICATE-----")
-            || reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_or(true, |certs| certs.is_empty())
-        {
-            return Err(CaptchaError::invalid_argument(
-                "ca must hold PEM certificates (-----BEGIN CERTIFICATE-----)",
-            ));
-        }
+    if roots.iter().any(|pem| !pem.contains("-----BEGIN CERTIFICATE-----")) {
+        return Err(CaptchaError::invalid_argument(CA_MESSAGE));
     }
     Ok(roots)
 }
@@ -153,9 +150,10 @@ pub fn timeout_option(name: &str, value: Option<f64>, default_ms: u64) -> Result
     }
 }
 
-/// Validates `apiHost` and drops trailing slashes, so `https://host/` does not give `//v2`.
-/// Credentials in the URL are refused: they would send a second `Authorization` header.
-pub fn api_host_base(api_host: &str) -> Result<String, Failure> {
+/// Validates `apiHost`, parsed once, without trailing slashes (so `https://host/` does not give
+/// `//v2`): append a path with `append_path`. Credentials in the URL are refused: they would
+/// send a second `Authorization` header.
+pub fn api_host_base(api_host: &str) -> Result<Url, Failure> {
     let base = api_host.trim().trim_end_matches('/');
     match reqwest::Url::parse(base) {
         Ok(url)
@@ -166,10 +164,21 @@ pub fn api_host_base(api_host: &str) -> Result<String, Failure> {
                 && url.username().is_empty()
                 && url.password().is_none() =>
         {
-            Ok(base.to_owned())
+            Ok(url)
         }
         _ => Err(Failure::InvalidUrl),
     }
+}
+
+/// `base` (from `api_host_base`) with `segments` appended to its path, each percent-encoded as
+/// needed, so nothing in them can leave the path.
+pub fn append_path<'a>(base: &Url, segments: impl IntoIterator<Item = &'a str>) -> Result<Url, Failure> {
+    let mut url = base.clone();
+    url.path_segments_mut()
+        .map_err(|_| Failure::InvalidUrl)?
+        .pop_if_empty()
+        .extend(segments);
+    Ok(url)
 }
 
 /// Why no answer came. The text is ours, so it carries no URL, header or secret.
@@ -285,9 +294,10 @@ impl Transport {
         if !config.extra_roots.is_empty() {
             let mut certificates = Vec::new();
             for pem in &config.extra_roots {
-                certificates.extend(reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|_| {
-                    CaptchaError::invalid_argument("ca must hold PEM certificates (-----BEGIN CERTIFICATE-----)")
-                })?);
+                match reqwest::Certificate::from_pem_bundle(pem.as_bytes()) {
+                    Ok(found) if !found.is_empty() => certificates.extend(found),
+                    _ => return Err(CaptchaError::invalid_argument(CA_MESSAGE)),
+                }
             }
             builder = builder.tls_certs_merge(certificates);
         }
@@ -320,9 +330,14 @@ impl Transport {
             return Ok(transport.clone());
         }
         let transport = Arc::new(Transport::build(config)?);
-        if pools.len() < MAX_SHARED_POOLS {
-            pools.push((config.clone(), transport.clone()));
+        if pools.len() >= MAX_SHARED_POOLS {
+            // Forget a pool nobody else holds, else the oldest (its holders keep it): a new
+            // configuration is always shared, so a call-by-call lookup (Swetrix, reCAPTCHA)
+            // never builds a client per call.
+            let unused = pools.iter().position(|(_, pool)| Arc::strong_count(pool) == 1);
+            pools.remove(unused.unwrap_or(0));
         }
+        pools.push((config.clone(), transport.clone()));
         Ok(transport)
     }
 
@@ -332,16 +347,17 @@ impl Transport {
 
     /// The in-flight limit of the URL's origin.
     fn limit_for(&self, url: &Url) -> Arc<Semaphore> {
-        let origin = url.origin().ascii_serialization();
+        // Scheme, host and port, as the URL already writes them: no allocation to look it up.
+        let origin = &url[..url::Position::BeforePath];
         let mut limits = self.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(limit) = limits.get(&origin) {
+        if let Some(limit) = limits.get(origin) {
             return limit.clone();
         }
         if limits.len() >= MAX_TRACKED_ORIGINS {
             limits.retain(|_, limit| limit.available_permits() < MAX_CONNECTIONS_PER_ORIGIN);
         }
         let limit = Arc::new(Semaphore::new(MAX_CONNECTIONS_PER_ORIGIN));
-        limits.insert(origin, limit.clone());
+        limits.insert(origin.to_owned(), limit.clone());
         limit
     }
 
@@ -416,6 +432,37 @@ mod tests {
         let c = Transport::shared(&config(4321)).unwrap();
         assert!(Arc::ptr_eq(&a, &b));
         assert!(!Arc::ptr_eq(&a, &c));
+    }
+
+    #[test]
+    fn a_new_configuration_is_shared_even_past_the_cache_bound() {
+        let configs: Vec<_> = (0..MAX_SHARED_POOLS as u64 + 4).map(|i| config(7001 + i)).collect();
+        let held: Vec<_> = configs.iter().map(|c| Transport::shared(c).unwrap()).collect();
+        let last = configs.last().unwrap();
+        assert!(Arc::ptr_eq(&Transport::shared(last).unwrap(), held.last().unwrap()));
+        drop(held);
+    }
+
+    #[test]
+    fn origins_are_told_apart_by_scheme_host_and_port_only() {
+        let transport = Transport::shared(&config(7100)).unwrap();
+        let url = |text: &str| Url::parse(text).unwrap();
+        let a = transport.limit_for(&url("http://h.example:8080/v2/x?q=1"));
+        assert!(Arc::ptr_eq(
+            &a,
+            &transport.limit_for(&url("http://h.example:8080/other"))
+        ));
+        assert!(!Arc::ptr_eq(
+            &a,
+            &transport.limit_for(&url("http://h.example:8081/v2/x"))
+        ));
+        assert!(!Arc::ptr_eq(
+            &a,
+            &transport.limit_for(&url("https://h.example:8080/v2/x"))
+        ));
+        // The default port is the same origin whether written or not.
+        let b = transport.limit_for(&url("https://h.example/x"));
+        assert!(Arc::ptr_eq(&b, &transport.limit_for(&url("https://h.example:443/y"))));
     }
 
     #[test]

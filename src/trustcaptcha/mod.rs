@@ -10,7 +10,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 
 use crate::errors::{CaptchaError, ErrorKind};
-use crate::transport::{api_host_base, timeout_option, Failure, ProxySetting, Transport, TransportConfig};
+use crate::transport::{api_host_base, append_path, timeout_option, Failure, ProxySetting, Transport, TransportConfig};
 pub use result::VerificationResultData;
 pub use token::{parse_token, TokenError, VerificationToken};
 
@@ -74,8 +74,7 @@ impl TrustCaptchaClient {
             proxy: options.proxy,
             extra_roots: options.ca,
         })?;
-        let api_host = api_host_base(options.api_host.as_deref().unwrap_or(DEFAULT_API_HOST))
-            .and_then(|base| reqwest::Url::parse(&base).map_err(|_| Failure::InvalidUrl));
+        let api_host = api_host_base(options.api_host.as_deref().unwrap_or(DEFAULT_API_HOST));
         Ok(Self {
             authorization,
             api_host,
@@ -88,11 +87,8 @@ impl TrustCaptchaClient {
     /// can never leave `/v2/verifications/<uuid>/results` on the configured host.
     pub fn results_url(&self, token: &VerificationToken) -> Result<reqwest::Url, Failure> {
         // Appending to the parsed host spares a parse of the whole URL on every call.
-        let mut url = self.api_host.as_ref().map_err(Clone::clone)?.clone();
-        url.path_segments_mut()
-            .map_err(|_| Failure::InvalidUrl)?
-            .pop_if_empty()
-            .extend(["v2", "verifications", &token.verification_id, "results"]);
+        let host = self.api_host.as_ref().map_err(Clone::clone)?;
+        let mut url = append_path(host, ["v2", "verifications", &token.verification_id, "results"])?;
         if token.client_failover {
             url.set_query(Some("clientFailover=true"));
         }
@@ -108,8 +104,8 @@ impl TrustCaptchaClient {
             .client()
             .get(url)
             .header(AUTHORIZATION, self.authorization.clone())
-            .header(ACCEPT, "application/json")
-            .header(USER_AGENT, USER_AGENT_VALUE);
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
         let answer = self
             .transport
             .execute(request, self.deadline, |status| (200..300).contains(&status))
