@@ -5,7 +5,9 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
 import http2 from 'node:http2'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -163,6 +165,99 @@ describe('HTTPS', { skip }, () => {
       for (const value of Object.values(refused)) assert.doesNotMatch(JSON.stringify(value), /proxy-secret|wrong/)
     } finally {
       await proxy.close()
+    }
+  })
+
+  // The defaults, end to end: no apiHost, apiURL or siteverifyUrl. HTTPS_PROXY sends every call
+  // through a CONNECT proxy that records the host asked for and tunnels it to a local server
+  // whose certificate (from the test CA) names the four providers' hosts.
+  it("every provider's default endpoint: host, method, path and content type", async () => {
+    const file = (name) => path.join(dir, name)
+    const openssl = (...args) => execFileSync('openssl', args, { stdio: 'pipe' })
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=api.trustcomponent.com', '-keyout', file('defaults.key'), '-out', file('defaults.csr'))
+    writeFileSync(file('defaults.ext'), 'subjectAltName=DNS:api.trustcomponent.com,DNS:api.swetrixcaptcha.com,DNS:www.google.com,DNS:playtcha.com\nextendedKeyUsage=serverAuth\n')
+    openssl('x509', '-req', '-in', file('defaults.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial',
+      '-days', '2', '-extfile', file('defaults.ext'), '-out', file('defaults.pem'))
+    const answers = {
+      [`/v2/verifications/${RESULT.verificationId}/results`]: RESULT,
+      '/v1/captcha/validate': { success: true, data: {} },
+      '/recaptcha/api/siteverify': { success: true },
+      '/v1/verify': { success: true }
+    }
+    const requests = []
+    const provider = http2.createSecureServer({ key: readFileSync(file('defaults.key')), cert: readFileSync(file('defaults.pem')), allowHTTP1: true },
+      (request, response) => {
+        request.resume()
+        request.on('end', () => {
+          requests.push({
+            method: request.method,
+            host: request.headers[':authority'] ?? request.headers.host,
+            path: request.url,
+            contentType: request.headers['content-type']
+          })
+          const answer = answers[request.url]
+          response.writeHead(answer ? 200 : 404, { 'content-type': 'application/json' })
+          response.end(JSON.stringify(answer ?? {}))
+        })
+      })
+    await new Promise((resolve) => provider.listen(0, '127.0.0.1', resolve))
+    const providerPort = provider.address().port
+    // Every tunnel leads to the local server, whatever host it names.
+    const tunnels = []
+    const proxy = http.createServer((req, res) => {
+      tunnels.push(`${req.method} ${req.url}`)
+      res.writeHead(405).end()
+    })
+    proxy.on('connect', (req, socket, head) => {
+      tunnels.push(req.url)
+      const upstream = net.connect(providerPort, '127.0.0.1', () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+        upstream.write(head)
+        upstream.pipe(socket)
+        socket.pipe(upstream)
+      })
+      upstream.on('error', () => socket.destroy())
+      socket.on('error', () => upstream.destroy())
+    })
+    await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    try {
+      const outcome = await inChild(`
+        const outcome = async (call) => { try { return await call() } catch (error) { return { error: error.name, message: error.message, cause: String(error.cause?.message) } } }
+        return {
+          trustcaptcha: await outcome(async () => (await captcha.TrustCaptcha.getVerificationResult(${JSON.stringify(API_KEY)}, ${JSON.stringify(TOKEN)})).verificationPassed),
+          swetrix: await outcome(() => captcha.validateToken('swetrix-token', 'swetrix-secret')),
+          recaptcha: await outcome(async () => (await captcha.authorize('recaptcha-token', { secretKey: 'recaptcha-secret', retries: 0 })).success),
+          playtcha: await outcome(async () => {
+            const result = await captcha.Playtcha.verify('playtcha-secret', 'playtcha-token')
+            return { success: result.success, failedOpen: result.failedOpen }
+          })
+        }`, {
+        HTTPS_PROXY: `http://127.0.0.1:${proxy.address().port}`,
+        NO_PROXY: '',
+        no_proxy: '',
+        SSL_CERT_FILE: file('ca.pem'),
+        SSL_CERT_DIR: undefined,
+        PLAYTCHA_FAIL_CLOSED: undefined
+      })
+      assert.deepEqual(outcome, {
+        trustcaptcha: true,
+        swetrix: [true, {}],
+        recaptcha: true,
+        playtcha: { success: true, failedOpen: false }
+      })
+      assert.deepEqual([...tunnels].sort(),
+        ['api.swetrixcaptcha.com:443', 'api.trustcomponent.com:443', 'playtcha.com:443', 'www.google.com:443'])
+      const byPath = (a, b) => a.path.localeCompare(b.path)
+      assert.deepEqual([...requests].sort(byPath), [
+        { method: 'POST', host: 'www.google.com', path: '/recaptcha/api/siteverify', contentType: 'application/x-www-form-urlencoded' },
+        { method: 'POST', host: 'api.swetrixcaptcha.com', path: '/v1/captcha/validate', contentType: 'application/json' },
+        { method: 'POST', host: 'playtcha.com', path: '/v1/verify', contentType: 'application/json' },
+        { method: 'GET', host: 'api.trustcomponent.com', path: `/v2/verifications/${RESULT.verificationId}/results`, contentType: undefined }
+      ].sort(byPath))
+    } finally {
+      proxy.closeAllConnections()
+      await new Promise((resolve) => proxy.close(resolve))
+      await new Promise((resolve) => provider.close(resolve))
     }
   })
 
