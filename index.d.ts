@@ -487,6 +487,8 @@ export interface SwetrixClaims {
   pid?: string
   /** The token decrypts, but its payload is refused (`Invalid token payload`). */
   invalidPayload?: boolean
+  /** 429 `{"statusCode":429,"message":"Too many requests, please try again later"}` (the token is not consumed). */
+  rateLimited?: boolean
 }
 
 /** What `issue('recaptcha', claims)` may set; every field is optional. */

@@ -63,6 +63,16 @@ describe('Emulator: Swetrix (POST /v1/captcha/validate)', () => {
     })
   })
 
+  it('a rateLimited token gets the throttler\'s 429, every time', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.swetrixSecret
+      const token = emulator.issue('swetrix', { rateLimited: true })
+      const limited = await swetrix(emulator, { token, secret })
+      assert.deepEqual([limited.status, limited.text], [429, '{"statusCode":429,"message":"Too many requests, please try again later"}'])
+      assert.deepEqual((await swetrix(emulator, { token, secret })).status, 429)
+    })
+  })
+
   it('answers the published test secrets whatever the token', async () => {
     await withEmulator({}, async (emulator) => {
       const pass = await swetrix(emulator, { token: 'anything', secret: 'PASS000000000000000000' })

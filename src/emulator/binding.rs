@@ -8,7 +8,7 @@ use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
 use napi_derive::napi;
 
-use super::{EmulatorOptions, EmulatorStats, FaultRule, RunningEmulator};
+use super::{EmulatorCredentials, EmulatorOptions, EmulatorStats, FaultRule, RunningEmulator};
 use crate::errors::CaptchaError;
 
 /// A request the emulator received. Credentials are redacted.
@@ -19,15 +19,6 @@ pub struct EmulatorRequest {
     pub path: String,
     pub query: Option<String>,
     pub headers: HashMap<String, String>,
-}
-
-/// The credentials the emulator accepts.
-#[napi(object)]
-pub struct EmulatorCredentials {
-    pub trustcaptcha_api_key: String,
-    pub swetrix_secret: String,
-    pub recaptcha_secret: String,
-    pub playtcha_secret: String,
 }
 
 #[napi]
@@ -58,13 +49,7 @@ impl NativeEmulator {
 
     #[napi(getter)]
     pub fn credentials(&self) -> EmulatorCredentials {
-        let credentials = self.running.state().credentials();
-        EmulatorCredentials {
-            trustcaptcha_api_key: credentials.trustcaptcha_api_key.clone(),
-            swetrix_secret: credentials.swetrix_secret.clone(),
-            recaptcha_secret: credentials.recaptcha_secret.clone(),
-            playtcha_secret: credentials.playtcha_secret.clone(),
-        }
+        self.running.state().credentials().clone()
     }
 
     // catch_unwind: a panic in a synchronous call would otherwise abort Node.

@@ -47,6 +47,15 @@ impl Request {
             ..Default::default()
         }
     }
+
+    #[cfg(test)]
+    pub fn post(path_and_query: &str, headers: &[(&str, &str)], body: &str) -> Self {
+        Request {
+            method: "POST".into(),
+            body: body.as_bytes().to_vec(),
+            ..Self::get(path_and_query, headers)
+        }
+    }
 }
 
 /// A complete answer.
@@ -163,66 +172,68 @@ pub async fn serve_connection(mut stream: TcpStream, emulator: Arc<Emulator>) {
             }
         };
         // The emulator's own routes: never faulted, never recorded.
-        if let Some(response) = emulator.control(&request) {
-            if write_response(&mut stream, &response, request.connection, false)
-                .await
-                .is_err()
-                || request.connection == Connection::Close
-            {
-                return;
-            }
-            continue;
-        }
-        let provider = Provider::from_path(&request.path);
-        let fault = emulator.take_fault(provider);
-        emulator.record(&request, provider);
-        let connection = request.connection;
-        let response = match fault {
-            None => emulator.answer(provider, &request),
-            Some(FaultAction::Delay { ms }) => {
-                tokio::time::sleep(Duration::from_millis(ms)).await;
-                emulator.answer(provider, &request)
-            }
-            Some(FaultAction::Status { status, body, headers }) => {
-                let mut response = Response::with_body(status, "application/json", body.into_bytes());
-                for (name, value) in &headers {
-                    response.set_header(name, value);
-                }
-                response
-            }
-            Some(FaultAction::NonJson { status }) => Response::with_body(
-                status,
-                "text/html; charset=utf-8",
-                b"<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>".to_vec(),
-            ),
-            Some(FaultAction::HugeBody { mib, status }) => {
-                let _ = write_huge_body(&mut stream, status, mib).await;
-                return;
-            }
-            Some(FaultAction::Hang) => {
-                wait_for_peer_to_close(&mut stream).await;
-                return;
-            }
-            Some(FaultAction::Reset) => {
-                let partial = Response::with_body(200, "application/json", Vec::new());
-                let _ = stream.write_all(&partial.head(4096, Connection::KeepAlive)).await;
-                let _ = stream.write_all(br#"{"captchaId":"0c7f1e2a-"#).await;
-                let _ = stream.flush().await;
-                // A zero linger turns the close into a TCP reset.
-                let _ = stream.set_zero_linger();
-                return;
-            }
-            Some(FaultAction::Close) => return,
+        let response = match emulator.control(&request) {
+            Some(response) => response,
+            None => match provider_answer(&mut stream, &emulator, &request).await {
+                Some(response) => response,
+                None => return,
+            },
         };
         let head_only = request.method == "HEAD";
-        if write_response(&mut stream, &response, connection, head_only)
+        if write_response(&mut stream, &response, request.connection, head_only)
             .await
             .is_err()
-            || connection == Connection::Close
+            || request.connection == Connection::Close
         {
             return;
         }
     }
+}
+
+/// Records a request to a provider's path and answers it, or does the fault that picks it.
+/// `None` when the fault has already written what it had to and the connection must end.
+async fn provider_answer(stream: &mut TcpStream, emulator: &Emulator, request: &Request) -> Option<Response> {
+    let provider = Provider::from_path(&request.path);
+    let fault = emulator.take_fault(provider);
+    emulator.record(request, provider);
+    let response = match fault {
+        None => emulator.answer(provider, request),
+        Some(FaultAction::Delay { ms }) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            emulator.answer(provider, request)
+        }
+        Some(FaultAction::Status { status, body, headers }) => {
+            let mut response = Response::with_body(status, "application/json", body.into_bytes());
+            for (name, value) in &headers {
+                response.set_header(name, value);
+            }
+            response
+        }
+        Some(FaultAction::NonJson { status }) => Response::with_body(
+            status,
+            "text/html; charset=utf-8",
+            b"<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>".to_vec(),
+        ),
+        Some(FaultAction::HugeBody { mib, status }) => {
+            let _ = write_huge_body(stream, status, mib).await;
+            return None;
+        }
+        Some(FaultAction::Hang) => {
+            wait_for_peer_to_close(stream).await;
+            return None;
+        }
+        Some(FaultAction::Reset) => {
+            let partial = Response::with_body(200, "application/json", Vec::new());
+            let _ = stream.write_all(&partial.head(4096, Connection::KeepAlive)).await;
+            let _ = stream.write_all(br#"{"captchaId":"0c7f1e2a-"#).await;
+            let _ = stream.flush().await;
+            // A zero linger turns the close into a TCP reset.
+            let _ = stream.set_zero_linger();
+            return None;
+        }
+        Some(FaultAction::Close) => return None,
+    };
+    Some(response)
 }
 
 async fn write_response(
@@ -528,6 +539,43 @@ mod tests {
             parse_head(b"POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\n"),
             Err(ReadError::Refuse(400))
         ));
+    }
+
+    /// Every answer, the emulator's own routes' too, goes out without its body to HEAD, so the
+    /// next answer on the connection starts where the client expects it.
+    #[tokio::test]
+    async fn head_gets_no_body_on_every_route() {
+        let running = crate::emulator::RunningEmulator::start(Default::default())
+            .await
+            .unwrap();
+        let mut stream = TcpStream::connect(running.url().trim_start_matches("http://"))
+            .await
+            .unwrap();
+        stream
+            .write_all(
+                b"HEAD /__emulator/issue/swetrix HTTP/1.1\r\nHost: h\r\n\r\n\
+                  HEAD /other HTTP/1.1\r\nHost: h\r\n\r\n\
+                  GET /other HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+            )
+            .await
+            .unwrap();
+        let mut received = Vec::new();
+        stream.read_to_end(&mut received).await.unwrap();
+        let text = String::from_utf8(received).unwrap();
+        let answers: Vec<&str> = text.split("HTTP/1.1 ").skip(1).collect();
+        assert_eq!(answers.len(), 3, "{text}");
+        assert!(
+            answers[0].starts_with("405 ") && answers[0].ends_with("\r\n\r\n"),
+            "{text}"
+        );
+        assert!(
+            answers[1].starts_with("404 ") && answers[1].ends_with("\r\n\r\n"),
+            "{text}"
+        );
+        assert!(answers[2].starts_with("404 ") && answers[2].ends_with(r#"{"message":"Not Found"}"#));
+        // The control route is never recorded; the provider paths are.
+        assert_eq!(running.state().recorded_requests().len(), 2);
+        running.close().await;
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod store;
 mod swetrix;
 mod trustcaptcha;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -112,16 +113,18 @@ pub struct EmulatorOptions {
     pub playtcha_secret: Option<String>,
 }
 
-/// The credentials the emulator accepts. No `Debug`: a user may pass real ones.
+/// The credentials the emulator accepts.
+// No `Debug`: a user may pass real ones.
+#[napi_derive::napi(object)]
 #[derive(Clone)]
-pub struct Credentials {
+pub struct EmulatorCredentials {
     pub trustcaptcha_api_key: String,
     pub swetrix_secret: String,
     pub recaptcha_secret: String,
     pub playtcha_secret: String,
 }
 
-impl Default for Credentials {
+impl Default for EmulatorCredentials {
     /// The documented defaults.
     fn default() -> Self {
         Self {
@@ -133,7 +136,7 @@ impl Default for Credentials {
     }
 }
 
-impl Credentials {
+impl EmulatorCredentials {
     /// The options' credentials over the defaults; an empty or blank one is refused.
     fn from_options(options: &EmulatorOptions) -> Result<Self, CaptchaError> {
         let defaults = Self::default();
@@ -188,7 +191,7 @@ pub struct EmulatorStats {
 
 /// The state every connection of one emulator shares.
 pub struct Emulator {
-    credentials: Credentials,
+    credentials: EmulatorCredentials,
     clock_offset_ms: AtomicI64,
     trustcaptcha: Mutex<trustcaptcha::Store>,
     swetrix: Mutex<swetrix::Store>,
@@ -206,7 +209,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Emulator {
-    fn new(credentials: Credentials) -> Self {
+    fn new(credentials: EmulatorCredentials) -> Self {
         Self {
             credentials,
             clock_offset_ms: AtomicI64::new(0),
@@ -245,7 +248,7 @@ impl Emulator {
         Ok(())
     }
 
-    pub fn credentials(&self) -> &Credentials {
+    pub fn credentials(&self) -> &EmulatorCredentials {
         &self.credentials
     }
 
@@ -339,11 +342,8 @@ impl Emulator {
             provider,
             method: request.method.clone(),
             path: request.path.clone(),
-            // reCAPTCHA takes its secret in the query string too.
-            query: match (provider, &request.query) {
-                (Some(Provider::Recaptcha), Some(query)) => Some(recaptcha::redact_query(query).into_owned()),
-                (_, query) => query.clone(),
-            },
+            // reCAPTCHA takes its secret in the query string too; redact it whatever the path.
+            query: request.query.as_deref().map(|query| redact_query(query).into_owned()),
             headers,
         });
     }
@@ -366,6 +366,23 @@ impl Emulator {
             requests: read(&c.requests),
         }
     }
+}
+
+/// The query string with the value of every `secret` parameter replaced, for the record.
+fn redact_query(query: &str) -> Cow<'_, str> {
+    let is_secret = |pair: &str| {
+        form_urlencoded::parse(pair.as_bytes())
+            .next()
+            .is_some_and(|(name, _)| name == "secret")
+    };
+    if !query.split('&').any(is_secret) {
+        return Cow::Borrowed(query);
+    }
+    let pairs: Vec<&str> = query
+        .split('&')
+        .map(|pair| if is_secret(pair) { "secret=[redacted]" } else { pair })
+        .collect();
+    Cow::Owned(pairs.join("&"))
 }
 
 /// Keeps the open-connection count right however a connection task ends.
@@ -405,7 +422,7 @@ pub struct RunningEmulator {
 impl RunningEmulator {
     /// Binds and starts serving. Must run inside the Tokio runtime.
     pub async fn start(options: EmulatorOptions) -> Result<Self, CaptchaError> {
-        let credentials = Credentials::from_options(&options)?;
+        let credentials = EmulatorCredentials::from_options(&options)?;
         let host = options.host.unwrap_or_else(|| "127.0.0.1".into());
         let listener = TcpListener::bind((host.as_str(), options.port.unwrap_or(0)))
             .await
@@ -539,7 +556,14 @@ mod tests {
             Some(Provider::Recaptcha)
         );
         assert_eq!(Provider::from_path("/v1/verify"), Some(Provider::Playtcha));
-        assert_eq!(Provider::from_path("/other"), None);
+        for other in [
+            "/other",
+            "/v1/captcha/validate/x",
+            "/recaptcha/api/siteverify2",
+            "/v1/verify/",
+        ] {
+            assert_eq!(Provider::from_path(other), None, "{other}");
+        }
         for provider in [
             Provider::TrustCaptcha,
             Provider::Swetrix,
@@ -553,7 +577,7 @@ mod tests {
 
     #[test]
     fn credentials_default_and_refuse_blanks() {
-        let defaults = Credentials::from_options(&EmulatorOptions::default()).unwrap();
+        let defaults = EmulatorCredentials::from_options(&EmulatorOptions::default()).unwrap();
         assert_eq!(
             [
                 defaults.trustcaptcha_api_key.as_str(),
@@ -570,7 +594,7 @@ mod tests {
         );
         let options: EmulatorOptions =
             serde_json::from_str(r#"{"swetrixSecret":"s","recaptchaSecret":"r","playtchaSecret":"p"}"#).unwrap();
-        let chosen = Credentials::from_options(&options).unwrap();
+        let chosen = EmulatorCredentials::from_options(&options).unwrap();
         assert_eq!(
             (
                 chosen.swetrix_secret.as_str(),
@@ -586,7 +610,7 @@ mod tests {
             "playtchaSecret",
         ] {
             let options: EmulatorOptions = serde_json::from_str(&format!(r#"{{"{name}":" \t"}}"#)).unwrap();
-            let Err(error) = Credentials::from_options(&options) else {
+            let Err(error) = EmulatorCredentials::from_options(&options) else {
                 panic!("{name}: a blank credential was accepted")
             };
             assert_eq!(
@@ -599,7 +623,7 @@ mod tests {
 
     #[test]
     fn every_provider_follows_the_emulator_clock() {
-        let emulator = Emulator::new(Credentials::default());
+        let emulator = Emulator::new(EmulatorCredentials::default());
         let before = emulator.now_ms();
         emulator.advance_time(60_000.0).unwrap();
         assert!(emulator.now_ms() - before >= 60_000);
@@ -610,9 +634,9 @@ mod tests {
 
     #[test]
     fn recorded_requests_redact_credentials() {
-        let emulator = Emulator::new(Credentials {
+        let emulator = Emulator::new(EmulatorCredentials {
             trustcaptcha_api_key: "k".into(),
-            ..Credentials::default()
+            ..EmulatorCredentials::default()
         });
         let request = Request::get(
             "/v2/verifications/a/results",
@@ -626,10 +650,38 @@ mod tests {
     }
 
     #[test]
+    fn recorded_queries_hide_the_secret_whatever_the_provider() {
+        assert_eq!(
+            redact_query("response=r&secret=s3cr3t&remoteip=1"),
+            "response=r&secret=[redacted]&remoteip=1"
+        );
+        assert_eq!(redact_query("secre%74=s3cr3t"), "secret=[redacted]");
+        assert_eq!(redact_query("response=r"), "response=r");
+        let emulator = Emulator::new(EmulatorCredentials::default());
+        emulator.record(&Request::get("/other?secret=x&a=1", &[]), None);
+        emulator.record(
+            &Request::get("/recaptcha/api/siteverify?secret=s3cr3t&response=r", &[]),
+            Some(Provider::Recaptcha),
+        );
+        emulator.record(&Request::get("/v1/verify?a=1", &[]), Some(Provider::Playtcha));
+        emulator.record(&Request::get("/v1/verify", &[]), Some(Provider::Playtcha));
+        let queries: Vec<Option<String>> = emulator.recorded_requests().into_iter().map(|r| r.query).collect();
+        assert_eq!(
+            queries,
+            [
+                Some("secret=[redacted]&a=1".to_owned()),
+                Some("secret=[redacted]&response=r".to_owned()),
+                Some("a=1".to_owned()),
+                None
+            ]
+        );
+    }
+
+    #[test]
     fn recorded_requests_are_bounded_oldest_first() {
-        let emulator = Emulator::new(Credentials {
+        let emulator = Emulator::new(EmulatorCredentials {
             trustcaptcha_api_key: "k".into(),
-            ..Credentials::default()
+            ..EmulatorCredentials::default()
         });
         for n in 0..MAX_RECORDED_REQUESTS + 5 {
             emulator.record(&Request::get(&format!("/{n}"), &[]), None);
@@ -642,7 +694,7 @@ mod tests {
 
     #[test]
     fn every_provider_forgets_its_oldest_tokens_past_the_bound() {
-        let e = Emulator::new(Credentials::default());
+        let e = Emulator::new(EmulatorCredentials::default());
         let capacity = store::TOKEN_CAPACITY;
         macro_rules! bounded {
             ($provider:literal, $store:ident, $key:expr) => {{

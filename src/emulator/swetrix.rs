@@ -29,6 +29,8 @@ pub struct Claims {
     pid: Option<String>,
     /// The token decrypts but its payload is not one the server accepts.
     invalid_payload: Option<bool>,
+    /// The throttler refuses the request (429); the token is not consumed.
+    rate_limited: Option<bool>,
 }
 
 /// What an issued token carries, its defaults filled in at issue.
@@ -37,6 +39,7 @@ pub struct Payload {
     challenge: String,
     pid: String,
     invalid_payload: bool,
+    rate_limited: bool,
 }
 
 /// Issued tokens, bounded (the oldest are forgotten first).
@@ -49,6 +52,14 @@ struct NestError<M: Serialize> {
     message: M,
     error: &'static str,
     status_code: u16,
+}
+
+/// The throttler's answer, its keys in Nest's order (`statusCode` first).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TooManyRequests {
+    status_code: u16,
+    message: &'static str,
 }
 
 #[derive(Serialize)]
@@ -96,6 +107,7 @@ pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, C
         challenge: claims.challenge.unwrap_or_else(|| random_hex(32)),
         pid: claims.pid.unwrap_or_else(|| DEFAULT_PID.into()),
         invalid_payload: claims.invalid_payload.unwrap_or(false),
+        rate_limited: claims.rate_limited.unwrap_or(false),
     };
     Ok(lock(&emulator.swetrix).issue(TOKEN_PREFIX, payload, emulator.now_ms()))
 }
@@ -186,6 +198,15 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
     let Some(issued) = store.get_mut(token) else {
         return bad_request("Could not decrypt token");
     };
+    if issued.claims.rate_limited {
+        return Response::json(
+            429,
+            &TooManyRequests {
+                status_code: 429,
+                message: "Too many requests, please try again later",
+            },
+        );
+    }
     if issued.claims.invalid_payload {
         return bad_request("Invalid token payload");
     }
@@ -202,20 +223,20 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::{Credentials, Provider};
+    use crate::emulator::EmulatorCredentials;
 
     fn emulator() -> Emulator {
-        Emulator::new(Credentials {
+        Emulator::new(EmulatorCredentials {
             swetrix_secret: "secret".into(),
-            ..Credentials::default()
+            ..EmulatorCredentials::default()
         })
     }
 
     fn post(emulator: &Emulator, body: &str) -> (u16, String) {
-        let mut request = Request::get(PATH, &[("content-type", "application/json")]);
-        request.method = "POST".into();
-        request.body = body.as_bytes().to_vec();
-        let response = answer(emulator, &request);
+        let response = answer(
+            emulator,
+            &Request::post(PATH, &[("content-type", "application/json")], body),
+        );
         (response.status, String::from_utf8(response.body).unwrap())
     }
 
@@ -231,12 +252,6 @@ mod tests {
             400,
             format!(r#"{{"message":"{message}","error":"Bad Request","statusCode":400}}"#),
         )
-    }
-
-    #[test]
-    fn the_path_is_swetrix() {
-        assert_eq!(Provider::from_path(PATH), Some(Provider::Swetrix));
-        assert_eq!(Provider::from_path("/v1/captcha/validate/x"), None);
     }
 
     #[test]
@@ -357,9 +372,35 @@ mod tests {
     }
 
     #[test]
+    fn rate_limited_tokens_get_the_throttler_429_and_stay_unused() {
+        let e = emulator();
+        let limited = issue(&e, Some(r#"{"rateLimited":true}"#)).unwrap();
+        let too_many = (
+            429,
+            r#"{"statusCode":429,"message":"Too many requests, please try again later"}"#.to_owned(),
+        );
+        assert_eq!(validate_token(&e, &limited, "secret"), too_many);
+        assert_eq!(validate_token(&e, &limited, "secret"), too_many);
+        assert!(!lock(&e.swetrix).get(&limited).unwrap().used);
+        // The secret is still checked first, and `false` is no limit.
+        assert_eq!(
+            validate_token(&e, &limited, "wrong"),
+            failure("Could not decrypt token")
+        );
+        let free = issue(&e, Some(r#"{"rateLimited":false}"#)).unwrap();
+        assert_eq!(validate_token(&e, &free, "secret").0, 200);
+    }
+
+    #[test]
     fn bad_claims_are_refused() {
         let e = emulator();
-        for bad in [r#"{"chalenge":"x"}"#, r#"{"invalidPayload":"yes"}"#, "[]", "nope"] {
+        for bad in [
+            r#"{"chalenge":"x"}"#,
+            r#"{"invalidPayload":"yes"}"#,
+            r#"{"rateLimited":1}"#,
+            "[]",
+            "nope",
+        ] {
             let error = issue(&e, Some(bad)).unwrap_err();
             assert!(error.message.unwrap().starts_with("invalid swetrix claims"), "{bad}");
         }
