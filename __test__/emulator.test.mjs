@@ -3,13 +3,16 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import http from 'node:http'
+import net from 'node:net'
 import { once } from 'node:events'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { testIdToken, rejection, withEmulator } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
-const { Emulator, TrustCaptcha, Playtcha, ServerUnreachableException } = require('../index.js')
+const {
+  Emulator, TrustCaptcha, Playtcha, ServerUnreachableException, VerificationResultRetrievalLimitReachedException
+} = require('../index.js')
 const CLI = fileURLToPath(new URL('../bin/captcha-native.js', import.meta.url))
 
 describe('Emulator', () => {
@@ -93,6 +96,68 @@ describe('Emulator', () => {
       emulator.fault({ times: 1, kind: 'status', status: 204, body: 'ignored' })
       const empty = await fetch(emulator.url + '/anything')
       assert.deepEqual([empty.status, await empty.text()], [204, ''])
+    })
+  })
+
+  it('a delay rule really waits: fetch takes its ms, and a shorter client deadline times out', async () => {
+    await withEmulator({}, async (emulator) => {
+      emulator.fault({ times: 1, kind: 'delay', ms: 400 })
+      const started = performance.now()
+      await (await fetch(emulator.url + '/v2/verifications/x/results')).text()
+      const ms = performance.now() - started
+      assert.ok(ms >= 390, `answered after ${ms} ms`)
+      emulator.fault({ provider: 'playtcha', times: 1, kind: 'delay', ms: 400 })
+      const playtcha = new Playtcha({ secret: emulator.credentials.playtchaSecret, apiHost: emulator.url, timeoutMs: 150 })
+      assert.deepEqual(await playtcha.verify(emulator.issue('playtcha')), { success: true, failedOpen: true, unavailableReason: 'timeout' })
+    })
+  })
+
+  it('reset sends the status line and part of the body, then resets; close sends nothing', async () => {
+    await withEmulator({}, async (emulator) => {
+      const { port } = new URL(emulator.url)
+      // libuv reports a reset that arrives with the data as an end of stream; a write after the
+      // end tells them apart: it fails at once on a reset connection, not on a closed one.
+      const get = () => new Promise((resolve) => {
+        const chunks = []
+        const outcome = { ended: false, error: undefined }
+        const socket = net.connect({ port: Number(port), host: '127.0.0.1', allowHalfOpen: true }, () => {
+          socket.write('GET /v2/verifications/00000000-0000-0000-0000-000000000000/results HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+            `Authorization: Bearer ${emulator.credentials.trustcaptchaApiKey}\r\nAccept: application/json\r\n\r\n`)
+        })
+        socket.on('data', (chunk) => chunks.push(chunk))
+        socket.on('end', () => {
+          outcome.ended = true
+          socket.write('x', (error) => { if (!error) socket.destroy() })
+        })
+        socket.on('error', (error) => { outcome.error = error.code ?? error.message })
+        socket.on('close', () => resolve({ ...outcome, text: Buffer.concat(chunks).toString() }))
+        socket.setTimeout(5000, () => socket.destroy(new Error('no close within 5 s')))
+      })
+      emulator.fault({ times: 1, kind: 'reset' })
+      const reset = await get()
+      assert.ok(reset.text.startsWith('HTTP/1.1 200'), reset.text)
+      assert.equal(reset.error, 'ECONNRESET')
+      emulator.fault({ times: 1, kind: 'close' })
+      const closed = await get()
+      assert.deepEqual(closed, { ended: true, error: undefined, text: '' })
+    })
+  })
+
+  it('an issued TrustCaptcha result can be fetched 10 times by default, then 429', async () => {
+    await withEmulator({}, async (emulator) => {
+      const client = new TrustCaptcha({ apiKey: emulator.credentials.trustcaptchaApiKey, apiHost: emulator.url })
+      const token = emulator.issue('trustcaptcha')
+      for (let i = 0; i < 10; i++) assert.equal((await client.getVerificationResult(token)).verificationPassed, true, `fetch ${i + 1}`)
+      await assert.rejects(client.getVerificationResult(token), (e) => e instanceof VerificationResultRetrievalLimitReachedException && e.status === 429)
+    })
+  })
+
+  it('a hugeBody rule answers a JSON object of exactly mib MiB', async () => {
+    await withEmulator({}, async (emulator) => {
+      emulator.fault({ times: 1, kind: 'hugeBody', mib: 3 })
+      const body = await (await fetch(emulator.url + '/v2/verifications/x/results')).arrayBuffer()
+      assert.equal(body.byteLength, 3 * 1048576)
+      assert.equal(typeof JSON.parse(Buffer.from(body).toString()), 'object')
     })
   })
 

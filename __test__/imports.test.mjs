@@ -50,6 +50,21 @@ describe('import styles', () => {
     assert.deepEqual(Object.keys(require('captcha-native/testing')), ['Emulator'])
   })
 
+  it('every name of the TrustCaptcha SDK is exported at runtime, from the root and its subpath', () => {
+    const names = ['TrustCaptcha', 'ApiKeyInvalidException', 'VerificationTokenInvalidException',
+      'VerificationNotFoundException', 'VerificationNotFinishedException', 'VerificationResultExpiredException',
+      'VerificationResultRetrievalLimitReachedException', 'FailoverException', 'ServerUnreachableException',
+      'ClientReportedServerUnreachableException', 'VerificationToken', 'VerificationResult']
+    const root = require('../index.js')
+    const subpath = require('captcha-native/trustcaptcha')
+    for (const name of names) {
+      assert.equal(typeof root[name], 'function', `index.js: ${name}`)
+      assert.equal(subpath[name], root[name], `captcha-native/trustcaptcha: ${name}`)
+    }
+    const token = new subpath.VerificationToken('id')
+    assert.deepEqual([token.verificationId, token.expiresAt, token.clientFailover], ['id', undefined, false])
+  })
+
   it('internals are not importable: only the documented entry points are', () => {
     for (const hidden of ['captcha-native/binding.js', 'captcha-native/index.js', 'captcha-native/src/lib.rs']) {
       assert.throws(() => require(hidden), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' }, hidden)

@@ -2,6 +2,7 @@
 // ../shared/specs/playtcha.md: fail closed on a 4xx, fail open when unavailable.
 import { describe, it, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
+import http from 'node:http'
 import { createRequire } from 'node:module'
 import { assertNoSecret, captureServer, closedPort, rejection } from './helpers.mjs'
 
@@ -42,6 +43,26 @@ function failedOpen (result, unavailableReason, status) {
   assert.deepEqual(result, status === undefined
     ? { success: true, failedOpen: true, unavailableReason }
     : { success: true, failedOpen: true, unavailableReason, status })
+}
+
+/**
+ * A server that sends 200 JSON headers at once, then one body byte every 100 ms for 5 s: never
+ * idle, never complete in time. For deadlines on the whole request.
+ */
+async function trickleServer () {
+  const server = http.createServer((req, res) => {
+    req.resume()
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.write('{')
+    let left = 50
+    const timer = setInterval(() => { if (--left > 0) res.write(' '); else { clearInterval(timer); res.end('}') } }, 100)
+    res.on('close', () => clearInterval(timer))
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) })
+  }
 }
 
 describe('constructor and static verify', () => {
@@ -203,6 +224,18 @@ describe('unavailable: fail open by default', () => {
       assert.equal(verifyRequests().length, 1, 'no retry')
     })
   }
+
+  it('timeoutMs is a deadline on the whole request: a body trickling a byte every 100 ms times out', async () => {
+    const trickle = await trickleServer()
+    try {
+      const started = performance.now()
+      failedOpen(await new Playtcha({ secret: SECRET, apiHost: trickle.url, timeoutMs: 600 }).verify('t'), 'timeout')
+      const ms = performance.now() - started
+      assert.ok(ms < 600 * 1.1 + 200, `resolved after ${ms} ms`)
+    } finally {
+      await trickle.close()
+    }
+  })
 
   it('connection refused: network_error', async () => {
     failedOpen(await new Playtcha({ secret: SECRET, apiHost: `http://127.0.0.1:${await closedPort()}` }).verify('t'), 'network_error')

@@ -36,3 +36,23 @@ describe('README examples', () => {
     })
   }
 })
+
+describe('README statements the specs require', () => {
+  const section = (title) => README.split(/^## /m).find((part) => part.startsWith(`${title}\n`))
+
+  it('a "Differences from the JS SDKs" section lists the TrustCaptcha fixes', () => {
+    const differences = section('Differences from the JS SDKs')
+    assert.ok(differences, 'no "## Differences from the JS SDKs" section')
+    assert.match(differences, /`connectTimeoutMs` is enforced as a connect timeout/)
+    assert.match(differences, /`apiHost` does not produce `\/\/v2`/)
+    assert.match(differences, /exactly a 36-character UUID/)
+  })
+
+  it('says that version 1.0.0 of the Swetrix package used api.swetrix.com', () => {
+    assert.match(README, /1\.0\.0 on npm still used\s+`https:\/\/api\.swetrix\.com\/v1\/captcha`/)
+  })
+
+  it('warns that a reCAPTCHA retry can come back timeout-or-duplicate', () => {
+    assert.match(README, /a retry after an attempt that did\s+reach Google[^.]*can come back `timeout-or-duplicate`/)
+  })
+})

@@ -211,6 +211,14 @@ describe('retries', () => {
     assert.equal(siteverifyRequests().length, 4)
   })
 
+  it('retries defaults to 10: eleven attempts in all', async () => {
+    emulator.fault({ provider: 'recaptcha', kind: 'status', status: 503 })
+    const error = await rejectsWith(authorize('t', { secretKey: SECRET, siteverifyUrl, retryDelayMs: 1 }),
+      503, ['siteverify-unavailable'], RecaptchaUnavailableError)
+    assert.equal(error.attempts, 11)
+    assert.equal(siteverifyRequests().length, 11)
+  })
+
   it('no response at all, with retries: 0, is one attempt', async () => {
     const port = await closedPort()
     const error = await rejectsWith(authorize('t', { ...options, siteverifyUrl: `http://127.0.0.1:${port}`, retries: 0 }),
@@ -237,6 +245,18 @@ describe('retries', () => {
       const [a, b, c] = server.seen.map((r) => r.at)
       assert.equal(server.seen.length, 3)
       assert.ok(b - a >= 140 && c - b >= 140, `gaps ${b - a} and ${c - b} ms`)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('retryDelayMs defaults to 1000 ms', async () => {
+    const server = await captureServer((request, n) => (n < 2 ? { status: 503, body: '' } : { body: { success: true } }))
+    try {
+      assert.deepEqual(await authorize('t', { secretKey: 's', siteverifyUrl: server.url }), { success: true })
+      const [a, b] = server.seen.map((r) => r.at)
+      assert.equal(server.seen.length, 2)
+      assert.ok(b - a >= 950, `gap ${b - a} ms`)
     } finally {
       await server.close()
     }

@@ -2,6 +2,7 @@
 // ../shared/specs/swetrix.md. It never rejects: every case below resolves its documented tuple.
 import { describe, it, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
+import http from 'node:http'
 import { createRequire } from 'node:module'
 import { captureServer, closedPort, startProxy } from './helpers.mjs'
 
@@ -25,6 +26,26 @@ beforeEach(() => {
   emulator.clearFaults()
   emulator.clearRequests()
 })
+
+/**
+ * A server that sends 200 JSON headers at once, then one body byte every 100 ms for 5 s: never
+ * idle, never complete in time. For deadlines on the whole request.
+ */
+async function trickleServer () {
+  const server = http.createServer((req, res) => {
+    req.resume()
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.write('{')
+    let left = 50
+    const timer = setInterval(() => { if (--left > 0) res.write(' '); else { clearInterval(timer); res.end('}') } }, 100)
+    res.on('close', () => clearInterval(timer))
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) })
+  }
+}
 
 /** Asserts a `[false, message]` tuple. */
 function assertFails (outcome, message) {
@@ -200,6 +221,19 @@ describe('no verdict: every fault resolves, never rejects', () => {
     emulator.fault({ provider: 'swetrix', times: 1, kind: 'delay', ms: 50 })
     const [ok] = await validateToken('t', PASS, api, { timeoutMs: 2000 })
     assert.equal(ok, true)
+  })
+
+  it('timeoutMs is a deadline on the whole request: a body trickling a byte every 100 ms times out', async () => {
+    const trickle = await trickleServer()
+    try {
+      const started = performance.now()
+      assertFails(await validateToken('t', SECRET, trickle.url, { timeoutMs: 600 }),
+        'Unable to make API request, error: Error: timeout of 600ms exceeded')
+      const ms = performance.now() - started
+      assert.ok(ms < 600 * 1.1 + 200, `resolved after ${ms} ms`)
+    } finally {
+      await trickle.close()
+    }
   })
 
   it('connection refused names the address, as Node does', async () => {

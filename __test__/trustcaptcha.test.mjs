@@ -54,6 +54,26 @@ async function rejectsWith (promise, Class, message = EXCEPTIONS[Class.name]) {
   return { error, ms }
 }
 
+/**
+ * A server that sends 200 JSON headers at once, then one body byte every 100 ms for 5 s: never
+ * idle, never complete in time. For deadlines on the whole request.
+ */
+async function trickleServer () {
+  const server = http.createServer((req, res) => {
+    req.resume()
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.write('{')
+    let left = 50
+    const timer = setInterval(() => { if (--left > 0) res.write(' '); else { clearInterval(timer); res.end('}') } }, 100)
+    res.on('close', () => clearInterval(timer))
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) })
+  }
+}
+
 describe('exceptions', () => {
   for (const [name, message] of Object.entries(EXCEPTIONS)) {
     it(`${name}: class, name, default and custom message`, () => {
@@ -424,6 +444,18 @@ describe('no response', () => {
     assert.ok(ms >= readTimeoutMs * 0.9 && ms <= readTimeoutMs * 1.1, `rejected after ${ms} ms`)
   })
 
+  it('readTimeoutMs is a deadline on the whole request, not an idle timer: a body trickling a byte every 100 ms', async () => {
+    const readTimeoutMs = 600
+    const trickle = await trickleServer()
+    try {
+      const patient = new TrustCaptcha({ apiKey: API_KEY, apiHost: trickle.url, readTimeoutMs })
+      const { ms } = await unreachable(patient.getVerificationResult(testIdToken(0)), /no complete answer within 600 ms/)
+      assert.ok(ms >= readTimeoutMs - 10 && ms < readTimeoutMs * 1.1 + 200, `rejected after ${ms} ms`)
+    } finally {
+      await trickle.close()
+    }
+  })
+
   it('a slow answer within the deadline resolves', async () => {
     const patient = new TrustCaptcha({ apiKey: API_KEY, apiHost: emulator.url, readTimeoutMs: 2000 })
     emulator.fault({ times: 1, kind: 'delay', ms: 300 })
@@ -436,6 +468,13 @@ describe('no response', () => {
     const impatient = new TrustCaptcha({ apiKey: API_KEY, apiHost, connectTimeoutMs, readTimeoutMs: 5000 })
     const { ms } = await unreachable(impatient.getVerificationResult(testIdToken(0)), /connect timeout/)
     assert.ok(ms >= connectTimeoutMs * 0.9 && ms <= connectTimeoutMs * 1.1 + 100, `rejected after ${ms} ms`)
+  })
+
+  it('connectTimeoutMs defaults to 3000 ms', async () => {
+    const apiHost = await emulator.blackholeUrl()
+    const defaulted = new TrustCaptcha({ apiKey: API_KEY, apiHost, readTimeoutMs: 10_000 })
+    const { ms } = await unreachable(defaulted.getVerificationResult(testIdToken(0)), /connect timeout/)
+    assert.ok(ms >= 2700 && ms <= 3600, `rejected after ${ms} ms`)
   })
 })
 
