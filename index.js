@@ -111,52 +111,11 @@ function callNative (call) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Argument checks shared by the providers
+// Argument checks (lib/options.js, shared with middleware.js)
 
-function optionalString (value, name) {
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`)
-  return value
-}
-
-function optionalNumber (value, name) {
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== 'number') throw new TypeError(`${name} must be a number of milliseconds`)
-  return value
-}
-
-/** Checks an axios-style proxy option: undefined (environment), false (none) or an object. */
-function proxyOption (proxy) {
-  if (proxy === false) return false
-  if (proxy === undefined || proxy === null) return undefined
-  if (typeof proxy !== 'object') throw new TypeError('proxy must be an object, false or undefined')
-  const port = typeof proxy.port === 'string' && /^\d+$/.test(proxy.port) ? Number(proxy.port) : proxy.port
-  if (typeof proxy.host !== 'string') throw new TypeError('proxy.host must be a string')
-  if (typeof port !== 'number') throw new TypeError('proxy.port must be a number')
-  const checked = { host: proxy.host, port, protocol: optionalString(proxy.protocol, 'proxy.protocol') }
-  if (proxy.auth !== undefined && proxy.auth !== null) {
-    const { username, password } = proxy.auth
-    if (typeof username !== 'string' || typeof password !== 'string') {
-      throw new TypeError('proxy.auth must have a string username and password')
-    }
-    checked.auth = { username, password }
-  }
-  return checked
-}
-
-/**
- * Checks the `ca` option: certificate authorities (PEM) trusted besides the system's roots, as
- * for a corporate TLS proxy. A string or Buffer, or an array of them; undefined for none.
- */
-function caOption (ca) {
-  if (ca === undefined || ca === null) return undefined
-  const list = Array.isArray(ca) ? ca : [ca]
-  return list.map((pem) => {
-    if (typeof pem === 'string') return pem
-    if (pem instanceof Uint8Array) return Buffer.from(pem.buffer, pem.byteOffset, pem.byteLength).toString('utf8')
-    throw new TypeError('ca must be a PEM string or Buffer, or an array of them')
-  })
-}
+const {
+  checkOptions, authorizeOptions, swetrixOptions, TRUSTCAPTCHA_OPTIONS, PLAYTCHA_OPTIONS
+} = require('./lib/options.js')
 
 // ---------------------------------------------------------------------------------------------
 // TrustCaptcha
@@ -204,17 +163,7 @@ class TrustCaptcha {
   #native
 
   constructor (options) {
-    if (!options || !options.apiKey) throw new Error('apiKey must not be null or empty')
-    if (typeof options.apiKey !== 'string') throw new TypeError('apiKey must be a string')
-    const checked = {
-      apiKey: options.apiKey,
-      apiHost: optionalString(options.apiHost, 'apiHost'),
-      connectTimeoutMs: optionalNumber(options.connectTimeoutMs, 'connectTimeoutMs'),
-      readTimeoutMs: optionalNumber(options.readTimeoutMs, 'readTimeoutMs'),
-      proxy: proxyOption(options.proxy),
-      ca: caOption(options.ca)
-    }
-    if (!checked.apiKey.trim()) throw new Error('apiKey must not be null or empty')
+    const checked = checkOptions(TRUSTCAPTCHA_OPTIONS, options)
     this.#native = callNative(() => new nativeBinding.NativeTrustCaptcha(checked))
   }
 
@@ -256,11 +205,8 @@ async function validateToken (token, secret, apiURL, options) {
     const url = `${apiURL || SWETRIX_DEFAULT_URL}/validate`
     // The package's own serialisation: an undefined secret is left out, key order kept.
     const body = JSON.stringify({ token: value, secret })
-    if (options !== undefined && options !== null && typeof options !== 'object') {
-      throw new TypeError('options must be an object')
-    }
-    const timeoutMs = optionalNumber(options?.timeoutMs, 'options.timeoutMs')
-    outcome = await nativeBinding.swetrixValidate(url, body, timeoutMs, proxyOption(options?.proxy), caOption(options?.ca))
+    const { timeoutMs, proxy, ca } = swetrixOptions(options)
+    outcome = await nativeBinding.swetrixValidate(url, body, timeoutMs, proxy, ca)
   } catch (error) {
     return [false, `Unable to make API request, error: ${errorText(fromNative(error))}`]
   }
@@ -270,47 +216,6 @@ async function validateToken (token, secret, apiURL, options) {
 
 // ---------------------------------------------------------------------------------------------
 // reCAPTCHA: `authorize`, a drop-in for Wix's wix-captcha-backend.
-
-const AUTHORIZE_OPTIONS = {
-  secretKey: 'string',
-  remoteIp: 'string',
-  siteverifyUrl: 'string',
-  timeoutMs: 'number',
-  retries: 'number',
-  retryDelayMs: 'number',
-  expectedHostname: 'hostnames',
-  expectedAction: 'string',
-  minScore: 'number',
-  proxy: 'proxy',
-  ca: 'ca'
-}
-
-/** Type-checks authorize options, keeping only those that are set. */
-function authorizeOptions (options, where) {
-  if (options === undefined || options === null) return {}
-  if (typeof options !== 'object') throw new TypeError(`${where} must be an object`)
-  const checked = {}
-  for (const [name, type] of Object.entries(AUTHORIZE_OPTIONS)) {
-    const value = options[name]
-    if (value === undefined || value === null) continue
-    if (type === 'proxy') {
-      checked.proxy = proxyOption(value)
-    } else if (type === 'ca') {
-      checked.ca = caOption(value)
-    } else if (type === 'hostnames') {
-      const names = typeof value === 'string' ? [value] : value
-      if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) {
-        throw new TypeError(`${where}.expectedHostname must be a string or an array of strings`)
-      }
-      checked.expectedHostname = [...names]
-    } else if (typeof value !== type) {
-      throw new TypeError(`${where}.${name} must be a ${type}`)
-    } else {
-      checked[name] = value
-    }
-  }
-  return checked
-}
 
 let recaptchaDefaults = Object.freeze({})
 
@@ -346,20 +251,8 @@ class Playtcha {
   #native
 
   constructor (options) {
-    if (!options || !options.secret) throw new Error('secret must not be null or empty')
-    if (typeof options.secret !== 'string') throw new TypeError('secret must be a string')
-    if (!options.secret.trim()) throw new Error('secret must not be null or empty')
-    if (options.failClosed !== undefined && options.failClosed !== null && typeof options.failClosed !== 'boolean') {
-      throw new TypeError('failClosed must be a boolean')
-    }
-    const checked = {
-      secret: options.secret,
-      apiHost: optionalString(options.apiHost, 'apiHost'),
-      timeoutMs: optionalNumber(options.timeoutMs, 'timeoutMs'),
-      failClosed: options.failClosed ?? process.env.PLAYTCHA_FAIL_CLOSED === '1',
-      proxy: proxyOption(options.proxy),
-      ca: caOption(options.ca)
-    }
+    const checked = checkOptions(PLAYTCHA_OPTIONS, options)
+    checked.failClosed ??= process.env.PLAYTCHA_FAIL_CLOSED === '1'
     this.#native = callNative(() => new nativeBinding.NativePlaytcha(checked))
   }
 

@@ -5,6 +5,7 @@ import type {
   TrustCaptcha,
   TrustCaptchaOptions,
   VerificationResult,
+  SwetrixOptions,
   SwetrixValidationData,
   AuthorizeOptions,
   Playtcha,
@@ -12,10 +13,11 @@ import type {
   PlaytchaResult,
   PlaytchaFailedOpenResult,
   PlaytchaVerifiedResult,
-  ProxyConfig,
+  EmulatorProvider,
 } from './index.js'
 
-export type CaptchaProvider = 'trustcaptcha' | 'swetrix' | 'recaptcha' | 'playtcha'
+/** The providers: the same four as the emulator's. */
+export type CaptchaProvider = EmulatorProvider
 
 /**
  * The form field each provider's widget fills in, where the token is looked for by default:
@@ -80,17 +82,13 @@ export type TrustCaptchaMiddlewareOptions = CaptchaCommonOptions & {
     }
 )
 
-/** Swetrix: the arguments of `validateToken`. */
-export interface SwetrixMiddlewareOptions extends CaptchaCommonOptions {
+/** Swetrix: the arguments of `validateToken`, its options (`timeoutMs`, `proxy`, `ca`) included. */
+export interface SwetrixMiddlewareOptions extends CaptchaCommonOptions, SwetrixOptions {
   provider: 'swetrix'
   /** The project's secret; a missing or empty one throws at once. */
   secret: string
   /** Default `'https://api.swetrixcaptcha.com/v1/captcha'`. */
   apiURL?: string
-  /** Default 10000. */
-  timeoutMs?: number
-  proxy?: ProxyConfig | false
-  ca?: string | Buffer | Array<string | Buffer>
 }
 
 /**

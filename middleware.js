@@ -15,6 +15,10 @@
 // outcome: `verifyRequest` rejects with it and the middleware hands it to `next(error)`.
 
 const captcha = require('./index.js')
+const {
+  checkOptions, authorizeOptions, swetrixOptions, markChecked,
+  TRUSTCAPTCHA_OPTIONS, SWETRIX_OPTIONS, AUTHORIZE_OPTIONS, PLAYTCHA_OPTIONS
+} = require('./lib/options.js')
 
 const PROVIDERS = ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha']
 
@@ -27,13 +31,19 @@ const TOKEN_FIELDS = Object.freeze({
   playtcha: 'playtcha-token'
 })
 
+/** `validateToken`'s arguments besides the token and its options. */
+const SWETRIX_ARGUMENTS = Object.freeze({ secret: 'secret', apiURL: 'string' })
+
+/** The client options of TrustCaptcha and Playtcha (lib/options.js): those a `client` excludes. */
+const TRUSTCAPTCHA_CONFIG = Object.keys(TRUSTCAPTCHA_OPTIONS)
+const PLAYTCHA_CONFIG = Object.keys(PLAYTCHA_OPTIONS)
+
 /** The options each provider takes, besides the common ones. */
 const PROVIDER_OPTIONS = {
-  trustcaptcha: ['apiKey', 'apiHost', 'connectTimeoutMs', 'readTimeoutMs', 'proxy', 'ca', 'client', 'maxScore'],
-  swetrix: ['secret', 'apiURL', 'timeoutMs', 'proxy', 'ca'],
-  recaptcha: ['secretKey', 'remoteIp', 'siteverifyUrl', 'timeoutMs', 'retries', 'retryDelayMs',
-    'expectedHostname', 'expectedAction', 'minScore', 'proxy', 'ca'],
-  playtcha: ['secret', 'apiHost', 'timeoutMs', 'failClosed', 'proxy', 'ca', 'client']
+  trustcaptcha: [...TRUSTCAPTCHA_CONFIG, 'client', 'maxScore'],
+  swetrix: [...Object.keys(SWETRIX_ARGUMENTS), ...Object.keys(SWETRIX_OPTIONS)],
+  recaptcha: Object.keys(AUTHORIZE_OPTIONS),
+  playtcha: [...PLAYTCHA_CONFIG, 'client']
 }
 const COMMON_OPTIONS = ['provider', 'field', 'onUnavailable', 'log', 'requestProperty']
 
@@ -52,26 +62,8 @@ const STATUS = {
   provider_unavailable: 503
 }
 
-/** Outcomes whose request body was left unread: the connection is closed after the answer. */
-const UNREAD_BODY = new WeakSet()
-
 // ---------------------------------------------------------------------------------------------
 // Options
-
-function optionalType (options, name, type) {
-  const value = options[name]
-  if (value !== undefined && value !== null && typeof value !== type) {
-    throw new TypeError(`${name} must be a ${type}`)
-  }
-}
-
-function requiredSecret (options, name) {
-  if (options[name] === undefined || options[name] === null || options[name] === '') {
-    throw new Error(`${name} must not be null or empty`)
-  }
-  if (typeof options[name] !== 'string') throw new TypeError(`${name} must be a string`)
-  if (!options[name].trim()) throw new Error(`${name} must not be null or empty`)
-}
 
 /** Copies the options in `names` that are set. */
 function pick (options, names) {
@@ -123,36 +115,36 @@ function createVerifier (options) {
   let check
   let timeoutMs
   if (provider === 'trustcaptcha') {
-    const config = ['apiKey', 'apiHost', 'connectTimeoutMs', 'readTimeoutMs', 'proxy', 'ca']
-    let client = clientOrOptions(options, 'getVerificationResult', 'TrustCaptcha', config)
-    optionalType(options, 'maxScore', 'number')
+    let client = clientOrOptions(options, 'getVerificationResult', 'TrustCaptcha', TRUSTCAPTCHA_CONFIG)
+    const { maxScore } = checkOptions({ maxScore: 'number' }, options)
     if (!client) {
-      client = new captcha.TrustCaptcha(pick(options, config))
+      client = new captcha.TrustCaptcha(pick(options, TRUSTCAPTCHA_CONFIG))
       secrets.push(options.apiKey)
       timeoutMs = options.readTimeoutMs
     }
-    check = trustCaptchaCheck(client, options.maxScore ?? undefined)
+    check = trustCaptchaCheck(client, maxScore)
   } else if (provider === 'swetrix') {
-    requiredSecret(options, 'secret')
-    optionalType(options, 'apiURL', 'string')
-    optionalType(options, 'timeoutMs', 'number')
-    secrets.push(options.secret)
-    timeoutMs = options.timeoutMs
-    check = swetrixCheck(options.secret, options.apiURL ?? undefined, pick(options, ['timeoutMs', 'proxy', 'ca']))
+    // Checked here, once: validateToken takes the checked options as they are.
+    const { secret, apiURL } = checkOptions(SWETRIX_ARGUMENTS, options)
+    const checked = markChecked(swetrixOptions(options, ''))
+    secrets.push(secret)
+    timeoutMs = checked.timeoutMs
+    check = swetrixCheck(secret, apiURL, checked)
   } else if (provider === 'recaptcha') {
     // One retry by default, not authorize's ten: a request should not wait out a long outage.
-    const authorizeOptions = Object.freeze({ retries: 1, ...pick(options, PROVIDER_OPTIONS.recaptcha) })
+    // Checked here, once: authorize takes the checked options as they are.
+    const checked = markChecked(authorizeOptions({ retries: 1, ...pick(options, PROVIDER_OPTIONS.recaptcha) }, 'options'))
     // The secret authorize will use, wherever it comes from, is kept out of the logs.
     for (const secret of [options.secretKey, process.env.RECAPTCHA_SECRET_KEY]) {
       if (typeof secret === 'string') secrets.push(secret)
     }
-    timeoutMs = options.timeoutMs
-    check = recaptchaCheck(authorizeOptions)
+    timeoutMs = checked.timeoutMs
+    // `remoteIp: null` sends no address; left out, the request's is sent.
+    check = recaptchaCheck(checked, options.remoteIp === undefined)
   } else {
-    const config = ['secret', 'apiHost', 'timeoutMs', 'failClosed', 'proxy', 'ca']
-    let client = clientOrOptions(options, 'verify', 'Playtcha', config)
+    let client = clientOrOptions(options, 'verify', 'Playtcha', PLAYTCHA_CONFIG)
     if (!client) {
-      client = new captcha.Playtcha(pick(options, config))
+      client = new captcha.Playtcha(pick(options, PLAYTCHA_CONFIG))
       secrets.push(options.secret)
       timeoutMs = options.timeoutMs
     }
@@ -179,11 +171,11 @@ function createVerifier (options) {
 // result?, error?, text? }, or rejects with a configuration error.
 
 const TRUSTCAPTCHA_REFUSALS = [
-  'VerificationTokenInvalidException', 'VerificationNotFoundException',
-  'VerificationNotFinishedException', 'VerificationResultExpiredException',
-  'VerificationResultRetrievalLimitReachedException',
+  captcha.VerificationTokenInvalidException, captcha.VerificationNotFoundException,
+  captcha.VerificationNotFinishedException, captcha.VerificationResultExpiredException,
+  captcha.VerificationResultRetrievalLimitReachedException,
   // The browser claims an outage the gateway never saw: anyone can claim that, so it is no outage.
-  'ClientReportedServerUnreachableException'
+  captcha.ClientReportedServerUnreachableException
 ]
 
 function trustCaptchaCheck (client, maxScore) {
@@ -192,7 +184,7 @@ function trustCaptchaCheck (client, maxScore) {
     try {
       result = await client.getVerificationResult(token)
     } catch (error) {
-      if (TRUSTCAPTCHA_REFUSALS.some((name) => error instanceof captcha[name])) return { kind: 'failed', error }
+      if (TRUSTCAPTCHA_REFUSALS.some((Refusal) => error instanceof Refusal)) return { kind: 'failed', error }
       if (captcha.isProviderUnavailable(error)) return { kind: 'unavailable', error }
       throw error // ApiKeyInvalidException, an unexpected status (3xx, 400, 401), a TypeError
     }
@@ -206,11 +198,14 @@ function trustCaptchaCheck (client, maxScore) {
   }
 }
 
+// The options' types are checked at setup. What only native code checks, per request (an
+// unusable apiURL, a timeout of 0, a proxy port out of range), validateToken resolves as text: a
+// TypeError there is a misconfiguration, not a refused token.
 const SWETRIX_MISCONFIGURED = /^Unable to make API request, error: TypeError/
 
-function swetrixCheck (secret, apiURL, swetrixOptions) {
+function swetrixCheck (secret, apiURL, checkedOptions) {
   return async (token) => {
-    const [ok, data] = await captcha.validateToken(token, secret, apiURL, swetrixOptions)
+    const [ok, data] = await captcha.validateToken(token, secret, apiURL, checkedOptions)
     if (ok === true) return { kind: 'verified', result: data }
     const text = typeof data === 'string' ? data : 'CAPTCHA validation failed'
     if (captcha.isProviderUnavailable([ok, data])) return { kind: 'unavailable', text }
@@ -221,12 +216,12 @@ function swetrixCheck (secret, apiURL, swetrixOptions) {
   }
 }
 
-function recaptchaCheck (authorizeOptions) {
+function recaptchaCheck (checkedOptions, sendsRequestIp) {
   return async (token, request) => {
-    let options = authorizeOptions
-    if (authorizeOptions.remoteIp === undefined) {
+    let options = checkedOptions
+    if (sendsRequestIp) {
       const ip = remoteIp(request)
-      if (ip !== undefined) options = { ...authorizeOptions, remoteIp: ip }
+      if (ip !== undefined) options = markChecked({ ...checkedOptions, remoteIp: ip })
     }
     let result
     try {
@@ -440,16 +435,10 @@ async function verifyWith (verifier, request) {
   if (request === null || typeof request !== 'object') throw new TypeError('request must be an object')
   const read = await bodyOf(request, verifier.bodyTimeoutMs)
   if (read.tooLarge) {
-    const made = outcome(verifier, 'body_too_large', { error: new Error(`the request body is over ${BODY_LIMIT} bytes`) })
-    UNREAD_BODY.add(made)
-    return made
+    return outcome(verifier, 'body_too_large', { error: new Error(`the request body is over ${BODY_LIMIT} bytes`) })
   }
   const token = findToken(read.fields, verifier.field, read.type)
-  if (token === undefined) {
-    const made = outcome(verifier, 'token_missing', read.error ? { error: read.error } : undefined)
-    if (read.error) UNREAD_BODY.add(made)
-    return made
-  }
+  if (token === undefined) return outcome(verifier, 'token_missing', read.error ? { error: read.error } : undefined)
 
   const verdict = await verifier.check(token, request)
   // Upstream text can hold anything, the secret or the token included: it is scrubbed first.
@@ -485,10 +474,18 @@ async function verifyRequest (request, options) {
   return verifyWith(verifier, request)
 }
 
+/**
+ * Whether the outcome left the request body unread (too large, or not arrived whole): then the
+ * connection is closed after the answer. Only a body that did not arrive gives token_missing an error.
+ */
+function leftBodyUnread (made) {
+  return made.code === 'body_too_large' || (made.code === 'token_missing' && made.error !== undefined)
+}
+
 /** Answers a refused request: `{ error: code }` and nothing from upstream. */
 function respond (res, made) {
   const body = { error: made.code }
-  if (UNREAD_BODY.has(made) && typeof res.setHeader === 'function' && !res.headersSent) {
+  if (leftBodyUnread(made) && typeof res.setHeader === 'function' && !res.headersSent) {
     res.setHeader('connection', 'close')
   }
   if (typeof res.status === 'function' && typeof res.json === 'function') {
@@ -501,12 +498,6 @@ function respond (res, made) {
   res.end(JSON.stringify(body))
 }
 
-/**
- * An Express (connect-style) middleware: on success it sets `req.captcha` (or
- * `req[options.requestProperty]`) to the outcome and calls `next()`; otherwise it answers
- * `status` with `{ error: code }`. A misconfiguration goes to `next(error)`.
- * @throws for wrong options, at once: the client is built here, once.
- */
 /**
  * What the middleware hands to `next()` for a misconfiguration: status 500 and `expose: false`,
  * so no error handler shows the browser the provider's status or text; the provider's error is
@@ -522,6 +513,12 @@ class CaptchaConfigurationError extends Error {
   }
 }
 
+/**
+ * An Express (connect-style) middleware: on success it sets `req.captcha` (or
+ * `req[options.requestProperty]`) to the outcome and calls `next()`; otherwise it answers
+ * `status` with `{ error: code }`. A misconfiguration goes to `next(error)`.
+ * @throws for wrong options, at once: the client is built here, once.
+ */
 function requireCaptcha (options) {
   const verifier = createVerifier(options)
   const property = options.requestProperty ?? 'captcha'

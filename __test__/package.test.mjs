@@ -61,7 +61,7 @@ describe('the packed package', { skip: !supported && 'needs the linux-x64-gnu bu
     assert.deepEqual(files.filter((f) => !f.startsWith('package/subpath/')), [
       'package/CHANGELOG.md', 'package/LICENSE', 'package/README.md', 'package/bin/captcha-native.js',
       'package/binding.d.ts', 'package/binding.js', 'package/index.d.ts', 'package/index.js',
-      'package/middleware.d.ts', 'package/middleware.js', 'package/package.json'
+      'package/lib/options.js', 'package/middleware.d.ts', 'package/middleware.js', 'package/package.json'
     ])
     assert.ok(files.includes('package/subpath/wix.js') && files.includes('package/subpath/wix.d.ts'))
     assert.ok(!files.some((f) => /\/(src|target|__test__|node_modules)\/|\.node$|Cargo/.test(f)))
