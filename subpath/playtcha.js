@@ -1,6 +1,9 @@
 'use strict'
 // `captcha-native/playtcha`: the Playtcha client, alone.
-// Exported by name, not computed, so that ESM `import { ... }` finds the names (cjs-module-lexer).
-const { Playtcha, PlaytchaError, PlaytchaUnavailableError, FailoverException } = require('../index.js')
+// One `exports.Name =` line per name, so that ESM `import { ... }` finds them (cjs-module-lexer).
+const lib = require('../index.js')
 
-module.exports = { Playtcha, PlaytchaError, PlaytchaUnavailableError, FailoverException }
+exports.Playtcha = lib.Playtcha
+exports.PlaytchaError = lib.PlaytchaError
+exports.PlaytchaUnavailableError = lib.PlaytchaUnavailableError
+exports.FailoverException = lib.FailoverException

@@ -1,6 +1,7 @@
 'use strict'
 // `captcha-native/swetrix`: the drop-in for @swetrix/captcha-validator, alone.
-// Exported by name, not computed, so that ESM `import { ... }` finds the names (cjs-module-lexer).
-const { validateToken, isProviderUnavailable } = require('../index.js')
+// One `exports.Name =` line per name, so that ESM `import { ... }` finds them (cjs-module-lexer).
+const lib = require('../index.js')
 
-module.exports = { validateToken, isProviderUnavailable }
+exports.validateToken = lib.validateToken
+exports.isProviderUnavailable = lib.isProviderUnavailable

@@ -1,6 +1,6 @@
 'use strict'
 // `captcha-native/testing`: what a test suite needs, the local emulator of every provider.
-// Exported by name, not computed, so that ESM `import { ... }` finds the names (cjs-module-lexer).
-const { Emulator } = require('../index.js')
+// One `exports.Name =` line per name, so that ESM `import { ... }` finds them (cjs-module-lexer).
+const lib = require('../index.js')
 
-module.exports = { Emulator }
+exports.Emulator = lib.Emulator

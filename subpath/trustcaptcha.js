@@ -1,32 +1,17 @@
 'use strict'
 // `captcha-native/trustcaptcha`: the drop-in for @trustcomponent/trustcaptcha-nodejs, alone.
-// Exported by name, not computed, so that ESM `import { ... }` finds the names (cjs-module-lexer).
-const {
-  TrustCaptcha,
-  VerificationResult,
-  VerificationToken,
-  ApiKeyInvalidException,
-  VerificationTokenInvalidException,
-  VerificationNotFoundException,
-  VerificationNotFinishedException,
-  VerificationResultExpiredException,
-  VerificationResultRetrievalLimitReachedException,
-  FailoverException,
-  ServerUnreachableException,
-  ClientReportedServerUnreachableException
-} = require('../index.js')
+// One `exports.Name =` line per name, so that ESM `import { ... }` finds them (cjs-module-lexer).
+const lib = require('../index.js')
 
-module.exports = {
-  TrustCaptcha,
-  VerificationResult,
-  VerificationToken,
-  ApiKeyInvalidException,
-  VerificationTokenInvalidException,
-  VerificationNotFoundException,
-  VerificationNotFinishedException,
-  VerificationResultExpiredException,
-  VerificationResultRetrievalLimitReachedException,
-  FailoverException,
-  ServerUnreachableException,
-  ClientReportedServerUnreachableException
-}
+exports.TrustCaptcha = lib.TrustCaptcha
+exports.VerificationResult = lib.VerificationResult
+exports.VerificationToken = lib.VerificationToken
+exports.ApiKeyInvalidException = lib.ApiKeyInvalidException
+exports.VerificationTokenInvalidException = lib.VerificationTokenInvalidException
+exports.VerificationNotFoundException = lib.VerificationNotFoundException
+exports.VerificationNotFinishedException = lib.VerificationNotFinishedException
+exports.VerificationResultExpiredException = lib.VerificationResultExpiredException
+exports.VerificationResultRetrievalLimitReachedException = lib.VerificationResultRetrievalLimitReachedException
+exports.FailoverException = lib.FailoverException
+exports.ServerUnreachableException = lib.ServerUnreachableException
+exports.ClientReportedServerUnreachableException = lib.ClientReportedServerUnreachableException
