@@ -10,16 +10,15 @@
 //                         [--from 4000] [--to 12000] [--module path/to/index.js]
 //
 // Needs valgrind (apt-get install valgrind). About 40 s per provider.
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
+import { clientArgs, startEmulator } from './lib/emulator.mjs'
 import { PROVIDERS, NEEDS_MINTED_TOKENS } from './lib/protocol.mjs'
 
-const here = path.dirname(fileURLToPath(import.meta.url))
 const { values: args } = parseArgs({
   options: {
     providers: { type: 'string', default: PROVIDERS.join(',') },
@@ -40,42 +39,22 @@ try {
 }
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'captcha-native-instructions-'))
-const emulator = spawn(process.execPath, [path.join(here, 'emulator-process.mjs')], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
-const { url, credentials } = await new Promise((resolve, reject) => {
-  let buffered = ''
-  emulator.stdout.on('data', (chunk) => {
-    buffered += chunk
-    if (buffered.includes('\n')) resolve(JSON.parse(buffered.slice(0, buffered.indexOf('\n'))))
-  })
-  emulator.on('exit', (code) => reject(new Error(`the emulator exited (${code})`)))
-})
-const pending = new Map()
-emulator.on('message', (message) => pending.get(message.id)?.(message))
-let nextId = 0
-const ask = (message) => new Promise((resolve) => {
-  const id = nextId++
-  pending.set(id, resolve)
-  emulator.send({ ...message, id })
-})
+const emulator = await startEmulator()
 
 /** Instructions the client process executed in all, for `count` verifications. */
 async function totalInstructions (provider, count) {
   const out = path.join(scratch, `${provider}-${count}.callgrind`)
-  const clientArgs = [
-    '--tool=callgrind', '--smc-check=all-non-file', `--callgrind-out-file=${out}`,
-    process.execPath, path.join(here, 'client.mjs'),
-    '--provider', provider, '--client', 'native', '--concurrency', args.concurrency,
-    '--count', String(count), '--count-first', '1000', '--url', url,
-    '--trustcaptcha-api-key', credentials.trustcaptchaApiKey, '--playtcha-secret', credentials.playtchaSecret
-  ]
-  if (args.module) clientArgs.push('--module', args.module)
+  let tokensFile
   if (NEEDS_MINTED_TOKENS.has(provider)) {
-    const file = path.join(scratch, `${provider}-tokens.txt`)
-    await ask({ type: 'mint', provider, count, file })
-    clientArgs.push('--tokens', file)
+    tokensFile = path.join(scratch, `${provider}-tokens.txt`)
+    await emulator.request({ type: 'mint', provider, count, file: tokensFile })
   }
+  const valgrindArgs = [
+    '--tool=callgrind', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, process.execPath,
+    ...clientArgs(emulator, { provider, concurrency: args.concurrency, count, countFirst: 1000, tokensFile, module: args.module })
+  ]
   // valgrind's own chatter goes to stderr; on failure execFileSync's error carries it.
-  const result = JSON.parse(execFileSync('valgrind', clientArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 }).trim().split('\n').pop())
+  const result = JSON.parse(execFileSync('valgrind', valgrindArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 }).trim().split('\n').pop())
   if (result.errors) throw new Error(`${provider}: ${result.errors} verifications failed under callgrind`)
   const totals = readFileSync(out, 'utf8').match(/^(?:summary|totals): (\d+)/m)
   return Number(totals[1])
@@ -89,6 +68,6 @@ try {
     console.log(`${provider.padEnd(13)} ${Math.round((b - a) / (to - from)).toLocaleString('en-US').padStart(9)}`)
   }
 } finally {
-  emulator.kill('SIGTERM')
+  emulator.stop()
   rmSync(scratch, { recursive: true, force: true })
 }

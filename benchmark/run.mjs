@@ -7,13 +7,14 @@
 //                [--providers trustcaptcha,swetrix,recaptcha,playtcha] [--clients native,fetch,...]
 //                [--wire-tool wrk|autocannon] [--memory 1000000] [--memory-node-options=--max-semi-space-size=2]
 //                [--quick] [--out results/]
-import { fork, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
+import { clientArgs, startEmulator } from './lib/emulator.mjs'
 import { median } from './lib/stats.mjs'
 import { CLIENTS, NEEDS_MINTED_TOKENS, PROVIDERS } from './lib/protocol.mjs'
 import { defaultWireTool } from './lib/wire.mjs'
@@ -80,42 +81,6 @@ if (!(options.rounds >= 1) || !(options.durationS > 0) || !(options.warmupS >= 0
  */
 const TOKENS_PER_RUN = 90_000
 
-
-// ---------------------------------------------------------------------------------------------
-// The emulator process
-
-/** Forks emulator-process.mjs and resolves { url, credentials, request(message) } once it listens. */
-function startEmulator () {
-  const child = fork(path.join(here, 'emulator-process.mjs'), [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
-  const pending = new Map()
-  let nextId = 0
-  child.on('message', (message) => {
-    const waiting = pending.get(message.id)
-    pending.delete(message.id)
-    if (!waiting) return
-    if (message.ok) waiting.resolve(message)
-    else waiting.reject(new Error(message.error))
-  })
-  const request = (message) => new Promise((resolve, reject) => {
-    const id = nextId++
-    pending.set(id, { resolve, reject })
-    child.send({ ...message, id })
-  })
-  return new Promise((resolve, reject) => {
-    let buffered = ''
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', function onData (chunk) {
-      buffered += chunk
-      const newline = buffered.indexOf('\n')
-      if (newline < 0) return
-      child.stdout.off('data', onData)
-      const { url, credentials } = JSON.parse(buffered.slice(0, newline))
-      resolve({ url, credentials, request, stop: () => child.kill('SIGTERM') })
-    })
-    child.on('exit', (code) => reject(new Error(`the emulator process exited (${code}) before listening`)))
-  })
-}
-
 // ---------------------------------------------------------------------------------------------
 // One client run
 
@@ -124,17 +89,10 @@ function startEmulator () {
  * the same measured window (cores busy: 1.0 is one core fully used).
  */
 function runClient (emulator, { provider, client, concurrency, tokensFile }) {
-  const clientArgs = [
-    path.join(here, 'client.mjs'),
-    '--provider', provider, '--client', client, '--concurrency', String(concurrency),
-    '--duration', String(options.durationS), '--warmup', String(options.warmupS),
-    '--url', emulator.url,
-    '--trustcaptcha-api-key', emulator.credentials.trustcaptchaApiKey,
-    '--playtcha-secret', emulator.credentials.playtchaSecret
-  ]
-  if (tokensFile) clientArgs.push('--tokens', tokensFile)
-  if (client === 'wire') clientArgs.push('--wire-tool', options.wireTool)
-  const child = spawn(process.execPath, clientArgs, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const argv = clientArgs(emulator, {
+    provider, client, concurrency, duration: options.durationS, warmup: options.warmupS, tokensFile, wireTool: options.wireTool
+  })
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
   // A run that hangs must not hang the benchmark.
   const killer = setTimeout(() => child.kill('SIGKILL'), (options.durationS + options.warmupS + 60) * 1000)
   return new Promise((resolve, reject) => {
@@ -184,17 +142,11 @@ async function mintTokens (emulator, provider, count, directory) {
 // and after all of them (each after a forced GC).
 
 function runMemory (emulator, provider, tokensFile) {
-  const clientArgs = [
-    '--expose-gc', ...options.memoryNodeOptions, path.join(here, 'client.mjs'),
-    '--provider', provider, '--client', 'native', '--concurrency', String(MEMORY_CONCURRENCY),
-    '--count', String(options.memory), '--count-first', String(MEMORY_FIRST),
-    '--url', emulator.url,
-    '--trustcaptcha-api-key', emulator.credentials.trustcaptchaApiKey,
-    '--playtcha-secret', emulator.credentials.playtchaSecret
-  ]
-  if (tokensFile) clientArgs.push('--tokens', tokensFile)
+  const argv = ['--expose-gc', ...options.memoryNodeOptions, ...clientArgs(emulator, {
+    provider, concurrency: MEMORY_CONCURRENCY, count: options.memory, countFirst: MEMORY_FIRST, tokensFile
+  })]
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, clientArgs, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let stderr = ''
     child.stdout.on('data', (chunk) => { out += chunk })

@@ -20,6 +20,11 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 
+// The benchmark's protocol module: plain constants, no dependency of the benchmark's own.
+import {
+  PROVIDERS, RECAPTCHA_TEST_SECRET, SWETRIX_PASS_SECRET, TRUSTCAPTCHA_TEST_ID, TRUSTCAPTCHA_TEST_TOKEN
+} from '../benchmark/lib/protocol.mjs'
+
 const require = createRequire(import.meta.url)
 const captcha = require('../index.js')
 const {
@@ -28,10 +33,10 @@ const {
   RecaptchaUnavailableError, Playtcha, PlaytchaError
 } = captcha
 
-export const PROVIDERS = ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha']
+export { PROVIDERS }
 
 /** Fault kinds, in rotation. `delay` still answers (a pass); the others never pass. */
-export const FAULT_KINDS = [
+const FAULT_KINDS = [
   { name: 'status503', rule: { kind: 'status', status: 503 } },
   { name: 'nonJson', rule: { kind: 'nonJson' } },
   { name: 'reset', rule: { kind: 'reset' } },
@@ -44,7 +49,7 @@ export const FAULT_KINDS = [
  * The outcome each fault kind gives, per provider (README: each provider's error table; with
  * reCAPTCHA `retries: 0` and Playtcha failing open, its default).
  */
-export const EXPECTED_OUTCOME = {
+const EXPECTED_OUTCOME = {
   trustcaptcha: {
     status503: 'Error status 503',
     nonJson: 'ServerUnreachableException (not JSON)',
@@ -79,10 +84,6 @@ export const EXPECTED_OUTCOME = {
   }
 }
 
-const TRUSTCAPTCHA_TEST_ID = '00000000-0000-0000-0000-000000000000'
-const TRUSTCAPTCHA_TEST_TOKEN = Buffer.from(JSON.stringify({ verificationId: TRUSTCAPTCHA_TEST_ID })).toString('base64')
-const SWETRIX_PASS_SECRET = 'PASS000000000000000000'
-const RECAPTCHA_TEST_SECRET = '6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe'
 const TIMEOUT_MS = 5000
 const CONNECT_TIMEOUT_MS = 3000
 /** Every call must settle within its timeout plus 10 %. */
@@ -92,7 +93,7 @@ const FD_TOLERANCE = 2
 const MiB = 1048576
 
 /** What one outcome is: `pass`, one of the expected non-passes, or an `unexpected: ...` text. */
-export function classify (provider, settled) {
+function classify (provider, settled) {
   const { ok, value } = settled
   const cause = value?.cause?.message ?? ''
   switch (provider) {
@@ -455,7 +456,7 @@ function round (value, digits = 1) {
 }
 
 /** A readable summary of a report. */
-export function summarize (report) {
+function summarize (report) {
   const lines = []
   const pad = (value, width) => String(value).padStart(width)
   lines.push(`soak: ${report.total} verifications at concurrency ${report.concurrency}, 1 in ${report.faultEvery} faulted (${report.faultsInjected} faults)`)

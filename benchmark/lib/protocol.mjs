@@ -2,9 +2,9 @@
 // exact HTTP request captcha-native sends, so the fetch client and the wire ceiling send the same.
 
 /** Published TrustCaptcha test id ...0: "finished", answered without consuming anything. */
-export const TRUSTCAPTCHA_TEST_TOKEN = Buffer.from(JSON.stringify({
-  verificationId: '00000000-0000-0000-0000-000000000000'
-})).toString('base64')
+export const TRUSTCAPTCHA_TEST_ID = '00000000-0000-0000-0000-000000000000'
+/** A widget token for that id. */
+export const TRUSTCAPTCHA_TEST_TOKEN = Buffer.from(JSON.stringify({ verificationId: TRUSTCAPTCHA_TEST_ID })).toString('base64')
 /** `Trustcaptcha/` + base64 of {"language":"nodejs","version":"3.0.0"}, as the SDK announces itself. */
 export const TRUSTCAPTCHA_USER_AGENT = 'Trustcaptcha/eyJsYW5ndWFnZSI6Im5vZGVqcyIsInZlcnNpb24iOiIzLjAuMCJ9'
 /** The Swetrix test secret that always passes, whatever the token. */
@@ -48,7 +48,7 @@ export function verificationRequest (provider, credentials) {
     case 'trustcaptcha':
       return {
         method: 'GET',
-        path: '/v2/verifications/00000000-0000-0000-0000-000000000000/results',
+        path: `/v2/verifications/${TRUSTCAPTCHA_TEST_ID}/results`,
         headers: {
           authorization: `Bearer ${credentials.trustcaptchaApiKey}`,
           accept: 'application/json',
