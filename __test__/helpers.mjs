@@ -45,9 +45,10 @@ export async function rejection (promise) {
 
 /**
  * A small forward (absolute-URI) and CONNECT proxy on loopback. With `credentials`, it answers
- * 407 unless `Proxy-Authorization` carries them. It records what it was asked.
+ * 407 unless `Proxy-Authorization` carries them; with `tunnelTo` (a port), every CONNECT leads
+ * to that loopback port. It records what it was asked.
  */
-export async function startProxy ({ credentials, refuseConnect = false } = {}) {
+export async function startProxy ({ credentials, refuseConnect = false, tunnelTo } = {}) {
   const seen = []
   const expected = credentials && 'Basic ' + Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')
   const authorized = (req) => !expected || req.headers['proxy-authorization'] === expected
@@ -73,7 +74,8 @@ export async function startProxy ({ credentials, refuseConnect = false } = {}) {
       socket.end(`HTTP/1.1 ${refuseConnect ? 502 : 407} Refused\r\n\r\n`)
       return
     }
-    const [host, port] = req.url.split(':')
+    // `tunnelTo`: every tunnel leads to that loopback port, whatever host it names.
+    const [host, port] = tunnelTo ? ['127.0.0.1', tunnelTo] : req.url.split(':')
     const upstream = net.connect(Number(port), host, () => {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
       upstream.write(head)
@@ -113,6 +115,26 @@ export async function captureServer (answer = () => ({})) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${server.address().port}`
   return { url, seen, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) }) }
+}
+
+/**
+ * A server that sends 200 JSON headers at once, then one body byte every 100 ms for 5 s: never
+ * idle, never complete in time. For deadlines on the whole request.
+ */
+export async function trickleServer () {
+  const server = http.createServer((req, res) => {
+    req.resume()
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.write('{')
+    let left = 50
+    const timer = setInterval(() => { if (--left > 0) res.write(' '); else { clearInterval(timer); res.end('}') } }, 100)
+    res.on('close', () => clearInterval(timer))
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) })
+  }
 }
 
 /** A loopback port with nothing listening on it. */

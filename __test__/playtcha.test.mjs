@@ -2,9 +2,8 @@
 // ../shared/specs/playtcha.md: fail closed on a 4xx, fail open when unavailable.
 import { describe, it, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
-import http from 'node:http'
 import { createRequire } from 'node:module'
-import { assertNoSecret, captureServer, closedPort, rejection } from './helpers.mjs'
+import { assertNoSecret, captureServer, closedPort, rejection, trickleServer } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const { Playtcha, PlaytchaError, PlaytchaUnavailableError, FailoverException, Emulator } = require('../index.js')
@@ -45,25 +44,6 @@ function failedOpen (result, unavailableReason, status) {
     : { success: true, failedOpen: true, unavailableReason, status })
 }
 
-/**
- * A server that sends 200 JSON headers at once, then one body byte every 100 ms for 5 s: never
- * idle, never complete in time. For deadlines on the whole request.
- */
-async function trickleServer () {
-  const server = http.createServer((req, res) => {
-    req.resume()
-    res.writeHead(200, { 'content-type': 'application/json' })
-    res.write('{')
-    let left = 50
-    const timer = setInterval(() => { if (--left > 0) res.write(' '); else { clearInterval(timer); res.end('}') } }, 100)
-    res.on('close', () => clearInterval(timer))
-  })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) })
-  }
-}
 
 describe('constructor and static verify', () => {
   it('an empty or missing secret throws synchronously', () => {

@@ -2,9 +2,8 @@
 // ../shared/specs/swetrix.md. It never rejects: every case below resolves its documented tuple.
 import { describe, it, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
-import http from 'node:http'
 import { createRequire } from 'node:module'
-import { captureServer, closedPort, startProxy } from './helpers.mjs'
+import { captureServer, closedPort, startProxy, trickleServer } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const { validateToken, Emulator } = require('../index.js')
@@ -27,25 +26,6 @@ beforeEach(() => {
   emulator.clearRequests()
 })
 
-/**
- * A server that sends 200 JSON headers at once, then one body byte every 100 ms for 5 s: never
- * idle, never complete in time. For deadlines on the whole request.
- */
-async function trickleServer () {
-  const server = http.createServer((req, res) => {
-    req.resume()
-    res.writeHead(200, { 'content-type': 'application/json' })
-    res.write('{')
-    let left = 50
-    const timer = setInterval(() => { if (--left > 0) res.write(' '); else { clearInterval(timer); res.end('}') } }, 100)
-    res.on('close', () => clearInterval(timer))
-  })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) })
-  }
-}
 
 /** Asserts a `[false, message]` tuple. */
 function assertFails (outcome, message) {

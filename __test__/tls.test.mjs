@@ -5,9 +5,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import http from 'node:http'
 import http2 from 'node:http2'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -203,23 +201,7 @@ describe('HTTPS', { skip }, () => {
     await new Promise((resolve) => provider.listen(0, '127.0.0.1', resolve))
     const providerPort = provider.address().port
     // Every tunnel leads to the local server, whatever host it names.
-    const tunnels = []
-    const proxy = http.createServer((req, res) => {
-      tunnels.push(`${req.method} ${req.url}`)
-      res.writeHead(405).end()
-    })
-    proxy.on('connect', (req, socket, head) => {
-      tunnels.push(req.url)
-      const upstream = net.connect(providerPort, '127.0.0.1', () => {
-        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-        upstream.write(head)
-        upstream.pipe(socket)
-        socket.pipe(upstream)
-      })
-      upstream.on('error', () => socket.destroy())
-      socket.on('error', () => upstream.destroy())
-    })
-    await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    const proxy = await startProxy({ tunnelTo: providerPort })
     try {
       const outcome = await inChild(`
         const outcome = async (call) => { try { return await call() } catch (error) { return { error: error.name, message: error.message, cause: String(error.cause?.message) } } }
@@ -232,7 +214,7 @@ describe('HTTPS', { skip }, () => {
             return { success: result.success, failedOpen: result.failedOpen }
           })
         }`, {
-        HTTPS_PROXY: `http://127.0.0.1:${proxy.address().port}`,
+        HTTPS_PROXY: proxy.url,
         NO_PROXY: '',
         no_proxy: '',
         SSL_CERT_FILE: file('ca.pem'),
@@ -245,8 +227,8 @@ describe('HTTPS', { skip }, () => {
         recaptcha: true,
         playtcha: { success: true, failedOpen: false }
       })
-      assert.deepEqual([...tunnels].sort(),
-        ['api.swetrixcaptcha.com:443', 'api.trustcomponent.com:443', 'playtcha.com:443', 'www.google.com:443'])
+      assert.deepEqual(proxy.seen.map((request) => `${request.method} ${request.url}`).sort(),
+        ['CONNECT api.swetrixcaptcha.com:443', 'CONNECT api.trustcomponent.com:443', 'CONNECT playtcha.com:443', 'CONNECT www.google.com:443'])
       const byPath = (a, b) => a.path.localeCompare(b.path)
       assert.deepEqual([...requests].sort(byPath), [
         { method: 'POST', host: 'www.google.com', path: '/recaptcha/api/siteverify', contentType: 'application/x-www-form-urlencoded' },
@@ -255,8 +237,7 @@ describe('HTTPS', { skip }, () => {
         { method: 'GET', host: 'api.trustcomponent.com', path: `/v2/verifications/${RESULT.verificationId}/results`, contentType: undefined }
       ].sort(byPath))
     } finally {
-      proxy.closeAllConnections()
-      await new Promise((resolve) => proxy.close(resolve))
+      await proxy.close()
       await new Promise((resolve) => provider.close(resolve))
     }
   })

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import http from 'node:http'
 import { inspect } from 'node:util'
 import { createRequire } from 'node:module'
-import { trustToken, testIdToken, assertNoSecret, rejection, startProxy } from './helpers.mjs'
+import { trustToken, testIdToken, assertNoSecret, rejection, startProxy, trickleServer } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const captcha = require('../index.js')
@@ -54,25 +54,6 @@ async function rejectsWith (promise, Class, message = EXCEPTIONS[Class.name]) {
   return { error, ms }
 }
 
-/**
- * A server that sends 200 JSON headers at once, then one body byte every 100 ms for 5 s: never
- * idle, never complete in time. For deadlines on the whole request.
- */
-async function trickleServer () {
-  const server = http.createServer((req, res) => {
-    req.resume()
-    res.writeHead(200, { 'content-type': 'application/json' })
-    res.write('{')
-    let left = 50
-    const timer = setInterval(() => { if (--left > 0) res.write(' '); else { clearInterval(timer); res.end('}') } }, 100)
-    res.on('close', () => clearInterval(timer))
-  })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) })
-  }
-}
 
 describe('exceptions', () => {
   for (const [name, message] of Object.entries(EXCEPTIONS)) {
