@@ -11,6 +11,8 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 export declare class NativeEmulator {
   get url(): string
+  /** The PEM certificate to trust (`ca`) when the emulator serves HTTPS. */
+  get certificate(): string | null
   get credentials(): EmulatorCredentials
   issue(provider: string, claimsJson?: string | undefined | null): string
   fault(ruleJson: string): void

@@ -443,6 +443,12 @@ export interface EmulatorOptions {
   recaptchaSecret?: string
   /** The secret the Playtcha API accepts. Default `'emulator-playtcha-secret'`. */
   playtchaSecret?: string
+  /**
+   * Serve HTTPS (HTTP/1.1) with a certificate for `localhost`, `127.0.0.1`, `::1` and `host`,
+   * signed by an authority made at start: trust it with `ca: emulator.certificate`. Without that
+   * a client sees what an untrusted certificate does. Default `false`.
+   */
+  tls?: boolean
 }
 
 export interface EmulatorCredentials {
@@ -540,6 +546,8 @@ interface FaultTarget {
 
 export type FaultRule = FaultTarget & (
   | { kind: 'delay'; ms: number }
+  /** The normal answer, one byte every `ms` ms: only a deadline on the whole request ends it. */
+  | { kind: 'trickle'; ms: number }
   | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
   | { kind: 'nonJson'; status?: number }
   | { kind: 'hugeBody'; mib: number; status?: number }
@@ -574,6 +582,8 @@ export class Emulator {
    */
   readonly url: string
   readonly credentials: EmulatorCredentials
+  /** With `tls: true`, the PEM certificate to pass as `ca`; `undefined` without TLS. */
+  readonly certificate: string | undefined
   /** A fresh valid token for `provider`, carrying `claims` (that provider's: `EmulatorClaims[P]`). */
   issue<P extends EmulatorProvider>(provider: P, claims?: EmulatorClaims[P]): string
   fault(rule: FaultRule): void

@@ -319,6 +319,12 @@ class Emulator {
   /** The credentials the emulator accepts. */
   get credentials () { return this.#native.credentials }
 
+  /**
+   * With `tls: true`, the PEM certificate of the authority that signed the emulator's own (made
+   * at start): pass it as a provider's `ca` option to trust it. `undefined` without TLS.
+   */
+  get certificate () { return this.#native.certificate ?? undefined }
+
   /** A fresh valid token for `provider`, carrying `claims`. */
   issue (provider, claims) {
     if (typeof provider !== 'string') throw new TypeError('provider must be a string')

@@ -5,13 +5,18 @@ import { spawn } from 'node:child_process'
 import http from 'node:http'
 import net from 'node:net'
 import { once } from 'node:events'
+import https from 'node:https'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { testIdToken, rejection, withEmulator } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const {
-  Emulator, TrustCaptcha, Playtcha, ServerUnreachableException, VerificationResultRetrievalLimitReachedException
+  Emulator, TrustCaptcha, Playtcha, validateToken, authorize, ServerUnreachableException,
+  VerificationResultRetrievalLimitReachedException
 } = require('../index.js')
 const CLI = fileURLToPath(new URL('../bin/captcha-native.js', import.meta.url))
 
@@ -243,6 +248,60 @@ describe('the issue route (for processes that did not start the emulator)', () =
   })
 })
 
+describe('Emulator over HTTPS (tls: true)', () => {
+  it('serves every provider to clients that trust its certificate, and to nobody else', async () => {
+    await withEmulator({ tls: true }, async (emulator) => {
+      const { url, certificate: ca, credentials } = emulator
+      assert.match(url, /^https:\/\/127\.0\.0\.1:\d+$/)
+      assert.match(ca, /^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/)
+      const calls = {
+        trustcaptcha: (options) => new TrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url, ...options })
+          .getVerificationResult(emulator.issue('trustcaptcha')),
+        swetrix: (options) => validateToken(emulator.issue('swetrix'), credentials.swetrixSecret, `${url}/v1/captcha`, options),
+        recaptcha: (options) => authorize(emulator.issue('recaptcha'), { secretKey: credentials.recaptchaSecret, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retries: 0, ...options }),
+        playtcha: (options) => new Playtcha({ secret: credentials.playtchaSecret, apiHost: url, failClosed: true, ...options })
+          .verify(emulator.issue('playtcha'))
+      }
+      assert.equal((await calls.trustcaptcha({ ca })).verificationPassed, true)
+      assert.equal((await calls.swetrix({ ca }))[0], true)
+      assert.deepEqual(await calls.recaptcha({ ca }), { success: true })
+      assert.equal((await calls.playtcha({ ca })).failedOpen, false)
+      const served = emulator.stats().requests
+      // Without `ca`, nobody gets past the handshake.
+      await assert.rejects(calls.trustcaptcha({}), ServerUnreachableException)
+      assert.deepEqual(await calls.swetrix({}), [false, 'Unable to make API request, error: Error: invalid peer certificate: UnknownIssuer'])
+      await assert.rejects(calls.recaptcha({}), { statusCode: 503 })
+      await assert.rejects(calls.playtcha({}), { reason: 'network_error' })
+      assert.equal(emulator.stats().requests, served)
+    })
+  })
+
+  it('is valid for localhost too, by Node\'s own TLS, and a new authority each start', async () => {
+    await withEmulator({ tls: true }, async (emulator) => {
+      const port = new URL(emulator.url).port
+      const answer = await new Promise((resolve, reject) => {
+        https.get(`https://localhost:${port}/v2/verifications/00000000-0000-0000-0000-000000000001/results`,
+          { ca: emulator.certificate, headers: { authorization: `Bearer ${emulator.credentials.trustcaptchaApiKey}` } },
+          (response) => { response.resume(); resolve(response.statusCode) }).on('error', reject)
+      })
+      assert.equal(answer, 404)
+      await withEmulator({ tls: true }, async (other) => assert.notEqual(other.certificate, emulator.certificate))
+    })
+    await withEmulator({}, async (plain) => assert.equal(plain.certificate, undefined))
+  })
+
+  it('injects faults over TLS as over plain HTTP', async () => {
+    await withEmulator({ tls: true }, async (emulator) => {
+      const client = new TrustCaptcha({ apiKey: emulator.credentials.trustcaptchaApiKey, apiHost: emulator.url, ca: emulator.certificate, readTimeoutMs: 300 })
+      for (const kind of ['reset', 'hang', 'close']) {
+        emulator.fault({ kind, times: 1 })
+        await assert.rejects(client.getVerificationResult(emulator.issue('trustcaptcha')), ServerUnreachableException, kind)
+      }
+      assert.equal((await client.getVerificationResult(emulator.issue('trustcaptcha'))).verificationPassed, true)
+    })
+  })
+})
+
 describe('captcha-native emulator (the command)', () => {
   it('prints its URL and keys, serves them, and stops on SIGINT', async () => {
     const child = spawn(process.execPath, [
@@ -286,6 +345,27 @@ describe('captcha-native emulator (the command)', () => {
       if (process.platform !== 'win32') assert.deepEqual(await exited, [0, null])
     } finally {
       child.kill()
+    }
+  })
+
+  it('serves HTTPS with --tls and writes the certificate to trust with --certificate-file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'captcha-native-cli-'))
+    const file = path.join(dir, 'emulator-ca.pem')
+    const child = spawn(process.execPath, [CLI, 'emulator', '--tls', '--certificate-file', file, '--trustcaptcha-api-key', 'cli-key'],
+      { stdio: ['ignore', 'pipe', 'inherit'] })
+    try {
+      let output = ''
+      for await (const chunk of child.stdout) {
+        output += chunk
+        if (output.includes('Press Ctrl+C')) break
+      }
+      const url = output.match(/listening on (https:\/\/127\.0\.0\.1:\d+)/)[1]
+      assert.ok(output.includes(`trust the certificate in ${file}`), output)
+      const client = new TrustCaptcha({ apiKey: 'cli-key', apiHost: url, ca: readFileSync(file) })
+      assert.equal((await client.getVerificationResult(output.match(/passes\s+(\S+)/)[1])).verificationPassed, true)
+    } finally {
+      child.kill()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 'use strict'
 // captcha-native command line: `captcha-native emulator [--host H] [--port P] [--trustcaptcha-api-key K]
-// [--swetrix-secret S] [--recaptcha-secret S] [--playtcha-secret S]`.
+// [--swetrix-secret S] [--recaptcha-secret S] [--playtcha-secret S] [--tls [--certificate-file F]]`.
 
+const { writeFileSync } = require('node:fs')
 const { parseArgs } = require('node:util')
 const { Emulator } = require('../index.js')
 
@@ -18,6 +19,9 @@ Options:
   --swetrix-secret <secret>      the Swetrix project secret to accept
   --recaptcha-secret <secret>    the reCAPTCHA secret key to accept
   --playtcha-secret <secret>     the Playtcha secret to accept
+  --tls                          serve HTTPS, with a certificate signed by an authority made
+                                 at start (clients trust it with the \`ca\` option)
+  --certificate-file <path>      with --tls, write that authority's PEM certificate here
   -h, --help                     show this help`
 
 async function emulator (args) {
@@ -30,6 +34,8 @@ async function emulator (args) {
       'swetrix-secret': { type: 'string' },
       'recaptcha-secret': { type: 'string' },
       'playtcha-secret': { type: 'string' },
+      tls: { type: 'boolean' },
+      'certificate-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
   })
@@ -41,14 +47,19 @@ async function emulator (args) {
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new TypeError(`--port must be a port number, not '${values.port}'`)
   }
+  if (values['certificate-file'] !== undefined && !values.tls) {
+    throw new TypeError('--certificate-file needs --tls')
+  }
   const running = await Emulator.start({
     host: values.host,
     port,
     trustcaptchaApiKey: values['trustcaptcha-api-key'],
     swetrixSecret: values['swetrix-secret'],
     recaptchaSecret: values['recaptcha-secret'],
-    playtchaSecret: values['playtcha-secret']
+    playtchaSecret: values['playtcha-secret'],
+    tls: values.tls
   })
+  if (values['certificate-file'] !== undefined) writeFileSync(values['certificate-file'], running.certificate)
   // Stop cleanly on Ctrl+C from the moment the banner says so (handlers first, then the banner).
   // The emulator runs on native threads; this timer keeps Node's event loop alive for it.
   const keepAlive = setInterval(() => {}, 1 << 30)
@@ -61,9 +72,14 @@ async function emulator (args) {
   process.once('SIGTERM', stop)
   const token = (n) => Buffer.from(JSON.stringify({ verificationId: `00000000-0000-0000-0000-00000000000${n}` })).toString('base64')
   const outcomes = ['passes', 'not found (404)', 'not finished (423)', 'expired (410)', 'retrieval limit (429)']
-  const { url, credentials } = running
+  const { url, credentials, certificate } = running
+  const trust = certificate === undefined
+    ? ''
+    : values['certificate-file'] !== undefined
+      ? `\nHTTPS: trust the certificate in ${values['certificate-file']} (the \`ca\` option; curl --cacert)\n`
+      : `\nHTTPS: trust this certificate (the \`ca\` option; curl --cacert <file>):\n${certificate}`
   console.log(`captcha-native emulator listening on ${url}
-
+${trust}
 TrustCaptcha
   apiHost  ${url}
   apiKey   ${credentials.trustcaptchaApiKey}    (the key 'invalid-key' is refused with 403)

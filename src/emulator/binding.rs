@@ -47,6 +47,12 @@ impl NativeEmulator {
         self.running.url()
     }
 
+    /// The PEM certificate to trust (`ca`) when the emulator serves HTTPS.
+    #[napi(getter)]
+    pub fn certificate(&self) -> Option<String> {
+        self.running.authority_pem().map(str::to_owned)
+    }
+
     #[napi(getter)]
     pub fn credentials(&self) -> EmulatorCredentials {
         self.running.state().credentials().clone()

@@ -13,6 +13,9 @@ use crate::errors::CaptchaError;
 pub enum FaultAction {
     /// Answer normally, `ms` milliseconds late.
     Delay { ms: u64 },
+    /// Answer normally, one byte every `ms` milliseconds, the status line and headers first: a
+    /// server that keeps sending, so only a deadline on the whole request ends the wait.
+    Trickle { ms: u64 },
     /// Answer this status with this body (and headers), whatever the request.
     Status {
         status: u16,
@@ -126,7 +129,7 @@ impl FaultRule {
                     "invalid fault rule: mib must be from 1 to 1024",
                 ))
             }
-            FaultAction::Delay { ms } if *ms > 600_000 => {
+            FaultAction::Delay { ms } | FaultAction::Trickle { ms } if *ms > 600_000 => {
                 return Err(CaptchaError::invalid_argument(
                     "invalid fault rule: ms must be at most 600000",
                 ))
@@ -173,6 +176,10 @@ mod tests {
             FaultAction::Hang
         );
         assert_eq!(
+            FaultRule::from_json(r#"{"kind":"trickle","ms":5}"#).unwrap().action,
+            FaultAction::Trickle { ms: 5 }
+        );
+        assert_eq!(
             FaultRule::from_json(r#"{"kind":"nonJson"}"#).unwrap().action,
             FaultAction::NonJson { status: 200 }
         );
@@ -183,6 +190,8 @@ mod tests {
         for bad in [
             r#"{"kind":"explode"}"#,
             r#"{"kind":"delay"}"#,
+            r#"{"kind":"trickle"}"#,
+            r#"{"kind":"trickle","ms":600001}"#,
             r#"{"kind":"hang","provider":"nope"}"#,
             r#"{"kind":"hang","times":0}"#,
             r#"{"kind":"status","status":42}"#,

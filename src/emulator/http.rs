@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::tls::Stream;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 use super::faults::FaultAction;
 use super::{Emulator, Provider};
@@ -157,8 +157,8 @@ enum ReadError {
 }
 
 /// Serves one connection until the peer closes, a fault ends it, or the emulator shuts down.
-pub async fn serve_connection(mut stream: TcpStream, emulator: Arc<Emulator>) {
-    let _ = stream.set_nodelay(true);
+pub async fn serve_connection(mut stream: impl Stream, emulator: Arc<Emulator>) {
+    let _ = stream.tcp().set_nodelay(true);
     let mut buffer = Vec::with_capacity(4096);
     loop {
         let request = match read_request(&mut stream, &mut buffer).await {
@@ -192,7 +192,7 @@ pub async fn serve_connection(mut stream: TcpStream, emulator: Arc<Emulator>) {
 
 /// Records a request to a provider's path and answers it, or does the fault that picks it.
 /// `None` when the fault has already written what it had to and the connection must end.
-async fn provider_answer(stream: &mut TcpStream, emulator: &Emulator, request: &Request) -> Option<Response> {
+async fn provider_answer(stream: &mut impl Stream, emulator: &Emulator, request: &Request) -> Option<Response> {
     let provider = Provider::from_path(&request.path);
     let fault = emulator.take_fault(provider);
     emulator.record(request, provider);
@@ -201,6 +201,18 @@ async fn provider_answer(stream: &mut TcpStream, emulator: &Emulator, request: &
         Some(FaultAction::Delay { ms }) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
             emulator.answer(provider, request)
+        }
+        Some(FaultAction::Trickle { ms }) => {
+            let response = emulator.answer(provider, request);
+            let mut bytes = response.head(response.body.len(), Connection::Close);
+            bytes.extend_from_slice(&response.body);
+            for byte in bytes {
+                if stream.write_all(&[byte]).await.is_err() {
+                    return None;
+                }
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
+            return None;
         }
         Some(FaultAction::Status { status, body, headers }) => {
             let mut response = Response::with_body(status, "application/json", body.into_bytes());
@@ -228,7 +240,7 @@ async fn provider_answer(stream: &mut TcpStream, emulator: &Emulator, request: &
             let _ = stream.write_all(br#"{"captchaId":"0c7f1e2a-"#).await;
             let _ = stream.flush().await;
             // A zero linger turns the close into a TCP reset.
-            let _ = stream.set_zero_linger();
+            let _ = stream.tcp().set_zero_linger();
             return None;
         }
         Some(FaultAction::Close) => return None,
@@ -237,7 +249,7 @@ async fn provider_answer(stream: &mut TcpStream, emulator: &Emulator, request: &
 }
 
 async fn write_response(
-    stream: &mut TcpStream,
+    stream: &mut impl Stream,
     response: &Response,
     connection: Connection,
     head_only: bool,
@@ -251,7 +263,7 @@ async fn write_response(
 
 /// After refusing a request whose bytes were not all read, closes gracefully: closing with
 /// unread data would reset the connection and the client might never see the refusal.
-async fn linger_then_close(stream: &mut TcpStream) {
+async fn linger_then_close(stream: &mut impl Stream) {
     let _ = stream.shutdown().await;
     let drain = async {
         let mut scratch = [0u8; 16 * 1024];
@@ -267,7 +279,7 @@ async fn linger_then_close(stream: &mut TcpStream) {
 }
 
 /// A JSON object of exactly `mib` MiB: `{"padding":"xxx…"}`, streamed without building it.
-async fn write_huge_body(stream: &mut TcpStream, status: u16, mib: u32) -> std::io::Result<()> {
+async fn write_huge_body(stream: &mut impl Stream, status: u16, mib: u32) -> std::io::Result<()> {
     let total = mib as usize * 1024 * 1024;
     let response = Response::with_body(status, "application/json", Vec::new());
     stream.write_all(&response.head(total, Connection::Close)).await?;
@@ -284,7 +296,7 @@ async fn write_huge_body(stream: &mut TcpStream, status: u16, mib: u32) -> std::
 }
 
 /// Discards whatever the peer sends until it closes (a hung request ends when the client gives up).
-async fn wait_for_peer_to_close(stream: &mut TcpStream) {
+async fn wait_for_peer_to_close(stream: &mut impl Stream) {
     let mut scratch = [0u8; 1024];
     while let Ok(n) = stream.read(&mut scratch).await {
         if n == 0 {
@@ -293,14 +305,14 @@ async fn wait_for_peer_to_close(stream: &mut TcpStream) {
     }
 }
 
-async fn read_more(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Result<(), ReadError> {
+async fn read_more(stream: &mut impl Stream, buffer: &mut Vec<u8>) -> Result<(), ReadError> {
     match stream.read_buf(buffer).await {
         Ok(0) | Err(_) => Err(ReadError::Gone),
         Ok(_) => Ok(()),
     }
 }
 
-async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Result<Request, ReadError> {
+async fn read_request(stream: &mut impl Stream, buffer: &mut Vec<u8>) -> Result<Request, ReadError> {
     let (mut request, head_length, body_framing) = loop {
         if let Some(parsed) = parse_head(buffer)? {
             break parsed;
@@ -475,6 +487,7 @@ fn find_crlf(bytes: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::net::TcpStream;
 
     #[test]
     fn parses_a_head_with_query_and_length() {

@@ -8,6 +8,7 @@ mod playtcha;
 mod recaptcha;
 mod store;
 mod swetrix;
+mod tls;
 mod trustcaptcha;
 
 use std::borrow::Cow;
@@ -111,6 +112,8 @@ pub struct EmulatorOptions {
     pub swetrix_secret: Option<String>,
     pub recaptcha_secret: Option<String>,
     pub playtcha_secret: Option<String>,
+    /// Serve HTTPS with a certificate from an authority made at start (`certificate`).
+    pub tls: Option<bool>,
 }
 
 /// The credentials the emulator accepts.
@@ -415,6 +418,8 @@ struct Blackhole {
 pub struct RunningEmulator {
     state: Arc<Emulator>,
     address: SocketAddr,
+    /// The PEM of the authority that signed the emulator's certificate, when it serves HTTPS.
+    authority_pem: Option<String>,
     accept_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
     blackhole: tokio::sync::Mutex<Option<Blackhole>>,
 }
@@ -430,11 +435,17 @@ impl RunningEmulator {
         let address = listener
             .local_addr()
             .map_err(|e| CaptchaError::operation_failed(format!("the emulator has no address: {e}")))?;
+        let tls = match options.tls {
+            Some(true) => Some(tls::Tls::generate(&host)?),
+            _ => None,
+        };
+        let authority_pem = tls.as_ref().map(|tls| tls.authority_pem.clone());
         let state = Arc::new(Emulator::new(credentials));
-        let accept_task = tokio::spawn(accept_connections(listener, state.clone()));
+        let accept_task = tokio::spawn(accept_connections(listener, state.clone(), tls.map(|tls| tls.acceptor)));
         Ok(Self {
             state,
             address,
+            authority_pem,
             accept_task: Mutex::new(Some(accept_task)),
             blackhole: tokio::sync::Mutex::new(None),
         })
@@ -445,7 +456,20 @@ impl RunningEmulator {
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.address)
+        format!("{}://{}", self.scheme(), self.address)
+    }
+
+    fn scheme(&self) -> &'static str {
+        if self.authority_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        }
+    }
+
+    /// The PEM certificate a client must trust (`ca`) to verify the emulator's HTTPS.
+    pub fn authority_pem(&self) -> Option<&str> {
+        self.authority_pem.as_deref()
     }
 
     /// A URL on this machine that accepts no connection: connecting to it times out.
@@ -459,7 +483,7 @@ impl RunningEmulator {
         }
         Ok(blackhole
             .as_ref()
-            .map(|b| format!("http://{}", b.address))
+            .map(|b| format!("{}://{}", self.scheme(), b.address))
             .unwrap_or_default())
     }
 
@@ -493,7 +517,10 @@ impl Drop for RunningEmulator {
     }
 }
 
-async fn accept_connections(listener: TcpListener, emulator: Arc<Emulator>) {
+/// How long a client may take over the TLS handshake before the connection is dropped.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+async fn accept_connections(listener: TcpListener, emulator: Arc<Emulator>, tls: Option<tokio_rustls::TlsAcceptor>) {
     let mut shutdown = emulator.shutdown.subscribe();
     loop {
         tokio::select! {
@@ -507,11 +534,24 @@ async fn accept_connections(listener: TcpListener, emulator: Arc<Emulator>) {
                 let open = OpenConnection::new(emulator.clone());
                 let mut shutdown = emulator.shutdown.subscribe();
                 let emulator = emulator.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
                     let _open = open;
+                    let serve = async move {
+                        match tls {
+                            None => http::serve_connection(stream, emulator).await,
+                            Some(acceptor) => {
+                                // A client that refuses the certificate ends the handshake here.
+                                let handshake = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream));
+                                if let Ok(Ok(stream)) = handshake.await {
+                                    http::serve_connection(stream, emulator).await
+                                }
+                            }
+                        }
+                    };
                     tokio::select! {
                         _ = stopped(&mut shutdown) => {}
-                        _ = http::serve_connection(stream, emulator) => {}
+                        _ = serve => {}
                     }
                 });
             }
