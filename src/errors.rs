@@ -38,6 +38,22 @@ pub enum ErrorKind {
     PlaytchaUnavailable,
 }
 
+/// The longest message quoting an argument, in bytes, before it is cut.
+pub const MAX_ARGUMENT_MESSAGE: usize = 512;
+
+/// `message` cut to `MAX_ARGUMENT_MESSAGE` bytes on a character boundary, marked with `…`.
+fn cut(mut message: String) -> String {
+    if message.len() > MAX_ARGUMENT_MESSAGE {
+        let mut end = MAX_ARGUMENT_MESSAGE;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push('…');
+    }
+    message
+}
+
 /// An error as it crosses to JavaScript. It never holds a secret: messages and details are
 /// built from our own texts, statuses and transport error kinds only.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -104,12 +120,17 @@ impl CaptchaError {
         self
     }
 
+    /// A `TypeError`. The message is cut to `MAX_ARGUMENT_MESSAGE` bytes: it may quote what the
+    /// caller passed (serde's texts do), and a 10 MiB argument must not come back as a 10 MiB
+    /// message.
     pub fn invalid_argument(message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::InvalidArgument).with_message(message)
+        Self::new(ErrorKind::InvalidArgument).with_message(cut(message.into()))
     }
 
+    /// An `Error` for a call that could not be done (the emulator cannot listen, say); cut like
+    /// `invalid_argument`, as it may name what was asked for.
     pub fn operation_failed(message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::OperationFailed).with_message(message)
+        Self::new(ErrorKind::OperationFailed).with_message(cut(message.into()))
     }
 }
 
@@ -128,6 +149,16 @@ impl From<CaptchaError> for napi::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn argument_messages_are_cut_on_a_character_boundary() {
+        let short = CaptchaError::invalid_argument("port must be a number");
+        assert_eq!(short.message.as_deref(), Some("port must be a number"));
+        let quoted = format!("unknown provider '{}'", "é".repeat(10 * 1024 * 1024));
+        let cut = CaptchaError::invalid_argument(quoted).message.unwrap();
+        assert!(cut.len() <= MAX_ARGUMENT_MESSAGE + '…'.len_utf8(), "{}", cut.len());
+        assert!(cut.starts_with("unknown provider 'éé") && cut.ends_with("é…"));
+    }
 
     #[test]
     fn crosses_as_marked_json_without_empty_fields() {

@@ -13,7 +13,7 @@ use crate::errors::{CaptchaError, ErrorKind};
 use crate::js::{proxy_setting, ProxyConfig};
 use crate::transport::{
     ca_roots, timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig, MAX_TIMEOUT_MS,
-    PROVIDER_CONNECT_TIMEOUT,
+    MAX_URL_LENGTH, PROVIDER_CONNECT_TIMEOUT,
 };
 
 pub const DEFAULT_SITEVERIFY_URL: &str = "https://www.google.com/recaptcha/api/siteverify";
@@ -78,8 +78,9 @@ pub struct Checks {
 
 fn settings(options: &Options) -> Result<Settings, CaptchaError> {
     let url_text = options.siteverify_url.as_deref().unwrap_or(DEFAULT_SITEVERIFY_URL);
-    let url = Url::parse(url_text.trim())
-        .ok()
+    let url = Some(url_text.trim())
+        .filter(|text| text.len() <= MAX_URL_LENGTH)
+        .and_then(|text| Url::parse(text).ok())
         .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
         .ok_or_else(|| CaptchaError::invalid_argument("siteverifyUrl must be an http(s) URL"))?;
     let retries = match options.retries {

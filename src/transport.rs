@@ -22,6 +22,9 @@ pub const MAX_RETRY_AFTER_SECONDS: u64 = 24 * 3600;
 /// Responses larger than this are refused, without buffering them whole.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// The longest `apiHost` (or other configured URL) accepted, in bytes.
+pub const MAX_URL_LENGTH: usize = 8 * 1024;
+
 /// The most requests one pool has in flight to one origin; further calls to that origin wait
 /// (within their deadline) for a connection instead of opening ever more sockets. Per origin, so
 /// a provider that hangs cannot hold up calls to another.
@@ -155,6 +158,11 @@ pub fn timeout_option(name: &str, value: Option<f64>, default_ms: u64) -> Result
 /// send a second `Authorization` header.
 pub fn api_host_base(api_host: &str) -> Result<Url, Failure> {
     let base = api_host.trim().trim_end_matches('/');
+    // Longer than any server takes, and than the HTTP layer builds (it would fail per request,
+    // which a provider reads as an outage).
+    if base.len() > MAX_URL_LENGTH {
+        return Err(Failure::InvalidUrl);
+    }
     match reqwest::Url::parse(base) {
         Ok(url)
             if matches!(url.scheme(), "http" | "https")

@@ -205,6 +205,10 @@ mod tests {
         ] {
             assert_eq!(api_host_base(host), Err(Failure::InvalidUrl), "{host}");
         }
+        // Too long for the HTTP layer: refused here, not per request as an outage.
+        let long = format!("http://h/{}", "p".repeat(crate::transport::MAX_URL_LENGTH));
+        assert_eq!(api_host_base(&long), Err(Failure::InvalidUrl));
+        assert!(api_host_base(&long[..crate::transport::MAX_URL_LENGTH]).is_ok());
     }
 
     #[test]
