@@ -309,6 +309,25 @@ function isProviderUnavailable (outcome) {
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i
 const CONSTRUCT = Symbol('Emulator.start')
+const EMULATOR_PROVIDERS = ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha']
+
+/**
+ * The JSON of the emulator's options, claims and fault rules. `JSON.stringify` alone would turn
+ * NaN and the infinities into null and leave functions and symbols out, so a value of the wrong
+ * type would pass for one not given (`{ port: NaN }` as any free port, `{ times: NaN }` as every
+ * request): those are TypeErrors, as native code gives for any other wrong type.
+ */
+function emulatorJson (value, subject) {
+  return JSON.stringify(value, (key, item) => {
+    const type = typeof item
+    if ((type === 'number' && !Number.isFinite(item)) || type === 'function' || type === 'symbol' || type === 'bigint') {
+      const kind = type === 'number' ? String(item) : `a ${type}`
+      const name = key.length > 64 ? `${key.slice(0, 64)}...` : key
+      throw new TypeError(key === '' ? `${subject} cannot be ${kind}` : `invalid ${subject}: \`${name}\` cannot be ${kind}`)
+    }
+    return item
+  })
+}
 
 /** A local emulator of the providers' verification APIs, with fault injection. */
 class Emulator {
@@ -321,8 +340,9 @@ class Emulator {
 
   static async start (options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
-    const nativeEmulator = await awaitNative(nativeBinding.startEmulator(JSON.stringify(options)))
-    if (options.host !== undefined && !LOOPBACK.test(String(options.host))) {
+    const nativeEmulator = await awaitNative(nativeBinding.startEmulator(emulatorJson(options, 'emulator options')))
+    // Only a string can have been accepted as a host (null is the default, loopback).
+    if (typeof options.host === 'string' && !LOOPBACK.test(options.host)) {
       process.emitWarning(`the captcha-native emulator listens on ${nativeEmulator.url}, which other machines may reach`)
     }
     return new Emulator(CONSTRUCT, nativeEmulator)
@@ -343,13 +363,15 @@ class Emulator {
   /** A fresh valid token for `provider`, carrying `claims`. */
   issue (provider, claims) {
     if (typeof provider !== 'string') throw new TypeError('provider must be a string')
-    return callNative(() => this.#native.issue(provider, claims === undefined ? null : JSON.stringify(claims)))
+    // The provider is named only when it is one (native code refuses any other).
+    const subject = EMULATOR_PROVIDERS.includes(provider) ? `${provider} claims` : 'claims'
+    return callNative(() => this.#native.issue(provider, claims === undefined ? null : emulatorJson(claims, subject)))
   }
 
   /** Injects a failure: `{ provider?, times?, kind, ... }`. */
   fault (rule) {
     if (rule === null || typeof rule !== 'object') throw new TypeError('a fault rule must be an object')
-    callNative(() => this.#native.fault(JSON.stringify(rule)))
+    callNative(() => this.#native.fault(emulatorJson(rule, 'fault rule')))
   }
 
   clearFaults () { this.#native.clearFaults() }

@@ -117,6 +117,8 @@ function createVerifier (options) {
   if (provider === 'trustcaptcha') {
     let client = clientOrOptions(options, 'getVerificationResult', 'TrustCaptcha', TRUSTCAPTCHA_CONFIG)
     const { maxScore } = checkOptions({ maxScore: 'number' }, options)
+    // NaN (say `Number(process.env.MAX_SCORE)` unset) would refuse every result without a word.
+    if (Number.isNaN(maxScore)) throw new TypeError('maxScore must be a number')
     if (!client) {
       client = new captcha.TrustCaptcha(pick(options, TRUSTCAPTCHA_CONFIG))
       secrets.push(options.apiKey)
