@@ -35,6 +35,16 @@ export async function emulatorUsage(): Promise<void> {
   const key: string = emulator.credentials.trustcaptchaApiKey
   void [url, credentials, key]
 
+  // HTTPS: the certificate to trust is a string only when serving TLS.
+  const secure = await Emulator.start({ tls: true })
+  const ca: string | undefined = secure.certificate
+  if (ca !== undefined) new TrustCaptcha({ apiKey: key, apiHost: secure.url, ca })
+  // @ts-expect-error possibly undefined
+  const pem: string = secure.certificate
+  // @ts-expect-error tls is a boolean
+  await Emulator.start({ tls: 'yes' })
+  void pem
+
   const trustCaptcha = new TrustCaptcha({ apiKey: key, apiHost: emulator.url, proxy: false })
 
   // Tokens.
@@ -78,6 +88,9 @@ export async function emulatorUsage(): Promise<void> {
   emulator.fault({ kind: 'hang' })
   emulator.fault({ kind: 'reset', times: 3 })
   emulator.fault({ provider: 'trustcaptcha', kind: 'close' })
+  emulator.fault({ provider: 'swetrix', kind: 'trickle', ms: 50 })
+  // @ts-expect-error trickle needs its ms
+  emulator.fault({ kind: 'trickle' })
 
   const rules: FaultRule[] = [
     { kind: 'hang', provider: 'trustcaptcha' },
