@@ -302,6 +302,16 @@ describe('Emulator over HTTPS (tls: true)', () => {
   })
 })
 
+/** What the command prints up to its last banner line. */
+async function banner (child) {
+  let output = ''
+  for await (const chunk of child.stdout) {
+    output += chunk
+    if (output.includes('Press Ctrl+C')) break
+  }
+  return output
+}
+
 describe('captcha-native emulator (the command)', () => {
   it('prints its URL and keys, serves them, and stops on SIGINT', async () => {
     const child = spawn(process.execPath, [
@@ -309,11 +319,7 @@ describe('captcha-native emulator (the command)', () => {
       '--swetrix-secret', 'cli-swetrix', '--recaptcha-secret', 'cli-recaptcha', '--playtcha-secret', 'cli-playtcha'
     ], { stdio: ['ignore', 'pipe', 'inherit'] })
     try {
-      let output = ''
-      for await (const chunk of child.stdout) {
-        output += chunk
-        if (output.includes('Press Ctrl+C')) break
-      }
+      const output = await banner(child)
       const url = output.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)[1]
       assert.match(output, /apiKey\s+cli-key/)
       const passes = output.match(/passes\s+(\S+)/)[1]
@@ -354,11 +360,7 @@ describe('captcha-native emulator (the command)', () => {
     const child = spawn(process.execPath, [CLI, 'emulator', '--tls', '--certificate-file', file, '--trustcaptcha-api-key', 'cli-key'],
       { stdio: ['ignore', 'pipe', 'inherit'] })
     try {
-      let output = ''
-      for await (const chunk of child.stdout) {
-        output += chunk
-        if (output.includes('Press Ctrl+C')) break
-      }
+      const output = await banner(child)
       const url = output.match(/listening on (https:\/\/127\.0\.0\.1:\d+)/)[1]
       assert.ok(output.includes(`trust the certificate in ${file}`), output)
       const client = new TrustCaptcha({ apiKey: 'cli-key', apiHost: url, ca: readFileSync(file) })
