@@ -298,6 +298,10 @@ describe('Emulator over HTTPS (tls: true)', () => {
         await assert.rejects(client.getVerificationResult(emulator.issue('trustcaptcha')), ServerUnreachableException, kind)
       }
       assert.equal((await client.getVerificationResult(emulator.issue('trustcaptcha'))).verificationPassed, true)
+      // A trickle delivers the whole answer, a byte at a time: in time, it verifies.
+      emulator.fault({ kind: 'trickle', ms: 1, times: 1 })
+      const patient = new TrustCaptcha({ apiKey: emulator.credentials.trustcaptchaApiKey, apiHost: emulator.url, ca: emulator.certificate, readTimeoutMs: 20_000 })
+      assert.equal((await patient.getVerificationResult(emulator.issue('trustcaptcha'))).verificationPassed, true)
     })
   })
 })

@@ -207,7 +207,8 @@ async fn provider_answer(stream: &mut impl Stream, emulator: &Emulator, request:
             let mut bytes = response.head(response.body.len(), Connection::Close);
             bytes.extend_from_slice(&response.body);
             for byte in bytes {
-                if stream.write_all(&[byte]).await.is_err() {
+                // Flushed byte by byte: over TLS, each goes out in a record of its own.
+                if stream.write_all(&[byte]).await.is_err() || stream.flush().await.is_err() {
                     return None;
                 }
                 tokio::time::sleep(Duration::from_millis(ms)).await;
