@@ -152,4 +152,4 @@ export interface SwetrixOutcome {
  * network or protocol reason; bad options (already type-checked by `index.js`) give the
  * package's "Unable to make API request" text too.
  */
-export declare function swetrixValidate(url: string, body: string, timeoutMs?: number | undefined | null, proxy?: boolean | ProxyConfig | undefined | null, ca?: Array<string> | undefined | null): Promise<SwetrixOutcome>
+export declare function swetrixValidate(url: string, body: string, secret?: string | undefined | null, timeoutMs?: number | undefined | null, proxy?: boolean | ProxyConfig | undefined | null, ca?: Array<string> | undefined | null): Promise<SwetrixOutcome>

@@ -38,6 +38,21 @@ pub enum ErrorKind {
     PlaytchaUnavailable,
 }
 
+/// `text` (something a server sent, about to be quoted in an error or a message) with every copy
+/// of `secret` replaced by `[redacted]`, as written and as JSON escapes it: a server or proxy
+/// that echoes the request must not put the secret in a log line. A blank secret matches nothing.
+pub fn scrub<'a>(text: &'a str, secret: &str) -> std::borrow::Cow<'a, str> {
+    if secret.trim().is_empty() {
+        return text.into();
+    }
+    let quoted = serde_json::to_string(secret).unwrap_or_default();
+    let escaped = quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or(secret);
+    if !text.contains(secret) && !text.contains(escaped) {
+        return text.into();
+    }
+    text.replace(secret, "[redacted]").replace(escaped, "[redacted]").into()
+}
+
 /// The longest message quoting an argument, in bytes, before it is cut.
 pub const MAX_ARGUMENT_MESSAGE: usize = 512;
 
@@ -149,6 +164,20 @@ impl From<CaptchaError> for napi::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scrub_hides_the_secret_as_written_and_as_json_escapes_it() {
+        assert_eq!(
+            scrub("key s3cr3t, again s3cr3t", "s3cr3t"),
+            "key [redacted], again [redacted]"
+        );
+        assert_eq!(scrub(r#"{"secret":"a"b"}"#, "a\"b"), r#"{"secret":"[redacted]"}"#);
+        assert_eq!(scrub("nothing here", "s3cr3t"), "nothing here");
+        assert_eq!(
+            scrub("a blank secret matches nothing", " "),
+            "a blank secret matches nothing"
+        );
+    }
 
     #[test]
     fn argument_messages_are_cut_on_a_character_boundary() {

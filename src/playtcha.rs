@@ -13,7 +13,7 @@ use reqwest::Url;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::errors::{CaptchaError, ErrorKind};
+use crate::errors::{scrub, CaptchaError, ErrorKind};
 use crate::js::{proxy_setting, ProxyConfig};
 use crate::transport::{
     api_host_base, append_path, ca_roots, timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig,
@@ -324,7 +324,7 @@ impl PlaytchaClient {
     }
 
     fn scrub(&self, text: &str) -> String {
-        text.replace(&self.secret, "[redacted]")
+        scrub(text, &self.secret).into_owned()
     }
 }
 

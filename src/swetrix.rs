@@ -12,6 +12,7 @@ use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use crate::errors::scrub;
 use crate::js::{proxy_setting, ProxyConfig};
 use crate::transport::{
     ca_roots, timeout_option, Failure, ProxySetting, Transport, TransportConfig, PROVIDER_CONNECT_TIMEOUT,
@@ -34,8 +35,16 @@ pub enum Outcome {
 }
 
 /// Validates a token. `body` is the JSON the caller's `JSON.stringify({ token, secret })`
-/// produced, so the bytes on the wire are the JS package's.
-pub async fn validate(url: &str, body: String, deadline: Duration, proxy: ProxySetting, ca: Vec<String>) -> Outcome {
+/// produced, so the bytes on the wire are the JS package's; `secret` (when a string) is cut out
+/// of any server text the outcome quotes.
+pub async fn validate(
+    url: &str,
+    body: String,
+    secret: Option<&str>,
+    deadline: Duration,
+    proxy: ProxySetting,
+    ca: Vec<String>,
+) -> Outcome {
     // A token is a few hundred bytes: a body this large cannot hold a valid one, so save the
     // upload (the server's body limit would refuse it anyway).
     if body.len() > MAX_BODY_LENGTH {
@@ -59,7 +68,7 @@ pub async fn validate(url: &str, body: String, deadline: Duration, proxy: ProxyS
         .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
         .body(body);
     match transport.execute(request, deadline, |_| true).await {
-        Ok(answer) => outcome_of(answer.status, &answer.body.unwrap_or_default()),
+        Ok(answer) => outcome_of(answer.status, &answer.body.unwrap_or_default(), secret),
         Err(failure) => no_response(NodeErrorText(&failure, &url).to_string()),
     }
 }
@@ -74,16 +83,18 @@ fn no_response(error_text: String) -> Outcome {
     Outcome::Invalid(format!("Unable to make API request, error: {error_text}"))
 }
 
-/// The package's reading of an answer.
-pub fn outcome_of(status: u16, body: &[u8]) -> Outcome {
+/// The package's reading of an answer. The body is quoted as the package quotes it, except for
+/// any copy of `secret` in it.
+pub fn outcome_of(status: u16, body: &[u8], secret: Option<&str>) -> Outcome {
     let text = String::from_utf8_lossy(body);
+    let quoted = || secret.map_or(text.as_ref().into(), |secret| scrub(&text, secret));
     if status >= 400 {
-        return Outcome::Invalid(format!("Request failed with status code {status}: {text}"));
+        return Outcome::Invalid(format!("Request failed with status code {status}: {}", quoted()));
     }
     match serde_json::from_str::<Envelope>(&text) {
         Ok(Envelope { success: true, data }) => Outcome::Valid(data.map(|raw| raw.get().to_owned())),
         Ok(_) => Outcome::Invalid(VALIDATION_FAILED.into()),
-        Err(_) => Outcome::Invalid(format!("Unable to parse JSON response: {text}")),
+        Err(_) => Outcome::Invalid(format!("Unable to parse JSON response: {}", quoted())),
     }
 }
 
@@ -210,6 +221,7 @@ pub struct SwetrixOutcome {
 pub async fn swetrix_validate(
     url: String,
     body: String,
+    secret: Option<String>,
     timeout_ms: Option<f64>,
     proxy: Option<Either<bool, ProxyConfig>>,
     ca: Option<Vec<String>>,
@@ -217,7 +229,7 @@ pub async fn swetrix_validate(
     let options = timeout_option("options.timeoutMs", timeout_ms, DEFAULT_TIMEOUT_MS)
         .and_then(|deadline| Ok((deadline, proxy_setting(proxy)?, ca_roots(ca)?)));
     let outcome = match options {
-        Ok((deadline, proxy, ca)) => validate(&url, body, deadline, proxy, ca).await,
+        Ok((deadline, proxy, ca)) => validate(&url, body, secret.as_deref(), deadline, proxy, ca).await,
         Err(error) => no_response(format!("TypeError: {}", error.message.unwrap_or_default())),
     };
     match outcome {
@@ -238,6 +250,11 @@ pub async fn swetrix_validate(
 mod tests {
     use super::*;
 
+    /// An answer read with no secret to hide.
+    pub(super) fn read(status: u16, body: &[u8]) -> Outcome {
+        outcome_of(status, body, None)
+    }
+
     fn invalid(text: &str) -> Outcome {
         Outcome::Invalid(text.into())
     }
@@ -245,16 +262,16 @@ mod tests {
     #[test]
     fn answers_are_read_as_the_package_reads_them() {
         assert_eq!(
-            outcome_of(200, br#"{"success":true,"data":{"b":1,"a":[2]}}"#),
+            read(200, br#"{"success":true,"data":{"b":1,"a":[2]}}"#),
             Outcome::Valid(Some(r#"{"b":1,"a":[2]}"#.into()))
         );
-        assert_eq!(outcome_of(200, br#"{"success":true}"#), Outcome::Valid(None));
+        assert_eq!(read(200, br#"{"success":true}"#), Outcome::Valid(None));
         assert_eq!(
-            outcome_of(302, br#"{"success":1,"data":null}"#),
+            read(302, br#"{"success":1,"data":null}"#),
             Outcome::Valid(Some("null".into()))
         );
         assert_eq!(
-            outcome_of(200, br#"{"success":true,"data":1,"data":2}"#),
+            read(200, br#"{"success":true,"data":1,"data":2}"#),
             Outcome::Valid(Some("2".into()))
         );
         for falsy in [
@@ -269,7 +286,7 @@ mod tests {
             "\"success\"",
             "1",
         ] {
-            assert_eq!(outcome_of(200, falsy.as_bytes()), invalid(VALIDATION_FAILED), "{falsy}");
+            assert_eq!(read(200, falsy.as_bytes()), invalid(VALIDATION_FAILED), "{falsy}");
         }
         for truthy in [
             r#"{"success":"yes"}"#,
@@ -277,17 +294,14 @@ mod tests {
             r#"{"success":{}}"#,
             r#"{"success":-1}"#,
         ] {
-            assert!(
-                matches!(outcome_of(200, truthy.as_bytes()), Outcome::Valid(_)),
-                "{truthy}"
-            );
+            assert!(matches!(read(200, truthy.as_bytes()), Outcome::Valid(_)), "{truthy}");
         }
     }
 
     #[test]
     fn statuses_from_400_carry_the_raw_body() {
         assert_eq!(
-            outcome_of(
+            read(
                 400,
                 br#"{"message":"Token expired","error":"Bad Request","statusCode":400}"#
             ),
@@ -295,22 +309,45 @@ mod tests {
                 r#"Request failed with status code 400: {"message":"Token expired","error":"Bad Request","statusCode":400}"#
             )
         );
-        assert_eq!(outcome_of(503, b""), invalid("Request failed with status code 503: "));
+        assert_eq!(read(503, b""), invalid("Request failed with status code 503: "));
         assert_eq!(
-            outcome_of(500, b"bad \xff byte"),
+            read(500, b"bad \xff byte"),
             invalid("Request failed with status code 500: bad \u{fffd} byte")
         );
     }
 
     #[test]
-    fn bodies_that_are_not_json_are_quoted() {
-        assert_eq!(outcome_of(200, b""), invalid("Unable to parse JSON response: "));
+    fn a_quoted_body_never_shows_the_secret_and_only_the_body_is_touched() {
+        let echo = br#"<pre>{"token":"t","secret":"sw-s3cret"}</pre>"#;
         assert_eq!(
-            outcome_of(200, b"<html>down</html>"),
+            outcome_of(500, echo, Some("sw-s3cret")),
+            invalid(r#"Request failed with status code 500: <pre>{"token":"t","secret":"[redacted]"}</pre>"#)
+        );
+        assert_eq!(
+            outcome_of(200, echo, Some("sw-s3cret")),
+            invalid(r#"Unable to parse JSON response: <pre>{"token":"t","secret":"[redacted]"}</pre>"#)
+        );
+        // A one-letter secret hides itself in the body, never in our own words around it.
+        assert_eq!(
+            outcome_of(503, b"s", Some("s")),
+            invalid("Request failed with status code 503: [redacted]")
+        );
+        // A success is the server's data, untouched.
+        assert_eq!(
+            outcome_of(200, br#"{"success":true,"data":"sw-s3cret"}"#, Some("sw-s3cret")),
+            Outcome::Valid(Some(r#""sw-s3cret""#.into()))
+        );
+    }
+
+    #[test]
+    fn bodies_that_are_not_json_are_quoted() {
+        assert_eq!(read(200, b""), invalid("Unable to parse JSON response: "));
+        assert_eq!(
+            read(200, b"<html>down</html>"),
             invalid("Unable to parse JSON response: <html>down</html>")
         );
         assert_eq!(
-            outcome_of(200, br#"{"success":true"#),
+            read(200, br#"{"success":true"#),
             invalid(r#"Unable to parse JSON response: {"success":true"#)
         );
     }
@@ -356,6 +393,7 @@ mod tests {
 
 #[cfg(test)]
 mod fuzz {
+    use super::tests::read;
     use super::*;
     use crate::fuzzing::{bytes, json_soup};
     use proptest::prelude::*;
@@ -365,14 +403,14 @@ mod fuzz {
         /// JavaScript is JSON that `JSON.parse` can read.
         #[test]
         fn any_answer_gives_an_outcome(status in 100u16..600, body in json_soup()) {
-            if let Outcome::Valid(Some(data)) = outcome_of(status, body.as_bytes()) {
+            if let Outcome::Valid(Some(data)) = read(status, body.as_bytes()) {
                 prop_assert!(serde_json::from_str::<serde::de::IgnoredAny>(&data).is_ok(), "{}", data);
             }
         }
 
         #[test]
         fn any_bytes_give_an_outcome(status in 100u16..600, body in bytes()) {
-            let _ = outcome_of(status, &body);
+            let _ = read(status, &body);
         }
     }
 }
