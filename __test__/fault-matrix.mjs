@@ -118,25 +118,38 @@ const swetrixNoAnswer = (errorText, doc) => swetrixFalse(typeof errorText === 'f
   ? (world) => `Unable to make API request, error: ${errorText(world)}`
   : `Unable to make API request, error: ${errorText}`, doc, true)
 
+const swetrixTimeout = swetrixNoAnswer(`Error: timeout of ${TIMEOUT_MS}ms exceeded`,
+  "`[false, 'Unable to make API request, error: Error: timeout of <timeoutMs>ms exceeded']`")
+
 const recaptchaUnavailable = (doc = 'rejects `RecaptchaUnavailableError` (503) after the retries') =>
   rejects(RecaptchaUnavailableError, doc, true,
     { statusCode: 503, errorCodes: ['siteverify-unavailable'], attempts: RECAPTCHA.retries + 1 })
 
 /** Playtcha's default policy: resolve, let the user through, say why. */
 function failsOpen (unavailableReason, status) {
+  const doc = `fails open: \`unavailableReason: '${unavailableReason}'\`${status ? `, \`status: ${status}\`` : ''}`
+  const closed = rejects(PlaytchaUnavailableError, doc, true, { reason: unavailableReason, status })
   return {
-    doc: `fails open: \`unavailableReason: '${unavailableReason}'\`${status ? `, \`status: ${status}\`` : ''}`,
+    doc,
     unavailable: true,
     check ({ error, value }) {
       assert.equal(error, undefined, `verify rejected: ${error}`)
       assert.deepEqual(value, { success: true, failedOpen: true, unavailableReason, ...(status ? { status } : {}) })
+    },
+    /** With `failClosed`: the same reason and status, rejected as an outage. */
+    closed: {
+      ...closed,
+      check (outcome, world) {
+        closed.check(outcome, world)
+        assert.ok(outcome.error instanceof FailoverException)
+      }
     }
   }
 }
 
 /**
  * The matrix. `host(world)` is where the clients go (default: the emulator), `rule(provider)`
- * the fault the emulator injects for that provider's request.
+ * the fault the emulator injects for that provider (the emulator's name: both Playtcha clients are 'playtcha').
  */
 export const FAULTS = [
   {
@@ -169,7 +182,7 @@ export const FAULTS = [
     host: (world) => world.blackholeUrl,
     outcomes: {
       trustcaptcha: rejects(ServerUnreachableException, 'rejects `ServerUnreachableException` after `connectTimeoutMs`', true),
-      swetrix: swetrixNoAnswer(`Error: timeout of ${TIMEOUT_MS}ms exceeded`, "`[false, 'Unable to make API request, error: Error: timeout of <timeoutMs>ms exceeded']`"),
+      swetrix: swetrixTimeout,
       recaptcha: recaptchaUnavailable(),
       playtcha: failsOpen('timeout')
     }
@@ -180,7 +193,7 @@ export const FAULTS = [
     rule: () => ({ kind: 'hang' }),
     outcomes: {
       trustcaptcha: rejects(ServerUnreachableException, 'rejects `ServerUnreachableException` after `readTimeoutMs`', true),
-      swetrix: swetrixNoAnswer(`Error: timeout of ${TIMEOUT_MS}ms exceeded`, "`[false, 'Unable to make API request, error: Error: timeout of <timeoutMs>ms exceeded']`"),
+      swetrix: swetrixTimeout,
       recaptcha: recaptchaUnavailable('rejects `RecaptchaUnavailableError` (503) after `timeoutMs` per attempt'),
       playtcha: failsOpen('timeout')
     }
@@ -191,7 +204,7 @@ export const FAULTS = [
     rule: () => ({ kind: 'trickle', ms: 50 }),
     outcomes: {
       trustcaptcha: rejects(ServerUnreachableException, 'rejects `ServerUnreachableException` at `readTimeoutMs`', true),
-      swetrix: swetrixNoAnswer(`Error: timeout of ${TIMEOUT_MS}ms exceeded`, "`[false, 'Unable to make API request, error: Error: timeout of <timeoutMs>ms exceeded']`"),
+      swetrix: swetrixTimeout,
       recaptcha: recaptchaUnavailable('rejects `RecaptchaUnavailableError` (503) at `timeoutMs` per attempt'),
       playtcha: failsOpen('timeout')
     }
@@ -227,7 +240,7 @@ export const FAULTS = [
       kind: 'status',
       status: 429,
       headers: { 'retry-after': '1' },
-      body: provider.startsWith('playtcha')
+      body: provider === 'playtcha'
         ? '{"error":{"code":"rate_limited_ip","message":"Too many requests from this IP","request_id":"req_429"}}'
         : '{"statusCode":429,"message":"Too many requests, please try again later"}'
     }),
@@ -321,8 +334,7 @@ export const FAULTS = [
       trustcaptcha: { kind: 'status', status: 500, body: `Bearer ${CREDENTIALS.trustcaptchaApiKey}` },
       swetrix: { kind: 'status', status: 500, body: `<pre>{"secret":"${CREDENTIALS.swetrixSecret}"}</pre>` },
       recaptcha: { kind: 'status', status: 200, body: JSON.stringify({ success: false, 'error-codes': ['invalid-input-secret', CREDENTIALS.recaptchaSecret] }) },
-      playtcha: { kind: 'status', status: 401, body: JSON.stringify({ error: { code: 'bad_secret', message: `secret ${CREDENTIALS.playtchaSecret} is wrong`, request_id: 'req_401' } }) },
-      playtchaFailClosed: { kind: 'status', status: 401, body: JSON.stringify({ error: { code: 'bad_secret', message: `secret ${CREDENTIALS.playtchaSecret} is wrong`, request_id: 'req_401' } }) }
+      playtcha: { kind: 'status', status: 401, body: JSON.stringify({ error: { code: 'bad_secret', message: `secret ${CREDENTIALS.playtchaSecret} is wrong`, request_id: 'req_401' } }) }
     })[provider],
     outcomes: {
       trustcaptcha: rejects(Error, "rejects `Error` with `status: 500`; the body is never read", true, { status: 500 }),
@@ -341,27 +353,21 @@ export const FAULTS = [
  */
 export function outcomeOf (fault, provider) {
   if (provider !== 'playtchaFailClosed') return fault.outcomes[provider]
-  const open = fault.outcomes.playtcha
-  if (!open.doc.startsWith('fails open')) return open
-  return {
-    doc: open.doc,
-    unavailable: true,
-    check ({ error, value }, world) {
-      assert.ok(error instanceof PlaytchaUnavailableError, `resolved ${JSON.stringify(value)}`)
-      assert.ok(error instanceof FailoverException)
-      open.check({ value: { success: true, failedOpen: true, unavailableReason: error.reason, ...(error.status ? { status: error.status } : {}) } }, world)
-    }
-  }
+  return fault.outcomes.playtcha.closed ?? fault.outcomes.playtcha
 }
+
+/** The emulator's name of the provider a client calls. */
+const emulatorProvider = (provider) => provider === 'playtchaFailClosed' ? 'playtcha' : provider
 
 /** Runs one cell: injects the fault, calls, and returns the outcome and the milliseconds. */
 export async function runCell (fault, provider, world) {
   const emulator = world.emulator
-  const rule = fault.rule?.(provider, world)
+  const target = emulatorProvider(provider)
+  const rule = fault.rule?.(target, world)
   if (rule) {
     // Every attempt meets the fault: authorize retries where no verdict came.
     const times = provider === 'recaptcha' ? RECAPTCHA.retries + 1 : 1
-    emulator.fault({ ...rule, provider: provider.startsWith('playtcha') ? 'playtcha' : provider, times })
+    emulator.fault({ ...rule, provider: target, times })
   }
   const host = fault.host?.(world) ?? emulator.url
   const started = performance.now()
