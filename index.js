@@ -114,7 +114,7 @@ function callNative (call) {
 // Argument checks (lib/options.js, shared with middleware.js)
 
 const {
-  checkOptions, authorizeOptions, swetrixOptions, TRUSTCAPTCHA_OPTIONS, PLAYTCHA_OPTIONS
+  PROVIDERS, checkOptions, authorizeOptions, swetrixOptions, TRUSTCAPTCHA_OPTIONS, PLAYTCHA_OPTIONS
 } = require('./lib/options.js')
 
 // ---------------------------------------------------------------------------------------------
@@ -295,7 +295,6 @@ function isProviderUnavailable (outcome) {
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i
 const CONSTRUCT = Symbol('Emulator.start')
-const EMULATOR_PROVIDERS = ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha']
 
 /**
  * The JSON of the emulator's options, claims and fault rules. `JSON.stringify` alone would turn
@@ -350,7 +349,7 @@ class Emulator {
   issue (provider, claims) {
     if (typeof provider !== 'string') throw new TypeError('provider must be a string')
     // The provider is named only when it is one (native code refuses any other).
-    const subject = EMULATOR_PROVIDERS.includes(provider) ? `${provider} claims` : 'claims'
+    const subject = PROVIDERS.includes(provider) ? `${provider} claims` : 'claims'
     return callNative(() => this.#native.issue(provider, claims === undefined ? null : emulatorJson(claims, subject)))
   }
 

@@ -16,11 +16,9 @@
 
 const captcha = require('./index.js')
 const {
-  checkOptions, authorizeOptions, swetrixOptions, markChecked,
+  PROVIDERS, checkOptions, authorizeOptions, swetrixOptions, markChecked,
   TRUSTCAPTCHA_OPTIONS, SWETRIX_OPTIONS, AUTHORIZE_OPTIONS, PLAYTCHA_OPTIONS
 } = require('./lib/options.js')
-
-const PROVIDERS = ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha']
 
 /** The form field each provider's widget fills in. */
 const TOKEN_FIELDS = Object.freeze({

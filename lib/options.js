@@ -161,7 +161,11 @@ function swetrixOptions (options, prefix = 'options.') {
   return checkOptions(SWETRIX_OPTIONS, options, prefix)
 }
 
+/** The four providers, by the names the middleware and the emulator take. */
+const PROVIDERS = Object.freeze(['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha'])
+
 module.exports = {
+  PROVIDERS,
   requiredSecret,
   checkOptions,
   authorizeOptions,
