@@ -34,7 +34,7 @@ const VerificationResultRetrievalLimitReachedException = exceptionClass('Verific
 /** The abstract parent of the exceptions that mean "treat this as a provider outage". */
 const FailoverException = exceptionClass('FailoverException', undefined)
 const ServerUnreachableException = exceptionClass('ServerUnreachableException',
-  'Could not reach the TrustCaptcha server. Please check your network connection and consider implementing a failover mechanism.',
+  'Could not reach the TrustCaptcha server. This is a high-trust failover signal — your backend was unable to contact our servers.',
   FailoverException)
 const ClientReportedServerUnreachableException = exceptionClass('ClientReportedServerUnreachableException',
   'The client reported it could not reach the TrustCaptcha server, but the gateway has no record of a recent outage. Treat this with caution: a malicious client may be claiming a failover that did not happen.',

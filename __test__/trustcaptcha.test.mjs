@@ -27,7 +27,7 @@ const EXCEPTIONS = {
   VerificationNotFinishedException: 'The verification is not yet completed. Please wait until the user has finished solving the captcha before requesting the result.',
   VerificationResultExpiredException: 'The verification result has expired and can no longer be retrieved.',
   VerificationResultRetrievalLimitReachedException: 'The verification result has reached its maximum retrieval count and can no longer be retrieved.',
-  ServerUnreachableException: 'Could not reach the TrustCaptcha server. Please check your network connection and consider implementing a failover mechanism.',
+  ServerUnreachableException: 'Could not reach the TrustCaptcha server. This is a high-trust failover signal — your backend was unable to contact our servers.',
   ClientReportedServerUnreachableException: 'The client reported it could not reach the TrustCaptcha server, but the gateway has no record of a recent outage. Treat this with caution: a malicious client may be claiming a failover that did not happen.'
 }
 
