@@ -7,11 +7,8 @@ import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { BINARY, PACKABLE, npmIn, packPackages } from './pack.mjs'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const BINARY = 'captcha-native.linux-x64-gnu.node'
-const supported = process.platform === 'linux' && process.arch === 'x64' && existsSync(join(ROOT, BINARY))
 // Node and npm, and nothing else: no cargo, no rustc, no C compiler wrappers from ~/.cargo/bin.
 const PATH = [dirname(process.execPath), '/usr/bin', '/bin'].join(':')
 const NO_REGISTRY = ['--offline', '--no-audit', '--no-fund', '--registry', 'http://127.0.0.1:9/']
@@ -21,8 +18,7 @@ let rootTarball
 let binaryTarball
 
 function npm (args, cwd) {
-  const env = { ...process.env, PATH, npm_config_cache: join(work, 'cache'), npm_config_loglevel: 'error' }
-  return execFileSync('npm', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  return npmIn({ PATH, npm_config_cache: join(work, 'cache') })(args, cwd)
 }
 
 function tarList (tarball) {
@@ -43,16 +39,11 @@ function node (dir, file, source) {
   return execFileSync(process.execPath, [file], { cwd: dir, env: { ...process.env, PATH }, encoding: 'utf8' }).trim()
 }
 
-describe('the packed package', { skip: !supported && 'needs the linux-x64-gnu build' }, () => {
+describe('the packed package', { skip: !PACKABLE && 'needs the linux-x64-gnu build' }, () => {
   before(() => {
     work = mkdtempSync(join(tmpdir(), 'captcha-native-pack-'))
-    execFileSync('mkdir', ['-p', join(work, 'empty')])
-    // --ignore-scripts: `prepare` would rebuild the addon, which the suite has just built.
-    rootTarball = join(work, JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], ROOT))[0].filename)
-    const binaryPackage = join(work, 'linux-x64-gnu')
-    cpSync(join(ROOT, 'npm', 'linux-x64-gnu'), binaryPackage, { recursive: true })
-    cpSync(join(ROOT, BINARY), join(binaryPackage, BINARY))
-    binaryTarball = join(work, JSON.parse(npm(['pack', '--json', '--pack-destination', work], binaryPackage))[0].filename)
+    execFileSync('mkdir', ['-p', join(work, 'empty')]);
+    ({ rootTarball, binaryTarball } = packPackages(work, npm))
   })
   after(() => rmSync(work, { recursive: true, force: true }))
 
