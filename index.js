@@ -1,114 +1,19 @@
 'use strict'
 // The public face of captcha-native: the generated binding (binding.js) does the work; this file
-// defines the error classes, turns native error data into them, and checks argument types.
+// gives each provider its original SDK's shape. The error classes and the conversion of native
+// errors are lib/errors.js; whatever native code returns is remade in the caller's realm
+// (lib/realm.js), so it behaves the same in a test runner's VM context as in the main realm.
 
 const nativeBinding = require('./binding.js')
 
-// ---------------------------------------------------------------------------------------------
-// Errors
-
-/** Defines an exception class with the given name, default message and parent. */
-function exceptionClass (name, defaultMessage, Parent = Error) {
-  const Exception = class extends Parent {
-    constructor (message = defaultMessage, options) {
-      super(message, options)
-      this.name = name
-    }
-  }
-  Object.defineProperty(Exception, 'name', { value: name })
-  return Exception
-}
-
-const ApiKeyInvalidException = exceptionClass('ApiKeyInvalidException',
-  'The provided api key is invalid. Please verify the api key from your captcha settings.')
-const VerificationTokenInvalidException = exceptionClass('VerificationTokenInvalidException',
-  'The verification token is malformed or could not be parsed.')
-const VerificationNotFoundException = exceptionClass('VerificationNotFoundException',
-  'No verification could be found for the given verification token.')
-const VerificationNotFinishedException = exceptionClass('VerificationNotFinishedException',
-  'The verification is not yet completed. Please wait until the user has finished solving the captcha before requesting the result.')
-const VerificationResultExpiredException = exceptionClass('VerificationResultExpiredException',
-  'The verification result has expired and can no longer be retrieved.')
-const VerificationResultRetrievalLimitReachedException = exceptionClass('VerificationResultRetrievalLimitReachedException',
-  'The verification result has reached its maximum retrieval count and can no longer be retrieved.')
-/** The abstract parent of the exceptions that mean "treat this as a provider outage". */
-const FailoverException = exceptionClass('FailoverException', undefined)
-const ServerUnreachableException = exceptionClass('ServerUnreachableException',
-  'Could not reach the TrustCaptcha server. This is a high-trust failover signal — your backend was unable to contact our servers.',
-  FailoverException)
-const ClientReportedServerUnreachableException = exceptionClass('ClientReportedServerUnreachableException',
-  'The client reported it could not reach the TrustCaptcha server, but the gateway has no record of a recent outage. Treat this with caution: a malicious client may be claiming a failover that did not happen.',
-  FailoverException)
-
-/** reCAPTCHA `authorize`: a verdict against the token (400) or a configuration refused (500). */
-const RecaptchaError = exceptionClass('RecaptchaError', 'Request failed with status code 400')
-/** reCAPTCHA `authorize`: siteverify gave no verdict, even after the retries (503). */
-const RecaptchaUnavailableError = exceptionClass('RecaptchaUnavailableError',
-  'Request failed with status code 503', FailoverException)
-/** Playtcha: a 4xx answer, or a token refused before any request (fail closed). */
-const PlaytchaError = exceptionClass('PlaytchaError', 'Playtcha refused the verification')
-/** Playtcha: the verifier is unavailable and the policy is to fail closed. */
-const PlaytchaUnavailableError = exceptionClass('PlaytchaUnavailableError', 'Playtcha is unavailable',
-  FailoverException)
-
-/** Native error kinds (src/errors.rs) and the classes they become. */
-const ERROR_CLASSES = {
-  ApiKeyInvalid: ApiKeyInvalidException,
-  VerificationTokenInvalid: VerificationTokenInvalidException,
-  VerificationNotFound: VerificationNotFoundException,
-  VerificationNotFinished: VerificationNotFinishedException,
-  VerificationResultExpired: VerificationResultExpiredException,
-  VerificationResultRetrievalLimitReached: VerificationResultRetrievalLimitReachedException,
-  ClientReportedServerUnreachable: ClientReportedServerUnreachableException,
-  ServerUnreachable: ServerUnreachableException,
-  UnexpectedStatus: Error,
-  InvalidArgument: TypeError,
-  OperationFailed: Error,
-  RecaptchaRejected: RecaptchaError,
-  RecaptchaUnavailable: RecaptchaUnavailableError,
-  PlaytchaRejected: PlaytchaError,
-  PlaytchaUnavailable: PlaytchaUnavailableError
-}
-const NATIVE_ERROR_MARKER = 'captcha-native:'
-
-/** Turns an error that native code reported as data into its JavaScript class. */
-function fromNative (error) {
-  if (!(error instanceof Error) || !String(error.message).startsWith(NATIVE_ERROR_MARKER)) return error
-  let data
-  try {
-    data = JSON.parse(error.message.slice(NATIVE_ERROR_MARKER.length))
-  } catch {
-    return error
-  }
-  const Class = ERROR_CLASSES[data.kind] || Error
-  const options = data.detail ? { cause: new Error(data.detail) } : undefined
-  const converted = new Class(data.message, options)
-  if (data.status !== undefined) converted.status = data.status
-  // Names are chosen by native code (statusCode, errorCodes, requestId...), never by a server.
-  for (const [name, value] of Object.entries(data.fields || {})) {
-    if (name !== '__proto__') converted[name] = value
-  }
-  Error.captureStackTrace(converted, fromNative)
-  return converted
-}
-
-/** Awaits a native Promise, rejecting with its error's class. */
-async function awaitNative (promise) {
-  try {
-    return await promise
-  } catch (error) {
-    throw fromNative(error)
-  }
-}
-
-/** Runs a synchronous native call, rethrowing its errors as their classes. */
-function callNative (call) {
-  try {
-    return call()
-  } catch (error) {
-    throw fromNative(error)
-  }
-}
+const {
+  ApiKeyInvalidException, VerificationTokenInvalidException, VerificationNotFoundException,
+  VerificationNotFinishedException, VerificationResultExpiredException,
+  VerificationResultRetrievalLimitReachedException, FailoverException, ServerUnreachableException,
+  ClientReportedServerUnreachableException, RecaptchaError, RecaptchaUnavailableError, PlaytchaError,
+  PlaytchaUnavailableError, fromNative, awaitNative, callNative
+} = require('./lib/errors.js')
+const { adopt, branded, isError } = require('./lib/realm.js')
 
 // ---------------------------------------------------------------------------------------------
 // Argument checks (lib/options.js, shared with middleware.js)
@@ -147,6 +52,7 @@ class VerificationResult {
     this.resultLastFetchedAt = data.resultLastFetchedAt
   }
 }
+branded(VerificationResult)
 
 /** The decoded content of a widget's verification token. */
 class VerificationToken {
@@ -156,6 +62,7 @@ class VerificationToken {
     this.clientFailover = clientFailover
   }
 }
+branded(VerificationToken)
 
 // Immutable by construction: the configuration lives in a private native object that nothing can
 // reach or change. The instance itself is not frozen, so test doubles (sinon, jest.spyOn) work.
@@ -281,8 +188,9 @@ const SWETRIX_UNAVAILABLE = /^(Unable to make API request, error: (?!TypeError)|
  * open, or a Swetrix `[false, message]` that got no verdict.
  */
 function isProviderUnavailable (outcome) {
+  // Both hold in any realm and for any installed copy of this package (lib/realm.js).
   if (outcome instanceof FailoverException) return true
-  if (outcome instanceof Error) return typeof outcome.status === 'number' && outcome.status >= 500
+  if (isError(outcome)) return typeof outcome.status === 'number' && outcome.status >= 500
   if (Array.isArray(outcome)) {
     return outcome.length === 2 && outcome[0] === false && typeof outcome[1] === 'string' &&
       SWETRIX_UNAVAILABLE.test(outcome[1])
@@ -337,7 +245,7 @@ class Emulator {
   get url () { return this.#native.url }
 
   /** The credentials the emulator accepts. */
-  get credentials () { return this.#native.credentials }
+  get credentials () { return adopt(this.#native.credentials) }
 
   /**
    * With `tls: true`, the PEM certificate of the authority that signed the emulator's own (made
@@ -359,7 +267,7 @@ class Emulator {
     callNative(() => this.#native.fault(emulatorJson(rule, 'fault rule')))
   }
 
-  clearFaults () { this.#native.clearFaults() }
+  clearFaults () { callNative(() => this.#native.clearFaults()) }
 
   /** Moves the emulator's clock forward (expiry) without sleeping. */
   advanceTime (ms) {
@@ -367,16 +275,16 @@ class Emulator {
     callNative(() => this.#native.advanceTime(ms))
   }
 
-  stats () { return this.#native.stats() }
+  stats () { return adopt(this.#native.stats()) }
 
-  requests () { return this.#native.requests() }
+  requests () { return adopt(this.#native.requests()) }
 
-  clearRequests () { this.#native.clearRequests() }
+  clearRequests () { callNative(() => this.#native.clearRequests()) }
 
   /** A URL on this machine where connecting never succeeds: for connect timeouts. */
-  async blackholeUrl () { return this.#native.blackholeUrl() }
+  async blackholeUrl () { return awaitNative(this.#native.blackholeUrl()) }
 
-  async close () { return this.#native.close() }
+  async close () { return awaitNative(this.#native.close()) }
 }
 
 module.exports = {

@@ -19,6 +19,7 @@ const {
   PROVIDERS, checkOptions, authorizeOptions, swetrixOptions, markChecked,
   TRUSTCAPTCHA_OPTIONS, SWETRIX_OPTIONS, AUTHORIZE_OPTIONS, PLAYTCHA_OPTIONS
 } = require('./lib/options.js')
+const { branded, isError, isUint8Array, utf8 } = require('./lib/realm.js')
 
 /** The form field each provider's widget fills in. */
 const TOKEN_FIELDS = Object.freeze({
@@ -364,9 +365,9 @@ async function bodyOf (request, timeoutMs) {
     }
     return { fields: undefined, type }
   }
-  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+  if (typeof body === 'string' || isUint8Array(body)) {
     if (Buffer.byteLength(body) > BODY_LIMIT) return { tooLarge: true, type }
-    return { fields: parseBody(body.toString('utf8'), type), type }
+    return { fields: parseBody(typeof body === 'string' ? body : utf8(body), type), type }
   }
   return { fields: body, type }
 }
@@ -411,10 +412,10 @@ function scrub (text, verifier, token) {
 function describe (verdict) {
   if (verdict.text !== undefined) return verdict.text
   const { error, result } = verdict
-  if (error instanceof Error) {
+  if (isError(error)) {
     let text = `${error.name}: ${error.message}`
     if (error.status !== undefined) text += ` (status ${error.status})`
-    if (error.cause instanceof Error) text += `; cause: ${error.cause.message}`
+    if (isError(error.cause)) text += `; cause: ${error.cause.message}`
     return text
   }
   if (result && typeof result === 'object') {
@@ -512,6 +513,7 @@ class CaptchaConfigurationError extends Error {
     this.expose = false
   }
 }
+branded(CaptchaConfigurationError)
 
 /**
  * An Express (connect-style) middleware: on success it sets `req.captcha` (or

@@ -52,7 +52,7 @@ describe('the packed package', { skip: !PACKABLE && 'needs the linux-x64-gnu bui
     assert.deepEqual(files.filter((f) => !f.startsWith('package/subpath/')), [
       'package/CHANGELOG.md', 'package/LICENSE', 'package/README.md', 'package/bin/captcha-native.js',
       'package/binding.d.ts', 'package/binding.js', 'package/index.d.ts', 'package/index.js',
-      'package/lib/options.js', 'package/middleware.d.ts', 'package/middleware.js', 'package/package.json'
+      'package/lib/errors.js', 'package/lib/options.js', 'package/lib/realm.js', 'package/middleware.d.ts', 'package/middleware.js', 'package/package.json'
     ])
     assert.ok(files.includes('package/subpath/wix.js') && files.includes('package/subpath/wix.d.ts'))
     assert.ok(!files.some((f) => /\/(src|target|__test__|node_modules)\/|\.node$|Cargo/.test(f)))

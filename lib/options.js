@@ -2,6 +2,8 @@
 // Internal: not an entry point (package.json "exports" does not list it). The option checks that
 // index.js and middleware.js share, and each provider's option names, written once here.
 
+const { isUint8Array, utf8 } = require('./realm.js')
+
 function optionalString (value, name) {
   if (value === undefined || value === null) return undefined
   if (typeof value !== 'string') throw new TypeError(`${name} must be a string`)
@@ -53,7 +55,7 @@ function caOption (ca) {
   const list = Array.isArray(ca) ? ca : [ca]
   return list.map((pem) => {
     if (typeof pem === 'string') return pem
-    if (pem instanceof Uint8Array) return Buffer.from(pem.buffer, pem.byteOffset, pem.byteLength).toString('utf8')
+    if (isUint8Array(pem)) return utf8(pem) // a Buffer of any realm (Jest's fs.readFileSync is the main realm's)
     throw new TypeError('ca must be a PEM string or Buffer, or an array of them')
   })
 }

@@ -134,6 +134,17 @@ describe('captcha-native as a drop-in', () => {
       expect(isProviderUnavailable(error)).toBe(true)
     })
 
+    it('trusts a ca given as a Buffer, as fs.readFileSync returns it', async () => {
+      // proxy: false, as HTTPS_PROXY (run.mjs) would otherwise take the emulator's https:// too.
+      const tls = await Emulator.start({ tls: true })
+      try {
+        const client = new TrustCaptcha({ apiKey: tls.credentials.trustcaptchaApiKey, apiHost: tls.url, ca: Buffer.from(tls.certificate), proxy: false })
+        expect((await client.getVerificationResult(tls.issue('trustcaptcha'))).verificationPassed).toBe(true)
+      } finally {
+        await tls.close()
+      }
+    })
+
     it('a bad option is a TypeError of this realm', () => {
       expect(() => new TrustCaptcha({ apiKey: 'k', readTimeoutMs: -1 })).toThrow(TypeError)
     })
@@ -257,6 +268,17 @@ describe('captcha-native as a drop-in', () => {
       expect(await call(trustcaptcha(), {})).toMatchObject({ status: 400, body: { error: 'token_missing' } })
     })
 
+    it('takes a client of the original package\'s name and still tells a refusal from an outage', async () => {
+      // TrustCaptcha here is '@trustcomponent/trustcaptcha-nodejs', the middleware 'captcha-native': two copies.
+      const client = new TrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url })
+      const refused = Buffer.from('{"verificationId":"00000000-0000-0000-0000-000000000003"}').toString('base64')
+      expect(await call(requireCaptcha({ provider: 'trustcaptcha', client }), { 'tc-verification-token': refused }))
+        .toMatchObject({ status: 400, body: { error: 'verification_failed' } })
+      emulator.fault({ provider: 'trustcaptcha', kind: 'status', status: 503 })
+      expect(await call(requireCaptcha({ provider: 'trustcaptcha', client, log: () => {} }), { 'tc-verification-token': emulator.issue('trustcaptcha') }))
+        .toMatchObject({ status: 503, body: { error: 'provider_unavailable' } })
+    })
+
     it('answers 503 when the provider is down, or lets the request through when told to', async () => {
       emulator.fault({ provider: 'swetrix', kind: 'status', status: 503 })
       const swetrix = { provider: 'swetrix', secret: credentials.swetrixSecret, apiURL: `${url}/v1/captcha` }
@@ -273,6 +295,13 @@ describe('captcha-native as a drop-in', () => {
       expectError(error, CaptchaConfigurationError)
       expect(error).toMatchObject({ status: 500, expose: false })
       expect(error.cause).toBeInstanceOf(ApiKeyInvalidException)
+    })
+
+    it('reads a raw Buffer body, as express.raw() leaves it', async () => {
+      const body = Buffer.from(`tc-verification-token=${encodeURIComponent(emulator.issue('trustcaptcha'))}`)
+      const { next, req } = await call(trustcaptcha(), body)
+      expect(next).toBe(true)
+      expect(req.captcha.code).toBe('verified')
     })
 
     it('verifyRequest resolves the outcome for a plain request', async () => {

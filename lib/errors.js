@@ -1,0 +1,150 @@
+'use strict'
+// Internal. The error classes of every provider, and the one place where an error that native
+// code reported as data becomes one of them. Native code cannot choose a JavaScript class: it
+// rejects with an Error of the main realm whose message is `captcha-native:` and the JSON of
+// `{ kind, message?, detail?, status?, fields? }` (src/errors.rs). That text is internal; no
+// user code ever sees it, in any realm (lib/realm.js).
+
+const { isError, branded } = require('./realm.js')
+
+/** Defines an exception class with the given name, default message and parent. */
+function exceptionClass (name, defaultMessage, Parent = Error) {
+  const Exception = class extends Parent {
+    constructor (message = defaultMessage, options) {
+      super(message, options)
+      this.name = name
+    }
+  }
+  Object.defineProperty(Exception, 'name', { value: name })
+  return branded(Exception)
+}
+
+const ApiKeyInvalidException = exceptionClass('ApiKeyInvalidException',
+  'The provided api key is invalid. Please verify the api key from your captcha settings.')
+const VerificationTokenInvalidException = exceptionClass('VerificationTokenInvalidException',
+  'The verification token is malformed or could not be parsed.')
+const VerificationNotFoundException = exceptionClass('VerificationNotFoundException',
+  'No verification could be found for the given verification token.')
+const VerificationNotFinishedException = exceptionClass('VerificationNotFinishedException',
+  'The verification is not yet completed. Please wait until the user has finished solving the captcha before requesting the result.')
+const VerificationResultExpiredException = exceptionClass('VerificationResultExpiredException',
+  'The verification result has expired and can no longer be retrieved.')
+const VerificationResultRetrievalLimitReachedException = exceptionClass('VerificationResultRetrievalLimitReachedException',
+  'The verification result has reached its maximum retrieval count and can no longer be retrieved.')
+/** The abstract parent of the exceptions that mean "treat this as a provider outage". */
+const FailoverException = exceptionClass('FailoverException', undefined)
+const ServerUnreachableException = exceptionClass('ServerUnreachableException',
+  'Could not reach the TrustCaptcha server. This is a high-trust failover signal — your backend was unable to contact our servers.',
+  FailoverException)
+const ClientReportedServerUnreachableException = exceptionClass('ClientReportedServerUnreachableException',
+  'The client reported it could not reach the TrustCaptcha server, but the gateway has no record of a recent outage. Treat this with caution: a malicious client may be claiming a failover that did not happen.',
+  FailoverException)
+
+/** reCAPTCHA `authorize`: a verdict against the token (400) or a configuration refused (500). */
+const RecaptchaError = exceptionClass('RecaptchaError', 'Request failed with status code 400')
+/** reCAPTCHA `authorize`: siteverify gave no verdict, even after the retries (503). */
+const RecaptchaUnavailableError = exceptionClass('RecaptchaUnavailableError',
+  'Request failed with status code 503', FailoverException)
+/** Playtcha: a 4xx answer, or a token refused before any request (fail closed). */
+const PlaytchaError = exceptionClass('PlaytchaError', 'Playtcha refused the verification')
+/** Playtcha: the verifier is unavailable and the policy is to fail closed. */
+const PlaytchaUnavailableError = exceptionClass('PlaytchaUnavailableError', 'Playtcha is unavailable',
+  FailoverException)
+
+/** Native error kinds (src/errors.rs) and the classes they become. */
+const ERROR_CLASSES = {
+  ApiKeyInvalid: ApiKeyInvalidException,
+  VerificationTokenInvalid: VerificationTokenInvalidException,
+  VerificationNotFound: VerificationNotFoundException,
+  VerificationNotFinished: VerificationNotFinishedException,
+  VerificationResultExpired: VerificationResultExpiredException,
+  VerificationResultRetrievalLimitReached: VerificationResultRetrievalLimitReachedException,
+  ClientReportedServerUnreachable: ClientReportedServerUnreachableException,
+  ServerUnreachable: ServerUnreachableException,
+  UnexpectedStatus: Error,
+  InvalidArgument: TypeError,
+  OperationFailed: Error,
+  RecaptchaRejected: RecaptchaError,
+  RecaptchaUnavailable: RecaptchaUnavailableError,
+  PlaytchaRejected: PlaytchaError,
+  PlaytchaUnavailable: PlaytchaUnavailableError
+}
+const NATIVE_ERROR_MARKER = 'captcha-native:'
+
+/** The standard classes an error of another realm is remade as, by its name. */
+const STANDARD_CLASSES = { Error, TypeError, RangeError, SyntaxError, ReferenceError }
+
+/** The data of an error native code reported, or undefined for any other value. */
+function nativeErrorData (error) {
+  if (!isError(error)) return undefined
+  const { message } = error
+  if (typeof message !== 'string' || !message.startsWith(NATIVE_ERROR_MARKER)) return undefined
+  try {
+    return JSON.parse(message.slice(NATIVE_ERROR_MARKER.length))
+  } catch {
+    return { kind: 'OperationFailed', message: 'captcha-native reported an error it could not describe' }
+  }
+}
+
+/**
+ * Turns an error that native code reported into its JavaScript class, made in this realm. Any
+ * other error of another realm (one napi made itself) is remade in this one, by its name.
+ */
+function fromNative (error) {
+  const data = nativeErrorData(error)
+  if (data === undefined) {
+    if (!isError(error) || error instanceof Error) return error
+    const Standard = Object.hasOwn(STANDARD_CLASSES, error.name) ? STANDARD_CLASSES[error.name] : Error
+    const remade = new Standard(String(error.message))
+    if (error.code !== undefined) remade.code = error.code
+    Error.captureStackTrace(remade, fromNative)
+    return remade
+  }
+  const Class = Object.hasOwn(ERROR_CLASSES, data.kind) ? ERROR_CLASSES[data.kind] : Error
+  const options = data.detail ? { cause: new Error(data.detail) } : undefined
+  const converted = new Class(data.message, options)
+  if (data.status !== undefined) converted.status = data.status
+  // Names are chosen by native code (statusCode, errorCodes, requestId...), never by a server.
+  for (const [name, value] of Object.entries(data.fields || {})) {
+    if (name !== '__proto__') converted[name] = value
+  }
+  Error.captureStackTrace(converted, fromNative)
+  return converted
+}
+
+/** Awaits a native Promise, rejecting with its error's class. */
+async function awaitNative (promise) {
+  try {
+    return await promise
+  } catch (error) {
+    throw fromNative(error)
+  }
+}
+
+/** Runs a synchronous native call, rethrowing its errors as their classes. */
+function callNative (call) {
+  try {
+    return call()
+  } catch (error) {
+    throw fromNative(error)
+  }
+}
+
+module.exports = {
+  ApiKeyInvalidException,
+  VerificationTokenInvalidException,
+  VerificationNotFoundException,
+  VerificationNotFinishedException,
+  VerificationResultExpiredException,
+  VerificationResultRetrievalLimitReachedException,
+  FailoverException,
+  ServerUnreachableException,
+  ClientReportedServerUnreachableException,
+  RecaptchaError,
+  RecaptchaUnavailableError,
+  PlaytchaError,
+  PlaytchaUnavailableError,
+  fromNative,
+  awaitNative,
+  callNative
+}
