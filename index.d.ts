@@ -449,6 +449,14 @@ export interface EmulatorOptions {
    * a client sees what an untrusted certificate does. Default `false`.
    */
   tls?: boolean
+  /**
+   * Behave like a server's keep-alive timeout (Node's `server.keepAliveTimeout`, 5 s by
+   * default): after each answer, close the connection when no new request has begun within this
+   * many milliseconds, without `Connection: close`. A request sent in that very instant finds the
+   * connection closed: use it to test how a client copes. A whole number from 0 to 4294967295.
+   * Default: connections stay open until the client closes them.
+   */
+  keepAliveTimeoutMs?: number
 }
 
 export interface EmulatorCredentials {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict'
 // captcha-native command line: `captcha-native emulator [--host H] [--port P] [--trustcaptcha-api-key K]
-// [--swetrix-secret S] [--recaptcha-secret S] [--playtcha-secret S] [--tls [--certificate-file F]]`.
+// [--swetrix-secret S] [--recaptcha-secret S] [--playtcha-secret S] [--tls [--certificate-file F]]
+// [--keep-alive-timeout-ms MS]`.
 
 const { writeFileSync } = require('node:fs')
 const { parseArgs } = require('node:util')
@@ -22,6 +23,9 @@ Options:
   --tls                          serve HTTPS, with a certificate signed by an authority made
                                  at start (clients trust it with the \`ca\` option)
   --certificate-file <path>      with --tls, write that authority's PEM certificate here
+  --keep-alive-timeout-ms <ms>   close a connection when no new request begins this many ms
+                                 after an answer, as a server's keep-alive timeout does
+                                 (default: keep connections open)
   -h, --help                     show this help`
 
 async function emulator (args) {
@@ -36,6 +40,7 @@ async function emulator (args) {
       'playtcha-secret': { type: 'string' },
       tls: { type: 'boolean' },
       'certificate-file': { type: 'string' },
+      'keep-alive-timeout-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
   })
@@ -47,6 +52,11 @@ async function emulator (args) {
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new TypeError(`--port must be a port number, not '${values.port}'`)
   }
+  const idleText = values['keep-alive-timeout-ms']
+  const keepAliveTimeoutMs = idleText === undefined ? undefined : Number(idleText)
+  if (keepAliveTimeoutMs !== undefined && !(/^\d+$/.test(idleText) && keepAliveTimeoutMs <= 4294967295)) {
+    throw new TypeError(`--keep-alive-timeout-ms must be a whole number of milliseconds, not '${idleText}'`)
+  }
   if (values['certificate-file'] !== undefined && !values.tls) {
     throw new TypeError('--certificate-file needs --tls')
   }
@@ -57,7 +67,8 @@ async function emulator (args) {
     swetrixSecret: values['swetrix-secret'],
     recaptchaSecret: values['recaptcha-secret'],
     playtchaSecret: values['playtcha-secret'],
-    tls: values.tls
+    tls: values.tls,
+    keepAliveTimeoutMs
   })
   if (values['certificate-file'] !== undefined) writeFileSync(values['certificate-file'], running.certificate)
   // Stop cleanly on Ctrl+C from the moment the banner says so (handlers first, then the banner).

@@ -3,11 +3,16 @@
 //! bodies, and no redirects.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpInfo};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
-use reqwest::{Client, RequestBuilder, Url};
+use reqwest::{Client, ClientBuilder, Method, RequestBuilder, Url};
 use tokio::sync::Semaphore;
 
 use crate::errors::CaptchaError;
@@ -35,6 +40,19 @@ const MAX_TRACKED_ORIGINS: usize = 1024;
 
 /// Distinct configurations whose pools are kept for reuse; past this, a pool is not shared.
 const MAX_SHARED_POOLS: usize = 16;
+
+/// How long an idle pooled connection is kept. Below the keep-alive timeouts servers commonly
+/// use (Node's default `keepAliveTimeout` is 5 s; undici keeps its own idle sockets 4 s for the
+/// same reason), so that we drop a connection before the server does rather than send a request
+/// into one it is closing.
+pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(4);
+const _: () = assert!(
+    POOL_IDLE_TIMEOUT.as_millis() < 5000,
+    "below Node's default keepAliveTimeout"
+);
+
+/// Connections whose history `ConnectionLedger` keeps; past this, the oldest half is forgotten.
+const MAX_TRACKED_CONNECTIONS: usize = 1024;
 
 /// The longest timeout we accept, in milliseconds (about 24.8 days, like Node's timers).
 pub const MAX_TIMEOUT_MS: f64 = 2_147_483_647.0;
@@ -256,6 +274,176 @@ impl Failure {
     }
 }
 
+/// Whether `error` (from sending a request, before any answer) says the connection was lost
+/// under it: the server closed it (hyper's "connection closed before message completed") or it
+/// was reset. Typed checks only; a timeout, a refused connect, a TLS failure are not.
+fn connection_lost(error: &reqwest::Error) -> bool {
+    if error.is_timeout() || error.is_connect() || error.is_builder() {
+        return false;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = source {
+        if let Some(hyper) = current.downcast_ref::<hyper::Error>() {
+            if hyper.is_incomplete_message() {
+                return true;
+            }
+        }
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            if matches!(
+                io.kind(),
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
+            ) {
+                return true;
+            }
+        }
+        source = current.source();
+    }
+    false
+}
+
+/// The connection a failed request went out on, as hyper-util reports it with the error.
+fn failed_connection(error: &reqwest::Error) -> Option<&Connected> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = source {
+        if let Some(client_error) = current.downcast_ref::<hyper_util::client::legacy::Error>() {
+            return client_error.connect_info();
+        }
+        source = current.source();
+    }
+    None
+}
+
+/// A TCP connection, by its two ends (through a proxy, the connection to the proxy). Unique
+/// among open connections; a new connection may reuse the ends of a closed one, which is why
+/// `RecordNewConnections` starts every new connection's history afresh.
+type ConnectionKey = (SocketAddr, SocketAddr);
+
+fn connection_key(connected: &Connected) -> Option<ConnectionKey> {
+    // HTTP/2 multiplexes: a lost stream there is not the keep-alive race this is about.
+    if connected.is_negotiated_h2() {
+        return None;
+    }
+    let mut extras = http::Extensions::new();
+    connected.get_extras(&mut extras);
+    extras
+        .get::<HttpInfo>()
+        .map(|info| (info.local_addr(), info.remote_addr()))
+}
+
+/// Which of a pool's connections have already carried an exchange: a request that fails on one
+/// of those before any answer met the keep-alive race (the server closed the connection, idle in
+/// our pool, as we sent on it), not an outage. reqwest does not say whether it reused a
+/// connection, so the ledger learns it: every new connection is entered as unused by
+/// `RecordNewConnections` (a layer on the connector), and marked used once an answer's head
+/// arrives on it (`answered`).
+#[derive(Default)]
+struct ConnectionLedger {
+    connections: Mutex<LedgerState>,
+}
+
+#[derive(Default)]
+struct LedgerState {
+    /// For each connection: when it was entered (for forgetting the oldest), and whether an
+    /// answer has arrived on it.
+    entries: HashMap<ConnectionKey, (u64, bool)>,
+    entered: u64,
+}
+
+impl ConnectionLedger {
+    fn lock(&self) -> std::sync::MutexGuard<'_, LedgerState> {
+        self.connections.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A new connection: unused, whatever a former connection with the same ends did.
+    fn opened(&self, key: ConnectionKey) {
+        let mut state = self.lock();
+        if state.entries.len() >= MAX_TRACKED_CONNECTIONS && !state.entries.contains_key(&key) {
+            // The oldest are the likeliest long closed. One forgotten while still open only
+            // counts as fresh: its loss is then reported, never repeated.
+            let cutoff = state.entered.saturating_sub(MAX_TRACKED_CONNECTIONS as u64 / 2);
+            state.entries.retain(|_, (entered, _)| *entered >= cutoff);
+        }
+        state.entered += 1;
+        let entered = state.entered;
+        state.entries.insert(key, (entered, false));
+    }
+
+    /// An answer's head arrived on the connection described by `extensions` (a response's).
+    fn answered(&self, extensions: &http::Extensions) {
+        if let Some(info) = extensions.get::<HttpInfo>() {
+            self.mark_used((info.local_addr(), info.remote_addr()));
+        }
+    }
+
+    fn mark_used(&self, key: ConnectionKey) {
+        if let Some((_, used)) = self.lock().entries.get_mut(&key) {
+            *used = true;
+        }
+    }
+
+    /// Forgets a connection a request failed on (it is gone); whether it had carried an exchange.
+    fn forget(&self, key: ConnectionKey) -> bool {
+        self.lock().entries.remove(&key).is_some_and(|(_, used)| used)
+    }
+
+    /// Whether `error` lost a request on a connection that had already carried an exchange.
+    fn lost_on_reused_connection(&self, error: &reqwest::Error) -> bool {
+        let Some(key) = failed_connection(error).and_then(connection_key) else {
+            return false;
+        };
+        self.forget(key) && connection_lost(error)
+    }
+}
+
+/// A connector layer that enters every new connection in the ledger as unused.
+#[derive(Clone)]
+struct RecordNewConnections(Arc<ConnectionLedger>);
+
+impl<S> tower_layer::Layer<S> for RecordNewConnections {
+    type Service = RecordingConnector<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RecordingConnector {
+            inner,
+            ledger: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct RecordingConnector<S> {
+    inner: S,
+    ledger: Arc<ConnectionLedger>,
+}
+
+impl<S, Target> tower_service::Service<Target> for RecordingConnector<S>
+where
+    S: tower_service::Service<Target>,
+    S::Response: Connection,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, target: Target) -> Self::Future {
+        let connecting = self.inner.call(target);
+        let ledger = self.ledger.clone();
+        Box::pin(async move {
+            let connection = connecting.await?;
+            if let Some(key) = connection_key(&connection.connected()) {
+                ledger.opened(key);
+            }
+            Ok(connection)
+        })
+    }
+}
+
 /// What the provider answered: the status, and the body when the caller asked for it.
 #[derive(Debug, Clone)]
 pub struct Answer {
@@ -281,21 +469,64 @@ impl Answer {
 }
 
 /// A pool of connections with one configuration. Build it once and share it.
+///
+/// Connections are reused, and a server may close one at any moment (its keep-alive timeout, a
+/// restart, a load balancer): a request sent into one it is closing fails although nothing is
+/// wrong. Two defences, and no more, because the POST providers' tokens are single use and must
+/// never be sent twice:
+/// - every request: hyper-util (under reqwest, `retry_canceled_requests`, on by default and left
+///   so by reqwest) sends again, on another connection, a request that never left: one whose
+///   pooled connection was found closed at checkout, or closed before any of it was written.
+/// - GET only (TrustCaptcha; safe to repeat): a request lost, before any answer, on a connection
+///   that had already carried an exchange is sent once more on a fresh connection, within the
+///   same deadline (`execute`). A fresh connection that fails is an outage, and is reported.
 pub struct Transport {
     client: Client,
+    config: TransportConfig,
+    /// Which pooled connections have carried an exchange (for the GET repeat).
+    ledger: Arc<ConnectionLedger>,
+    /// A client that never pools, for the GET repeat: built on first need.
+    fresh_client: OnceLock<Option<Client>>,
     /// The in-flight limit of each origin.
     in_flight: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
 impl Transport {
     fn build(config: &TransportConfig) -> Result<Self, CaptchaError> {
+        let ledger = Arc::new(ConnectionLedger::default());
+        let builder = Self::builder(config)?
+            .pool_max_idle_per_host(MAX_CONNECTIONS_PER_ORIGIN)
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .connector_layer(RecordNewConnections(ledger.clone()));
+        let client = builder.build().map_err(|e| {
+            CaptchaError::invalid_argument(format!("cannot build the HTTP client: {}", e.without_url()))
+        })?;
+        Ok(Self {
+            client,
+            config: config.clone(),
+            ledger,
+            fresh_client: OnceLock::new(),
+            in_flight: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// A client that opens a new connection for every request and keeps none, for the GET
+    /// repeat: another pooled connection might be closing too. `None` if it cannot be built
+    /// (it can, since the pooled one was, from the same configuration).
+    fn fresh_client(&self) -> Option<&Client> {
+        self.fresh_client
+            .get_or_init(|| Self::builder(&self.config).ok()?.pool_max_idle_per_host(0).build().ok())
+            .as_ref()
+    }
+
+    /// What every client of this configuration shares: timeouts, redirects, roots, proxy.
+    fn builder(config: &TransportConfig) -> Result<ClientBuilder, CaptchaError> {
         // reqwest takes the process's rustls provider: ours is ring (see Cargo.toml). Installing
         // fails only when one is already installed, which is as good.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = Client::builder()
             .connect_timeout(config.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(MAX_CONNECTIONS_PER_ORIGIN)
             // Some firewalls refuse requests without one; a provider's own header replaces it.
             .user_agent(concat!("captcha-native/", env!("CARGO_PKG_VERSION")))
             .tcp_nodelay(true);
@@ -321,13 +552,7 @@ impl Transport {
                 builder.proxy(proxy)
             }
         };
-        let client = builder.build().map_err(|e| {
-            CaptchaError::invalid_argument(format!("cannot build the HTTP client: {}", e.without_url()))
-        })?;
-        Ok(Self {
-            client,
-            in_flight: Mutex::new(HashMap::new()),
-        })
+        Ok(builder)
     }
 
     /// The pool for this configuration: shared with every other user of an equal configuration.
@@ -370,8 +595,8 @@ impl Transport {
     }
 
     /// Sends the request and, when `wants_body(status)` says so, reads the body (at most
-    /// `MAX_BODY_BYTES`). Waiting for a free connection, connecting, the answer and the body all
-    /// count against `deadline`.
+    /// `MAX_BODY_BYTES`). Waiting for a free connection, connecting, the answer (a GET's one
+    /// repeat included, see `Transport`) and the body all count against `deadline`.
     pub async fn execute(
         &self,
         request: RequestBuilder,
@@ -380,12 +605,36 @@ impl Transport {
     ) -> Result<Answer, Failure> {
         let request = request.build().map_err(|e| Failure::classify(&e))?;
         let limit = self.limit_for(request.url());
+        // Only a GET is repeated: it is safe to (RFC 9110, 9.2.1) and has no body to replay.
+        let repeat = if request.method() == Method::GET {
+            request.try_clone()
+        } else {
+            None
+        };
         let exchange = async {
             let _permit = limit
                 .acquire()
                 .await
                 .map_err(|_| Failure::Other("transport closed".into()))?;
-            let mut response = self.client.execute(request).await.map_err(|e| Failure::classify(&e))?;
+            let mut response = match self.client.execute(request).await {
+                Ok(response) => {
+                    self.ledger.answered(response.extensions());
+                    response
+                }
+                Err(error) => {
+                    // The keep-alive race (see `Transport`): a GET lost on a reused connection
+                    // goes once more, on a fresh connection; anything else is reported.
+                    let fresh = if self.ledger.lost_on_reused_connection(&error) {
+                        self.fresh_client()
+                    } else {
+                        None
+                    };
+                    match (repeat, fresh) {
+                        (Some(again), Some(fresh)) => fresh.execute(again).await.map_err(|e| Failure::classify(&e))?,
+                        _ => return Err(Failure::classify(&error)),
+                    }
+                }
+            };
             let status = response.status().as_u16();
             let headers = std::mem::take(response.headers_mut());
             if !wants_body(status) {
@@ -471,6 +720,50 @@ mod tests {
         // The default port is the same origin whether written or not.
         let b = transport.limit_for(&url("https://h.example/x"));
         assert!(Arc::ptr_eq(&b, &transport.limit_for(&url("https://h.example:443/y"))));
+    }
+
+    #[test]
+    fn the_ledger_knows_which_connections_carried_an_exchange() {
+        let ledger = ConnectionLedger::default();
+        let key = |port: u16| -> ConnectionKey {
+            (
+                SocketAddr::from(([127, 0, 0, 1], port)),
+                SocketAddr::from(([127, 0, 0, 1], 443)),
+            )
+        };
+        ledger.opened(key(1));
+        assert!(!ledger.forget(key(1)), "a fresh connection is not reused");
+        ledger.opened(key(1));
+        ledger.mark_used(key(1));
+        assert!(ledger.forget(key(1)), "it answered once: reused");
+        assert!(!ledger.forget(key(1)), "a failed connection is forgotten");
+        // A new connection with the ends of a closed one starts afresh.
+        ledger.opened(key(2));
+        ledger.mark_used(key(2));
+        ledger.opened(key(2));
+        assert!(!ledger.forget(key(2)));
+        // Unknown connections (opened before the ledger, or forgotten) are never reused.
+        ledger.mark_used(key(3));
+        assert!(!ledger.forget(key(3)));
+    }
+
+    #[test]
+    fn the_ledger_is_bounded_and_forgets_the_oldest() {
+        let ledger = ConnectionLedger::default();
+        let key = |n: usize| -> ConnectionKey {
+            (
+                SocketAddr::from(([127, 0, (n >> 16) as u8, 1], n as u16)),
+                SocketAddr::from(([127, 0, 0, 1], 443)),
+            )
+        };
+        for n in 0..MAX_TRACKED_CONNECTIONS * 3 {
+            ledger.opened(key(n));
+            ledger.mark_used(key(n));
+            assert!(ledger.lock().entries.len() <= MAX_TRACKED_CONNECTIONS);
+        }
+        let newest = MAX_TRACKED_CONNECTIONS * 3 - 1;
+        assert!(ledger.forget(key(newest)));
+        assert!(!ledger.forget(key(0)));
     }
 
     #[test]

@@ -43,6 +43,10 @@ export async function emulatorUsage(): Promise<void> {
   const pem: string = secure.certificate
   // @ts-expect-error tls is a boolean
   await Emulator.start({ tls: 'yes' })
+  const closing = await Emulator.start({ keepAliveTimeoutMs: 5 })
+  // @ts-expect-error keepAliveTimeoutMs is a number of milliseconds
+  await Emulator.start({ keepAliveTimeoutMs: '5' })
+  void closing
   void pem
 
   const trustCaptcha = new TrustCaptcha({ apiKey: key, apiHost: emulator.url, proxy: false })

@@ -187,7 +187,25 @@ pub async fn serve_connection(mut stream: impl Stream, emulator: Arc<Emulator>) 
         {
             return;
         }
+        if let Some(idle) = emulator.keep_alive_timeout() {
+            if !next_request_begins(&mut stream, &mut buffer, idle).await {
+                return;
+            }
+        }
     }
+}
+
+/// `keepAliveTimeoutMs`: whether a byte of the next request arrives within `idle` of the answer.
+/// When none has, the connection is dropped unread, as a server's keep-alive timeout does: a
+/// request the client sends in that very instant finds it closed (or reset), which is the race
+/// a client's connection pool must live with.
+async fn next_request_begins(stream: &mut impl Stream, buffer: &mut Vec<u8>, idle: Duration) -> bool {
+    if !buffer.is_empty() {
+        // Pipelined: the next request had already begun.
+        return true;
+    }
+    // `read_buf` is cancel safe: when the timer wins, nothing was read.
+    matches!(tokio::time::timeout(idle, stream.read_buf(buffer)).await, Ok(Ok(n)) if n > 0)
 }
 
 /// Records a request to a provider's path and answers it, or does the fault that picks it.

@@ -114,6 +114,10 @@ pub struct EmulatorOptions {
     pub playtcha_secret: Option<String>,
     /// Serve HTTPS with a certificate from an authority made at start (`certificate`).
     pub tls: Option<bool>,
+    /// Close a connection when no new request has begun this many milliseconds after an answer,
+    /// as a server's keep-alive timeout does (Node's `server.keepAliveTimeout`), without
+    /// `Connection: close`. Unset: connections stay open until the client closes them.
+    pub keep_alive_timeout_ms: Option<u32>,
 }
 
 /// The credentials the emulator accepts.
@@ -204,6 +208,8 @@ pub struct Emulator {
     counters: Counters,
     recorded: Mutex<VecDeque<RecordedRequest>>,
     shutdown: watch::Sender<bool>,
+    /// `keepAliveTimeoutMs`: how long an answered connection may wait for its next request.
+    keep_alive_timeout: Option<Duration>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -224,7 +230,13 @@ impl Emulator {
             counters: Counters::default(),
             recorded: Mutex::new(VecDeque::new()),
             shutdown: watch::channel(false).0,
+            keep_alive_timeout: None,
         }
+    }
+
+    /// How long a connection may stay idle after an answer before the emulator closes it.
+    pub fn keep_alive_timeout(&self) -> Option<Duration> {
+        self.keep_alive_timeout
     }
 
     /// The emulator's clock in milliseconds since the epoch: real time plus `advance_time`.
@@ -440,7 +452,9 @@ impl RunningEmulator {
             _ => None,
         };
         let authority_pem = tls.as_ref().map(|tls| tls.authority_pem.clone());
-        let state = Arc::new(Emulator::new(credentials));
+        let mut state = Emulator::new(credentials);
+        state.keep_alive_timeout = options.keep_alive_timeout_ms.map(|ms| Duration::from_millis(ms.into()));
+        let state = Arc::new(state);
         let accept_task = tokio::spawn(accept_connections(listener, state.clone(), tls.map(|tls| tls.acceptor)));
         Ok(Self {
             state,
@@ -659,6 +673,18 @@ mod tests {
             );
         }
         assert!(serde_json::from_str::<EmulatorOptions>(r#"{"swetrixSecrets":"s"}"#).is_err());
+    }
+
+    #[test]
+    fn the_keep_alive_timeout_is_whole_milliseconds_and_off_by_default() {
+        let parse = |json: &str| serde_json::from_str::<EmulatorOptions>(json).map(|o| o.keep_alive_timeout_ms);
+        assert_eq!(parse("{}").unwrap(), None);
+        assert_eq!(parse(r#"{"keepAliveTimeoutMs":0}"#).unwrap(), Some(0));
+        assert_eq!(parse(r#"{"keepAliveTimeoutMs":5000}"#).unwrap(), Some(5000));
+        for bad in ["-1", "2.5", "\"3\"", "4294967296"] {
+            assert!(parse(&format!(r#"{{"keepAliveTimeoutMs":{bad}}}"#)).is_err(), "{bad}");
+        }
+        assert_eq!(Emulator::new(EmulatorCredentials::default()).keep_alive_timeout(), None);
     }
 
     #[test]
