@@ -453,7 +453,8 @@ export interface EmulatorOptions {
    * Behave like a server's keep-alive timeout (Node's `server.keepAliveTimeout`, 5 s by
    * default): after each answer, close the connection when no new request has begun within this
    * many milliseconds, without `Connection: close`. A request sent in that very instant finds the
-   * connection closed: use it to test how a client copes. A whole number from 0 to 4294967295.
+   * connection closed: use it to test how a client copes. A whole number from 0 to 4294967295;
+   * 0 closes each connection right after its answer (in Node, 0 turns the timeout off).
    * Default: connections stay open until the client closes them.
    */
   keepAliveTimeoutMs?: number

@@ -24,8 +24,8 @@ Options:
                                  at start (clients trust it with the \`ca\` option)
   --certificate-file <path>      with --tls, write that authority's PEM certificate here
   --keep-alive-timeout-ms <ms>   close a connection when no new request begins this many ms
-                                 after an answer, as a server's keep-alive timeout does
-                                 (default: keep connections open)
+                                 after an answer, as a server's keep-alive timeout does;
+                                 0 closes each right after its answer (default: keep them open)
   -h, --help                     show this help`
 
 async function emulator (args) {

@@ -95,7 +95,7 @@ function fromNative (error) {
   if (data === undefined) {
     if (!isError(error) || error instanceof Error) return error
     const Standard = Object.hasOwn(STANDARD_CLASSES, error.name) ? STANDARD_CLASSES[error.name] : Error
-    const remade = new Standard(String(error.message))
+    const remade = new Standard(String(error.message), error.cause === undefined ? undefined : { cause: fromNative(error.cause) })
     if (error.code !== undefined) remade.code = error.code
     Error.captureStackTrace(remade, fromNative)
     return remade
