@@ -4,7 +4,8 @@
 // its users have. Every run must pass every test of the spec, and all must count the same tests.
 //
 // Needs the npm registry (for the runners: package-lock.json pins them) and the linux-x64-gnu
-// build. `npm run test:compat` runs it; `CAPTCHA_NATIVE_COMPAT=jest,bun` runs only those.
+// build. The spec also runs as an ES module (`import`) under every runner but Jest.
+// `npm run test:compat` runs it; `CAPTCHA_NATIVE_COMPAT=jest,bun` runs only those.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -16,38 +17,64 @@ import { PACKABLE, npmIn, packPackages } from '../pack.mjs'
 
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 const PROJECT_FILES = ['package.json', 'package-lock.json', 'drop-in.spec.js', 'node-test-globals.cjs', 'deno.cjs']
-const SPEC = 'drop-in.spec.js'
+
+/**
+ * The spec in its two forms: as written (CommonJS, `require`), and as an ES module whose
+ * `require` lines are `import` statements (`esmSpec`), the way Vitest, Bun and Deno users write
+ * their tests. Jest runs the first only: its ES module support is experimental.
+ */
+const FORMS = {
+  require: { spec: 'drop-in.spec.js', deno: 'deno.cjs', preload: '--require' },
+  import: { spec: 'drop-in.spec.mjs', deno: 'deno.mjs', preload: '--import' }
+}
 
 /** A runner: its command line in the project, and how its summary counts passed and failed tests. */
-const RUNNERS = {
-  'node:test': {
-    command: [process.execPath, '--require', './node-test-globals.cjs', '--test', SPEC],
-    counts: (out) => [count(out, /^# pass (\d+)$/m), count(out, /^# fail (\d+)$/m)]
-  },
-  jest: {
-    // Jest's defaults: testEnvironment 'node', a VM context per test file, no configuration file.
-    command: [process.execPath, 'node_modules/jest/bin/jest.js', '--ci', SPEC],
-    counts: (out) => [count(out, /^Tests:.*?(\d+) passed/m), count(out, /^Tests:.*?(\d+) failed/m)]
-  },
-  ...Object.fromEntries(['threads', 'forks', 'vmThreads', 'vmForks'].map((pool) => [`vitest ${pool}`, {
-    // --globals: the spec uses Jest's globals, as a suite moving from Jest does.
-    command: [process.execPath, 'node_modules/vitest/vitest.mjs', 'run', `--pool=${pool}`, '--globals', SPEC],
-    counts: (out) => [count(out, /^\s*Tests\s+.*?(\d+) passed/m), count(out, /^\s*Tests\s+.*?(\d+) failed/m)]
-  }])),
-  bun: {
-    command: ['node_modules/@oven/bun-linux-x64/bin/bun', 'test', `./${SPEC}`],
-    counts: (out) => [count(out, /^\s*(\d+) pass$/m), count(out, /^\s*(\d+) fail$/m)]
-  },
-  deno: {
-    // `deno test` runs node:test suites; its JUnit report lists each suite and test by its path.
-    command: ['node_modules/@deno/linux-x64-glibc/deno', 'test', '--allow-all', '--no-check', '--reporter=junit', 'deno.cjs'],
-    counts: (out) => {
-      const cases = [...out.matchAll(/<testcase name="([^"]*)"[^>]*>([\s\S]*?)<\/testcase>/g)]
-      const tests = cases.filter(([, name]) => !cases.some(([, other]) => other.startsWith(`${name} &gt; `)))
-      const failed = tests.filter(([, , body]) => body.includes('<failure')).length
-      return [tests.length - failed, failed]
+function runners (form, { spec, deno, preload }) {
+  const name = (runner) => form === 'require' ? runner : `${runner} (import)`
+  return {
+    [name('node:test')]: {
+      command: [process.execPath, preload, './node-test-globals.cjs', '--test', spec],
+      counts: (out) => [count(out, /^# pass (\d+)$/m), count(out, /^# fail (\d+)$/m)]
+    },
+    ...(form === 'require' && {
+      jest: {
+        // Jest's defaults: testEnvironment 'node', a VM context per test file, no configuration file.
+        command: [process.execPath, 'node_modules/jest/bin/jest.js', '--ci', spec],
+        counts: (out) => [count(out, /^Tests:.*?(\d+) passed/m), count(out, /^Tests:.*?(\d+) failed/m)]
+      }
+    }),
+    ...Object.fromEntries(['threads', 'forks', 'vmThreads', 'vmForks'].map((pool) => [name(`vitest ${pool}`), {
+      // --globals: the spec uses Jest's globals, as a suite moving from Jest does.
+      command: [process.execPath, 'node_modules/vitest/vitest.mjs', 'run', `--pool=${pool}`, '--globals', spec],
+      counts: (out) => [count(out, /^\s*Tests\s+.*?(\d+) passed/m), count(out, /^\s*Tests\s+.*?(\d+) failed/m)]
+    }])),
+    [name('bun')]: {
+      command: ['node_modules/@oven/bun-linux-x64/bin/bun', 'test', `./${spec}`],
+      counts: (out) => [count(out, /^\s*(\d+) pass$/m), count(out, /^\s*(\d+) fail$/m)]
+    },
+    [name('deno')]: {
+      // `deno test` runs node:test suites; its JUnit report lists each suite and test by its path.
+      command: ['node_modules/@deno/linux-x64-glibc/deno', 'test', '--allow-all', '--no-check', '--reporter=junit', deno],
+      counts: (out) => {
+        const cases = [...out.matchAll(/<testcase name="([^"]*)"[^>]*>([\s\S]*?)<\/testcase>/g)]
+        const tests = cases.filter(([, name]) => !cases.some(([, other]) => other.startsWith(`${name} &gt; `)))
+        const failed = tests.filter(([, , body]) => body.includes('<failure')).length
+        return [tests.length - failed, failed]
+      }
     }
   }
+}
+
+const RUNNERS = Object.assign({}, ...Object.entries(FORMS).map(([form, files]) => runners(form, files)))
+
+/** The spec as an ES module: each `const x = require('m')` an `import`, nothing else changed. */
+function esmSpec (source) {
+  const converted = source
+    .replace(/^'use strict'\n/, '')
+    .replace(/^const (\{[^}]*\}|\w+) = require\(('[^']+')\)$/gm, 'import $1 from $2')
+  assert.doesNotMatch(converted, /require\(/, 'every require of the spec has become an import')
+  // Deno gives ES modules no Buffer global; Node, Bun and Vitest do.
+  return `import { Buffer } from 'node:buffer'\n${converted}`
 }
 
 function count (text, pattern) {
@@ -79,6 +106,8 @@ describe('the drop-in under every runner and runtime', { skip: !PACKABLE && 'nee
     const { rootTarball, binaryTarball } = packPackages(work, npmIn({}))
     project = join(work, 'project')
     for (const file of PROJECT_FILES) cpSync(join(HERE, file), join(project, file))
+    writeFileSync(join(project, FORMS.import.spec), esmSpec(readFileSync(join(HERE, FORMS.require.spec), 'utf8')))
+    writeFileSync(join(project, FORMS.import.deno), `import './node-test-globals.cjs'\nimport './${FORMS.import.spec}'\n`)
     const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'))
     // `npm i @trustcomponent/trustcaptcha-nodejs@npm:captcha-native`, and so on, from the tarball.
     manifest.dependencies = {
