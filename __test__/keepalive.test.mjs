@@ -89,6 +89,18 @@ async function droppingProxy (upstreamPort, { drop, reset = false, holdMs = 0, p
   }
 }
 
+/** An emulator behind a `droppingProxy` with these options, for the length of `test`. */
+function withDroppingProxy (options, test) {
+  return withEmulator({}, async (emulator) => {
+    const proxy = await droppingProxy(Number(new URL(emulator.url).port), options)
+    try {
+      await test(emulator, proxy)
+    } finally {
+      await proxy.close()
+    }
+  })
+}
+
 /** The proxy's view of `emulator` as a host for `clients`: the same credentials, another URL. */
 const through = (emulator, proxy) => ({ url: proxy.url, credentials: emulator.credentials, issue: (p) => emulator.issue(p) })
 
@@ -99,74 +111,54 @@ describe('a reused connection closed under a request', () => {
   for (const reset of [false, true]) {
     const how = reset ? 'reset' : 'closed'
     it(`TrustCaptcha sends the GET once more on a fresh connection and verifies (${how})`, async () => {
-      await withEmulator({}, async (emulator) => {
-        const proxy = await droppingProxy(Number(new URL(emulator.url).port), { drop: (n) => n === 2, reset })
-        try {
-          const call = clients(through(emulator, proxy)).trustcaptcha
-          assert.equal(classify('trustcaptcha', await settle(call())), 'pass')
-          // The second call goes out on the pooled connection, which the proxy drops under it.
-          assert.equal(classify('trustcaptcha', await settle(call())), 'pass')
-          assert.deepEqual(proxy.seen, { requests: 3, connections: 2, dropped: 1 })
-          assert.equal(emulator.stats().requests, 2)
-        } finally {
-          await proxy.close()
-        }
+      await withDroppingProxy({ drop: (n) => n === 2, reset }, async (emulator, proxy) => {
+        const call = clients(through(emulator, proxy)).trustcaptcha
+        assert.equal(classify('trustcaptcha', await settle(call())), 'pass')
+        // The second call goes out on the pooled connection, which the proxy drops under it.
+        assert.equal(classify('trustcaptcha', await settle(call())), 'pass')
+        assert.deepEqual(proxy.seen, { requests: 3, connections: 2, dropped: 1 })
+        assert.equal(emulator.stats().requests, 2)
       })
     })
   }
 
   it('TrustCaptcha: the repeat keeps the first attempt\'s deadline', async () => {
-    await withEmulator({}, async (emulator) => {
-      // The pooled connection is closed 400 ms into the request; the fresh one never answers.
-      const proxy = await droppingProxy(Number(new URL(emulator.url).port), { drop: (n) => n === 2, holdMs: 400, hang: (n) => n === 2 })
-      try {
-        const client = new TrustCaptcha({ apiKey: emulator.credentials.trustcaptchaApiKey, apiHost: proxy.url, readTimeoutMs: 600 })
-        await client.getVerificationResult(emulator.issue('trustcaptcha'))
-        const started = performance.now()
-        const error = await client.getVerificationResult(emulator.issue('trustcaptcha')).catch((e) => e)
-        const elapsed = performance.now() - started
-        assert.ok(error instanceof ServerUnreachableException, String(error))
-        assert.match(error.cause.message, /^no complete answer within 600 ms/)
-        assert.ok(elapsed >= 590 && elapsed < 600 * 1.1 + 50, `rejected after ${elapsed} ms, readTimeoutMs 600`)
-        assert.deepEqual(proxy.seen, { requests: 3, connections: 2, dropped: 1 })
-      } finally {
-        await proxy.close()
-      }
+    // The pooled connection is closed 400 ms into the request; the fresh one never answers.
+    await withDroppingProxy({ drop: (n) => n === 2, holdMs: 400, hang: (n) => n === 2 }, async (emulator, proxy) => {
+      const client = new TrustCaptcha({ apiKey: emulator.credentials.trustcaptchaApiKey, apiHost: proxy.url, readTimeoutMs: 600 })
+      await client.getVerificationResult(emulator.issue('trustcaptcha'))
+      const started = performance.now()
+      const error = await client.getVerificationResult(emulator.issue('trustcaptcha')).catch((e) => e)
+      const elapsed = performance.now() - started
+      assert.ok(error instanceof ServerUnreachableException, String(error))
+      assert.match(error.cause.message, /^no complete answer within 600 ms/)
+      assert.ok(elapsed >= 590 && elapsed < 600 * 1.1 + 50, `rejected after ${elapsed} ms, readTimeoutMs 600`)
+      assert.deepEqual(proxy.seen, { requests: 3, connections: 2, dropped: 1 })
     })
   })
 
   it('TrustCaptcha: a close after part of the answer\'s head is repeated too (hyper cannot tell it from none)', async () => {
-    await withEmulator({}, async (emulator) => {
-      const proxy = await droppingProxy(Number(new URL(emulator.url).port), { drop: (n) => n === 2, passBytes: 12 })
-      try {
-        const call = clients(through(emulator, proxy)).trustcaptcha
-        assert.equal(classify('trustcaptcha', await settle(call())), 'pass')
-        assert.equal(classify('trustcaptcha', await settle(call())), 'pass')
-        // The server answered the lost request: it counts as a retrieval of its result.
-        assert.deepEqual(proxy.seen, { requests: 3, connections: 2, dropped: 1 })
-        assert.equal(emulator.stats().requests, 3)
-      } finally {
-        await proxy.close()
-      }
+    await withDroppingProxy({ drop: (n) => n === 2, passBytes: 12 }, async (emulator, proxy) => {
+      const call = clients(through(emulator, proxy)).trustcaptcha
+      assert.equal(classify('trustcaptcha', await settle(call())), 'pass')
+      assert.equal(classify('trustcaptcha', await settle(call())), 'pass')
+      // The server answered the lost request: it counts as a retrieval of its result.
+      assert.deepEqual(proxy.seen, { requests: 3, connections: 2, dropped: 1 })
+      assert.equal(emulator.stats().requests, 3)
     })
   })
 
   for (const [provider, reset] of PROVIDERS.filter((p) => p !== 'trustcaptcha').flatMap((p) => [[p, false], [p, true]])) {
     it(`${provider} does not send its single-use token again: unavailable, one request lost (${reset ? 'reset' : 'closed'})`, async () => {
-      await withEmulator({}, async (emulator) => {
-        const proxy = await droppingProxy(Number(new URL(emulator.url).port), { drop: (n) => n === 2, reset })
-        try {
-          const call = clients(through(emulator, proxy))[provider]
-          assert.equal(classify(provider, await settle(call())), 'pass')
-          assert.match(classify(provider, await settle(call())), /^unavailable: /)
-          assert.deepEqual(proxy.seen, { requests: 2, connections: 1, dropped: 1 })
-          assert.equal(emulator.stats().requests, 1)
-          // The pool goes on: the next call opens a new connection and verifies.
-          assert.equal(classify(provider, await settle(call())), 'pass')
-          assert.deepEqual(proxy.seen, { requests: 3, connections: 2, dropped: 1 })
-        } finally {
-          await proxy.close()
-        }
+      await withDroppingProxy({ drop: (n) => n === 2, reset }, async (emulator, proxy) => {
+        const call = clients(through(emulator, proxy))[provider]
+        assert.equal(classify(provider, await settle(call())), 'pass')
+        assert.match(classify(provider, await settle(call())), /^unavailable: /)
+        assert.deepEqual(proxy.seen, { requests: 2, connections: 1, dropped: 1 })
+        assert.equal(emulator.stats().requests, 1)
+        // The pool goes on: the next call opens a new connection and verifies.
+        assert.equal(classify(provider, await settle(call())), 'pass')
+        assert.deepEqual(proxy.seen, { requests: 3, connections: 2, dropped: 1 })
       })
     })
   }
@@ -210,18 +202,13 @@ describe('the pool forgets idle connections before common servers close them', (
 describe('a fresh connection closed without an answer is an outage, for every provider', () => {
   for (const provider of PROVIDERS) {
     it(`${provider}: reported, not repeated`, async () => {
-      await withEmulator({}, async (emulator) => {
-        // A new port: no pooled connection to it exists, so the first request opens one.
-        const proxy = await droppingProxy(Number(new URL(emulator.url).port), { drop: (n) => n === 1 })
-        try {
-          const outcome = await settle(clients(through(emulator, proxy))[provider]())
-          assert.match(classify(provider, outcome), /^unavailable: /)
-          if (provider === 'trustcaptcha') assert.ok(outcome.error instanceof ServerUnreachableException)
-          assert.deepEqual(proxy.seen, { requests: 1, connections: 1, dropped: 1 })
-          assert.equal(emulator.stats().requests, 0)
-        } finally {
-          await proxy.close()
-        }
+      // A new port: no pooled connection to it exists, so the first request opens one.
+      await withDroppingProxy({ drop: (n) => n === 1 }, async (emulator, proxy) => {
+        const outcome = await settle(clients(through(emulator, proxy))[provider]())
+        assert.match(classify(provider, outcome), /^unavailable: /)
+        if (provider === 'trustcaptcha') assert.ok(outcome.error instanceof ServerUnreachableException)
+        assert.deepEqual(proxy.seen, { requests: 1, connections: 1, dropped: 1 })
+        assert.equal(emulator.stats().requests, 0)
       })
     })
   }
