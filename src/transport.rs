@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -51,7 +52,7 @@ const _: () = assert!(
     "below Node's default keepAliveTimeout"
 );
 
-/// Connections whose history `ConnectionLedger` keeps; past this, the oldest half is forgotten.
+/// Connections whose opening `ConnectionLedger` keeps; past this, the oldest half is forgotten.
 const MAX_TRACKED_CONNECTIONS: usize = 1024;
 
 /// The longest timeout we accept, in milliseconds (about 24.8 days, like Node's timers).
@@ -331,72 +332,59 @@ fn connection_key(connected: &Connected) -> Option<ConnectionKey> {
         .map(|info| (info.local_addr(), info.remote_addr()))
 }
 
-/// Which of a pool's connections have already carried an exchange: a request that fails on one
-/// of those before any answer met the keep-alive race (the server closed the connection, idle in
-/// our pool, as we sent on it), not an outage. reqwest does not say whether it reused a
-/// connection, so the ledger learns it: every new connection is entered as unused by
-/// `RecordNewConnections` (a layer on the connector), and marked used once an answer's head
-/// arrives on it (`answered`).
+/// When each of a pool's connections was opened, as a running count of openings. A request that
+/// fails, before any answer, on a connection opened before the request began got it from the
+/// pool: the server closed it, idle there, as we sent on it (the keep-alive race), which is not
+/// an outage. One opened since was opened for it (or for a request beside it): its failure is.
+/// reqwest does not say whether a connection came from the pool, so `RecordNewConnections` (a
+/// layer on the connector) enters each new connection here; nothing is written per request.
 #[derive(Default)]
 struct ConnectionLedger {
-    connections: Mutex<LedgerState>,
-}
-
-#[derive(Default)]
-struct LedgerState {
-    /// For each connection: when it was entered (for forgetting the oldest), and whether an
-    /// answer has arrived on it.
-    entries: HashMap<ConnectionKey, (u64, bool)>,
-    entered: u64,
+    /// Connections opened so far; a request notes it when it starts (`opened_so_far`).
+    openings: AtomicU64,
+    /// Each tracked connection's opening number.
+    entries: Mutex<HashMap<ConnectionKey, u64>>,
 }
 
 impl ConnectionLedger {
-    fn lock(&self) -> std::sync::MutexGuard<'_, LedgerState> {
-        self.connections.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ConnectionKey, u64>> {
+        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// A new connection: unused, whatever a former connection with the same ends did.
+    /// What a request notes when it starts: any connection opened later was not in the pool then.
+    fn opened_so_far(&self) -> u64 {
+        self.openings.load(Ordering::Acquire)
+    }
+
+    /// A new connection, whatever a former connection with the same ends did.
     fn opened(&self, key: ConnectionKey) {
-        let mut state = self.lock();
-        if state.entries.len() >= MAX_TRACKED_CONNECTIONS && !state.entries.contains_key(&key) {
+        let mut entries = self.lock();
+        let number = self.openings.fetch_add(1, Ordering::AcqRel) + 1;
+        if entries.len() >= MAX_TRACKED_CONNECTIONS && !entries.contains_key(&key) {
             // The oldest are the likeliest long closed. One forgotten while still open only
             // counts as fresh: its loss is then reported, never repeated.
-            let cutoff = state.entered.saturating_sub(MAX_TRACKED_CONNECTIONS as u64 / 2);
-            state.entries.retain(|_, (entered, _)| *entered >= cutoff);
+            let cutoff = number.saturating_sub(MAX_TRACKED_CONNECTIONS as u64 / 2);
+            entries.retain(|_, opened| *opened >= cutoff);
         }
-        state.entered += 1;
-        let entered = state.entered;
-        state.entries.insert(key, (entered, false));
+        entries.insert(key, number);
     }
 
-    /// An answer's head arrived on the connection described by `extensions` (a response's).
-    fn answered(&self, extensions: &http::Extensions) {
-        if let Some(info) = extensions.get::<HttpInfo>() {
-            self.mark_used((info.local_addr(), info.remote_addr()));
-        }
+    /// Forgets a connection a request failed on (it is gone); whether the pool had it before the
+    /// request began (`started`, from `opened_so_far`).
+    fn forget(&self, key: ConnectionKey, started: u64) -> bool {
+        self.lock().remove(&key).is_some_and(|opened| opened <= started)
     }
 
-    fn mark_used(&self, key: ConnectionKey) {
-        if let Some((_, used)) = self.lock().entries.get_mut(&key) {
-            *used = true;
-        }
-    }
-
-    /// Forgets a connection a request failed on (it is gone); whether it had carried an exchange.
-    fn forget(&self, key: ConnectionKey) -> bool {
-        self.lock().entries.remove(&key).is_some_and(|(_, used)| used)
-    }
-
-    /// Whether `error` lost a request on a connection that had already carried an exchange.
-    fn lost_on_reused_connection(&self, error: &reqwest::Error) -> bool {
+    /// Whether `error` lost a request that began at `started` on a connection from the pool.
+    fn lost_on_pooled_connection(&self, error: &reqwest::Error, started: u64) -> bool {
         let Some(key) = failed_connection(error).and_then(connection_key) else {
             return false;
         };
-        self.forget(key) && connection_lost(error)
+        self.forget(key, started) && connection_lost(error)
     }
 }
 
-/// A connector layer that enters every new connection in the ledger as unused.
+/// A connector layer that enters every new connection in the ledger.
 #[derive(Clone)]
 struct RecordNewConnections(Arc<ConnectionLedger>);
 
@@ -478,12 +466,12 @@ impl Answer {
 ///   so by reqwest) sends again, on another connection, a request that never left: one whose
 ///   pooled connection was found closed at checkout, or closed before any of it was written.
 /// - GET only (TrustCaptcha; safe to repeat): a request lost, before any answer, on a connection
-///   that had already carried an exchange is sent once more on a fresh connection, within the
-///   same deadline (`execute`). A fresh connection that fails is an outage, and is reported.
+///   it got from the pool is sent once more on a fresh connection, within the same deadline
+///   (`execute`). A connection opened for the request that fails is an outage, and is reported.
 pub struct Transport {
     client: Client,
     config: TransportConfig,
-    /// Which pooled connections have carried an exchange (for the GET repeat).
+    /// When each connection was opened (for the GET repeat).
     ledger: Arc<ConnectionLedger>,
     /// A client that never pools, for the GET repeat: built on first need.
     fresh_client: OnceLock<Option<Client>>,
@@ -611,20 +599,18 @@ impl Transport {
         } else {
             None
         };
+        let started = self.ledger.opened_so_far();
         let exchange = async {
             let _permit = limit
                 .acquire()
                 .await
                 .map_err(|_| Failure::Other("transport closed".into()))?;
             let mut response = match self.client.execute(request).await {
-                Ok(response) => {
-                    self.ledger.answered(response.extensions());
-                    response
-                }
+                Ok(response) => response,
                 Err(error) => {
-                    // The keep-alive race (see `Transport`): a GET lost on a reused connection
+                    // The keep-alive race (see `Transport`): a GET lost on a pooled connection
                     // goes once more, on a fresh connection; anything else is reported.
-                    let fresh = if self.ledger.lost_on_reused_connection(&error) {
+                    let fresh = if self.ledger.lost_on_pooled_connection(&error, started) {
                         self.fresh_client()
                     } else {
                         None
@@ -722,48 +708,45 @@ mod tests {
         assert!(Arc::ptr_eq(&b, &transport.limit_for(&url("https://h.example:443/y"))));
     }
 
+    fn key(n: usize) -> ConnectionKey {
+        (
+            SocketAddr::from(([127, 0, (n >> 16) as u8, 1], n as u16)),
+            SocketAddr::from(([127, 0, 0, 1], 443)),
+        )
+    }
+
     #[test]
-    fn the_ledger_knows_which_connections_carried_an_exchange() {
+    fn the_ledger_tells_pooled_connections_from_ones_opened_for_the_request() {
         let ledger = ConnectionLedger::default();
-        let key = |port: u16| -> ConnectionKey {
-            (
-                SocketAddr::from(([127, 0, 0, 1], port)),
-                SocketAddr::from(([127, 0, 0, 1], 443)),
-            )
-        };
+        let before = ledger.opened_so_far();
         ledger.opened(key(1));
-        assert!(!ledger.forget(key(1)), "a fresh connection is not reused");
+        assert!(!ledger.forget(key(1), before), "opened after the request began: fresh");
         ledger.opened(key(1));
-        ledger.mark_used(key(1));
-        assert!(ledger.forget(key(1)), "it answered once: reused");
-        assert!(!ledger.forget(key(1)), "a failed connection is forgotten");
+        let started = ledger.opened_so_far();
+        assert!(
+            ledger.forget(key(1), started),
+            "opened before the request began: pooled"
+        );
+        assert!(!ledger.forget(key(1), started), "a failed connection is forgotten");
         // A new connection with the ends of a closed one starts afresh.
         ledger.opened(key(2));
-        ledger.mark_used(key(2));
+        let started = ledger.opened_so_far();
         ledger.opened(key(2));
-        assert!(!ledger.forget(key(2)));
-        // Unknown connections (opened before the ledger, or forgotten) are never reused.
-        ledger.mark_used(key(3));
-        assert!(!ledger.forget(key(3)));
+        assert!(!ledger.forget(key(2), started));
+        // Unknown connections (opened before the ledger, or forgotten) are never pooled.
+        assert!(!ledger.forget(key(3), ledger.opened_so_far()));
     }
 
     #[test]
     fn the_ledger_is_bounded_and_forgets_the_oldest() {
         let ledger = ConnectionLedger::default();
-        let key = |n: usize| -> ConnectionKey {
-            (
-                SocketAddr::from(([127, 0, (n >> 16) as u8, 1], n as u16)),
-                SocketAddr::from(([127, 0, 0, 1], 443)),
-            )
-        };
         for n in 0..MAX_TRACKED_CONNECTIONS * 3 {
             ledger.opened(key(n));
-            ledger.mark_used(key(n));
-            assert!(ledger.lock().entries.len() <= MAX_TRACKED_CONNECTIONS);
+            assert!(ledger.lock().len() <= MAX_TRACKED_CONNECTIONS);
         }
-        let newest = MAX_TRACKED_CONNECTIONS * 3 - 1;
-        assert!(ledger.forget(key(newest)));
-        assert!(!ledger.forget(key(0)));
+        let started = ledger.opened_so_far();
+        assert!(ledger.forget(key(MAX_TRACKED_CONNECTIONS * 3 - 1), started));
+        assert!(!ledger.forget(key(0), started));
     }
 
     #[test]
