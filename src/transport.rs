@@ -243,24 +243,17 @@ impl Failure {
         if error.is_builder() {
             return Failure::InvalidUrl;
         }
-        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-        let mut innermost = None;
-        while let Some(current) = source {
-            if let Some(io) = current.downcast_ref::<std::io::Error>() {
-                use std::io::ErrorKind::*;
+        for cause in causes(error) {
+            if let Some(io) = cause.downcast_ref::<std::io::Error>() {
                 match io.kind() {
-                    ConnectionRefused => return Failure::ConnectionRefused,
-                    ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => {
-                        return Failure::ConnectionReset
-                    }
-                    TimedOut if error.is_connect() => return Failure::ConnectTimeout,
+                    std::io::ErrorKind::ConnectionRefused => return Failure::ConnectionRefused,
+                    kind if is_connection_loss(kind) => return Failure::ConnectionReset,
+                    std::io::ErrorKind::TimedOut if error.is_connect() => return Failure::ConnectTimeout,
                     _ => {}
                 }
             }
-            innermost = Some(current);
-            source = current.source();
         }
-        let text = innermost.map(|e| e.to_string()).unwrap_or_default();
+        let text = causes(error).last().map(|e| e.to_string()).unwrap_or_default();
         if error.is_connect() && (text.contains("dns error") || text.contains("lookup")) {
             return Failure::HostNotFound;
         }
@@ -282,37 +275,34 @@ fn connection_lost(error: &reqwest::Error) -> bool {
     if error.is_timeout() || error.is_connect() || error.is_builder() {
         return false;
     }
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(current) = source {
-        if let Some(hyper) = current.downcast_ref::<hyper::Error>() {
-            if hyper.is_incomplete_message() {
-                return true;
-            }
-        }
-        if let Some(io) = current.downcast_ref::<std::io::Error>() {
-            use std::io::ErrorKind::*;
-            if matches!(
-                io.kind(),
-                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
-            ) {
-                return true;
-            }
-        }
-        source = current.source();
-    }
-    false
+    causes(error).any(|cause| {
+        cause
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_incomplete_message)
+            || cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| is_connection_loss(io.kind()))
+    })
 }
 
 /// The connection a failed request went out on, as hyper-util reports it with the error.
 fn failed_connection(error: &reqwest::Error) -> Option<&Connected> {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(current) = source {
-        if let Some(client_error) = current.downcast_ref::<hyper_util::client::legacy::Error>() {
-            return client_error.connect_info();
-        }
-        source = current.source();
-    }
-    None
+    causes(error)
+        .find_map(|cause| cause.downcast_ref::<hyper_util::client::legacy::Error>())
+        .and_then(|client_error| client_error.connect_info())
+}
+
+/// `error` and the errors under it, outermost first.
+fn causes<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(error), |cause| cause.source())
+}
+
+/// The I/O errors that mean the other end closed or reset the connection.
+fn is_connection_loss(kind: std::io::ErrorKind) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(kind, ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof)
 }
 
 /// A TCP connection, by its two ends (through a proxy, the connection to the proxy). Unique
