@@ -11,7 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import { testIdToken, rejection, withEmulator } from './helpers.mjs'
+import { banner, exitOf, testIdToken, rejection, withEmulator } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const {
@@ -306,16 +306,6 @@ describe('Emulator over HTTPS (tls: true)', () => {
   })
 })
 
-/** What the command prints up to its last banner line. */
-async function banner (child) {
-  let output = ''
-  for await (const chunk of child.stdout) {
-    output += chunk
-    if (output.includes('Press Ctrl+C')) break
-  }
-  return output
-}
-
 describe('captcha-native emulator (the command)', () => {
   it('prints its URL and keys, serves them, and stops on SIGINT', async () => {
     const child = spawn(process.execPath, [
@@ -376,10 +366,7 @@ describe('captcha-native emulator (the command)', () => {
   })
 
   it('refuses a bad port with a message and exit code 1', async () => {
-    const child = spawn(process.execPath, [CLI, 'emulator', '--port', 'http'], { stdio: ['ignore', 'ignore', 'pipe'] })
-    let stderr = ''
-    child.stderr.on('data', (d) => { stderr += d })
-    const [code] = await once(child, 'exit')
+    const { code, stderr } = await exitOf([CLI, 'emulator', '--port', 'http'])
     assert.equal(code, 1)
     assert.match(stderr, /--port must be a port number/)
   })

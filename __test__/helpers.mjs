@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import http from 'node:http'
 import net from 'node:net'
 import { inspect } from 'node:util'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 
@@ -173,4 +174,23 @@ export async function withEmulator (options, test) {
   } finally {
     await emulator.close()
   }
+}
+
+/** What the command prints up to its last banner line. */
+export async function banner (child) {
+  let output = ''
+  for await (const chunk of child.stdout) {
+    output += chunk
+    if (output.includes('Press Ctrl+C')) break
+  }
+  return output
+}
+
+/** Runs `node ...args` to its end; resolves its exit code and what it wrote to stderr. */
+export async function exitOf (args) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (d) => { stderr += d })
+  const [code] = await once(child, 'exit')
+  return { code, stderr }
 }

@@ -11,12 +11,11 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import net from 'node:net'
 import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import { withEmulator } from './helpers.mjs'
-import { PROVIDERS, clients, classify, run } from '../scripts/closing-server.mjs'
+import { banner, exitOf, withEmulator } from './helpers.mjs'
+import { PROVIDERS, clients, classify, run, settle } from '../scripts/closing-server.mjs'
 
 const require = createRequire(import.meta.url)
 const { ServerUnreachableException, TrustCaptcha } = require('../index.js')
@@ -104,8 +103,6 @@ function withDroppingProxy (options, test) {
 /** The proxy's view of `emulator` as a host for `clients`: the same credentials, another URL. */
 const through = (emulator, proxy) => ({ url: proxy.url, credentials: emulator.credentials, issue: (p) => emulator.issue(p) })
 
-/** The outcome of one call: `{ value }` or `{ error }`. */
-const settle = (promise) => promise.then((value) => ({ value }), (error) => ({ error }))
 
 describe('a reused connection closed under a request', () => {
   for (const reset of [false, true]) {
@@ -290,20 +287,13 @@ describe('the emulator as a server with a keep-alive timeout (keepAliveTimeoutMs
   })
 
   it('the command passes --keep-alive-timeout-ms through, and refuses a bad one', async () => {
-    const bad = spawn(process.execPath, [CLI, 'emulator', '--keep-alive-timeout-ms', '2.5'], { stdio: ['ignore', 'ignore', 'pipe'] })
-    let stderr = ''
-    bad.stderr.on('data', (d) => { stderr += d })
-    assert.deepEqual(await once(bad, 'exit'), [1, null])
+    const { code, stderr } = await exitOf([CLI, 'emulator', '--keep-alive-timeout-ms', '2.5'])
+    assert.equal(code, 1)
     assert.match(stderr, /--keep-alive-timeout-ms must be a whole number of milliseconds/)
 
     const child = spawn(process.execPath, [CLI, 'emulator', '--keep-alive-timeout-ms', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
     try {
-      let stdout = ''
-      for await (const chunk of child.stdout) {
-        stdout += chunk
-        if (stdout.includes('Press Ctrl+C')) break
-      }
-      const url = stdout.match(/listening on (http:\/\/\S+)/)[1]
+      const url = (await banner(child)).match(/listening on (http:\/\/\S+)/)[1]
       const { answers } = await exchange(url, { requests: 2, gapMs: 50 })
       assert.equal(answers, 1)
     } finally {

@@ -10,7 +10,7 @@ import { builtinModules, createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import vm from 'node:vm'
-import { testIdToken } from './helpers.mjs'
+import { rejection, testIdToken } from './helpers.mjs'
 
 const INDEX = fileURLToPath(new URL('../index.js', import.meta.url))
 const MIDDLEWARE = fileURLToPath(new URL('../middleware.js', import.meta.url))
@@ -40,15 +40,6 @@ function realm () {
   return { captcha: load(INDEX), middleware: load(MIDDLEWARE), globals }
 }
 
-async function rejection (promise) {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  assert.fail('expected a rejection')
-}
-
 describe('in a VM context of its own', () => {
   const a = realm()
   const b = realm()
@@ -67,7 +58,7 @@ describe('in a VM context of its own', () => {
   })
 
   it('a native rejection becomes the context\'s own class, with no internal text', async () => {
-    const error = await rejection(client.getVerificationResult(testIdToken(1)))
+    const { error } = await rejection(client.getVerificationResult(testIdToken(1)))
     assert.ok(error instanceof a.captcha.VerificationNotFoundException)
     assert.ok(error instanceof a.globals.Error, 'an Error of the context')
     assert.equal(Object.getPrototypeOf(a.captcha.VerificationNotFoundException.prototype), a.globals.Error.prototype)
@@ -83,7 +74,7 @@ describe('in a VM context of its own', () => {
 
   it('a cause is of the context, and isProviderUnavailable reads it', async () => {
     const unreachable = new a.captcha.TrustCaptcha({ apiKey: 'k', apiHost: 'http://127.0.0.1:1' })
-    const error = await rejection(unreachable.getVerificationResult(testIdToken(0)))
+    const { error } = await rejection(unreachable.getVerificationResult(testIdToken(0)))
     assert.ok(error instanceof a.captcha.ServerUnreachableException && error instanceof a.captcha.FailoverException)
     assert.ok(error.cause instanceof a.globals.Error)
     assert.equal(a.captcha.isProviderUnavailable(error), true)
@@ -117,7 +108,7 @@ describe('in a VM context of its own', () => {
   })
 
   it('another copy\'s errors are instances of this copy\'s classes, in both directions', async () => {
-    const error = await rejection(client.getVerificationResult(testIdToken(2)))
+    const { error } = await rejection(client.getVerificationResult(testIdToken(2)))
     assert.ok(error instanceof b.captcha.VerificationNotFinishedException)
     assert.ok(!(error instanceof b.captcha.VerificationNotFoundException))
     assert.ok(new b.captcha.PlaytchaUnavailableError() instanceof a.captcha.FailoverException)

@@ -17,12 +17,17 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 
+import { PROVIDERS } from '../benchmark/lib/protocol.mjs'
+
 const require = createRequire(import.meta.url)
 const {
   Emulator, TrustCaptcha, ServerUnreachableException, validateToken, authorize, RecaptchaUnavailableError, Playtcha
 } = require('../index.js')
 
-export const PROVIDERS = ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha']
+export { PROVIDERS }
+
+/** The outcome of one call: `{ value }` or `{ error }`. */
+export const settle = (promise) => promise.then((value) => ({ value }), (error) => ({ error }))
 
 /** The pause before call `i`, in ms: a sweep around the keep-alive timeout `idle`. */
 export function pauseBefore (i, idle) {
@@ -85,7 +90,7 @@ export async function run (emulator, provider, { calls, idle, call }) {
   for (let i = 0; i < calls; i++) {
     await sleep(pauseBefore(i, idle))
     const seenBefore = emulator.stats().requests
-    const outcome = await call().then((value) => ({ value }), (error) => ({ error }))
+    const outcome = await settle(call())
     // Calls run one at a time and the emulator counts a request before answering it, so the
     // difference is what this call sent that reached the server.
     const seen = emulator.stats().requests - seenBefore
