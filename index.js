@@ -267,7 +267,7 @@ class Emulator {
     callNative(() => this.#native.fault(emulatorJson(rule, 'fault rule')))
   }
 
-  clearFaults () { callNative(() => this.#native.clearFaults()) }
+  clearFaults () { this.#native.clearFaults() }
 
   /** Moves the emulator's clock forward (expiry) without sleeping. */
   advanceTime (ms) {
@@ -279,7 +279,7 @@ class Emulator {
 
   requests () { return adopt(this.#native.requests()) }
 
-  clearRequests () { callNative(() => this.#native.clearRequests()) }
+  clearRequests () { this.#native.clearRequests() }
 
   /** A URL on this machine where connecting never succeeds: for connect timeouts. */
   async blackholeUrl () { return awaitNative(this.#native.blackholeUrl()) }

@@ -13,11 +13,6 @@ function isError (value) {
   return types.isNativeError(value) || value instanceof Error
 }
 
-/** A Uint8Array (a Buffer included) of any realm. */
-function isUint8Array (value) {
-  return types.isUint8Array(value)
-}
-
 /** The UTF-8 text of a Uint8Array of any realm. */
 function utf8 (bytes) {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
@@ -64,4 +59,11 @@ function hasBrand (value) {
   }
 }
 
-module.exports = { isError, isUint8Array, utf8, adopt, branded }
+module.exports = {
+  isError,
+  /** A Uint8Array (a Buffer included) of any realm. */
+  isUint8Array: types.isUint8Array,
+  utf8,
+  adopt,
+  branded
+}
