@@ -24,6 +24,9 @@ const { requireCaptcha, verifyRequest, CaptchaConfigurationError } = require('ca
 const INTERNAL = 'captcha-native:{'
 const UNREACHABLE_HOST = 'http://127.0.0.1:1'
 
+/** The widget token of the emulator's test verification N (0 finished, 1 not found, ...). */
+const idToken = (n) => Buffer.from(JSON.stringify({ verificationId: `00000000-0000-0000-0000-00000000000${n}` })).toString('base64')
+
 /** What a user's catch block gets. */
 async function caught (promise) {
   try {
@@ -58,7 +61,6 @@ describe('captcha-native as a drop-in', () => {
   afterEach(() => emulator.clearFaults())
 
   describe('TrustCaptcha (@trustcomponent/trustcaptcha-nodejs)', () => {
-    const idToken = (n) => Buffer.from(JSON.stringify({ verificationId: `00000000-0000-0000-0000-00000000000${n}` })).toString('base64')
     let trustCaptcha
 
     beforeAll(() => {
@@ -263,7 +265,7 @@ describe('captcha-native as a drop-in', () => {
     })
 
     it('answers 400 for a refused token and for none', async () => {
-      expect(await call(trustcaptcha(), { 'tc-verification-token': Buffer.from('{"verificationId":"00000000-0000-0000-0000-000000000001"}').toString('base64') }))
+      expect(await call(trustcaptcha(), { 'tc-verification-token': idToken(1) }))
         .toMatchObject({ status: 400, body: { error: 'verification_failed' } })
       expect(await call(trustcaptcha(), {})).toMatchObject({ status: 400, body: { error: 'token_missing' } })
     })
@@ -271,8 +273,7 @@ describe('captcha-native as a drop-in', () => {
     it('takes a client of the original package\'s name and still tells a refusal from an outage', async () => {
       // TrustCaptcha here is '@trustcomponent/trustcaptcha-nodejs', the middleware 'captcha-native': two copies.
       const client = new TrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url })
-      const refused = Buffer.from('{"verificationId":"00000000-0000-0000-0000-000000000003"}').toString('base64')
-      expect(await call(requireCaptcha({ provider: 'trustcaptcha', client }), { 'tc-verification-token': refused }))
+      expect(await call(requireCaptcha({ provider: 'trustcaptcha', client }), { 'tc-verification-token': idToken(3) }))
         .toMatchObject({ status: 400, body: { error: 'verification_failed' } })
       emulator.fault({ provider: 'trustcaptcha', kind: 'status', status: 503 })
       expect(await call(requireCaptcha({ provider: 'trustcaptcha', client, log: () => {} }), { 'tc-verification-token': emulator.issue('trustcaptcha') }))
@@ -339,7 +340,7 @@ describe('captcha-native as a drop-in', () => {
     it('isProviderUnavailable knows every copy\'s errors', async () => {
       // '@trustcomponent/trustcaptcha-nodejs' and 'captcha-native' are two installed copies.
       const error = await caught(new TrustCaptcha({ apiKey: 'k', apiHost: UNREACHABLE_HOST })
-        .getVerificationResult(Buffer.from('{"verificationId":"00000000-0000-0000-0000-000000000000"}').toString('base64')))
+        .getVerificationResult(idToken(0)))
       expect(isProviderUnavailable(error)).toBe(true)
     })
   })
