@@ -33,7 +33,8 @@ function pathWithZig () {
   return works('zig', ['version'], { ...process.env, PATH: path }) ? path : undefined
 }
 
-const args = ['build', '--platform', '--release', '--js', 'binding.js', '--dts', 'binding.d.ts', ...process.argv.slice(2)]
+// The addon is the workspace's napi crate; its files land in the package root.
+const args = ['build', '--manifest-path', 'crates/napi/Cargo.toml', '--output-dir', '.', '--platform', '--release', '--js', 'binding.js', '--dts', 'binding.d.ts', ...process.argv.slice(2)]
 let env = process.env
 let floor
 if (process.platform === 'linux' && process.arch === 'x64' && !process.argv.some((arg) => arg === '-t' || arg === '--target' || arg.startsWith('--target='))) {

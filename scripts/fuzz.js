@@ -12,7 +12,7 @@ const end = extra.includes('--') ? extra.indexOf('--') : extra.length
 const filter = extra.slice(0, end).find((arg) => !arg.startsWith('-'))
 const args = filter === undefined ? ['fuzz', ...extra] : extra
 console.log(`captcha-native: ${cases} cases per property (PROPTEST_CASES), tests matching "${filter ?? 'fuzz'}"`)
-const run = spawnSync('cargo', ['test', '--release', '--lib', ...args], {
+const run = spawnSync('cargo', ['test', '--release', '--workspace', '--lib', ...args], {
   stdio: 'inherit',
   env: { ...process.env, PROPTEST_CASES: cases }
 })

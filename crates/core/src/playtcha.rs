@@ -5,18 +5,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use napi::bindgen_prelude::{Either, PromiseRaw};
-use napi::Env;
-use napi_derive::napi;
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::errors::{scrub, CaptchaError, ErrorKind};
-use crate::js::{proxy_setting, ProxyConfig};
 use crate::transport::{
-    api_host_base, append_path, ca_roots, timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig,
+    api_host_base, append_path, timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig,
     PROVIDER_CONNECT_TIMEOUT,
 };
 
@@ -325,49 +321,6 @@ impl PlaytchaClient {
 
     fn scrub(&self, text: &str) -> String {
         scrub(text, &self.secret).into_owned()
-    }
-}
-
-/// The constructor options, already type-checked by `index.js`.
-#[napi(object)]
-pub struct NativePlaytchaOptions {
-    pub secret: String,
-    pub api_host: Option<String>,
-    pub timeout_ms: Option<f64>,
-    pub fail_closed: bool,
-    pub proxy: Option<Either<bool, ProxyConfig>>,
-    pub ca: Option<Vec<String>>,
-}
-
-/// A configured Playtcha client; share one instance across requests.
-#[napi]
-pub struct NativePlaytcha {
-    client: Arc<PlaytchaClient>,
-}
-
-#[napi]
-impl NativePlaytcha {
-    #[napi(constructor, catch_unwind)]
-    pub fn new(options: NativePlaytchaOptions) -> napi::Result<Self> {
-        let client = PlaytchaClient::new(Options {
-            secret: options.secret,
-            api_host: options.api_host,
-            timeout_ms: options.timeout_ms,
-            fail_closed: options.fail_closed,
-            proxy: proxy_setting(options.proxy)?,
-            ca: ca_roots(options.ca)?,
-        })?;
-        Ok(Self {
-            client: Arc::new(client),
-        })
-    }
-
-    /// Verifies a token; resolves the result's JSON text. `token` is `null` when the caller passed something other than a string.
-    /// Cloned on the JS thread, not in an `async fn(&self)`: see `NativeTrustCaptcha`.
-    #[napi(ts_return_type = "Promise<string>")]
-    pub fn verify<'env>(&self, env: &'env Env, token: Option<String>) -> napi::Result<PromiseRaw<'env, String>> {
-        let client = self.client.clone();
-        env.spawn_future(async move { Ok(client.verify(token.as_deref()).await?.to_json()) })
     }
 }
 

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use super::http::{Request, Response};
 use super::store::{parse_claims, BoundedMap};
 use super::{iso_millis as iso, lock, Emulator};
-use crate::errors::CaptchaError;
-use crate::trustcaptcha::token::is_uuid;
+use captcha_core::errors::CaptchaError;
+use captcha_core::trustcaptcha::token::is_uuid;
 
 /// The API key the real service rejects, whatever the account.
 pub const INVALID_API_KEY: &str = "invalid-key";
@@ -242,8 +242,8 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::EmulatorCredentials;
-    use crate::trustcaptcha::parse_token;
+    use crate::EmulatorCredentials;
+    use captcha_core::trustcaptcha::parse_token;
 
     fn emulator() -> Emulator {
         Emulator::new(EmulatorCredentials {
@@ -364,7 +364,7 @@ mod tests {
     fn a_clock_moved_to_the_ends_of_time_does_not_panic() {
         let e = emulator();
         for _ in 0..3 {
-            e.advance_time(crate::emulator::MAX_TIME_STEP_MS * 0.99).unwrap();
+            e.advance_time(crate::MAX_TIME_STEP_MS * 0.99).unwrap();
         }
         assert!(e.advance_time(f64::MAX).is_err());
         let token = issue(&e, Some(r#"{"resultTtlMs":315000000000}"#)).unwrap();

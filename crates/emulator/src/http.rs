@@ -577,9 +577,7 @@ mod tests {
     /// next answer on the connection starts where the client expects it.
     #[tokio::test]
     async fn head_gets_no_body_on_every_route() {
-        let running = crate::emulator::RunningEmulator::start(Default::default())
-            .await
-            .unwrap();
+        let running = crate::RunningEmulator::start(Default::default()).await.unwrap();
         let mut stream = TcpStream::connect(running.url().trim_start_matches("http://"))
             .await
             .unwrap();
@@ -630,7 +628,7 @@ mod tests {
 #[cfg(test)]
 mod fuzz {
     use super::*;
-    use crate::fuzzing::bytes;
+    use captcha_core::fuzzing::bytes;
     use proptest::prelude::*;
 
     proptest! {

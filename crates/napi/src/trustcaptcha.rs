@@ -6,9 +6,11 @@ use napi::bindgen_prelude::{Either, PromiseRaw};
 use napi::Env;
 use napi_derive::napi;
 
-use super::{Options, TrustCaptchaClient};
-use crate::js::{proxy_setting, ProxyConfig};
-use crate::transport::ca_roots;
+use captcha_core::transport::ca_roots;
+use captcha_core::trustcaptcha::{Options, TrustCaptchaClient};
+
+use crate::errors::js_error;
+use crate::proxy::{proxy_setting, ProxyConfig};
 
 /// The constructor options, already type-checked by `index.js`.
 #[napi(object)]
@@ -36,9 +38,10 @@ impl NativeTrustCaptcha {
             api_host: options.api_host,
             connect_timeout_ms: options.connect_timeout_ms,
             read_timeout_ms: options.read_timeout_ms,
-            proxy: proxy_setting(options.proxy)?,
-            ca: ca_roots(options.ca)?,
-        })?;
+            proxy: proxy_setting(options.proxy).map_err(js_error)?,
+            ca: ca_roots(options.ca).map_err(js_error)?,
+        })
+        .map_err(js_error)?;
         Ok(Self {
             client: Arc::new(client),
         })
@@ -57,6 +60,12 @@ impl NativeTrustCaptcha {
         token: Option<String>,
     ) -> napi::Result<PromiseRaw<'env, String>> {
         let client = self.client.clone();
-        env.spawn_future(async move { Ok(client.get_verification_result(token.as_deref()).await?.to_json()) })
+        env.spawn_future(async move {
+            Ok(client
+                .get_verification_result(token.as_deref())
+                .await
+                .map_err(js_error)?
+                .to_json())
+        })
     }
 }

@@ -4,7 +4,7 @@ use std::collections::{HashMap, VecDeque};
 
 use serde::de::DeserializeOwned;
 
-use crate::errors::CaptchaError;
+use captcha_core::errors::CaptchaError;
 
 /// Tokens (or verifications) kept at most per provider; the oldest are forgotten first, so a
 /// long benchmark cannot grow the emulator without end.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{Request, Response};
 use super::store::{parse_claims, BoundedMap, Issued};
 use super::{iso_seconds, lock, Emulator};
-use crate::errors::CaptchaError;
+use captcha_core::errors::CaptchaError;
 
 pub const PATH: &str = "/recaptcha/api/siteverify";
 /// The secret key Google publishes for tests: every verification passes.
@@ -185,7 +185,7 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::EmulatorCredentials;
+    use crate::EmulatorCredentials;
     use serde_json::Value;
 
     fn emulator() -> Emulator {

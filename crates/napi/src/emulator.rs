@@ -8,8 +8,51 @@ use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
 use napi_derive::napi;
 
-use super::{EmulatorCredentials, EmulatorOptions, EmulatorStats, FaultRule, RunningEmulator};
-use crate::errors::CaptchaError;
+use captcha_core::errors::CaptchaError;
+use captcha_emulator::{EmulatorOptions, FaultRule, RunningEmulator};
+
+use crate::errors::js_error;
+
+/// The credentials the emulator accepts.
+// No `Debug`: a user may pass real ones.
+#[napi(object)]
+pub struct EmulatorCredentials {
+    pub trustcaptcha_api_key: String,
+    pub swetrix_secret: String,
+    pub recaptcha_secret: String,
+    pub playtcha_secret: String,
+}
+
+impl From<&captcha_emulator::EmulatorCredentials> for EmulatorCredentials {
+    fn from(credentials: &captcha_emulator::EmulatorCredentials) -> Self {
+        Self {
+            trustcaptcha_api_key: credentials.trustcaptcha_api_key.clone(),
+            swetrix_secret: credentials.swetrix_secret.clone(),
+            recaptcha_secret: credentials.recaptcha_secret.clone(),
+            playtcha_secret: credentials.playtcha_secret.clone(),
+        }
+    }
+}
+
+/// Connection and request counters of an emulator (a snapshot).
+#[napi(object)]
+pub struct EmulatorStats {
+    pub connections_accepted: i64,
+    pub connections_open: i64,
+    pub peak_connections_open: i64,
+    pub requests: i64,
+}
+
+impl From<captcha_emulator::EmulatorStats> for EmulatorStats {
+    fn from(stats: captcha_emulator::EmulatorStats) -> Self {
+        Self {
+            connections_accepted: stats.connections_accepted,
+            connections_open: stats.connections_open,
+            peak_connections_open: stats.peak_connections_open,
+            requests: stats.requests,
+        }
+    }
+}
 
 /// A request the emulator received. Credentials are redacted.
 #[napi(object)]
@@ -31,10 +74,10 @@ pub struct NativeEmulator {
 pub async fn start_emulator(options_json: Option<String>) -> napi::Result<NativeEmulator> {
     let options: EmulatorOptions = match options_json {
         Some(json) => serde_json::from_str(&json)
-            .map_err(|e| CaptchaError::invalid_argument(format!("invalid emulator options: {e}")))?,
+            .map_err(|e| js_error(CaptchaError::invalid_argument(format!("invalid emulator options: {e}"))))?,
         None => EmulatorOptions::default(),
     };
-    let running = RunningEmulator::start(options).await?;
+    let running = RunningEmulator::start(options).await.map_err(js_error)?;
     Ok(NativeEmulator {
         running: Arc::new(running),
     })
@@ -55,18 +98,23 @@ impl NativeEmulator {
 
     #[napi(getter)]
     pub fn credentials(&self) -> EmulatorCredentials {
-        self.running.state().credentials().clone()
+        self.running.state().credentials().into()
     }
 
     // catch_unwind: a panic in a synchronous call would otherwise abort Node.
     #[napi(catch_unwind)]
     pub fn issue(&self, provider: String, claims_json: Option<String>) -> napi::Result<String> {
-        Ok(self.running.state().issue(&provider, claims_json.as_deref())?)
+        self.running
+            .state()
+            .issue(&provider, claims_json.as_deref())
+            .map_err(js_error)
     }
 
     #[napi(catch_unwind)]
     pub fn fault(&self, rule_json: String) -> napi::Result<()> {
-        self.running.state().add_fault(FaultRule::from_json(&rule_json)?);
+        self.running
+            .state()
+            .add_fault(FaultRule::from_json(&rule_json).map_err(js_error)?);
         Ok(())
     }
 
@@ -77,12 +125,12 @@ impl NativeEmulator {
 
     #[napi(catch_unwind)]
     pub fn advance_time(&self, ms: f64) -> napi::Result<()> {
-        Ok(self.running.state().advance_time(ms)?)
+        self.running.state().advance_time(ms).map_err(js_error)
     }
 
     #[napi]
     pub fn stats(&self) -> EmulatorStats {
-        self.running.state().stats()
+        self.running.state().stats().into()
     }
 
     #[napi]
@@ -110,7 +158,7 @@ impl NativeEmulator {
     #[napi(ts_return_type = "Promise<string>")]
     pub fn blackhole_url<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
         let running = self.running.clone();
-        env.spawn_future(async move { Ok(running.blackhole_url().await?) })
+        env.spawn_future(async move { running.blackhole_url().await.map_err(js_error) })
     }
 
     #[napi(ts_return_type = "Promise<void>")]

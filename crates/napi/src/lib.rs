@@ -1,4 +1,6 @@
-//! captcha-native: drop-in native replacements for the server-side CAPTCHA SDKs of Node.js.
+//! captcha-native, the Node addon: it binds the clients (`captcha_core`) and the emulator
+//! (`captcha_emulator`) to JavaScript. One module per provider, conversions only; the JS facades
+//! in `lib/` give each its original SDK's shape.
 #![deny(clippy::all)]
 
 /// mimalloc for the addon's own allocations on Linux with glibc (Node's and V8's keep theirs):
@@ -8,21 +10,20 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod errors;
-#[cfg(test)]
-pub mod fuzzing;
-pub mod js;
 pub mod playtcha;
+pub mod proxy;
 pub mod recaptcha;
 pub mod swetrix;
-pub mod transport;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod trustcaptcha;
 
 /// How many threads the addon's runtime runs on, from `CAPTCHA_NATIVE_WORKER_THREADS` (1 to 64)
 /// or 1. HTTP client work is light: one thread beside Node's main thread serves tens of thousands
 /// of verifications a second, and more threads only add wake-ups between them.
-#[cfg(not(test))]
 fn runtime_threads() -> usize {
     std::env::var("CAPTCHA_NATIVE_WORKER_THREADS")
         .ok()
@@ -36,7 +37,6 @@ fn runtime_threads() -> usize {
 /// Node's worker threads while the main thread lives), napi starts its default runtime instead,
 /// one thread per core. If the threads cannot be made now, napi's default is left to try later
 /// rather than aborting `require`.
-#[cfg(not(test))]
 #[napi_derive::module_init]
 fn init() {
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -4,19 +4,14 @@
 use std::fmt;
 use std::time::Duration;
 
-use napi::bindgen_prelude::Either;
-use napi_derive::napi;
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::Url;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::errors::scrub;
-use crate::js::{proxy_setting, ProxyConfig};
-use crate::transport::{
-    ca_roots, timeout_option, Failure, ProxySetting, Transport, TransportConfig, PROVIDER_CONNECT_TIMEOUT,
-};
+use crate::errors::{scrub, CaptchaError};
+use crate::transport::{Failure, ProxySetting, Transport, TransportConfig, PROVIDER_CONNECT_TIMEOUT};
 
 /// The JS package has no timeout at all; ours bounds every call.
 pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
@@ -71,6 +66,12 @@ pub async fn validate(
         Ok(answer) => outcome_of(answer.status, &answer.body.unwrap_or_default(), secret),
         Err(failure) => no_response(NodeErrorText(&failure, &url).to_string()),
     }
+}
+
+/// What `validateToken` resolves for options that native code refuses (an unusable timeout,
+/// proxy or `ca`): the package's text for a request it could not make.
+pub fn unusable_options(error: CaptchaError) -> Outcome {
+    no_response(format!("TypeError: {}", error.message.unwrap_or_default()))
 }
 
 /// The URL the package requests, or `None` for one it could not (`new URL` would throw).
@@ -201,48 +202,6 @@ impl fmt::Display for NodeErrorText<'_> {
             Failure::InvalidUrl => f.write_str("TypeError: Invalid URL"),
             Failure::Other(text) => write!(f, "Error: {text}"),
         }
-    }
-}
-
-/// `validateToken`'s outcome as JavaScript receives it; `index.js` makes it the tuple.
-#[napi(object)]
-pub struct SwetrixOutcome {
-    pub ok: bool,
-    /// `[false, message]`.
-    pub message: Option<String>,
-    /// `[true, JSON.parse(dataJson)]`; absent: `[true, undefined]`.
-    pub data_json: Option<String>,
-}
-
-/// Posts `body` to `url` and reads the answer as the JS package does. Never rejects for a
-/// network or protocol reason; bad options (already type-checked by `index.js`) give the
-/// package's "Unable to make API request" text too.
-#[napi]
-pub async fn swetrix_validate(
-    url: String,
-    body: String,
-    secret: Option<String>,
-    timeout_ms: Option<f64>,
-    proxy: Option<Either<bool, ProxyConfig>>,
-    ca: Option<Vec<String>>,
-) -> SwetrixOutcome {
-    let options = timeout_option("options.timeoutMs", timeout_ms, DEFAULT_TIMEOUT_MS)
-        .and_then(|deadline| Ok((deadline, proxy_setting(proxy)?, ca_roots(ca)?)));
-    let outcome = match options {
-        Ok((deadline, proxy, ca)) => validate(&url, body, secret.as_deref(), deadline, proxy, ca).await,
-        Err(error) => no_response(format!("TypeError: {}", error.message.unwrap_or_default())),
-    };
-    match outcome {
-        Outcome::Valid(data_json) => SwetrixOutcome {
-            ok: true,
-            message: None,
-            data_json,
-        },
-        Outcome::Invalid(message) => SwetrixOutcome {
-            ok: false,
-            message: Some(message),
-            data_json: None,
-        },
     }
 }
 

@@ -3,17 +3,14 @@
 
 use std::time::{Duration, Instant};
 
-use napi::bindgen_prelude::Either;
-use napi_derive::napi;
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::Url;
 use serde_json::{Map, Value};
 
 use crate::errors::{CaptchaError, ErrorKind};
-use crate::js::{proxy_setting, ProxyConfig};
 use crate::transport::{
-    ca_roots, timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig, MAX_TIMEOUT_MS,
-    MAX_URL_LENGTH, PROVIDER_CONNECT_TIMEOUT,
+    timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig, MAX_TIMEOUT_MS, MAX_URL_LENGTH,
+    PROVIDER_CONNECT_TIMEOUT,
 };
 
 pub const DEFAULT_SITEVERIFY_URL: &str = "https://www.google.com/recaptcha/api/siteverify";
@@ -301,42 +298,6 @@ async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Dura
 
 fn describe(failure: &Failure) -> String {
     format!("no answer from siteverify: {failure}")
-}
-
-/// `authorize`'s options as `index.js` passes them: merged and type-checked.
-#[napi(object)]
-pub struct NativeAuthorizeOptions {
-    pub secret_key: Option<String>,
-    pub remote_ip: Option<String>,
-    pub siteverify_url: Option<String>,
-    pub timeout_ms: Option<f64>,
-    pub retries: Option<f64>,
-    pub retry_delay_ms: Option<f64>,
-    pub expected_hostname: Option<Vec<String>>,
-    pub expected_action: Option<String>,
-    pub min_score: Option<f64>,
-    pub proxy: Option<Either<bool, ProxyConfig>>,
-    pub ca: Option<Vec<String>>,
-}
-
-/// Checks a reCAPTCHA token; resolves when it passes, rejects with the verdict otherwise.
-/// `token` is `null` when the caller passed something other than a string.
-#[napi]
-pub async fn recaptcha_authorize(token: Option<String>, options: NativeAuthorizeOptions) -> napi::Result<()> {
-    let options = Options {
-        secret_key: options.secret_key,
-        remote_ip: options.remote_ip,
-        siteverify_url: options.siteverify_url,
-        timeout_ms: options.timeout_ms,
-        retries: options.retries,
-        retry_delay_ms: options.retry_delay_ms,
-        expected_hostname: options.expected_hostname,
-        expected_action: options.expected_action,
-        min_score: options.min_score,
-        proxy: proxy_setting(options.proxy)?,
-        ca: ca_roots(options.ca)?,
-    };
-    Ok(authorize(token.as_deref(), &options).await?)
 }
 
 #[cfg(test)]

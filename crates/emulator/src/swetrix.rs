@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::http::{Request, Response};
 use super::store::{parse_claims, random_hex, BoundedMap, Issued};
 use super::{lock, Emulator};
-use crate::errors::CaptchaError;
+use captcha_core::errors::CaptchaError;
 
 pub const PATH: &str = "/v1/captcha/validate";
 /// The published test secrets: any token passes, fails to decrypt, or is already used.
@@ -223,7 +223,7 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::EmulatorCredentials;
+    use crate::EmulatorCredentials;
 
     fn emulator() -> Emulator {
         Emulator::new(EmulatorCredentials {

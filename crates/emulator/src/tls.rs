@@ -15,7 +15,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
-use crate::errors::CaptchaError;
+use captcha_core::errors::CaptchaError;
 
 /// A connection the emulator serves: plain TCP or TLS over it.
 pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {

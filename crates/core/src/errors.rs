@@ -8,9 +8,6 @@ use serde::Serialize;
 use serde::Serializer;
 use serde_json::Value;
 
-/// Prefix of the `message` of every error that native code hands to `index.js` for mapping.
-pub const JS_ERROR_MARKER: &str = "captcha-native:";
-
 /// What went wrong, in the words of the public error classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ErrorKind {
@@ -153,14 +150,6 @@ fn as_object<S: Serializer>(fields: &[(&'static str, Value)], serializer: S) -> 
     serializer.collect_map(fields.iter().map(|(name, value)| (*name, value)))
 }
 
-impl From<CaptchaError> for napi::Error {
-    fn from(error: CaptchaError) -> Self {
-        // Serialising a struct of strings and numbers cannot fail.
-        let data = serde_json::to_string(&error).unwrap_or_default();
-        napi::Error::new(napi::Status::GenericFailure, format!("{JS_ERROR_MARKER}{data}"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,15 +176,5 @@ mod tests {
         let cut = CaptchaError::invalid_argument(quoted).message.unwrap();
         assert!(cut.len() <= MAX_ARGUMENT_MESSAGE + '…'.len_utf8(), "{}", cut.len());
         assert!(cut.starts_with("unknown provider 'éé") && cut.ends_with("é…"));
-    }
-
-    #[test]
-    fn crosses_as_marked_json_without_empty_fields() {
-        let error = CaptchaError::new(ErrorKind::ServerUnreachable).with_detail("connection refused");
-        let js: napi::Error = error.into();
-        assert_eq!(
-            js.reason,
-            r#"captcha-native:{"kind":"ServerUnreachable","detail":"connection refused"}"#
-        );
     }
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::http::{Request, Response};
 use super::store::{parse_claims, random_hex, BoundedMap, Issued};
 use super::{iso_millis, lock, Emulator};
-use crate::errors::CaptchaError;
+use captcha_core::errors::CaptchaError;
 
 pub const PATH: &str = "/v1/verify";
 const DEFAULT_HOSTNAME: &str = "localhost";
@@ -213,7 +213,7 @@ fn verify(emulator: &Emulator, request: &Request) -> Result<Response, (Failure, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::EmulatorCredentials;
+    use crate::EmulatorCredentials;
 
     fn emulator() -> Emulator {
         Emulator::new(EmulatorCredentials {

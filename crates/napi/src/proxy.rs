@@ -1,10 +1,10 @@
-//! Pieces of the napi boundary that every provider shares.
+//! The `proxy` option every provider takes, as napi receives it.
 
 use napi::bindgen_prelude::Either;
 use napi_derive::napi;
 
-use crate::errors::CaptchaError;
-use crate::transport::{ProxyServer, ProxySetting};
+use captcha_core::errors::CaptchaError;
+use captcha_core::transport::{ProxyServer, ProxySetting};
 
 /// Credentials for a proxy, as in axios' `proxy.auth`.
 #[napi(object)]
@@ -40,12 +40,4 @@ pub fn proxy_setting(proxy: Option<Either<bool, ProxyConfig>>) -> Result<ProxySe
             )?))
         }
     }
-}
-
-/// Rejects from inside native async code by panicking. It exists so the tests can prove that
-/// a panic anywhere in native code becomes a rejected Promise and never takes Node down.
-#[napi(js_name = "__panicInNativeCode")]
-pub async fn panic_in_native_code() -> napi::Result<()> {
-    tokio::task::yield_now().await;
-    panic!("deliberate panic for the test suite");
 }

@@ -1,6 +1,5 @@
 //! TrustCaptcha: the protocol of `@trustcomponent/trustcaptcha-nodejs` v3, as plain Rust.
 
-pub mod binding;
 pub mod result;
 pub mod token;
 

@@ -1,7 +1,6 @@
 //! The local emulator of the providers' verification APIs, with fault injection. It runs on the
 //! addon's own runtime, so tests, the demo and the benchmark need no account and no network.
 
-pub mod binding;
 mod faults;
 mod http;
 mod playtcha;
@@ -22,7 +21,7 @@ use serde::Deserialize;
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::watch;
 
-use crate::errors::CaptchaError;
+use captcha_core::errors::CaptchaError;
 pub use faults::{FaultAction, FaultRule};
 use http::{Request, Response};
 
@@ -122,7 +121,6 @@ pub struct EmulatorOptions {
 
 /// The credentials the emulator accepts.
 // No `Debug`: a user may pass real ones.
-#[napi_derive::napi(object)]
 #[derive(Clone)]
 pub struct EmulatorCredentials {
     pub trustcaptcha_api_key: String,
@@ -187,7 +185,6 @@ struct Counters {
 }
 
 /// Connection and request counters of an emulator (a snapshot).
-#[napi_derive::napi(object)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EmulatorStats {
     pub connections_accepted: i64,
@@ -782,7 +779,11 @@ mod tests {
         bounded!("recaptcha", recaptcha, same);
         bounded!("playtcha", playtcha, same);
         // A TrustCaptcha token is the base64 of the verification it names.
-        let id = |token: &String| crate::trustcaptcha::parse_token(Some(token)).unwrap().verification_id;
+        let id = |token: &String| {
+            captcha_core::trustcaptcha::parse_token(Some(token))
+                .unwrap()
+                .verification_id
+        };
         bounded!("trustcaptcha", trustcaptcha, id);
     }
 }

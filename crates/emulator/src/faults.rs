@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::Provider;
-use crate::errors::CaptchaError;
+use captcha_core::errors::CaptchaError;
 
 /// What a picked request gets instead of (or before) its normal answer.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -1,0 +1,13 @@
+//! The clients of captcha-native, as plain Rust: no napi here, so every protocol is tested with
+//! `cargo test` alone. The transport (pool, timeouts, proxy, TLS, body cap, no redirects), the
+//! errors and outcomes every provider reports, and one module per provider.
+#![deny(clippy::all)]
+
+pub mod errors;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
+pub mod playtcha;
+pub mod recaptcha;
+pub mod swetrix;
+pub mod transport;
+pub mod trustcaptcha;

@@ -1,0 +1,56 @@
+//! The Playtcha class as napi sees it: conversion only; `lib/playtcha.js` gives it its public face.
+
+use std::sync::Arc;
+
+use captcha_core::playtcha::{Options, PlaytchaClient};
+use captcha_core::transport::ca_roots;
+use napi::bindgen_prelude::{Either, PromiseRaw};
+use napi::Env;
+use napi_derive::napi;
+
+use crate::errors::js_error;
+use crate::proxy::{proxy_setting, ProxyConfig};
+
+/// The constructor options, already type-checked by `index.js`.
+#[napi(object)]
+pub struct NativePlaytchaOptions {
+    pub secret: String,
+    pub api_host: Option<String>,
+    pub timeout_ms: Option<f64>,
+    pub fail_closed: bool,
+    pub proxy: Option<Either<bool, ProxyConfig>>,
+    pub ca: Option<Vec<String>>,
+}
+
+/// A configured Playtcha client; share one instance across requests.
+#[napi]
+pub struct NativePlaytcha {
+    client: Arc<PlaytchaClient>,
+}
+
+#[napi]
+impl NativePlaytcha {
+    #[napi(constructor, catch_unwind)]
+    pub fn new(options: NativePlaytchaOptions) -> napi::Result<Self> {
+        let client = PlaytchaClient::new(Options {
+            secret: options.secret,
+            api_host: options.api_host,
+            timeout_ms: options.timeout_ms,
+            fail_closed: options.fail_closed,
+            proxy: proxy_setting(options.proxy).map_err(js_error)?,
+            ca: ca_roots(options.ca).map_err(js_error)?,
+        })
+        .map_err(js_error)?;
+        Ok(Self {
+            client: Arc::new(client),
+        })
+    }
+
+    /// Verifies a token; resolves the result's JSON text. `token` is `null` when the caller passed something other than a string.
+    /// Cloned on the JS thread, not in an `async fn(&self)`: see `NativeTrustCaptcha`.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn verify<'env>(&self, env: &'env Env, token: Option<String>) -> napi::Result<PromiseRaw<'env, String>> {
+        let client = self.client.clone();
+        env.spawn_future(async move { Ok(client.verify(token.as_deref()).await.map_err(js_error)?.to_json()) })
+    }
+}
