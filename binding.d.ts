@@ -115,6 +115,19 @@ export interface NativeTrustCaptchaOptions {
   ca?: Array<string>
 }
 
+/** What JavaScript needs to know of one provider. */
+export interface ProviderFacts {
+  /** `trustcaptcha`, `swetrix`, `recaptcha` or `playtcha`. */
+  name: string
+  /** The form field its widget fills in with the token. */
+  tokenField: string
+  /** The deadline of one verification when none is set, in milliseconds. */
+  defaultTimeoutMs: number
+}
+
+/** Every provider, in the order the docs list them. */
+export declare function providers(): Array<ProviderFacts>
+
 /** Credentials for a proxy, as in axios' `proxy.auth`. */
 export interface ProxyAuth {
   username: string

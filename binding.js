@@ -839,6 +839,7 @@ module.exports.NativeEmulator = nativeBinding.NativeEmulator
 module.exports.NativePlaytcha = nativeBinding.NativePlaytcha
 module.exports.NativeTrustCaptcha = nativeBinding.NativeTrustCaptcha
 module.exports.__panicInNativeCode = nativeBinding.__panicInNativeCode
+module.exports.providers = nativeBinding.providers
 module.exports.recaptchaAuthorize = nativeBinding.recaptchaAuthorize
 module.exports.startEmulator = nativeBinding.startEmulator
 module.exports.swetrixValidate = nativeBinding.swetrixValidate

@@ -18,7 +18,7 @@ const {
   ServerUnreachableException, validateToken, authorize, configureRecaptcha, RecaptchaError,
   RecaptchaUnavailableError, Playtcha, PlaytchaError, Emulator, isProviderUnavailable
 } = require('../index.js')
-const { requireCaptcha, verifyRequest } = require('../middleware.js')
+const { requireCaptcha, verifyRequest } = require('captcha-native/middleware')
 
 const TC_KEY = 'tc-key-arguments-7f3a9c2e51'
 const SW_SECRET = 'sw-secret-arguments-4b8d1e6f'

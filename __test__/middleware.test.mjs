@@ -1,4 +1,4 @@
-// requireCaptcha and verifyRequest (../middleware.js) against the embedded emulator: what a
+// requireCaptcha and verifyRequest (lib/middleware.js) against the embedded emulator: what a
 // user's server answers for each provider, and plain node:http round trips where the middleware
 // reads the body itself. The middleware is driven through its contract (req, res, next) with
 // small fakes, through node:http, and through real Express (a devDependency).
@@ -11,7 +11,7 @@ import { captureServer } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const captcha = require('../index.js')
-const { requireCaptcha, verifyRequest, CaptchaConfigurationError } = require('../middleware.js')
+const { requireCaptcha, verifyRequest, CaptchaConfigurationError } = require('captcha-native/middleware')
 const { Emulator } = captcha
 
 const express = require('express')

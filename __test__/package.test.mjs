@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { BINARY, PACKABLE, npmIn, packPackages } from './pack.mjs'
@@ -49,12 +49,17 @@ describe('the packed package', { skip: !PACKABLE && 'needs the linux-x64-gnu bui
 
   it('holds only what users need: no sources, no build output, no binary in the root', () => {
     const files = tarList(rootTarball)
-    assert.deepEqual(files.filter((f) => !f.startsWith('package/subpath/')), [
+    assert.deepEqual(files.filter((f) => !f.startsWith('package/subpath/') && !f.startsWith('package/lib/')), [
       'package/CHANGELOG.md', 'package/LICENSE', 'package/README.md', 'package/bin/captcha-native.js',
-      'package/binding.d.ts', 'package/binding.js', 'package/index.d.ts', 'package/index.js',
-      'package/lib/errors.js', 'package/lib/options.js', 'package/lib/realm.js', 'package/middleware.d.ts', 'package/middleware.js', 'package/package.json'
+      'package/binding.d.ts', 'package/binding.js', 'package/index.d.ts', 'package/index.js', 'package/package.json'
     ])
-    assert.ok(files.includes('package/subpath/wix.js') && files.includes('package/subpath/wix.d.ts'))
+    // lib/ whole (the facades and concerns), and each subpath entry with its types.
+    const lib = readdirSync(new URL('../lib/', import.meta.url)).map((f) => `package/lib/${f}`).sort()
+    assert.deepEqual(files.filter((f) => f.startsWith('package/lib/')), lib)
+    assert.ok(lib.includes('package/lib/trustcaptcha.js') && lib.includes('package/lib/middleware.js'))
+    for (const entry of ['wix', 'middleware', 'testing']) {
+      assert.ok(files.includes(`package/subpath/${entry}.js`) && files.includes(`package/subpath/${entry}.d.ts`), entry)
+    }
     assert.ok(!files.some((f) => /\/(src|target|__test__|node_modules)\/|\.node$|Cargo/.test(f)))
     assert.deepEqual(tarList(binaryTarball).filter((f) => !f.endsWith('README.md')), [`package/${BINARY}`, 'package/package.json'])
   })

@@ -13,7 +13,7 @@ import vm from 'node:vm'
 import { rejection, testIdToken } from './helpers.mjs'
 
 const INDEX = fileURLToPath(new URL('../index.js', import.meta.url))
-const MIDDLEWARE = fileURLToPath(new URL('../middleware.js', import.meta.url))
+const MIDDLEWARE = fileURLToPath(new URL('../subpath/middleware.js', import.meta.url))
 const mainRequire = createRequire(import.meta.url)
 
 /** A VM context with Node's globals, and a CommonJS loader that evaluates the package in it. */

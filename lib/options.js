@@ -1,7 +1,8 @@
 'use strict'
 // Internal: not an entry point (package.json "exports" does not list it). The option checks that
-// index.js and middleware.js share, and each provider's option names, written once here.
+// the facades and the middleware share, and each provider's option names, written once here.
 
+const nativeBinding = require('../binding.js')
 const { isUint8Array, utf8 } = require('./realm.js')
 
 function optionalString (value, name) {
@@ -163,11 +164,16 @@ function swetrixOptions (options, prefix = 'options.') {
   return checkOptions(SWETRIX_OPTIONS, options, prefix)
 }
 
-/** The four providers, by the names the middleware and the emulator take. */
-const PROVIDERS = Object.freeze(['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha'])
+/** Each provider's facts (name, token field, default deadline), from native code. */
+const PROVIDER_FACTS = Object.freeze(Object.fromEntries(
+  nativeBinding.providers().map((facts) => [facts.name, Object.freeze(facts)])
+))
+/** The providers, by the names the middleware and the emulator take. */
+const PROVIDERS = Object.freeze(Object.keys(PROVIDER_FACTS))
 
 module.exports = {
   PROVIDERS,
+  PROVIDER_FACTS,
   requiredSecret,
   checkOptions,
   authorizeOptions,

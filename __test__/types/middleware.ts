@@ -1,4 +1,4 @@
-// Type test: requireCaptcha and verifyRequest (../../middleware.d.ts) as users write them, with
+// Type test: requireCaptcha and verifyRequest (subpath/middleware.d.ts) as users write them, with
 // Express and with node:http. Compiled by `tsc -p __test__/types`, never run.
 
 import http from 'node:http'

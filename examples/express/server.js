@@ -16,7 +16,7 @@ const { randomBytes } = require('node:crypto')
 const express = require('express')
 // In your app: require('captcha-native') and require('captcha-native/middleware').
 const { Emulator } = require('../../index.js')
-const { requireCaptcha, verifyRequest, TOKEN_FIELDS } = require('../../middleware.js')
+const { requireCaptcha, verifyRequest, TOKEN_FIELDS } = require('captcha-native/middleware')
 
 const HOST = '127.0.0.1'
 const DEFAULT_PORT = 3000

@@ -7,6 +7,7 @@ pub mod errors;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod playtcha;
+pub mod providers;
 pub mod recaptcha;
 pub mod swetrix;
 pub mod transport;

@@ -14,6 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod emulator;
 pub mod errors;
 pub mod playtcha;
+pub mod providers;
 pub mod proxy;
 pub mod recaptcha;
 pub mod swetrix;

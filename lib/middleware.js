@@ -1,7 +1,7 @@
 'use strict'
 // CAPTCHA checks for HTTP servers: `requireCaptcha(options)`, an Express (connect-style)
 // middleware, and `verifyRequest(request, options)`, the same check without a framework. Both
-// find the token in the request, ask the provider through the existing API (./index.js), and
+// find the token in the request (lib/body.js), ask the provider through the public API, and
 // turn what happened into one outcome:
 //
 //   verified              200  the provider verified the token
@@ -14,21 +14,16 @@
 // A misconfiguration (a wrong option, a refused secret or API key, no reCAPTCHA secret) is not an
 // outcome: `verifyRequest` rejects with it and the middleware hands it to `next(error)`.
 
-const captcha = require('./index.js')
+const captcha = require('../index.js')
 const {
-  PROVIDERS, checkOptions, authorizeOptions, swetrixOptions, markChecked,
+  PROVIDERS, PROVIDER_FACTS, checkOptions, authorizeOptions, swetrixOptions, markChecked,
   TRUSTCAPTCHA_OPTIONS, SWETRIX_OPTIONS, AUTHORIZE_OPTIONS, PLAYTCHA_OPTIONS
-} = require('./lib/options.js')
-const { branded, isError, isUint8Array, utf8 } = require('./lib/realm.js')
+} = require('./options.js')
+const { branded, isError } = require('./realm.js')
+const { BODY_LIMIT, bodyOf, findToken } = require('./body.js')
 
-/** The form field each provider's widget fills in. */
-const TOKEN_FIELDS = Object.freeze({
-  trustcaptcha: 'tc-verification-token',
-  // The widget's hidden input (`data-response-input-name`, default `swetrix-captcha-response`).
-  swetrix: 'swetrix-captcha-response',
-  recaptcha: 'g-recaptcha-response',
-  playtcha: 'playtcha-token'
-})
+/** The form field each provider's widget fills in (native code's facts). */
+const TOKEN_FIELDS = Object.freeze(Object.fromEntries(PROVIDERS.map((name) => [name, PROVIDER_FACTS[name].tokenField])))
 
 /** `validateToken`'s arguments besides the token and its options. */
 const SWETRIX_ARGUMENTS = Object.freeze({ secret: 'secret', apiURL: 'string' })
@@ -46,9 +41,6 @@ const PROVIDER_OPTIONS = {
 }
 const COMMON_OPTIONS = ['provider', 'field', 'onUnavailable', 'log', 'requestProperty']
 
-/** The provider's own request deadline when none is given: it also bounds reading the body. */
-const DEFAULT_TIMEOUT_MS = { trustcaptcha: 5000, swetrix: 10000, recaptcha: 5000, playtcha: 5000 }
-const BODY_LIMIT = 64 * 1024
 const BODY_TIMEOUT_CAP_MS = 10_000
 const LOG_TEXT_LIMIT = 512
 
@@ -154,7 +146,8 @@ function createVerifier (options) {
 
   const bodyTimeoutMs = Math.min(
     BODY_TIMEOUT_CAP_MS,
-    typeof timeoutMs === 'number' && timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS[provider]
+    // The provider's own request deadline when none is given: it also bounds reading the body.
+    typeof timeoutMs === 'number' && timeoutMs > 0 ? timeoutMs : PROVIDER_FACTS[provider].defaultTimeoutMs
   )
   return {
     provider,
@@ -262,125 +255,6 @@ function remoteIp (request) {
   if (typeof request.ip === 'string' && request.ip !== '') return request.ip
   const address = request.socket?.remoteAddress ?? request.req?.socket?.remoteAddress
   return typeof address === 'string' && address !== '' ? address : undefined
-}
-
-// ---------------------------------------------------------------------------------------------
-// The request body
-
-function mediaType (headers) {
-  const value = headers && typeof headers === 'object' ? headers['content-type'] ?? headers['Content-Type'] : undefined
-  return typeof value === 'string' ? value.split(';')[0].trim().toLowerCase() : ''
-}
-
-function isJsonType (type) {
-  return type === 'application/json' || /^application\/[^/]+\+json$/.test(type)
-}
-
-function isFormType (type) {
-  return type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data'
-}
-
-/** Parses a raw body by its media type; what cannot be parsed has no fields. */
-function parseBody (text, type) {
-  if (type === 'application/x-www-form-urlencoded') {
-    const fields = Object.create(null)
-    for (const [name, value] of new URLSearchParams(text)) {
-      if (!(name in fields)) fields[name] = value
-    }
-    return fields
-  }
-  if (isJsonType(type)) {
-    try {
-      return JSON.parse(text)
-    } catch {
-      return undefined
-    }
-  }
-  return undefined
-}
-
-function isStream (value) {
-  return value !== null && typeof value === 'object' && typeof value.on === 'function' &&
-    typeof value.removeListener === 'function' && typeof value.resume === 'function'
-}
-
-/**
- * Reads an unparsed body: at most BODY_LIMIT bytes, within `timeoutMs`. Resolves
- * `{ text }`, `{ tooLarge: true }`, or `{ error }` when it did not arrive whole.
- */
-function readStream (stream, headers, timeoutMs) {
-  if (stream.readableEnded || (stream.complete === true && stream.readable === false)) return Promise.resolve({ text: '' })
-  const declared = Number(headers?.['content-length'])
-  if (Number.isFinite(declared) && declared > BODY_LIMIT) {
-    stream.resume() // discard it; the answer closes the connection
-    return Promise.resolve({ tooLarge: true })
-  }
-  return new Promise((resolve) => {
-    const chunks = []
-    let size = 0
-    const finish = (value) => {
-      clearTimeout(timer)
-      stream.removeListener('data', onData)
-      stream.removeListener('end', onEnd)
-      stream.removeListener('error', onError)
-      stream.removeListener('aborted', onAborted)
-      stream.removeListener('close', onClose)
-      if (!value.text && value.text !== '') stream.resume()
-      resolve(value)
-    }
-    const onData = (chunk) => {
-      size += chunk.length
-      if (size > BODY_LIMIT) finish({ tooLarge: true })
-      else chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
-    }
-    const onEnd = () => finish({ text: Buffer.concat(chunks).toString('utf8') })
-    const onError = (error) => finish({ error })
-    const onAborted = () => finish({ error: new Error('the client aborted the request body') })
-    const onClose = () => finish({ error: new Error('the connection closed before the request body arrived') })
-    const timer = setTimeout(() => finish({ error: new Error(`the request body did not arrive within ${timeoutMs} ms`) }), timeoutMs)
-    stream.on('data', onData)
-    stream.on('end', onEnd)
-    stream.on('error', onError)
-    stream.on('aborted', onAborted)
-    stream.on('close', onClose)
-    stream.resume()
-  })
-}
-
-/** The request's fields and media type: from a parsed body, a raw one, or the stream itself. */
-async function bodyOf (request, timeoutMs) {
-  let { body, headers } = request
-  // Koa's ctx.request without a body parser: the Node request is `req`.
-  let stream = request
-  if (body === undefined && !isStream(request) && isStream(request.req)) {
-    stream = request.req
-    headers = headers ?? stream.headers
-  }
-  const type = mediaType(headers)
-  if (body === undefined || body === null) {
-    if (body === undefined && isStream(stream)) {
-      const read = await readStream(stream, headers, timeoutMs)
-      if (read.text === undefined) return { ...read, type }
-      return { fields: parseBody(read.text, type), type }
-    }
-    return { fields: undefined, type }
-  }
-  if (typeof body === 'string' || isUint8Array(body)) {
-    if (Buffer.byteLength(body) > BODY_LIMIT) return { tooLarge: true, type }
-    return { fields: parseBody(typeof body === 'string' ? body : utf8(body), type), type }
-  }
-  return { fields: body, type }
-}
-
-function ownString (fields, name) {
-  if (fields === null || typeof fields !== 'object' || !Object.prototype.hasOwnProperty.call(fields, name)) return undefined
-  const value = fields[name]
-  return typeof value === 'string' && value !== '' ? value : undefined
-}
-
-/** The provider's field, else `token` unless the body is a form (a form's `token` is often CSRF's). */
-function findToken (fields, field, type) {
-  return ownString(fields, field) ?? (isFormType(type) ? undefined : ownString(fields, 'token'))
 }
 
 // ---------------------------------------------------------------------------------------------

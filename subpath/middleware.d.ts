@@ -1,4 +1,4 @@
-// Types of captcha-native's HTTP helpers (middleware.js): `requireCaptcha`, an Express
+// Types of captcha-native's HTTP helpers (lib/middleware.js): `requireCaptcha`, an Express
 // (connect-style) middleware, and `verifyRequest`, the same check without a framework.
 
 import type {
@@ -14,7 +14,7 @@ import type {
   PlaytchaFailedOpenResult,
   PlaytchaVerifiedResult,
   EmulatorProvider,
-} from './index.js'
+} from '../index.js'
 
 /** The providers: the same four as the emulator's. */
 export type CaptchaProvider = EmulatorProvider

@@ -1,0 +1,76 @@
+//! The providers captcha-native verifies, and the facts about each that more than one part of the
+//! project needs (the middleware, the emulator, the benchmark, the docs): read from here, through
+//! the addon's `providers()` export on the JavaScript side, never written again.
+
+use crate::{playtcha, recaptcha, swetrix, trustcaptcha};
+
+/// A provider, by the name the middleware, the emulator and the benchmark take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Provider {
+    TrustCaptcha,
+    Swetrix,
+    Recaptcha,
+    Playtcha,
+}
+
+impl Provider {
+    /// Every provider, in the order the docs list them.
+    pub const ALL: [Provider; 4] = [
+        Provider::TrustCaptcha,
+        Provider::Swetrix,
+        Provider::Recaptcha,
+        Provider::Playtcha,
+    ];
+
+    /// The provider's name: `trustcaptcha`, `swetrix`, `recaptcha` or `playtcha`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::TrustCaptcha => "trustcaptcha",
+            Provider::Swetrix => "swetrix",
+            Provider::Recaptcha => "recaptcha",
+            Provider::Playtcha => "playtcha",
+        }
+    }
+
+    /// The provider of that name, if it is one.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|provider| provider.name() == name)
+    }
+
+    /// The form field the provider's widget fills in with its token.
+    pub fn token_field(self) -> &'static str {
+        match self {
+            Provider::TrustCaptcha => "tc-verification-token",
+            // The widget's hidden input (`data-response-input-name`, default `swetrix-captcha-response`).
+            Provider::Swetrix => "swetrix-captcha-response",
+            Provider::Recaptcha => "g-recaptcha-response",
+            Provider::Playtcha => "playtcha-token",
+        }
+    }
+
+    /// How long one verification may take when the caller sets no timeout (for TrustCaptcha, the
+    /// read timeout; connecting has its own).
+    pub fn default_timeout_ms(self) -> u64 {
+        match self {
+            Provider::TrustCaptcha => trustcaptcha::DEFAULT_READ_TIMEOUT_MS,
+            Provider::Swetrix => swetrix::DEFAULT_TIMEOUT_MS,
+            Provider::Recaptcha => recaptcha::DEFAULT_TIMEOUT_MS,
+            Provider::Playtcha => playtcha::DEFAULT_TIMEOUT_MS,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_go_both_ways_and_nothing_else_is_a_provider() {
+        for provider in Provider::ALL {
+            assert_eq!(Provider::from_name(provider.name()), Some(provider));
+        }
+        for other in ["", "TrustCaptcha", "hcaptcha", "recaptcha "] {
+            assert_eq!(Provider::from_name(other), None, "{other}");
+        }
+    }
+}

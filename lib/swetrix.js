@@ -1,0 +1,41 @@
+'use strict'
+// Swetrix: `validateToken`, a drop-in for @swetrix/captcha-validator. It never rejects.
+
+const nativeBinding = require('../binding.js')
+const { fromNative } = require('./errors.js')
+const { swetrixOptions } = require('./options.js')
+
+const SWETRIX_DEFAULT_URL = 'https://api.swetrixcaptcha.com/v1/captcha'
+
+/** `String(error)`, for an error that may not even convert. */
+function errorText (error) {
+  try {
+    return String(error)
+  } catch {
+    return 'Error'
+  }
+}
+
+/**
+ * Validates a Swetrix CAPTCHA token. Resolves `[true, data]` or `[false, message]`; never
+ * rejects. `options` is ours: `{ timeoutMs = 10000, proxy, ca }`.
+ */
+async function validateToken (token, secret, apiURL, options) {
+  let outcome
+  try {
+    const value = typeof token === 'string' ? token : token?.token
+    if (!value) return [false, 'CAPTCHA token is missing']
+    const url = `${apiURL || SWETRIX_DEFAULT_URL}/validate`
+    // The package's own serialisation: an undefined secret is left out, key order kept.
+    const body = JSON.stringify({ token: value, secret })
+    const { timeoutMs, proxy, ca } = swetrixOptions(options)
+    // The secret goes along (when a string) only to be cut out of any server text quoted back.
+    outcome = await nativeBinding.swetrixValidate(url, body, typeof secret === 'string' ? secret : undefined, timeoutMs, proxy, ca)
+  } catch (error) {
+    return [false, `Unable to make API request, error: ${errorText(fromNative(error))}`]
+  }
+  if (!outcome.ok) return [false, outcome.message]
+  return [true, outcome.dataJson === undefined ? undefined : JSON.parse(outcome.dataJson)]
+}
+
+module.exports = { validateToken }
