@@ -29,24 +29,24 @@ export declare class NativeEmulator {
 export declare class NativePlaytcha {
   constructor(options: NativePlaytchaOptions)
   /**
-   * Verifies a token; resolves the result's JSON text. `token` is `null` when the caller passed something other than a string.
+   * Verifies a token: the outcome, with the result's JSON text as its value. `token` is `null` when the caller passed something other than a string.
    * Cloned on the JS thread, not in an `async fn(&self)`: see `NativeTrustCaptcha`.
    */
-  verify(token?: string | undefined | null): Promise<string>
+  verify(token?: string | undefined | null): Promise<NativeOutcome>
 }
 
 /** A configured TrustCaptcha client; share one instance across requests. */
 export declare class NativeTrustCaptcha {
   constructor(options: NativeTrustCaptchaOptions)
   /**
-   * Fetches the result of the verification the token names, as the JSON text of its set
-   * fields. `token` is `null` when the caller passed something other than a string.
+   * Verifies the token: the outcome, with the JSON text of the result's set fields as its
+   * value. `token` is `null` when the caller passed something other than a string.
    *
    * Not an `async fn(&self)`: napi would read `self` on the runtime thread when it first polls
    * the call, and a worker terminated with calls still queued has freed it by then (a crash
    * `__test__/workers.test.mjs` found). The client is cloned here, on the JS thread.
    */
-  getVerificationResult(token?: string | undefined | null): Promise<string>
+  verify(token?: string | undefined | null): Promise<NativeOutcome>
 }
 
 /**
@@ -80,7 +80,32 @@ export interface EmulatorStats {
   requests: number
 }
 
-/** `authorize`'s options as `index.js` passes them: merged and type-checked. */
+/**
+ * The kind of an error native code reports: `lib/errors.js` has one class for each, and checks
+ * that it does when it loads (`errorKinds()`).
+ */
+export declare const enum ErrorKind {
+  ApiKeyInvalid = 'ApiKeyInvalid',
+  VerificationTokenInvalid = 'VerificationTokenInvalid',
+  VerificationNotFound = 'VerificationNotFound',
+  VerificationNotFinished = 'VerificationNotFinished',
+  VerificationResultExpired = 'VerificationResultExpired',
+  VerificationResultRetrievalLimitReached = 'VerificationResultRetrievalLimitReached',
+  ClientReportedServerUnreachable = 'ClientReportedServerUnreachable',
+  ServerUnreachable = 'ServerUnreachable',
+  UnexpectedStatus = 'UnexpectedStatus',
+  InvalidArgument = 'InvalidArgument',
+  OperationFailed = 'OperationFailed',
+  RecaptchaRejected = 'RecaptchaRejected',
+  RecaptchaUnavailable = 'RecaptchaUnavailable',
+  PlaytchaRejected = 'PlaytchaRejected',
+  PlaytchaUnavailable = 'PlaytchaUnavailable',
+}
+
+/** Every kind of error native code reports, for `lib/errors.js`'s check at load. */
+export declare function errorKinds(): Array<ErrorKind>
+
+/** `authorize`'s options as `lib/recaptcha.js` passes them: merged and type-checked. */
 export interface NativeAuthorizeOptions {
   secretKey?: string
   remoteIp?: string
@@ -95,7 +120,30 @@ export interface NativeAuthorizeOptions {
   ca?: Array<string>
 }
 
-/** The constructor options, already type-checked by `index.js`. */
+/** An error as data; `lib/errors.js` makes it its class. It holds no secret (see `CaptchaError`). */
+export interface NativeError {
+  kind: ErrorKind
+  /** Absent: the class's default message. */
+  message?: string
+  status?: number
+  /** What happened underneath: the error's `cause`. */
+  detail?: string
+  /** The JSON of further properties (`statusCode`, `errorCodes`, `requestId`...), in order. */
+  fields?: string
+}
+
+/** A verification's outcome as JavaScript receives it. */
+export interface NativeOutcome {
+  kind: OutcomeKind
+  /** Why, for every kind but `verified`. */
+  code?: string
+  /** The JSON text of what the SDK's facade resolves, when it resolves. */
+  value?: string
+  /** What the SDK's facade rejects with, when it rejects. */
+  error?: NativeError
+}
+
+/** The constructor options, already type-checked by `lib/playtcha.js`. */
 export interface NativePlaytchaOptions {
   secret: string
   apiHost?: string
@@ -105,7 +153,7 @@ export interface NativePlaytchaOptions {
   ca?: Array<string>
 }
 
-/** The constructor options, already type-checked by `index.js`. */
+/** The constructor options, already type-checked by `lib/trustcaptcha.js`. */
 export interface NativeTrustCaptchaOptions {
   apiKey: string
   apiHost?: string
@@ -113,6 +161,14 @@ export interface NativeTrustCaptchaOptions {
   readTimeoutMs?: number
   proxy?: boolean | ProxyConfig
   ca?: Array<string>
+}
+
+/** What a verification came to. */
+export declare const enum OutcomeKind {
+  Verified = 'verified',
+  Refused = 'refused',
+  Unavailable = 'unavailable',
+  Misconfigured = 'misconfigured',
 }
 
 /** What JavaScript needs to know of one provider. */
@@ -143,26 +199,24 @@ export interface ProxyConfig {
 }
 
 /**
- * Checks a reCAPTCHA token; resolves when it passes, rejects with the verdict otherwise.
+ * Checks a reCAPTCHA token: the outcome (no value: `authorize` resolves `{ success: true }`).
  * `token` is `null` when the caller passed something other than a string.
  */
-export declare function recaptchaAuthorize(token: string | undefined | null, options: NativeAuthorizeOptions): Promise<void>
+export declare function recaptchaAuthorize(token: string | undefined | null, options: NativeAuthorizeOptions): Promise<NativeOutcome>
+
+/**
+ * `text` with every copy of each of `secrets` replaced by `[redacted]`, as written and as JSON
+ * escapes it: the one scrub, which the middleware's logs use too. Blank secrets match nothing.
+ */
+export declare function scrubSecrets(text: string, secrets: Array<string>): string
 
 /** Starts an emulator. `options_json` is the JSON of `EmulatorOptions`. */
 export declare function startEmulator(optionsJson?: string | undefined | null): Promise<NativeEmulator>
 
-/** `validateToken`'s outcome as JavaScript receives it; `index.js` makes it the tuple. */
-export interface SwetrixOutcome {
-  ok: boolean
-  /** `[false, message]`. */
-  message?: string
-  /** `[true, JSON.parse(dataJson)]`; absent: `[true, undefined]`. */
-  dataJson?: string
-}
-
 /**
- * Posts `body` to `url` and reads the answer as the JS package does. Never rejects for a
- * network or protocol reason; bad options (already type-checked by `index.js`) give the
+ * Posts `body` to `url` and reads the answer as the JS package does: the outcome, whose value
+ * is the JSON text of the tuple's second element (`data`, or the message). Never rejects for a
+ * network or protocol reason; bad options (already type-checked by `lib/swetrix.js`) give the
  * package's "Unable to make API request" text too.
  */
-export declare function swetrixValidate(url: string, body: string, secret?: string | undefined | null, timeoutMs?: number | undefined | null, proxy?: boolean | ProxyConfig | undefined | null, ca?: Array<string> | undefined | null): Promise<SwetrixOutcome>
+export declare function swetrixValidate(url: string, body: string, secret?: string | undefined | null, timeoutMs?: number | undefined | null, proxy?: boolean | ProxyConfig | undefined | null, ca?: Array<string> | undefined | null): Promise<NativeOutcome>

@@ -416,11 +416,14 @@ export class PlaytchaUnavailableError extends FailoverException {
 // Every provider
 
 /**
- * True when `outcome` (an error or a resolved value) means "the provider could not be asked":
- * any `FailoverException` (TrustCaptcha, reCAPTCHA, Playtcha with `failClosed`), an error whose
- * `status` is 5xx (TrustCaptcha keeps its SDK's plain `Error` there), a Playtcha result that
- * failed open, or a Swetrix `[false, message]` that got no verdict (no answer, an unreadable
- * body, 429 or 5xx). A misconfiguration (no reCAPTCHA secret, a Swetrix `TypeError` text) is not.
+ * True when `outcome` (an error or a resolved value of this package) means "the provider could
+ * not be asked": any `FailoverException` (TrustCaptcha, reCAPTCHA, Playtcha with `failClosed`),
+ * or anything a verification marked unavailable: TrustCaptcha's plain `Error` for a 5xx, a
+ * Playtcha result that failed open, a Swetrix `[false, message]` that got no verdict (no answer,
+ * an unreadable body, 429 or 5xx), the middleware's `error` for any of those. The kind is decided
+ * by native code and carried by the value itself, never read from its message: a value you built
+ * yourself is never unavailable unless it is a `FailoverException`. A misconfiguration (no
+ * reCAPTCHA secret, a Swetrix `TypeError` text) is not.
  */
 export function isProviderUnavailable(outcome: unknown): boolean
 

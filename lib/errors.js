@@ -1,10 +1,12 @@
 'use strict'
 // Internal. The error classes of every provider, and the one place where an error that native
-// code reported as data becomes one of them. Native code cannot choose a JavaScript class: it
-// rejects with an Error of the main realm whose message is `captcha-native:` and the JSON of
-// `{ kind, message?, detail?, status?, fields? }` (src/errors.rs). That text is internal; no
-// user code ever sees it, in any realm (lib/realm.js).
+// code reported as data becomes one of them: `{ kind, message?, detail?, status?, fields? }`,
+// where `kind` is one of native code's `errorKinds()`. A verification's error arrives in its
+// outcome (lib/outcome.js); any other call (a constructor, the emulator) rejects or throws an
+// Error of the main realm whose message is `captcha-native:` and the JSON of that data
+// (crates/napi/src/errors.rs). That text is internal; no user code ever sees it, in any realm.
 
+const nativeBinding = require('../binding.js')
 const { isError, branded } = require('./realm.js')
 
 /** Defines an exception class with the given name, default message and parent. */
@@ -51,7 +53,7 @@ const PlaytchaError = exceptionClass('PlaytchaError', 'Playtcha refused the veri
 const PlaytchaUnavailableError = exceptionClass('PlaytchaUnavailableError', 'Playtcha is unavailable',
   FailoverException)
 
-/** Native error kinds (src/errors.rs) and the classes they become. */
+/** Native error kinds (`errorKinds()`) and the classes they become. */
 const ERROR_CLASSES = {
   ApiKeyInvalid: ApiKeyInvalidException,
   VerificationTokenInvalid: VerificationTokenInvalidException,
@@ -68,6 +70,10 @@ const ERROR_CLASSES = {
   RecaptchaUnavailable: RecaptchaUnavailableError,
   PlaytchaRejected: PlaytchaError,
   PlaytchaUnavailable: PlaytchaUnavailableError
+}
+// A kind native code reports with no class here would surface as a bare Error: refuse to load.
+for (const kind of nativeBinding.errorKinds()) {
+  if (!Object.hasOwn(ERROR_CLASSES, kind)) throw new Error(`captcha-native: native error kind ${kind} has no class (lib/errors.js)`)
 }
 const NATIVE_ERROR_MARKER = 'captcha-native:'
 
@@ -100,15 +106,24 @@ function fromNative (error) {
     Error.captureStackTrace(remade, fromNative)
     return remade
   }
+  return fromData(data, fromNative)
+}
+
+/**
+ * The error of its class for native code's data, made in this realm; `fields` is an object or
+ * its JSON text. `caller` is left out of the stack.
+ */
+function fromData (data, caller = fromData) {
   const Class = Object.hasOwn(ERROR_CLASSES, data.kind) ? ERROR_CLASSES[data.kind] : Error
   const options = data.detail ? { cause: new Error(data.detail) } : undefined
-  const converted = new Class(data.message, options)
-  if (data.status !== undefined) converted.status = data.status
+  const converted = new Class(data.message ?? undefined, options)
+  if (data.status !== undefined && data.status !== null) converted.status = data.status
+  const fields = typeof data.fields === 'string' ? JSON.parse(data.fields) : data.fields
   // Names are chosen by native code (statusCode, errorCodes, requestId...), never by a server.
-  for (const [name, value] of Object.entries(data.fields || {})) {
+  for (const [name, value] of Object.entries(fields || {})) {
     if (name !== '__proto__') converted[name] = value
   }
-  Error.captureStackTrace(converted, fromNative)
+  Error.captureStackTrace(converted, caller)
   return converted
 }
 
@@ -145,6 +160,7 @@ module.exports = {
   PlaytchaError,
   PlaytchaUnavailableError,
   fromNative,
+  fromData,
   awaitNative,
   callNative
 }

@@ -14,12 +14,14 @@
 // A misconfiguration (a wrong option, a refused secret or API key, no reCAPTCHA secret) is not an
 // outcome: `verifyRequest` rejects with it and the middleware hands it to `next(error)`.
 
+const nativeBinding = require('../binding.js')
 const captcha = require('../index.js')
 const {
   PROVIDERS, PROVIDER_FACTS, checkOptions, authorizeOptions, swetrixOptions, markChecked,
   TRUSTCAPTCHA_OPTIONS, SWETRIX_OPTIONS, AUTHORIZE_OPTIONS, PLAYTCHA_OPTIONS
 } = require('./options.js')
 const { branded, isError } = require('./realm.js')
+const { mark, outcomeOf } = require('./outcome.js')
 const { BODY_LIMIT, bodyOf, findToken } = require('./body.js')
 
 /** The form field each provider's widget fills in (native code's facts). */
@@ -162,15 +164,40 @@ function createVerifier (options) {
 
 // ---------------------------------------------------------------------------------------------
 // Providers: each check resolves a verdict { kind: 'verified' | 'failed' | 'unavailable',
-// result?, error?, text? }, or rejects with a configuration error.
+// result?, error?, text? }, or rejects with a configuration error. What a provider's answer
+// means is its outcome's kind, decided by native code (lib/outcome.js); the checks read it.
 
-const TRUSTCAPTCHA_REFUSALS = [
-  captcha.VerificationTokenInvalidException, captcha.VerificationNotFoundException,
-  captcha.VerificationNotFinishedException, captcha.VerificationResultExpiredException,
-  captcha.VerificationResultRetrievalLimitReachedException,
-  // The browser claims an outage the gateway never saw: anyone can claim that, so it is no outage.
-  captcha.ClientReportedServerUnreachableException
-]
+/**
+ * The kind of what a client rejected with. An error no verification marked (a test double's,
+ * say) is unavailable when it is a FailoverException, and otherwise a configuration error.
+ */
+function kindOfError (error) {
+  return outcomeOf(error)?.kind ?? (captcha.isProviderUnavailable(error) ? 'unavailable' : 'misconfigured')
+}
+
+/** A rejection's verdict, or the rejection itself when it means a misconfiguration. */
+function rejectionVerdict (error) {
+  const kind = kindOfError(error)
+  if (kind === 'refused') return { kind: 'failed', error }
+  if (kind === 'unavailable') return { kind: 'unavailable', error }
+  throw error // a key or secret refused, an unusable option, a TypeError
+}
+
+/**
+ * A resolved value's verdict by its outcome. A value no verification marked (a test double's
+ * client resolved it) is read by the SDK's own fields, `unmarked(result)`: verified or not.
+ */
+function resolvedVerdict (result, unmarked = () => 'refused') {
+  const kind = outcomeOf(result)?.kind ?? (result !== null && typeof result === 'object' ? unmarked(result) : 'refused')
+  if (kind === 'verified') return { kind: 'verified', result }
+  if (kind === 'unavailable') return { kind: 'unavailable', result }
+  return { kind: 'failed', result }
+}
+
+/** An unmarked TrustCaptcha result: verified when it says it passed. */
+const trustCaptchaPassed = (result) => result.verificationPassed === true ? 'verified' : 'refused'
+/** An unmarked Playtcha result: verified on success, unavailable when it failed open. */
+const playtchaPassed = (result) => result.failedOpen === true ? 'unavailable' : result.success === true ? 'verified' : 'refused'
 
 function trustCaptchaCheck (client, maxScore) {
   return async (token) => {
@@ -178,35 +205,30 @@ function trustCaptchaCheck (client, maxScore) {
     try {
       result = await client.getVerificationResult(token)
     } catch (error) {
-      if (TRUSTCAPTCHA_REFUSALS.some((Refusal) => error instanceof Refusal)) return { kind: 'failed', error }
-      if (captcha.isProviderUnavailable(error)) return { kind: 'unavailable', error }
-      throw error // ApiKeyInvalidException, an unexpected status (3xx, 400, 401), a TypeError
+      return rejectionVerdict(error)
     }
-    if (result === null || typeof result !== 'object' || result.verificationPassed !== true) {
+    const verdict = resolvedVerdict(result, trustCaptchaPassed)
+    // Our own check, on a verified result: TrustCaptcha's score is a bot score.
+    if (verdict.kind === 'verified' && maxScore !== undefined && !(typeof result.score === 'number' && result.score <= maxScore)) {
       return { kind: 'failed', result }
     }
-    if (maxScore !== undefined && !(typeof result.score === 'number' && result.score <= maxScore)) {
-      return { kind: 'failed', result }
-    }
-    return { kind: 'verified', result }
+    return verdict
   }
 }
 
-// The options' types are checked at setup. What only native code checks, per request (an
-// unusable apiURL, a timeout of 0, a proxy port out of range), validateToken resolves as text: a
-// TypeError there is a misconfiguration, not a refused token.
-const SWETRIX_MISCONFIGURED = /^Unable to make API request, error: TypeError/
-
 function swetrixCheck (secret, apiURL, checkedOptions) {
   return async (token) => {
-    const [ok, data] = await captcha.validateToken(token, secret, apiURL, checkedOptions)
+    const tuple = await captcha.validateToken(token, secret, apiURL, checkedOptions)
+    const [ok, data] = tuple
     if (ok === true) return { kind: 'verified', result: data }
     const text = typeof data === 'string' ? data : 'CAPTCHA validation failed'
-    if (captcha.isProviderUnavailable([ok, data])) return { kind: 'unavailable', text }
-    if (SWETRIX_MISCONFIGURED.test(text)) {
-      throw new TypeError(text.slice('Unable to make API request, error: TypeError: '.length))
-    }
-    return { kind: 'failed', text }
+    const marked = outcomeOf(tuple)
+    const kind = marked?.kind
+    if (kind === 'unavailable') return { kind: 'unavailable', text, marked }
+    // The options' types are checked at setup; what only native code checks, per request (an
+    // unusable apiURL, a timeout of 0, a proxy port out of range), validateToken resolves as text.
+    if (kind === 'misconfigured') throw new TypeError(text.slice('Unable to make API request, error: TypeError: '.length))
+    return { kind: 'failed', text, marked }
   }
 }
 
@@ -217,36 +239,21 @@ function recaptchaCheck (checkedOptions, sendsRequestIp) {
       const ip = remoteIp(request)
       if (ip !== undefined) options = markChecked({ ...checkedOptions, remoteIp: ip })
     }
-    let result
     try {
-      result = await captcha.authorize(token, options)
+      return resolvedVerdict(await captcha.authorize(token, options))
     } catch (error) {
-      if (captcha.isProviderUnavailable(error)) return { kind: 'unavailable', error }
-      if (error instanceof captcha.RecaptchaError && error.statusCode === 400) return { kind: 'failed', error }
-      throw error // 500: no secret or a refused one, a wrong siteverifyUrl; a TypeError
+      return rejectionVerdict(error) // 500: no secret or a refused one, a wrong siteverifyUrl; a TypeError
     }
-    return { kind: 'verified', result }
   }
 }
 
-/** Playtcha codes that say the server is misconfigured, not that the token is bad. */
-const PLAYTCHA_MISCONFIGURED = new Set(['bad_secret', 'invalid_json', 'invalid_body', 'http_error', 'unexpected_redirect'])
-
 function playtchaCheck (client) {
   return async (token) => {
-    let result
     try {
-      result = await client.verify(token)
+      return resolvedVerdict(await client.verify(token), playtchaPassed)
     } catch (error) {
-      if (captcha.isProviderUnavailable(error)) return { kind: 'unavailable', error }
-      if (error instanceof captcha.PlaytchaError && !PLAYTCHA_MISCONFIGURED.has(error.code)) {
-        return { kind: 'failed', error }
-      }
-      throw error
+      return rejectionVerdict(error)
     }
-    if (captcha.isProviderUnavailable(result)) return { kind: 'unavailable', result }
-    if (result !== null && typeof result === 'object' && result.success === true) return { kind: 'verified', result }
-    return { kind: 'failed', result }
   }
 }
 
@@ -273,13 +280,17 @@ function outcome (verifier, code, { result, error } = {}) {
   return made
 }
 
-/** Removes the credentials and the token from a text meant for logs, and cuts it. */
+/** Removes the credentials and the token from a text meant for logs (native code's scrub), and cuts it. */
 function scrub (text, verifier, token) {
-  let clean = String(text)
-  for (const secret of [...verifier.secrets, token]) {
-    if (typeof secret === 'string' && secret !== '') clean = clean.split(secret).join('[redacted]')
-  }
+  const secrets = [...verifier.secrets, token].filter((secret) => typeof secret === 'string' && secret !== '')
+  const clean = nativeBinding.scrubSecrets(String(text), secrets)
   return clean.length > LOG_TEXT_LIMIT ? `${clean.slice(0, LOG_TEXT_LIMIT)}...` : clean
+}
+
+/** An Error for a verdict's text, scrubbed, marked with the kind of the value it came from. */
+function errorOfText (verdict, verifier, token) {
+  const error = new Error(scrub(verdict.text, verifier, token))
+  return verdict.marked ? mark(error, verdict.marked.kind, verdict.marked.code) : error
 }
 
 /** One line saying why the provider counted as unavailable. */
@@ -317,7 +328,8 @@ async function verifyWith (verifier, request) {
 
   const verdict = await verifier.check(token, request)
   // Upstream text can hold anything, the secret or the token included: it is scrubbed first.
-  const error = verdict.text !== undefined ? new Error(scrub(verdict.text, verifier, token)) : verdict.error
+  // The Error made of a text keeps the kind of the value the text came from (lib/outcome.js).
+  const error = verdict.text !== undefined ? errorOfText(verdict, verifier, token) : verdict.error
   if (verdict.kind === 'verified') return outcome(verifier, 'verified', { result: verdict.result })
   if (verdict.kind === 'failed') return outcome(verifier, 'verification_failed', { result: verdict.result, error })
 

@@ -1,27 +1,68 @@
 'use strict'
-// One question for every provider: was the provider unavailable?
+// Internal. The one place where a verification's native outcome becomes its SDK's shape, and
+// the one question every provider answers the same way: was the provider unavailable?
+//
+// Native code resolves `{ kind, code?, value?, error? }` for every provider (crates/napi/src/
+// outcome.rs): the kind (`verified`, `refused`, `unavailable`, `misconfigured`) is decided there,
+// once. What the SDK resolves (built from `value`) or throws (made from `error`) carries that
+// kind under a `Symbol.for` key, so `isProviderUnavailable`, the middleware and any other copy of
+// this package in any realm read the kind, never a message. The property is not enumerable:
+// `deepStrictEqual`, `toStrictEqual`, `JSON.stringify` and `util.inspect` do not see it.
 
-const { FailoverException } = require('./errors.js')
-const { isError } = require('./realm.js')
+const { FailoverException, fromData } = require('./errors.js')
 
-// A TypeError is ours (bad options, an unusable apiURL): a configuration mistake, not an outage.
-const SWETRIX_UNAVAILABLE = /^(Unable to make API request, error: (?!TypeError)|Unable to parse JSON response: |Request failed with status code (429|5\d\d): )/
+const OUTCOME = Symbol.for('captcha-native.outcome')
+const KINDS = new Set(['verified', 'refused', 'unavailable', 'misconfigured'])
+
+/** Gives `value` (an object) its outcome: `{ kind, code }`, frozen. */
+function mark (value, kind, code) {
+  Object.defineProperty(value, OUTCOME, {
+    value: Object.freeze(code === undefined || code === null ? { kind } : { kind, code }),
+    configurable: true
+  })
+  return value
+}
+
+/**
+ * The outcome `value` carries, `{ kind, code? }`, or undefined for a value no verification of
+ * this package (any copy, any realm) produced. Never throws, even for a hostile Proxy.
+ */
+function outcomeOf (value) {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined
+  try {
+    const outcome = Object.getOwnPropertyDescriptor(value, OUTCOME)?.value
+    return outcome !== null && typeof outcome === 'object' && KINDS.has(outcome.kind) ? outcome : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The SDK's shape of a native outcome: `build(outcome)` when it resolves, else its error thrown;
+ * either way marked with its kind.
+ */
+function settle (outcome, build) {
+  if (outcome.error !== undefined && outcome.error !== null) {
+    throw mark(fromData(outcome.error, settle), outcome.kind, outcome.code)
+  }
+  return mark(build(outcome), outcome.kind, outcome.code)
+}
+
+/** An outcome decided in JavaScript, before any native call (a missing token, a bad option). */
+function local (kind, code) {
+  return { kind, code }
+}
 
 /**
  * True when `outcome` means "the provider could not be asked", whichever provider it came from:
- * any `FailoverException` (TrustCaptcha, reCAPTCHA, Playtcha with failClosed), an error for a
- * provider's 5xx (TrustCaptcha keeps its SDK's plain `Error` there), a Playtcha result that failed
- * open, or a Swetrix `[false, message]` that got no verdict.
+ * any `FailoverException` (the SDKs' own family: TrustCaptcha, reCAPTCHA, Playtcha with
+ * failClosed), or anything a verification marked `unavailable` (an error for a provider's 5xx,
+ * a Playtcha result that failed open, a Swetrix `[false, message]` that got no verdict).
  */
 function isProviderUnavailable (outcome) {
-  // Both hold in any realm and for any installed copy of this package (lib/realm.js).
+  // Holds in any realm and for any installed copy of this package (lib/realm.js).
   if (outcome instanceof FailoverException) return true
-  if (isError(outcome)) return typeof outcome.status === 'number' && outcome.status >= 500
-  if (Array.isArray(outcome)) {
-    return outcome.length === 2 && outcome[0] === false && typeof outcome[1] === 'string' &&
-      SWETRIX_UNAVAILABLE.test(outcome[1])
-  }
-  return typeof outcome === 'object' && outcome !== null && outcome.failedOpen === true
+  return outcomeOf(outcome)?.kind === 'unavailable'
 }
 
-module.exports = { isProviderUnavailable }
+module.exports = { outcomeOf, settle, local, mark, isProviderUnavailable }

@@ -4,6 +4,7 @@
 const nativeBinding = require('../binding.js')
 const { awaitNative, callNative } = require('./errors.js')
 const { checkOptions, PLAYTCHA_OPTIONS } = require('./options.js')
+const { settle } = require('./outcome.js')
 
 class Playtcha {
   #native
@@ -21,8 +22,13 @@ class Playtcha {
 
   /** Verifies the `playtcha-token` form field. */
   async verify (token) {
-    return JSON.parse(await awaitNative(this.#native.verify(typeof token === 'string' ? token : null)))
+    return settle(await awaitNative(this.#native.verify(typeof token === 'string' ? token : null)), resultOf)
   }
+}
+
+/** The result of an outcome that resolves (verified, or failed open). */
+function resultOf (outcome) {
+  return JSON.parse(outcome.value)
 }
 
 module.exports = { Playtcha }

@@ -4,6 +4,7 @@
 const nativeBinding = require('../binding.js')
 const { awaitNative } = require('./errors.js')
 const { authorizeOptions } = require('./options.js')
+const { settle } = require('./outcome.js')
 
 let recaptchaDefaults = Object.freeze({})
 
@@ -28,7 +29,11 @@ async function authorize (token, options) {
   }
   // null: not a string at all (invalid-input-response); '': nothing (missing-input-response).
   const tokenArgument = typeof token === 'string' ? token : token === undefined || token === null ? '' : null
-  await awaitNative(nativeBinding.recaptchaAuthorize(tokenArgument, merged))
+  return settle(await awaitNative(nativeBinding.recaptchaAuthorize(tokenArgument, merged)), authorized)
+}
+
+/** What `authorize` resolves when the token passed. */
+function authorized () {
   return { success: true }
 }
 

@@ -4,6 +4,7 @@
 const nativeBinding = require('../binding.js')
 const { fromNative } = require('./errors.js')
 const { swetrixOptions } = require('./options.js')
+const { mark, settle } = require('./outcome.js')
 
 const SWETRIX_DEFAULT_URL = 'https://api.swetrixcaptcha.com/v1/captcha'
 
@@ -24,18 +25,25 @@ async function validateToken (token, secret, apiURL, options) {
   let outcome
   try {
     const value = typeof token === 'string' ? token : token?.token
-    if (!value) return [false, 'CAPTCHA token is missing']
+    if (!value) return mark([false, 'CAPTCHA token is missing'], 'refused', 'token_missing')
     const url = `${apiURL || SWETRIX_DEFAULT_URL}/validate`
     // The package's own serialisation: an undefined secret is left out, key order kept.
     const body = JSON.stringify({ token: value, secret })
     const { timeoutMs, proxy, ca } = swetrixOptions(options)
     // The secret goes along (when a string) only to be cut out of any server text quoted back.
     outcome = await nativeBinding.swetrixValidate(url, body, typeof secret === 'string' ? secret : undefined, timeoutMs, proxy, ca)
-  } catch (error) {
-    return [false, `Unable to make API request, error: ${errorText(fromNative(error))}`]
+  } catch (caught) {
+    // A TypeError is ours (a bad option, a value that cannot be sent): a misconfiguration.
+    const error = fromNative(caught)
+    const tuple = [false, `Unable to make API request, error: ${errorText(error)}`]
+    return error instanceof TypeError ? mark(tuple, 'misconfigured', 'invalid_argument') : mark(tuple, 'unavailable', 'network_error')
   }
-  if (!outcome.ok) return [false, outcome.message]
-  return [true, outcome.dataJson === undefined ? undefined : JSON.parse(outcome.dataJson)]
+  return settle(outcome, tupleOf)
+}
+
+/** The package's tuple of an outcome: `[true, data]` or `[false, message]`. */
+function tupleOf (outcome) {
+  return [outcome.kind === 'verified', outcome.value === undefined || outcome.value === null ? undefined : JSON.parse(outcome.value)]
 }
 
 module.exports = { validateToken }

@@ -6,6 +6,7 @@ const nativeBinding = require('../binding.js')
 const { awaitNative, callNative } = require('./errors.js')
 const { branded } = require('./realm.js')
 const { checkOptions, TRUSTCAPTCHA_OPTIONS } = require('./options.js')
+const { settle } = require('./outcome.js')
 
 /** The result of a verification: its 20 fields, in the SDK's order. */
 class VerificationResult {
@@ -46,6 +47,11 @@ class VerificationToken {
 }
 branded(VerificationToken)
 
+/** The SDK's result of an outcome that resolves. */
+function resultOf (outcome) {
+  return new VerificationResult(JSON.parse(outcome.value))
+}
+
 // Immutable by construction: the configuration lives in a private native object that nothing can
 // reach or change. The instance itself is not frozen, so test doubles (sinon, jest.spyOn) work.
 class TrustCaptcha {
@@ -62,9 +68,9 @@ class TrustCaptcha {
   }
 
   async getVerificationResult (token) {
+    const outcome = await awaitNative(this.#native.verify(typeof token === 'string' ? token : null))
     // The result crosses as JSON text: one JSON.parse is far cheaper than 20 N-API writes.
-    const json = await awaitNative(this.#native.getVerificationResult(typeof token === 'string' ? token : null))
-    return new VerificationResult(JSON.parse(json))
+    return settle(outcome, resultOf)
   }
 }
 

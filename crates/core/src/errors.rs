@@ -1,6 +1,6 @@
 //! The error kinds every provider reports, and how they cross to JavaScript.
 //!
-//! Native code reports an error as data (a kind, a message, a status, a detail); `index.js`
+//! Native code reports an error as data (a kind, a message, a status, a detail); `lib/errors.js`
 //! turns the kind into a real JavaScript class, so `instanceof`, `name` and the stack work and
 //! the classes live where JavaScript users can read and extend them.
 
@@ -33,6 +33,48 @@ pub enum ErrorKind {
     PlaytchaRejected,
     /// Playtcha: the verifier was unavailable and the policy is to fail closed.
     PlaytchaUnavailable,
+}
+
+impl ErrorKind {
+    /// Every kind, for the boundary's check that JavaScript has a class for each.
+    pub const ALL: [ErrorKind; 15] = [
+        ErrorKind::ApiKeyInvalid,
+        ErrorKind::VerificationTokenInvalid,
+        ErrorKind::VerificationNotFound,
+        ErrorKind::VerificationNotFinished,
+        ErrorKind::VerificationResultExpired,
+        ErrorKind::VerificationResultRetrievalLimitReached,
+        ErrorKind::ClientReportedServerUnreachable,
+        ErrorKind::ServerUnreachable,
+        ErrorKind::UnexpectedStatus,
+        ErrorKind::InvalidArgument,
+        ErrorKind::OperationFailed,
+        ErrorKind::RecaptchaRejected,
+        ErrorKind::RecaptchaUnavailable,
+        ErrorKind::PlaytchaRejected,
+        ErrorKind::PlaytchaUnavailable,
+    ];
+
+    /// The kind as an outcome's code: `api_key_invalid`, `verification_not_found`...
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::ApiKeyInvalid => "api_key_invalid",
+            ErrorKind::VerificationTokenInvalid => "verification_token_invalid",
+            ErrorKind::VerificationNotFound => "verification_not_found",
+            ErrorKind::VerificationNotFinished => "verification_not_finished",
+            ErrorKind::VerificationResultExpired => "verification_result_expired",
+            ErrorKind::VerificationResultRetrievalLimitReached => "verification_result_retrieval_limit_reached",
+            ErrorKind::ClientReportedServerUnreachable => "client_reported_server_unreachable",
+            ErrorKind::ServerUnreachable => "server_unreachable",
+            ErrorKind::UnexpectedStatus => "unexpected_status",
+            ErrorKind::InvalidArgument => "invalid_argument",
+            ErrorKind::OperationFailed => "operation_failed",
+            ErrorKind::RecaptchaRejected => "recaptcha_rejected",
+            ErrorKind::RecaptchaUnavailable => "recaptcha_unavailable",
+            ErrorKind::PlaytchaRejected => "playtcha_rejected",
+            ErrorKind::PlaytchaUnavailable => "playtcha_unavailable",
+        }
+    }
 }
 
 /// `text` (something a server sent, about to be quoted in an error or a message) with every copy
@@ -108,8 +150,7 @@ impl CaptchaError {
         self
     }
 
-    /// The value of a field set with `with_field` (for tests: JavaScript reads the fields).
-    #[cfg(test)]
+    /// The value of a field set with `with_field`.
     pub fn field(&self, name: &str) -> Option<&Value> {
         self.fields
             .iter()

@@ -6,6 +6,7 @@
 pub mod errors;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
+pub mod outcome;
 pub mod playtcha;
 pub mod providers;
 pub mod recaptcha;

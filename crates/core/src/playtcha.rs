@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::errors::{scrub, CaptchaError, ErrorKind};
+use crate::outcome::{Kind, Outcome, Unavailable, INVALID_ARGUMENT};
 use crate::transport::{
-    api_host_base, append_path, timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig,
+    api_host_base, append_path, timeout_option, Answer, ProxySetting, Transport, TransportConfig,
     PROVIDER_CONNECT_TIMEOUT,
 };
 
@@ -22,30 +23,6 @@ pub const DEFAULT_TIMEOUT_MS: u64 = 5_000;
 pub const MAX_TOKEN_LENGTH: usize = 16 * 1024;
 /// Upstream texts put in an error are cut to this many characters.
 const MAX_UPSTREAM_TEXT: usize = 512;
-
-/// Why the verifier counts as unavailable (`unavailableReason`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unavailable {
-    /// A 5xx answer.
-    ServerError,
-    /// No complete answer within `timeoutMs` (or connecting timed out).
-    Timeout,
-    /// No answer: refused, reset, DNS failure, TLS failure.
-    NetworkError,
-    /// A 2xx without `success: true`, or a body that cannot be read.
-    MalformedResponse,
-}
-
-impl Unavailable {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Unavailable::ServerError => "server_error",
-            Unavailable::Timeout => "timeout",
-            Unavailable::NetworkError => "network_error",
-            Unavailable::MalformedResponse => "malformed_response",
-        }
-    }
-}
 
 /// What `verify` resolves. It crosses to JavaScript as JSON text (`to_json`): one `JSON.parse`
 /// costs the event loop less than a property write through N-API per field.
@@ -83,6 +60,15 @@ impl PlaytchaResultData {
         serde_json::to_string(self).expect("a struct of strings, booleans and finite numbers serializes")
     }
 }
+
+/// Codes of a 4xx that say our request or secret is wrong, not the token: a misconfiguration.
+pub const MISCONFIGURED: [&str; 5] = [
+    "bad_secret",
+    "invalid_json",
+    "invalid_body",
+    "http_error",
+    "unexpected_redirect",
+];
 
 /// The caller's options. No `Debug`: it holds the secret.
 #[derive(Clone, Default)]
@@ -174,7 +160,36 @@ impl PlaytchaClient {
     }
 
     /// Verifies a token. `token` is `None` when the caller passed something other than a string.
-    pub async fn verify(&self, token: Option<&str>) -> Result<PlaytchaResultData, CaptchaError> {
+    /// A result resolves (one that failed open is `Unavailable`); an error rejects.
+    pub async fn verify(&self, token: Option<&str>) -> Outcome<PlaytchaResultData> {
+        match self.result(token).await {
+            Ok(result) => match result.unavailable_reason {
+                Some(reason) if result.failed_open => Outcome::with(Kind::Unavailable, reason, Ok(result)),
+                _ => Outcome::verified(result),
+            },
+            Err(error) => {
+                let code = |name: &str| error.field(name).and_then(|code| code.as_str()).map(str::to_owned);
+                match error.kind {
+                    ErrorKind::PlaytchaUnavailable => {
+                        let reason = code("reason").unwrap_or_else(|| Unavailable::NetworkError.as_str().into());
+                        Outcome::with(Kind::Unavailable, reason, Err(error))
+                    }
+                    ErrorKind::PlaytchaRejected => {
+                        let code = code("code").unwrap_or_else(|| "http_error".into());
+                        if MISCONFIGURED.contains(&code.as_str()) {
+                            Outcome::misconfigured(code, Err(error))
+                        } else {
+                            Outcome::refused(code, Err(error))
+                        }
+                    }
+                    _ => Outcome::misconfigured(INVALID_ARGUMENT, Err(error)),
+                }
+            }
+        }
+    }
+
+    /// `verify` as the contract's client sees it: the result, or the error.
+    async fn result(&self, token: Option<&str>) -> Result<PlaytchaResultData, CaptchaError> {
         let token = match token {
             None | Some("") => {
                 return Err(self.rejected("token_missing", None, "the Playtcha token is missing or not a string"))
@@ -198,14 +213,7 @@ impl PlaytchaClient {
             .body(body);
         match self.transport.execute(request, self.deadline, |_| true).await {
             Ok(answer) => self.read(answer),
-            Err(failure) => {
-                let reason = match failure {
-                    Failure::DeadlineExceeded(_) | Failure::ConnectTimeout => Unavailable::Timeout,
-                    Failure::BodyTooLarge => Unavailable::MalformedResponse,
-                    _ => Unavailable::NetworkError,
-                };
-                self.unavailable(reason, None, None, &failure.to_string())
-            }
+            Err(failure) => self.unavailable(Unavailable::of(&failure), None, None, &failure.to_string()),
         }
     }
 
@@ -477,18 +485,18 @@ mod tests {
     async fn an_empty_token_is_refused_even_when_failing_open() {
         let c = client(false);
         for token in [None, Some("")] {
-            let error = c.verify(token).await.unwrap_err();
+            let error = c.verify(token).await.value.unwrap_err();
             assert_eq!(error.kind, ErrorKind::PlaytchaRejected);
             assert_eq!(error.field("code").unwrap(), "token_missing");
             assert_eq!(error.status, None);
         }
         let long = "x".repeat(MAX_TOKEN_LENGTH + 1);
         assert_eq!(
-            *c.verify(Some(&long)).await.unwrap_err().field("code").unwrap(),
+            *c.verify(Some(&long)).await.value.unwrap_err().field("code").unwrap(),
             "token_invalid"
         );
         // Nothing listens on port 9: the verifier is unavailable, and the policy fails open.
-        let open = c.verify(Some("token")).await.unwrap();
+        let open = c.verify(Some("token")).await.value.unwrap();
         assert_eq!(open.unavailable_reason, Some("network_error"));
     }
 }

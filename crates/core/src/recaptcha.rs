@@ -7,7 +7,10 @@ use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::Url;
 use serde_json::{Map, Value};
 
+use std::borrow::Cow;
+
 use crate::errors::{CaptchaError, ErrorKind};
+use crate::outcome::{Outcome, Unavailable};
 use crate::transport::{
     timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig, MAX_TIMEOUT_MS, MAX_URL_LENGTH,
     PROVIDER_CONNECT_TIMEOUT,
@@ -151,6 +154,7 @@ enum Attempt {
     /// No verdict: worth another attempt (429, 5xx, no answer, an unreadable body).
     Retryable {
         reason: String,
+        why: Unavailable,
         retry_after: Option<Duration>,
     },
     /// No verdict, and retrying cannot help (a status siteverify never answers).
@@ -162,6 +166,7 @@ fn read_attempt(answer: Answer) -> Attempt {
     if status == 429 || status >= 500 {
         return Attempt::Retryable {
             reason: format!("siteverify answered {status}"),
+            why: Unavailable::of_status(status),
             retry_after: answer.retry_after_seconds().map(Duration::from_secs),
         };
     }
@@ -173,6 +178,7 @@ fn read_attempt(answer: Answer) -> Attempt {
         Ok(Value::Object(fields)) if fields.get("success").is_some_and(Value::is_boolean) => Attempt::Verdict(fields),
         _ => Attempt::Retryable {
             reason: "siteverify's answer is not a verdict (no JSON object with a boolean success)".into(),
+            why: Unavailable::MalformedResponse,
             retry_after: None,
         },
     }
@@ -222,21 +228,49 @@ pub fn judge(verdict: &Map<String, Value>, checks: &Checks) -> Result<(), Captch
 /// Checks a token with Google. `token` is `None` when the caller passed something other than a
 /// string (or nothing).
 pub async fn authorize(token: Option<&str>, options: &Options) -> Result<(), CaptchaError> {
+    verify(token, options).await.value
+}
+
+/// `authorize` as an outcome: it resolves only when verified; the error says the rest.
+pub async fn verify(token: Option<&str>, options: &Options) -> Outcome<()> {
     authorize_within(token, options, TOKEN_LIFETIME).await
 }
 
+/// What a rejection means. Wix's status says it: 400 is a verdict against the token, 500 a
+/// configuration Google (or a check of ours) refused; the first of its codes says why.
+fn rejected(error: CaptchaError) -> Outcome<()> {
+    let status = error.field("statusCode").and_then(Value::as_u64);
+    let code = error
+        .field("errorCodes")
+        .and_then(|codes| codes.get(0))
+        .and_then(Value::as_str)
+        .map_or(Cow::Borrowed(ErrorKind::RecaptchaRejected.code()), |code| {
+            Cow::Owned(code.to_owned())
+        });
+    if error.kind == ErrorKind::RecaptchaRejected && status == Some(400) {
+        Outcome::refused(code, Err(error))
+    } else if error.kind == ErrorKind::RecaptchaRejected {
+        Outcome::misconfigured(code, Err(error))
+    } else {
+        Outcome::misconfigured(error.kind.code(), Err(error))
+    }
+}
+
 /// `authorize`, with no attempt running past `lifetime` from now.
-async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Duration) -> Result<(), CaptchaError> {
+async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Duration) -> Outcome<()> {
     let started = Instant::now();
-    let settings = settings(options)?;
+    let settings = match settings(options) {
+        Ok(settings) => settings,
+        Err(error) => return rejected(error),
+    };
     let token = match token {
-        None => return Err(refused(400, &["invalid-input-response"])),
-        Some("") => return Err(refused(400, &["missing-input-response"])),
-        Some(token) if token.len() > MAX_TOKEN_LENGTH => return Err(refused(400, &["invalid-input-response"])),
+        None => return rejected(refused(400, &["invalid-input-response"])),
+        Some("") => return rejected(refused(400, &["missing-input-response"])),
+        Some(token) if token.len() > MAX_TOKEN_LENGTH => return rejected(refused(400, &["invalid-input-response"])),
         Some(token) => token,
     };
     let Some(secret) = options.secret_key.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
-        return Err(refused(500, &["missing-input-secret"]));
+        return rejected(refused(500, &["missing-input-secret"]));
     };
     let body = {
         let mut form = form_urlencoded::Serializer::new(String::new());
@@ -246,14 +280,17 @@ async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Dura
         }
         form.finish()
     };
-    let transport = Transport::shared(&TransportConfig {
+    let transport = match Transport::shared(&TransportConfig {
         connect_timeout: PROVIDER_CONNECT_TIMEOUT,
         proxy: settings.proxy.clone(),
         extra_roots: settings.ca.clone(),
-    })?;
+    }) {
+        Ok(transport) => transport,
+        Err(error) => return rejected(error),
+    };
 
     let mut attempts = 0u32;
-    let last_reason = loop {
+    let (last_reason, why) = loop {
         attempts += 1;
         let left = lifetime.saturating_sub(started.elapsed());
         let request = transport
@@ -264,7 +301,7 @@ async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Dura
                 HeaderValue::from_static("application/x-www-form-urlencoded"),
             )
             .body(body.clone());
-        let (reason, retry_after) = match transport.execute(request, settings.timeout.min(left), |_| true).await {
+        let (reason, why, retry_after) = match transport.execute(request, settings.timeout.min(left), |_| true).await {
             Ok(answer) => match read_attempt(answer) {
                 Attempt::Verdict(mut verdict) => {
                     // The codes reach the error: one that holds the secret (a server echoing the
@@ -272,27 +309,37 @@ async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Dura
                     if let Some(Value::Array(codes)) = verdict.get_mut("error-codes") {
                         codes.retain(|code| !code.as_str().is_some_and(|code| code.contains(secret)));
                     }
-                    return judge(&verdict, &settings.checks);
+                    return match judge(&verdict, &settings.checks) {
+                        Ok(()) => Outcome::verified(()),
+                        Err(error) => rejected(error),
+                    };
                 }
                 Attempt::Unexpected(status) => {
-                    return Err(refused(500, &[SITEVERIFY_UNEXPECTED_STATUS]).with_detail(format!(
+                    return rejected(refused(500, &[SITEVERIFY_UNEXPECTED_STATUS]).with_detail(format!(
                         "siteverify answered {status}, which it never does: check siteverifyUrl"
                     )))
                 }
-                Attempt::Retryable { reason, retry_after } => (reason, retry_after),
+                Attempt::Retryable {
+                    reason,
+                    why,
+                    retry_after,
+                } => (reason, why, retry_after),
             },
-            Err(failure) => (describe(&failure), None),
+            Err(failure) => (describe(&failure), Unavailable::of(&failure), None),
         };
         let delay = settings.retry_delay.max(retry_after.unwrap_or_default());
         if attempts > settings.retries || started.elapsed().saturating_add(delay) >= lifetime {
-            break reason;
+            break (reason, why);
         }
         tokio::time::sleep(delay).await;
     };
-    Err(
-        rejection(ErrorKind::RecaptchaUnavailable, 503, &[SITEVERIFY_UNAVAILABLE])
-            .with_field("attempts", attempts)
-            .with_detail(last_reason),
+    Outcome::unavailable(
+        why,
+        Err(
+            rejection(ErrorKind::RecaptchaUnavailable, 503, &[SITEVERIFY_UNAVAILABLE])
+                .with_field("attempts", attempts)
+                .with_detail(last_reason),
+        ),
     )
 }
 
@@ -419,6 +466,7 @@ mod tests {
             read_attempt(limited),
             Attempt::Retryable {
                 reason: "siteverify answered 429".into(),
+                why: Unavailable::RateLimited,
                 retry_after: Some(Duration::from_secs(3))
             }
         );
@@ -498,6 +546,7 @@ mod tests {
         let started = Instant::now();
         let error = authorize_within(Some("t"), &options, Duration::from_millis(300))
             .await
+            .value
             .unwrap_err();
         assert_eq!(error.kind, ErrorKind::RecaptchaUnavailable);
         assert!(

@@ -11,6 +11,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::errors::{scrub, CaptchaError};
+use crate::outcome::{Outcome, Unavailable, INVALID_ARGUMENT};
 use crate::transport::{Failure, ProxySetting, Transport, TransportConfig, PROVIDER_CONNECT_TIMEOUT};
 
 /// The JS package has no timeout at all; ours bounds every call.
@@ -21,13 +22,15 @@ pub const MAX_BODY_LENGTH: usize = 64 * 1024;
 
 pub const VALIDATION_FAILED: &str = "CAPTCHA validation failed";
 
-/// What `validateToken` resolves: `[true, data]` or `[false, message]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// The server said `success`; its `data`, as raw JSON text (`None`: there was none).
-    Valid(Option<String>),
-    Invalid(String),
-}
+/// What `validateToken` resolves: `[true, data]` (`Ok`: the server's `data` as raw JSON text,
+/// `None` when there was none) or `[false, message]` (`Err`), with its kind.
+pub type SwetrixOutcome = Outcome<Option<String>, String>;
+
+/// The code of a `success: false` answer (and of a body too large to hold a token).
+pub const VALIDATION_FAILED_CODE: &str = "validation_failed";
+/// The code of a 4xx answer other than 429 (an expired or reused token, a wrong secret: the
+/// package tells them apart only by the server's text).
+pub const REQUEST_FAILED_CODE: &str = "request_failed";
 
 /// Validates a token. `body` is the JSON the caller's `JSON.stringify({ token, secret })`
 /// produced, so the bytes on the wire are the JS package's; `secret` (when a string) is cut out
@@ -39,15 +42,15 @@ pub async fn validate(
     deadline: Duration,
     proxy: ProxySetting,
     ca: Vec<String>,
-) -> Outcome {
+) -> SwetrixOutcome {
     // A token is a few hundred bytes: a body this large cannot hold a valid one, so save the
     // upload (the server's body limit would refuse it anyway).
     if body.len() > MAX_BODY_LENGTH {
-        return Outcome::Invalid(VALIDATION_FAILED.into());
+        return validation_failed();
     }
     let url = match request_url(url) {
         Some(url) => url,
-        None => return no_response("TypeError: Invalid URL".into()),
+        None => return misconfigured("TypeError: Invalid URL".into()),
     };
     let transport = match Transport::shared(&TransportConfig {
         connect_timeout: PROVIDER_CONNECT_TIMEOUT,
@@ -55,7 +58,7 @@ pub async fn validate(
         extra_roots: ca,
     }) {
         Ok(transport) => transport,
-        Err(error) => return no_response(format!("TypeError: {}", error.message.unwrap_or_default())),
+        Err(error) => return unusable_options(error),
     };
     let request = transport
         .client()
@@ -64,14 +67,15 @@ pub async fn validate(
         .body(body);
     match transport.execute(request, deadline, |_| true).await {
         Ok(answer) => outcome_of(answer.status, &answer.body.unwrap_or_default(), secret),
-        Err(failure) => no_response(NodeErrorText(&failure, &url).to_string()),
+        Err(Failure::InvalidUrl) => misconfigured(NodeErrorText(&Failure::InvalidUrl, &url).to_string()),
+        Err(failure) => no_response(Unavailable::of(&failure), NodeErrorText(&failure, &url).to_string()),
     }
 }
 
 /// What `validateToken` resolves for options that native code refuses (an unusable timeout,
 /// proxy or `ca`): the package's text for a request it could not make.
-pub fn unusable_options(error: CaptchaError) -> Outcome {
-    no_response(format!("TypeError: {}", error.message.unwrap_or_default()))
+pub fn unusable_options(error: CaptchaError) -> SwetrixOutcome {
+    misconfigured(format!("TypeError: {}", error.message.unwrap_or_default()))
 }
 
 /// The URL the package requests, or `None` for one it could not (`new URL` would throw).
@@ -80,22 +84,45 @@ fn request_url(url: &str) -> Option<Url> {
     (matches!(parsed.scheme(), "http" | "https") && parsed.has_host()).then_some(parsed)
 }
 
-fn no_response(error_text: String) -> Outcome {
-    Outcome::Invalid(format!("Unable to make API request, error: {error_text}"))
+/// No answer: the package's text for a request that failed, and why.
+fn no_response(reason: Unavailable, error_text: String) -> SwetrixOutcome {
+    Outcome::unavailable(reason, Err(request_failed_text(&error_text)))
+}
+
+/// A request that could not be made for our configuration: the package's text for it (a
+/// `TypeError`, as Node's is).
+fn misconfigured(error_text: String) -> SwetrixOutcome {
+    Outcome::misconfigured(INVALID_ARGUMENT, Err(request_failed_text(&error_text)))
+}
+
+fn request_failed_text(error_text: &str) -> String {
+    format!("Unable to make API request, error: {error_text}")
+}
+
+fn validation_failed() -> SwetrixOutcome {
+    Outcome::refused(VALIDATION_FAILED_CODE, Err(VALIDATION_FAILED.into()))
 }
 
 /// The package's reading of an answer. The body is quoted as the package quotes it, except for
 /// any copy of `secret` in it.
-pub fn outcome_of(status: u16, body: &[u8], secret: Option<&str>) -> Outcome {
+pub fn outcome_of(status: u16, body: &[u8], secret: Option<&str>) -> SwetrixOutcome {
     let text = String::from_utf8_lossy(body);
     let quoted = || secret.map_or(text.as_ref().into(), |secret| scrub(&text, secret));
     if status >= 400 {
-        return Outcome::Invalid(format!("Request failed with status code {status}: {}", quoted()));
+        let message = Err(format!("Request failed with status code {status}: {}", quoted()));
+        return if status == 429 || status >= 500 {
+            Outcome::unavailable(Unavailable::of_status(status), message)
+        } else {
+            Outcome::refused(REQUEST_FAILED_CODE, message)
+        };
     }
     match serde_json::from_str::<Envelope>(&text) {
-        Ok(Envelope { success: true, data }) => Outcome::Valid(data.map(|raw| raw.get().to_owned())),
-        Ok(_) => Outcome::Invalid(VALIDATION_FAILED.into()),
-        Err(_) => Outcome::Invalid(format!("Unable to parse JSON response: {}", quoted())),
+        Ok(Envelope { success: true, data }) => Outcome::verified(data.map(|raw| raw.get().to_owned())),
+        Ok(_) => validation_failed(),
+        Err(_) => Outcome::unavailable(
+            Unavailable::MalformedResponse,
+            Err(format!("Unable to parse JSON response: {}", quoted())),
+        ),
     }
 }
 
@@ -209,29 +236,69 @@ impl fmt::Display for NodeErrorText<'_> {
 mod tests {
     use super::*;
 
-    /// An answer read with no secret to hide.
-    pub(super) fn read(status: u16, body: &[u8]) -> Outcome {
-        outcome_of(status, body, None)
+    /// The tuple `validateToken` resolves, as the package would.
+    #[derive(Debug, PartialEq)]
+    pub(super) enum Tuple {
+        Valid(Option<String>),
+        Invalid(String),
     }
 
-    fn invalid(text: &str) -> Outcome {
-        Outcome::Invalid(text.into())
+    pub(super) fn tuple(outcome: SwetrixOutcome) -> Tuple {
+        match outcome.value {
+            Ok(data) => Tuple::Valid(data),
+            Err(message) => Tuple::Invalid(message),
+        }
+    }
+
+    /// The tuple of an answer read with no secret to hide.
+    pub(super) fn read(status: u16, body: &[u8]) -> Tuple {
+        tuple(outcome_of(status, body, None))
+    }
+
+    fn invalid(text: &str) -> Tuple {
+        Tuple::Invalid(text.into())
+    }
+
+    /// The kind and code of an answer.
+    fn kind(status: u16, body: &[u8]) -> (&'static str, Option<String>) {
+        let outcome = outcome_of(status, body, None);
+        (outcome.kind.as_str(), outcome.code.map(String::from))
+    }
+
+    #[test]
+    fn each_answer_has_its_kind_whatever_the_text() {
+        let code = |text: &str| Some(text.to_owned());
+        assert_eq!(kind(200, br#"{"success":true}"#), ("verified", None));
+        assert_eq!(
+            kind(200, br#"{"success":false}"#),
+            ("refused", code("validation_failed"))
+        );
+        assert_eq!(kind(400, b"Token expired"), ("refused", code("request_failed")));
+        assert_eq!(kind(403, b""), ("refused", code("request_failed")));
+        assert_eq!(kind(429, b""), ("unavailable", code("rate_limited")));
+        assert_eq!(kind(502, b""), ("unavailable", code("server_error")));
+        assert_eq!(kind(200, b"<html>"), ("unavailable", code("malformed_response")));
+        let options = unusable_options(CaptchaError::invalid_argument("timeoutMs must be above 0"));
+        assert_eq!(
+            (options.kind.as_str(), options.code.as_deref()),
+            ("misconfigured", Some("invalid_argument"))
+        );
     }
 
     #[test]
     fn answers_are_read_as_the_package_reads_them() {
         assert_eq!(
             read(200, br#"{"success":true,"data":{"b":1,"a":[2]}}"#),
-            Outcome::Valid(Some(r#"{"b":1,"a":[2]}"#.into()))
+            Tuple::Valid(Some(r#"{"b":1,"a":[2]}"#.into()))
         );
-        assert_eq!(read(200, br#"{"success":true}"#), Outcome::Valid(None));
+        assert_eq!(read(200, br#"{"success":true}"#), Tuple::Valid(None));
         assert_eq!(
             read(302, br#"{"success":1,"data":null}"#),
-            Outcome::Valid(Some("null".into()))
+            Tuple::Valid(Some("null".into()))
         );
         assert_eq!(
             read(200, br#"{"success":true,"data":1,"data":2}"#),
-            Outcome::Valid(Some("2".into()))
+            Tuple::Valid(Some("2".into()))
         );
         for falsy in [
             r#"{"success":false,"data":{}}"#,
@@ -253,7 +320,7 @@ mod tests {
             r#"{"success":{}}"#,
             r#"{"success":-1}"#,
         ] {
-            assert!(matches!(read(200, truthy.as_bytes()), Outcome::Valid(_)), "{truthy}");
+            assert!(matches!(read(200, truthy.as_bytes()), Tuple::Valid(_)), "{truthy}");
         }
     }
 
@@ -279,22 +346,26 @@ mod tests {
     fn a_quoted_body_never_shows_the_secret_and_only_the_body_is_touched() {
         let echo = br#"<pre>{"token":"t","secret":"sw-s3cret"}</pre>"#;
         assert_eq!(
-            outcome_of(500, echo, Some("sw-s3cret")),
+            tuple(outcome_of(500, echo, Some("sw-s3cret"))),
             invalid(r#"Request failed with status code 500: <pre>{"token":"t","secret":"[redacted]"}</pre>"#)
         );
         assert_eq!(
-            outcome_of(200, echo, Some("sw-s3cret")),
+            tuple(outcome_of(200, echo, Some("sw-s3cret"))),
             invalid(r#"Unable to parse JSON response: <pre>{"token":"t","secret":"[redacted]"}</pre>"#)
         );
         // A one-letter secret hides itself in the body, never in our own words around it.
         assert_eq!(
-            outcome_of(503, b"s", Some("s")),
+            tuple(outcome_of(503, b"s", Some("s"))),
             invalid("Request failed with status code 503: [redacted]")
         );
         // A success is the server's data, untouched.
         assert_eq!(
-            outcome_of(200, br#"{"success":true,"data":"sw-s3cret"}"#, Some("sw-s3cret")),
-            Outcome::Valid(Some(r#""sw-s3cret""#.into()))
+            tuple(outcome_of(
+                200,
+                br#"{"success":true,"data":"sw-s3cret"}"#,
+                Some("sw-s3cret")
+            )),
+            Tuple::Valid(Some(r#""sw-s3cret""#.into()))
         );
     }
 
@@ -352,8 +423,7 @@ mod tests {
 
 #[cfg(test)]
 mod fuzz {
-    use super::tests::read;
-    use super::*;
+    use super::tests::{read, Tuple};
     use crate::fuzzing::{bytes, json_soup};
     use proptest::prelude::*;
 
@@ -362,7 +432,7 @@ mod fuzz {
         /// JavaScript is JSON that `JSON.parse` can read.
         #[test]
         fn any_answer_gives_an_outcome(status in 100u16..600, body in json_soup()) {
-            if let Outcome::Valid(Some(data)) = read(status, body.as_bytes()) {
+            if let Tuple::Valid(Some(data)) = read(status, body.as_bytes()) {
                 prop_assert!(serde_json::from_str::<serde::de::IgnoredAny>(&data).is_ok(), "{}", data);
             }
         }

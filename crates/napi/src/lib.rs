@@ -13,6 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod errors;
+pub mod outcome;
 pub mod playtcha;
 pub mod providers;
 pub mod proxy;

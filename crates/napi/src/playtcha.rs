@@ -9,9 +9,10 @@ use napi::Env;
 use napi_derive::napi;
 
 use crate::errors::js_error;
+use crate::outcome::NativeOutcome;
 use crate::proxy::{proxy_setting, ProxyConfig};
 
-/// The constructor options, already type-checked by `index.js`.
+/// The constructor options, already type-checked by `lib/playtcha.js`.
 #[napi(object)]
 pub struct NativePlaytchaOptions {
     pub secret: String,
@@ -46,11 +47,14 @@ impl NativePlaytcha {
         })
     }
 
-    /// Verifies a token; resolves the result's JSON text. `token` is `null` when the caller passed something other than a string.
+    /// Verifies a token: the outcome, with the result's JSON text as its value. `token` is `null` when the caller passed something other than a string.
     /// Cloned on the JS thread, not in an `async fn(&self)`: see `NativeTrustCaptcha`.
-    #[napi(ts_return_type = "Promise<string>")]
-    pub fn verify<'env>(&self, env: &'env Env, token: Option<String>) -> napi::Result<PromiseRaw<'env, String>> {
+    #[napi(ts_return_type = "Promise<NativeOutcome>")]
+    pub fn verify<'env>(&self, env: &'env Env, token: Option<String>) -> napi::Result<PromiseRaw<'env, NativeOutcome>> {
         let client = self.client.clone();
-        env.spawn_future(async move { Ok(client.verify(token.as_deref()).await.map_err(js_error)?.to_json()) })
+        env.spawn_future(async move {
+            let outcome = client.verify(token.as_deref()).await;
+            Ok(NativeOutcome::new(outcome, |result| Some(result.to_json())))
+        })
     }
 }

@@ -1,14 +1,15 @@
 //! reCAPTCHA `authorize` as napi sees it: conversion only; `lib/recaptcha.js` gives it Wix's shape.
 
-use captcha_core::recaptcha::{authorize, Options};
+use captcha_core::recaptcha::{verify, Options};
 use captcha_core::transport::ca_roots;
 use napi::bindgen_prelude::Either;
 use napi_derive::napi;
 
 use crate::errors::js_error;
+use crate::outcome::NativeOutcome;
 use crate::proxy::{proxy_setting, ProxyConfig};
 
-/// `authorize`'s options as `index.js` passes them: merged and type-checked.
+/// `authorize`'s options as `lib/recaptcha.js` passes them: merged and type-checked.
 #[napi(object)]
 pub struct NativeAuthorizeOptions {
     pub secret_key: Option<String>,
@@ -24,10 +25,13 @@ pub struct NativeAuthorizeOptions {
     pub ca: Option<Vec<String>>,
 }
 
-/// Checks a reCAPTCHA token; resolves when it passes, rejects with the verdict otherwise.
+/// Checks a reCAPTCHA token: the outcome (no value: `authorize` resolves `{ success: true }`).
 /// `token` is `null` when the caller passed something other than a string.
 #[napi]
-pub async fn recaptcha_authorize(token: Option<String>, options: NativeAuthorizeOptions) -> napi::Result<()> {
+pub async fn recaptcha_authorize(
+    token: Option<String>,
+    options: NativeAuthorizeOptions,
+) -> napi::Result<NativeOutcome> {
     let options = Options {
         secret_key: options.secret_key,
         remote_ip: options.remote_ip,
@@ -41,5 +45,5 @@ pub async fn recaptcha_authorize(token: Option<String>, options: NativeAuthorize
         proxy: proxy_setting(options.proxy).map_err(js_error)?,
         ca: ca_roots(options.ca).map_err(js_error)?,
     };
-    authorize(token.as_deref(), &options).await.map_err(js_error)
+    Ok(NativeOutcome::new(verify(token.as_deref(), &options).await, |()| None))
 }

@@ -1,4 +1,4 @@
-//! The TrustCaptcha class as napi sees it: conversion only; `index.js` gives it its public face.
+//! The TrustCaptcha class as napi sees it: conversion only; `lib/trustcaptcha.js` gives it its public face.
 
 use std::sync::Arc;
 
@@ -10,9 +10,10 @@ use captcha_core::transport::ca_roots;
 use captcha_core::trustcaptcha::{Options, TrustCaptchaClient};
 
 use crate::errors::js_error;
+use crate::outcome::NativeOutcome;
 use crate::proxy::{proxy_setting, ProxyConfig};
 
-/// The constructor options, already type-checked by `index.js`.
+/// The constructor options, already type-checked by `lib/trustcaptcha.js`.
 #[napi(object)]
 pub struct NativeTrustCaptchaOptions {
     pub api_key: String,
@@ -47,25 +48,18 @@ impl NativeTrustCaptcha {
         })
     }
 
-    /// Fetches the result of the verification the token names, as the JSON text of its set
-    /// fields. `token` is `null` when the caller passed something other than a string.
+    /// Verifies the token: the outcome, with the JSON text of the result's set fields as its
+    /// value. `token` is `null` when the caller passed something other than a string.
     ///
     /// Not an `async fn(&self)`: napi would read `self` on the runtime thread when it first polls
     /// the call, and a worker terminated with calls still queued has freed it by then (a crash
     /// `__test__/workers.test.mjs` found). The client is cloned here, on the JS thread.
-    #[napi(ts_return_type = "Promise<string>")]
-    pub fn get_verification_result<'env>(
-        &self,
-        env: &'env Env,
-        token: Option<String>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
+    #[napi(ts_return_type = "Promise<NativeOutcome>")]
+    pub fn verify<'env>(&self, env: &'env Env, token: Option<String>) -> napi::Result<PromiseRaw<'env, NativeOutcome>> {
         let client = self.client.clone();
         env.spawn_future(async move {
-            Ok(client
-                .get_verification_result(token.as_deref())
-                .await
-                .map_err(js_error)?
-                .to_json())
+            let outcome = client.verify(token.as_deref()).await;
+            Ok(NativeOutcome::new(outcome, |result| Some(result.to_json())))
         })
     }
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 
 use crate::errors::{CaptchaError, ErrorKind};
+use crate::outcome::{Outcome, Unavailable};
 use crate::transport::{api_host_base, append_path, timeout_option, Failure, ProxySetting, Transport, TransportConfig};
 pub use result::VerificationResultData;
 pub use token::{parse_token, TokenError, VerificationToken};
@@ -94,10 +95,20 @@ impl TrustCaptchaClient {
         Ok(url)
     }
 
-    pub async fn get_verification_result(&self, token: Option<&str>) -> Result<VerificationResultData, CaptchaError> {
-        let token = parse_token(token)
-            .map_err(|reason| CaptchaError::new(ErrorKind::VerificationTokenInvalid).with_message(reason.message()))?;
-        let url = self.results_url(&token).map_err(unreachable)?;
+    /// Fetches the result of the verification the token names. It resolves the result whether
+    /// or not it passed (the SDK's shape) and is `Verified` only when it did.
+    pub async fn verify(&self, token: Option<&str>) -> Outcome<VerificationResultData> {
+        let token = match parse_token(token) {
+            Ok(token) => token,
+            Err(reason) => {
+                let error = CaptchaError::new(ErrorKind::VerificationTokenInvalid).with_message(reason.message());
+                return refused(error);
+            }
+        };
+        let url = match self.results_url(&token) {
+            Ok(url) => url,
+            Err(failure) => return unreachable(failure),
+        };
         let request = self
             .transport
             .client()
@@ -105,24 +116,68 @@ impl TrustCaptchaClient {
             .header(AUTHORIZATION, self.authorization.clone())
             .header(ACCEPT, HeaderValue::from_static("application/json"))
             .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
-        let answer = self
+        let answer = match self
             .transport
             .execute(request, self.deadline, |status| (200..300).contains(&status))
             .await
-            .map_err(unreachable)?;
+        {
+            Ok(answer) => answer,
+            Err(failure) => return unreachable(failure),
+        };
         match answer.body {
-            Some(body) => VerificationResultData::from_body(&body)
-                .ok_or_else(|| unreachable(Failure::Other("the answer is not a JSON object".into()))),
-            None => Err(status_error(answer.status)),
+            Some(body) => match VerificationResultData::from_body(&body) {
+                Some(result) if result.verification_passed == Some(true) => Outcome::verified(result),
+                Some(result) => Outcome::refused(NOT_PASSED, Ok(result)),
+                None => Outcome::unavailable(
+                    Unavailable::MalformedResponse,
+                    Err(unreachable_error(&Failure::Other(
+                        "the answer is not a JSON object".into(),
+                    ))),
+                ),
+            },
+            None => status_outcome(answer.status),
         }
+    }
+
+    /// `verify` as the SDK's `getVerificationResult` sees it: the result, or the error.
+    pub async fn get_verification_result(&self, token: Option<&str>) -> Result<VerificationResultData, CaptchaError> {
+        self.verify(token).await.value
     }
 }
 
-fn unreachable(failure: Failure) -> CaptchaError {
+/// The code of a result that resolved but did not pass.
+pub const NOT_PASSED: &str = "verification_not_passed";
+
+fn unreachable_error(failure: &Failure) -> CaptchaError {
     CaptchaError::new(ErrorKind::ServerUnreachable).with_detail(failure.to_string())
 }
 
-/// The SDK's mapping of a non-2xx status.
+/// No answer. A host that cannot be requested is one too, as in the SDK (ServerUnreachable).
+fn unreachable<T>(failure: Failure) -> Outcome<T> {
+    Outcome::unavailable(Unavailable::of(&failure), Err(unreachable_error(&failure)))
+}
+
+/// A refusal, coded by the error's kind (`verification_not_found`...).
+fn refused<T>(error: CaptchaError) -> Outcome<T> {
+    Outcome::refused(error.kind.code(), Err(error))
+}
+
+/// The SDK's mapping of a non-2xx status, and what each means: a 403 is our key, a 5xx no
+/// verdict; a claimed outage the gateway never saw (412) is a refusal, though the SDK's class
+/// for it is a `FailoverException`.
+pub fn status_outcome<T>(status: u16) -> Outcome<T> {
+    let error = status_error(status);
+    match error.kind {
+        ErrorKind::ApiKeyInvalid => Outcome::misconfigured(error.kind.code(), Err(error)),
+        ErrorKind::UnexpectedStatus if status >= 500 => {
+            Outcome::unavailable(Unavailable::of_status(status), Err(error))
+        }
+        ErrorKind::UnexpectedStatus => Outcome::misconfigured(error.kind.code(), Err(error)),
+        _ => refused(error),
+    }
+}
+
+/// The SDK's error for a non-2xx status.
 pub fn status_error(status: u16) -> CaptchaError {
     let kind = match status {
         403 => ErrorKind::ApiKeyInvalid,

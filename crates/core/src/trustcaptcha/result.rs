@@ -1,7 +1,7 @@
 //! The verification result the API answers, with the SDK's 20 fields.
 //!
 //! The body is read in one pass, straight into the 20 fields (no tree of JSON values), and the
-//! result crosses to JavaScript as one JSON text that `index.js` parses: V8's `JSON.parse`
+//! result crosses to JavaScript as one JSON text that `lib/trustcaptcha.js` parses: V8's `JSON.parse`
 //! builds the object far faster than 20 property writes through N-API (see the benchmark notes).
 
 use std::borrow::Cow;

@@ -1,0 +1,146 @@
+// A verdict is data: whether a provider was unavailable or refused the token is the outcome's
+// kind, decided by native code, never read back out of a message (docs/architecture.md, "One
+// shape for every provider"). Here every message native code sends is rewritten into the other
+// case's words, and the policy does not move: the middleware answers the same, isProviderUnavailable
+// says the same.
+import { describe, it, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+import { testIdToken } from './helpers.mjs'
+
+const require = createRequire(import.meta.url)
+const binding = require('../binding.js')
+const { Emulator, isProviderUnavailable, validateToken, TrustCaptcha } = require('../index.js')
+const { verifyRequest, TOKEN_FIELDS } = require('captcha-native/middleware')
+
+/** What a refusal says after the rewrite: an outage's words. */
+const OUTAGE_WORDS = 'Request failed with status code 503: Unable to make API request, error: Error: connect ECONNREFUSED'
+/** What an outage says after the rewrite: a refusal's words. */
+const REFUSAL_WORDS = 'CAPTCHA validation failed'
+
+/** A native outcome with every text in the other case's words. */
+function reworded (outcome) {
+  const words = outcome.kind === 'unavailable' ? REFUSAL_WORDS : OUTAGE_WORDS
+  if (outcome.kind !== 'verified' && typeof outcome.value === 'string' && outcome.value.startsWith('"')) {
+    outcome.value = JSON.stringify(words) // Swetrix's `[false, message]`
+  }
+  if (outcome.error) {
+    outcome.error.message = words
+    outcome.error.detail = words
+  }
+  return outcome
+}
+
+/** Runs `test` with every native verification's texts rewritten, then puts the binding back. */
+async function withRewordedMessages (test) {
+  const saved = {
+    swetrixValidate: binding.swetrixValidate,
+    recaptchaAuthorize: binding.recaptchaAuthorize,
+    NativeTrustCaptcha: binding.NativeTrustCaptcha,
+    NativePlaytcha: binding.NativePlaytcha
+  }
+  const wrapFunction = (original) => async (...args) => reworded(await original(...args))
+  // A constructor that returns its own object: `new` gives that object, whose verify rewrites.
+  const wrapClass = (Original) => function (options) {
+    const inner = new Original(options)
+    return { verify: async (token) => reworded(await inner.verify(token)) }
+  }
+  binding.swetrixValidate = wrapFunction(saved.swetrixValidate)
+  binding.recaptchaAuthorize = wrapFunction(saved.recaptchaAuthorize)
+  binding.NativeTrustCaptcha = wrapClass(saved.NativeTrustCaptcha)
+  binding.NativePlaytcha = wrapClass(saved.NativePlaytcha)
+  try {
+    return await test()
+  } finally {
+    Object.assign(binding, saved)
+  }
+}
+
+let emulator
+before(async () => { emulator = await Emulator.start() })
+after(() => emulator.close())
+
+/** The middleware options of each provider against the emulator. */
+function optionsOf (provider, onUnavailable) {
+  const { url, credentials } = emulator
+  const common = { provider, onUnavailable, log: () => {} }
+  switch (provider) {
+    case 'trustcaptcha': return { ...common, apiKey: credentials.trustcaptchaApiKey, apiHost: url }
+    case 'swetrix': return { ...common, secret: credentials.swetrixSecret, apiURL: `${url}/v1/captcha` }
+    case 'recaptcha': return { ...common, secretKey: credentials.recaptchaSecret, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retryDelayMs: 0 }
+    default: return { ...common, secret: credentials.playtchaSecret, apiHost: url }
+  }
+}
+
+/** A token the provider refuses. */
+function refusedToken (provider) {
+  return provider === 'trustcaptcha' ? testIdToken(1) : 'forged'
+}
+
+/** The middleware's answer and isProviderUnavailable's, for one request in each case. */
+async function answers (provider) {
+  const seen = {}
+  for (const onUnavailable of ['reject', 'allow']) {
+    const options = optionsOf(provider, onUnavailable)
+    const request = (token) => ({ body: { [TOKEN_FIELDS[provider]]: token }, headers: { 'content-type': 'application/json' } })
+    const refused = await verifyRequest(request(refusedToken(provider)), options)
+    // Enough 503s for every attempt (reCAPTCHA's middleware default retries once).
+    emulator.fault({ provider, times: 2, kind: 'status', status: 503, body: 'down' })
+    const unavailable = await verifyRequest(request(emulator.issue(provider)), options)
+    emulator.clearFaults()
+    seen[onUnavailable] = {
+      refused: [refused.status, refused.code, isProviderUnavailable(refused.error ?? refused.result)],
+      unavailable: [unavailable.status, unavailable.code, isProviderUnavailable(unavailable.error ?? unavailable.result)]
+    }
+  }
+  return seen
+}
+
+describe('the policy follows the outcome\'s kind, whatever the messages say', () => {
+  for (const provider of ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha']) {
+    it(`${provider}: a refusal worded as an outage and an outage worded as a refusal are answered as before`, async () => {
+      const plain = await answers(provider)
+      assert.deepEqual(plain.reject.refused, [400, 'verification_failed', false])
+      assert.deepEqual(plain.reject.unavailable, [503, 'provider_unavailable', true])
+      assert.deepEqual(plain.allow.unavailable, [200, 'failed_open', true])
+      const rewordedAnswers = await withRewordedMessages(() => answers(provider))
+      assert.deepEqual(rewordedAnswers, plain)
+    })
+  }
+
+  it('the rewrite reached the texts: Swetrix\'s tuple and TrustCaptcha\'s error say the other case\'s words', async () => {
+    const { url, credentials } = emulator
+    await withRewordedMessages(async () => {
+      const refused = await validateToken('forged', credentials.swetrixSecret, `${url}/v1/captcha`)
+      assert.deepEqual(refused, [false, OUTAGE_WORDS])
+      assert.equal(isProviderUnavailable(refused), false)
+      const client = new TrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url })
+      emulator.fault({ provider: 'trustcaptcha', times: 1, kind: 'status', status: 503 })
+      const error = await client.getVerificationResult(emulator.issue('trustcaptcha')).catch((e) => e)
+      assert.equal(error.message, REFUSAL_WORDS)
+      assert.equal(isProviderUnavailable(error), true)
+    })
+  })
+
+  it('a value no verification produced is never unavailable, whatever it says', () => {
+    for (const value of [
+      [false, 'Request failed with status code 503: down'],
+      [false, 'Unable to make API request, error: Error: connect ECONNREFUSED 127.0.0.1:1'],
+      Object.assign(new Error('Failed to retrieve verification result, response code: 503'), { status: 503 }),
+      { success: true, failedOpen: true, unavailableReason: 'server_error' }
+    ]) {
+      assert.equal(isProviderUnavailable(value), false, String(value))
+    }
+  })
+
+  it('the kind is invisible to equality and to JSON, and survives in another copy\'s reading', async () => {
+    const { url, credentials } = emulator
+    emulator.fault({ provider: 'swetrix', times: 1, kind: 'status', status: 503, body: 'down' })
+    const outage = await validateToken(emulator.issue('swetrix'), credentials.swetrixSecret, `${url}/v1/captcha`)
+    assert.deepStrictEqual(outage, [false, 'Request failed with status code 503: down'])
+    assert.equal(JSON.stringify(outage), '[false,"Request failed with status code 503: down"]')
+    assert.deepEqual(Object.keys(outage), ['0', '1'])
+    const mark = outage[Symbol.for('captcha-native.outcome')]
+    assert.deepEqual({ ...mark }, { kind: 'unavailable', code: 'server_error' })
+  })
+})
