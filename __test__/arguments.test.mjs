@@ -1,7 +1,7 @@
 // Arguments of wrong JS types and sizes at every public entry point and in every argument
 // position: numbers (NaN, Infinity, -1), objects, arrays, undefined, null, '', a 10 MiB string,
 // lone surrogates, a Symbol, a BigInt, a function and an object that refuses to become a string.
-// Each gets the outcome its spec gives (a TypeError, the SDK's own class, Swetrix's
+// Each gets the outcome its docs give (a TypeError, the SDK's own class, Swetrix's
 // [false, text]), thrown at once where the original throws and as a rejection where it returns a
 // Promise. A failure that is local sends nothing (the emulator sees no connection, the proxy
 // standing in for the real providers' hosts sees no CONNECT), no message echoes its input
@@ -259,7 +259,7 @@ describe('TrustCaptcha', () => {
         // The emulator refuses a 10 MiB Authorization header (431) before reading a request.
         ? rejected(Error, 'Failed to retrieve verification result, response code: 431', { fields: { status: 431 }, unrecorded: true, secrets: [v] })
         : rejected(ApiKeyInvalidException, new ApiKeyInvalidException().message, { fields: { status: 403 }, reached: true, secrets: [v] })),
-      // The spec keeps the SDK's outcome for a bad apiHost: ServerUnreachableException.
+      // docs/providers/trustcaptcha.md keeps the SDK's outcome for a bad apiHost: ServerUnreachableException.
       apiHost: (v) => nullish(v)
         ? rejected(ServerUnreachableException, SU_MESSAGE, { connect: 'api.trustcomponent.com:443' })
         : isString(v) ? rejected(ServerUnreachableException, SU_MESSAGE, { cause: 'invalid URL' }) : threw(TypeError, 'apiHost must be a string'),

@@ -1,4 +1,4 @@
-// Issue 6, parts 1 and 5: the fault matrix (fault-matrix.mjs) for every provider. Each cell gives
+// The fault matrix (fault-matrix.mjs) for every provider. Each cell gives
 // its documented outcome within its deadline + 10%, with no unhandled rejection, the event loop
 // free throughout, and no secret in any error, result or output.
 import { test, describe, before, after, afterEach } from 'node:test'

@@ -1,5 +1,5 @@
 // Playtcha against the embedded emulator and a capturing server, row by row of
-// ../shared/specs/playtcha.md: fail closed on a 4xx, fail open when unavailable.
+// docs/providers/playtcha.md: fail closed on a 4xx, fail open when unavailable.
 import { describe, it, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'

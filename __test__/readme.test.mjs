@@ -37,7 +37,7 @@ describe('README examples', () => {
   }
 })
 
-describe('README statements the specs require', () => {
+describe('README statements the provider docs require', () => {
   const section = (title) => README.split(/^## /m).find((part) => part.startsWith(`${title}\n`))
 
   it('a "Differences from the JS SDKs" section lists the TrustCaptcha fixes', () => {

@@ -1,5 +1,5 @@
 // authorize (the wix-captcha-backend drop-in) against the embedded emulator and a capturing
-// server, row by row of ../shared/specs/recaptcha-authorize.md.
+// server, row by row of docs/providers/recaptcha.md.
 import { describe, it, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'

@@ -1,5 +1,5 @@
 // validateToken against the embedded emulator and a capturing server, row by row of
-// ../shared/specs/swetrix.md. It never rejects: every case below resolves its documented tuple.
+// docs/providers/swetrix.md. It never rejects: every case below resolves its documented tuple.
 import { describe, it, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'

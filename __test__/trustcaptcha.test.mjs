@@ -1,4 +1,4 @@
-// TrustCaptcha against the embedded emulator, row by row of ../shared/specs/trustcaptcha.md.
+// TrustCaptcha against the embedded emulator, row by row of docs/providers/trustcaptcha.md.
 import { describe, it, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'

@@ -175,7 +175,7 @@ function timeRequire (modulePath) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The targets of issue 5, judged on this run.
+// The performance targets (docs/performance.md), judged on this run.
 
 const MiB = 1024 * 1024
 
@@ -316,7 +316,7 @@ function report (summary) {
       'V8 heapTotal growth', 'heapUsed growth', 'RSS outside V8 heap growth', 'errors'], memoryRows))
   }
   if (summary.targets.length) {
-    lines.push('\ntargets (issue 5), judged on this run')
+    lines.push('\ntargets (docs/performance.md), judged on this run')
     lines.push(renderTable(['target', 'scope', 'figure', 'goal', 'met'],
       summary.targets.map((row) => [row.target, row.scope, row.value, row.goal, row.met ? 'yes' : 'NO'])))
   }
