@@ -49,7 +49,7 @@ describe('the packed package', { skip: !PACKABLE && 'needs the linux-x64-gnu bui
 
   it('holds only what users need: no sources, no build output, no binary in the root', () => {
     const files = tarList(rootTarball)
-    assert.deepEqual(files.filter((f) => !f.startsWith('package/subpath/') && !f.startsWith('package/lib/')), [
+    assert.deepEqual(files.filter((f) => !/^package\/(subpath|lib|docs)\//.test(f)), [
       'package/CHANGELOG.md', 'package/LICENSE', 'package/README.md', 'package/bin/captcha-native.js',
       'package/binding.d.ts', 'package/binding.js', 'package/index.d.ts', 'package/index.js', 'package/package.json'
     ])
@@ -57,6 +57,9 @@ describe('the packed package', { skip: !PACKABLE && 'needs the linux-x64-gnu bui
     const lib = readdirSync(new URL('../lib/', import.meta.url)).map((f) => `package/lib/${f}`).sort()
     assert.deepEqual(files.filter((f) => f.startsWith('package/lib/')), lib)
     assert.ok(lib.includes('package/lib/trustcaptcha.js') && lib.includes('package/lib/middleware.js'))
+    // The docs the README links to, and nothing else under docs/.
+    assert.ok(files.includes('package/docs/architecture.md') && files.includes('package/docs/providers/trustcaptcha.md'))
+    assert.ok(files.filter((f) => f.startsWith('package/docs/')).every((f) => f.endsWith('.md')))
     for (const entry of ['wix', 'middleware', 'testing']) {
       assert.ok(files.includes(`package/subpath/${entry}.js`) && files.includes(`package/subpath/${entry}.d.ts`), entry)
     }
