@@ -81,8 +81,8 @@ export interface EmulatorStats {
 }
 
 /**
- * The kind of an error native code reports: `lib/errors.js` has one class for each, and checks
- * that it does when it loads (`errorKinds()`).
+ * The kind of an error native code reports: `lib/errors.js` has one class for each, and
+ * checks that it does when it loads (`errorKinds()`).
  */
 export declare const enum ErrorKind {
   ApiKeyInvalid = 'ApiKeyInvalid',

@@ -144,3 +144,17 @@ describe('the policy follows the outcome\'s kind, whatever the messages say', ()
     assert.deepEqual({ ...mark }, { kind: 'unavailable', code: 'server_error' })
   })
 })
+
+describe('error kinds', () => {
+  it('every kind native code reports has its class, and a kind without one stops the package loading', async () => {
+    const { execFileSync } = await import('node:child_process')
+    const load = (extraKind) => execFileSync(process.execPath, ['-e', `
+      const binding = require('./binding.js')
+      const kinds = binding.errorKinds()
+      if (${JSON.stringify(extraKind)}) binding.errorKinds = () => [...kinds, ${JSON.stringify(extraKind)}]
+      try { require('./index.js'); console.log('loaded', kinds.length) } catch (error) { console.log(error.message) }`],
+    { cwd: new URL('..', import.meta.url), encoding: 'utf8' }).trim()
+    assert.equal(load(''), `loaded ${Object.keys(binding.ErrorKind).length}`)
+    assert.equal(load('NewKind'), 'captcha-native: native error kind NewKind has no class (lib/errors.js)')
+  })
+})

@@ -8,53 +8,53 @@ use serde::Serialize;
 use serde::Serializer;
 use serde_json::Value;
 
-/// What went wrong, in the words of the public error classes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum ErrorKind {
-    ApiKeyInvalid,
-    VerificationTokenInvalid,
-    VerificationNotFound,
-    VerificationNotFinished,
-    VerificationResultExpired,
-    VerificationResultRetrievalLimitReached,
-    ClientReportedServerUnreachable,
-    ServerUnreachable,
-    /// The provider answered a status the protocol gives no meaning to.
-    UnexpectedStatus,
-    /// A caller passed an argument of the right type but an unusable value.
-    InvalidArgument,
-    /// An operation failed for a reason outside the caller's arguments (a port in use, say).
-    OperationFailed,
-    /// reCAPTCHA `authorize`: a verdict against the token, or a configuration Google refused.
-    RecaptchaRejected,
-    /// reCAPTCHA `authorize`: no verdict came, after the retries.
-    RecaptchaUnavailable,
-    /// Playtcha: a 4xx answer or a token refused locally (fail closed).
-    PlaytchaRejected,
-    /// Playtcha: the verifier was unavailable and the policy is to fail closed.
-    PlaytchaUnavailable,
+/// Calls `$then!` with every error kind's name: the one list, from which this crate's `ErrorKind`
+/// and the addon's string enum (with its conversion) are both made.
+#[macro_export]
+macro_rules! for_each_error_kind {
+    ($then:ident) => {
+        $then! {
+            ApiKeyInvalid,
+            VerificationTokenInvalid,
+            VerificationNotFound,
+            VerificationNotFinished,
+            VerificationResultExpired,
+            VerificationResultRetrievalLimitReached,
+            ClientReportedServerUnreachable,
+            ServerUnreachable,
+            UnexpectedStatus,
+            InvalidArgument,
+            OperationFailed,
+            RecaptchaRejected,
+            RecaptchaUnavailable,
+            PlaytchaRejected,
+            PlaytchaUnavailable
+        }
+    };
 }
 
-impl ErrorKind {
-    /// Every kind, for the boundary's check that JavaScript has a class for each.
-    pub const ALL: [ErrorKind; 15] = [
-        ErrorKind::ApiKeyInvalid,
-        ErrorKind::VerificationTokenInvalid,
-        ErrorKind::VerificationNotFound,
-        ErrorKind::VerificationNotFinished,
-        ErrorKind::VerificationResultExpired,
-        ErrorKind::VerificationResultRetrievalLimitReached,
-        ErrorKind::ClientReportedServerUnreachable,
-        ErrorKind::ServerUnreachable,
-        ErrorKind::UnexpectedStatus,
-        ErrorKind::InvalidArgument,
-        ErrorKind::OperationFailed,
-        ErrorKind::RecaptchaRejected,
-        ErrorKind::RecaptchaUnavailable,
-        ErrorKind::PlaytchaRejected,
-        ErrorKind::PlaytchaUnavailable,
-    ];
+macro_rules! error_kind {
+    ($($kind:ident),*) => {
+        /// What went wrong, in the words of the public error classes (`lib/errors.js` has one for
+        /// each): a provider's verdict (`VerificationNotFound`...), no verdict (`ServerUnreachable`,
+        /// `RecaptchaUnavailable`, `PlaytchaUnavailable`), a status the protocol gives no meaning
+        /// to (`UnexpectedStatus`), a caller's unusable value (`InvalidArgument`), or an operation
+        /// that failed for another reason (`OperationFailed`: a port in use, say).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+        pub enum ErrorKind {
+            $($kind),*
+        }
 
+        impl ErrorKind {
+            /// Every kind, for the boundary's check that JavaScript has a class for each.
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$kind),*];
+        }
+    };
+}
+
+for_each_error_kind!(error_kind);
+
+impl ErrorKind {
     /// The kind as an outcome's code: `api_key_invalid`, `verification_not_found`...
     pub fn code(self) -> &'static str {
         match self {

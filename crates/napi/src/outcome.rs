@@ -26,55 +26,31 @@ impl From<Kind> for OutcomeKind {
     }
 }
 
-/// The kind of an error native code reports: `lib/errors.js` has one class for each, and checks
-/// that it does when it loads (`errorKinds()`).
-#[napi(string_enum)]
-pub enum ErrorKind {
-    ApiKeyInvalid,
-    VerificationTokenInvalid,
-    VerificationNotFound,
-    VerificationNotFinished,
-    VerificationResultExpired,
-    VerificationResultRetrievalLimitReached,
-    ClientReportedServerUnreachable,
-    ServerUnreachable,
-    UnexpectedStatus,
-    InvalidArgument,
-    OperationFailed,
-    RecaptchaRejected,
-    RecaptchaUnavailable,
-    PlaytchaRejected,
-    PlaytchaUnavailable,
+macro_rules! binding_error_kind {
+    ($($kind:ident),*) => {
+        /// The kind of an error native code reports: `lib/errors.js` has one class for each, and
+        /// checks that it does when it loads (`errorKinds()`).
+        #[napi(string_enum)]
+        pub enum ErrorKind {
+            $($kind),*
+        }
+
+        impl From<CoreErrorKind> for ErrorKind {
+            fn from(kind: CoreErrorKind) -> Self {
+                match kind {
+                    $(CoreErrorKind::$kind => ErrorKind::$kind),*
+                }
+            }
+        }
+    };
 }
 
-impl From<CoreErrorKind> for ErrorKind {
-    fn from(kind: CoreErrorKind) -> Self {
-        match kind {
-            CoreErrorKind::ApiKeyInvalid => ErrorKind::ApiKeyInvalid,
-            CoreErrorKind::VerificationTokenInvalid => ErrorKind::VerificationTokenInvalid,
-            CoreErrorKind::VerificationNotFound => ErrorKind::VerificationNotFound,
-            CoreErrorKind::VerificationNotFinished => ErrorKind::VerificationNotFinished,
-            CoreErrorKind::VerificationResultExpired => ErrorKind::VerificationResultExpired,
-            CoreErrorKind::VerificationResultRetrievalLimitReached => {
-                ErrorKind::VerificationResultRetrievalLimitReached
-            }
-            CoreErrorKind::ClientReportedServerUnreachable => ErrorKind::ClientReportedServerUnreachable,
-            CoreErrorKind::ServerUnreachable => ErrorKind::ServerUnreachable,
-            CoreErrorKind::UnexpectedStatus => ErrorKind::UnexpectedStatus,
-            CoreErrorKind::InvalidArgument => ErrorKind::InvalidArgument,
-            CoreErrorKind::OperationFailed => ErrorKind::OperationFailed,
-            CoreErrorKind::RecaptchaRejected => ErrorKind::RecaptchaRejected,
-            CoreErrorKind::RecaptchaUnavailable => ErrorKind::RecaptchaUnavailable,
-            CoreErrorKind::PlaytchaRejected => ErrorKind::PlaytchaRejected,
-            CoreErrorKind::PlaytchaUnavailable => ErrorKind::PlaytchaUnavailable,
-        }
-    }
-}
+captcha_core::for_each_error_kind!(binding_error_kind);
 
 /// Every kind of error native code reports, for `lib/errors.js`'s check at load.
 #[napi]
 pub fn error_kinds() -> Vec<ErrorKind> {
-    CoreErrorKind::ALL.into_iter().map(ErrorKind::from).collect()
+    CoreErrorKind::ALL.iter().copied().map(ErrorKind::from).collect()
 }
 
 /// An error as data; `lib/errors.js` makes it its class. It holds no secret (see `CaptchaError`).
