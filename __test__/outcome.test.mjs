@@ -1,6 +1,6 @@
 // A verdict is data: whether a provider was unavailable or refused the token is the outcome's
 // kind, decided by native code, never read back out of a message (docs/architecture.md, "One
-// shape for every provider"). Here every message native code sends is rewritten into the other
+// outcome for every provider"). Here every message native code sends is rewritten into the other
 // case's words, and the policy does not move: the middleware answers the same, isProviderUnavailable
 // says the same.
 import { describe, it, before, after } from 'node:test'
