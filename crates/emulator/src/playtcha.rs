@@ -4,9 +4,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::http::{Request, Response};
-use super::store::{parse_claims, random_hex, BoundedMap, Issued};
-use super::{iso_millis, lock, Emulator};
+use crate::clock::iso_millis;
+use crate::http::{Request, Response};
+use crate::state::{lock, Emulator};
+use crate::store::{parse_claims, random_hex, BoundedMap, Issued};
 use captcha_core::errors::CaptchaError;
 
 pub const PATH: &str = "/v1/verify";
