@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::http::{Connection, Response};
@@ -13,7 +13,8 @@ use captcha_core::errors::CaptchaError;
 use captcha_core::providers::Provider;
 
 /// What a picked request gets instead of (or before) its normal answer.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+// Serialize too: `schema` reads the field list off a round trip.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum FaultAction {
     /// Answer normally, `ms` milliseconds late.
@@ -77,9 +78,10 @@ fn check_header(name: &str, value: &str) -> Result<(), CaptchaError> {
 }
 
 /// A rule as JavaScript gives it: `{ provider?, times?, kind, ...action }`.
-#[derive(Debug, Clone, Deserialize)]
+// Serialize too: `schema` reads the field list off a round trip.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct RuleSpec {
+pub(crate) struct RuleSpec {
     #[serde(default)]
     provider: Option<String>,
     #[serde(default)]

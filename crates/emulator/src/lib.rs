@@ -24,6 +24,7 @@ mod playtcha;
 mod recaptcha;
 mod recording;
 mod routes;
+pub mod schema;
 mod server;
 mod state;
 mod store;

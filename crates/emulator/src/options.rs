@@ -1,12 +1,13 @@
 //! What `Emulator.start()` takes: its options, and the credentials drawn from them.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::identities;
 use captcha_core::errors::CaptchaError;
 
 /// `Emulator.start()` options. No `Debug`: it holds the credentials.
-#[derive(Clone, Default, Deserialize)]
+// Serialize too: `schema` reads the field list off a round trip.
+#[derive(Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EmulatorOptions {
     pub host: Option<String>,

@@ -23,7 +23,8 @@ const HINT_RATE_LIMITED: &str = "Never retry tighter than the Retry-After header
 const HINT_ALREADY_REDEEMED: &str = "Tokens are single use: never retry a verification";
 
 /// What `issue('playtcha', claims)` may set. Every field is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
+// Serialize too: `schema` reads the field list off a round trip.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Claims {
     hostname: Option<String>,

@@ -18,7 +18,8 @@ const TOKEN_TTL_MS: i64 = 120_000;
 const TOKEN_PREFIX: &str = "recaptcha_";
 
 /// What `issue('recaptcha', claims)` may set. Every field is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
+// Serialize too: `schema` reads the field list off a round trip.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Claims {
     /// `false`: Google refuses the token (`invalid-input-response`).

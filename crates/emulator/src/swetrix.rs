@@ -19,7 +19,8 @@ const TOKEN_TTL_MS: i64 = 300_000;
 const TOKEN_PREFIX: &str = "swetrix_";
 
 /// What `issue('swetrix', claims)` may set. Every field is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
+// Serialize too: `schema` reads the field list off a round trip.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Claims {
     challenge: Option<String>,

@@ -19,7 +19,8 @@ const SOLVE_TIME_MS: i64 = 1_800;
 const MAX_RESULT_TTL_MS: u64 = 10 * 366 * 24 * 3600 * 1000;
 
 /// What `issue('trustcaptcha', claims)` may set. Every field is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
+// Serialize too: `schema` reads the field list off a round trip.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Claims {
     verification_passed: Option<bool>,
