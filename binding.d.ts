@@ -50,6 +50,12 @@ export declare class NativeTrustCaptcha {
 }
 
 /**
+ * The JSON of the shapes the emulator takes, read off its serde types
+ * (`captcha_emulator::schema`), for the test that holds `index.d.ts` to them.
+ */
+export declare function __emulatorSchema(): string
+
+/**
  * Rejects from inside native async code by panicking. It exists so the tests can prove that
  * a panic anywhere in native code becomes a rejected Promise and never takes Node down.
  */
@@ -61,6 +67,17 @@ export interface EmulatorCredentials {
   swetrixSecret: string
   recaptchaSecret: string
   playtchaSecret: string
+}
+
+/** The emulator's default credentials and the providers' test identities, for `Emulator.identities`. */
+export declare function emulatorIdentities(): EmulatorIdentities
+
+/** Every identity the emulator knows by name (`captcha_emulator::identities`), per provider. */
+export interface EmulatorIdentities {
+  trustcaptcha: TrustCaptchaIdentities
+  swetrix: SwetrixIdentities
+  recaptcha: RecaptchaIdentities
+  playtcha: PlaytchaIdentities
 }
 
 /** A request the emulator received. Credentials are redacted. */
@@ -115,6 +132,11 @@ export interface NativeTrustCaptchaOptions {
   ca?: Array<string>
 }
 
+export interface PlaytchaIdentities {
+  /** The secret accepted unless the emulator is started with `playtchaSecret`. */
+  secret: string
+}
+
 /** What JavaScript needs to know of one provider. */
 export interface ProviderFacts {
   /** `trustcaptcha`, `swetrix`, `recaptcha` or `playtcha`. */
@@ -148,8 +170,28 @@ export interface ProxyConfig {
  */
 export declare function recaptchaAuthorize(token: string | undefined | null, options: NativeAuthorizeOptions): Promise<void>
 
+export interface RecaptchaIdentities {
+  /** The secret key accepted unless the emulator is started with `recaptchaSecret`. */
+  secretKey: string
+  testSecretKey: RecaptchaTestSecretKey
+}
+
+/** Google's reCAPTCHA test secret key and what it answers, whatever the token. */
+export interface RecaptchaTestSecretKey {
+  secretKey: string
+  hostname: string
+  status: number
+  answers: string
+}
+
 /** Starts an emulator. `options_json` is the JSON of `EmulatorOptions`. */
 export declare function startEmulator(optionsJson?: string | undefined | null): Promise<NativeEmulator>
+
+export interface SwetrixIdentities {
+  /** The secret accepted unless the emulator is started with `swetrixSecret`. */
+  secret: string
+  testSecrets: SwetrixTestSecrets
+}
 
 /** `validateToken`'s outcome as JavaScript receives it; `index.js` makes it the tuple. */
 export interface SwetrixOutcome {
@@ -160,9 +202,46 @@ export interface SwetrixOutcome {
   dataJson?: string
 }
 
+/** A Swetrix test secret and what it answers, whatever the token. */
+export interface SwetrixTestSecret {
+  secret: string
+  status: number
+  answers: string
+}
+
+export interface SwetrixTestSecrets {
+  pass: SwetrixTestSecret
+  fail: SwetrixTestSecret
+  used: SwetrixTestSecret
+}
+
 /**
  * Posts `body` to `url` and reads the answer as the JS package does. Never rejects for a
  * network or protocol reason; bad options (already type-checked by `index.js`) give the
  * package's "Unable to make API request" text too.
  */
 export declare function swetrixValidate(url: string, body: string, secret?: string | undefined | null, timeoutMs?: number | undefined | null, proxy?: boolean | ProxyConfig | undefined | null, ca?: Array<string> | undefined | null): Promise<SwetrixOutcome>
+
+export interface TrustCaptchaIdentities {
+  /** The API key accepted unless the emulator is started with `trustcaptchaApiKey`. */
+  apiKey: string
+  invalidApiKey: TrustCaptchaInvalidApiKey
+  /** Index N is the id ending in N. */
+  testVerifications: Array<TrustCaptchaTestVerification>
+}
+
+/** The TrustCaptcha API key the emulator refuses, as the real service does. */
+export interface TrustCaptchaInvalidApiKey {
+  apiKey: string
+  status: number
+  answers: string
+}
+
+/** A published TrustCaptcha test verification and what fetching its result answers. */
+export interface TrustCaptchaTestVerification {
+  verificationId: string
+  /** The widget's token for it. */
+  token: string
+  status: number
+  answers: string
+}
