@@ -50,6 +50,12 @@ export declare class NativeTrustCaptcha {
 }
 
 /**
+ * The JSON of the shapes the emulator takes, read off its serde types
+ * (`captcha_emulator::schema`), for the test that holds `index.d.ts` to them.
+ */
+export declare function __emulatorSchema(): string
+
+/**
  * Rejects from inside native async code by panicking. It exists so the tests can prove that
  * a panic anywhere in native code becomes a rejected Promise and never takes Node down.
  */
@@ -61,6 +67,17 @@ export interface EmulatorCredentials {
   swetrixSecret: string
   recaptchaSecret: string
   playtchaSecret: string
+}
+
+/** The emulator's default credentials and the providers' test identities, for `Emulator.identities`. */
+export declare function emulatorIdentities(): EmulatorIdentities
+
+/** Every identity the emulator knows by name (`captcha_emulator::identities`), per provider. */
+export interface EmulatorIdentities {
+  trustcaptcha: TrustCaptchaIdentities
+  swetrix: SwetrixIdentities
+  recaptcha: RecaptchaIdentities
+  playtcha: PlaytchaIdentities
 }
 
 /** A request the emulator received. Credentials are redacted. */
@@ -171,6 +188,11 @@ export declare const enum OutcomeKind {
   Misconfigured = 'misconfigured',
 }
 
+export interface PlaytchaIdentities {
+  /** The secret accepted unless the emulator is started with `playtchaSecret`. */
+  secret: string
+}
+
 /** What JavaScript needs to know of one provider. */
 export interface ProviderFacts {
   /** `trustcaptcha`, `swetrix`, `recaptcha` or `playtcha`. */
@@ -204,6 +226,20 @@ export interface ProxyConfig {
  */
 export declare function recaptchaAuthorize(token: string | undefined | null, options: NativeAuthorizeOptions): Promise<NativeOutcome>
 
+export interface RecaptchaIdentities {
+  /** The secret key accepted unless the emulator is started with `recaptchaSecret`. */
+  secretKey: string
+  testSecretKey: RecaptchaTestSecretKey
+}
+
+/** Google's reCAPTCHA test secret key and what it answers, whatever the token. */
+export interface RecaptchaTestSecretKey {
+  secretKey: string
+  hostname: string
+  status: number
+  answers: string
+}
+
 /**
  * `text` with every copy of each of `secrets` replaced by `[redacted]`, as written and as JSON
  * escapes it: the one scrub, which the middleware's logs use too. Blank secrets match nothing.
@@ -213,6 +249,25 @@ export declare function scrubSecrets(text: string, secrets: Array<string>): stri
 /** Starts an emulator. `options_json` is the JSON of `EmulatorOptions`. */
 export declare function startEmulator(optionsJson?: string | undefined | null): Promise<NativeEmulator>
 
+export interface SwetrixIdentities {
+  /** The secret accepted unless the emulator is started with `swetrixSecret`. */
+  secret: string
+  testSecrets: SwetrixTestSecrets
+}
+
+/** A Swetrix test secret and what it answers, whatever the token. */
+export interface SwetrixTestSecret {
+  secret: string
+  status: number
+  answers: string
+}
+
+export interface SwetrixTestSecrets {
+  pass: SwetrixTestSecret
+  fail: SwetrixTestSecret
+  used: SwetrixTestSecret
+}
+
 /**
  * Posts `body` to `url` and reads the answer as the JS package does: the outcome, whose value
  * is the JSON text of the tuple's second element (`data`, or the message). Never rejects for a
@@ -220,3 +275,27 @@ export declare function startEmulator(optionsJson?: string | undefined | null): 
  * package's "Unable to make API request" text too.
  */
 export declare function swetrixValidate(url: string, body: string, secret?: string | undefined | null, timeoutMs?: number | undefined | null, proxy?: boolean | ProxyConfig | undefined | null, ca?: Array<string> | undefined | null): Promise<NativeOutcome>
+
+export interface TrustCaptchaIdentities {
+  /** The API key accepted unless the emulator is started with `trustcaptchaApiKey`. */
+  apiKey: string
+  invalidApiKey: TrustCaptchaInvalidApiKey
+  /** Index N is the id ending in N. */
+  testVerifications: Array<TrustCaptchaTestVerification>
+}
+
+/** The TrustCaptcha API key the emulator refuses, as the real service does. */
+export interface TrustCaptchaInvalidApiKey {
+  apiKey: string
+  status: number
+  answers: string
+}
+
+/** A published TrustCaptcha test verification and what fetching its result answers. */
+export interface TrustCaptchaTestVerification {
+  verificationId: string
+  /** The widget's token for it. */
+  token: string
+  status: number
+  answers: string
+}

@@ -470,6 +470,54 @@ export interface EmulatorCredentials {
   playtchaSecret: string
 }
 
+/** What the emulator answers to a test identity: the HTTP status, and what happens in a few words. */
+export interface EmulatorTestAnswer {
+  readonly status: number
+  readonly answers: string
+}
+
+/** A published TrustCaptcha test verification: fetching its result answers the same every time. */
+export interface TrustCaptchaTestVerification extends EmulatorTestAnswer {
+  readonly verificationId: string
+  /** The widget's token for it (base64 of `{"verificationId":"..."}`). */
+  readonly token: string
+}
+
+/**
+ * The emulator's default credentials and the providers' test identities, each with what it
+ * answers (README, "The emulator"). Frozen.
+ */
+export interface EmulatorIdentities {
+  readonly trustcaptcha: {
+    /** The API key accepted unless the emulator is started with `trustcaptchaApiKey`. */
+    readonly apiKey: string
+    /** The key the real service refuses (403), whatever the account. */
+    readonly invalidApiKey: EmulatorTestAnswer & { readonly apiKey: string }
+    /** Index N is the id `00000000-0000-0000-0000-00000000000N`: 0 passes, 1 to 4 fail. */
+    readonly testVerifications: readonly TrustCaptchaTestVerification[]
+  }
+  readonly swetrix: {
+    /** The secret accepted unless the emulator is started with `swetrixSecret`. */
+    readonly secret: string
+    /** Swetrix's published test secrets: whatever the token, `pass` succeeds, `fail` and `used` fail. */
+    readonly testSecrets: {
+      readonly pass: EmulatorTestAnswer & { readonly secret: string }
+      readonly fail: EmulatorTestAnswer & { readonly secret: string }
+      readonly used: EmulatorTestAnswer & { readonly secret: string }
+    }
+  }
+  readonly recaptcha: {
+    /** The secret key accepted unless the emulator is started with `recaptchaSecret`. */
+    readonly secretKey: string
+    /** Google's published test secret key: every token succeeds, with this `hostname`. */
+    readonly testSecretKey: EmulatorTestAnswer & { readonly secretKey: string; readonly hostname: string }
+  }
+  readonly playtcha: {
+    /** The secret accepted unless the emulator is started with `playtchaSecret`. Playtcha publishes no test identity. */
+    readonly secret: string
+  }
+}
+
 /** What `issue('trustcaptcha', claims)` may set; every field is optional. */
 export interface TrustCaptchaClaims {
   verificationPassed?: boolean
@@ -588,6 +636,8 @@ export interface EmulatorRequest {
 export class Emulator {
   private constructor()
   static start(options?: EmulatorOptions): Promise<Emulator>
+  /** The default credentials and the providers' test identities, each with what it answers. */
+  static readonly identities: EmulatorIdentities
   /**
    * The base URL, e.g. `http://127.0.0.1:41234`: TrustCaptcha's and Playtcha's `apiHost`; Swetrix's
    * `apiURL` is `url + '/v1/captcha'`, reCAPTCHA's `siteverifyUrl` `url + '/recaptcha/api/siteverify'`.

@@ -2,9 +2,12 @@
 // fetch, sees from each (statuses, exact bodies, headers, test identities, single use, expiry).
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
 import { withEmulator } from './helpers.mjs'
 
-const GOOGLE_TEST_SECRET = '6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe'
+const { Emulator } = createRequire(import.meta.url)('../index.js')
+const { swetrix: SWETRIX, recaptcha: RECAPTCHA, playtcha: PLAYTCHA } = Emulator.identities
+const GOOGLE_TEST_SECRET = RECAPTCHA.testSecretKey.secretKey
 const DUMMY_CHALLENGE = 'DUMMY_CHALLENGE00000111112222233333444445555566666777778888899999'
 const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
 const ISO_MILLIS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
@@ -75,13 +78,13 @@ describe('Emulator: Swetrix (POST /v1/captcha/validate)', () => {
 
   it('answers the published test secrets whatever the token', async () => {
     await withEmulator({}, async (emulator) => {
-      const pass = await swetrix(emulator, { token: 'anything', secret: 'PASS000000000000000000' })
+      const pass = await swetrix(emulator, { token: 'anything', secret: SWETRIX.testSecrets.pass.secret })
       assert.equal(pass.status, 200)
       assert.equal(pass.text, JSON.stringify({ success: true, data: { challenge: DUMMY_CHALLENGE, timestamp: pass.json.data.timestamp, pid: 'AP00000000000' } }))
       assert.ok(Math.abs(pass.json.data.timestamp - Date.now()) < 5_000, 'timestamp is now, in ms')
-      const fail = await swetrix(emulator, { token: 'anything', secret: 'FAIL000000000000000000' })
+      const fail = await swetrix(emulator, { token: 'anything', secret: SWETRIX.testSecrets.fail.secret })
       assert.deepEqual([fail.status, fail.text], [400, nest('Could not decrypt token')])
-      const used = await swetrix(emulator, { token: 'anything', secret: 'USED000000000000000000' })
+      const used = await swetrix(emulator, { token: 'anything', secret: SWETRIX.testSecrets.used.secret })
       assert.deepEqual([used.status, used.text], [400, nest('Token already used')])
     })
   })
@@ -113,7 +116,7 @@ describe('Emulator: Swetrix (POST /v1/captcha/validate)', () => {
       assert.match(notJson.json.message, /^Unexpected token in JSON at position \d+$/)
       const noSecret = await swetrix(emulator, { token: 't' })
       assert.deepEqual([noSecret.status, noSecret.text], [400, nest(['secret must be a string', 'secret should not be empty'])])
-      const empty = await swetrix(emulator, { token: '', secret: 'PASS000000000000000000' })
+      const empty = await swetrix(emulator, { token: '', secret: SWETRIX.testSecrets.pass.secret })
       assert.deepEqual([empty.status, empty.text], [400, nest(['token should not be empty'])])
       const nothing = await swetrix(emulator, 'null')
       assert.deepEqual(nothing.json.message, ['token must be a string', 'token should not be empty', 'secret must be a string', 'secret should not be empty'])
@@ -306,13 +309,13 @@ describe('Emulator: every provider', () => {
   it('accepts the secrets it was started with and says so in credentials', async () => {
     const options = { swetrixSecret: 'my-swetrix', recaptchaSecret: 'my-recaptcha', playtchaSecret: 'my-playtcha' }
     await withEmulator(options, async (emulator) => {
-      assert.deepEqual(emulator.credentials, { trustcaptchaApiKey: 'emulator-trustcaptcha-api-key', ...options })
+      assert.deepEqual(emulator.credentials, { trustcaptchaApiKey: Emulator.identities.trustcaptcha.apiKey, ...options })
       assert.equal((await swetrix(emulator, { token: emulator.issue('swetrix'), secret: 'my-swetrix' })).status, 200)
-      assert.equal((await swetrix(emulator, { token: emulator.issue('swetrix'), secret: 'emulator-swetrix-secret' })).text, nest('Could not decrypt token'))
+      assert.equal((await swetrix(emulator, { token: emulator.issue('swetrix'), secret: SWETRIX.secret })).text, nest('Could not decrypt token'))
       assert.equal((await siteverify(emulator, { secret: 'my-recaptcha', response: emulator.issue('recaptcha') })).json.success, true)
-      assert.equal((await siteverify(emulator, { secret: 'emulator-recaptcha-secret', response: emulator.issue('recaptcha') })).json['error-codes'][0], 'invalid-input-secret')
+      assert.equal((await siteverify(emulator, { secret: RECAPTCHA.secretKey, response: emulator.issue('recaptcha') })).json['error-codes'][0], 'invalid-input-secret')
       assert.equal((await playtcha(emulator, { secret: 'my-playtcha', token: emulator.issue('playtcha') })).status, 200)
-      assert.equal((await playtcha(emulator, { secret: 'emulator-playtcha-secret', token: emulator.issue('playtcha') })).json.error.code, 'bad_secret')
+      assert.equal((await playtcha(emulator, { secret: PLAYTCHA.secret, token: emulator.issue('playtcha') })).json.error.code, 'bad_secret')
     })
   })
 
@@ -329,7 +332,7 @@ describe('Emulator: every provider', () => {
     await withEmulator({}, async (emulator) => {
       const { swetrixSecret, recaptchaSecret, playtchaSecret } = emulator.credentials
       const statuses = async () => [
-        (await swetrix(emulator, { token: 'x', secret: 'PASS000000000000000000' })).status,
+        (await swetrix(emulator, { token: 'x', secret: SWETRIX.testSecrets.pass.secret })).status,
         (await siteverify(emulator, { secret: GOOGLE_TEST_SECRET, response: 'x' })).status,
         (await playtcha(emulator, { secret: playtchaSecret, token: emulator.issue('playtcha') })).status
       ]

@@ -24,13 +24,15 @@ describe('Emulator', () => {
   it('starts on loopback with an any-free port and the documented default key', async () => {
     await withEmulator(undefined, async (emulator) => {
       assert.match(emulator.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+      // The documented defaults: crates/emulator/src/identities.rs pins their values.
+      const { trustcaptcha, swetrix, recaptcha, playtcha } = Emulator.identities
       assert.deepEqual(emulator.credentials, {
-        trustcaptchaApiKey: 'emulator-trustcaptcha-api-key',
-        swetrixSecret: 'emulator-swetrix-secret',
-        recaptchaSecret: 'emulator-recaptcha-secret',
-        playtchaSecret: 'emulator-playtcha-secret'
+        trustcaptchaApiKey: trustcaptcha.apiKey,
+        swetrixSecret: swetrix.secret,
+        recaptchaSecret: recaptcha.secretKey,
+        playtchaSecret: playtcha.secret
       })
-      const client = new TrustCaptcha({ apiKey: 'emulator-trustcaptcha-api-key', apiHost: emulator.url })
+      const client = new TrustCaptcha({ apiKey: trustcaptcha.apiKey, apiHost: emulator.url })
       assert.equal((await client.getVerificationResult(emulator.issue('trustcaptcha'))).verificationPassed, true)
     })
   })
@@ -126,7 +128,7 @@ describe('Emulator', () => {
         const chunks = []
         const outcome = { ended: false, error: undefined }
         const socket = net.connect({ port: Number(port), host: '127.0.0.1', allowHalfOpen: true }, () => {
-          socket.write('GET /v2/verifications/00000000-0000-0000-0000-000000000000/results HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+          socket.write(`GET /v2/verifications/${Emulator.identities.trustcaptcha.testVerifications[0].verificationId}/results HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
             `Authorization: Bearer ${emulator.credentials.trustcaptchaApiKey}\r\nAccept: application/json\r\n\r\n`)
         })
         socket.on('data', (chunk) => chunks.push(chunk))
@@ -280,7 +282,7 @@ describe('Emulator over HTTPS (tls: true)', () => {
     await withEmulator({ tls: true }, async (emulator) => {
       const port = new URL(emulator.url).port
       const answer = await new Promise((resolve, reject) => {
-        https.get(`https://localhost:${port}/v2/verifications/00000000-0000-0000-0000-000000000001/results`,
+        https.get(`https://localhost:${port}/v2/verifications/${Emulator.identities.trustcaptcha.testVerifications[1].verificationId}/results`,
           { ca: emulator.certificate, headers: { authorization: `Bearer ${emulator.credentials.trustcaptchaApiKey}` } },
           (response) => { response.resume(); resolve(response.statusCode) }).on('error', reject)
       })

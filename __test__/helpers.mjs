@@ -18,7 +18,7 @@ export function trustToken (fields, encoding = 'base64') {
 
 /** The token of a published test id, `00000000-0000-0000-0000-00000000000N`. */
 export function testIdToken (n, extra = {}) {
-  return trustToken({ verificationId: `00000000-0000-0000-0000-00000000000${n}`, ...extra })
+  return trustToken({ verificationId: Emulator.identities.trustcaptcha.testVerifications[n].verificationId, ...extra })
 }
 
 /** Asserts that `secret` appears nowhere a user or a log could see it in `error`. */

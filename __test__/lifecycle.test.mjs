@@ -23,7 +23,7 @@ describe('worker threads', () => {
       const captcha = require(${JSON.stringify(INDEX)})
       const work = async (captcha, emulatorUrl, key, tokens) => {
         const client = new captcha.TrustCaptcha({ apiKey: key, apiHost: emulatorUrl })
-        const swetrix = (t) => captcha.validateToken(t, 'PASS000000000000000000', emulatorUrl + '/v1/captcha')
+        const swetrix = (t) => captcha.validateToken(t, captcha.Emulator.identities.swetrix.testSecrets.pass.secret, emulatorUrl + '/v1/captcha')
         const results = await Promise.all(tokens.map(async (t) => (await client.getVerificationResult(t)).verificationPassed && (await swetrix('x'))[0]))
         return results.filter(Boolean).length
       }
@@ -71,7 +71,7 @@ describe('worker threads', () => {
         await new Promise((resolve) => setTimeout(resolve, 200))
         await worker.terminate()
         emulator.clearFaults()
-        const [ok] = await captcha.validateToken('t', 'PASS000000000000000000', emulator.url + '/v1/captcha')
+        const [ok] = await captcha.validateToken('t', captcha.Emulator.identities.swetrix.testSecrets.pass.secret, emulator.url + '/v1/captcha')
         await emulator.close()
         console.log(ok)
       })().catch((e) => { console.error(e); process.exit(1) })`)

@@ -284,7 +284,7 @@ describe('TrustCaptcha specifics', () => {
   })
 
   it('hands a refused API key to next(error): a misconfiguration, not a bad token', async () => {
-    const error = assertNextError(await run(requireCaptcha({ ...options(), apiKey: 'invalid-key' }), formRequest({ [field]: emulator.issue('trustcaptcha') })))
+    const error = assertNextError(await run(requireCaptcha({ ...options(), apiKey: Emulator.identities.trustcaptcha.invalidApiKey.apiKey }), formRequest({ [field]: emulator.issue('trustcaptcha') })))
     assert.ok(error instanceof captcha.ApiKeyInvalidException)
   })
 
@@ -613,10 +613,10 @@ describe('with Express', () => {
       res.status(201).json({ created: true, captcha: req.captcha.code })
     })
     app.post('/raw', requireCaptcha(options), (req, res) => res.json({ captcha: req.captcha.code }))
-    app.post('/broken', requireCaptcha({ ...options, apiKey: 'invalid-key' }), (req, res) => res.json({}))
-    app.use('/default', requireCaptcha({ ...options, apiKey: 'invalid-key' }))
+    app.post('/broken', requireCaptcha({ ...options, apiKey: Emulator.identities.trustcaptcha.invalidApiKey.apiKey }), (req, res) => res.json({}))
+    app.use('/default', requireCaptcha({ ...options, apiKey: Emulator.identities.trustcaptcha.invalidApiKey.apiKey }))
     app.post('/default', (req, res) => res.json({}))
-    app.use('/handled', requireCaptcha({ ...options, apiKey: 'invalid-key' }), (req, res) => res.json({}))
+    app.use('/handled', requireCaptcha({ ...options, apiKey: Emulator.identities.trustcaptcha.invalidApiKey.apiKey }), (req, res) => res.json({}))
     app.use('/handled', (error, req, res, next) => res.status(error.status).json({ handled: error.name, cause: error.cause.name, expose: error.expose }))
     server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
     const { port } = server.address()

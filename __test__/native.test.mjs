@@ -13,7 +13,7 @@ it('a panic inside native async code rejects the Promise and the process goes on
   const emulator = await Emulator.start()
   try {
     const client = new TrustCaptcha({ apiKey: emulator.credentials.trustcaptchaApiKey, apiHost: emulator.url })
-    const token = Buffer.from(JSON.stringify({ verificationId: '00000000-0000-0000-0000-000000000000' })).toString('base64')
+    const token = Buffer.from(JSON.stringify({ verificationId: Emulator.identities.trustcaptcha.testVerifications[0].verificationId })).toString('base64')
     assert.equal((await client.getVerificationResult(token)).verificationPassed, true)
   } finally {
     await emulator.close()
@@ -27,7 +27,7 @@ it('the addon runs one captcha-native thread, or as many as CAPTCHA_NATIVE_WORKE
   const { inChild } = await import('./helpers.mjs')
   const count = `
     const { readdirSync, readFileSync } = require('node:fs')
-    const token = Buffer.from(JSON.stringify({ verificationId: '00000000-0000-0000-0000-000000000000' })).toString('base64')
+    const token = Buffer.from(JSON.stringify({ verificationId: captcha.Emulator.identities.trustcaptcha.testVerifications[0].verificationId })).toString('base64')
     const emulator = await captcha.Emulator.start()
     const client = new captcha.TrustCaptcha({ apiKey: emulator.credentials.trustcaptchaApiKey, apiHost: emulator.url })
     const passed = (await Promise.all(Array.from({ length: 50 }, () => client.getVerificationResult(token)))).every((r) => r.verificationPassed)

@@ -12,7 +12,7 @@ const {
 } = require('../index.js')
 
 const SECRET = 'recaptcha-site-secret-4f2b8d'
-const GOOGLE_TEST_SECRET = '6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe'
+const GOOGLE_TEST_SECRET = Emulator.identities.recaptcha.testSecretKey.secretKey
 
 let emulator
 let siteverifyUrl

@@ -9,9 +9,7 @@ const require = createRequire(import.meta.url)
 const { validateToken, Emulator } = require('../index.js')
 
 const SECRET = 'swx-project-secret-7c1e9a'
-const PASS = 'PASS000000000000000000'
-const FAIL = 'FAIL000000000000000000'
-const USED = 'USED000000000000000000'
+const { pass: { secret: PASS }, fail: { secret: FAIL }, used: { secret: USED } } = Emulator.identities.swetrix.testSecrets
 const DUMMY_CHALLENGE = 'DUMMY_CHALLENGE00000111112222233333444445555566666777778888899999'
 
 let emulator

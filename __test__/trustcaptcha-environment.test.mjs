@@ -112,7 +112,7 @@ describe('HTTPS through an authenticating CONNECT proxy', () => {
       const connects = tunnel.seen.filter((r) => r.method === 'CONNECT')
       assert.equal(connects[0].url, `localhost:${front.address().port}`)
       assert.equal(connects[0].proxyAuthorization, 'Basic ' + Buffer.from('tunnel-user:tunnel-pass-31f').toString('base64'))
-      assert.ok(emulator.requests().some((r) => r.path === '/v2/verifications/00000000-0000-0000-0000-000000000000/results'))
+      assert.ok(emulator.requests().some((r) => r.path === `/v2/verifications/${Emulator.identities.trustcaptcha.testVerifications[0].verificationId}/results`))
 
       const untrusted = await inChild(call, {})
       assert.equal(untrusted[0].error, 'ServerUnreachableException', 'a certificate from an unknown CA is refused')

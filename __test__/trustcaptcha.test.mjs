@@ -129,7 +129,7 @@ describe('constructor and static shortcut', () => {
   it('a trailing slash on apiHost does not produce //v2', async () => {
     const slashed = new TrustCaptcha({ apiKey: API_KEY, apiHost: emulator.url + '//' })
     await slashed.getVerificationResult(testIdToken(0))
-    assert.equal(emulator.requests()[0].path, '/v2/verifications/00000000-0000-0000-0000-000000000000/results')
+    assert.equal(emulator.requests()[0].path, `/v2/verifications/${Emulator.identities.trustcaptcha.testVerifications[0].verificationId}/results`)
   })
 })
 
@@ -223,7 +223,7 @@ describe('the request', () => {
     await client.getVerificationResult(testIdToken(0))
     const [request] = emulator.requests()
     assert.equal(request.method, 'GET')
-    assert.equal(request.path, '/v2/verifications/00000000-0000-0000-0000-000000000000/results')
+    assert.equal(request.path, `/v2/verifications/${Emulator.identities.trustcaptcha.testVerifications[0].verificationId}/results`)
     assert.equal(request.query, undefined)
     assert.equal(request.headers.accept, 'application/json')
     const userAgent = request.headers['user-agent']
@@ -281,7 +281,7 @@ describe('the response', () => {
   }
 
   it('api key invalid-key (and any wrong key): 403 rejects ApiKeyInvalidException', async () => {
-    for (const apiKey of ['invalid-key', API_KEY + '-wrong']) {
+    for (const apiKey of [Emulator.identities.trustcaptcha.invalidApiKey.apiKey, API_KEY + '-wrong']) {
       const wrong = new TrustCaptcha({ apiKey, apiHost: emulator.url })
       const { error } = await rejectsWith(wrong.getVerificationResult(testIdToken(0)), captcha.ApiKeyInvalidException)
       assert.equal(error.status, 403)
@@ -475,7 +475,7 @@ describe('proxy', () => {
     try {
       const proxied = new TrustCaptcha({ apiKey: API_KEY, apiHost: emulator.url, proxy: { host: proxy.host, port: proxy.port } })
       assert.equal((await proxied.getVerificationResult(testIdToken(0))).verificationPassed, true)
-      assert.deepEqual(proxy.seen.map((r) => [r.method, r.url]), [['GET', `${emulator.url}/v2/verifications/00000000-0000-0000-0000-000000000000/results`]])
+      assert.deepEqual(proxy.seen.map((r) => [r.method, r.url]), [['GET', `${emulator.url}/v2/verifications/${Emulator.identities.trustcaptcha.testVerifications[0].verificationId}/results`]])
       assert.equal(emulator.requests().length, 1)
     } finally {
       await proxy.close()

@@ -18,13 +18,14 @@ const LONG_ITERATIONS = 1000 // far more than a worker gets through before it is
 const WORKER = `
 const { parentPort, workerData: d } = require('node:worker_threads')
 const captcha = require(d.index)
-const TOKEN = Buffer.from(JSON.stringify({ verificationId: '00000000-0000-0000-0000-000000000000' })).toString('base64')
+const { trustcaptcha: TRUST, swetrix: SWETRIX, recaptcha: RECAPTCHA } = captcha.Emulator.identities
+const TOKEN = TRUST.testVerifications[0].token
 const trust = new captcha.TrustCaptcha({ apiKey: d.key, apiHost: d.url, readTimeoutMs: 60000 })
 const playtcha = new captcha.Playtcha({ secret: d.playtchaSecret, apiHost: d.url, timeoutMs: 60000, failClosed: true })
 const checks = {
   trustcaptcha: async () => (await trust.getVerificationResult(TOKEN)).verificationPassed === true,
-  swetrix: async () => (await captcha.validateToken('t', 'PASS000000000000000000', d.url + '/v1/captcha', { timeoutMs: 60000 }))[0] === true,
-  recaptcha: async () => (await captcha.authorize('t', { secretKey: '6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe',
+  swetrix: async () => (await captcha.validateToken('t', SWETRIX.testSecrets.pass.secret, d.url + '/v1/captcha', { timeoutMs: 60000 }))[0] === true,
+  recaptcha: async () => (await captcha.authorize('t', { secretKey: RECAPTCHA.testSecretKey.secretKey,
     siteverifyUrl: d.url + '/recaptcha/api/siteverify', retries: 0, timeoutMs: 60000 })).success === true,
   playtcha: async (i) => { const r = await playtcha.verify(d.tokens[i]); return r.success === true && r.failedOpen === false }
 }

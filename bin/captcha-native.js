@@ -81,8 +81,9 @@ async function emulator (args) {
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
-  const token = (n) => Buffer.from(JSON.stringify({ verificationId: `00000000-0000-0000-0000-00000000000${n}` })).toString('base64')
-  const outcomes = ['passes', 'not found (404)', 'not finished (423)', 'expired (410)', 'retrieval limit (429)']
+  const { trustcaptcha, swetrix, recaptcha } = Emulator.identities
+  /** One test identity a line: what it answers, then the value to use. */
+  const listed = (tests, value) => tests.map((test) => `    ${test.answers.padEnd(22)} ${value(test)}`).join('\n')
   const { url, credentials, certificate } = running
   const trust = certificate === undefined
     ? ''
@@ -93,23 +94,21 @@ async function emulator (args) {
 ${trust}
 TrustCaptcha
   apiHost  ${url}
-  apiKey   ${credentials.trustcaptchaApiKey}    (the key 'invalid-key' is refused with 403)
+  apiKey   ${credentials.trustcaptchaApiKey}    (the key '${trustcaptcha.invalidApiKey.apiKey}' is ${trustcaptcha.invalidApiKey.answers})
   test tokens:
-${outcomes.map((outcome, n) => `    ${outcome.padEnd(22)} ${token(n)}`).join('\n')}
+${listed(trustcaptcha.testVerifications, (test) => test.token)}
 
 Swetrix
   apiURL   ${url}/v1/captcha
   secret   ${credentials.swetrixSecret}
   test secrets (any token):
-    succeeds               PASS000000000000000000
-    could not decrypt      FAIL000000000000000000
-    already used           USED000000000000000000
+${listed(Object.values(swetrix.testSecrets), (test) => test.secret)}
 
 reCAPTCHA
   siteverifyUrl  ${url}/recaptcha/api/siteverify
   secretKey      ${credentials.recaptchaSecret}
-  Google's test secret key (any token succeeds, hostname testkey.google.com):
-                 6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe
+  Google's test secret key (${recaptcha.testSecretKey.answers}, hostname ${recaptcha.testSecretKey.hostname}):
+                 ${recaptcha.testSecretKey.secretKey}
 
 Playtcha
   apiHost  ${url}

@@ -6,6 +6,15 @@ const { awaitNative, callNative } = require('./errors.js')
 const { adopt } = require('./realm.js')
 const { PROVIDERS } = require('./options.js')
 
+/** `value` and everything in it frozen, so that no caller can change what every caller shares. */
+function deepFreeze (value) {
+  if (value !== null && typeof value === 'object') {
+    for (const item of Object.values(value)) deepFreeze(item)
+    Object.freeze(value)
+  }
+  return value
+}
+
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i
 const CONSTRUCT = Symbol('Emulator.start')
 
@@ -91,5 +100,13 @@ class Emulator {
 
   async close () { return awaitNative(this.#native.close()) }
 }
+
+// The default credentials and the providers' test identities, each with what it answers, from
+// native code (`captcha_emulator::identities`): made in this realm and frozen. A build without
+// the emulator has none.
+Object.defineProperty(Emulator, 'identities', {
+  value: typeof nativeBinding.emulatorIdentities === 'function' ? deepFreeze(adopt(nativeBinding.emulatorIdentities())) : undefined,
+  enumerable: true
+})
 
 module.exports = { Emulator }

@@ -25,7 +25,7 @@ const INTERNAL = 'captcha-native:{'
 const UNREACHABLE_HOST = 'http://127.0.0.1:1'
 
 /** The widget token of the emulator's test verification N (0 finished, 1 not found, ...). */
-const idToken = (n) => Buffer.from(JSON.stringify({ verificationId: `00000000-0000-0000-0000-00000000000${n}` })).toString('base64')
+const idToken = (n) => Emulator.identities.trustcaptcha.testVerifications[n].token
 
 /** What a user's catch block gets. */
 async function caught (promise) {
@@ -90,7 +90,7 @@ describe('captcha-native as a drop-in', () => {
     })
 
     it.each([
-      ['an invalid API key (403)', 'invalid-key', 0, ApiKeyInvalidException,
+      ['an invalid API key (403)', Emulator.identities.trustcaptcha.invalidApiKey.apiKey, 0, ApiKeyInvalidException,
         'The provided api key is invalid. Please verify the api key from your captcha settings.'],
       ['an unknown verification (404)', null, 1, VerificationNotFoundException,
         'No verification could be found for the given verification token.'],
@@ -291,7 +291,7 @@ describe('captcha-native as a drop-in', () => {
     })
 
     it('hands a refused API key to next() as a CaptchaConfigurationError', async () => {
-      const { next, error } = await call(trustcaptcha({ apiKey: 'invalid-key' }), { 'tc-verification-token': emulator.issue('trustcaptcha') })
+      const { next, error } = await call(trustcaptcha({ apiKey: Emulator.identities.trustcaptcha.invalidApiKey.apiKey }), { 'tc-verification-token': emulator.issue('trustcaptcha') })
       expect(next).toBe(true)
       expectError(error, CaptchaConfigurationError)
       expect(error).toMatchObject({ status: 500, expose: false })
@@ -315,10 +315,10 @@ describe('captcha-native as a drop-in', () => {
   describe('the emulator (captcha-native/testing)', () => {
     it('hands out plain values of this realm', async () => {
       expect(emulator.credentials).toStrictEqual({
-        trustcaptchaApiKey: 'emulator-trustcaptcha-api-key',
-        swetrixSecret: 'emulator-swetrix-secret',
-        recaptchaSecret: 'emulator-recaptcha-secret',
-        playtchaSecret: 'emulator-playtcha-secret'
+        trustcaptchaApiKey: Emulator.identities.trustcaptcha.apiKey,
+        swetrixSecret: Emulator.identities.swetrix.secret,
+        recaptchaSecret: Emulator.identities.recaptcha.secretKey,
+        playtchaSecret: Emulator.identities.playtcha.secret
       })
       emulator.clearRequests()
       await validateToken(emulator.issue('swetrix'), credentials.swetrixSecret, `${url}/v1/captcha`)

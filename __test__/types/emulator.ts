@@ -16,6 +16,7 @@ import type {
   EmulatorStats,
   EmulatorRequest,
   EmulatorCredentials,
+  EmulatorIdentities,
   EmulatorProvider,
   FaultRule,
   TrustCaptchaClaims,
@@ -268,6 +269,37 @@ export async function otherProviders(): Promise<void> {
 
   // @ts-expect-error: not a credential of the emulator
   void emulator.credentials.hcaptchaSecret
+
+  // The identities: default credentials and test identities, each with what it answers.
+  const identities: EmulatorIdentities = Emulator.identities
+  const client = new TrustCaptcha({ apiKey: identities.trustcaptcha.apiKey, apiHost: emulator.url })
+  const finished = identities.trustcaptcha.testVerifications[0]
+  if (finished !== undefined) {
+    const id: string = finished.verificationId
+    const status: number = finished.status
+    await client.getVerificationResult(finished.token)
+    void [id, status, finished.answers]
+  }
+  const pass: string = identities.swetrix.testSecrets.pass.secret
+  await validateToken('any', pass, emulator.url + '/v1/captcha')
+  await authorize('any', { secretKey: identities.recaptcha.testSecretKey.secretKey })
+  const hostname: string = identities.recaptcha.testSecretKey.hostname
+  const defaults2: EmulatorCredentials = {
+    trustcaptchaApiKey: identities.trustcaptcha.apiKey,
+    swetrixSecret: identities.swetrix.secret,
+    recaptchaSecret: identities.recaptcha.secretKey,
+    playtchaSecret: identities.playtcha.secret,
+  }
+  void [hostname, defaults2]
+
+  // @ts-expect-error: the identities are read-only
+  identities.swetrix.secret = 'other'
+
+  // @ts-expect-error: Swetrix publishes no such test secret
+  void identities.swetrix.testSecrets.expired
+
+  // @ts-expect-error: Playtcha publishes no test identity
+  void identities.playtcha.testSecret
 
   await emulator.close()
 }

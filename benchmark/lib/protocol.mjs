@@ -1,28 +1,35 @@
 // What one verification is, per provider: the identities that let a run reuse a token, and the
 // exact HTTP request captcha-native sends, so the fetch client and the wire ceiling send the same.
+// The identities and the provider list are the package's own (`Emulator.identities`, written once
+// in the emulator's Rust), never restated here.
+import { createRequire } from 'node:module'
+
+const { Emulator } = createRequire(import.meta.url)('../../index.js')
+const { trustcaptcha, swetrix, recaptcha, playtcha } = Emulator.identities
 
 /** Published TrustCaptcha test id ...0: "finished", answered without consuming anything. */
-export const TRUSTCAPTCHA_TEST_ID = '00000000-0000-0000-0000-000000000000'
+export const TRUSTCAPTCHA_TEST_ID = trustcaptcha.testVerifications[0].verificationId
 /** A widget token for that id. */
-export const TRUSTCAPTCHA_TEST_TOKEN = Buffer.from(JSON.stringify({ verificationId: TRUSTCAPTCHA_TEST_ID })).toString('base64')
+export const TRUSTCAPTCHA_TEST_TOKEN = trustcaptcha.testVerifications[0].token
 /** `Trustcaptcha/` + base64 of {"language":"nodejs","version":"3.0.0"}, as the SDK announces itself. */
 export const TRUSTCAPTCHA_USER_AGENT = 'Trustcaptcha/eyJsYW5ndWFnZSI6Im5vZGVqcyIsInZlcnNpb24iOiIzLjAuMCJ9'
 /** The Swetrix test secret that always passes, whatever the token. */
-export const SWETRIX_PASS_SECRET = 'PASS000000000000000000'
+export const SWETRIX_PASS_SECRET = swetrix.testSecrets.pass.secret
 /** Google's published reCAPTCHA test secret: every token passes. */
-export const RECAPTCHA_TEST_SECRET = '6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe'
+export const RECAPTCHA_TEST_SECRET = recaptcha.testSecretKey.secretKey
 /** Any non-empty token does for Swetrix PASS and the reCAPTCHA test secret. */
 export const ANY_TOKEN = 'benchmark-token'
 
 /** The emulator's default credentials (README, "The emulator"), for a client run by hand. */
-export const DEFAULT_CREDENTIALS = {
-  trustcaptchaApiKey: 'emulator-trustcaptcha-api-key',
-  swetrixSecret: 'emulator-swetrix-secret',
-  recaptchaSecret: 'emulator-recaptcha-secret',
-  playtchaSecret: 'emulator-playtcha-secret'
-}
+export const DEFAULT_CREDENTIALS = Object.freeze({
+  trustcaptchaApiKey: trustcaptcha.apiKey,
+  swetrixSecret: swetrix.secret,
+  recaptchaSecret: recaptcha.secretKey,
+  playtchaSecret: playtcha.secret
+})
 
-export const PROVIDERS = ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha']
+/** Every provider the emulator serves, in the docs' order. */
+export const PROVIDERS = Object.keys(Emulator.identities)
 
 /**
  * The clients measured per provider. reCAPTCHA (wix-captcha-backend runs inside Wix) and Playtcha

@@ -1,14 +1,20 @@
-//! Fault injection: rules that pick requests and make them fail in a chosen way.
+//! Fault injection: rules that pick requests and make them fail in a chosen way, and doing
+//! that failure on the connection (`apply`).
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::Provider;
+use crate::http::{Connection, Response};
+use crate::tls::Stream;
 use captcha_core::errors::CaptchaError;
+use captcha_core::providers::Provider;
 
 /// What a picked request gets instead of (or before) its normal answer.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+// Serialize too: `schema` reads the field list off a round trip.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum FaultAction {
     /// Answer normally, `ms` milliseconds late.
@@ -72,9 +78,10 @@ fn check_header(name: &str, value: &str) -> Result<(), CaptchaError> {
 }
 
 /// A rule as JavaScript gives it: `{ provider?, times?, kind, ...action }`.
-#[derive(Debug, Clone, Deserialize)]
+// Serialize too: `schema` reads the field list off a round trip.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct RuleSpec {
+pub(crate) struct RuleSpec {
     #[serde(default)]
     provider: Option<String>,
     #[serde(default)]
@@ -157,6 +164,92 @@ pub fn take_matching(rules: &mut Vec<FaultRule>, provider: Option<Provider>) -> 
         }
     }
     Some(action)
+}
+
+/// Does `fault` to a picked request whose normal answer is `answer()`: the response to send as
+/// usual, or `None` when the fault has written what it had to and the connection must end.
+pub async fn apply(
+    stream: &mut impl Stream,
+    fault: FaultAction,
+    answer: impl FnOnce() -> Response,
+) -> Option<Response> {
+    let response = match fault {
+        FaultAction::Delay { ms } => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            answer()
+        }
+        FaultAction::Trickle { ms } => {
+            let response = answer();
+            let mut bytes = response.head(response.body.len(), Connection::Close);
+            bytes.extend_from_slice(&response.body);
+            for byte in bytes {
+                // Flushed byte by byte: over TLS, each goes out in a record of its own.
+                if stream.write_all(&[byte]).await.is_err() || stream.flush().await.is_err() {
+                    return None;
+                }
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
+            return None;
+        }
+        FaultAction::Status { status, body, headers } => {
+            let mut response = Response::with_body(status, "application/json", body.into_bytes());
+            for (name, value) in &headers {
+                response.set_header(name, value);
+            }
+            response
+        }
+        FaultAction::NonJson { status } => Response::with_body(
+            status,
+            "text/html; charset=utf-8",
+            b"<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>".to_vec(),
+        ),
+        FaultAction::HugeBody { mib, status } => {
+            let _ = write_huge_body(stream, status, mib).await;
+            return None;
+        }
+        FaultAction::Hang => {
+            wait_for_peer_to_close(stream).await;
+            return None;
+        }
+        FaultAction::Reset => {
+            let partial = Response::with_body(200, "application/json", Vec::new());
+            let _ = stream.write_all(&partial.head(4096, Connection::KeepAlive)).await;
+            let _ = stream.write_all(br#"{"captchaId":"0c7f1e2a-"#).await;
+            let _ = stream.flush().await;
+            // A zero linger turns the close into a TCP reset.
+            let _ = stream.tcp().set_zero_linger();
+            return None;
+        }
+        FaultAction::Close => return None,
+    };
+    Some(response)
+}
+
+/// A JSON object of exactly `mib` MiB: `{"padding":"xxx…"}`, streamed without building it.
+async fn write_huge_body(stream: &mut impl Stream, status: u16, mib: u32) -> std::io::Result<()> {
+    let total = mib as usize * 1024 * 1024;
+    let response = Response::with_body(status, "application/json", Vec::new());
+    stream.write_all(&response.head(total, Connection::Close)).await?;
+    let (open, close) = (br#"{"padding":""#, br#""}"#);
+    stream.write_all(open).await?;
+    let chunk = vec![b'x'; 64 * 1024];
+    let mut left = total - open.len() - close.len();
+    while left > 0 {
+        let n = left.min(chunk.len());
+        stream.write_all(&chunk[..n]).await?;
+        left -= n;
+    }
+    stream.write_all(close).await
+}
+
+/// Discards whatever the peer sends until it closes (a hung request ends when the client gives up).
+async fn wait_for_peer_to_close(stream: &mut impl Stream) {
+    let mut scratch = [0u8; 1024];
+    while let Ok(n) = stream.read(&mut scratch).await {
+        if n == 0 {
+            return;
+        }
+    }
 }
 
 #[cfg(test)]

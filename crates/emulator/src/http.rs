@@ -1,14 +1,11 @@
-//! A small HTTP/1.1 server of our own. The emulator needs control below what a server library
+//! A small HTTP/1.1 codec of our own: reading requests (length or chunked bodies, `Expect`,
+//! `Connection`) and writing answers. The emulator needs control below what a server library
 //! offers: closing before the status line, resetting mid-body, hanging after the request.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use super::tls::Stream;
+use crate::tls::Stream;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-use super::faults::FaultAction;
-use super::{Emulator, Provider};
 
 /// Request heads larger than this get 431; bodies larger than this get 413.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
@@ -25,7 +22,7 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     /// What the answer must do with the connection, from the version and `Connection` header.
-    connection: Connection,
+    pub connection: Connection,
 }
 
 impl Request {
@@ -91,7 +88,8 @@ impl Response {
         !matches!(self.status, 204 | 304)
     }
 
-    fn head(&self, content_length: usize, connection: Connection) -> Vec<u8> {
+    /// The status line and headers, framing a body of `content_length` bytes.
+    pub fn head(&self, content_length: usize, connection: Connection) -> Vec<u8> {
         let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status)).into_bytes();
         for (name, value) in &self.headers {
             head.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
@@ -111,7 +109,7 @@ impl Response {
 
 /// What the answer says about the connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-enum Connection {
+pub enum Connection {
     #[default]
     KeepAlive,
     /// Said to HTTP/1.0 clients that asked for keep-alive.
@@ -119,7 +117,7 @@ enum Connection {
     Close,
 }
 
-fn reason(status: u16) -> &'static str {
+pub fn reason(status: u16) -> &'static str {
     match status {
         100 => "Continue",
         200 => "OK",
@@ -149,125 +147,15 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-enum ReadError {
+pub enum ReadError {
     /// The peer closed, or the socket failed: nothing more to say.
     Gone,
     /// The request cannot be served: answer this status and close.
     Refuse(u16),
 }
 
-/// Serves one connection until the peer closes, a fault ends it, or the emulator shuts down.
-pub async fn serve_connection(mut stream: impl Stream, emulator: Arc<Emulator>) {
-    let _ = stream.tcp().set_nodelay(true);
-    let mut buffer = Vec::with_capacity(4096);
-    loop {
-        let request = match read_request(&mut stream, &mut buffer).await {
-            Ok(request) => request,
-            Err(ReadError::Gone) => return,
-            Err(ReadError::Refuse(status)) => {
-                let response = Response::json(status, &serde_json::json!({ "message": reason(status) }));
-                let _ = write_response(&mut stream, &response, Connection::Close, false).await;
-                linger_then_close(&mut stream).await;
-                return;
-            }
-        };
-        // The emulator's own routes: never faulted, never recorded.
-        let response = match emulator.control(&request) {
-            Some(response) => response,
-            None => match provider_answer(&mut stream, &emulator, &request).await {
-                Some(response) => response,
-                None => return,
-            },
-        };
-        let head_only = request.method == "HEAD";
-        if write_response(&mut stream, &response, request.connection, head_only)
-            .await
-            .is_err()
-            || request.connection == Connection::Close
-        {
-            return;
-        }
-        if let Some(idle) = emulator.keep_alive_timeout() {
-            if !next_request_begins(&mut stream, &mut buffer, idle).await {
-                return;
-            }
-        }
-    }
-}
-
-/// `keepAliveTimeoutMs`: whether a byte of the next request arrives within `idle` of the answer.
-/// When none has, the connection is dropped unread, as a server's keep-alive timeout does: a
-/// request the client sends in that very instant finds it closed (or reset), which is the race
-/// a client's connection pool must live with.
-async fn next_request_begins(stream: &mut impl Stream, buffer: &mut Vec<u8>, idle: Duration) -> bool {
-    if !buffer.is_empty() {
-        // Pipelined: the next request had already begun.
-        return true;
-    }
-    // `read_buf` is cancel safe: when the timer wins, nothing was read.
-    matches!(tokio::time::timeout(idle, stream.read_buf(buffer)).await, Ok(Ok(n)) if n > 0)
-}
-
-/// Records a request to a provider's path and answers it, or does the fault that picks it.
-/// `None` when the fault has already written what it had to and the connection must end.
-async fn provider_answer(stream: &mut impl Stream, emulator: &Emulator, request: &Request) -> Option<Response> {
-    let provider = Provider::from_path(&request.path);
-    let fault = emulator.take_fault(provider);
-    emulator.record(request, provider);
-    let response = match fault {
-        None => emulator.answer(provider, request),
-        Some(FaultAction::Delay { ms }) => {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-            emulator.answer(provider, request)
-        }
-        Some(FaultAction::Trickle { ms }) => {
-            let response = emulator.answer(provider, request);
-            let mut bytes = response.head(response.body.len(), Connection::Close);
-            bytes.extend_from_slice(&response.body);
-            for byte in bytes {
-                // Flushed byte by byte: over TLS, each goes out in a record of its own.
-                if stream.write_all(&[byte]).await.is_err() || stream.flush().await.is_err() {
-                    return None;
-                }
-                tokio::time::sleep(Duration::from_millis(ms)).await;
-            }
-            return None;
-        }
-        Some(FaultAction::Status { status, body, headers }) => {
-            let mut response = Response::with_body(status, "application/json", body.into_bytes());
-            for (name, value) in &headers {
-                response.set_header(name, value);
-            }
-            response
-        }
-        Some(FaultAction::NonJson { status }) => Response::with_body(
-            status,
-            "text/html; charset=utf-8",
-            b"<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>".to_vec(),
-        ),
-        Some(FaultAction::HugeBody { mib, status }) => {
-            let _ = write_huge_body(stream, status, mib).await;
-            return None;
-        }
-        Some(FaultAction::Hang) => {
-            wait_for_peer_to_close(stream).await;
-            return None;
-        }
-        Some(FaultAction::Reset) => {
-            let partial = Response::with_body(200, "application/json", Vec::new());
-            let _ = stream.write_all(&partial.head(4096, Connection::KeepAlive)).await;
-            let _ = stream.write_all(br#"{"captchaId":"0c7f1e2a-"#).await;
-            let _ = stream.flush().await;
-            // A zero linger turns the close into a TCP reset.
-            let _ = stream.tcp().set_zero_linger();
-            return None;
-        }
-        Some(FaultAction::Close) => return None,
-    };
-    Some(response)
-}
-
-async fn write_response(
+/// Writes `response` (its head alone to a HEAD request).
+pub async fn write_response(
     stream: &mut impl Stream,
     response: &Response,
     connection: Connection,
@@ -282,7 +170,7 @@ async fn write_response(
 
 /// After refusing a request whose bytes were not all read, closes gracefully: closing with
 /// unread data would reset the connection and the client might never see the refusal.
-async fn linger_then_close(stream: &mut impl Stream) {
+pub async fn linger_then_close(stream: &mut impl Stream) {
     let _ = stream.shutdown().await;
     let drain = async {
         let mut scratch = [0u8; 16 * 1024];
@@ -297,33 +185,6 @@ async fn linger_then_close(stream: &mut impl Stream) {
     let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
 }
 
-/// A JSON object of exactly `mib` MiB: `{"padding":"xxx…"}`, streamed without building it.
-async fn write_huge_body(stream: &mut impl Stream, status: u16, mib: u32) -> std::io::Result<()> {
-    let total = mib as usize * 1024 * 1024;
-    let response = Response::with_body(status, "application/json", Vec::new());
-    stream.write_all(&response.head(total, Connection::Close)).await?;
-    let (open, close) = (br#"{"padding":""#, br#""}"#);
-    stream.write_all(open).await?;
-    let chunk = vec![b'x'; 64 * 1024];
-    let mut left = total - open.len() - close.len();
-    while left > 0 {
-        let n = left.min(chunk.len());
-        stream.write_all(&chunk[..n]).await?;
-        left -= n;
-    }
-    stream.write_all(close).await
-}
-
-/// Discards whatever the peer sends until it closes (a hung request ends when the client gives up).
-async fn wait_for_peer_to_close(stream: &mut impl Stream) {
-    let mut scratch = [0u8; 1024];
-    while let Ok(n) = stream.read(&mut scratch).await {
-        if n == 0 {
-            return;
-        }
-    }
-}
-
 async fn read_more(stream: &mut impl Stream, buffer: &mut Vec<u8>) -> Result<(), ReadError> {
     match stream.read_buf(buffer).await {
         Ok(0) | Err(_) => Err(ReadError::Gone),
@@ -331,7 +192,8 @@ async fn read_more(stream: &mut impl Stream, buffer: &mut Vec<u8>) -> Result<(),
     }
 }
 
-async fn read_request(stream: &mut impl Stream, buffer: &mut Vec<u8>) -> Result<Request, ReadError> {
+/// Reads the next request off the connection; `buffer` keeps what arrived beyond it.
+pub async fn read_request(stream: &mut impl Stream, buffer: &mut Vec<u8>) -> Result<Request, ReadError> {
     let (mut request, head_length, body_framing) = loop {
         if let Some(parsed) = parse_head(buffer)? {
             break parsed;
@@ -506,7 +368,6 @@ fn find_crlf(bytes: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::net::TcpStream;
 
     #[test]
     fn parses_a_head_with_query_and_length() {
@@ -571,41 +432,6 @@ mod tests {
             parse_head(b"POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\n"),
             Err(ReadError::Refuse(400))
         ));
-    }
-
-    /// Every answer, the emulator's own routes' too, goes out without its body to HEAD, so the
-    /// next answer on the connection starts where the client expects it.
-    #[tokio::test]
-    async fn head_gets_no_body_on_every_route() {
-        let running = crate::RunningEmulator::start(Default::default()).await.unwrap();
-        let mut stream = TcpStream::connect(running.url().trim_start_matches("http://"))
-            .await
-            .unwrap();
-        stream
-            .write_all(
-                b"HEAD /__emulator/issue/swetrix HTTP/1.1\r\nHost: h\r\n\r\n\
-                  HEAD /other HTTP/1.1\r\nHost: h\r\n\r\n\
-                  GET /other HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
-            )
-            .await
-            .unwrap();
-        let mut received = Vec::new();
-        stream.read_to_end(&mut received).await.unwrap();
-        let text = String::from_utf8(received).unwrap();
-        let answers: Vec<&str> = text.split("HTTP/1.1 ").skip(1).collect();
-        assert_eq!(answers.len(), 3, "{text}");
-        assert!(
-            answers[0].starts_with("405 ") && answers[0].ends_with("\r\n\r\n"),
-            "{text}"
-        );
-        assert!(
-            answers[1].starts_with("404 ") && answers[1].ends_with("\r\n\r\n"),
-            "{text}"
-        );
-        assert!(answers[2].starts_with("404 ") && answers[2].ends_with(r#"{"message":"Not Found"}"#));
-        // The control route is never recorded; the provider paths are.
-        assert_eq!(running.state().recorded_requests().len(), 2);
-        running.close().await;
     }
 
     #[test]

@@ -4,9 +4,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::http::{Request, Response};
-use super::store::{parse_claims, random_hex, BoundedMap, Issued};
-use super::{iso_millis, lock, Emulator};
+use crate::clock::iso_millis;
+use crate::http::{Request, Response};
+use crate::state::{lock, Emulator};
+use crate::store::{parse_claims, random_hex, BoundedMap, Issued};
 use captcha_core::errors::CaptchaError;
 
 pub const PATH: &str = "/v1/verify";
@@ -22,7 +23,8 @@ const HINT_RATE_LIMITED: &str = "Never retry tighter than the Retry-After header
 const HINT_ALREADY_REDEEMED: &str = "Tokens are single use: never retry a verification";
 
 /// What `issue('playtcha', claims)` may set. Every field is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
+// Serialize too: `schema` reads the field list off a round trip.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Claims {
     hostname: Option<String>,

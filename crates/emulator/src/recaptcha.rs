@@ -4,22 +4,22 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::http::{Request, Response};
-use super::store::{parse_claims, BoundedMap, Issued};
-use super::{iso_seconds, lock, Emulator};
+use crate::clock::iso_seconds;
+use crate::http::{Request, Response};
+use crate::identities::recaptcha::{TEST_HOSTNAME, TEST_SECRET_KEY as TEST_SECRET};
+use crate::state::{lock, Emulator};
+use crate::store::{parse_claims, BoundedMap, Issued};
 use captcha_core::errors::CaptchaError;
 
 pub const PATH: &str = "/recaptcha/api/siteverify";
-/// The secret key Google publishes for tests: every verification passes.
-pub const TEST_SECRET: &str = "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe";
-const TEST_HOSTNAME: &str = "testkey.google.com";
 const DEFAULT_HOSTNAME: &str = "localhost";
 /// Tokens older than this answer `timeout-or-duplicate`.
 const TOKEN_TTL_MS: i64 = 120_000;
 const TOKEN_PREFIX: &str = "recaptcha_";
 
 /// What `issue('recaptcha', claims)` may set. Every field is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
+// Serialize too: `schema` reads the field list off a round trip.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Claims {
     /// `false`: Google refuses the token (`invalid-input-response`).

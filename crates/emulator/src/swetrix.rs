@@ -4,16 +4,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::http::{Request, Response};
-use super::store::{parse_claims, random_hex, BoundedMap, Issued};
-use super::{lock, Emulator};
+use crate::http::{Request, Response};
+use crate::identities::swetrix::{FAIL_SECRET, PASS_SECRET, USED_SECRET};
+use crate::state::{lock, Emulator};
+use crate::store::{parse_claims, random_hex, BoundedMap, Issued};
 use captcha_core::errors::CaptchaError;
 
 pub const PATH: &str = "/v1/captcha/validate";
-/// The published test secrets: any token passes, fails to decrypt, or is already used.
-pub const PASS_SECRET: &str = "PASS000000000000000000";
-pub const FAIL_SECRET: &str = "FAIL000000000000000000";
-pub const USED_SECRET: &str = "USED000000000000000000";
 const DUMMY_CHALLENGE: &str = "DUMMY_CHALLENGE00000111112222233333444445555566666777778888899999";
 const DUMMY_PID: &str = "AP00000000000";
 const DEFAULT_PID: &str = "APEMULATOR000";
@@ -22,7 +19,8 @@ const TOKEN_TTL_MS: i64 = 300_000;
 const TOKEN_PREFIX: &str = "swetrix_";
 
 /// What `issue('swetrix', claims)` may set. Every field is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
+// Serialize too: `schema` reads the field list off a round trip.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Claims {
     challenge: Option<String>,
@@ -320,8 +318,18 @@ mod tests {
             validate_token(&e, "anything", USED_SECRET),
             failure("Token already used")
         );
+        // What the identities say each answers is what it answers.
+        use crate::identities::swetrix::{FAIL_ANSWERS, PASS_ANSWERS, USED_ANSWERS};
+        for (secret, answers) in [
+            (PASS_SECRET, PASS_ANSWERS),
+            (FAIL_SECRET, FAIL_ANSWERS),
+            (USED_SECRET, USED_ANSWERS),
+        ] {
+            assert_eq!(validate_token(&e, "anything", secret).0, answers.status, "{secret}");
+        }
         // Validation still comes first.
-        assert_eq!(post(&e, r#"{"token":"","secret":"PASS000000000000000000"}"#).0, 400);
+        let empty_token = serde_json::json!({ "token": "", "secret": PASS_SECRET });
+        assert_eq!(post(&e, &empty_token.to_string()).0, 400);
     }
 
     #[test]

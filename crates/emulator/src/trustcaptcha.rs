@@ -4,14 +4,14 @@
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use super::http::{Request, Response};
-use super::store::{parse_claims, BoundedMap};
-use super::{iso_millis as iso, lock, Emulator};
+use crate::clock::iso_millis as iso;
+use crate::http::{Request, Response};
+use crate::identities::trustcaptcha::{INVALID_API_KEY, TEST_ID_PREFIX};
+use crate::state::{lock, Emulator};
+use crate::store::{parse_claims, BoundedMap};
 use captcha_core::errors::CaptchaError;
 use captcha_core::trustcaptcha::token::is_uuid;
 
-/// The API key the real service rejects, whatever the account.
-pub const INVALID_API_KEY: &str = "invalid-key";
 const DEFAULT_RETRIEVAL_LIMIT: u32 = 10;
 const DEFAULT_RESULT_TTL_MS: u64 = 5 * 60 * 1000;
 const SOLVE_TIME_MS: i64 = 1_800;
@@ -19,7 +19,8 @@ const SOLVE_TIME_MS: i64 = 1_800;
 const MAX_RESULT_TTL_MS: u64 = 10 * 366 * 24 * 3600 * 1000;
 
 /// What `issue('trustcaptcha', claims)` may set. Every field is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
+// Serialize too: `schema` reads the field list off a round trip.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Claims {
     verification_passed: Option<bool>,
@@ -195,8 +196,9 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
     let id = id.to_ascii_lowercase();
     let now = emulator.now_ms();
 
-    // The published test ids: ...0 finished, 1 not found, 2 not finished, 3 expired, 4 limit.
-    if let Some(n) = id.strip_prefix("00000000-0000-0000-0000-00000000000") {
+    // The published test ids (`identities`): ...0 finished, 1 not found, 2 not finished,
+    // 3 expired, 4 limit.
+    if let Some(n) = id.strip_prefix(TEST_ID_PREFIX) {
         return match n {
             "1" => error(404, "Verification not found"),
             "2" => error(423, "Verification not finished"),
@@ -269,23 +271,26 @@ mod tests {
 
     #[test]
     fn test_ids_and_keys_answer_like_the_real_service() {
+        use crate::identities::trustcaptcha::{INVALID_API_KEY_ANSWERS, TEST_VERIFICATIONS};
         let e = emulator();
         let statuses: Vec<u16> = (0..=5)
-            .map(|n| fetch(&e, &format!("00000000-0000-0000-0000-00000000000{n}"), "key", false).status)
+            .map(|n| fetch(&e, &format!("{TEST_ID_PREFIX}{n}"), "key", false).status)
             .collect();
         assert_eq!(statuses, [200, 404, 423, 410, 429, 404]);
+        // What the identities say each answers is what it answers.
+        for test in TEST_VERIFICATIONS {
+            assert_eq!(
+                fetch(&e, test.verification_id, "key", false).status,
+                test.answers.status
+            );
+        }
+        let finished = TEST_VERIFICATIONS[0].verification_id;
         assert_eq!(
-            fetch(&e, "00000000-0000-0000-0000-000000000000", INVALID_API_KEY, false).status,
-            403
+            fetch(&e, finished, INVALID_API_KEY, false).status,
+            INVALID_API_KEY_ANSWERS.status
         );
-        assert_eq!(
-            fetch(&e, "00000000-0000-0000-0000-000000000000", "wrong", false).status,
-            403
-        );
-        assert_eq!(
-            fetch(&e, "00000000-0000-0000-0000-000000000000", "key", true).status,
-            412
-        );
+        assert_eq!(fetch(&e, finished, "wrong", false).status, 403);
+        assert_eq!(fetch(&e, finished, "key", true).status, 412);
     }
 
     #[test]

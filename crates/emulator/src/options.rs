@@ -1,0 +1,133 @@
+//! What `Emulator.start()` takes: its options, and the credentials drawn from them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::identities;
+use captcha_core::errors::CaptchaError;
+
+/// `Emulator.start()` options. No `Debug`: it holds the credentials.
+// Serialize too: `schema` reads the field list off a round trip.
+#[derive(Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EmulatorOptions {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub trustcaptcha_api_key: Option<String>,
+    pub swetrix_secret: Option<String>,
+    pub recaptcha_secret: Option<String>,
+    pub playtcha_secret: Option<String>,
+    /// Serve HTTPS with a certificate from an authority made at start (`certificate`).
+    pub tls: Option<bool>,
+    /// Close a connection when no new request has begun this many milliseconds after an answer,
+    /// as a server's keep-alive timeout does (Node's `server.keepAliveTimeout`), without
+    /// `Connection: close`. Unset: connections stay open until the client closes them.
+    pub keep_alive_timeout_ms: Option<u32>,
+}
+
+/// The credentials the emulator accepts.
+// No `Debug`: a user may pass real ones.
+#[derive(Clone)]
+pub struct EmulatorCredentials {
+    pub trustcaptcha_api_key: String,
+    pub swetrix_secret: String,
+    pub recaptcha_secret: String,
+    pub playtcha_secret: String,
+}
+
+impl Default for EmulatorCredentials {
+    /// The documented defaults (`identities`).
+    fn default() -> Self {
+        Self {
+            trustcaptcha_api_key: identities::trustcaptcha::API_KEY.into(),
+            swetrix_secret: identities::swetrix::SECRET.into(),
+            recaptcha_secret: identities::recaptcha::SECRET_KEY.into(),
+            playtcha_secret: identities::playtcha::SECRET.into(),
+        }
+    }
+}
+
+impl EmulatorCredentials {
+    /// The options' credentials over the defaults; an empty or blank one is refused.
+    pub fn from_options(options: &EmulatorOptions) -> Result<Self, CaptchaError> {
+        let defaults = Self::default();
+        let pick = |name: &str, given: &Option<String>, default: String| match given {
+            None => Ok(default),
+            Some(value) if value.trim().is_empty() => {
+                Err(CaptchaError::invalid_argument(format!("{name} must not be empty")))
+            }
+            Some(value) => Ok(value.clone()),
+        };
+        Ok(Self {
+            trustcaptcha_api_key: pick(
+                "trustcaptchaApiKey",
+                &options.trustcaptcha_api_key,
+                defaults.trustcaptcha_api_key,
+            )?,
+            swetrix_secret: pick("swetrixSecret", &options.swetrix_secret, defaults.swetrix_secret)?,
+            recaptcha_secret: pick("recaptchaSecret", &options.recaptcha_secret, defaults.recaptcha_secret)?,
+            playtcha_secret: pick("playtchaSecret", &options.playtcha_secret, defaults.playtcha_secret)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_default_and_refuse_blanks() {
+        let defaults = EmulatorCredentials::from_options(&EmulatorOptions::default()).unwrap();
+        assert_eq!(
+            [
+                defaults.trustcaptcha_api_key.as_str(),
+                &defaults.swetrix_secret,
+                &defaults.recaptcha_secret,
+                &defaults.playtcha_secret
+            ],
+            [
+                "emulator-trustcaptcha-api-key",
+                "emulator-swetrix-secret",
+                "emulator-recaptcha-secret",
+                "emulator-playtcha-secret"
+            ]
+        );
+        let options: EmulatorOptions =
+            serde_json::from_str(r#"{"swetrixSecret":"s","recaptchaSecret":"r","playtchaSecret":"p"}"#).unwrap();
+        let chosen = EmulatorCredentials::from_options(&options).unwrap();
+        assert_eq!(
+            (
+                chosen.swetrix_secret.as_str(),
+                chosen.recaptcha_secret.as_str(),
+                chosen.playtcha_secret.as_str()
+            ),
+            ("s", "r", "p")
+        );
+        for name in [
+            "trustcaptchaApiKey",
+            "swetrixSecret",
+            "recaptchaSecret",
+            "playtchaSecret",
+        ] {
+            let options: EmulatorOptions = serde_json::from_str(&format!(r#"{{"{name}":" \t"}}"#)).unwrap();
+            let Err(error) = EmulatorCredentials::from_options(&options) else {
+                panic!("{name}: a blank credential was accepted")
+            };
+            assert_eq!(
+                error.message.as_deref(),
+                Some(format!("{name} must not be empty").as_str())
+            );
+        }
+        assert!(serde_json::from_str::<EmulatorOptions>(r#"{"swetrixSecrets":"s"}"#).is_err());
+    }
+
+    #[test]
+    fn the_keep_alive_timeout_is_whole_milliseconds_and_off_by_default() {
+        let parse = |json: &str| serde_json::from_str::<EmulatorOptions>(json).map(|o| o.keep_alive_timeout_ms);
+        assert_eq!(parse("{}").unwrap(), None);
+        assert_eq!(parse(r#"{"keepAliveTimeoutMs":0}"#).unwrap(), Some(0));
+        assert_eq!(parse(r#"{"keepAliveTimeoutMs":5000}"#).unwrap(), Some(5000));
+        for bad in ["-1", "2.5", "\"3\"", "4294967296"] {
+            assert!(parse(&format!(r#"{{"keepAliveTimeoutMs":{bad}}}"#)).is_err(), "{bad}");
+        }
+    }
+}
