@@ -14,12 +14,27 @@ const { FailoverException, fromData } = require('./errors.js')
 const OUTCOME = Symbol.for('captcha-native.outcome')
 const KINDS = new Set(['verified', 'refused', 'unavailable', 'misconfigured'])
 
-/** Gives `value` (an object) its outcome: `{ kind, code }`, frozen. */
+/**
+ * The property descriptor of each kind and code seen, with its frozen `{ kind, code? }`, made
+ * once: verifications repeat a few dozen of them, and the hot path allocates nothing for it.
+ */
+const descriptors = new Map()
+
+function descriptorOf (kind, code) {
+  const key = code === undefined || code === null ? kind : `${kind}:${code}`
+  let made = descriptors.get(key)
+  if (made === undefined) {
+    const value = Object.freeze(code === undefined || code === null ? { kind } : { kind, code })
+    made = Object.freeze({ value, configurable: true })
+    // Codes are native code's words; the bound only guards against a surprise.
+    if (descriptors.size < 1024) descriptors.set(key, made)
+  }
+  return made
+}
+
+/** Gives `value` (an object) its outcome, `{ kind, code? }`, under the non-enumerable key. */
 function mark (value, kind, code) {
-  Object.defineProperty(value, OUTCOME, {
-    value: Object.freeze(code === undefined || code === null ? { kind } : { kind, code }),
-    configurable: true
-  })
+  Object.defineProperty(value, OUTCOME, descriptorOf(kind, code))
   return value
 }
 
