@@ -47,6 +47,9 @@ class Emulator {
 
   static async start (options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+    if (typeof nativeBinding.startEmulator !== 'function') {
+      throw new Error('this build of captcha-native has no emulator: it was built without the `emulator` feature (the published package has it)')
+    }
     const nativeEmulator = await awaitNative(nativeBinding.startEmulator(emulatorJson(options, 'emulator options')))
     // Only a string can have been accepted as a host (null is the default, loopback).
     if (typeof options.host === 'string' && !LOOPBACK.test(options.host)) {
