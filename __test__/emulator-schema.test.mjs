@@ -113,3 +113,19 @@ describe('index.d.ts against the emulator', () => {
     })
   })
 })
+
+describe('the provider list in the types', () => {
+  it('EmulatorProvider (index.d.ts) and TOKEN_FIELDS (subpath/middleware.d.ts) name exactly native code\'s providers', () => {
+    const names = binding.providers().map((facts) => facts.name)
+    const union = declared('EmulatorProvider')
+    assert.deepEqual(union.types.map((member) => member.value).sort(), [...names].sort())
+    const middleware = fileURLToPath(new URL('../subpath/middleware.d.ts', import.meta.url))
+    const program = ts.createProgram([middleware], { strict: true, noEmit: true, skipLibCheck: true })
+    const types = program.getTypeChecker()
+    const exported = types.getExportsOfModule(types.getSymbolAtLocation(program.getSourceFile(middleware)))
+    const tokenFields = exported.find((symbol) => symbol.name === 'TOKEN_FIELDS')
+    const fields = types.getPropertiesOfType(types.getTypeOfSymbol(tokenFields))
+    assert.deepEqual(Object.fromEntries(fields.map((field) => [field.name, types.getTypeOfSymbol(field).value])),
+      Object.fromEntries(binding.providers().map((facts) => [facts.name, facts.tokenField])))
+  })
+})
