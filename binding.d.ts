@@ -193,6 +193,12 @@ export interface PlaytchaIdentities {
   secret: string
 }
 
+/**
+ * The codes of a Playtcha refusal that mean our request or secret is wrong, not the token: for
+ * `lib/outcome.js` to read a `PlaytchaError` that carries no outcome (a test double's).
+ */
+export declare function playtchaMisconfiguredCodes(): Array<string>
+
 /** What JavaScript needs to know of one provider. */
 export interface ProviderFacts {
   /** `trustcaptcha`, `swetrix`, `recaptcha` or `playtcha`. */
@@ -254,6 +260,12 @@ export interface SwetrixIdentities {
   secret: string
   testSecrets: SwetrixTestSecrets
 }
+
+/**
+ * What `validateToken` resolves when JavaScript could not make the request: its error's text
+ * (`String(error)`), and whether it is a `TypeError` (a misconfiguration).
+ */
+export declare function swetrixRequestNotMade(errorText: string, typeError: boolean): NativeOutcome
 
 /** A Swetrix test secret and what it answers, whatever the token. */
 export interface SwetrixTestSecret {

@@ -635,3 +635,55 @@ describe('with Express', () => {
     assert.ok(!/ApiKeyInvalid|api key|403/i.test(page), page)
   })
 })
+
+// ---------------------------------------------------------------------------------------------
+// A client the user made (a test double): its values carry no outcome, so they are read by the
+// SDKs' own data (the exception family, a 5xx status, verificationPassed, success, failedOpen).
+
+describe('a test double as the client', () => {
+  const {
+    VerificationNotFoundException, ClientReportedServerUnreachableException, ServerUnreachableException,
+    ApiKeyInvalidException, PlaytchaError
+  } = captcha
+  const trustcaptcha = (outcome, onUnavailable = 'reject') => ({
+    provider: 'trustcaptcha',
+    onUnavailable,
+    log: () => {},
+    client: { getVerificationResult: async () => { if (outcome instanceof Error) throw outcome; return outcome } }
+  })
+  const playtcha = (outcome, onUnavailable = 'reject') => ({
+    provider: 'playtcha',
+    onUnavailable,
+    log: () => {},
+    client: { verify: async () => { if (outcome instanceof Error) throw outcome; return outcome } }
+  })
+  const answer = async (options, field) => {
+    try {
+      const outcome = await verifyRequest(jsonRequest({ [field]: 'token' }), options)
+      return [outcome.status, outcome.code]
+    } catch (error) {
+      return [error.constructor.name]
+    }
+  }
+  const tc = (outcome, policy) => answer(trustcaptcha(outcome, policy), 'tc-verification-token')
+  const pl = (outcome, policy) => answer(playtcha(outcome, policy), 'playtcha-token')
+
+  it('TrustCaptcha: the exception family and the result\'s verificationPassed decide', async () => {
+    assert.deepEqual(await tc({ verificationPassed: true, score: 0.1 }), [200, 'verified'])
+    assert.deepEqual(await tc({ verificationPassed: false }), [400, 'verification_failed'])
+    assert.deepEqual(await tc(new VerificationNotFoundException()), [400, 'verification_failed'])
+    // A claimed outage is a refusal, even when outages are let through.
+    assert.deepEqual(await tc(new ClientReportedServerUnreachableException(), 'allow'), [400, 'verification_failed'])
+    assert.deepEqual(await tc(new ServerUnreachableException()), [503, 'provider_unavailable'])
+    assert.deepEqual(await tc(new ServerUnreachableException(), 'allow'), [200, 'failed_open'])
+    assert.deepEqual(await tc(Object.assign(new Error('Failed to retrieve verification result, response code: 503'), { status: 503 })), [503, 'provider_unavailable'])
+    assert.deepEqual(await tc(new ApiKeyInvalidException()), ['ApiKeyInvalidException'])
+  })
+
+  it('Playtcha: a refusal\'s code and a result\'s success and failedOpen decide', async () => {
+    assert.deepEqual(await pl({ success: true, failedOpen: false }), [200, 'verified'])
+    assert.deepEqual(await pl({ success: true, failedOpen: true, unavailableReason: 'timeout' }, 'allow'), [200, 'failed_open'])
+    assert.deepEqual(await pl(Object.assign(new PlaytchaError(), { code: 'token_invalid' })), [400, 'verification_failed'])
+    assert.deepEqual(await pl(Object.assign(new PlaytchaError(), { code: 'bad_secret' })), ['PlaytchaError'])
+  })
+})

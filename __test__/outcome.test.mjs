@@ -10,7 +10,7 @@ import { testIdToken } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const binding = require('../binding.js')
-const { Emulator, isProviderUnavailable, validateToken, TrustCaptcha } = require('../index.js')
+const { Emulator, isProviderUnavailable, validateToken, TrustCaptcha, Playtcha, ServerUnreachableException } = require('../index.js')
 const { verifyRequest, TOKEN_FIELDS } = require('captcha-native/middleware')
 
 /** What a refusal says after the rewrite: an outage's words. */
@@ -122,15 +122,29 @@ describe('the policy follows the outcome\'s kind, whatever the messages say', ()
     })
   })
 
-  it('a value no verification produced is never unavailable, whatever it says', () => {
+  it('a tuple no verification produced is never unavailable, whatever it says', () => {
     for (const value of [
       [false, 'Request failed with status code 503: down'],
       [false, 'Unable to make API request, error: Error: connect ECONNREFUSED 127.0.0.1:1'],
-      Object.assign(new Error('Failed to retrieve verification result, response code: 503'), { status: 503 }),
-      { success: true, failedOpen: true, unavailableReason: 'server_error' }
+      new Error('Failed to retrieve verification result, response code: 503'),
+      { success: true, unavailableReason: 'server_error' }
     ]) {
       assert.equal(isProviderUnavailable(value), false, String(value))
     }
+  })
+
+  it('a copy keeps its kind through the SDK\'s own data: a 5xx status, a failed-open result, the exception family', async () => {
+    const { url, credentials } = emulator
+    emulator.fault({ provider: 'trustcaptcha', times: 1, kind: 'status', status: 503 })
+    const error = await new TrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url })
+      .getVerificationResult(emulator.issue('trustcaptcha')).catch((e) => e)
+    const copied = Object.assign(new Error(error.message), { status: error.status })
+    assert.equal(isProviderUnavailable(copied), true)
+    emulator.fault({ provider: 'playtcha', times: 1, kind: 'status', status: 503 })
+    const open = await new Playtcha({ secret: credentials.playtchaSecret, apiHost: url }).verify(emulator.issue('playtcha'))
+    assert.equal(isProviderUnavailable({ ...open }), true)
+    assert.equal(isProviderUnavailable(structuredClone(open)), true)
+    assert.equal(isProviderUnavailable(new ServerUnreachableException()), true)
   })
 
   it('the kind is invisible to equality and to JSON, and survives in another copy\'s reading', async () => {

@@ -21,7 +21,7 @@ const {
   TRUSTCAPTCHA_OPTIONS, SWETRIX_OPTIONS, AUTHORIZE_OPTIONS, PLAYTCHA_OPTIONS
 } = require('./options.js')
 const { branded, isError } = require('./realm.js')
-const { mark, outcomeOf } = require('./outcome.js')
+const { kindOf, mark, outcomeOf } = require('./outcome.js')
 const { BODY_LIMIT, bodyOf, findToken } = require('./body.js')
 
 /** The form field each provider's widget fills in (native code's facts). */
@@ -167,17 +167,9 @@ function createVerifier (options) {
 // result?, error?, text? }, or rejects with a configuration error. What a provider's answer
 // means is its outcome's kind, decided by native code (lib/outcome.js); the checks read it.
 
-/**
- * The kind of what a client rejected with. An error no verification marked (a test double's,
- * say) is unavailable when it is a FailoverException, and otherwise a configuration error.
- */
-function kindOfError (error) {
-  return outcomeOf(error)?.kind ?? (captcha.isProviderUnavailable(error) ? 'unavailable' : 'misconfigured')
-}
-
 /** A rejection's verdict, or the rejection itself when it means a misconfiguration. */
 function rejectionVerdict (error) {
-  const kind = kindOfError(error)
+  const kind = kindOf(error) ?? 'misconfigured'
   if (kind === 'refused') return { kind: 'failed', error }
   if (kind === 'unavailable') return { kind: 'unavailable', error }
   throw error // a key or secret refused, an unusable option, a TypeError
@@ -227,7 +219,7 @@ function swetrixCheck (secret, apiURL, checkedOptions) {
     if (kind === 'unavailable') return { kind: 'unavailable', text, marked }
     // The options' types are checked at setup; what only native code checks, per request (an
     // unusable apiURL, a timeout of 0, a proxy port out of range), validateToken resolves as text.
-    if (kind === 'misconfigured') throw new TypeError(text.slice('Unable to make API request, error: TypeError: '.length))
+    if (kind === 'misconfigured') throw new TypeError(text)
     return { kind: 'failed', text, marked }
   }
 }

@@ -9,10 +9,26 @@
 // this package in any realm read the kind, never a message. The property is not enumerable:
 // `deepStrictEqual`, `toStrictEqual`, `JSON.stringify` and `util.inspect` do not see it.
 
-const { FailoverException, fromData } = require('./errors.js')
+const nativeBinding = require('../binding.js')
+const {
+  FailoverException, ClientReportedServerUnreachableException, VerificationTokenInvalidException,
+  VerificationNotFoundException, VerificationNotFinishedException, VerificationResultExpiredException,
+  VerificationResultRetrievalLimitReachedException, RecaptchaError, PlaytchaError, fromData
+} = require('./errors.js')
+const { isError } = require('./realm.js')
 
 const OUTCOME = Symbol.for('captcha-native.outcome')
-const KINDS = new Set(['verified', 'refused', 'unavailable', 'misconfigured'])
+/** The four kinds, as native code names them. */
+const KINDS = new Set(Object.values(nativeBinding.OutcomeKind))
+/** TrustCaptcha's exceptions that are a verdict against the token. */
+const REFUSALS = [
+  VerificationTokenInvalidException, VerificationNotFoundException, VerificationNotFinishedException,
+  VerificationResultExpiredException, VerificationResultRetrievalLimitReachedException,
+  // The browser claims an outage the gateway never saw: anyone can claim that, so it is a refusal.
+  ClientReportedServerUnreachableException
+]
+/** Playtcha's codes that say our request or secret is wrong, not the token (native code's list). */
+const PLAYTCHA_MISCONFIGURED = new Set(nativeBinding.playtchaMisconfiguredCodes())
 
 /**
  * The property descriptor of each kind and code seen, with its frozen `{ kind, code? }`, made
@@ -63,21 +79,47 @@ function settle (outcome, build) {
   return mark(build(outcome), outcome.kind, outcome.code)
 }
 
-/** An outcome decided in JavaScript, before any native call (a missing token, a bad option). */
-function local (kind, code) {
-  return { kind, code }
+/**
+ * The kind of `value`: the one a verification marked it with, or, for a value none marked (a
+ * copy made with a spread or `structuredClone`, a test double's, another version's), what the
+ * SDKs' own data says of it: the exception family, a 5xx `status`, a failed-open result. Never a
+ * message. Undefined when nothing says (a resolved value of no known shape, a tuple).
+ */
+function kindOf (value) {
+  const marked = outcomeOf(value)
+  if (marked !== undefined) return marked.kind
+  if (isError(value)) {
+    if (REFUSALS.some((Refusal) => value instanceof Refusal)) return 'refused'
+    if (value instanceof FailoverException) return 'unavailable'
+    if (typeof value.status === 'number' && value.status >= 500) return 'unavailable'
+    if (value instanceof RecaptchaError) return value.statusCode === 400 ? 'refused' : 'misconfigured'
+    if (value instanceof PlaytchaError) return PLAYTCHA_MISCONFIGURED.has(value.code) ? 'misconfigured' : 'refused'
+    return undefined
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && safeGet(value, 'failedOpen') === true) return 'unavailable'
+  return undefined
+}
+
+/** `value[name]`, or undefined when reading it throws (a hostile Proxy, a throwing getter). */
+function safeGet (value, name) {
+  try {
+    return value[name]
+  } catch {
+    return undefined
+  }
 }
 
 /**
  * True when `outcome` means "the provider could not be asked", whichever provider it came from:
  * any `FailoverException` (the SDKs' own family: TrustCaptcha, reCAPTCHA, Playtcha with
- * failClosed), or anything a verification marked `unavailable` (an error for a provider's 5xx,
- * a Playtcha result that failed open, a Swetrix `[false, message]` that got no verdict).
+ * failClosed), or anything of kind `unavailable` (an error for a provider's 5xx, a Playtcha
+ * result that failed open, a Swetrix `[false, message]` that got no verdict: that one only as
+ * `validateToken` resolved it, since only its mark says so).
  */
 function isProviderUnavailable (outcome) {
   // Holds in any realm and for any installed copy of this package (lib/realm.js).
   if (outcome instanceof FailoverException) return true
-  return outcomeOf(outcome)?.kind === 'unavailable'
+  return kindOf(outcome) === 'unavailable'
 }
 
-module.exports = { outcomeOf, settle, local, mark, isProviderUnavailable }
+module.exports = { outcomeOf, kindOf, settle, mark, isProviderUnavailable }

@@ -33,10 +33,10 @@ async function validateToken (token, secret, apiURL, options) {
     // The secret goes along (when a string) only to be cut out of any server text quoted back.
     outcome = await nativeBinding.swetrixValidate(url, body, typeof secret === 'string' ? secret : undefined, timeoutMs, proxy, ca)
   } catch (caught) {
-    // A TypeError is ours (a bad option, a value that cannot be sent): a misconfiguration.
+    // The package's text for a request it could not make, from native code; a TypeError is ours
+    // (a bad option, a value that cannot be sent): a misconfiguration.
     const error = fromNative(caught)
-    const tuple = [false, `Unable to make API request, error: ${errorText(error)}`]
-    return error instanceof TypeError ? mark(tuple, 'misconfigured', 'invalid_argument') : mark(tuple, 'unavailable', 'network_error')
+    return settle(nativeBinding.swetrixRequestNotMade(errorText(error), error instanceof TypeError), tupleOf)
   }
   return settle(outcome, tupleOf)
 }

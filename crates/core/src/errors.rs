@@ -55,41 +55,57 @@ macro_rules! error_kind {
 for_each_error_kind!(error_kind);
 
 impl ErrorKind {
-    /// The kind as an outcome's code: `api_key_invalid`, `verification_not_found`...
-    pub fn code(self) -> &'static str {
-        match self {
-            ErrorKind::ApiKeyInvalid => "api_key_invalid",
-            ErrorKind::VerificationTokenInvalid => "verification_token_invalid",
-            ErrorKind::VerificationNotFound => "verification_not_found",
-            ErrorKind::VerificationNotFinished => "verification_not_finished",
-            ErrorKind::VerificationResultExpired => "verification_result_expired",
-            ErrorKind::VerificationResultRetrievalLimitReached => "verification_result_retrieval_limit_reached",
-            ErrorKind::ClientReportedServerUnreachable => "client_reported_server_unreachable",
-            ErrorKind::ServerUnreachable => "server_unreachable",
-            ErrorKind::UnexpectedStatus => "unexpected_status",
-            ErrorKind::InvalidArgument => "invalid_argument",
-            ErrorKind::OperationFailed => "operation_failed",
-            ErrorKind::RecaptchaRejected => "recaptcha_rejected",
-            ErrorKind::RecaptchaUnavailable => "recaptcha_unavailable",
-            ErrorKind::PlaytchaRejected => "playtcha_rejected",
-            ErrorKind::PlaytchaUnavailable => "playtcha_unavailable",
+    /// The kind as an outcome's code, its name in snake case: `api_key_invalid`,
+    /// `verification_not_found`...
+    pub fn code(self) -> String {
+        let name = format!("{self:?}");
+        let mut code = String::with_capacity(name.len() + 8);
+        for (at, letter) in name.char_indices() {
+            if letter.is_ascii_uppercase() && at > 0 {
+                code.push('_');
+            }
+            code.push(letter.to_ascii_lowercase());
         }
+        code
     }
 }
 
 /// `text` (something a server sent, about to be quoted in an error or a message) with every copy
-/// of `secret` replaced by `[redacted]`, as written and as JSON escapes it: a server or proxy
-/// that echoes the request must not put the secret in a log line. A blank secret matches nothing.
+/// of `secret` replaced by `[redacted]`, as written, as JSON escapes it and as a form encodes it:
+/// a server or proxy that echoes the request must not put the secret in a log line. A blank
+/// secret matches nothing.
 pub fn scrub<'a>(text: &'a str, secret: &str) -> std::borrow::Cow<'a, str> {
     if secret.trim().is_empty() {
         return text.into();
     }
-    let quoted = serde_json::to_string(secret).unwrap_or_default();
-    let escaped = quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or(secret);
-    if !text.contains(secret) && !text.contains(escaped) {
+    let forms = secret_forms(secret);
+    if !forms.iter().any(|form| text.contains(form.as_str())) {
         return text.into();
     }
-    text.replace(secret, "[redacted]").replace(escaped, "[redacted]").into()
+    forms
+        .iter()
+        .fold(text.to_owned(), |text, form| text.replace(form.as_str(), "[redacted]"))
+        .into()
+}
+
+/// Whether `text` holds `secret` in any form `scrub` hides.
+pub fn holds_secret(text: &str, secret: &str) -> bool {
+    !secret.trim().is_empty() && secret_forms(secret).iter().any(|form| text.contains(form.as_str()))
+}
+
+/// The secret as written, as JSON escapes it and as `application/x-www-form-urlencoded` encodes
+/// it (how reCAPTCHA's request carries it), longest first so a longer form is hidden whole.
+fn secret_forms(secret: &str) -> Vec<String> {
+    let quoted = serde_json::to_string(secret).unwrap_or_default();
+    let escaped = quoted
+        .get(1..quoted.len().saturating_sub(1))
+        .unwrap_or(secret)
+        .to_owned();
+    let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let mut forms = vec![secret.to_owned(), escaped, form];
+    forms.sort_by_key(|form| std::cmp::Reverse(form.len()));
+    forms.dedup();
+    forms
 }
 
 /// The longest message quoting an argument, in bytes, before it is cut.
@@ -194,6 +210,26 @@ fn as_object<S: Serializer>(fields: &[(&'static str, Value)], serializer: S) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_the_kinds_in_snake_case() {
+        assert_eq!(ErrorKind::ApiKeyInvalid.code(), "api_key_invalid");
+        assert_eq!(
+            ErrorKind::VerificationResultRetrievalLimitReached.code(),
+            "verification_result_retrieval_limit_reached"
+        );
+    }
+
+    #[test]
+    fn scrub_hides_a_form_encoded_secret_too() {
+        assert_eq!(
+            scrub("secret=a%2Bb%2Fc%3D&response=t", "a+b/c="),
+            "secret=[redacted]&response=t"
+        );
+        assert!(holds_secret("echo: a%2Bb%2Fc%3D", "a+b/c="));
+        assert!(!holds_secret("echo: nothing", "a+b/c="));
+        assert!(!holds_secret("anything", "  "));
+    }
 
     #[test]
     fn scrub_hides_the_secret_as_written_and_as_json_escapes_it() {

@@ -83,6 +83,17 @@ impl Unavailable {
 /// The code of an outcome for an option native code refused.
 pub const INVALID_ARGUMENT: &str = "invalid_argument";
 
+/// A provider's own code (Google's `error-codes`, Playtcha's `error.code`) as an outcome's code,
+/// or `None` for anything that does not look like one: a code is a short word of lower-case
+/// letters, digits, `_` and `-`, never a server's free text.
+pub fn provider_code(code: &str) -> Option<String> {
+    let looks_like_one = (1..=64).contains(&code.len())
+        && code
+            .bytes()
+            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_' || byte == b'-');
+    looks_like_one.then(|| code.to_owned())
+}
+
 /// A verification's outcome: its kind and code, and the provider's own shape of it: what the
 /// SDK resolves (`Ok`) or rejects with (`Err`). The two are independent: a TrustCaptcha result
 /// that did not pass resolves (the SDK's shape) and is `Refused` (ours).
@@ -90,7 +101,8 @@ pub const INVALID_ARGUMENT: &str = "invalid_argument";
 pub struct Outcome<T, E = CaptchaError> {
     pub kind: Kind,
     /// Why, for every kind but `Verified`: a refusal's code, an unavailability's reason, a
-    /// misconfiguration's code. Our words or the provider's codes; never a server's free text.
+    /// misconfiguration's code. Our words or the provider's codes (`provider_code`); never a
+    /// server's free text.
     pub code: Option<Cow<'static, str>>,
     pub value: Result<T, E>,
 }
@@ -157,6 +169,18 @@ mod tests {
         }
         assert_eq!(Unavailable::of_status(429), Unavailable::RateLimited);
         assert_eq!(Unavailable::of_status(503), Unavailable::ServerError);
+    }
+
+    #[test]
+    fn only_short_code_words_of_a_provider_become_codes() {
+        assert_eq!(
+            provider_code("invalid-input-response").as_deref(),
+            Some("invalid-input-response")
+        );
+        assert_eq!(provider_code("token_invalid").as_deref(), Some("token_invalid"));
+        for text in ["", "Token invalid", "a b", "<html>", "x\n", &"a".repeat(65)] {
+            assert_eq!(provider_code(text), None, "{text}");
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::errors::{scrub, CaptchaError, ErrorKind};
-use crate::outcome::{Kind, Outcome, Unavailable, INVALID_ARGUMENT};
+use crate::outcome::{provider_code, Kind, Outcome, Unavailable, INVALID_ARGUMENT};
 use crate::transport::{
     api_host_base, append_path, timeout_option, Answer, ProxySetting, Transport, TransportConfig,
     PROVIDER_CONNECT_TIMEOUT,
@@ -175,7 +175,10 @@ impl PlaytchaClient {
                         Outcome::with(Kind::Unavailable, reason, Err(error))
                     }
                     ErrorKind::PlaytchaRejected => {
-                        let code = code("code").unwrap_or_else(|| "http_error".into());
+                        let code = code("code")
+                            .as_deref()
+                            .and_then(provider_code)
+                            .unwrap_or_else(|| "http_error".into());
                         if MISCONFIGURED.contains(&code.as_str()) {
                             Outcome::misconfigured(code, Err(error))
                         } else {

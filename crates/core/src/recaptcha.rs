@@ -7,10 +7,8 @@ use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::Url;
 use serde_json::{Map, Value};
 
-use std::borrow::Cow;
-
-use crate::errors::{CaptchaError, ErrorKind};
-use crate::outcome::{Outcome, Unavailable};
+use crate::errors::{holds_secret, CaptchaError, ErrorKind};
+use crate::outcome::{provider_code, Outcome, Unavailable};
 use crate::transport::{
     timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig, MAX_TIMEOUT_MS, MAX_URL_LENGTH,
     PROVIDER_CONNECT_TIMEOUT,
@@ -236,6 +234,11 @@ pub async fn verify(token: Option<&str>, options: &Options) -> Outcome<()> {
     authorize_within(token, options, TOKEN_LIFETIME).await
 }
 
+/// The outcome of options only the binding could check (a proxy, `ca`): a misconfiguration.
+pub fn unusable_options(error: CaptchaError) -> Outcome<()> {
+    rejected(error)
+}
+
 /// What a rejection means. Wix's status says it: 400 is a verdict against the token, 500 a
 /// configuration Google (or a check of ours) refused; the first of its codes says why.
 fn rejected(error: CaptchaError) -> Outcome<()> {
@@ -244,9 +247,8 @@ fn rejected(error: CaptchaError) -> Outcome<()> {
         .field("errorCodes")
         .and_then(|codes| codes.get(0))
         .and_then(Value::as_str)
-        .map_or(Cow::Borrowed(ErrorKind::RecaptchaRejected.code()), |code| {
-            Cow::Owned(code.to_owned())
-        });
+        .and_then(provider_code)
+        .unwrap_or_else(|| ErrorKind::RecaptchaRejected.code());
     if error.kind == ErrorKind::RecaptchaRejected && status == Some(400) {
         Outcome::refused(code, Err(error))
     } else if error.kind == ErrorKind::RecaptchaRejected {
@@ -307,7 +309,7 @@ async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Dura
                     // The codes reach the error: one that holds the secret (a server echoing the
                     // request) is dropped.
                     if let Some(Value::Array(codes)) = verdict.get_mut("error-codes") {
-                        codes.retain(|code| !code.as_str().is_some_and(|code| code.contains(secret)));
+                        codes.retain(|code| !code.as_str().is_some_and(|code| holds_secret(code, secret)));
                     }
                     return match judge(&verdict, &settings.checks) {
                         Ok(()) => Outcome::verified(()),

@@ -84,6 +84,17 @@ fn request_url(url: &str) -> Option<Url> {
     (matches!(parsed.scheme(), "http" | "https") && parsed.has_host()).then_some(parsed)
 }
 
+/// What `validateToken` resolves when JavaScript could not even make the request (the token's
+/// or the options' lookup threw): the package's text for `error_text`, a misconfiguration when
+/// the error is a `TypeError` (a bad option, a value that cannot be sent), else no answer.
+pub fn request_not_made(error_text: &str, type_error: bool) -> SwetrixOutcome {
+    if type_error {
+        misconfigured(error_text.to_owned())
+    } else {
+        no_response(Unavailable::NetworkError, error_text.to_owned())
+    }
+}
+
 /// No answer: the package's text for a request that failed, and why.
 fn no_response(reason: Unavailable, error_text: String) -> SwetrixOutcome {
     Outcome::unavailable(reason, Err(request_failed_text(&error_text)))
@@ -110,7 +121,9 @@ pub fn outcome_of(status: u16, body: &[u8], secret: Option<&str>) -> SwetrixOutc
     let quoted = || secret.map_or(text.as_ref().into(), |secret| scrub(&text, secret));
     if status >= 400 {
         let message = Err(format!("Request failed with status code {status}: {}", quoted()));
-        return if status == 429 || status >= 500 {
+        // As the package's users read it: 429 and 5xx are no verdict; any other status from 400
+        // (a 6xx included) is the server's refusal.
+        return if status == 429 || (500..600).contains(&status) {
             Outcome::unavailable(Unavailable::of_status(status), message)
         } else {
             Outcome::refused(REQUEST_FAILED_CODE, message)
@@ -277,6 +290,7 @@ mod tests {
         assert_eq!(kind(403, b""), ("refused", code("request_failed")));
         assert_eq!(kind(429, b""), ("unavailable", code("rate_limited")));
         assert_eq!(kind(502, b""), ("unavailable", code("server_error")));
+        assert_eq!(kind(600, b""), ("refused", code("request_failed")));
         assert_eq!(kind(200, b"<html>"), ("unavailable", code("malformed_response")));
         let options = unusable_options(CaptchaError::invalid_argument("timeoutMs must be above 0"));
         assert_eq!(

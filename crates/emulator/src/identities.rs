@@ -148,6 +148,37 @@ mod tests {
         );
     }
 
+    /// The identities the real providers publish, as they publish them: a typo here would pass
+    /// every test that reads the identities back, so they are pinned by hand.
+    #[test]
+    fn the_published_identities_are_the_providers_own() {
+        assert_eq!(recaptcha::TEST_SECRET_KEY, "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe");
+        assert_eq!(recaptcha::TEST_HOSTNAME, "testkey.google.com");
+        assert_eq!(
+            [swetrix::PASS_SECRET, swetrix::FAIL_SECRET, swetrix::USED_SECRET],
+            [
+                "PASS000000000000000000",
+                "FAIL000000000000000000",
+                "USED000000000000000000"
+            ]
+        );
+        assert_eq!(trustcaptcha::INVALID_API_KEY, "invalid-key");
+        let statuses: Vec<(&str, u16)> = trustcaptcha::TEST_VERIFICATIONS
+            .iter()
+            .map(|test| (test.verification_id, test.answers.status))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("00000000-0000-0000-0000-000000000000", 200),
+                ("00000000-0000-0000-0000-000000000001", 404),
+                ("00000000-0000-0000-0000-000000000002", 423),
+                ("00000000-0000-0000-0000-000000000003", 410),
+                ("00000000-0000-0000-0000-000000000004", 429),
+            ]
+        );
+    }
+
     #[test]
     fn test_verification_ids_are_the_prefix_and_their_index() {
         for (n, test) in trustcaptcha::TEST_VERIFICATIONS.iter().enumerate() {

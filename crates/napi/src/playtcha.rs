@@ -58,3 +58,10 @@ impl NativePlaytcha {
         })
     }
 }
+
+/// The codes of a Playtcha refusal that mean our request or secret is wrong, not the token: for
+/// `lib/outcome.js` to read a `PlaytchaError` that carries no outcome (a test double's).
+#[napi]
+pub fn playtcha_misconfigured_codes() -> Vec<&'static str> {
+    captcha_core::playtcha::MISCONFIGURED.to_vec()
+}

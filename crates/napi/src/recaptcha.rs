@@ -1,11 +1,10 @@
 //! reCAPTCHA `authorize` as napi sees it: conversion only; `lib/recaptcha.js` gives it Wix's shape.
 
-use captcha_core::recaptcha::{verify, Options};
+use captcha_core::recaptcha::{unusable_options, verify, Options};
 use captcha_core::transport::ca_roots;
 use napi::bindgen_prelude::Either;
 use napi_derive::napi;
 
-use crate::errors::js_error;
 use crate::outcome::NativeOutcome;
 use crate::proxy::{proxy_setting, ProxyConfig};
 
@@ -28,10 +27,7 @@ pub struct NativeAuthorizeOptions {
 /// Checks a reCAPTCHA token: the outcome (no value: `authorize` resolves `{ success: true }`).
 /// `token` is `null` when the caller passed something other than a string.
 #[napi]
-pub async fn recaptcha_authorize(
-    token: Option<String>,
-    options: NativeAuthorizeOptions,
-) -> napi::Result<NativeOutcome> {
+pub async fn recaptcha_authorize(token: Option<String>, options: NativeAuthorizeOptions) -> NativeOutcome {
     let options = Options {
         secret_key: options.secret_key,
         remote_ip: options.remote_ip,
@@ -42,8 +38,14 @@ pub async fn recaptcha_authorize(
         expected_hostname: options.expected_hostname,
         expected_action: options.expected_action,
         min_score: options.min_score,
-        proxy: proxy_setting(options.proxy).map_err(js_error)?,
-        ca: ca_roots(options.ca).map_err(js_error)?,
+        proxy: match proxy_setting(options.proxy) {
+            Ok(proxy) => proxy,
+            Err(error) => return NativeOutcome::new(unusable_options(error), |()| None),
+        },
+        ca: match ca_roots(options.ca) {
+            Ok(ca) => ca,
+            Err(error) => return NativeOutcome::new(unusable_options(error), |()| None),
+        },
     };
-    Ok(NativeOutcome::new(verify(token.as_deref(), &options).await, |()| None))
+    NativeOutcome::new(verify(token.as_deref(), &options).await, |()| None)
 }

@@ -1,6 +1,6 @@
 //! Swetrix `validateToken` as napi sees it: conversion only; `lib/swetrix.js` makes the tuple.
 
-use captcha_core::swetrix::{unusable_options, validate, DEFAULT_TIMEOUT_MS};
+use captcha_core::swetrix::{request_not_made, unusable_options, validate, SwetrixOutcome, DEFAULT_TIMEOUT_MS};
 use captcha_core::transport::{ca_roots, timeout_option};
 use napi::bindgen_prelude::Either;
 use napi_derive::napi;
@@ -27,6 +27,18 @@ pub async fn swetrix_validate(
         Ok((deadline, proxy, ca)) => validate(&url, body, secret.as_deref(), deadline, proxy, ca).await,
         Err(error) => unusable_options(error),
     };
+    crossing(outcome)
+}
+
+/// What `validateToken` resolves when JavaScript could not make the request: its error's text
+/// (`String(error)`), and whether it is a `TypeError` (a misconfiguration).
+#[napi]
+pub fn swetrix_request_not_made(error_text: String, type_error: bool) -> NativeOutcome {
+    crossing(request_not_made(&error_text, type_error))
+}
+
+/// The outcome as JavaScript receives it: the value is the JSON of the tuple's second element.
+fn crossing(outcome: SwetrixOutcome) -> NativeOutcome {
     NativeOutcome {
         kind: outcome.kind.into(),
         code: outcome.code.map(String::from),
