@@ -12,6 +12,16 @@ const INDEX = fileURLToPath(new URL('../index.js', import.meta.url))
 const { Emulator } = createRequire(import.meta.url)('../index.js')
 
 /** A TrustCaptcha widget token: base64 of the JSON of `fields`. */
+/**
+ * False when the binary was built without the `testing` feature (a release build: the release
+ * workflow tests those), so the tests of its hooks skip there. `npm test` builds with it, and
+ * `.ci/run` sets CAPTCHA_NATIVE_REQUIRE_TEST_HOOKS so that a build without it fails them instead.
+ */
+export function testHooksSkip (binding) {
+  if (typeof binding.__panicInNativeCode === 'function' || process.env.CAPTCHA_NATIVE_REQUIRE_TEST_HOOKS === '1') return false
+  return 'the addon was built without the testing feature (npm test builds with it)'
+}
+
 export function trustToken (fields, encoding = 'base64') {
   return Buffer.from(JSON.stringify(fields)).toString(encoding)
 }

@@ -2,12 +2,13 @@
 import { it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
+import { testHooksSkip } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const binding = require('../binding.js')
 const { TrustCaptcha, Emulator } = require('../index.js')
 
-it('a panic inside native async code rejects the Promise and the process goes on', async () => {
+it('a panic inside native async code rejects the Promise and the process goes on', { skip: testHooksSkip(binding) }, async () => {
   await assert.rejects(binding.__panicInNativeCode(), /deliberate panic for the test suite/)
   await assert.rejects(binding.__panicInNativeCode(), /deliberate panic/)
   const emulator = await Emulator.start()
