@@ -176,20 +176,21 @@ function rejectionVerdict (error) {
 }
 
 /**
- * A resolved value's verdict by its outcome. A value no verification marked (a test double's
- * client resolved it) is read by the SDK's own fields, `unmarked(result)`: verified or not.
+ * A resolved value's verdict by its kind (lib/outcome.js). A value no verification marked (a
+ * test double's client resolved it) and that did not fail open passes when the SDK's own field
+ * says so: `passed(result)`.
  */
-function resolvedVerdict (result, unmarked = () => 'refused') {
-  const kind = outcomeOf(result)?.kind ?? (result !== null && typeof result === 'object' ? unmarked(result) : 'refused')
+function resolvedVerdict (result, passed = () => false) {
+  const kind = kindOf(result) ?? (result !== null && typeof result === 'object' && passed(result) ? 'verified' : 'refused')
   if (kind === 'verified') return { kind: 'verified', result }
   if (kind === 'unavailable') return { kind: 'unavailable', result }
   return { kind: 'failed', result }
 }
 
-/** An unmarked TrustCaptcha result: verified when it says it passed. */
-const trustCaptchaPassed = (result) => result.verificationPassed === true ? 'verified' : 'refused'
-/** An unmarked Playtcha result: verified on success, unavailable when it failed open. */
-const playtchaPassed = (result) => result.failedOpen === true ? 'unavailable' : result.success === true ? 'verified' : 'refused'
+/** An unmarked TrustCaptcha result passes when it says so. */
+const trustCaptchaPassed = (result) => result.verificationPassed === true
+/** An unmarked Playtcha result passes on success. */
+const playtchaPassed = (result) => result.success === true
 
 function trustCaptchaCheck (client, maxScore) {
   return async (token) => {

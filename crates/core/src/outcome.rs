@@ -137,14 +137,6 @@ impl<T, E> Outcome<T, E> {
         }
     }
 
-    /// The same outcome with the provider's shape converted (for the boundary).
-    pub fn map<U, F>(self, value: impl FnOnce(T) -> U, error: impl FnOnce(E) -> F) -> Outcome<U, F> {
-        Outcome {
-            kind: self.kind,
-            code: self.code,
-            value: self.value.map(value).map_err(error),
-        }
-    }
 }
 
 #[cfg(test)]
