@@ -10,7 +10,7 @@ import { testIdToken } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const binding = require('../binding.js')
-const { Emulator, isProviderUnavailable, validateToken, TrustCaptcha, Playtcha, ServerUnreachableException } = require('../index.js')
+const { Emulator, isProviderUnavailable, validateToken, authorize, TrustCaptcha, Playtcha, ServerUnreachableException } = require('../index.js')
 const { verifyRequest, TOKEN_FIELDS } = require('captcha-native/middleware')
 
 /** What a refusal says after the rewrite: an outage's words. */
@@ -170,5 +170,17 @@ describe('error kinds', () => {
     { cwd: new URL('..', import.meta.url), encoding: 'utf8' }).trim()
     assert.equal(load(''), `loaded ${Object.keys(binding.ErrorKind).length}`)
     assert.equal(load('NewKind'), 'captcha-native: native error kind NewKind has no class (lib/errors.js)')
+  })
+})
+
+describe('an error as native code made it', () => {
+  it('has its fields in the order native code sets them, after its name', async () => {
+    const { url, credentials } = emulator
+    const options = { secretKey: credentials.recaptchaSecret, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retries: 0 }
+    const refused = await authorize('forged', options).catch((e) => e)
+    assert.deepEqual(Object.keys(refused), ['name', 'error', 'statusCode', 'errorCodes'])
+    emulator.fault({ provider: 'recaptcha', times: 1, kind: 'status', status: 503 })
+    const unavailable = await authorize(emulator.issue('recaptcha'), options).catch((e) => e)
+    assert.deepEqual(Object.keys(unavailable), ['name', 'error', 'statusCode', 'errorCodes', 'attempts'])
   })
 })
