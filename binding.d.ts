@@ -69,16 +69,12 @@ export interface EmulatorCredentials {
   playtchaSecret: string
 }
 
-/** The emulator's default credentials and the providers' test identities, for `Emulator.identities`. */
-export declare function emulatorIdentities(): EmulatorIdentities
-
-/** Every identity the emulator knows by name (`captcha_emulator::identities`), per provider. */
-export interface EmulatorIdentities {
-  trustcaptcha: TrustCaptchaIdentities
-  swetrix: SwetrixIdentities
-  recaptcha: RecaptchaIdentities
-  playtcha: PlaytchaIdentities
-}
+/**
+ * The emulator's default credentials and the providers' test identities, as the JSON text of
+ * `Emulator.identities` (`captcha_emulator::identities::to_json`): read once, when the package
+ * loads, and parsed in the caller's realm.
+ */
+export declare function emulatorIdentities(): string
 
 /** A request the emulator received. Credentials are redacted. */
 export interface EmulatorRequest {
@@ -188,11 +184,6 @@ export declare const enum OutcomeKind {
   Misconfigured = 'misconfigured',
 }
 
-export interface PlaytchaIdentities {
-  /** The secret accepted unless the emulator is started with `playtchaSecret`. */
-  secret: string
-}
-
 /**
  * The codes of a Playtcha refusal that mean our request or secret is wrong, not the token: for
  * `lib/outcome.js` to read a `PlaytchaError` that carries no outcome (a test double's).
@@ -232,20 +223,6 @@ export interface ProxyConfig {
  */
 export declare function recaptchaAuthorize(token: string | undefined | null, options: NativeAuthorizeOptions): Promise<NativeOutcome>
 
-export interface RecaptchaIdentities {
-  /** The secret key accepted unless the emulator is started with `recaptchaSecret`. */
-  secretKey: string
-  testSecretKey: RecaptchaTestSecretKey
-}
-
-/** Google's reCAPTCHA test secret key and what it answers, whatever the token. */
-export interface RecaptchaTestSecretKey {
-  secretKey: string
-  hostname: string
-  status: number
-  answers: string
-}
-
 /**
  * `text` with every copy of each of `secrets` replaced by `[redacted]`, as written and as JSON
  * escapes it: the one scrub, which the middleware's logs use too. Blank secrets match nothing.
@@ -255,30 +232,11 @@ export declare function scrubSecrets(text: string, secrets: Array<string>): stri
 /** Starts an emulator. `options_json` is the JSON of `EmulatorOptions`. */
 export declare function startEmulator(optionsJson?: string | undefined | null): Promise<NativeEmulator>
 
-export interface SwetrixIdentities {
-  /** The secret accepted unless the emulator is started with `swetrixSecret`. */
-  secret: string
-  testSecrets: SwetrixTestSecrets
-}
-
 /**
  * What `validateToken` resolves when JavaScript could not make the request: its error's text
  * (`String(error)`), and whether it is a `TypeError` (a misconfiguration).
  */
 export declare function swetrixRequestNotMade(errorText: string, typeError: boolean): NativeOutcome
-
-/** A Swetrix test secret and what it answers, whatever the token. */
-export interface SwetrixTestSecret {
-  secret: string
-  status: number
-  answers: string
-}
-
-export interface SwetrixTestSecrets {
-  pass: SwetrixTestSecret
-  fail: SwetrixTestSecret
-  used: SwetrixTestSecret
-}
 
 /**
  * Posts `body` to `url` and reads the answer as the JS package does: the outcome, whose value
@@ -287,27 +245,3 @@ export interface SwetrixTestSecrets {
  * package's "Unable to make API request" text too.
  */
 export declare function swetrixValidate(url: string, body: string, secret?: string | undefined | null, timeoutMs?: number | undefined | null, proxy?: boolean | ProxyConfig | undefined | null, ca?: Array<string> | undefined | null): Promise<NativeOutcome>
-
-export interface TrustCaptchaIdentities {
-  /** The API key accepted unless the emulator is started with `trustcaptchaApiKey`. */
-  apiKey: string
-  invalidApiKey: TrustCaptchaInvalidApiKey
-  /** Index N is the id ending in N. */
-  testVerifications: Array<TrustCaptchaTestVerification>
-}
-
-/** The TrustCaptcha API key the emulator refuses, as the real service does. */
-export interface TrustCaptchaInvalidApiKey {
-  apiKey: string
-  status: number
-  answers: string
-}
-
-/** A published TrustCaptcha test verification and what fetching its result answers. */
-export interface TrustCaptchaTestVerification {
-  verificationId: string
-  /** The widget's token for it. */
-  token: string
-  status: number
-  answers: string
-}

@@ -105,10 +105,10 @@ class Emulator {
 }
 
 // The default credentials and the providers' test identities, each with what it answers, from
-// native code (`captcha_emulator::identities`): made in this realm and frozen. A build without
-// the emulator has none.
+// native code (`captcha_emulator::identities`) as JSON: parsed in this realm and frozen. A build
+// without the emulator has none.
 Object.defineProperty(Emulator, 'identities', {
-  value: typeof nativeBinding.emulatorIdentities === 'function' ? deepFreeze(adopt(nativeBinding.emulatorIdentities())) : undefined,
+  value: typeof nativeBinding.emulatorIdentities === 'function' ? deepFreeze(JSON.parse(nativeBinding.emulatorIdentities())) : undefined,
   enumerable: true
 })
 

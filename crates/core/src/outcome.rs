@@ -136,7 +136,6 @@ impl<T, E> Outcome<T, E> {
             value,
         }
     }
-
 }
 
 #[cfg(test)]

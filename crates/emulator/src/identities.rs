@@ -124,6 +124,52 @@ pub mod playtcha {
     pub const SECRET: &str = "emulator-playtcha-secret";
 }
 
+/// Every identity, in the shape JavaScript reads as `Emulator.identities`: per provider, the
+/// default credential and each test identity with its status and what it answers.
+pub fn to_json() -> serde_json::Value {
+    use serde_json::json;
+    let answered = |answers: Answers| json!({ "status": answers.status, "answers": answers.answers });
+    let with = |mut fields: serde_json::Value, answers: Answers| {
+        if let (Some(fields), serde_json::Value::Object(more)) = (fields.as_object_mut(), answered(answers)) {
+            fields.extend(more);
+        }
+        fields
+    };
+    let test_verifications: Vec<_> = trustcaptcha::TEST_VERIFICATIONS
+        .iter()
+        .map(|test| {
+            let id = test.verification_id;
+            with(
+                json!({ "verificationId": id, "token": trustcaptcha::token(id) }),
+                test.answers,
+            )
+        })
+        .collect();
+    json!({
+        "trustcaptcha": {
+            "apiKey": trustcaptcha::API_KEY,
+            "invalidApiKey": with(json!({ "apiKey": trustcaptcha::INVALID_API_KEY }), trustcaptcha::INVALID_API_KEY_ANSWERS),
+            "testVerifications": test_verifications,
+        },
+        "swetrix": {
+            "secret": swetrix::SECRET,
+            "testSecrets": {
+                "pass": with(json!({ "secret": swetrix::PASS_SECRET }), swetrix::PASS_ANSWERS),
+                "fail": with(json!({ "secret": swetrix::FAIL_SECRET }), swetrix::FAIL_ANSWERS),
+                "used": with(json!({ "secret": swetrix::USED_SECRET }), swetrix::USED_ANSWERS),
+            },
+        },
+        "recaptcha": {
+            "secretKey": recaptcha::SECRET_KEY,
+            "testSecretKey": with(
+                json!({ "secretKey": recaptcha::TEST_SECRET_KEY, "hostname": recaptcha::TEST_HOSTNAME }),
+                recaptcha::TEST_SECRET_KEY_ANSWERS,
+            ),
+        },
+        "playtcha": { "secret": playtcha::SECRET },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use napi::Env;
 use napi_derive::napi;
 
 use captcha_core::errors::CaptchaError;
-use captcha_emulator::identities::{self, Answers};
+use captcha_emulator::identities;
 use captcha_emulator::{EmulatorOptions, FaultRule, RunningEmulator};
 
 use crate::errors::js_error;
@@ -65,134 +65,12 @@ pub struct EmulatorRequest {
     pub headers: HashMap<String, String>,
 }
 
-/// A published TrustCaptcha test verification and what fetching its result answers.
-#[napi(object)]
-pub struct TrustCaptchaTestVerification {
-    pub verification_id: String,
-    /// The widget's token for it.
-    pub token: String,
-    pub status: u32,
-    pub answers: String,
-}
-
-/// The TrustCaptcha API key the emulator refuses, as the real service does.
-#[napi(object)]
-pub struct TrustCaptchaInvalidApiKey {
-    pub api_key: String,
-    pub status: u32,
-    pub answers: String,
-}
-
-#[napi(object)]
-pub struct TrustCaptchaIdentities {
-    /// The API key accepted unless the emulator is started with `trustcaptchaApiKey`.
-    pub api_key: String,
-    pub invalid_api_key: TrustCaptchaInvalidApiKey,
-    /// Index N is the id ending in N.
-    pub test_verifications: Vec<TrustCaptchaTestVerification>,
-}
-
-/// A Swetrix test secret and what it answers, whatever the token.
-#[napi(object)]
-pub struct SwetrixTestSecret {
-    pub secret: String,
-    pub status: u32,
-    pub answers: String,
-}
-
-#[napi(object)]
-pub struct SwetrixTestSecrets {
-    pub pass: SwetrixTestSecret,
-    pub fail: SwetrixTestSecret,
-    pub used: SwetrixTestSecret,
-}
-
-#[napi(object)]
-pub struct SwetrixIdentities {
-    /// The secret accepted unless the emulator is started with `swetrixSecret`.
-    pub secret: String,
-    pub test_secrets: SwetrixTestSecrets,
-}
-
-/// Google's reCAPTCHA test secret key and what it answers, whatever the token.
-#[napi(object)]
-pub struct RecaptchaTestSecretKey {
-    pub secret_key: String,
-    pub hostname: String,
-    pub status: u32,
-    pub answers: String,
-}
-
-#[napi(object)]
-pub struct RecaptchaIdentities {
-    /// The secret key accepted unless the emulator is started with `recaptchaSecret`.
-    pub secret_key: String,
-    pub test_secret_key: RecaptchaTestSecretKey,
-}
-
-#[napi(object)]
-pub struct PlaytchaIdentities {
-    /// The secret accepted unless the emulator is started with `playtchaSecret`.
-    pub secret: String,
-}
-
-/// Every identity the emulator knows by name (`captcha_emulator::identities`), per provider.
-#[napi(object)]
-pub struct EmulatorIdentities {
-    pub trustcaptcha: TrustCaptchaIdentities,
-    pub swetrix: SwetrixIdentities,
-    pub recaptcha: RecaptchaIdentities,
-    pub playtcha: PlaytchaIdentities,
-}
-
-/// The emulator's default credentials and the providers' test identities, for `Emulator.identities`.
+/// The emulator's default credentials and the providers' test identities, as the JSON text of
+/// `Emulator.identities` (`captcha_emulator::identities::to_json`): read once, when the package
+/// loads, and parsed in the caller's realm.
 #[napi]
-pub fn emulator_identities() -> EmulatorIdentities {
-    use identities::{playtcha, recaptcha, swetrix, trustcaptcha};
-    let swetrix_secret = |secret: &str, answers: Answers| SwetrixTestSecret {
-        secret: secret.to_owned(),
-        status: answers.status.into(),
-        answers: answers.answers.to_owned(),
-    };
-    EmulatorIdentities {
-        trustcaptcha: TrustCaptchaIdentities {
-            api_key: trustcaptcha::API_KEY.to_owned(),
-            invalid_api_key: TrustCaptchaInvalidApiKey {
-                api_key: trustcaptcha::INVALID_API_KEY.to_owned(),
-                status: trustcaptcha::INVALID_API_KEY_ANSWERS.status.into(),
-                answers: trustcaptcha::INVALID_API_KEY_ANSWERS.answers.to_owned(),
-            },
-            test_verifications: trustcaptcha::TEST_VERIFICATIONS
-                .iter()
-                .map(|test| TrustCaptchaTestVerification {
-                    verification_id: test.verification_id.to_owned(),
-                    token: trustcaptcha::token(test.verification_id),
-                    status: test.answers.status.into(),
-                    answers: test.answers.answers.to_owned(),
-                })
-                .collect(),
-        },
-        swetrix: SwetrixIdentities {
-            secret: swetrix::SECRET.to_owned(),
-            test_secrets: SwetrixTestSecrets {
-                pass: swetrix_secret(swetrix::PASS_SECRET, swetrix::PASS_ANSWERS),
-                fail: swetrix_secret(swetrix::FAIL_SECRET, swetrix::FAIL_ANSWERS),
-                used: swetrix_secret(swetrix::USED_SECRET, swetrix::USED_ANSWERS),
-            },
-        },
-        recaptcha: RecaptchaIdentities {
-            secret_key: recaptcha::SECRET_KEY.to_owned(),
-            test_secret_key: RecaptchaTestSecretKey {
-                secret_key: recaptcha::TEST_SECRET_KEY.to_owned(),
-                hostname: recaptcha::TEST_HOSTNAME.to_owned(),
-                status: recaptcha::TEST_SECRET_KEY_ANSWERS.status.into(),
-                answers: recaptcha::TEST_SECRET_KEY_ANSWERS.answers.to_owned(),
-            },
-        },
-        playtcha: PlaytchaIdentities {
-            secret: playtcha::SECRET.to_owned(),
-        },
-    }
+pub fn emulator_identities() -> String {
+    identities::to_json().to_string()
 }
 
 #[napi]
