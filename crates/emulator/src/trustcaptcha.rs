@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::iso_millis as iso;
 use crate::http::{Request, Response};
-use crate::identities::trustcaptcha::{INVALID_API_KEY, TEST_ID_PREFIX};
+use crate::identities::trustcaptcha::{INVALID_API_KEY, TEST_ID_PREFIX, TEST_VERIFICATIONS};
 use crate::state::{lock, Emulator};
 use crate::store::{parse_claims, BoundedMap};
 use captcha_core::errors::CaptchaError;
@@ -168,6 +168,20 @@ fn error(status: u16, message: &str) -> Response {
     Response::json(status, &serde_json::json!({ "status": status, "message": message }))
 }
 
+/// The gateway's answer for a result it will not give, by status: 404 not found, 410 expired,
+/// 412 no outage recorded, 423 not finished, 429 retrieval limit reached.
+fn refusal(status: u16) -> Response {
+    let message = match status {
+        404 => "Verification not found",
+        410 => "Verification result expired",
+        412 => "No recent outage recorded",
+        423 => "Verification not finished",
+        429 => "Verification result retrieval limit reached",
+        _ => "Verification result unavailable",
+    };
+    error(status, message)
+}
+
 /// Answers `GET /v2/verifications/{id}/results` as the real gateway does.
 pub fn answer(emulator: &Emulator, request: &Request) -> Response {
     let Some(id) = request
@@ -196,16 +210,16 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
     let id = id.to_ascii_lowercase();
     let now = emulator.now_ms();
 
-    // The published test ids (`identities`): ...0 finished, 1 not found, 2 not finished,
-    // 3 expired, 4 limit.
-    if let Some(n) = id.strip_prefix(TEST_ID_PREFIX) {
-        return match n {
-            "1" => error(404, "Verification not found"),
-            "2" => error(423, "Verification not finished"),
-            "3" => error(410, "Verification result expired"),
-            "4" => error(429, "Verification result retrieval limit reached"),
-            "0" if client_failover => error(412, "No recent outage recorded"),
-            "0" => {
+    // The published test ids (`identities`): each answers its status, and the one that passes
+    // answers 412 to a claimed outage, as a real verification with none recorded does.
+    if id.starts_with(TEST_ID_PREFIX) {
+        let status = TEST_VERIFICATIONS
+            .iter()
+            .find(|test| test.verification_id == id)
+            .map_or(404, |test| test.answers.status);
+        return match status {
+            200 if client_failover => refusal(412),
+            200 => {
                 let test = Verification {
                     claims: Claims::default(),
                     started_ms: now - SOLVE_TIME_MS - 2_000,
@@ -215,25 +229,25 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
                 };
                 Response::json(200, &test.body(&id))
             }
-            _ => error(404, "Verification not found"),
+            status => refusal(status),
         };
     }
 
     let mut store = lock(&emulator.trustcaptcha);
     let Some(verification) = store.get_mut(&id) else {
-        return error(404, "Verification not found");
+        return refusal(404);
     };
     if verification.claims.finished == Some(false) {
-        return error(423, "Verification not finished");
+        return refusal(423);
     }
     if now > verification.expires_ms() {
-        return error(410, "Verification result expired");
+        return refusal(410);
     }
     if client_failover && verification.claims.outage_recorded != Some(true) {
-        return error(412, "No recent outage recorded");
+        return refusal(412);
     }
     if verification.fetches >= verification.claims.retrieval_limit.unwrap_or(DEFAULT_RETRIEVAL_LIMIT) {
-        return error(429, "Verification result retrieval limit reached");
+        return refusal(429);
     }
     verification.fetches += 1;
     verification.first_fetched_ms.get_or_insert(now);
