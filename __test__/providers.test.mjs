@@ -166,4 +166,42 @@ describe('default endpoints', () => {
       ['CONNECT', 'playtcha.com:443']
     ])
   })
+
+  it('Playtcha\'s static shortcut takes failClosed from PLAYTCHA_FAIL_CLOSED, as the constructor does', async () => {
+    const before = proxy.seen.length
+    const results = await inChild(`
+      return captcha.Playtcha.verify('s', 't').then((r) => ['resolved', r.failedOpen], (e) => ['rejected', e.name, e.reason])`,
+    { HTTPS_PROXY: proxy.url, PLAYTCHA_FAIL_CLOSED: '1' })
+    assert.deepEqual(results, ['rejected', 'PlaytchaUnavailableError', 'network_error'])
+    assert.deepEqual(proxy.seen.slice(before).map((r) => [r.method, r.url]), [['CONNECT', 'playtcha.com:443']])
+  })
+})
+
+describe('the proxy option', () => {
+  it('Swetrix, reCAPTCHA and Playtcha: left out, HTTP_PROXY is used; proxy: false bypasses it', async () => {
+    const proxy = await startProxy()
+    try {
+      const { url, credentials } = emulator
+      const tokens = () => ({ swetrix: emulator.issue('swetrix'), recaptcha: emulator.issue('recaptcha'), playtcha: emulator.issue('playtcha') })
+      const requestsBefore = emulator.requests().length
+      const results = await inChild(`
+        const verifyAll = async (tokens, option) => [
+          (await captcha.validateToken(tokens.swetrix, '${credentials.swetrixSecret}', '${url}/v1/captcha', option))[0],
+          (await captcha.authorize(tokens.recaptcha, { secretKey: '${credentials.recaptchaSecret}', siteverifyUrl: '${url}/recaptcha/api/siteverify', retries: 0, ...option })).success,
+          await new captcha.Playtcha({ secret: '${credentials.playtchaSecret}', apiHost: '${url}', ...option }).verify(tokens.playtcha)
+            .then((result) => result.success === true && result.failedOpen === false)
+        ]
+        return [await verifyAll(${JSON.stringify(tokens())}, {}), await verifyAll(${JSON.stringify(tokens())}, { proxy: false })]`,
+      { HTTP_PROXY: proxy.url })
+      assert.deepEqual(results, [[true, true, true], [true, true, true]])
+      assert.deepEqual(proxy.seen.map((r) => [r.method, r.url]), [
+        ['POST', `${url}/v1/captcha/validate`],
+        ['POST', `${url}/recaptcha/api/siteverify`],
+        ['POST', `${url}/v1/verify`]
+      ])
+      assert.equal(emulator.requests().length - requestsBefore, 6)
+    } finally {
+      await proxy.close()
+    }
+  })
 })

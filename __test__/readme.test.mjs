@@ -46,6 +46,19 @@ describe('README statements the provider docs require', () => {
     assert.match(differences, /`connectTimeoutMs` is enforced as a connect timeout/)
     assert.match(differences, /`apiHost` does not produce `\/\/v2`/)
     assert.match(differences, /exactly a 36-character UUID/)
+    assert.match(differences, /The API key is trimmed/)
+    assert.match(differences, /static shortcut and equal configurations share one connection pool/)
+    assert.match(differences, /non-string token reject with one of the three\s+token messages/)
+    assert.match(differences, /unexpected status carries `status`/)
+  })
+
+  it('the same section lists the Swetrix fixes', () => {
+    const differences = section('Differences from the JS SDKs')
+    assert.match(differences, /JSON `null` body resolves `\[false, 'CAPTCHA validation failed'\]`/)
+    assert.match(differences, /default timeout of 10 000 ms/)
+    assert.match(differences, /`HTTPS:\/\/` in any case/)
+    assert.match(differences, /TypeError: Invalid URL/)
+    assert.match(differences, /Connections are pooled across calls/)
   })
 
   it('says that version 1.0.0 of the Swetrix package used api.swetrix.com', () => {

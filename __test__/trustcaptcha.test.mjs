@@ -299,6 +299,17 @@ describe('the response', () => {
     })
   }
 
+  it('any 2xx with a JSON object resolves its result, not only 200; a 2xx with no body rejects ServerUnreachableException', async () => {
+    for (const status of [201, 203]) {
+      emulator.fault({ provider: 'trustcaptcha', times: 1, kind: 'status', status, body: '{"verificationPassed":true,"score":0.2}' })
+      const result = await client.getVerificationResult(testIdToken(0))
+      assert.ok(result instanceof VerificationResult, String(status))
+      assert.deepEqual([result.verificationPassed, result.score], [true, 0.2], String(status))
+    }
+    emulator.fault({ provider: 'trustcaptcha', times: 1, kind: 'status', status: 204 })
+    await rejectsWith(client.getVerificationResult(testIdToken(0)), ServerUnreachableException)
+  })
+
   it('a 2xx whose body is not a JSON object rejects ServerUnreachableException', async () => {
     for (const body of ['null', '[1,2]', '"text"', '42', '', '{"truncated":']) {
       emulator.fault({ times: 1, kind: 'status', status: 200, body })

@@ -526,6 +526,15 @@ mod tests {
         assert_eq!(fine.url.as_str(), DEFAULT_SITEVERIFY_URL);
     }
 
+    #[test]
+    fn the_documented_defaults() {
+        let defaults = settings(&Options::default()).unwrap();
+        assert_eq!(defaults.url.as_str(), "https://www.google.com/recaptcha/api/siteverify");
+        assert_eq!(defaults.timeout, Duration::from_millis(5_000));
+        assert_eq!(defaults.retries, 10);
+        assert_eq!(defaults.retry_delay, Duration::from_millis(1_000));
+    }
+
     #[tokio::test]
     async fn no_attempt_runs_past_the_token_lifetime() {
         // A server that accepts and never answers; each attempt would otherwise take timeoutMs.
