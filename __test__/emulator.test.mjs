@@ -367,6 +367,30 @@ describe('captcha-native emulator (the command)', () => {
     }
   })
 
+  it('listens where --host says, and warns when other machines may reach it', async () => {
+    /** The banner's URL, and what the command wrote to stderr until it stopped. */
+    const run = async (args) => {
+      const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let stderr = ''
+      child.stderr.on('data', (chunk) => { stderr += chunk })
+      const exited = once(child, 'exit')
+      let output
+      try {
+        output = await banner(child)
+      } finally {
+        child.kill()
+        await exited
+      }
+      return { url: output.match(/listening on (http:\/\/\S+)/)[1], stderr }
+    }
+    const anywhere = await run(['--host', '0.0.0.0'])
+    assert.match(anywhere.url, /^http:\/\/0\.0\.0\.0:\d+$/)
+    assert.match(anywhere.stderr, /listens on http:\/\/0\.0\.0\.0:\d+, which other machines may reach/)
+    const loopback = await run([])
+    assert.match(loopback.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+    assert.doesNotMatch(loopback.stderr, /other machines may reach/)
+  })
+
   it('refuses a bad port with a message and exit code 1', async () => {
     const { code, stderr } = await exitOf([CLI, 'emulator', '--port', 'http'])
     assert.equal(code, 1)
