@@ -53,6 +53,19 @@ const PlaytchaError = exceptionClass('PlaytchaError', 'Playtcha refused the veri
 const PlaytchaUnavailableError = exceptionClass('PlaytchaUnavailableError', 'Playtcha is unavailable',
   FailoverException)
 
+/** Turnstile: siteverify gave no verdict, even after the retries (safe: each carried the same idempotency key). */
+const TurnstileUnavailableError = exceptionClass('TurnstileUnavailableError',
+  'Turnstile siteverify gave no verdict', FailoverException)
+/** Turnstile: siteverify refused the secret key (`missing-input-secret`, `invalid-input-secret`), or the URL answered no verdict. */
+const TurnstileConfigurationError = exceptionClass('TurnstileConfigurationError',
+  'Turnstile refused the configuration: check the secret key and siteverifyUrl')
+/** hCaptcha: siteverify gave no verdict, even after the retries. */
+const HCaptchaUnavailableError = exceptionClass('HCaptchaUnavailableError',
+  'hCaptcha siteverify gave no verdict', FailoverException)
+/** hCaptcha: siteverify refused the secret key or the sitekey, or the URL answered no verdict. */
+const HCaptchaConfigurationError = exceptionClass('HCaptchaConfigurationError',
+  'hCaptcha refused the configuration: check the secret key, the sitekey and siteverifyUrl')
+
 /** Native error kinds (`errorKinds()`) and the classes they become. */
 const ERROR_CLASSES = {
   ApiKeyInvalid: ApiKeyInvalidException,
@@ -69,7 +82,11 @@ const ERROR_CLASSES = {
   RecaptchaRejected: RecaptchaError,
   RecaptchaUnavailable: RecaptchaUnavailableError,
   PlaytchaRejected: PlaytchaError,
-  PlaytchaUnavailable: PlaytchaUnavailableError
+  PlaytchaUnavailable: PlaytchaUnavailableError,
+  TurnstileMisconfigured: TurnstileConfigurationError,
+  TurnstileUnavailable: TurnstileUnavailableError,
+  HcaptchaMisconfigured: HCaptchaConfigurationError,
+  HcaptchaUnavailable: HCaptchaUnavailableError
 }
 // A kind native code reports with no class here would surface as a bare Error: refuse to load.
 for (const kind of nativeBinding.errorKinds()) {
@@ -159,6 +176,10 @@ module.exports = {
   RecaptchaUnavailableError,
   PlaytchaError,
   PlaytchaUnavailableError,
+  TurnstileUnavailableError,
+  TurnstileConfigurationError,
+  HCaptchaUnavailableError,
+  HCaptchaConfigurationError,
   fromNative,
   fromData,
   awaitNative,

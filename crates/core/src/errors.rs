@@ -28,7 +28,11 @@ macro_rules! for_each_error_kind {
             RecaptchaRejected,
             RecaptchaUnavailable,
             PlaytchaRejected,
-            PlaytchaUnavailable
+            PlaytchaUnavailable,
+            TurnstileMisconfigured,
+            TurnstileUnavailable,
+            HcaptchaMisconfigured,
+            HcaptchaUnavailable
         }
     };
 }

@@ -10,6 +10,7 @@ pub mod outcome;
 pub mod playtcha;
 pub mod providers;
 pub mod recaptcha;
+pub mod siteverify;
 pub mod swetrix;
 pub mod transport;
 pub mod trustcaptcha;

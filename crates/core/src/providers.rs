@@ -2,6 +2,7 @@
 //! project needs (the middleware, the emulator, the benchmark, the docs): read from here, through
 //! the addon's `providers()` export on the JavaScript side, never written again.
 
+use crate::siteverify::Site;
 use crate::{playtcha, recaptcha, swetrix, trustcaptcha};
 
 /// A provider, by the name the middleware, the emulator and the benchmark take.
@@ -11,24 +12,31 @@ pub enum Provider {
     Swetrix,
     Recaptcha,
     Playtcha,
+    Turnstile,
+    Hcaptcha,
 }
 
 impl Provider {
     /// Every provider, in the order the docs list them.
-    pub const ALL: [Provider; 4] = [
+    pub const ALL: [Provider; 6] = [
         Provider::TrustCaptcha,
         Provider::Swetrix,
         Provider::Recaptcha,
         Provider::Playtcha,
+        Provider::Turnstile,
+        Provider::Hcaptcha,
     ];
 
-    /// The provider's name: `trustcaptcha`, `swetrix`, `recaptcha` or `playtcha`.
+    /// The provider's name: `trustcaptcha`, `swetrix`, `recaptcha`, `playtcha`, `turnstile` or
+    /// `hcaptcha`.
     pub fn name(self) -> &'static str {
         match self {
             Provider::TrustCaptcha => "trustcaptcha",
             Provider::Swetrix => "swetrix",
             Provider::Recaptcha => "recaptcha",
             Provider::Playtcha => "playtcha",
+            Provider::Turnstile => "turnstile",
+            Provider::Hcaptcha => "hcaptcha",
         }
     }
 
@@ -45,6 +53,8 @@ impl Provider {
             Provider::Swetrix => "swetrix-captcha-response",
             Provider::Recaptcha => "g-recaptcha-response",
             Provider::Playtcha => "playtcha-token",
+            Provider::Turnstile => "cf-turnstile-response",
+            Provider::Hcaptcha => "h-captcha-response",
         }
     }
 
@@ -56,6 +66,8 @@ impl Provider {
             Provider::Swetrix => swetrix::DEFAULT_TIMEOUT_MS,
             Provider::Recaptcha => recaptcha::DEFAULT_TIMEOUT_MS,
             Provider::Playtcha => playtcha::DEFAULT_TIMEOUT_MS,
+            Provider::Turnstile => Site::Turnstile.default_timeout_ms(),
+            Provider::Hcaptcha => Site::Hcaptcha.default_timeout_ms(),
         }
     }
 }
@@ -69,7 +81,7 @@ mod tests {
         for provider in Provider::ALL {
             assert_eq!(Provider::from_name(provider.name()), Some(provider));
         }
-        for other in ["", "TrustCaptcha", "hcaptcha", "recaptcha "] {
+        for other in ["", "TrustCaptcha", "hCaptcha", "recaptcha ", "friendly-captcha"] {
             assert_eq!(Provider::from_name(other), None, "{other}");
         }
     }

@@ -30,7 +30,9 @@ pub fn answer(emulator: &Emulator, provider: Option<Provider>, request: &Request
         Some(Provider::Swetrix) => swetrix::answer(emulator, request),
         Some(Provider::Recaptcha) => recaptcha::answer(emulator, request),
         Some(Provider::Playtcha) => playtcha::answer(emulator, request),
-        None => Response::json(404, &serde_json::json!({ "message": "Not Found" })),
+        Some(Provider::Turnstile | Provider::Hcaptcha) | None => {
+            Response::json(404, &serde_json::json!({ "message": "Not Found" }))
+        }
     }
 }
 

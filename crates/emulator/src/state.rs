@@ -99,6 +99,10 @@ impl Emulator {
             Some(Provider::Swetrix) => swetrix::issue(self, claims_json),
             Some(Provider::Recaptcha) => recaptcha::issue(self, claims_json),
             Some(Provider::Playtcha) => playtcha::issue(self, claims_json),
+            // Served from the next commit on.
+            Some(Provider::Turnstile | Provider::Hcaptcha) => Err(CaptchaError::invalid_argument(format!(
+                "the emulator does not serve '{provider}' yet"
+            ))),
             None => Err(CaptchaError::invalid_argument(format!("unknown provider '{provider}'"))),
         }
     }

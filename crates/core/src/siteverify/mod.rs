@@ -1,0 +1,654 @@
+//! The siteverify protocol, once, for every provider that speaks it: Cloudflare Turnstile,
+//! hCaptcha and Google reCAPTCHA. A form POST of `secret`, `response` and the optional fields; a
+//! JSON verdict with `success`, `challenge_ts`, `hostname`, `error-codes` and each provider's own.
+//!
+//! What differs between the three is data (`Site`): the endpoint, the longest token, how long a
+//! token lives, which codes mean our configuration is wrong, whether a retry is safe. Retries
+//! are the engine's (`exchange`), and Wix's `authorize` runs on it too (`recaptcha.rs`).
+//!
+//! A retry is where siteverify clients go wrong: a request whose answer was lost may have
+//! redeemed the token, and the retry is then told `timeout-or-duplicate`. Turnstile takes an
+//! `idempotency_key` that makes the retry ask about the same redemption; every call here sends
+//! one. hCaptcha and reCAPTCHA take none, so a "duplicate" answer to a retry, after an attempt
+//! that may have reached the provider, is not a verdict on the token: it is reported as the
+//! outage it followed.
+
+pub mod checks;
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::header::{HeaderValue, CONTENT_TYPE};
+use reqwest::Url;
+use serde_json::{Map, Value};
+
+use crate::errors::{holds_secret, CaptchaError, ErrorKind};
+use crate::outcome::{provider_code, Kind, Outcome, Unavailable};
+use crate::recaptcha;
+use crate::transport::{
+    timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig, MAX_URL_LENGTH, PROVIDER_CONNECT_TIMEOUT,
+};
+pub use checks::{CheckOptions, Checks};
+
+/// A provider that speaks siteverify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Site {
+    Turnstile,
+    Hcaptcha,
+    Recaptcha,
+}
+
+/// The code of a local refusal: no token at all.
+pub const MISSING_INPUT_RESPONSE: &str = "missing-input-response";
+/// The code of a local refusal: not a string, or longer than the provider's tokens.
+pub const INVALID_INPUT_RESPONSE: &str = "invalid-input-response";
+/// The code of a misconfiguration: no secret.
+pub const MISSING_INPUT_SECRET: &str = "missing-input-secret";
+/// The code of a misconfiguration: siteverify answered a status it never answers (a wrong URL).
+pub const UNEXPECTED_STATUS: &str = "siteverify-unexpected-status";
+/// The code on an unavailability error: no verdict after the retries.
+pub const UNAVAILABLE: &str = "siteverify-unavailable";
+
+/// The longest `idempotencyKey`: a UUID.
+const UUID_LENGTH: usize = 36;
+/// More retries than this cannot fit in a token's life anyway.
+const MAX_RETRIES: f64 = 100.0;
+/// The first pause between attempts; each later one doubles, up to `MAX_RETRY_DELAY`.
+const FIRST_RETRY_DELAY: Duration = Duration::from_millis(200);
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(2);
+
+impl Site {
+    pub const ALL: [Site; 3] = [Site::Turnstile, Site::Hcaptcha, Site::Recaptcha];
+
+    /// The provider's name, as `Provider::name` and the binding spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Site::Turnstile => "turnstile",
+            Site::Hcaptcha => "hcaptcha",
+            Site::Recaptcha => "recaptcha",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|site| site.name() == name)
+    }
+
+    /// The provider as its docs write it, for messages.
+    pub fn title(self) -> &'static str {
+        match self {
+            Site::Turnstile => "Turnstile",
+            Site::Hcaptcha => "hCaptcha",
+            Site::Recaptcha => "reCAPTCHA",
+        }
+    }
+
+    pub fn default_url(self) -> &'static str {
+        match self {
+            Site::Turnstile => "https://challenges.cloudflare.com/turnstile/v0/siteverify",
+            Site::Hcaptcha => "https://api.hcaptcha.com/siteverify",
+            Site::Recaptcha => recaptcha::DEFAULT_SITEVERIFY_URL,
+        }
+    }
+
+    /// The deadline of one attempt when the caller sets none.
+    pub fn default_timeout_ms(self) -> u64 {
+        5_000
+    }
+
+    /// Attempts after the first when the caller sets no `retries`.
+    pub fn default_retries(self) -> u32 {
+        2
+    }
+
+    /// Cloudflare documents 2,048 characters as the longest token; the others' are a few
+    /// kilobytes. A longer one is refused without a request.
+    pub fn max_token_length(self) -> usize {
+        match self {
+            Site::Turnstile => 2_048,
+            Site::Hcaptcha | Site::Recaptcha => recaptcha::MAX_TOKEN_LENGTH,
+        }
+    }
+
+    /// How long a token lives: no attempt starts, and none runs, past that.
+    pub fn token_lifetime(self) -> Duration {
+        match self {
+            Site::Turnstile => Duration::from_secs(300),
+            Site::Hcaptcha | Site::Recaptcha => recaptcha::TOKEN_LIFETIME,
+        }
+    }
+
+    /// Codes that mean our configuration is wrong, not the token.
+    pub fn is_configuration_code(self, code: &str) -> bool {
+        match self {
+            Site::Turnstile | Site::Recaptcha => matches!(code, "missing-input-secret" | "invalid-input-secret"),
+            Site::Hcaptcha => matches!(
+                code,
+                "missing-input-secret"
+                    | "invalid-input-secret"
+                    | "sitekey-secret-mismatch"
+                    | "not-using-dummy-passcode"
+                    | "not-using-dummy-secret"
+                    | "missing-remoteip"
+            ),
+        }
+    }
+
+    /// A verdict that says the provider failed, not the token: worth another attempt, and no
+    /// verdict if it is the last answer. Turnstile's `internal-error` ("the request can be
+    /// retried", Cloudflare's docs).
+    fn is_outage_verdict(self, fields: &Map<String, Value>) -> bool {
+        self == Site::Turnstile
+            && fields.get("success") == Some(&Value::Bool(false))
+            && codes_of(fields).any(|code| code == "internal-error")
+    }
+
+    /// Codes that say the token was already redeemed. Without an idempotency key, a retry's
+    /// "already redeemed" may be our own lost attempt's doing.
+    fn is_duplicate_code(self, code: &str) -> bool {
+        match self {
+            // Every Turnstile call carries an idempotency key: its answer is the truth.
+            Site::Turnstile => false,
+            Site::Hcaptcha => matches!(code, "already-seen-response" | "invalid-or-already-seen-response"),
+            Site::Recaptcha => code == "timeout-or-duplicate",
+        }
+    }
+
+    /// The error when no verdict came.
+    fn unavailable(self, attempts: u32) -> CaptchaError {
+        match self {
+            Site::Recaptcha => recaptcha::rejection(ErrorKind::RecaptchaUnavailable, 503, &[UNAVAILABLE]),
+            Site::Turnstile => CaptchaError::new(ErrorKind::TurnstileUnavailable),
+            Site::Hcaptcha => CaptchaError::new(ErrorKind::HcaptchaUnavailable),
+        }
+        .with_field("attempts", attempts)
+    }
+
+    /// The error when the provider (or our check of the options) says the configuration is wrong.
+    fn misconfigured(self, codes: &[&str]) -> CaptchaError {
+        let listed = || Value::from(codes.iter().map(|c| Value::from(*c)).collect::<Vec<_>>());
+        match self {
+            Site::Recaptcha => recaptcha::rejection(ErrorKind::RecaptchaRejected, 500, codes),
+            Site::Turnstile => CaptchaError::new(ErrorKind::TurnstileMisconfigured).with_field("errorCodes", listed()),
+            Site::Hcaptcha => CaptchaError::new(ErrorKind::HcaptchaMisconfigured).with_field("errorCodes", listed()),
+        }
+    }
+}
+
+/// What a call resolves: the provider's JSON as it is (`Wire`, the `hcaptcha` package's shape,
+/// where a configuration error resolves too), or our verdict in camelCase (`Verdict`, the
+/// classes' shape, where it rejects).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shape {
+    Wire,
+    #[default]
+    Verdict,
+}
+
+/// A client's configuration. No `Debug`: it holds the secret.
+#[derive(Clone, Default)]
+pub struct Config {
+    pub secret: Option<String>,
+    pub siteverify_url: Option<String>,
+    pub timeout_ms: Option<f64>,
+    pub retries: Option<f64>,
+    pub proxy: ProxySetting,
+    /// PEM certificate authorities trusted besides the system's (checked by `ca_roots`).
+    pub ca: Vec<String>,
+    pub shape: Shape,
+}
+
+/// One call's options.
+#[derive(Debug, Clone, Default)]
+pub struct Call {
+    pub remoteip: Option<String>,
+    pub sitekey: Option<String>,
+    /// Turnstile only: a UUID; a fresh one when `None`.
+    pub idempotency_key: Option<String>,
+    pub checks: CheckOptions,
+}
+
+/// How many times to ask, how long each attempt may take, and how long to wait in between.
+pub(crate) struct Retry {
+    pub timeout: Duration,
+    pub retries: u32,
+    /// The pause before attempt `n + 1` (`n` from 1), before `Retry-After` is considered.
+    pub delay: Box<dyn Fn(u32) -> Duration + Send + Sync>,
+    /// No attempt starts, and none runs, past this from the start.
+    pub lifetime: Duration,
+}
+
+/// What asking came to.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Exchange {
+    /// The provider's verdict; `lost` says why an earlier attempt that may have reached the
+    /// provider got no answer.
+    Verdict {
+        fields: Map<String, Value>,
+        lost: Option<(Unavailable, String)>,
+        attempts: u32,
+    },
+    /// A status siteverify never answers (not 2xx, 429 or 5xx): retrying cannot help.
+    Unexpected(u16),
+    /// No verdict, after `attempts`.
+    NoVerdict {
+        why: Unavailable,
+        reason: String,
+        attempts: u32,
+    },
+}
+
+/// What one attempt learned.
+enum Attempt {
+    Verdict(Map<String, Value>),
+    Unexpected(u16),
+    Retryable {
+        reason: String,
+        why: Unavailable,
+        retry_after: Option<Duration>,
+        /// The request may have reached the provider (false when it could not connect).
+        reached: bool,
+    },
+}
+
+fn read_attempt(answer: Answer) -> Attempt {
+    let status = answer.status;
+    if status == 429 || status >= 500 {
+        return Attempt::Retryable {
+            reason: format!("siteverify answered {status}"),
+            why: Unavailable::of_status(status),
+            retry_after: answer.retry_after_seconds().map(Duration::from_secs),
+            reached: true,
+        };
+    }
+    if !(200..300).contains(&status) {
+        return Attempt::Unexpected(status);
+    }
+    match serde_json::from_slice::<Value>(answer.body.as_deref().unwrap_or_default()) {
+        Ok(Value::Object(fields)) if fields.get("success").is_some_and(Value::is_boolean) => Attempt::Verdict(fields),
+        _ => Attempt::Retryable {
+            reason: "siteverify's answer is not a verdict (no JSON object with a boolean success)".into(),
+            why: Unavailable::MalformedResponse,
+            retry_after: None,
+            reached: true,
+        },
+    }
+}
+
+/// Posts `body` (a form) to `url` until a verdict comes, the retries run out or the token's life
+/// does. `outage(verdict)` says a verdict is the provider's failure, to be retried.
+pub(crate) async fn exchange(
+    transport: &Transport,
+    url: &Url,
+    body: &str,
+    retry: &Retry,
+    outage: impl Fn(&Map<String, Value>) -> bool,
+) -> Exchange {
+    let started = Instant::now();
+    let mut attempts = 0u32;
+    let mut lost = None;
+    loop {
+        attempts += 1;
+        let left = retry.lifetime.saturating_sub(started.elapsed());
+        let request = transport
+            .client()
+            .post(url.clone())
+            .header(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            )
+            .body(body.to_owned());
+        let attempt = match transport.execute(request, retry.timeout.min(left), |_| true).await {
+            Ok(answer) => read_attempt(answer),
+            Err(failure) => Attempt::Retryable {
+                reason: format!("no answer from siteverify: {failure}"),
+                why: Unavailable::of(&failure),
+                retry_after: None,
+                reached: !matches!(
+                    failure,
+                    Failure::ConnectionRefused | Failure::HostNotFound | Failure::ConnectTimeout | Failure::InvalidUrl
+                ),
+            },
+        };
+        let (reason, why, retry_after, reached) = match attempt {
+            Attempt::Verdict(fields) if outage(&fields) => (
+                "siteverify answered internal-error".to_owned(),
+                Unavailable::ServerError,
+                None,
+                true,
+            ),
+            Attempt::Verdict(fields) => return Exchange::Verdict { fields, lost, attempts },
+            Attempt::Unexpected(status) => return Exchange::Unexpected(status),
+            Attempt::Retryable {
+                reason,
+                why,
+                retry_after,
+                reached,
+            } => (reason, why, retry_after, reached),
+        };
+        if reached {
+            lost = Some((why, reason.clone()));
+        }
+        let delay = (retry.delay)(attempts).max(retry_after.unwrap_or_default());
+        if attempts > retry.retries || started.elapsed().saturating_add(delay) >= retry.lifetime {
+            return Exchange::NoVerdict { why, reason, attempts };
+        }
+        tokio::time::sleep(delay).await;
+    }
+}
+
+/// The provider's codes in a verdict, strings only.
+fn codes_of(fields: &Map<String, Value>) -> impl Iterator<Item = &str> {
+    fields
+        .get("error-codes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+}
+
+/// A fresh random UUID (version 4), for Turnstile's `idempotency_key`.
+pub fn random_uuid() -> String {
+    let mut bytes = [0u8; 16];
+    // No randomness from the system is a broken machine; a time-based key still differs per call.
+    if getrandom::fill(&mut bytes).is_err() {
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        bytes = nanos.to_le_bytes();
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Whether `key` is a UUID (any version), as Cloudflare's `idempotency_key` must be.
+pub fn is_uuid(key: &str) -> bool {
+    key.len() == UUID_LENGTH
+        && key.bytes().enumerate().all(|(at, byte)| match at {
+            8 | 13 | 18 | 23 => byte == b'-',
+            _ => byte.is_ascii_hexdigit(),
+        })
+}
+
+/// A configured siteverify client: the endpoint, the secret (form-encoded once), the retry
+/// policy and a pooled transport. Build one per configuration and share it.
+pub struct SiteverifyClient {
+    site: Site,
+    url: Url,
+    /// The secret as `secret=<form-encoded>`; `None` when none was given (a `Wire` client only).
+    secret_field: Option<String>,
+    secret: String,
+    timeout: Duration,
+    retries: u32,
+    shape: Shape,
+    transport: Arc<Transport>,
+}
+
+impl SiteverifyClient {
+    /// Checks the configuration: an unusable option, or (for the classes) no secret, is an
+    /// `invalid_argument` error and builds nothing.
+    pub fn new(site: Site, config: &Config) -> Result<Self, CaptchaError> {
+        let url_text = config.siteverify_url.as_deref().unwrap_or(site.default_url());
+        let url = Some(url_text.trim())
+            .filter(|text| text.len() <= MAX_URL_LENGTH)
+            .and_then(|text| Url::parse(text).ok())
+            .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
+            .ok_or_else(|| CaptchaError::invalid_argument("siteverifyUrl must be an http(s) URL"))?;
+        let retries = match config.retries {
+            None => site.default_retries(),
+            Some(n) if n.fract() == 0.0 && (0.0..=MAX_RETRIES).contains(&n) => n as u32,
+            Some(_) => {
+                return Err(CaptchaError::invalid_argument(format!(
+                    "retries must be an integer from 0 to {MAX_RETRIES}"
+                )))
+            }
+        };
+        let secret = config.secret.as_deref().map(str::trim).unwrap_or_default().to_owned();
+        if secret.is_empty() && config.shape == Shape::Verdict {
+            return Err(CaptchaError::invalid_argument("secret must be a non-empty string"));
+        }
+        let secret_field = (!secret.is_empty()).then(|| {
+            let mut form = form_urlencoded::Serializer::new(String::new());
+            form.append_pair("secret", &secret);
+            form.finish()
+        });
+        let transport = Transport::shared(&TransportConfig {
+            connect_timeout: PROVIDER_CONNECT_TIMEOUT,
+            proxy: config.proxy.clone(),
+            extra_roots: config.ca.clone(),
+        })?;
+        Ok(Self {
+            site,
+            url,
+            secret_field,
+            secret,
+            timeout: timeout_option("timeoutMs", config.timeout_ms, site.default_timeout_ms())?,
+            retries,
+            shape: config.shape,
+            transport,
+        })
+    }
+
+    pub fn site(&self) -> Site {
+        self.site
+    }
+
+    /// The outcome of options only the binding could check (a proxy, `ca`), or of a call's
+    /// unusable option: a misconfiguration that rejects a `TypeError` (`error`'s kind).
+    pub fn unusable_options(error: CaptchaError) -> Outcome<Value> {
+        Outcome::misconfigured(error.kind.code(), Err(error))
+    }
+
+    /// Verifies `token` (`None`: the caller passed something other than a string).
+    pub async fn verify(&self, token: Option<&str>, call: &Call) -> Outcome<Value> {
+        let checks = match call.checks.checks() {
+            Ok(checks) => checks,
+            Err(error) => return Self::unusable_options(error),
+        };
+        let idempotency_key = match (self.site, call.idempotency_key.as_deref()) {
+            (Site::Turnstile, None) => Some(Cow::Owned(random_uuid())),
+            (Site::Turnstile, Some(key)) if is_uuid(key) => Some(Cow::Borrowed(key)),
+            (Site::Turnstile, Some(_)) => {
+                return Self::unusable_options(CaptchaError::invalid_argument(
+                    "idempotencyKey must be a UUID (8-4-4-4-12 hexadecimal digits)",
+                ))
+            }
+            (_, Some(_)) => {
+                return Self::unusable_options(CaptchaError::invalid_argument(format!(
+                    "idempotencyKey is Turnstile's; {} takes none",
+                    self.site.title()
+                )))
+            }
+            (_, None) => None,
+        };
+        let token = match token {
+            None => return self.judge(local_refusal(INVALID_INPUT_RESPONSE), &checks),
+            Some("") => return self.judge(local_refusal(MISSING_INPUT_RESPONSE), &checks),
+            Some(token) if token.len() > self.site.max_token_length() => {
+                return self.judge(local_refusal(INVALID_INPUT_RESPONSE), &checks)
+            }
+            Some(token) => token,
+        };
+        let Some(secret_field) = &self.secret_field else {
+            return self.judge(local_refusal(MISSING_INPUT_SECRET), &checks);
+        };
+        let body = {
+            let mut form = form_urlencoded::Serializer::for_suffix(secret_field.clone(), 0);
+            form.append_pair("response", token);
+            for (name, value) in [
+                ("remoteip", call.remoteip.as_deref()),
+                ("sitekey", call.sitekey.as_deref()),
+                ("idempotency_key", idempotency_key.as_deref()),
+            ] {
+                if let Some(value) = value.filter(|value| !value.is_empty()) {
+                    form.append_pair(name, value);
+                }
+            }
+            form.finish()
+        };
+        let site = self.site;
+        let retry = Retry {
+            timeout: self.timeout,
+            retries: self.retries,
+            delay: Box::new(|attempt| {
+                FIRST_RETRY_DELAY
+                    .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+                    .min(MAX_RETRY_DELAY)
+            }),
+            lifetime: site.token_lifetime(),
+        };
+        match exchange(&self.transport, &self.url, &body, &retry, |fields| {
+            site.is_outage_verdict(fields)
+        })
+        .await
+        {
+            Exchange::Verdict {
+                mut fields,
+                lost,
+                attempts,
+            } => {
+                // The codes reach the caller: one that holds the secret (a server echoing the
+                // request) is dropped.
+                if let Some(Value::Array(codes)) = fields.get_mut("error-codes") {
+                    codes.retain(|code| !code.as_str().is_some_and(|code| holds_secret(code, &self.secret)));
+                }
+                let duplicate = fields.get("success") == Some(&Value::Bool(false))
+                    && codes_of(&fields).any(|code| site.is_duplicate_code(code));
+                if let Some((why, reason)) = lost.filter(|_| duplicate) {
+                    // Our own lost attempt may have redeemed it: no verdict on the token.
+                    let detail = format!("{reason}; the retry found the token redeemed, perhaps by that attempt");
+                    return Outcome::unavailable(why, Err(self.site.unavailable(attempts).with_detail(detail)));
+                }
+                self.judge(fields, &checks)
+            }
+            Exchange::Unexpected(status) => self.misconfiguration(
+                UNEXPECTED_STATUS,
+                Some(format!(
+                    "siteverify answered {status}, which it never does: check siteverifyUrl"
+                )),
+                local_refusal(UNEXPECTED_STATUS),
+            ),
+            Exchange::NoVerdict { why, reason, attempts } => {
+                Outcome::unavailable(why, Err(self.site.unavailable(attempts).with_detail(reason)))
+            }
+        }
+    }
+
+    /// The provider's verdict (or ours, with its wire names) and our checks, as an outcome.
+    fn judge(&self, mut fields: Map<String, Value>, checks: &Checks) -> Outcome<Value> {
+        let passed = fields.get("success") == Some(&Value::Bool(true));
+        let provider_codes: Vec<String> = codes_of(&fields).map(str::to_owned).collect();
+        if let Some(code) = provider_codes.iter().find(|code| self.site.is_configuration_code(code)) {
+            if !passed {
+                return self.misconfiguration(&code.clone(), None, fields);
+            }
+        }
+        // As the PHP library does, the checks run on a refusal too, and add their codes to it.
+        let failed = checks.failed(&fields, SystemTime::now());
+        if passed && failed.is_empty() {
+            return Outcome::verified(self.shaped(fields));
+        }
+        let code = provider_codes
+            .iter()
+            .filter(|_| !passed)
+            .find_map(|code| provider_code(code))
+            .or_else(|| failed.first().map(|code| (*code).to_owned()))
+            .unwrap_or_else(|| INVALID_INPUT_RESPONSE.to_owned());
+        if !failed.is_empty() {
+            fields.insert("success".into(), Value::Bool(false));
+            let mut codes: Vec<Value> = provider_codes.into_iter().map(Value::from).collect();
+            codes.extend(failed.iter().map(|code| Value::from(*code)));
+            fields.insert("error-codes".into(), Value::Array(codes));
+        }
+        Outcome::refused(code, Ok(self.shaped(fields)))
+    }
+
+    /// A misconfiguration: `Wire` resolves what siteverify said; `Verdict` rejects.
+    fn misconfiguration(&self, code: &str, detail: Option<String>, fields: Map<String, Value>) -> Outcome<Value> {
+        let value = match self.shape {
+            Shape::Wire => Ok(Value::Object(fields)),
+            Shape::Verdict => {
+                let codes: Vec<&str> = codes_of(&fields).collect();
+                let error = self.site.misconfigured(&codes);
+                Err(match detail {
+                    Some(detail) => error.with_detail(detail),
+                    None => error,
+                })
+            }
+        };
+        let code = provider_code(code).unwrap_or_else(|| INVALID_INPUT_RESPONSE.to_owned());
+        Outcome {
+            kind: Kind::Misconfigured,
+            code: Some(code.into()),
+            value,
+        }
+    }
+
+    /// What resolves: the wire JSON, or the verdict with camelCase names.
+    fn shaped(&self, fields: Map<String, Value>) -> Value {
+        match self.shape {
+            Shape::Wire => Value::Object(fields),
+            Shape::Verdict => Value::Object(camel_case(fields)),
+        }
+    }
+}
+
+/// A verdict we give without asking: `success: false` with one code.
+fn local_refusal(code: &str) -> Map<String, Value> {
+    let mut fields = Map::new();
+    fields.insert("success".into(), Value::Bool(false));
+    fields.insert("error-codes".into(), Value::Array(vec![Value::from(code)]));
+    fields
+}
+
+/// The verdict with camelCase names (`challenge_ts` to `challengeTs`, `error-codes` to
+/// `errorCodes`): `success` first, `errorCodes` always (a list of strings), the other fields as
+/// the provider sent them. A name that is not a short word of letters, digits, `_` and `-` is
+/// dropped: the answer is a server's, and its names become a JavaScript object's.
+pub fn camel_case(fields: Map<String, Value>) -> Map<String, Value> {
+    let mut verdict = Map::new();
+    verdict.insert(
+        "success".into(),
+        fields.get("success").cloned().unwrap_or(Value::Bool(false)),
+    );
+    let codes: Vec<Value> = codes_of(&fields).map(Value::from).collect();
+    for (name, value) in fields {
+        let word = (1..=64).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !word || name == "success" || name == "error-codes" {
+            continue;
+        }
+        let mut camel = String::with_capacity(name.len());
+        let mut upper = false;
+        for letter in name.chars() {
+            if letter == '_' || letter == '-' {
+                upper = !camel.is_empty();
+            } else if upper {
+                camel.push(letter.to_ascii_uppercase());
+                upper = false;
+            } else {
+                camel.push(letter);
+            }
+        }
+        if !camel.is_empty() && camel != "errorCodes" && camel != "success" {
+            verdict.insert(camel, value);
+        }
+    }
+    verdict.insert("errorCodes".into(), Value::Array(codes));
+    verdict
+}
+
+#[cfg(test)]
+mod tests;
