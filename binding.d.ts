@@ -35,6 +35,17 @@ export declare class NativePlaytcha {
   verify(token?: string | undefined | null): Promise<NativeOutcome>
 }
 
+/** A configured siteverify client (`turnstile`, `hcaptcha` or `recaptcha`); share one instance. */
+export declare class NativeSiteverify {
+  constructor(provider: string, options: NativeSiteverifyOptions)
+  /**
+   * Verifies a token: the outcome, with what resolves as JSON text. `token` is `null` when
+   * the caller passed something other than a string.
+   * Cloned on the JS thread, not in an `async fn(&self)`: see `NativeTrustCaptcha`.
+   */
+  verify(token: string | undefined | null, call: NativeSiteverifyCall): Promise<NativeOutcome>
+}
+
 /** A configured TrustCaptcha client; share one instance across requests. */
 export declare class NativeTrustCaptcha {
   constructor(options: NativeTrustCaptchaOptions)
@@ -113,6 +124,10 @@ export declare const enum ErrorKind {
   RecaptchaUnavailable = 'RecaptchaUnavailable',
   PlaytchaRejected = 'PlaytchaRejected',
   PlaytchaUnavailable = 'PlaytchaUnavailable',
+  TurnstileMisconfigured = 'TurnstileMisconfigured',
+  TurnstileUnavailable = 'TurnstileUnavailable',
+  HcaptchaMisconfigured = 'HcaptchaMisconfigured',
+  HcaptchaUnavailable = 'HcaptchaUnavailable',
 }
 
 /** Every kind of error native code reports, for `lib/errors.js`'s check at load. */
@@ -164,6 +179,31 @@ export interface NativePlaytchaOptions {
   failClosed: boolean
   proxy?: boolean | ProxyConfig
   ca?: Array<string>
+}
+
+/** One call's options, already type-checked by `lib/siteverify.js`. */
+export interface NativeSiteverifyCall {
+  remoteip?: string
+  sitekey?: string
+  idempotencyKey?: string
+  expectedHostname?: Array<string>
+  expectedApkPackageName?: string
+  expectedAction?: string
+  minScore?: number
+  maxScore?: number
+  maxAgeMs?: number
+}
+
+/** A client's options, already type-checked by `lib/siteverify.js`. */
+export interface NativeSiteverifyOptions {
+  secret?: string
+  siteverifyUrl?: string
+  timeoutMs?: number
+  retries?: number
+  proxy?: boolean | ProxyConfig
+  ca?: Array<string>
+  /** Resolve the provider's JSON as sent (the `hcaptcha` package's shape), not our verdict. */
+  wire?: boolean
 }
 
 /** The constructor options, already type-checked by `lib/trustcaptcha.js`. */

@@ -413,11 +413,252 @@ export class PlaytchaUnavailableError extends FailoverException {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The siteverify providers: Cloudflare Turnstile, hCaptcha and reCAPTCHA (the `Recaptcha` class)
+
+/** The options of `new Turnstile(...)`, `new HCaptcha(...)` and `new Recaptcha(...)`. */
+export interface SiteverifyOptions {
+  /** The secret key, trimmed; a missing or empty one throws at once. */
+  secret: string
+  /** Default: the provider's siteverify (Turnstile's `https://challenges.cloudflare.com/turnstile/v0/siteverify`, hCaptcha's `https://api.hcaptcha.com/siteverify`, Google's `https://www.google.com/recaptcha/api/siteverify`). */
+  siteverifyUrl?: string
+  /** The deadline of each attempt, in milliseconds. Default 5000. */
+  timeoutMs?: number
+  /**
+   * Attempts after the first while no verdict comes (a timeout, a 429, a 5xx, an unreadable
+   * answer, Turnstile's `internal-error`), 200 ms apart and doubling, within the token's life.
+   * Default 2.
+   */
+  retries?: number
+  /** An explicit proxy, or `false` for none; by default `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` apply. */
+  proxy?: ProxyConfig | false
+  /** PEM certificate authorities trusted besides the system's (a corporate TLS proxy). */
+  ca?: string | Buffer | Array<string | Buffer>
+}
+
+/**
+ * Our codes, added to the provider's `errorCodes` by a check that failed (the codes of Google's
+ * PHP library): the verdict then resolves `success: false`.
+ */
+export type SiteverifyCheckCode =
+  | 'hostname-mismatch'
+  | 'apk_package_name-mismatch'
+  | 'action-mismatch'
+  | 'score-threshold-not-met'
+  | 'score-threshold-exceeded'
+  | 'challenge-timeout'
+
+/** Codes every siteverify provider may answer, and ours for a token refused before any request. */
+export type SiteverifyErrorCode =
+  | 'missing-input-secret'
+  | 'invalid-input-secret'
+  | 'missing-input-response'
+  | 'invalid-input-response'
+  | 'bad-request'
+  | 'timeout-or-duplicate'
+  | SiteverifyCheckCode
+
+/** Turnstile's codes (Cloudflare's docs), and ours. */
+export type TurnstileErrorCode = SiteverifyErrorCode | 'internal-error' | (string & {})
+
+/** `turnstile.verify`'s options. */
+export interface TurnstileVerifyOptions {
+  /** The visitor's IP address. */
+  remoteip?: string
+  /**
+   * A UUID for this redemption; a fresh one when left out. Every retry of the call sends the
+   * same key, so it asks about the same redemption instead of burning the token. Give your own
+   * to retry across calls (or processes) safely.
+   */
+  idempotencyKey?: string
+  /** The widget's `action` must be this (case-insensitive), else `action-mismatch`. */
+  expectedAction?: string
+  /** The hostname must be this, or one of these (case-insensitive), else `hostname-mismatch`. */
+  expectedHostname?: string | string[]
+}
+
+/** Turnstile's verdict, in camelCase. A refusal resolves too: `success: false` with its codes. */
+export interface TurnstileVerdict {
+  success: boolean
+  /** When the challenge was solved (ISO 8601). */
+  challengeTs?: string
+  hostname?: string
+  /** The widget's `data-action`. */
+  action?: string
+  /** The widget's `data-cdata`. */
+  cdata?: string
+  /** Cloudflare's `metadata` as sent, e.g. `{ ephemeral_id }` (Enterprise). */
+  metadata?: Record<string, unknown>
+  /** Cloudflare's codes, then ours; empty when it passed. */
+  errorCodes: TurnstileErrorCode[]
+  /** Any other field Cloudflare adds, renamed to camelCase. */
+  [field: string]: unknown
+}
+
+/** A Cloudflare Turnstile client; create one and share it across requests. */
+export class Turnstile {
+  constructor(options: SiteverifyOptions)
+  /**
+   * Verifies a token with a client made for the call; `options` takes the constructor's options
+   * besides `verify`'s.
+   */
+  static verify(
+    secret: string,
+    token: string,
+    options?: TurnstileVerifyOptions & Omit<SiteverifyOptions, 'secret'>,
+  ): Promise<TurnstileVerdict>
+  /**
+   * Verifies the widget's token (`cf-turnstile-response`). Resolves the verdict; a token over
+   * 2,048 characters, empty or not a string resolves `success: false` with no request. Rejects a
+   * `TurnstileUnavailableError` when no verdict came after the retries, a
+   * `TurnstileConfigurationError` when Cloudflare refused the secret, a `TypeError` for an
+   * unusable option.
+   */
+  verify(token: string, options?: TurnstileVerifyOptions): Promise<TurnstileVerdict>
+}
+
+/** Turnstile gave no verdict, even after the retries: apply your failover policy. */
+export class TurnstileUnavailableError extends FailoverException {
+  /** The requests made, the first one included. */
+  attempts: number
+}
+
+/** Cloudflare refused the secret (`missing-input-secret`, `invalid-input-secret`), or `siteverifyUrl` answered no verdict. */
+export class TurnstileConfigurationError extends Error {
+  errorCodes: string[]
+}
+
+/** hCaptcha's codes (hCaptcha's docs), and ours. */
+export type HCaptchaErrorCode =
+  | SiteverifyErrorCode
+  | 'expired-input-response'
+  | 'already-seen-response'
+  | 'invalid-or-already-seen-response'
+  | 'missing-remoteip'
+  | 'invalid-remoteip'
+  | 'not-using-dummy-passcode'
+  | 'sitekey-secret-mismatch'
+  | (string & {})
+
+/** `hcaptcha.verify`'s options. */
+export interface HCaptchaVerifyOptions {
+  /** The visitor's IP address. */
+  remoteip?: string
+  /** The sitekey you expect: hCaptcha refuses a token solved for another. */
+  sitekey?: string
+  /** The hostname must be this, or one of these (case-insensitive), else `hostname-mismatch`. */
+  expectedHostname?: string | string[]
+  /**
+   * Enterprise: the risk score must be at most this (hCaptcha's score grows with the risk: 1 is a
+   * bot), else `score-threshold-exceeded`.
+   */
+  maxScore?: number
+}
+
+/** hCaptcha's verdict, in camelCase. A refusal resolves too: `success: false` with its codes. */
+export interface HCaptchaVerdict {
+  success: boolean
+  challengeTs?: string
+  hostname?: string
+  /** Deprecated by hCaptcha; passed through. */
+  credit?: boolean
+  /** Enterprise: the risk score, 0 (safe) to 1 (a bot). */
+  score?: number
+  /** Enterprise: why. */
+  scoreReason?: string[]
+  errorCodes: HCaptchaErrorCode[]
+  [field: string]: unknown
+}
+
+/** An hCaptcha client; create one and share it across requests. */
+export class HCaptcha {
+  constructor(options: SiteverifyOptions)
+  static verify(
+    secret: string,
+    token: string,
+    options?: HCaptchaVerifyOptions & Omit<SiteverifyOptions, 'secret'>,
+  ): Promise<HCaptchaVerdict>
+  /**
+   * Verifies the widget's token (`h-captcha-response`). Resolves the verdict; rejects an
+   * `HCaptchaUnavailableError` when no verdict came, an `HCaptchaConfigurationError` when hCaptcha
+   * refused the secret or the sitekey, a `TypeError` for an unusable option.
+   */
+  verify(token: string, options?: HCaptchaVerifyOptions): Promise<HCaptchaVerdict>
+}
+
+/** hCaptcha gave no verdict, even after the retries: apply your failover policy. */
+export class HCaptchaUnavailableError extends FailoverException {
+  attempts: number
+}
+
+/** hCaptcha refused the secret or the sitekey (`invalid-input-secret`, `sitekey-secret-mismatch`...), or `siteverifyUrl` answered no verdict. */
+export class HCaptchaConfigurationError extends Error {
+  errorCodes: string[]
+}
+
+/** The options `configureHcaptcha` sets for `verify` of `captcha-native/hcaptcha`. */
+export type HCaptchaConfiguration = Omit<SiteverifyOptions, 'secret'>
+
+/**
+ * Sets the endpoint, deadline, retries, proxy and `ca` of `verify` (the `hcaptcha` package's
+ * drop-in of `captcha-native/hcaptcha`). Each call replaces the previous configuration;
+ * `configureHcaptcha()` clears it.
+ */
+export function configureHcaptcha(options?: HCaptchaConfiguration): void
+
+/** `recaptcha.verify`'s options: the checks of Google's PHP library. */
+export interface RecaptchaVerifyOptions {
+  /** The visitor's IP address. */
+  remoteip?: string
+  /** v3: the action must be this (case-insensitive), else `action-mismatch`. */
+  expectedAction?: string
+  /** v3: the score must be at least this (1 is a human), else `score-threshold-not-met`. */
+  minScore?: number
+  /** The hostname must be this, or one of these (case-insensitive), else `hostname-mismatch`. */
+  expectedHostname?: string | string[]
+  /** Android: the app's package must be this (case-insensitive), else `apk_package_name-mismatch`. */
+  expectedApkPackageName?: string
+  /** The challenge must have been solved at most this many milliseconds ago, else `challenge-timeout`. */
+  maxAgeMs?: number
+}
+
+/** Google's verdict, in camelCase. A refusal resolves too: `success: false` with its codes. */
+export interface RecaptchaVerdict {
+  success: boolean
+  /** v3: 0 (a bot) to 1 (a human). */
+  score?: number
+  /** v3: the action of `grecaptcha.execute`. */
+  action?: string
+  hostname?: string
+  /** Android: the app's package. */
+  apkPackageName?: string
+  challengeTs?: string
+  errorCodes: Array<SiteverifyErrorCode | (string & {})>
+  [field: string]: unknown
+}
+
+/** A reCAPTCHA (v2, v3, Android) client; create one and share it across requests. */
+export class Recaptcha {
+  constructor(options: SiteverifyOptions)
+  static verify(
+    secret: string,
+    token: string,
+    options?: RecaptchaVerifyOptions & Omit<SiteverifyOptions, 'secret'>,
+  ): Promise<RecaptchaVerdict>
+  /**
+   * Verifies the widget's token (`g-recaptcha-response`). Resolves the verdict; rejects a
+   * `RecaptchaUnavailableError` (503) when no verdict came, a `RecaptchaError` (500) when Google
+   * refused the secret, a `TypeError` for an unusable option.
+   */
+  verify(token: string, options?: RecaptchaVerifyOptions): Promise<RecaptchaVerdict>
+}
+
+// ---------------------------------------------------------------------------------------------
 // Every provider
 
 /**
  * True when `outcome` (an error or a resolved value of this package) means "the provider could
- * not be asked": any `FailoverException` (TrustCaptcha, reCAPTCHA, Playtcha with `failClosed`),
+ * not be asked": any `FailoverException` (TrustCaptcha, reCAPTCHA, Turnstile, hCaptcha, Playtcha
+ * with `failClosed`),
  * or anything a verification marked unavailable: TrustCaptcha's plain `Error` for a 5xx, a
  * Playtcha result that failed open, a Swetrix `[false, message]` that got no verdict (no answer,
  * an unreadable body, 429 or 5xx), the middleware's `error` for any of those. The kind is decided

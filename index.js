@@ -7,12 +7,15 @@ const {
   VerificationNotFinishedException, VerificationResultExpiredException,
   VerificationResultRetrievalLimitReachedException, FailoverException, ServerUnreachableException,
   ClientReportedServerUnreachableException, RecaptchaError, RecaptchaUnavailableError, PlaytchaError,
-  PlaytchaUnavailableError
+  PlaytchaUnavailableError, TurnstileUnavailableError, TurnstileConfigurationError, HCaptchaUnavailableError,
+  HCaptchaConfigurationError
 } = require('./lib/errors.js')
 const { TrustCaptcha, VerificationResult, VerificationToken } = require('./lib/trustcaptcha.js')
 const { validateToken } = require('./lib/swetrix.js')
 const { authorize, configureRecaptcha } = require('./lib/recaptcha.js')
 const { Playtcha } = require('./lib/playtcha.js')
+const { Turnstile, HCaptcha, Recaptcha } = require('./lib/siteverify.js')
+const { configureHcaptcha } = require('./lib/hcaptcha.js')
 const { isProviderUnavailable } = require('./lib/outcome.js')
 const { Emulator } = require('./lib/emulator.js')
 
@@ -37,6 +40,14 @@ module.exports = {
   Playtcha,
   PlaytchaError,
   PlaytchaUnavailableError,
+  Turnstile,
+  TurnstileUnavailableError,
+  TurnstileConfigurationError,
+  HCaptcha,
+  HCaptchaUnavailableError,
+  HCaptchaConfigurationError,
+  configureHcaptcha,
+  Recaptcha,
   isProviderUnavailable,
   Emulator
 }

@@ -18,6 +18,7 @@ pub mod playtcha;
 pub mod providers;
 pub mod proxy;
 pub mod recaptcha;
+pub mod siteverify;
 pub mod swetrix;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -167,11 +167,21 @@ impl Site {
     /// The error when the provider (or our check of the options) says the configuration is wrong.
     fn misconfigured(self, codes: &[&str]) -> CaptchaError {
         let listed = || Value::from(codes.iter().map(|c| Value::from(*c)).collect::<Vec<_>>());
-        match self {
-            Site::Recaptcha => recaptcha::rejection(ErrorKind::RecaptchaRejected, 500, codes),
-            Site::Turnstile => CaptchaError::new(ErrorKind::TurnstileMisconfigured).with_field("errorCodes", listed()),
-            Site::Hcaptcha => CaptchaError::new(ErrorKind::HcaptchaMisconfigured).with_field("errorCodes", listed()),
-        }
+        let kind = match self {
+            Site::Recaptcha => return recaptcha::rejection(ErrorKind::RecaptchaRejected, 500, codes),
+            Site::Turnstile => ErrorKind::TurnstileMisconfigured,
+            Site::Hcaptcha => ErrorKind::HcaptchaMisconfigured,
+        };
+        // The codes are provider codes (or ours), never free text: safe in a message.
+        let said: Vec<String> = codes.iter().filter_map(|code| provider_code(code)).collect();
+        CaptchaError::new(kind)
+            .with_message(format!(
+                "{} refused the configuration ({}): check the secret key{} and siteverifyUrl",
+                self.title(),
+                said.join(", "),
+                if self == Site::Hcaptcha { ", the sitekey" } else { "" }
+            ))
+            .with_field("errorCodes", listed())
     }
 }
 

@@ -1,0 +1,74 @@
+'use strict'
+// hCaptcha's drop-in: `verify(secret, token, remoteip?, sitekey?)` of the `hcaptcha` npm package
+// (vastus/node-hcaptcha), resolving the provider's JSON as it does, and `configureHcaptcha`.
+
+const nativeBinding = require('../binding.js')
+const { awaitNative, callNative } = require('./errors.js')
+const { checkOptions } = require('./options.js')
+const { settle } = require('./outcome.js')
+const { SITEVERIFY_OPTIONS } = require('./siteverify.js')
+
+/** `configureHcaptcha`'s options: the constructor's, without the secret (each call gives it). */
+const CONFIGURE_OPTIONS = Object.freeze(Object.fromEntries(
+  Object.entries(SITEVERIFY_OPTIONS).filter(([name]) => name !== 'secret')
+))
+/** Clients kept per secret: a process verifies with one or two, a test suite with a few more. */
+const MAX_CLIENTS = 16
+
+let defaults = Object.freeze({})
+/** One native client per secret, for the current defaults. */
+let clients = new Map()
+
+/**
+ * Sets the endpoint, deadline, retries, proxy and `ca` that `verify` uses (as `configureRecaptcha`
+ * does for `authorize`). Each call replaces the previous configuration; `configureHcaptcha()`
+ * clears it.
+ */
+function configureHcaptcha (options) {
+  if (options !== undefined && options !== null && typeof options !== 'object') {
+    throw new TypeError('configureHcaptcha options must be an object')
+  }
+  for (const name of Object.keys(options ?? {})) {
+    if (!Object.hasOwn(CONFIGURE_OPTIONS, name)) {
+      throw new TypeError(`unknown option ${name}; the options are ${Object.keys(CONFIGURE_OPTIONS).join(', ')}`)
+    }
+  }
+  const checked = Object.freeze(checkOptions(CONFIGURE_OPTIONS, options))
+  // Built now, so a bad URL or proxy throws here, not on the first verification.
+  const probe = callNative(() => new nativeBinding.NativeSiteverify('hcaptcha', { ...checked, wire: true }))
+  defaults = checked
+  clients = new Map([['', probe]])
+}
+
+function clientFor (secret) {
+  let client = clients.get(secret)
+  if (client === undefined) {
+    client = callNative(() => new nativeBinding.NativeSiteverify('hcaptcha', { ...defaults, secret, wire: true }))
+    if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value)
+    clients.set(secret, client)
+  }
+  return client
+}
+
+/** An optional argument of the original: sent when truthy, as it does; a string if given. */
+function optionalText (value, name) {
+  if (!value) return undefined
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`)
+  return value
+}
+
+/**
+ * Verifies an hCaptcha token. Resolves siteverify's JSON as the `hcaptcha` package does
+ * (`success`, `challenge_ts`, `hostname`, `credit`, `error-codes`, `score`, `score_reason`), a
+ * refused secret included; rejects an `HCaptchaUnavailableError` when no verdict came.
+ */
+async function verify (secret, token, remoteip = null, sitekey = null) {
+  if (secret !== undefined && secret !== null && typeof secret !== 'string') throw new TypeError('secret must be a string')
+  const call = { remoteip: optionalText(remoteip, 'remoteip'), sitekey: optionalText(sitekey, 'sitekey') }
+  // The original sends `response=` for a missing token (siteverify: missing-input-response).
+  const tokenArgument = typeof token === 'string' ? token : token === undefined || token === null ? '' : null
+  const client = clientFor(secret ?? '')
+  return settle(await awaitNative(client.verify(tokenArgument, call)), (outcome) => JSON.parse(outcome.value))
+}
+
+module.exports = { verify, configureHcaptcha }

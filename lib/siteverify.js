@@ -1,0 +1,115 @@
+'use strict'
+// The siteverify providers: Cloudflare Turnstile, hCaptcha and reCAPTCHA's `Recaptcha` class, one
+// shape on one native engine (crates/core/src/siteverify). Each resolves the provider's verdict in
+// camelCase (a refusal too, with `success: false` and its codes), and rejects only when there is no
+// verdict (a `FailoverException`) or the configuration is wrong.
+
+const nativeBinding = require('../binding.js')
+const { awaitNative, callNative } = require('./errors.js')
+const { checkOptions } = require('./options.js')
+const { settle } = require('./outcome.js')
+
+/** The options of every siteverify client's constructor. */
+const SITEVERIFY_OPTIONS = Object.freeze({
+  secret: 'secret', siteverifyUrl: 'string', timeoutMs: 'ms', retries: 'number', proxy: 'proxy', ca: 'ca'
+})
+
+/** The options of each provider's `verify(token, options)`. */
+const VERIFY_OPTIONS = Object.freeze({
+  turnstile: Object.freeze({
+    remoteip: 'string', idempotencyKey: 'string', expectedAction: 'string', expectedHostname: 'hostnames'
+  }),
+  hcaptcha: Object.freeze({
+    remoteip: 'string', sitekey: 'string', expectedHostname: 'hostnames', maxScore: 'number'
+  }),
+  recaptcha: Object.freeze({
+    remoteip: 'string',
+    expectedAction: 'string',
+    minScore: 'number',
+    expectedHostname: 'hostnames',
+    expectedApkPackageName: 'string',
+    maxAgeMs: 'number'
+  })
+})
+
+/** `options` checked against `kinds`: an unknown name (a typo such as `remoteIp`) is a TypeError. */
+function knownOptions (kinds, options, where) {
+  if (options === undefined || options === null) return {}
+  if (typeof options !== 'object') throw new TypeError(`${where} must be an object`)
+  for (const name of Object.keys(options)) {
+    if (!Object.hasOwn(kinds, name)) {
+      throw new TypeError(`unknown option ${where}.${name}; the options are ${Object.keys(kinds).join(', ')}`)
+    }
+  }
+  return checkOptions(kinds, options, `${where}.`)
+}
+
+/** The verdict an outcome resolves. */
+function verdictOf (outcome) {
+  return JSON.parse(outcome.value)
+}
+
+/**
+ * A siteverify client class for `provider`, named `name`: `new Name({ secret, ... })`,
+ * `name.verify(token, options?)` and the static `Name.verify(secret, token, options?)`.
+ */
+function siteverifyClass (provider, name) {
+  const verifyKinds = VERIFY_OPTIONS[provider]
+  const Client = class {
+    #native
+
+    constructor (options) {
+      if (options === null || typeof options !== 'object') throw new TypeError(`${name} options must be an object`)
+      const checked = checkOptions(SITEVERIFY_OPTIONS, options)
+      this.#native = callNative(() => new nativeBinding.NativeSiteverify(provider, checked))
+    }
+
+    /**
+     * Verifies one token with a client made for it. `options` takes the constructor's options
+     * (`siteverifyUrl`, `timeoutMs`...) besides `verify`'s. A shared instance pools connections
+     * the same way: the pool is per configuration either way.
+     */
+    static verify (secret, token, options) {
+      const config = { secret }
+      const call = {}
+      if (options !== undefined && options !== null) {
+        if (typeof options !== 'object') return Promise.reject(new TypeError('options must be an object'))
+        for (const [key, value] of Object.entries(options)) {
+          if (key === 'secret') return Promise.reject(new TypeError('give the secret as the first argument'))
+          if (Object.hasOwn(SITEVERIFY_OPTIONS, key)) config[key] = value
+          else call[key] = value
+        }
+      }
+      let client
+      try {
+        client = new this(config)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      return client.verify(token, call)
+    }
+
+    /**
+     * Verifies the widget's token. Resolves the verdict (`success` true, or false with
+     * `errorCodes`); rejects when no verdict came or the configuration is wrong.
+     */
+    async verify (token, options) {
+      const call = knownOptions(verifyKinds, options, 'options')
+      if (call.expectedHostname !== undefined && call.expectedHostname.length === 0) {
+        throw new TypeError('options.expectedHostname must be a non-empty string or a non-empty list of them')
+      }
+      return settle(await awaitNative(this.#native.verify(typeof token === 'string' ? token : null, call)), verdictOf)
+    }
+  }
+  Object.defineProperty(Client, 'name', { value: name })
+  return Client
+}
+
+/** Cloudflare Turnstile: every call carries an idempotency key, so a retry never burns the token. */
+const Turnstile = siteverifyClass('turnstile', 'Turnstile')
+/** hCaptcha, with Enterprise's `score` and `scoreReason` passed through. */
+const HCaptcha = siteverifyClass('hcaptcha', 'HCaptcha')
+/** Google reCAPTCHA v2, v3 and Android, with the checks of Google's PHP library. */
+const Recaptcha = siteverifyClass('recaptcha', 'Recaptcha')
+
+module.exports = { Turnstile, HCaptcha, Recaptcha, SITEVERIFY_OPTIONS, VERIFY_OPTIONS, knownOptions }
