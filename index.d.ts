@@ -672,7 +672,7 @@ export function isProviderUnavailable(outcome: unknown): boolean
 // Emulator
 
 /** The providers the emulator serves, at their real paths. */
-export type EmulatorProvider = 'trustcaptcha' | 'swetrix' | 'recaptcha' | 'playtcha'
+export type EmulatorProvider = 'trustcaptcha' | 'swetrix' | 'recaptcha' | 'playtcha' | 'turnstile' | 'hcaptcha'
 
 export interface EmulatorOptions {
   /** Default `'127.0.0.1'`. Anything other than loopback prints a warning. */

@@ -23,6 +23,7 @@ const {
 const { branded, isError } = require('./realm.js')
 const { kindOf, mark, outcomeOf } = require('./outcome.js')
 const { BODY_LIMIT, bodyOf, findToken } = require('./body.js')
+const { SITEVERIFY_OPTIONS, VERIFY_OPTIONS, knownOptions } = require('./siteverify.js')
 
 /** The form field each provider's widget fills in (native code's facts). */
 const TOKEN_FIELDS = Object.freeze(Object.fromEntries(PROVIDERS.map((name) => [name, PROVIDER_FACTS[name].tokenField])))
@@ -33,13 +34,22 @@ const SWETRIX_ARGUMENTS = Object.freeze({ secret: 'secret', apiURL: 'string' })
 /** The client options of TrustCaptcha and Playtcha (lib/options.js): those a `client` excludes. */
 const TRUSTCAPTCHA_CONFIG = Object.keys(TRUSTCAPTCHA_OPTIONS)
 const PLAYTCHA_CONFIG = Object.keys(PLAYTCHA_OPTIONS)
+/** The client options of Turnstile and hCaptcha (lib/siteverify.js): those a `client` excludes. */
+const SITEVERIFY_CONFIG = Object.keys(SITEVERIFY_OPTIONS)
+/** Each siteverify provider's checks, given once for every request (the visitor's address is the request's). */
+const SITEVERIFY_CHECKS = Object.freeze({
+  turnstile: ['expectedAction', 'expectedHostname'],
+  hcaptcha: ['sitekey', 'expectedHostname', 'maxScore']
+})
 
 /** The options each provider takes, besides the common ones. */
 const PROVIDER_OPTIONS = {
   trustcaptcha: [...TRUSTCAPTCHA_CONFIG, 'client', 'maxScore'],
   swetrix: [...Object.keys(SWETRIX_ARGUMENTS), ...Object.keys(SWETRIX_OPTIONS)],
   recaptcha: Object.keys(AUTHORIZE_OPTIONS),
-  playtcha: [...PLAYTCHA_CONFIG, 'client']
+  playtcha: [...PLAYTCHA_CONFIG, 'client'],
+  turnstile: [...SITEVERIFY_CONFIG, 'client', 'remoteip', ...SITEVERIFY_CHECKS.turnstile],
+  hcaptcha: [...SITEVERIFY_CONFIG, 'client', 'remoteip', ...SITEVERIFY_CHECKS.hcaptcha]
 }
 const COMMON_OPTIONS = ['provider', 'field', 'onUnavailable', 'log', 'requestProperty']
 
@@ -136,6 +146,21 @@ function createVerifier (options) {
     timeoutMs = checked.timeoutMs
     // `remoteIp: null` sends no address; left out, the request's is sent.
     check = recaptchaCheck(checked, options.remoteIp === undefined)
+  } else if (provider === 'turnstile' || provider === 'hcaptcha') {
+    const Client = provider === 'turnstile' ? captcha.Turnstile : captcha.HCaptcha
+    let client = clientOrOptions(options, 'verify', Client.name, SITEVERIFY_CONFIG)
+    // Checked here, once; the same checks go with every request.
+    const checks = Object.freeze(knownOptions(VERIFY_OPTIONS[provider], pick(options, SITEVERIFY_CHECKS[provider]), 'options'))
+    if (options.remoteip !== undefined && options.remoteip !== null && typeof options.remoteip !== 'string') {
+      throw new TypeError('remoteip must be a string, or null to send none')
+    }
+    if (!client) {
+      client = new Client(pick(options, SITEVERIFY_CONFIG))
+      secrets.push(options.secret)
+      timeoutMs = options.timeoutMs
+    }
+    // `remoteip: null` sends no address; left out, the request's is sent.
+    check = siteverifyCheck(client, checks, options.remoteip)
   } else {
     let client = clientOrOptions(options, 'verify', 'Playtcha', PLAYTCHA_CONFIG)
     if (!client) {
@@ -236,6 +261,20 @@ function recaptchaCheck (checkedOptions, sendsRequestIp) {
       return resolvedVerdict(await captcha.authorize(token, options))
     } catch (error) {
       return rejectionVerdict(error) // 500: no secret or a refused one, a wrong siteverifyUrl; a TypeError
+    }
+  }
+}
+
+/** An unmarked siteverify verdict passes on success. */
+const siteverifyPassed = (result) => result.success === true
+
+function siteverifyCheck (client, checks, remoteip) {
+  return async (token, request) => {
+    const ip = remoteip === undefined ? remoteIp(request) : remoteip ?? undefined
+    try {
+      return resolvedVerdict(await client.verify(token, ip === undefined ? checks : { ...checks, remoteip: ip }), siteverifyPassed)
+    } catch (error) {
+      return rejectionVerdict(error) // a refused secret, a wrong siteverifyUrl, a TypeError
     }
   }
 }

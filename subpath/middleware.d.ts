@@ -13,21 +13,31 @@ import type {
   PlaytchaResult,
   PlaytchaFailedOpenResult,
   PlaytchaVerifiedResult,
+  Turnstile,
+  HCaptcha,
+  SiteverifyOptions,
+  TurnstileVerifyOptions,
+  TurnstileVerdict,
+  HCaptchaVerifyOptions,
+  HCaptchaVerdict,
   EmulatorProvider,
 } from '../index.js'
 
-/** The providers: the same four as the emulator's. */
+/** The providers: the same six as the emulator's. */
 export type CaptchaProvider = EmulatorProvider
 
 /**
  * The form field each provider's widget fills in, where the token is looked for by default:
- * `tc-verification-token`, `swetrix-captcha-response`, `g-recaptcha-response`, `playtcha-token`.
+ * `tc-verification-token`, `swetrix-captcha-response`, `g-recaptcha-response`, `playtcha-token`,
+ * `cf-turnstile-response`, `h-captcha-response`.
  */
 export declare const TOKEN_FIELDS: {
   readonly trustcaptcha: 'tc-verification-token'
   readonly swetrix: 'swetrix-captcha-response'
   readonly recaptcha: 'g-recaptcha-response'
   readonly playtcha: 'playtcha-token'
+  readonly turnstile: 'cf-turnstile-response'
+  readonly hcaptcha: 'h-captcha-response'
 }
 
 /** What `log` is given: never a secret, an API key or the token. */
@@ -116,11 +126,46 @@ export type PlaytchaMiddlewareOptions = CaptchaCommonOptions & { provider: 'play
     }
 )
 
+/** A configured siteverify client instead of its options. */
+interface SharedSiteverifyClient<C> {
+  /** A configured instance, shared; then no other client option may be given. */
+  client: C
+  secret?: undefined
+  siteverifyUrl?: undefined
+  timeoutMs?: undefined
+  retries?: undefined
+  proxy?: undefined
+  ca?: undefined
+}
+
+/**
+ * The visitor's address sent to siteverify: by default the request's `ip` (Express's honours
+ * `trust proxy`), else its socket's address; `remoteip: null` sends none.
+ */
+interface SiteverifyAddress {
+  remoteip?: string | null
+}
+
+/**
+ * Turnstile, with its client options (or a configured `client`) and its checks. Each request
+ * gets a fresh idempotency key, so the client's retries never burn its token.
+ */
+export type TurnstileMiddlewareOptions = CaptchaCommonOptions & { provider: 'turnstile' } & SiteverifyAddress &
+  Pick<TurnstileVerifyOptions, 'expectedAction' | 'expectedHostname'> &
+  ((SiteverifyOptions & { client?: undefined }) | SharedSiteverifyClient<Turnstile>)
+
+/** hCaptcha, with its client options (or a configured `client`) and its checks. */
+export type HCaptchaMiddlewareOptions = CaptchaCommonOptions & { provider: 'hcaptcha' } & SiteverifyAddress &
+  Pick<HCaptchaVerifyOptions, 'sitekey' | 'expectedHostname' | 'maxScore'> &
+  ((SiteverifyOptions & { client?: undefined }) | SharedSiteverifyClient<HCaptcha>)
+
 export type CaptchaOptions =
   | TrustCaptchaMiddlewareOptions
   | SwetrixMiddlewareOptions
   | RecaptchaMiddlewareOptions
   | PlaytchaMiddlewareOptions
+  | TurnstileMiddlewareOptions
+  | HCaptchaMiddlewareOptions
 
 /** What each provider verified. */
 export interface CaptchaVerifiedResults {
@@ -128,6 +173,8 @@ export interface CaptchaVerifiedResults {
   swetrix: SwetrixValidationData
   recaptcha: { success: true }
   playtcha: PlaytchaVerifiedResult
+  turnstile: TurnstileVerdict
+  hcaptcha: HCaptchaVerdict
 }
 
 /** What may come with a failure or an outage. */
@@ -138,6 +185,9 @@ export interface CaptchaOtherResults {
   recaptcha: never
   /** A fail-open result (an outage). */
   playtcha: PlaytchaResult
+  /** The verdict with `success: false` and its codes (a failed check's included). */
+  turnstile: TurnstileVerdict
+  hcaptcha: HCaptchaVerdict
 }
 
 interface OutcomeBase<P extends CaptchaProvider> {

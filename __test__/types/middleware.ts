@@ -95,7 +95,7 @@ async function playtchaOutcome (body: unknown): Promise<void> {
 
 // Mistakes the types catch.
 // @ts-expect-error an unknown provider
-requireCaptcha({ provider: 'hcaptcha', secret: 's' })
+requireCaptcha({ provider: 'friendly-captcha', secret: 's' })
 // @ts-expect-error Swetrix needs its secret
 requireCaptcha({ provider: 'swetrix' })
 // @ts-expect-error TrustCaptcha's score is a bot score: maxScore, not minScore
