@@ -298,3 +298,97 @@ describe('bad options', () => {
     assert.equal(siteverifyRequests().length, 0)
   })
 })
+
+describe('authorize: a retry told timeout-or-duplicate', () => {
+  it('after an attempt whose answer was lost is an outage (503), not a refusal: that attempt may have redeemed the token', async () => {
+    const capture = await captureServer((request, n) => n === 1 ? { status: 502, body: '' } : { body: { success: false, 'error-codes': ['timeout-or-duplicate'] } })
+    try {
+      await rejectsWith(authorize('t', { ...options, siteverifyUrl: capture.url, retries: 1 }), 503, ['siteverify-unavailable'], RecaptchaUnavailableError)
+    } finally {
+      await capture.close()
+    }
+  })
+})
+
+describe('the Recaptcha class (docs/providers/recaptcha.md, "The Recaptcha class")', () => {
+  const { Recaptcha } = require('../index.js')
+  const { outcomeOf } = require('../lib/outcome.js')
+  let recaptcha
+  before(() => { recaptcha = new Recaptcha({ secret: SECRET, siteverifyUrl }) })
+
+  it("resolves the whole verdict of an issued v3 token in camelCase", async () => {
+    const token = emulator.issue('recaptcha', { hostname: 'example.com', score: 0.7, action: 'login' })
+    const verdict = await recaptcha.verify(token)
+    assert.deepEqual(Object.keys(verdict), ['success', 'challengeTs', 'hostname', 'score', 'action', 'errorCodes'])
+    assert.equal(verdict.success, true)
+    assert.equal(verdict.hostname, 'example.com')
+    assert.equal(verdict.score, 0.7)
+    assert.equal(verdict.action, 'login')
+    assert.match(verdict.challengeTs, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+    assert.deepEqual(verdict.errorCodes, [])
+  })
+
+  it('an Android token carries apkPackageName; expectedApkPackageName checks it', async () => {
+    const token = emulator.issue('recaptcha', { apkPackageName: 'com.example.app' })
+    const verdict = await recaptcha.verify(token, { expectedApkPackageName: 'COM.example.app' })
+    assert.equal(verdict.success, true)
+    assert.equal(verdict.apkPackageName, 'com.example.app')
+    const other = emulator.issue('recaptcha', { apkPackageName: 'com.example.app' })
+    assert.deepEqual((await recaptcha.verify(other, { expectedApkPackageName: 'com.evil' })).errorCodes, ['apk_package_name-mismatch'])
+  })
+
+  it("the PHP library's checks: every failure reported, in its order, with its codes", async () => {
+    const token = emulator.issue('recaptcha', { hostname: 'evil.example', score: 0.3, action: 'signup' })
+    const verdict = await recaptcha.verify(token, {
+      expectedHostname: 'example.com', expectedApkPackageName: 'com.example.app', expectedAction: 'login', minScore: 0.5
+    })
+    assert.equal(verdict.success, false)
+    assert.deepEqual(verdict.errorCodes, ['hostname-mismatch', 'apk_package_name-mismatch', 'action-mismatch', 'score-threshold-not-met'])
+    assert.equal(verdict.score, 0.3, "Google's fields stay")
+    assert.deepEqual(outcomeOf(verdict), { kind: 'refused', code: 'hostname-mismatch' })
+  })
+
+  it('a score equal to minScore passes; a v2 answer (no score) does not', async () => {
+    const v3 = emulator.issue('recaptcha', { score: 0.5 })
+    assert.equal((await recaptcha.verify(v3, { minScore: 0.5 })).success, true)
+    const v2 = emulator.issue('recaptcha')
+    assert.deepEqual((await recaptcha.verify(v2, { minScore: 0 })).errorCodes, ['score-threshold-not-met'])
+  })
+
+  it("the checks add their codes to Google's refusal, as the PHP library does", async () => {
+    const token = emulator.issue('recaptcha', { action: 'login' })
+    await recaptcha.verify(token)
+    const again = await recaptcha.verify(token, { expectedAction: 'login' })
+    assert.deepEqual(again, { success: false, errorCodes: ['timeout-or-duplicate', 'action-mismatch'] })
+    assert.deepEqual(outcomeOf(again), { kind: 'refused', code: 'timeout-or-duplicate' })
+  })
+
+  it("Google's test secret passes any token, hostname testkey.google.com", async () => {
+    const verdict = await new Recaptcha({ secret: GOOGLE_TEST_SECRET, siteverifyUrl }).verify('anything')
+    assert.equal(verdict.success, true)
+    assert.equal(verdict.hostname, 'testkey.google.com')
+  })
+
+  it('a secret Google refuses rejects RecaptchaError 500 with its codes, no secret in it', async () => {
+    const { error } = await rejection(new Recaptcha({ secret: 'not-the-secret', siteverifyUrl }).verify('t'))
+    assert.equal(error.constructor, RecaptchaError)
+    assert.equal(error.statusCode, 500)
+    assert.deepEqual(error.errorCodes, ['invalid-input-secret'])
+    assertNoSecret(error, 'not-the-secret')
+  })
+
+  it('maxAgeMs: a challenge solved longer ago fails challenge-timeout; an unreadable challenge_ts fails it too', async () => {
+    const capture = await captureServer((request, n) => ({
+      body: { success: true, hostname: 'example.com', challenge_ts: n === 1 ? new Date(Date.now() - 5_000).toISOString() : n === 2 ? new Date().toISOString() : 'yesterday' }
+    }))
+    try {
+      const client = new Recaptcha({ secret: SECRET, siteverifyUrl: capture.url })
+      assert.deepEqual((await client.verify('t', { maxAgeMs: 2_000 })).errorCodes, ['challenge-timeout'])
+      assert.equal((await client.verify('t', { maxAgeMs: 60_000 })).success, true)
+      assert.deepEqual((await client.verify('t', { maxAgeMs: 60_000 })).errorCodes, ['challenge-timeout'])
+      await assert.rejects(client.verify('t', { maxAgeMs: 0 }), /maxAgeMs must be a number of milliseconds above 0/)
+    } finally {
+      await capture.close()
+    }
+  })
+})

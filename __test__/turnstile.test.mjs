@@ -1,0 +1,95 @@
+// Cloudflare Turnstile, row by row of docs/providers/turnstile.md: the idempotency key that makes
+// retries safe, the 2,048-character limit, `internal-error`, the checks; against a capturing
+// server here, and against the embedded emulator below.
+import { describe, it, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+import { captureServer, rejection } from './helpers.mjs'
+
+const require = createRequire(import.meta.url)
+const { Turnstile, TurnstileUnavailableError } = require('../index.js')
+const { outcomeOf } = require('../lib/outcome.js')
+
+const SECRET = '0x4AAAAAAAturnstileSecret'
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+const PASS = { success: true, 'error-codes': [], challenge_ts: '2026-11-28T10:45:06.096Z', hostname: 'example.com', action: 'login', cdata: 'sess-1', metadata: { ephemeral_id: 'x:9f78e0ed210960d7693b167e' } }
+
+const servers = []
+after(() => Promise.all(servers.map((s) => s.close())))
+async function server (answer) {
+  const made = await captureServer(answer)
+  servers.push(made)
+  return made
+}
+const keyOf = (request) => new URLSearchParams(request.body).get('idempotency_key')
+
+describe('the idempotency key', () => {
+  it('every call sends a fresh UUID v4', async () => {
+    const capture = await server(() => ({ body: PASS }))
+    const turnstile = new Turnstile({ secret: SECRET, siteverifyUrl: capture.url })
+    await turnstile.verify('a')
+    await turnstile.verify('a')
+    const [first, second] = capture.seen.map(keyOf)
+    assert.match(first, UUID)
+    assert.match(second, UUID)
+    assert.notEqual(first, second)
+  })
+
+  it('every retry of a call sends the same key, so a lost answer does not burn the token', async () => {
+    const capture = await server((request, n) => n === 1 ? { status: 502, body: '' } : n === 2 ? { body: { success: false, 'error-codes': ['internal-error'] } } : { body: PASS })
+    const verdict = await new Turnstile({ secret: SECRET, siteverifyUrl: capture.url }).verify('t')
+    assert.equal(verdict.success, true)
+    const keys = capture.seen.map(keyOf)
+    assert.equal(keys.length, 3)
+    assert.ok(keys.every((key) => key === keys[0]), keys.join(' '))
+  })
+
+  it('a given idempotencyKey is sent as given; one that is not a UUID is a TypeError and no request', async () => {
+    const capture = await server(() => ({ body: PASS }))
+    const turnstile = new Turnstile({ secret: SECRET, siteverifyUrl: capture.url })
+    const key = 'B6D0B1A2-3C4D-4E5F-8A9B-0C1D2E3F4A5B'
+    await turnstile.verify('t', { idempotencyKey: key })
+    assert.equal(keyOf(capture.seen[0]), key)
+    for (const bad of ['', 'retry-1', 'b6d0b1a23c4d4e5f8a9b0c1d2e3f4a5b', `${key}0`]) {
+      await assert.rejects(turnstile.verify('t', { idempotencyKey: bad }), (e) => e instanceof TypeError && /idempotencyKey must be a UUID/.test(e.message))
+    }
+    await assert.rejects(turnstile.verify('t', { idempotencyKey: 7 }), /idempotencyKey must be a string/)
+    assert.equal(capture.seen.length, 1)
+  })
+
+  it('a timeout-or-duplicate answering a retry is a verdict: the key made the retry ask about the same redemption', async () => {
+    const capture = await server((request, n) => n === 1 ? { status: 503, body: '' } : { body: { success: false, 'error-codes': ['timeout-or-duplicate'] } })
+    const verdict = await new Turnstile({ secret: SECRET, siteverifyUrl: capture.url }).verify('t')
+    assert.deepEqual(verdict, { success: false, errorCodes: ['timeout-or-duplicate'] })
+    assert.deepEqual(outcomeOf(verdict), { kind: 'refused', code: 'timeout-or-duplicate' })
+  })
+})
+
+describe('answers', () => {
+  it("resolves Cloudflare's fields in camelCase, metadata as sent", async () => {
+    const capture = await server(() => ({ body: PASS }))
+    const verdict = await new Turnstile({ secret: SECRET, siteverifyUrl: capture.url }).verify('t')
+    assert.deepEqual(verdict, {
+      success: true, challengeTs: '2026-11-28T10:45:06.096Z', hostname: 'example.com', action: 'login', cdata: 'sess-1',
+      metadata: { ephemeral_id: 'x:9f78e0ed210960d7693b167e' }, errorCodes: []
+    })
+  })
+
+  it('internal-error is retried ("the request can be retried"), and no verdict if it lasts', async () => {
+    const capture = await server(() => ({ body: { success: false, 'error-codes': ['internal-error'] } }))
+    const { error } = await rejection(new Turnstile({ secret: SECRET, siteverifyUrl: capture.url, retries: 1 }).verify('t'))
+    assert.equal(error.constructor, TurnstileUnavailableError)
+    assert.equal(error.attempts, 2)
+    assert.deepEqual(outcomeOf(error), { kind: 'unavailable', code: 'server_error' })
+  })
+
+  it('expectedAction: the action must match, case-insensitively, else action-mismatch after the provider codes', async () => {
+    const capture = await server(() => ({ body: PASS }))
+    const turnstile = new Turnstile({ secret: SECRET, siteverifyUrl: capture.url })
+    assert.equal((await turnstile.verify('t', { expectedAction: 'LOGIN' })).success, true)
+    const verdict = await turnstile.verify('t', { expectedAction: 'signup', expectedHostname: 'other.example' })
+    assert.equal(verdict.success, false)
+    assert.deepEqual(verdict.errorCodes, ['hostname-mismatch', 'action-mismatch'])
+    assert.deepEqual(outcomeOf(verdict), { kind: 'refused', code: 'hostname-mismatch' })
+  })
+})
