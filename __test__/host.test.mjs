@@ -8,8 +8,9 @@ import { captureServer, rejection, trustToken } from './helpers.mjs'
 const require = createRequire(import.meta.url)
 const {
   TrustCaptcha, VerificationTokenInvalidException, validateToken, authorize, RecaptchaError,
-  Playtcha, PlaytchaError
+  Playtcha, PlaytchaError, Turnstile, TurnstileConfigurationError, HCaptcha, HCaptchaConfigurationError, Recaptcha
 } = require('../index.js')
+const hcaptchaDropIn = require('../subpath/hcaptcha.js')
 
 const SECRET = 'host-test-secret-5d1f'
 const UUID = '00000000-0000-0000-0000-000000000001'
@@ -193,6 +194,60 @@ describe('reCAPTCHA authorize', () => {
   })
 })
 
+describe('the siteverify providers: Turnstile, hCaptcha (class and drop-in), the Recaptcha class', () => {
+  const PATH = '/siteverify'
+  let server
+  before(async () => {
+    server = await captureServer(() => ({ body: { success: false, 'error-codes': ['invalid-input-response'] } }))
+    hcaptchaDropIn.configureHcaptcha({ siteverifyUrl: `${server.url}${PATH}`, retries: 0 })
+  })
+  after(() => {
+    hcaptchaDropIn.configureHcaptcha()
+    return server.close()
+  })
+
+  const clients = () => ({
+    turnstile: (token, h) => new Turnstile({ secret: SECRET, siteverifyUrl: `${server.url}${PATH}`, retries: 0 }).verify(token, { remoteip: h }),
+    hcaptcha: (token, h) => new HCaptcha({ secret: SECRET, siteverifyUrl: `${server.url}${PATH}`, retries: 0 }).verify(token, { remoteip: h, sitekey: h }),
+    hcaptchaDropIn: (token, h) => hcaptchaDropIn.verify(SECRET, token, h, h),
+    recaptcha: (token, h) => new Recaptcha({ secret: SECRET, siteverifyUrl: `${server.url}${PATH}`, retries: 0 }).verify(token, { remoteip: h })
+  })
+
+  for (const name of ['turnstile', 'hcaptcha', 'hcaptchaDropIn', 'recaptcha']) {
+    it(`${name}: a hostile token, remoteip or sitekey only ever travels in the form body`, async () => {
+      const verify = clients()[name]
+      const baseline = (await during(server, () => verify('benign', 'benign')))[0]
+      for (const h of HOSTILE) {
+        const seen = await during(server, async () => {
+          const verdict = await verify(h, h)
+          assert.equal(verdict.success, false, show(h))
+        })
+        assert.equal(seen.length, 1, show(h))
+        assertOurs(server, seen, PATH, baseline, 'POST')
+        const sent = [...new URLSearchParams(seen[0].body)].filter(([field]) => field !== 'idempotency_key')
+        const expected = [['secret', SECRET], ['response', h.toWellFormed()], ['remoteip', h.toWellFormed()]]
+        if (name.startsWith('hcaptcha')) expected.push(['sitekey', h.toWellFormed()])
+        assert.deepEqual(sent, expected, show(h))
+      }
+    })
+  }
+
+  it('turnstile: a hostile idempotencyKey is a TypeError and no request; a token over 2,048 characters is refused unsent', async () => {
+    const turnstile = new Turnstile({ secret: SECRET, siteverifyUrl: `${server.url}${PATH}` })
+    const seen = await during(server, async () => {
+      for (const h of HOSTILE) {
+        await assert.rejects(turnstile.verify('t', { idempotencyKey: h }), TypeError, show(h))
+        await assert.rejects(turnstile.verify('t', { idempotencyKey: `00000000-0000-4000-8000-00000000000${h}` }), TypeError, show(h))
+      }
+      assert.deepEqual(await turnstile.verify('x'.repeat(2049)), { success: false, errorCodes: ['invalid-input-response'] })
+      for (const [Class, Error] of [[HCaptcha, HCaptchaConfigurationError], [Recaptcha, RecaptchaError], [Turnstile, TurnstileConfigurationError]]) {
+        assert.equal((await new Class({ secret: SECRET, siteverifyUrl: `${server.url}${PATH}` }).verify(BIG)).success, false, Error.name)
+      }
+    })
+    assert.equal(seen.length, 0)
+  })
+})
+
 describe('Playtcha', () => {
   let server, playtcha, baseline
   before(async () => {
@@ -253,11 +308,17 @@ describe('redirects are never followed', () => {
           assert.equal(recaptcha.error.constructor, RecaptchaError, `${recaptcha.error}`)
           assert.deepEqual([recaptcha.error.statusCode, recaptcha.error.errorCodes], [500, ['siteverify-unexpected-status']])
 
+          for (const [Class, Error] of [[Turnstile, TurnstileConfigurationError], [HCaptcha, HCaptchaConfigurationError], [Recaptcha, RecaptchaError]]) {
+            const { error } = await rejection(new Class({ secret: SECRET, siteverifyUrl: `${redirector.url}/siteverify` }).verify('t'))
+            assert.equal(error.constructor, Error, `${error}`)
+            assert.deepEqual(error.errorCodes, ['siteverify-unexpected-status'])
+          }
+
           const playtcha = await rejection(new Playtcha({ secret: SECRET, apiHost: redirector.url }).verify('t'))
           assert.equal(playtcha.error.constructor, PlaytchaError, `${playtcha.error}`)
           assert.deepEqual([playtcha.error.code, playtcha.error.status], ['unexpected_redirect', code])
         })
-        assert.deepEqual(seen.map((r) => r.path), [RESULTS, '/v1/captcha/validate', '/siteverify', '/v1/verify'])
+        assert.deepEqual(seen.map((r) => r.path), [RESULTS, '/v1/captcha/validate', '/siteverify', '/siteverify', '/siteverify', '/siteverify', '/v1/verify'])
         assert.equal(stolen.seen.length, 0, 'a redirect was followed to another server')
       })
     }

@@ -167,6 +167,30 @@ describe('default endpoints', () => {
     ])
   })
 
+  it('Turnstile, hCaptcha (class and drop-in) and the Recaptcha class: challenges.cloudflare.com, api.hcaptcha.com, www.google.com over HTTPS', async () => {
+    const before = proxy.seen.length
+    const results = await inChild(`
+      const name = (promise) => promise.then((v) => ['resolved', v], (e) => [e.name, e.attempts])
+      const { verify } = require(${JSON.stringify(require.resolve('../subpath/hcaptcha.js'))})
+      return [
+        await name(captcha.Turnstile.verify('s', 't', { retries: 0 })),
+        await name(captcha.HCaptcha.verify('s', 't', { retries: 0 })),
+        await name(verify('s', 't')),
+        await name(captcha.Recaptcha.verify('s', 't', { retries: 0 }))
+      ]`, { HTTPS_PROXY: proxy.url })
+    assert.deepEqual(results, [
+      ['TurnstileUnavailableError', 1], ['HCaptchaUnavailableError', 1], ['HCaptchaUnavailableError', 3], ['RecaptchaUnavailableError', 1]
+    ])
+    assert.deepEqual(proxy.seen.slice(before).map((r) => [r.method, r.url]), [
+      ['CONNECT', 'challenges.cloudflare.com:443'],
+      ['CONNECT', 'api.hcaptcha.com:443'],
+      ['CONNECT', 'api.hcaptcha.com:443'],
+      ['CONNECT', 'api.hcaptcha.com:443'],
+      ['CONNECT', 'api.hcaptcha.com:443'],
+      ['CONNECT', 'www.google.com:443']
+    ])
+  })
+
   it('Playtcha\'s static shortcut takes failClosed from PLAYTCHA_FAIL_CLOSED, as the constructor does', async () => {
     const before = proxy.seen.length
     const results = await inChild(`
