@@ -16,15 +16,20 @@ const require = createRequire(import.meta.url)
 const {
   TrustCaptcha, VerificationResult, VerificationTokenInvalidException, ApiKeyInvalidException,
   ServerUnreachableException, validateToken, authorize, configureRecaptcha, RecaptchaError,
-  RecaptchaUnavailableError, Playtcha, PlaytchaError, Emulator, isProviderUnavailable
+  RecaptchaUnavailableError, Playtcha, PlaytchaError, Emulator, isProviderUnavailable,
+  Turnstile, TurnstileUnavailableError, TurnstileConfigurationError, HCaptcha, HCaptchaUnavailableError,
+  HCaptchaConfigurationError, Recaptcha
 } = require('../index.js')
+const hcaptchaDropIn = require('../subpath/hcaptcha.js')
 const { requireCaptcha, verifyRequest } = require('captcha-native/middleware')
 
 const TC_KEY = 'tc-key-arguments-7f3a9c2e51'
 const SW_SECRET = 'sw-secret-arguments-4b8d1e6f'
 const RC_SECRET = 'rc-secret-arguments-9e2c7a30'
 const PT_SECRET = 'pt-secret-arguments-1d5f8b42'
-const SECRETS = [TC_KEY, SW_SECRET, RC_SECRET, PT_SECRET]
+const TS_SECRET = 'ts-secret-arguments-6a0c3e19'
+const HC_SECRET = 'hc-secret-arguments-2f7b5d84'
+const SECRETS = [TC_KEY, SW_SECRET, RC_SECRET, PT_SECRET, TS_SECRET, HC_SECRET]
 
 const MESSAGE_LIMIT = 1024
 const HUGE = 'x'.repeat(10 * 1024 * 1024)
@@ -84,11 +89,14 @@ before(async () => {
   }
   process.env.HTTPS_PROXY = proxy.url
   process.env.https_proxy = proxy.url
-  emulator = await Emulator.start({ trustcaptchaApiKey: TC_KEY, swetrixSecret: SW_SECRET, recaptchaSecret: RC_SECRET, playtchaSecret: PT_SECRET })
+  emulator = await Emulator.start({
+    trustcaptchaApiKey: TC_KEY, swetrixSecret: SW_SECRET, recaptchaSecret: RC_SECRET, playtchaSecret: PT_SECRET, turnstileSecret: TS_SECRET, hcaptchaSecret: HC_SECRET
+  })
 })
 
 after(async () => {
   configureRecaptcha()
+  hcaptchaDropIn.configureHcaptcha()
   await emulator.close()
   await proxy.close()
   for (const [name, value] of Object.entries(saved)) {
@@ -533,6 +541,154 @@ describe('Playtcha', () => {
         return rejected(PlaytchaError, /^Playtcha refused the verification \(401 token_invalid\)/, { fields: { code: 'token_invalid', status: 401 }, reached: true })
       })
   })
+})
+
+// ---------------------------------------------------------------------------------------------
+// The siteverify providers: Turnstile, hCaptcha (class and drop-in), the Recaptcha class
+
+const SITEVERIFY = [
+  { Class: Turnstile, secret: TS_SECRET, path: '/turnstile/v0/siteverify', Misconfigured: TurnstileConfigurationError, Unavailable: TurnstileUnavailableError, connect: 'challenges.cloudflare.com:443', maxToken: 2048 },
+  { Class: HCaptcha, secret: HC_SECRET, path: '/siteverify', Misconfigured: HCaptchaConfigurationError, Unavailable: HCaptchaUnavailableError, connect: 'api.hcaptcha.com:443', maxToken: 64 * 1024 },
+  { Class: Recaptcha, secret: RC_SECRET, path: '/recaptcha/api/siteverify', Misconfigured: RecaptchaError, Unavailable: RecaptchaUnavailableError, connect: 'www.google.com:443', maxToken: 64 * 1024 }
+]
+
+/** A verdict that did not pass, with these codes first. */
+const notPassed = (code, more) => resolved((verdict) => {
+  assert.equal(verdict.success, false)
+  assert.equal(verdict.errorCodes[0], code)
+}, more)
+
+/** Each verify option's kind, for the expectations. */
+const CALL_KINDS = {
+  remoteip: 'sent', sitekey: 'sent', idempotencyKey: 'uuid', expectedAction: 'name', expectedApkPackageName: 'name',
+  expectedHostname: 'hostnames', minScore: 'score', maxScore: 'score', maxAgeMs: 'age'
+}
+const CALL_OPTIONS = {
+  Turnstile: ['remoteip', 'idempotencyKey', 'expectedAction', 'expectedHostname'],
+  HCaptcha: ['remoteip', 'sitekey', 'expectedHostname', 'maxScore'],
+  Recaptcha: ['remoteip', 'expectedAction', 'minScore', 'expectedHostname', 'expectedApkPackageName', 'maxAgeMs']
+}
+
+for (const { Class, secret, path, Misconfigured, Unavailable, connect, maxToken } of SITEVERIFY) {
+  describe(Class.name, () => {
+    const url = () => `${emulator.url}${path}`
+    const constructed = returned((client) => assert.ok(client instanceof Class))
+    // An unknown token: the emulator's verdict, after a request.
+    const REFUSED = notPassed('invalid-input-response', { reached: true })
+    const TOO_BIG = rejected(Misconfigured, /./, { unrecorded: true })
+
+    describe(`new ${Class.name}(options)`, () => {
+      everyValue((name) => `options = ${name}`, (v) => new Class(v),
+        (v) => isObject(v) ? SECRET_MISSING : threw(TypeError, `${Class.name} options must be an object`))
+      const client = (name, v) => {
+        const made = new Class({ secret, siteverifyUrl: url(), retries: 0, [name]: v })
+        return name === 'secret' || name === 'siteverifyUrl' ? made.verify('an-unknown-token') : made
+      }
+      const expectations = {
+        secret: (v) => credentialCheck(v, 'secret') ?? (v === HUGE
+          ? { ...TOO_BIG, secrets: [v] }
+          : rejected(Misconfigured, /./, { reached: true, secrets: [v], fields: { errorCodes: ['invalid-input-secret'] } })),
+        siteverifyUrl: (v) => nullish(v)
+          ? rejected(Unavailable, /./, { connect })
+          : threw(TypeError, isString(v) ? 'siteverifyUrl must be an http(s) URL' : 'siteverifyUrl must be a string'),
+        timeoutMs: (v) => timeoutCheck('timeoutMs', v) ?? constructed,
+        retries: (v) => nullish(v) || v === 42
+          ? constructed
+          : threw(TypeError, typeof v === 'number' ? 'retries must be an integer from 0 to 100' : 'retries must be a number'),
+        proxy: (v) => proxyCheck(v) || constructed,
+        ca: (v) => caCheck(v) || constructed
+      }
+      for (const [name, expect] of Object.entries(expectations)) {
+        everyValue((value) => `${name}: ${value}`, (v) => client(name, v), expect)
+      }
+    })
+
+    describe(`static ${Class.name}.verify(secret, token, options)`, () => {
+      everyValue((name) => `secret = ${name}`, (v) => Class.verify(v, '', { siteverifyUrl: url() }),
+        (v) => { const thrown = credentialCheck(v, 'secret'); return thrown ? { ...thrown, how: 'rejected' } : notPassed('missing-input-response') })
+      // An empty token resolves without a request, wherever siteverifyUrl points.
+      everyValue((name) => `options = ${name}`, (v) => Class.verify(secret, '', v),
+        (v) => {
+          if (v === THROWER) return rejected(TypeError, /^unknown option options\.toString/)
+          return nullish(v) || isObject(v) ? notPassed('missing-input-response') : rejected(TypeError, 'options must be an object')
+        })
+    })
+
+    describe('verify(token, options)', () => {
+      let client
+      before(() => { client = new Class({ secret, siteverifyUrl: url(), retries: 0 }) })
+      everyValue((name) => `token = ${name}`, (v) => client.verify(v),
+        (v) => {
+          if (v === '') return notPassed('missing-input-response')
+          if (!isString(v) || v.length > maxToken) return notPassed('invalid-input-response')
+          return REFUSED
+        })
+      everyValue((name) => `options = ${name}`, (v) => client.verify('an-unknown-token', v),
+        (v) => {
+          if (nullish(v) || Array.isArray(v) || (isObject(v) && v !== THROWER)) return REFUSED
+          if (v === THROWER) return rejected(TypeError, /^unknown option options\.toString/)
+          return rejected(TypeError, 'options must be an object')
+        })
+      for (const name of CALL_OPTIONS[Class.name]) {
+        const kind = CALL_KINDS[name]
+        everyValue((value) => `options.${name}: ${value}`, (v) => client.verify('an-unknown-token', { [name]: v }),
+          (v) => {
+            if (nullish(v)) return REFUSED
+            if (kind === 'hostnames') {
+              if (Array.isArray(v)) return rejected(TypeError, `options.${name} must be a non-empty string or a non-empty list of them`)
+              if (!isString(v)) return rejected(TypeError, `options.${name} must be a string or an array of strings`)
+              return v.trim() === '' ? rejected(TypeError, `${name} must be a non-empty string`) : REFUSED
+            }
+            if (kind === 'score' || kind === 'age') {
+              if (typeof v !== 'number') return rejected(TypeError, `options.${name} must be a number`)
+              if (kind === 'age') return Number.isFinite(v) && v > 0 ? REFUSED : rejected(TypeError, 'maxAgeMs must be a number of milliseconds above 0')
+              return rejected(TypeError, `${name} must be a number from 0 to 1`)
+            }
+            if (!isString(v)) return rejected(TypeError, `options.${name} must be a string`)
+            if (kind === 'uuid') return rejected(TypeError, 'idempotencyKey must be a UUID (8-4-4-4-12 hexadecimal digits)')
+            if (kind === 'name') return v.trim() === '' ? rejected(TypeError, `${name} must be a non-empty string`) : REFUSED
+            // Sent as given (an empty one is left out); 10 MiB of it is a body the emulator refuses (413).
+            return v === HUGE ? TOO_BIG : REFUSED
+          })
+      }
+    })
+  })
+}
+
+describe('captcha-native/hcaptcha: verify(secret, token, remoteip, sitekey) and configureHcaptcha', () => {
+  before(() => hcaptchaDropIn.configureHcaptcha({ siteverifyUrl: `${emulator.url}/siteverify`, retries: 0 }))
+  after(() => hcaptchaDropIn.configureHcaptcha())
+  const wire = (code, more) => resolved((data) => assert.deepEqual(data, { success: false, 'error-codes': [code] }), more)
+  const REFUSED = resolved((data) => assert.equal(data.success, false), { reached: true })
+
+  everyValue((name) => `secret = ${name}`, (v) => hcaptchaDropIn.verify(v, 'an-unknown-token'),
+    (v) => {
+      if (nullish(v) || v === '') return wire('missing-input-secret')
+      if (!isString(v)) return rejected(TypeError, 'secret must be a string')
+      if (v === HUGE) return wire('siteverify-unexpected-status', { unrecorded: true, secrets: [v] })
+      return { ...wire('invalid-input-secret', { reached: true }), secrets: [v] }
+    })
+  everyValue((name) => `token = ${name}`, (v) => hcaptchaDropIn.verify(HC_SECRET, v),
+    (v) => {
+      if (nullish(v) || v === '') return wire('missing-input-response')
+      if (!isString(v) || v === HUGE) return wire('invalid-input-response')
+      return REFUSED
+    })
+  for (const [position, call] of [['remoteip', (v) => hcaptchaDropIn.verify(HC_SECRET, 'an-unknown-token', v)], ['sitekey', (v) => hcaptchaDropIn.verify(HC_SECRET, 'an-unknown-token', null, v)]]) {
+    everyValue((name) => `${position} = ${name}`, call,
+      (v) => {
+        if (!v) return REFUSED // falsy: not sent, as the original does
+        if (!isString(v)) return rejected(TypeError, `${position} must be a string`)
+        return v === HUGE ? wire('siteverify-unexpected-status', { unrecorded: true }) : REFUSED
+      })
+  }
+  everyValue((name) => `configureHcaptcha(${name})`, (v) => hcaptchaDropIn.configureHcaptcha(v),
+    (v) => {
+      if (nullish(v)) return returned(() => hcaptchaDropIn.configureHcaptcha({ siteverifyUrl: `${emulator.url}/siteverify`, retries: 0 }))
+      if (!isObject(v)) return threw(TypeError, 'configureHcaptcha options must be an object')
+      if (Array.isArray(v) || Object.keys(v).length === 0) return returned(() => hcaptchaDropIn.configureHcaptcha({ siteverifyUrl: `${emulator.url}/siteverify`, retries: 0 }))
+      return threw(TypeError, /^unknown option toString/)
+    })
 })
 
 // ---------------------------------------------------------------------------------------------
