@@ -10,21 +10,30 @@ const captcha = createRequire(import.meta.url)('../index.js')
 const {
   Emulator, TrustCaptcha, validateToken, authorize, Playtcha, isProviderUnavailable,
   ServerUnreachableException, VerificationResultRetrievalLimitReachedException, FailoverException,
-  RecaptchaError, RecaptchaUnavailableError, PlaytchaError, PlaytchaUnavailableError
+  RecaptchaError, RecaptchaUnavailableError, PlaytchaError, PlaytchaUnavailableError, Turnstile, TurnstileUnavailableError,
+  TurnstileConfigurationError, HCaptcha, HCaptchaUnavailableError, HCaptchaConfigurationError, Recaptcha
 } = captcha
+const hcaptchaDropIn = createRequire(import.meta.url)('../subpath/hcaptcha.js')
 
 /** Credentials no default shares, so a scan for them finds only a real leak. */
 export const CREDENTIALS = {
   trustcaptchaApiKey: 'tc-key-7Hq2vX9pLm4K',
   swetrixSecret: 'swx-secret-R8dN3cWq1Zt6',
   recaptchaSecret: 'rc-secret-J5yB0uGe7Ns2',
-  playtchaSecret: 'pt-secret-V4kF9hTa2Qw8'
+  playtchaSecret: 'pt-secret-V4kF9hTa2Qw8',
+  turnstileSecret: 'ts-secret-M3pW8rYc6Lf1',
+  hcaptchaSecret: 'hc-secret-D9sK2nQv5Bx7'
 }
 export const SECRETS = Object.values(CREDENTIALS)
 
 /** Every client's deadline: the timeout of one attempt. */
 export const TIMEOUT_MS = 1000
 const RECAPTCHA = { retries: 1, retryDelayMs: 100 }
+/** The siteverify classes: one retry, 200 ms after the first attempt (their first delay). */
+const SITEVERIFY = { retries: 1 }
+const SITEVERIFY_FIRST_DELAY_MS = 200
+const siteverifyDeadline = (fault) => (SITEVERIFY.retries + 1) * TIMEOUT_MS +
+  SITEVERIFY.retries * Math.max(SITEVERIFY_FIRST_DELAY_MS, (fault.retryAfterSeconds ?? 0) * 1000)
 const UNRESOLVABLE = 'captcha-native-fault-matrix.invalid'
 
 /**
@@ -82,8 +91,44 @@ export const PROVIDERS = {
     deadlineMs: () => TIMEOUT_MS,
     call: (host, emulator) => new Playtcha({ secret: CREDENTIALS.playtchaSecret, apiHost: host, timeoutMs: TIMEOUT_MS, failClosed: true })
       .verify(emulator.issue('playtcha'))
+  },
+  turnstile: {
+    column: '`Turnstile`',
+    deadlineMs: siteverifyDeadline,
+    call: (host, emulator) => new Turnstile({
+      secret: CREDENTIALS.turnstileSecret, siteverifyUrl: `${host}/turnstile/v0/siteverify`, timeoutMs: TIMEOUT_MS, ...SITEVERIFY
+    }).verify(emulator.issue('turnstile'))
+  },
+  hcaptcha: {
+    column: '`HCaptcha`',
+    deadlineMs: siteverifyDeadline,
+    call: (host, emulator) => new HCaptcha({
+      secret: CREDENTIALS.hcaptchaSecret, siteverifyUrl: `${host}/siteverify`, timeoutMs: TIMEOUT_MS, ...SITEVERIFY
+    }).verify(emulator.issue('hcaptcha'))
+  },
+  hcaptchaDropIn: {
+    column: '`hcaptcha` drop-in `verify`',
+    deadlineMs: siteverifyDeadline,
+    call: (host, emulator) => {
+      // The client is taken when verify is called: cells running at once do not mix their hosts.
+      hcaptchaDropIn.configureHcaptcha({ siteverifyUrl: `${host}/siteverify`, timeoutMs: TIMEOUT_MS, ...SITEVERIFY })
+      return hcaptchaDropIn.verify(CREDENTIALS.hcaptchaSecret, emulator.issue('hcaptcha'))
+    }
+  },
+  recaptchaClass: {
+    column: '`Recaptcha`',
+    deadlineMs: siteverifyDeadline,
+    call: (host, emulator) => new Recaptcha({
+      secret: CREDENTIALS.recaptchaSecret, siteverifyUrl: `${host}/recaptcha/api/siteverify`, timeoutMs: TIMEOUT_MS, ...SITEVERIFY
+    }).verify(emulator.issue('recaptcha'))
   }
 }
+
+/** The columns of the README's two tables: the drop-ins of the first four, then the siteverify providers. */
+const TABLES = [
+  ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha'],
+  ['turnstile', 'hcaptcha', 'hcaptchaDropIn', 'recaptchaClass']
+]
 
 // Outcomes: each is `{ doc, unavailable, check(outcome, world) }`, where `outcome` is
 // `{ value }` or `{ error }`, `doc` its README cell, and `unavailable` what
@@ -125,6 +170,35 @@ const recaptchaUnavailable = (doc = 'rejects `RecaptchaUnavailableError` (503) a
   rejects(RecaptchaUnavailableError, doc, true,
     { statusCode: 503, errorCodes: ['siteverify-unavailable'], attempts: RECAPTCHA.retries + 1 })
 
+/** The siteverify providers' outage: each its `FailoverException`, after the retries. */
+function siteverifyUnavailable (doc = 'after the retries') {
+  const unavailable = (Class, fields = {}) => rejects(Class, `rejects \`${Class.name}\` ${doc}`, true, { attempts: SITEVERIFY.retries + 1, ...fields })
+  return {
+    turnstile: unavailable(TurnstileUnavailableError),
+    hcaptcha: unavailable(HCaptchaUnavailableError),
+    hcaptchaDropIn: unavailable(HCaptchaUnavailableError),
+    recaptchaClass: unavailable(RecaptchaUnavailableError, { statusCode: 503, errorCodes: ['siteverify-unavailable'] })
+  }
+}
+
+/** A siteverify answer that says the configuration is wrong: the classes reject, the drop-in resolves it. */
+function siteverifyMisconfigured (code, note) {
+  const fields = { errorCodes: [code] }
+  return {
+    turnstile: rejects(TurnstileConfigurationError, `rejects \`TurnstileConfigurationError\` (\`errorCodes: ['${code}']\`)${note}`, false, fields),
+    hcaptcha: rejects(HCaptchaConfigurationError, `rejects \`HCaptchaConfigurationError\` (\`errorCodes: ['${code}']\`)${note}`, false, fields),
+    hcaptchaDropIn: {
+      doc: `resolves \`{ success: false, 'error-codes': ['${code}'] }\`${note}`,
+      unavailable: false,
+      check ({ error, value }) {
+        assert.equal(error, undefined, `verify rejected: ${error}`)
+        assert.deepEqual(value, { success: false, 'error-codes': [code] })
+      }
+    },
+    recaptchaClass: rejects(RecaptchaError, `rejects \`RecaptchaError\` (500, \`errorCodes: ['${code}']\`)${note}`, false, { statusCode: 500, ...fields })
+  }
+}
+
 /** Playtcha's default policy: resolve, let the user through, say why. */
 function failsOpen (unavailableReason, status) {
   const doc = `fails open: \`unavailableReason: '${unavailableReason}'\`${status ? `, \`status: ${status}\`` : ''}`
@@ -161,7 +235,8 @@ export const FAULTS = [
       swetrix: swetrixNoAnswer((world) => `Error: connect ECONNREFUSED ${new URL(world.refusedUrl).host}`,
         "`[false, 'Unable to make API request, error: Error: connect ECONNREFUSED <address>']`"),
       recaptcha: recaptchaUnavailable(),
-      playtcha: failsOpen('network_error')
+      playtcha: failsOpen('network_error'),
+      ...siteverifyUnavailable()
     }
   },
   {
@@ -173,7 +248,8 @@ export const FAULTS = [
       swetrix: swetrixNoAnswer(`Error: getaddrinfo ENOTFOUND ${UNRESOLVABLE}`,
         "`[false, 'Unable to make API request, error: Error: getaddrinfo ENOTFOUND <host>']`"),
       recaptcha: recaptchaUnavailable(),
-      playtcha: failsOpen('network_error')
+      playtcha: failsOpen('network_error'),
+      ...siteverifyUnavailable()
     }
   },
   {
@@ -184,7 +260,8 @@ export const FAULTS = [
       trustcaptcha: rejects(ServerUnreachableException, 'rejects `ServerUnreachableException` after `connectTimeoutMs`', true),
       swetrix: swetrixTimeout,
       recaptcha: recaptchaUnavailable(),
-      playtcha: failsOpen('timeout')
+      playtcha: failsOpen('timeout'),
+      ...siteverifyUnavailable('after `timeoutMs` per attempt')
     }
   },
   {
@@ -195,7 +272,8 @@ export const FAULTS = [
       trustcaptcha: rejects(ServerUnreachableException, 'rejects `ServerUnreachableException` after `readTimeoutMs`', true),
       swetrix: swetrixTimeout,
       recaptcha: recaptchaUnavailable('rejects `RecaptchaUnavailableError` (503) after `timeoutMs` per attempt'),
-      playtcha: failsOpen('timeout')
+      playtcha: failsOpen('timeout'),
+      ...siteverifyUnavailable('after `timeoutMs` per attempt')
     }
   },
   {
@@ -206,7 +284,8 @@ export const FAULTS = [
       trustcaptcha: rejects(ServerUnreachableException, 'rejects `ServerUnreachableException` at `readTimeoutMs`', true),
       swetrix: swetrixTimeout,
       recaptcha: recaptchaUnavailable('rejects `RecaptchaUnavailableError` (503) at `timeoutMs` per attempt'),
-      playtcha: failsOpen('timeout')
+      playtcha: failsOpen('timeout'),
+      ...siteverifyUnavailable('at `timeoutMs` per attempt')
     }
   },
   {
@@ -217,7 +296,8 @@ export const FAULTS = [
       trustcaptcha: tcUnreachable,
       swetrix: swetrixNoAnswer('Error: socket hang up'),
       recaptcha: recaptchaUnavailable(),
-      playtcha: failsOpen('network_error')
+      playtcha: failsOpen('network_error'),
+      ...siteverifyUnavailable()
     }
   },
   {
@@ -229,7 +309,8 @@ export const FAULTS = [
         { message: 'Failed to retrieve verification result, response code: 503', status: 503 }),
       swetrix: swetrixFalse('Request failed with status code 503: upstream unavailable', "`[false, 'Request failed with status code 503: <body>']`", true),
       recaptcha: recaptchaUnavailable(),
-      playtcha: failsOpen('server_error', 503)
+      playtcha: failsOpen('server_error', 503),
+      ...siteverifyUnavailable()
     }
   },
   {
@@ -251,7 +332,8 @@ export const FAULTS = [
         "`[false, 'Request failed with status code 429: <body>']`", true),
       recaptcha: recaptchaUnavailable('retries after `Retry-After` (never sooner than `retryDelayMs`), then rejects `RecaptchaUnavailableError` (503)'),
       playtcha: rejects(PlaytchaError, 'fails closed: rejects `PlaytchaError` with `code: \'rate_limited_ip\'`, `retryAfter: 1`', false,
-        { code: 'rate_limited_ip', status: 429, retryAfter: 1, requestId: 'req_429' })
+        { code: 'rate_limited_ip', status: 429, retryAfter: 1, requestId: 'req_429' }),
+      ...siteverifyUnavailable('after `Retry-After`')
     }
   },
   {
@@ -263,7 +345,8 @@ export const FAULTS = [
       swetrix: swetrixFalse('Unable to parse JSON response: <html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>',
         "`[false, 'Unable to parse JSON response: <body>']`", true),
       recaptcha: recaptchaUnavailable(),
-      playtcha: failsOpen('malformed_response', 200)
+      playtcha: failsOpen('malformed_response', 200),
+      ...siteverifyUnavailable()
     }
   },
   {
@@ -274,7 +357,8 @@ export const FAULTS = [
       trustcaptcha: tcUnreachable,
       swetrix: swetrixFalse('Unable to parse JSON response: ', undefined, true),
       recaptcha: recaptchaUnavailable(),
-      playtcha: failsOpen('malformed_response', 200)
+      playtcha: failsOpen('malformed_response', 200),
+      ...siteverifyUnavailable()
     }
   },
   {
@@ -285,7 +369,8 @@ export const FAULTS = [
       trustcaptcha: tcUnreachable,
       swetrix: swetrixFalse('CAPTCHA validation failed', undefined, false),
       recaptcha: recaptchaUnavailable(),
-      playtcha: failsOpen('malformed_response', 200)
+      playtcha: failsOpen('malformed_response', 200),
+      ...siteverifyUnavailable()
     }
   },
   {
@@ -296,7 +381,8 @@ export const FAULTS = [
       trustcaptcha: rejects(ServerUnreachableException, 'rejects `ServerUnreachableException`: no more than 1 MiB is read', true),
       swetrix: swetrixNoAnswer('Error: maxContentLength size of 1048576 exceeded'),
       recaptcha: recaptchaUnavailable(),
-      playtcha: failsOpen('malformed_response')
+      playtcha: failsOpen('malformed_response'),
+      ...siteverifyUnavailable('(no more than 1 MiB is read)')
     }
   },
   {
@@ -313,7 +399,8 @@ export const FAULTS = [
       recaptcha: rejects(RecaptchaError, "rejects `RecaptchaError` (500, `errorCodes: ['siteverify-unexpected-status']`), no retry: check `siteverifyUrl`", false,
         { statusCode: 500, errorCodes: ['siteverify-unexpected-status'] }),
       playtcha: rejects(PlaytchaError, "fails closed: rejects `PlaytchaError` with `code: 'unexpected_redirect'`: check `apiHost`", false,
-        { code: 'unexpected_redirect', status: 302 })
+        { code: 'unexpected_redirect', status: 302 }),
+      ...siteverifyMisconfigured('siteverify-unexpected-status', ', no retry: check `siteverifyUrl`')
     }
   },
   {
@@ -324,7 +411,8 @@ export const FAULTS = [
       trustcaptcha: tcUnreachable,
       swetrix: swetrixNoAnswer('Error: invalid peer certificate: UnknownIssuer'),
       recaptcha: recaptchaUnavailable(),
-      playtcha: failsOpen('network_error')
+      playtcha: failsOpen('network_error'),
+      ...siteverifyUnavailable()
     }
   },
   {
@@ -334,7 +422,9 @@ export const FAULTS = [
       trustcaptcha: { kind: 'status', status: 500, body: `Bearer ${CREDENTIALS.trustcaptchaApiKey}` },
       swetrix: { kind: 'status', status: 500, body: `<pre>{"secret":"${CREDENTIALS.swetrixSecret}"}</pre>` },
       recaptcha: { kind: 'status', status: 200, body: JSON.stringify({ success: false, 'error-codes': ['invalid-input-secret', CREDENTIALS.recaptchaSecret] }) },
-      playtcha: { kind: 'status', status: 401, body: JSON.stringify({ error: { code: 'bad_secret', message: `secret ${CREDENTIALS.playtchaSecret} is wrong`, request_id: 'req_401' } }) }
+      playtcha: { kind: 'status', status: 401, body: JSON.stringify({ error: { code: 'bad_secret', message: `secret ${CREDENTIALS.playtchaSecret} is wrong`, request_id: 'req_401' } }) },
+      turnstile: { kind: 'status', status: 200, body: JSON.stringify({ success: false, 'error-codes': ['invalid-input-secret', CREDENTIALS.turnstileSecret] }) },
+      hcaptcha: { kind: 'status', status: 200, body: JSON.stringify({ success: false, 'error-codes': ['invalid-input-secret', CREDENTIALS.hcaptchaSecret] }) }
     })[provider],
     outcomes: {
       trustcaptcha: rejects(Error, "rejects `Error` with `status: 500`; the body is never read", true, { status: 500 }),
@@ -342,7 +432,8 @@ export const FAULTS = [
       recaptcha: rejects(RecaptchaError, 'rejects `RecaptchaError` (500); a code holding the secret is dropped from `errorCodes`', false,
         { statusCode: 500, errorCodes: ['invalid-input-secret'] }),
       playtcha: rejects(PlaytchaError, "rejects `PlaytchaError` with `code: 'bad_secret'`; the secret is cut from the upstream text", false,
-        { code: 'bad_secret', status: 401 })
+        { code: 'bad_secret', status: 401 }),
+      ...siteverifyMisconfigured('invalid-input-secret', '; a code holding the secret is dropped')
     }
   }
 ]
@@ -357,7 +448,8 @@ export function outcomeOf (fault, provider) {
 }
 
 /** The emulator's name of the provider a client calls. */
-const emulatorProvider = (provider) => provider === 'playtchaFailClosed' ? 'playtcha' : provider
+const EMULATOR_NAMES = { playtchaFailClosed: 'playtcha', hcaptchaDropIn: 'hcaptcha', recaptchaClass: 'recaptcha' }
+const emulatorProvider = (provider) => EMULATOR_NAMES[provider] ?? provider
 
 /** Runs one cell: injects the fault, calls, and returns the outcome and the milliseconds. */
 export async function runCell (fault, provider, world) {
@@ -365,8 +457,8 @@ export async function runCell (fault, provider, world) {
   const target = emulatorProvider(provider)
   const rule = fault.rule?.(target, world)
   if (rule) {
-    // Every attempt meets the fault: authorize retries where no verdict came.
-    const times = provider === 'recaptcha' ? RECAPTCHA.retries + 1 : 1
+    // Every attempt meets the fault: authorize and the siteverify classes retry where no verdict came.
+    const times = provider === 'recaptcha' ? RECAPTCHA.retries + 1 : PROVIDERS[provider].deadlineMs === siteverifyDeadline ? SITEVERIFY.retries + 1 : 1
     emulator.fault({ ...rule, provider: target, times })
   }
   const host = fault.host?.(world) ?? emulator.url
@@ -383,17 +475,18 @@ export function checkCell (fault, provider, outcome, world) {
   fault.afterwards?.(world)
 }
 
-/** The README's "What happens when" table, from the matrix. */
+/** The README's "What happens when" tables, from the matrix. */
 export function readmeTable () {
-  const columns = ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha']
-  const lines = [
-    `| when | ${columns.map((c) => PROVIDERS[c].column).join(' | ')} |`,
-    `|---|${columns.map(() => '---').join('|')}|`
-  ]
-  for (const fault of FAULTS) {
-    lines.push(`| ${fault.title} | ${columns.map((c) => fault.outcomes[c].doc).join(' | ')} |`)
-  }
-  return lines.join('\n')
+  return TABLES.map((columns) => {
+    const lines = [
+      `| when | ${columns.map((c) => PROVIDERS[c].column).join(' | ')} |`,
+      `|---|${columns.map(() => '---').join('|')}|`
+    ]
+    for (const fault of FAULTS) {
+      lines.push(`| ${fault.title} | ${columns.map((c) => fault.outcomes[c].doc).join(' | ')} |`)
+    }
+    return lines.join('\n')
+  }).join('\n\n')
 }
 
 /** Every cell at once (for the child process whose output is scanned for secrets). */
