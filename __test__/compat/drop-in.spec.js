@@ -17,6 +17,9 @@ const {
   Playtcha, PlaytchaError, PlaytchaUnavailableError, RecaptchaError, RecaptchaUnavailableError,
   isProviderUnavailable
 } = require('captcha-native')
+const { Turnstile, TurnstileUnavailableError, TurnstileConfigurationError } = require('captcha-native/turnstile')
+const { verify: hcaptchaVerify, configureHcaptcha, HCaptcha, HCaptchaUnavailableError } = require('captcha-native/hcaptcha')
+const { Recaptcha } = require('captcha-native/recaptcha')
 const { Emulator } = require('captcha-native/testing')
 const { requireCaptcha, verifyRequest, CaptchaConfigurationError } = require('captcha-native/middleware')
 
@@ -239,6 +242,58 @@ describe('captcha-native as a drop-in', () => {
       expect(error).toBeInstanceOf(FailoverException)
       expect(error).toMatchObject({ reason: 'server_error', status: 503 })
       expect(isProviderUnavailable(error)).toBe(true)
+    })
+  })
+
+  describe('hCaptcha (hcaptcha)', () => {
+    beforeAll(() => configureHcaptcha({ siteverifyUrl: `${url}/siteverify`, timeoutMs: 2000 }))
+    afterAll(() => configureHcaptcha())
+
+    it('verify resolves the JSON, then success false for the same token', async () => {
+      const token = emulator.issue('hcaptcha', { hostname: 'example.com' })
+      const data = await hcaptchaVerify(credentials.hcaptchaSecret, token)
+      expect(data).toMatchObject({ success: true, hostname: 'example.com' })
+      await expect(hcaptchaVerify(credentials.hcaptchaSecret, token)).resolves.toMatchObject({ success: false, 'error-codes': ['already-seen-response'] })
+    })
+
+    it('no verdict rejects HCaptchaUnavailableError of this realm, a FailoverException', async () => {
+      configureHcaptcha({ siteverifyUrl: UNREACHABLE_HOST, retries: 0 })
+      const error = await caught(hcaptchaVerify(credentials.hcaptchaSecret, 'token'))
+      configureHcaptcha({ siteverifyUrl: `${url}/siteverify`, timeoutMs: 2000 })
+      expectError(error, HCaptchaUnavailableError)
+      expect(error).toBeInstanceOf(FailoverException)
+      expect(isProviderUnavailable(error)).toBe(true)
+    })
+
+    it('the HCaptcha class resolves the verdict in camelCase', async () => {
+      const hcaptcha = new HCaptcha({ secret: credentials.hcaptchaSecret, siteverifyUrl: `${url}/siteverify` })
+      const verdict = await hcaptcha.verify(emulator.issue('hcaptcha', { score: 0.1 }), { maxScore: 0.5 })
+      expect(verdict).toMatchObject({ success: true, score: 0.1, errorCodes: [] })
+    })
+  })
+
+  describe('Turnstile and the Recaptcha class', () => {
+    it('Turnstile resolves the verdict, and success false for the same token', async () => {
+      const turnstile = new Turnstile({ secret: credentials.turnstileSecret, siteverifyUrl: `${url}/turnstile/v0/siteverify` })
+      const token = emulator.issue('turnstile', { action: 'login' })
+      await expect(turnstile.verify(token, { expectedAction: 'login' })).resolves.toMatchObject({ success: true, action: 'login' })
+      await expect(turnstile.verify(token)).resolves.toMatchObject({ success: false, errorCodes: ['timeout-or-duplicate'] })
+    })
+
+    it('its errors are of this realm: unavailable, misconfigured, a TypeError', async () => {
+      const down = await caught(new Turnstile({ secret: 's', siteverifyUrl: UNREACHABLE_HOST, retries: 0 }).verify('t'))
+      expectError(down, TurnstileUnavailableError)
+      expect(down).toBeInstanceOf(FailoverException)
+      const refused = await caught(new Turnstile({ secret: 'wrong', siteverifyUrl: `${url}/turnstile/v0/siteverify` }).verify('t'))
+      expectError(refused, TurnstileConfigurationError)
+      expect(isProviderUnavailable(refused)).toBe(false)
+      await expect(new Turnstile({ secret: 's' }).verify('t', { idempotencyKey: 'x' })).rejects.toThrow(TypeError)
+    })
+
+    it('Recaptcha reports the checks that failed', async () => {
+      const recaptcha = new Recaptcha({ secret: credentials.recaptchaSecret, siteverifyUrl: `${url}/recaptcha/api/siteverify` })
+      const verdict = await recaptcha.verify(emulator.issue('recaptcha', { action: 'signup', score: 0.9 }), { expectedAction: 'login', minScore: 0.5 })
+      expect(verdict).toMatchObject({ success: false, score: 0.9, errorCodes: ['action-mismatch'] })
     })
   })
 
