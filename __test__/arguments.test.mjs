@@ -579,7 +579,7 @@ for (const { Class, secret, path, Misconfigured, Unavailable, connect, maxToken 
 
     describe(`new ${Class.name}(options)`, () => {
       everyValue((name) => `options = ${name}`, (v) => new Class(v),
-        (v) => isObject(v) ? SECRET_MISSING : threw(TypeError, `${Class.name} options must be an object`))
+        (v) => v === THROWER ? threw(TypeError, /^unknown option toString/) : isObject(v) ? SECRET_MISSING : threw(TypeError, `${Class.name} options must be an object`))
       const client = (name, v) => {
         const made = new Class({ secret, siteverifyUrl: url(), retries: 0, [name]: v })
         return name === 'secret' || name === 'siteverifyUrl' ? made.verify('an-unknown-token') : made

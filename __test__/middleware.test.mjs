@@ -414,7 +414,13 @@ describe('options', () => {
     const trust = PROVIDERS.trustcaptcha.options()
     const cases = [
       [undefined, TypeError, /options must be an object/],
-      [{ provider: 'hcaptcha' }, TypeError, /provider must be one of 'trustcaptcha', 'swetrix', 'recaptcha', 'playtcha'/],
+      [{ provider: 'friendly-captcha' }, TypeError, /provider must be one of 'trustcaptcha', 'swetrix', 'recaptcha', 'playtcha', 'turnstile', 'hcaptcha'/],
+      [{ provider: 'turnstile' }, Error, /secret must not be null or empty/],
+      [{ provider: 'turnstile', secret: 's', remoteip: 5 }, TypeError, /remoteip must be a string, or null to send none/],
+      [{ provider: 'turnstile', secret: 's', idempotencyKey: 'x' }, TypeError, /unknown option for provider 'turnstile': idempotencyKey/],
+      [{ provider: 'hcaptcha', secret: 's', minScore: 0.5 }, TypeError, /unknown option for provider 'hcaptcha': minScore/],
+      [{ provider: 'hcaptcha', secret: 's', sitekey: 5 }, TypeError, /options\.sitekey must be a string/],
+      [{ provider: 'turnstile', secret: 's', expectedHostname: [] }, TypeError, /expectedHostname must be a non-empty/],
       [{ provider: 'swetrix' }, Error, /secret must not be null or empty/],
       [{ provider: 'swetrix', secret: 42 }, TypeError, /secret must be a string/],
       [{ provider: 'swetrix', secretKey: 's' }, TypeError, /unknown option for provider 'swetrix': secretKey/],

@@ -15,7 +15,10 @@ const blocks = [...README.matchAll(/<!-- runnable -->\n```js\n([\s\S]*?)```/g)].
 function run (source) {
   const dir = mkdtempSync(join(tmpdir(), 'captcha-native-readme-'))
   const file = join(dir, 'example.mjs')
-  writeFileSync(file, source.replaceAll("from 'captcha-native'", `from '${INDEX}'`))
+  const subpath = (name) => pathToFileURL(fileURLToPath(new URL(`../subpath/${name}.js`, import.meta.url))).href
+  writeFileSync(file, source
+    .replaceAll("from 'captcha-native'", `from '${INDEX}'`)
+    .replace(/from 'captcha-native\/([a-z-]+)'/g, (_, name) => `from '${subpath(name)}'`))
   return new Promise((resolve) => {
     execFile(process.execPath, [file], { timeout: 30_000 }, (error, stdout, stderr) => {
       rmSync(dir, { recursive: true, force: true })
@@ -65,7 +68,14 @@ describe('README statements the provider docs require', () => {
     assert.match(README, /1\.0\.0 on npm still used\s+`https:\/\/api\.swetrix\.com\/v1\/captcha`/)
   })
 
-  it('warns that a reCAPTCHA retry can come back timeout-or-duplicate', () => {
-    assert.match(README, /a retry after an attempt that did\s+reach Google[^.]*can come back `timeout-or-duplicate`/)
+  it('says a reCAPTCHA retry told timeout-or-duplicate after a lost attempt is an outage, not a refusal', () => {
+    assert.match(README, /retry after an attempt that may have reached Google[^.]*\s+`timeout-or-duplicate`[\s\S]{0,200}rejects 503 `RecaptchaUnavailableError`/)
+  })
+
+  it('says why the hcaptcha package has no npm-alias install, and lists its differences', () => {
+    assert.match(README, /There is no npm-alias\s+install for this one/)
+    const differences = section('Differences from the JS SDKs')
+    assert.match(differences, /hCaptcha \(`verify` of `captcha-native\/hcaptcha`/)
+    assert.match(differences, /`https:\/\/api\.hcaptcha\.com\/siteverify` \(the package\s+posts to `https:\/\/hcaptcha\.com\/siteverify`\)/)
   })
 })

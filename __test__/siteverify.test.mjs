@@ -190,7 +190,8 @@ for (const { name, Class, Unavailable, Misconfigured, maxToken } of PROVIDERS) {
         [{ secret: 's', siteverifyUrl: 'ftp://x' }, /siteverifyUrl must be an http\(s\) URL/],
         [{ secret: 's', timeoutMs: 0 }, /timeoutMs/],
         [{ secret: 's', retries: 1.5 }, /retries must be an integer/],
-        [{ secret: 's', proxy: 'http://p' }, /proxy must be an object/]
+        [{ secret: 's', proxy: 'http://p' }, /proxy must be an object/],
+        [{ secret: 's', siteVerifyUrl: 'http://x' }, /unknown option siteVerifyUrl; the options are secret, siteverifyUrl/]
       ]) {
         assert.throws(() => new Class(options), message)
       }

@@ -6,7 +6,7 @@ const nativeBinding = require('../binding.js')
 const { awaitNative, callNative } = require('./errors.js')
 const { checkOptions } = require('./options.js')
 const { settle } = require('./outcome.js')
-const { SITEVERIFY_OPTIONS } = require('./siteverify.js')
+const { SITEVERIFY_OPTIONS, refuseUnknown } = require('./siteverify.js')
 
 /** `configureHcaptcha`'s options: the constructor's, without the secret (each call gives it). */
 const CONFIGURE_OPTIONS = Object.freeze(Object.fromEntries(
@@ -28,11 +28,7 @@ function configureHcaptcha (options) {
   if (options !== undefined && options !== null && typeof options !== 'object') {
     throw new TypeError('configureHcaptcha options must be an object')
   }
-  for (const name of Object.keys(options ?? {})) {
-    if (!Object.hasOwn(CONFIGURE_OPTIONS, name)) {
-      throw new TypeError(`unknown option ${name}; the options are ${Object.keys(CONFIGURE_OPTIONS).join(', ')}`)
-    }
-  }
+  refuseUnknown(CONFIGURE_OPTIONS, options ?? {}, '')
   const checked = Object.freeze(checkOptions(CONFIGURE_OPTIONS, options))
   // Built now, so a bad URL or proxy throws here, not on the first verification.
   const probe = callNative(() => new nativeBinding.NativeSiteverify('hcaptcha', { ...checked, wire: true }))

@@ -32,16 +32,25 @@ const VERIFY_OPTIONS = Object.freeze({
   })
 })
 
-/** `options` checked against `kinds`: an unknown name (a typo such as `remoteIp`) is a TypeError. */
+/** Refuses a name `kinds` does not have (a typo such as `remoteIp`): a TypeError naming them all. */
+function refuseUnknown (kinds, options, where) {
+  for (const name of Object.keys(options)) {
+    if (!Object.hasOwn(kinds, name)) {
+      throw new TypeError(`unknown option ${where}${name}; the options are ${Object.keys(kinds).join(', ')}`)
+    }
+  }
+}
+
+/** `options` checked against `kinds`, unknown names refused. */
 function knownOptions (kinds, options, where) {
   if (options === undefined || options === null) return {}
   if (typeof options !== 'object') throw new TypeError(`${where} must be an object`)
-  for (const name of Object.keys(options)) {
-    if (!Object.hasOwn(kinds, name)) {
-      throw new TypeError(`unknown option ${where}.${name}; the options are ${Object.keys(kinds).join(', ')}`)
-    }
+  refuseUnknown(kinds, options, `${where}.`)
+  const checked = checkOptions(kinds, options, `${where}.`)
+  if (checked.expectedHostname !== undefined && checked.expectedHostname.length === 0) {
+    throw new TypeError(`${where}.expectedHostname must be a non-empty string or a non-empty list of them`)
   }
-  return checkOptions(kinds, options, `${where}.`)
+  return checked
 }
 
 /** The verdict an outcome resolves. */
@@ -60,6 +69,7 @@ function siteverifyClass (provider, name) {
 
     constructor (options) {
       if (options === null || typeof options !== 'object') throw new TypeError(`${name} options must be an object`)
+      refuseUnknown(SITEVERIFY_OPTIONS, options, '')
       const checked = checkOptions(SITEVERIFY_OPTIONS, options)
       this.#native = callNative(() => new nativeBinding.NativeSiteverify(provider, checked))
     }
@@ -95,9 +105,6 @@ function siteverifyClass (provider, name) {
      */
     async verify (token, options) {
       const call = knownOptions(verifyKinds, options, 'options')
-      if (call.expectedHostname !== undefined && call.expectedHostname.length === 0) {
-        throw new TypeError('options.expectedHostname must be a non-empty string or a non-empty list of them')
-      }
       return settle(await awaitNative(this.#native.verify(typeof token === 'string' ? token : null, call)), verdictOf)
     }
   }
@@ -112,4 +119,4 @@ const HCaptcha = siteverifyClass('hcaptcha', 'HCaptcha')
 /** Google reCAPTCHA v2, v3 and Android, with the checks of Google's PHP library. */
 const Recaptcha = siteverifyClass('recaptcha', 'Recaptcha')
 
-module.exports = { Turnstile, HCaptcha, Recaptcha, SITEVERIFY_OPTIONS, VERIFY_OPTIONS, knownOptions }
+module.exports = { Turnstile, HCaptcha, Recaptcha, SITEVERIFY_OPTIONS, VERIFY_OPTIONS, knownOptions, refuseUnknown }

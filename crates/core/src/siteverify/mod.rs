@@ -271,12 +271,23 @@ fn read_attempt(answer: Answer) -> Attempt {
             reached: true,
         };
     }
+    let verdict = match serde_json::from_slice::<Value>(answer.body.as_deref().unwrap_or_default()) {
+        Ok(Value::Object(fields)) if fields.get("success").is_some_and(Value::is_boolean) => Some(fields),
+        _ => None,
+    };
     if !(200..300).contains(&status) {
-        return Attempt::Unexpected(status);
+        // A 4xx that carries a verdict is one (a provider may answer `bad-request` so); any
+        // other status siteverify never answers.
+        return match verdict {
+            Some(fields) if (400..500).contains(&status) && fields.get("success") == Some(&Value::Bool(false)) => {
+                Attempt::Verdict(fields)
+            }
+            _ => Attempt::Unexpected(status),
+        };
     }
-    match serde_json::from_slice::<Value>(answer.body.as_deref().unwrap_or_default()) {
-        Ok(Value::Object(fields)) if fields.get("success").is_some_and(Value::is_boolean) => Attempt::Verdict(fields),
-        _ => Attempt::Retryable {
+    match verdict {
+        Some(fields) => Attempt::Verdict(fields),
+        None => Attempt::Retryable {
             reason: "siteverify's answer is not a verdict (no JSON object with a boolean success)".into(),
             why: Unavailable::MalformedResponse,
             retry_after: None,
@@ -484,7 +495,8 @@ impl SiteverifyClient {
         let token = match token {
             None => return self.judge(local_refusal(INVALID_INPUT_RESPONSE), &checks),
             Some("") => return self.judge(local_refusal(MISSING_INPUT_RESPONSE), &checks),
-            Some(token) if token.len() > self.site.max_token_length() => {
+            // Cloudflare counts characters; the byte count bounds it first, for free.
+            Some(token) if token.len() > self.site.max_token_length() && token.chars().count() > self.site.max_token_length() => {
                 return self.judge(local_refusal(INVALID_INPUT_RESPONSE), &checks)
             }
             Some(token) => token,

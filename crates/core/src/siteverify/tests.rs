@@ -236,12 +236,14 @@ async fn tokens_are_refused_locally_when_missing_not_strings_or_too_long() {
         assert_eq!(outcome.value.unwrap(), json!({"success": false, "errorCodes": [code]}));
     }
     assert!(bodies.lock().unwrap().is_empty());
-    // 2,048 characters is a Turnstile token; hCaptcha's may be longer.
+    // 2,048 characters is a Turnstile token (in characters, not bytes); hCaptcha's may be longer.
     turnstile.verify(Some(&long[1..]), &Call::default()).await;
+    turnstile.verify(Some(&"é".repeat(2_048)), &Call::default()).await;
+    assert_eq!(bodies.lock().unwrap().len(), 2);
     client(Site::Hcaptcha, &url, Shape::Verdict)
         .verify(Some(&long), &Call::default())
         .await;
-    assert_eq!(bodies.lock().unwrap().len(), 2);
+    assert_eq!(bodies.lock().unwrap().len(), 3);
 }
 
 #[tokio::test]
@@ -581,6 +583,11 @@ fn only_answers_without_a_verdict_are_retried() {
         );
     }
     assert!(matches!(read_attempt(answer(404, b"")), Attempt::Unexpected(404)));
+    // A 4xx with a refusal in it is that refusal; a 4xx claiming success is not believed.
+    let refusal = br#"{"success":false,"error-codes":["bad-request"]}"#;
+    assert!(matches!(read_attempt(answer(400, refusal)), Attempt::Verdict(_)));
+    assert!(matches!(read_attempt(answer(403, br#"{"success":true}"#)), Attempt::Unexpected(403)));
+    assert!(matches!(read_attempt(answer(302, refusal)), Attempt::Unexpected(302)));
     assert!(matches!(read_attempt(answer(302, b"")), Attempt::Unexpected(302)));
     let mut limited = answer(429, b"");
     limited
