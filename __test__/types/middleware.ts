@@ -2,6 +2,7 @@
 // Express and with node:http. Compiled by `tsc -p __test__/types`, never run.
 
 import http from 'node:http'
+import { Turnstile } from 'captcha-native'
 import express, { Request, Response } from 'express'
 import { TrustCaptcha, Playtcha, VerificationResult, PlaytchaUnavailableError } from 'captcha-native'
 import {
@@ -106,5 +107,23 @@ requireCaptcha({ provider: 'trustcaptcha', client, apiKey: 'k' })
 requireCaptcha({ provider: 'recaptcha', onUnavailable: 'ignore' })
 // @ts-expect-error reCAPTCHA's secret option is secretKey
 requireCaptcha({ provider: 'recaptcha', secret: 's' })
+// @ts-expect-error Turnstile needs its secret
+requireCaptcha({ provider: 'turnstile' })
+// @ts-expect-error hCaptcha's score is a risk score: maxScore, not minScore
+requireCaptcha({ provider: 'hcaptcha', secret: 's', minScore: 0.5 })
+// @ts-expect-error a shared Turnstile client, or its options, not both
+requireCaptcha({ provider: 'turnstile', client: new Turnstile({ secret: 's' }), secret: 's' })
+
+// Turnstile and hCaptcha: their options and checks, or a shared client; the verdict on the outcome.
+export async function siteverify(body: Record<string, string>): Promise<void> {
+  requireCaptcha({ provider: 'turnstile', secret: process.env.TURNSTILE_SECRET ?? '', expectedAction: 'login', remoteip: null })
+  requireCaptcha({ provider: 'turnstile', client: new Turnstile({ secret: 's' }), expectedHostname: ['example.com'] })
+  requireCaptcha({ provider: 'hcaptcha', secret: 's', sitekey: 'k', maxScore: 0.7, onUnavailable: 'allow' })
+  const outcome = await verifyRequest({ body }, { provider: 'turnstile', secret: 's' })
+  if (outcome.ok && !outcome.failedOpen) console.log(outcome.result.action, outcome.result.errorCodes)
+  const field: 'cf-turnstile-response' = TOKEN_FIELDS.turnstile
+  const hfield: 'h-captcha-response' = TOKEN_FIELDS.hcaptcha
+  void [field, hfield]
+}
 
 export { app, playtchaOutcome, field }

@@ -188,3 +188,31 @@ export function constructing(): void {
   // @ts-expect-error: errorCodes is a list
   refused.errorCodes = 'bad-request'
 }
+
+// ---------------------------------------------------------------------------------------------
+// The Recaptcha class, as Google's docs and PHP library check a verdict
+
+import { Recaptcha } from 'captcha-native'
+import * as recaptchaSubpath from 'captcha-native/recaptcha'
+import type { RecaptchaVerdict, RecaptchaVerifyOptions, SiteverifyErrorCode } from 'captcha-native'
+
+export async function recaptchaClass(token: string, ip: string): Promise<number | undefined> {
+  const recaptcha = new Recaptcha({ secret: process.env.RECAPTCHA_SECRET ?? '' })
+  const options: RecaptchaVerifyOptions = {
+    remoteip: ip,
+    expectedAction: 'homepage',
+    minScore: 0.5,
+    expectedHostname: 'example.com',
+    expectedApkPackageName: 'com.example.app',
+    maxAgeMs: 120_000,
+  }
+  const verdict: RecaptchaVerdict = await recaptcha.verify(token, options)
+  const codes: Array<SiteverifyErrorCode | (string & {})> = verdict.errorCodes
+  if (!verdict.success && codes.includes('score-threshold-not-met')) return verdict.score
+  const apk: string | undefined = verdict.apkPackageName
+  void [apk, verdict.action, verdict.hostname, verdict.challengeTs, new recaptchaSubpath.Recaptcha({ secret: 's' })]
+  return (await Recaptcha.verify('s', token, { minScore: 0.3, siteverifyUrl: 'http://127.0.0.1/recaptcha/api/siteverify' })).score
+}
+
+// @ts-expect-error the checks take a number
+void new Recaptcha({ secret: 's' }).verify('t', { minScore: '0.5' })
