@@ -26,6 +26,7 @@ mod recording;
 mod routes;
 pub mod schema;
 mod server;
+mod siteverify;
 mod state;
 mod store;
 mod swetrix;

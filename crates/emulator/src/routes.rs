@@ -95,10 +95,10 @@ mod tests {
         let (status, json) = body(control(&e, &Request::post("/__emulator/issue/swetrix", &[], "")).unwrap());
         assert_eq!(status, 200);
         assert!(json["token"].as_str().unwrap().starts_with("swetrix_"));
-        let (status, json) = body(control(&e, &Request::post("/__emulator/issue/hcaptcha", &[], "")).unwrap());
+        let (status, json) = body(control(&e, &Request::post("/__emulator/issue/friendly-captcha", &[], "")).unwrap());
         assert_eq!(
             (status, json["message"].as_str()),
-            (404, Some("unknown provider 'hcaptcha'"))
+            (404, Some("unknown provider 'friendly-captcha'"))
         );
         let (status, _) = body(control(&e, &Request::post("/__emulator/issue/swetrix", &[], "[]")).unwrap());
         assert_eq!(status, 400);

@@ -167,8 +167,8 @@ mod tests {
     #[test]
     fn unknown_providers_get_no_token() {
         let emulator = Emulator::new(EmulatorCredentials::default());
-        let error = emulator.issue("hcaptcha", None).unwrap_err();
-        assert_eq!(error.message.as_deref(), Some("unknown provider 'hcaptcha'"));
+        let error = emulator.issue("friendly-captcha", None).unwrap_err();
+        assert_eq!(error.message.as_deref(), Some("unknown provider 'friendly-captcha'"));
     }
 
     #[test]
