@@ -568,6 +568,15 @@ export interface RecaptchaClaims {
   /** v3's score, 0 to 1. */
   score?: number
   action?: string
+  /**
+   * The challenge was solved this many milliseconds before the token was issued: `challenge_ts`
+   * is that much earlier (for a client's max-age check). Default 0.
+   */
+  ageMs?: number
+  /** Milliseconds after issue until the token answers `timeout-or-duplicate`. Default 120000. */
+  expiresInMs?: number
+  /** `false`: the token verifies any number of times until it expires. Default true. */
+  singleUse?: boolean
 }
 
 /** What `issue('playtcha', claims)` may set; every field is optional. */

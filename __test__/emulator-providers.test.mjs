@@ -197,6 +197,27 @@ describe('Emulator: reCAPTCHA (POST /recaptcha/api/siteverify)', () => {
     })
   })
 
+  it('claims move challenge_ts back (ageMs), set the lifetime (expiresInMs) and allow reuse (singleUse: false)', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.recaptchaSecret
+      const issuedAt = Date.now()
+      const aged = await siteverify(emulator, { secret, response: emulator.issue('recaptcha', { ageMs: 600_000 }) })
+      assert.match(aged.json.challenge_ts, ISO_SECONDS)
+      assert.ok(Math.abs(Date.parse(aged.json.challenge_ts) - (issuedAt - 600_000)) < 5_000, aged.json.challenge_ts)
+
+      const reusable = emulator.issue('recaptcha', { singleUse: false, expiresInMs: 10_000 })
+      const long = emulator.issue('recaptcha', { expiresInMs: 300_000 })
+      for (let n = 0; n < 3; n++) assert.equal((await siteverify(emulator, { secret, response: reusable })).json.success, true)
+      emulator.advanceTime(10_001)
+      assert.equal((await siteverify(emulator, { secret, response: reusable })).text, refusal('timeout-or-duplicate'))
+      emulator.advanceTime(200_000)
+      assert.equal((await siteverify(emulator, { secret, response: long })).json.success, true, 'alive past the default two minutes')
+      assert.equal((await siteverify(emulator, { secret, response: long })).text, refusal('timeout-or-duplicate'))
+      assert.throws(() => emulator.issue('recaptcha', { expiresInMs: -1 }), TypeError)
+      assert.throws(() => emulator.issue('recaptcha', { ageMs: 1.5 }), TypeError)
+    })
+  })
+
   it('reads the fields from the query string too (the body wins), and never records the secret', async () => {
     await withEmulator({}, async (emulator) => {
       const secret = emulator.credentials.recaptchaSecret

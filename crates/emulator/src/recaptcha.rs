@@ -1,6 +1,7 @@
 //! Google reCAPTCHA's `POST /recaptcha/api/siteverify`: form fields (or query parameters)
-//! `secret` and `response` (`remoteip` is accepted and ignored); every verdict is 200 JSON; Google's test secret; tokens
-//! that live two minutes and verify once.
+//! `secret` and `response` (`remoteip` is accepted and ignored); every verdict is 200 JSON;
+//! Google's test secret; tokens that live two minutes and verify once unless their claims say
+//! otherwise.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +15,7 @@ use captcha_core::errors::CaptchaError;
 
 pub const PATH: &str = "/recaptcha/api/siteverify";
 const DEFAULT_HOSTNAME: &str = "localhost";
-/// Tokens older than this answer `timeout-or-duplicate`.
+/// Tokens older than this answer `timeout-or-duplicate`, unless their claims say otherwise.
 const TOKEN_TTL_MS: i64 = 120_000;
 const TOKEN_PREFIX: &str = "recaptcha_";
 
@@ -31,6 +32,13 @@ pub struct Claims {
     /// reCAPTCHA v3's score, 0 to 1.
     score: Option<f64>,
     action: Option<String>,
+    /// The challenge was solved this long before the token was issued: `challenge_ts` is that
+    /// much earlier, for a client's max-age check.
+    age_ms: Option<u64>,
+    /// How long after issue the token verifies (`timeout-or-duplicate` after). Default 120000.
+    expires_in_ms: Option<u64>,
+    /// `false`: the token verifies any number of times until it expires. Default true.
+    single_use: Option<bool>,
 }
 
 /// Issued tokens, bounded (the oldest are forgotten first).
@@ -53,7 +61,8 @@ struct Passed<'a> {
 /// Creates a token with these claims.
 pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, CaptchaError> {
     let claims: Claims = parse_claims("recaptcha", claims_json)?;
-    check_claims("recaptcha", claims.score, &[])?;
+    let times = [("ageMs", claims.age_ms), ("expiresInMs", claims.expires_in_ms)];
+    check_claims("recaptcha", claims.score, &times)?;
     Ok(lock(&emulator.recaptcha).issue(TOKEN_PREFIX, claims, emulator.now_ms()))
 }
 
@@ -83,7 +92,7 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
     let Some(token) = store.get_mut(response) else {
         return refused(&["invalid-input-response"]);
     };
-    let life = Life::new(None, None, TOKEN_TTL_MS);
+    let life = Life::new(token.claims.expires_in_ms, token.claims.single_use, TOKEN_TTL_MS);
     if redeem(token, life, now) != Redemption::Fresh {
         return refused(&["timeout-or-duplicate"]);
     }
@@ -92,8 +101,10 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
         return refused(&["invalid-input-response"]);
     }
     let apk = claims.apk_package_name.as_deref();
+    // At most ten years (`check_claims`): no overflow.
+    let solved_ms = token.issued_ms.saturating_sub(claims.age_ms.unwrap_or(0) as i64);
     let passed = Passed {
-        challenge_ts: iso_seconds(token.issued_ms),
+        challenge_ts: iso_seconds(solved_ms),
         hostname: match apk {
             Some(_) => None,
             None => Some(claims.hostname.as_deref().unwrap_or(DEFAULT_HOSTNAME)),
@@ -284,6 +295,33 @@ mod tests {
     }
 
     #[test]
+    fn claims_set_the_age_the_lifetime_and_single_use() {
+        let e = emulator();
+        let issued_at = e.now_ms();
+        let aged = issue(&e, Some(r#"{"ageMs":90000}"#)).unwrap();
+        let ts = verify(&e, "secret", &aged)["challenge_ts"].as_str().unwrap().to_owned();
+        let solved = captcha_core::siteverify::checks::parse_timestamp(&ts).unwrap();
+        let solved_ms = solved.duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+        // Whole seconds: the solve time is 90 s (give or take the second) before issue.
+        assert!((issued_at - 90_000 - solved_ms).abs() <= 2_000, "{ts}");
+
+        let short = issue(&e, Some(r#"{"expiresInMs":1000}"#)).unwrap();
+        let long = issue(&e, Some(r#"{"expiresInMs":600000}"#)).unwrap();
+        let reusable = issue(&e, Some(r#"{"singleUse":false}"#)).unwrap();
+        let once = issue(&e, Some(r#"{"singleUse":true}"#)).unwrap();
+        for _ in 0..3 {
+            assert_eq!(verify(&e, "secret", &reusable)["success"], true);
+        }
+        assert_eq!(verify(&e, "secret", &once)["success"], true);
+        assert_eq!(verify(&e, "secret", &once), refusal(&["timeout-or-duplicate"]));
+        e.advance_time(1_001.0).unwrap();
+        assert_eq!(verify(&e, "secret", &short), refusal(&["timeout-or-duplicate"]));
+        e.advance_time(300_000.0).unwrap();
+        assert_eq!(verify(&e, "secret", &long)["success"], true);
+        assert_eq!(verify(&e, "secret", &reusable), refusal(&["timeout-or-duplicate"]));
+    }
+
+    #[test]
     fn bad_claims_are_refused() {
         let e = emulator();
         for bad in [
@@ -292,6 +330,13 @@ mod tests {
             r#"{"score":-0.1}"#,
             r#"{"success":"no"}"#,
             r#"{"score":1e400}"#,
+            r#"{"ageMs":-1}"#,
+            r#"{"ageMs":1.5}"#,
+            r#"{"ageMs":400000000000}"#,
+            r#"{"expiresInMs":-5}"#,
+            r#"{"expiresInMs":"60000"}"#,
+            r#"{"expiresInMs":400000000000}"#,
+            r#"{"singleUse":"no"}"#,
             "[]",
         ] {
             let error = issue(&e, Some(bad)).unwrap_err();
