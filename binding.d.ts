@@ -67,6 +67,7 @@ export interface EmulatorCredentials {
   swetrixSecret: string
   recaptchaSecret: string
   playtchaSecret: string
+  turnstileSecret: string
 }
 
 /**
@@ -113,6 +114,10 @@ export declare const enum ErrorKind {
   RecaptchaUnavailable = 'RecaptchaUnavailable',
   PlaytchaRejected = 'PlaytchaRejected',
   PlaytchaUnavailable = 'PlaytchaUnavailable',
+  TurnstileMisconfigured = 'TurnstileMisconfigured',
+  TurnstileUnavailable = 'TurnstileUnavailable',
+  HcaptchaMisconfigured = 'HcaptchaMisconfigured',
+  HcaptchaUnavailable = 'HcaptchaUnavailable',
 }
 
 /** Every kind of error native code reports, for `lib/errors.js`'s check at load. */

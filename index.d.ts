@@ -431,7 +431,7 @@ export function isProviderUnavailable(outcome: unknown): boolean
 // Emulator
 
 /** The providers the emulator serves, at their real paths. */
-export type EmulatorProvider = 'trustcaptcha' | 'swetrix' | 'recaptcha' | 'playtcha'
+export type EmulatorProvider = 'trustcaptcha' | 'swetrix' | 'recaptcha' | 'playtcha' | 'turnstile'
 
 export interface EmulatorOptions {
   /** Default `'127.0.0.1'`. Anything other than loopback prints a warning. */
@@ -446,6 +446,8 @@ export interface EmulatorOptions {
   recaptchaSecret?: string
   /** The secret the Playtcha API accepts. Default `'emulator-playtcha-secret'`. */
   playtchaSecret?: string
+  /** The secret key Turnstile's siteverify accepts, besides Cloudflare's test keys. Default `'emulator-turnstile-secret'`. */
+  turnstileSecret?: string
   /**
    * Serve HTTPS (HTTP/1.1) with a certificate for `localhost`, `127.0.0.1`, `::1` and `host`,
    * signed by an authority made at start: trust it with `ca: emulator.certificate`. Without that
@@ -468,6 +470,7 @@ export interface EmulatorCredentials {
   swetrixSecret: string
   recaptchaSecret: string
   playtchaSecret: string
+  turnstileSecret: string
 }
 
 /** What the emulator answers to a test identity: the HTTP status, and what happens in a few words. */
@@ -516,6 +519,36 @@ export interface EmulatorIdentities {
     /** The secret accepted unless the emulator is started with `playtchaSecret`. Playtcha publishes no test identity. */
     readonly secret: string
   }
+  readonly turnstile: {
+    /** The secret key accepted unless the emulator is started with `turnstileSecret`. */
+    readonly secret: string
+    /**
+     * `XXXX.DUMMY.TOKEN.XXXX`: what the test sitekeys give the browser, and the only token the test
+     * secret keys accept (any other is `invalid-input-secret`; this one with a real secret,
+     * `invalid-input-response`).
+     */
+    readonly dummyToken: string
+    /** Cloudflare's test secret keys, with the dummy token: `pass` passes, `fail` and `spent` answer the code in `answers`. */
+    readonly testSecrets: {
+      readonly pass: EmulatorTestAnswer & { readonly secret: string; readonly hostname: string }
+      readonly fail: EmulatorTestAnswer & { readonly secret: string }
+      readonly spent: EmulatorTestAnswer & { readonly secret: string }
+    }
+    /** Cloudflare's test sitekeys, for the widget in a page under test (the emulator serves no widget). */
+    readonly testSitekeys: {
+      readonly passVisible: TurnstileTestSitekey
+      readonly failVisible: TurnstileTestSitekey
+      readonly passInvisible: TurnstileTestSitekey
+      readonly failInvisible: TurnstileTestSitekey
+      readonly interactive: TurnstileTestSitekey
+    }
+  }
+}
+
+/** A Turnstile test sitekey and what the widget does with it. */
+export interface TurnstileTestSitekey {
+  readonly sitekey: string
+  readonly widget: string
 }
 
 /** What `issue('trustcaptcha', claims)` may set; every field is optional. */
@@ -599,12 +632,37 @@ export interface PlaytchaClaims {
   dbError?: boolean
 }
 
+/** What `issue('turnstile', claims)` may set; every field is optional. */
+export interface TurnstileClaims {
+  /** `false`: Cloudflare refuses the token (`invalid-input-response`). Default true. */
+  success?: boolean
+  /** Default `'localhost'`. */
+  hostname?: string
+  /** The widget's `data-action`. Default `''`. */
+  action?: string
+  /** The widget's `data-cdata`. Default `''`. */
+  cdata?: string
+  /** `metadata.ephemeral_id` (Enterprise). Default: none. */
+  ephemeralId?: string
+  /** `metadata.interactive`: the visitor had to interact. Default false. */
+  interactive?: boolean
+  /** Milliseconds after issue until the token answers `timeout-or-duplicate`. Default 300000. */
+  expiresInMs?: number
+  /**
+   * `false`: the token verifies any number of times until it expires. Default true: verified
+   * once, then `timeout-or-duplicate`, except to a retry carrying the first request's
+   * `idempotency_key`, which gets the first answer again.
+   */
+  singleUse?: boolean
+}
+
 /** Each provider's claims, for `issue(provider, claims)`. */
 export interface EmulatorClaims {
   trustcaptcha: TrustCaptchaClaims
   swetrix: SwetrixClaims
   recaptcha: RecaptchaClaims
   playtcha: PlaytchaClaims
+  turnstile: TurnstileClaims
 }
 
 /** Picks requests: to one provider or `'all'` (default), the next `times` or every one (default). */
@@ -649,7 +707,8 @@ export class Emulator {
   static readonly identities: EmulatorIdentities
   /**
    * The base URL, e.g. `http://127.0.0.1:41234`: TrustCaptcha's and Playtcha's `apiHost`; Swetrix's
-   * `apiURL` is `url + '/v1/captcha'`, reCAPTCHA's `siteverifyUrl` `url + '/recaptcha/api/siteverify'`.
+   * `apiURL` is `url + '/v1/captcha'`, reCAPTCHA's `siteverifyUrl` `url + '/recaptcha/api/siteverify'`,
+   * Turnstile's `url + '/turnstile/v0/siteverify'`.
    */
   readonly url: string
   readonly credentials: EmulatorCredentials

@@ -78,7 +78,7 @@ function assertConforms (value, type, path) {
 describe('index.d.ts against the emulator', { skip: testHooksSkip(binding) }, () => {
   const schema = testHooksSkip(binding) ? {} : JSON.parse(binding.__emulatorSchema())
 
-  for (const name of ['EmulatorOptions', 'TrustCaptchaClaims', 'SwetrixClaims', 'RecaptchaClaims', 'PlaytchaClaims']) {
+  for (const name of ['EmulatorOptions', 'TrustCaptchaClaims', 'SwetrixClaims', 'RecaptchaClaims', 'PlaytchaClaims', 'TurnstileClaims']) {
     it(`${name}: the same fields as the Rust type, the same ones required`, () => {
       assert.deepEqual(sorted(presence(declared(name))), sorted(schema[name]))
     })
@@ -86,7 +86,7 @@ describe('index.d.ts against the emulator', { skip: testHooksSkip(binding) }, ()
 
   it('EmulatorClaims names each provider\'s claims', () => {
     const claims = propertyTypes(declared('EmulatorClaims'))
-    const names = { trustcaptcha: 'TrustCaptchaClaims', swetrix: 'SwetrixClaims', recaptcha: 'RecaptchaClaims', playtcha: 'PlaytchaClaims' }
+    const names = { trustcaptcha: 'TrustCaptchaClaims', swetrix: 'SwetrixClaims', recaptcha: 'RecaptchaClaims', playtcha: 'PlaytchaClaims', turnstile: 'TurnstileClaims' }
     assert.deepEqual([...claims.keys()], Object.keys(Emulator.identities))
     for (const [provider, type] of claims) assert.equal(checker.typeToString(type), names[provider])
   })

@@ -16,8 +16,8 @@ import type {
   EmulatorProvider,
 } from '../index.js'
 
-/** The providers: the same four as the emulator's. */
-export type CaptchaProvider = EmulatorProvider
+/** The providers the middleware serves: four of the emulator's. */
+export type CaptchaProvider = Extract<EmulatorProvider, 'trustcaptcha' | 'swetrix' | 'recaptcha' | 'playtcha'>
 
 /**
  * The form field each provider's widget fills in, where the token is looked for by default:

@@ -13,7 +13,8 @@
 //! `http` (the HTTP/1.1 codec), `routes` (which code answers a request), `faults` (fault rules
 //! and doing them), `recording` (recorded requests, redacted), `state` (what connections share),
 //! `clock`, `options`, and one module per provider (`trustcaptcha`, `swetrix`, `recaptcha`,
-//! `playtcha`) over the token store they share (`store`).
+//! `playtcha`, `turnstile`) over the token store they share (`store`); the siteverify providers
+//! share their request and verdict handling too (`siteverify`).
 
 mod clock;
 mod faults;
@@ -32,6 +33,7 @@ mod store;
 mod swetrix;
 mod tls;
 mod trustcaptcha;
+mod turnstile;
 
 pub use clock::MAX_TIME_STEP_MS;
 pub use faults::{FaultAction, FaultRule};

@@ -3,6 +3,7 @@
 //! issued tokens that expire and verify once unless their claims say otherwise.
 
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::http::{Request, Response};
 use crate::store::Issued;
@@ -80,6 +81,24 @@ impl Fields {
             sitekey: body.sitekey.or(query.sitekey),
             idempotency_key: body.idempotency_key.or(query.idempotency_key),
         }
+    }
+
+    /// The fields of a JSON object body; `None` when it is not one, or a field is neither a
+    /// string nor null.
+    pub fn from_json(body: &[u8]) -> Option<Self> {
+        let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(body) else {
+            return None;
+        };
+        let mut fields = Self::default();
+        for (name, value) in object {
+            let Some(slot) = fields.slot(&name) else { continue };
+            match value {
+                Value::String(text) => *slot = Some(text),
+                Value::Null => {}
+                _ => return None,
+            }
+        }
+        Some(fields)
     }
 
     /// The secret and the response, or the codes of those missing, in the providers' order.
@@ -243,6 +262,25 @@ mod tests {
             (both.secret.as_deref(), both.response.as_deref()),
             (Some("q"), Some("body"))
         );
+    }
+
+    #[test]
+    fn json_bodies_give_string_fields_and_refuse_the_rest() {
+        let fields = Fields::from_json(br#"{"secret":"s","response":"r","remoteip":null,"extra":5}"#).unwrap();
+        assert_eq!(
+            (fields.secret.as_deref(), fields.response.as_deref(), fields.remoteip),
+            (Some("s"), Some("r"), None)
+        );
+        for bad in [
+            &b"{"[..],
+            b"[]",
+            b"\"s\"",
+            br#"{"secret":5}"#,
+            br#"{"response":["r"]}"#,
+            b"",
+        ] {
+            assert!(Fields::from_json(bad).is_none(), "{}", String::from_utf8_lossy(bad));
+        }
     }
 
     #[test]

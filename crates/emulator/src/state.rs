@@ -15,7 +15,7 @@ use crate::faults::{self, FaultAction, FaultRule};
 use crate::http::Request;
 use crate::options::EmulatorCredentials;
 use crate::recording::{RecordedRequest, Recording};
-use crate::{playtcha, recaptcha, swetrix, trustcaptcha};
+use crate::{playtcha, recaptcha, swetrix, trustcaptcha, turnstile};
 
 /// Connection and request counters.
 #[derive(Debug, Default)]
@@ -43,6 +43,7 @@ pub struct Emulator {
     pub(crate) swetrix: Mutex<swetrix::Store>,
     pub(crate) recaptcha: Mutex<recaptcha::Store>,
     pub(crate) playtcha: Mutex<playtcha::Store>,
+    pub(crate) turnstile: Mutex<turnstile::Store>,
     faults: Mutex<Vec<FaultRule>>,
     pub(crate) counters: Counters,
     recording: Recording,
@@ -66,6 +67,7 @@ impl Emulator {
             swetrix: Mutex::new(swetrix::Store::default()),
             recaptcha: Mutex::new(recaptcha::Store::default()),
             playtcha: Mutex::new(playtcha::Store::default()),
+            turnstile: Mutex::new(turnstile::Store::default()),
             faults: Mutex::new(Vec::new()),
             counters: Counters::default(),
             recording: Recording::default(),
@@ -99,8 +101,9 @@ impl Emulator {
             Some(Provider::Swetrix) => swetrix::issue(self, claims_json),
             Some(Provider::Recaptcha) => recaptcha::issue(self, claims_json),
             Some(Provider::Playtcha) => playtcha::issue(self, claims_json),
+            Some(Provider::Turnstile) => turnstile::issue(self, claims_json),
             // Served from the next commit on.
-            Some(Provider::Turnstile | Provider::Hcaptcha) => Err(CaptchaError::invalid_argument(format!(
+            Some(Provider::Hcaptcha) => Err(CaptchaError::invalid_argument(format!(
                 "the emulator does not serve '{provider}' yet"
             ))),
             None => Err(CaptchaError::invalid_argument(format!("unknown provider '{provider}'"))),
@@ -194,6 +197,7 @@ mod tests {
         bounded!("swetrix", swetrix, same);
         bounded!("recaptcha", recaptcha, same);
         bounded!("playtcha", playtcha, same);
+        bounded!("turnstile", turnstile, same);
         // A TrustCaptcha token is the base64 of the verification it names.
         let id = |token: &String| {
             captcha_core::trustcaptcha::parse_token(Some(token))
