@@ -68,6 +68,8 @@ export interface EmulatorCredentials {
   recaptchaSecret: string
   playtchaSecret: string
   turnstileSecret: string
+  hcaptchaSecret: string
+  hcaptchaSitekey: string
 }
 
 /**

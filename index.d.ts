@@ -431,7 +431,7 @@ export function isProviderUnavailable(outcome: unknown): boolean
 // Emulator
 
 /** The providers the emulator serves, at their real paths. */
-export type EmulatorProvider = 'trustcaptcha' | 'swetrix' | 'recaptcha' | 'playtcha' | 'turnstile'
+export type EmulatorProvider = 'trustcaptcha' | 'swetrix' | 'recaptcha' | 'playtcha' | 'turnstile' | 'hcaptcha'
 
 export interface EmulatorOptions {
   /** Default `'127.0.0.1'`. Anything other than loopback prints a warning. */
@@ -448,6 +448,13 @@ export interface EmulatorOptions {
   playtchaSecret?: string
   /** The secret key Turnstile's siteverify accepts, besides Cloudflare's test keys. Default `'emulator-turnstile-secret'`. */
   turnstileSecret?: string
+  /** The secret hCaptcha's siteverify accepts, besides hCaptcha's test secret. Default `'emulator-hcaptcha-secret'`. */
+  hcaptchaSecret?: string
+  /**
+   * The sitekey of the emulator's hCaptcha tokens (unless their claims give another): a request's
+   * `sitekey`, when sent, must be it (`sitekey-secret-mismatch`). Default `'emulator-hcaptcha-sitekey'`.
+   */
+  hcaptchaSitekey?: string
   /**
    * Serve HTTPS (HTTP/1.1) with a certificate for `localhost`, `127.0.0.1`, `::1` and `host`,
    * signed by an authority made at start: trust it with `ca: emulator.certificate`. Without that
@@ -471,6 +478,8 @@ export interface EmulatorCredentials {
   recaptchaSecret: string
   playtchaSecret: string
   turnstileSecret: string
+  hcaptchaSecret: string
+  hcaptchaSitekey: string
 }
 
 /** What the emulator answers to a test identity: the HTTP status, and what happens in a few words. */
@@ -543,6 +552,34 @@ export interface EmulatorIdentities {
       readonly interactive: TurnstileTestSitekey
     }
   }
+  readonly hcaptcha: {
+    /** The secret accepted unless the emulator is started with `hcaptchaSecret`. */
+    readonly secret: string
+    /** The sitekey of issued tokens unless the emulator is started with `hcaptchaSitekey`. */
+    readonly sitekey: string
+    /**
+     * hCaptcha's test secret: it verifies the test tokens, any number of times, and nothing else
+     * (`not-using-dummy-passcode`, as a test token or sitekey with another secret is).
+     */
+    readonly testSecret: string
+    /** hCaptcha's test key sets: a Publisher account, and Enterprise's safe user and detected bot. */
+    readonly testKeys: {
+      readonly publisher: HCaptchaTestKeys
+      readonly enterpriseSafeUser: HCaptchaTestKeys
+      readonly enterpriseBotDetected: HCaptchaTestKeys
+    }
+  }
+}
+
+/** One of hCaptcha's test key sets: the sitekey, the token its widget gives, and what the test secret answers to it. */
+export interface HCaptchaTestKeys extends EmulatorTestAnswer {
+  readonly sitekey: string
+  readonly token: string
+  readonly hostname: string
+  /** Enterprise only: the score (higher: more likely a bot). */
+  readonly score?: number
+  /** Enterprise only: the reasons for the score. */
+  readonly scoreReason?: readonly string[]
 }
 
 /** A Turnstile test sitekey and what the widget does with it. */
@@ -656,6 +693,26 @@ export interface TurnstileClaims {
   singleUse?: boolean
 }
 
+/** What `issue('hcaptcha', claims)` may set; every field is optional. */
+export interface HCaptchaClaims {
+  /** `false`: hCaptcha refuses the token (`invalid-input-response`). Default true. */
+  success?: boolean
+  /** Default `'localhost'`. */
+  hostname?: string
+  /** Whether the verification earned credit. Default false. */
+  credit?: boolean
+  /** Enterprise's score, 0 to 1, higher meaning more likely a bot. Default: none (a Publisher answer). */
+  score?: number
+  /** Enterprise's `score_reason`. Default `[]` when `score` is given. */
+  scoreReason?: string[]
+  /** The sitekey the token was made for: a request's `sitekey` must match it. Default: the emulator's `hcaptchaSitekey`. */
+  sitekey?: string
+  /** Milliseconds after issue until the token answers `expired-input-response`. Default 120000. */
+  expiresInMs?: number
+  /** `false`: the token verifies any number of times until it expires. Default true (then `already-seen-response`). */
+  singleUse?: boolean
+}
+
 /** Each provider's claims, for `issue(provider, claims)`. */
 export interface EmulatorClaims {
   trustcaptcha: TrustCaptchaClaims
@@ -663,6 +720,7 @@ export interface EmulatorClaims {
   recaptcha: RecaptchaClaims
   playtcha: PlaytchaClaims
   turnstile: TurnstileClaims
+  hcaptcha: HCaptchaClaims
 }
 
 /** Picks requests: to one provider or `'all'` (default), the next `times` or every one (default). */
@@ -708,7 +766,7 @@ export class Emulator {
   /**
    * The base URL, e.g. `http://127.0.0.1:41234`: TrustCaptcha's and Playtcha's `apiHost`; Swetrix's
    * `apiURL` is `url + '/v1/captcha'`, reCAPTCHA's `siteverifyUrl` `url + '/recaptcha/api/siteverify'`,
-   * Turnstile's `url + '/turnstile/v0/siteverify'`.
+   * Turnstile's `url + '/turnstile/v0/siteverify'`, hCaptcha's `url + '/siteverify'`.
    */
   readonly url: string
   readonly credentials: EmulatorCredentials

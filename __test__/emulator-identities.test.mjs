@@ -10,7 +10,7 @@ import { withEmulator } from './helpers.mjs'
 const require = createRequire(import.meta.url)
 const { Emulator, TrustCaptcha, validateToken, authorize } = require('../index.js')
 const { PROVIDERS } = require('../lib/options.js')
-const { trustcaptcha, swetrix, recaptcha, playtcha, turnstile } = Emulator.identities
+const { trustcaptcha, swetrix, recaptcha, playtcha, turnstile, hcaptcha } = Emulator.identities
 
 /** Every object in `value`, `value` included. */
 function* objects (value) {
@@ -41,7 +41,9 @@ describe('Emulator.identities', () => {
         swetrixSecret: swetrix.secret,
         recaptchaSecret: recaptcha.secretKey,
         playtchaSecret: playtcha.secret,
-        turnstileSecret: turnstile.secret
+        turnstileSecret: turnstile.secret,
+        hcaptchaSecret: hcaptcha.secret,
+        hcaptchaSitekey: hcaptcha.sitekey
       })
     })
   })
@@ -112,9 +114,28 @@ describe('Emulator.identities', () => {
     })
   })
 
+  it('hCaptcha: the test secret passes each test token as its set says, any number of times; the defaults verify issued tokens', async () => {
+    await withEmulator({}, async (emulator) => {
+      const siteverify = (fields) => fetch(`${emulator.url}/siteverify`, { method: 'POST', body: new URLSearchParams(fields) })
+      for (const [name, keys] of Object.entries(hcaptcha.testKeys)) {
+        for (let n = 0; n < 2; n++) {
+          const verdict = await siteverify({ secret: hcaptcha.testSecret, response: keys.token, sitekey: keys.sitekey })
+          assert.equal(verdict.status, keys.status, name)
+          const json = await verdict.json()
+          assert.deepEqual([json.success, json.hostname, json.score, json.score_reason], [true, keys.hostname, keys.score, keys.scoreReason], name)
+        }
+        assert.match(keys.answers, keys.score === undefined ? /^passes$/ : new RegExp(`^passes, score ${keys.score} `), name)
+        const withOther = await (await siteverify({ secret: hcaptcha.secret, response: keys.token })).json()
+        assert.deepEqual(withOther['error-codes'], ['not-using-dummy-passcode'], `${name} needs the test secret`)
+      }
+      const issued = await siteverify({ secret: hcaptcha.secret, response: emulator.issue('hcaptcha'), sitekey: hcaptcha.sitekey })
+      assert.equal((await issued.json()).success, true)
+    })
+  })
+
   // README.md, section "The emulator", the table of providers (one row each, lines that start
-  // `| TrustCaptcha |`, `| Swetrix |`, `| reCAPTCHA |`, `| Playtcha |`, `| Turnstile |`): the
-  // values it documents are these.
+  // `| TrustCaptcha |`, `| Swetrix |`, `| reCAPTCHA |`, `| Playtcha |`, `| Turnstile |`,
+  // `| hCaptcha |`): the values it documents are these.
   it('README documents the same identities', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').split('\n')
     const row = (name) => {
@@ -144,5 +165,14 @@ describe('Emulator.identities', () => {
     documents(turnstileRow, turnstile.dummyToken)
     for (const test of Object.values(turnstile.testSecrets)) documents(turnstileRow, test.secret)
     for (const test of Object.values(turnstile.testSitekeys)) documents(turnstileRow, test.sitekey)
+    const hcaptchaRow = row('hCaptcha')
+    documents(hcaptchaRow, hcaptcha.secret)
+    documents(hcaptchaRow, hcaptcha.sitekey)
+    documents(hcaptchaRow, hcaptcha.testSecret)
+    for (const keys of Object.values(hcaptcha.testKeys)) {
+      documents(hcaptchaRow, keys.sitekey)
+      documents(hcaptchaRow, keys.token)
+    }
+    documents(hcaptchaRow, hcaptcha.testKeys.publisher.hostname)
   })
 })

@@ -1,13 +1,13 @@
-// The emulator's Swetrix, reCAPTCHA, Playtcha and Turnstile APIs on the wire: what a client, or a
-// user's own fetch, sees from each (statuses, exact bodies, headers, test identities, single use,
-// expiry, idempotent retries).
+// The emulator's Swetrix, reCAPTCHA, Playtcha, Turnstile and hCaptcha APIs on the wire: what a
+// client, or a user's own fetch, sees from each (statuses, exact bodies, headers, test identities,
+// single use, expiry, idempotent retries).
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { withEmulator } from './helpers.mjs'
 
 const { Emulator } = createRequire(import.meta.url)('../index.js')
-const { swetrix: SWETRIX, recaptcha: RECAPTCHA, playtcha: PLAYTCHA, turnstile: TURNSTILE } = Emulator.identities
+const { swetrix: SWETRIX, recaptcha: RECAPTCHA, playtcha: PLAYTCHA, turnstile: TURNSTILE, hcaptcha: HCAPTCHA } = Emulator.identities
 const GOOGLE_TEST_SECRET = RECAPTCHA.testSecretKey.secretKey
 const DUMMY_CHALLENGE = 'DUMMY_CHALLENGE00000111112222233333444445555566666777778888899999'
 const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
@@ -50,6 +50,11 @@ function turnstile (emulator, fields, { json = false } = {}) {
     ? { headers: { 'content-type': 'application/json' }, body: typeof fields === 'string' ? fields : JSON.stringify(fields) }
     : { body: new URLSearchParams(fields) }
   return fetch(`${emulator.url}/turnstile/v0/siteverify`, { method: 'POST', ...init }).then(answer)
+}
+
+/** An hCaptcha siteverify request: a form of `fields`, or `init` as given. */
+function hcaptcha (emulator, fields, init = { body: new URLSearchParams(fields) }) {
+  return fetch(`${emulator.url}/siteverify`, { method: 'POST', ...init }).then(answer)
 }
 
 /** Swetrix's (NestJS's) failure body, as text. */
@@ -457,9 +462,108 @@ describe('Emulator: Turnstile (POST /turnstile/v0/siteverify)', () => {
   })
 })
 
+describe('Emulator: hCaptcha (POST /siteverify)', () => {
+  const refusal = (...codes) => JSON.stringify({ success: false, 'error-codes': codes })
+
+  it('verifies an issued token once with the claims asked for, then answers already-seen-response', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.hcaptchaSecret
+      const token = emulator.issue('hcaptcha')
+      assert.match(token, /^P1_eyJ[\w-]+\.[\w-]+\.[\w-]+$/)
+      const first = await hcaptcha(emulator, { secret, response: token, remoteip: '203.0.113.7', sitekey: emulator.credentials.hcaptchaSitekey })
+      assert.deepEqual([first.status, first.type], [200, 'application/json'])
+      assert.deepEqual(Object.keys(first.json), ['success', 'challenge_ts', 'hostname', 'credit'])
+      assert.deepEqual({ ...first.json, challenge_ts: 'ts' }, { success: true, challenge_ts: 'ts', hostname: 'localhost', credit: false })
+      assert.match(first.json.challenge_ts, ISO_SECONDS)
+      assert.ok(Math.abs(Date.parse(first.json.challenge_ts) - Date.now()) < 5_000)
+      assert.equal((await hcaptcha(emulator, { secret, response: token })).text, refusal('already-seen-response'))
+
+      const enterprise = emulator.issue('hcaptcha', { hostname: 'shop.example', credit: true, score: 0.8, scoreReason: ['automation'] })
+      const scored = await hcaptcha(emulator, { secret, response: enterprise })
+      assert.deepEqual(Object.keys(scored.json), ['success', 'challenge_ts', 'hostname', 'credit', 'score', 'score_reason'])
+      assert.deepEqual({ ...scored.json, challenge_ts: 'ts' }, { success: true, challenge_ts: 'ts', hostname: 'shop.example', credit: true, score: 0.8, score_reason: ['automation'] })
+      const refused = emulator.issue('hcaptcha', { success: false })
+      assert.equal((await hcaptcha(emulator, { secret, response: refused })).text, refusal('invalid-input-response'))
+      assert.equal((await hcaptcha(emulator, { secret, response: refused })).text, refusal('already-seen-response'))
+    })
+  })
+
+  it("answers hCaptcha's test secret for each test key set, any number of times", async () => {
+    await withEmulator({}, async (emulator) => {
+      for (const [name, keys] of Object.entries(HCAPTCHA.testKeys)) {
+        for (let n = 0; n < 2; n++) {
+          const verdict = await hcaptcha(emulator, { secret: HCAPTCHA.testSecret, response: keys.token, sitekey: keys.sitekey })
+          assert.equal(verdict.status, keys.status, name)
+          const expected = { success: true, challenge_ts: 'ts', hostname: 'dummy-key-pass', credit: false }
+          if (keys.score !== undefined) Object.assign(expected, { score: keys.score, score_reason: keys.scoreReason })
+          assert.deepEqual({ ...verdict.json, challenge_ts: 'ts' }, expected, name)
+          assert.match(verdict.json.challenge_ts, ISO_SECONDS)
+        }
+      }
+      const { publisher, enterpriseSafeUser: safe, enterpriseBotDetected: bot } = HCAPTCHA.testKeys
+      assert.equal(publisher.score, undefined)
+      assert.ok(safe.score < 0.5 && bot.score > 0.5, 'higher means more likely a bot')
+    })
+  })
+
+  it('answers every failure with HTTP 200 and its code, never consuming the token', async () => {
+    await withEmulator({ hcaptchaSecret: 'hc_s3cr3t', hcaptchaSitekey: 'site-1' }, async (emulator) => {
+      const secret = 'hc_s3cr3t'
+      const token = emulator.issue('hcaptcha')
+      const { publisher, enterpriseSafeUser: safe } = HCAPTCHA.testKeys
+      const cases = [
+        [{}, refusal('missing-input-secret', 'missing-input-response')],
+        [{ secret: '', response: token }, refusal('missing-input-secret')],
+        [{ secret }, refusal('missing-input-response')],
+        [{ secret: 'wrong', response: token }, refusal('invalid-input-secret')],
+        [{ secret, response: 'P1_forged' }, refusal('invalid-input-response')],
+        [{ secret, response: token, remoteip: 'not-an-ip' }, refusal('invalid-remoteip')],
+        [{ secret, response: token, sitekey: 'site-2' }, refusal('sitekey-secret-mismatch')],
+        [{ secret, response: publisher.token }, refusal('not-using-dummy-passcode')],
+        [{ secret, response: token, sitekey: publisher.sitekey }, refusal('not-using-dummy-passcode')],
+        [{ secret: HCAPTCHA.testSecret, response: token }, refusal('not-using-dummy-passcode')],
+        [{ secret: HCAPTCHA.testSecret, response: publisher.token, sitekey: safe.sitekey }, refusal('sitekey-secret-mismatch')]
+      ]
+      for (const [fields, expected] of cases) {
+        const verdict = await hcaptcha(emulator, fields)
+        assert.deepEqual([verdict.status, verdict.type, verdict.text], [200, 'application/json', expected], JSON.stringify(fields))
+        assert.ok(!verdict.text.includes('s3cr3t'))
+      }
+      const json = await hcaptcha(emulator, undefined, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ secret, response: token }) })
+      assert.equal(json.text, refusal('bad-request'))
+      assert.equal((await hcaptcha(emulator, { secret, response: token, sitekey: 'site-1' })).json.success, true, 'the failures did not consume the token')
+      const get = await fetch(`${emulator.url}/siteverify`).then(answer)
+      assert.deepEqual([get.status, get.header('allow')], [405, 'POST'])
+    })
+  })
+
+  it('tokens expire after 120 s or their expiresInMs (expired-input-response); singleUse: false verifies until then', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.hcaptchaSecret
+      const young = emulator.issue('hcaptcha')
+      const old = emulator.issue('hcaptcha')
+      const reusable = emulator.issue('hcaptcha', { singleUse: false, expiresInMs: 10_000 })
+      for (let n = 0; n < 3; n++) assert.equal((await hcaptcha(emulator, { secret, response: reusable })).json.success, true)
+      emulator.advanceTime(10_001)
+      assert.equal((await hcaptcha(emulator, { secret, response: reusable })).text, refusal('expired-input-response'))
+      emulator.advanceTime(109_000)
+      assert.equal((await hcaptcha(emulator, { secret, response: young })).json.success, true)
+      emulator.advanceTime(1_000)
+      assert.equal((await hcaptcha(emulator, { secret, response: old })).text, refusal('expired-input-response'))
+    })
+  })
+})
+
 describe('Emulator: every provider', () => {
   it('accepts the secrets it was started with and says so in credentials', async () => {
-    const options = { swetrixSecret: 'my-swetrix', recaptchaSecret: 'my-recaptcha', playtchaSecret: 'my-playtcha', turnstileSecret: 'my-turnstile' }
+    const options = {
+      swetrixSecret: 'my-swetrix',
+      recaptchaSecret: 'my-recaptcha',
+      playtchaSecret: 'my-playtcha',
+      turnstileSecret: 'my-turnstile',
+      hcaptchaSecret: 'my-hcaptcha',
+      hcaptchaSitekey: 'my-sitekey'
+    }
     await withEmulator(options, async (emulator) => {
       assert.deepEqual(emulator.credentials, { trustcaptchaApiKey: Emulator.identities.trustcaptcha.apiKey, ...options })
       assert.equal((await swetrix(emulator, { token: emulator.issue('swetrix'), secret: 'my-swetrix' })).status, 200)
@@ -470,6 +574,9 @@ describe('Emulator: every provider', () => {
       assert.equal((await playtcha(emulator, { secret: PLAYTCHA.secret, token: emulator.issue('playtcha') })).json.error.code, 'bad_secret')
       assert.equal((await turnstile(emulator, { secret: 'my-turnstile', response: emulator.issue('turnstile') })).json.success, true)
       assert.deepEqual((await turnstile(emulator, { secret: TURNSTILE.secret, response: emulator.issue('turnstile') })).json['error-codes'], ['invalid-input-secret'])
+      assert.equal((await hcaptcha(emulator, { secret: 'my-hcaptcha', response: emulator.issue('hcaptcha'), sitekey: 'my-sitekey' })).json.success, true)
+      assert.deepEqual((await hcaptcha(emulator, { secret: HCAPTCHA.secret, response: emulator.issue('hcaptcha') })).json['error-codes'], ['invalid-input-secret'])
+      assert.deepEqual((await hcaptcha(emulator, { secret: 'my-hcaptcha', response: emulator.issue('hcaptcha'), sitekey: HCAPTCHA.sitekey })).json['error-codes'], ['sitekey-secret-mismatch'])
     })
   })
 
@@ -481,6 +588,8 @@ describe('Emulator: every provider', () => {
       assert.throws(() => emulator.issue('playtcha', { score: 'high' }), TypeError)
       assert.throws(() => emulator.issue('turnstile', { score: 0.5 }), (e) => e instanceof TypeError && /invalid turnstile claims: unknown field `score`/.test(e.message))
       assert.throws(() => emulator.issue('turnstile', { expiresInMs: 1.5 }), TypeError)
+      assert.throws(() => emulator.issue('hcaptcha', { score: 1.5 }), (e) => e instanceof TypeError && /invalid hcaptcha claims: score must be a number from 0 to 1/.test(e.message))
+      assert.throws(() => emulator.issue('hcaptcha', { ageMs: 1 }), (e) => e instanceof TypeError && /unknown field `ageMs`/.test(e.message))
     })
   })
 
@@ -491,26 +600,31 @@ describe('Emulator: every provider', () => {
         (await swetrix(emulator, { token: 'x', secret: SWETRIX.testSecrets.pass.secret })).status,
         (await siteverify(emulator, { secret: GOOGLE_TEST_SECRET, response: 'x' })).status,
         (await playtcha(emulator, { secret: playtchaSecret, token: emulator.issue('playtcha') })).status,
-        (await turnstile(emulator, { secret: TURNSTILE.testSecrets.pass.secret, response: TURNSTILE.dummyToken })).status
+        (await turnstile(emulator, { secret: TURNSTILE.testSecrets.pass.secret, response: TURNSTILE.dummyToken })).status,
+        (await hcaptcha(emulator, { secret: HCAPTCHA.testSecret, response: HCAPTCHA.testKeys.publisher.token })).status
       ]
       const tooMany = '{"statusCode":429,"message":"Too many requests, please try again later"}'
       emulator.fault({ provider: 'swetrix', kind: 'status', status: 429, body: tooMany })
-      assert.deepEqual(await statuses(), [429, 200, 200, 200])
+      assert.deepEqual(await statuses(), [429, 200, 200, 200, 200])
       const limited = await swetrix(emulator, { token: emulator.issue('swetrix'), secret: swetrixSecret })
       assert.deepEqual([limited.status, limited.text], [429, tooMany])
       emulator.clearFaults()
 
       emulator.fault({ provider: 'recaptcha', times: 1, kind: 'status', status: 503, body: '' })
-      assert.deepEqual(await statuses(), [200, 503, 200, 200])
-      assert.deepEqual(await statuses(), [200, 200, 200, 200])
+      assert.deepEqual(await statuses(), [200, 503, 200, 200, 200])
+      assert.deepEqual(await statuses(), [200, 200, 200, 200, 200])
 
       emulator.fault({ provider: 'playtcha', times: 1, kind: 'nonJson', status: 502 })
-      assert.deepEqual(await statuses(), [200, 200, 502, 200])
-      assert.deepEqual(await statuses(), [200, 200, 200, 200])
+      assert.deepEqual(await statuses(), [200, 200, 502, 200, 200])
+      assert.deepEqual(await statuses(), [200, 200, 200, 200, 200])
 
       emulator.fault({ provider: 'turnstile', times: 1, kind: 'status', status: 500, body: '{"success":false,"error-codes":["internal-error"],"messages":[]}' })
-      assert.deepEqual(await statuses(), [200, 200, 200, 500])
-      assert.deepEqual(await statuses(), [200, 200, 200, 200])
+      assert.deepEqual(await statuses(), [200, 200, 200, 500, 200])
+      assert.deepEqual(await statuses(), [200, 200, 200, 200, 200])
+
+      emulator.fault({ provider: 'hcaptcha', times: 1, kind: 'status', status: 503, body: '' })
+      assert.deepEqual(await statuses(), [200, 200, 200, 200, 503])
+      assert.deepEqual(await statuses(), [200, 200, 200, 200, 200])
 
       const token = emulator.issue('recaptcha')
       emulator.fault({ provider: 'recaptcha', times: 1, kind: 'close' })
@@ -518,7 +632,7 @@ describe('Emulator: every provider', () => {
       assert.equal((await siteverify(emulator, { secret: recaptchaSecret, response: token })).json.success, true, 'a request closed before an answer did not consume the token')
 
       const seen = emulator.requests().map((r) => r.provider)
-      assert.deepEqual([...new Set(seen)].sort(), ['playtcha', 'recaptcha', 'swetrix', 'turnstile'])
+      assert.deepEqual([...new Set(seen)].sort(), ['hcaptcha', 'playtcha', 'recaptcha', 'swetrix', 'turnstile'])
     })
   })
 })

@@ -25,13 +25,15 @@ describe('Emulator', () => {
     await withEmulator(undefined, async (emulator) => {
       assert.match(emulator.url, /^http:\/\/127\.0\.0\.1:\d+$/)
       // The documented defaults: crates/emulator/src/identities.rs pins their values.
-      const { trustcaptcha, swetrix, recaptcha, playtcha, turnstile } = Emulator.identities
+      const { trustcaptcha, swetrix, recaptcha, playtcha, turnstile, hcaptcha } = Emulator.identities
       assert.deepEqual(emulator.credentials, {
         trustcaptchaApiKey: trustcaptcha.apiKey,
         swetrixSecret: swetrix.secret,
         recaptchaSecret: recaptcha.secretKey,
         playtchaSecret: playtcha.secret,
-        turnstileSecret: turnstile.secret
+        turnstileSecret: turnstile.secret,
+        hcaptchaSecret: hcaptcha.secret,
+        hcaptchaSitekey: hcaptcha.sitekey
       })
       const client = new TrustCaptcha({ apiKey: trustcaptcha.apiKey, apiHost: emulator.url })
       assert.equal((await client.getVerificationResult(emulator.issue('trustcaptcha'))).verificationPassed, true)
@@ -44,7 +46,7 @@ describe('Emulator', () => {
     await assert.rejects(Emulator.start({ port: 'eighty' }), (e) => e instanceof TypeError && /invalid emulator options/.test(e.message))
     await assert.rejects(Emulator.start({ prot: 80 }), (e) => e instanceof TypeError && /unknown field `prot`/.test(e.message))
     await assert.rejects(Emulator.start({ trustcaptchaApiKey: ' ' }), /trustcaptchaApiKey must not be empty/)
-    for (const name of ['swetrixSecret', 'recaptchaSecret', 'playtchaSecret', 'turnstileSecret']) {
+    for (const name of ['swetrixSecret', 'recaptchaSecret', 'playtchaSecret', 'turnstileSecret', 'hcaptchaSecret', 'hcaptchaSitekey']) {
       await assert.rejects(Emulator.start({ [name]: '' }), (e) => e instanceof TypeError && e.message.includes(`${name} must not be empty`))
     }
   })
@@ -314,7 +316,7 @@ describe('captcha-native emulator (the command)', () => {
     const child = spawn(process.execPath, [
       CLI, 'emulator', '--port', '0', '--trustcaptcha-api-key', 'cli-key',
       '--swetrix-secret', 'cli-swetrix', '--recaptcha-secret', 'cli-recaptcha', '--playtcha-secret', 'cli-playtcha',
-      '--turnstile-secret', 'cli-turnstile'
+      '--turnstile-secret', 'cli-turnstile', '--hcaptcha-secret', 'cli-hcaptcha', '--hcaptcha-sitekey', 'cli-sitekey'
     ], { stdio: ['ignore', 'pipe', 'inherit'] })
     try {
       const output = await banner(child)
@@ -332,6 +334,12 @@ describe('captcha-native emulator (the command)', () => {
       assert.ok(output.includes(`only with the dummy token ${turnstile.dummyToken}`), output)
       for (const test of Object.values(turnstile.testSecrets)) assert.match(output, new RegExp(`${test.answers}\\s+${test.secret}`))
       for (const test of Object.values(turnstile.testSitekeys)) assert.match(output, new RegExp(`${test.widget}\\s+${test.sitekey}`))
+      assert.ok(output.includes(`hCaptcha\n  siteverifyUrl  ${url}/siteverify\n  secret         cli-hcaptcha\n  sitekey        cli-sitekey\n`), output)
+      const { hcaptcha } = Emulator.identities
+      assert.ok(output.includes(`hCaptcha's test secret ${hcaptcha.testSecret}`), output)
+      for (const test of Object.values(hcaptcha.testKeys)) assert.ok(output.includes(`${test.sitekey} ${test.token}`), output)
+      const dummy = await fetch(`${url}/siteverify`, { method: 'POST', body: new URLSearchParams({ secret: hcaptcha.testSecret, response: hcaptcha.testKeys.publisher.token }) })
+      assert.equal((await dummy.json()).hostname, 'dummy-key-pass')
       const swetrix = await fetch(`${url}/v1/captcha/validate`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -2,7 +2,7 @@
 'use strict'
 // captcha-native command line: `captcha-native emulator [--host H] [--port P] [--trustcaptcha-api-key K]
 // [--swetrix-secret S] [--recaptcha-secret S] [--playtcha-secret S] [--turnstile-secret S]
-// [--tls [--certificate-file F]] [--keep-alive-timeout-ms MS]`.
+// [--hcaptcha-secret S] [--hcaptcha-sitekey K] [--tls [--certificate-file F]] [--keep-alive-timeout-ms MS]`.
 
 const { writeFileSync } = require('node:fs')
 const { parseArgs } = require('node:util')
@@ -11,7 +11,7 @@ const { Emulator } = require('../index.js')
 const USAGE = `Usage: captcha-native emulator [options]
 
 Starts the local emulator of the CAPTCHA verification APIs (TrustCaptcha, Swetrix, reCAPTCHA,
-Playtcha, Turnstile) and prints its URL and keys.
+Playtcha, Turnstile, hCaptcha) and prints its URL and keys.
 
 Options:
   --host <host>                  address to listen on (default 127.0.0.1)
@@ -21,6 +21,8 @@ Options:
   --recaptcha-secret <secret>    the reCAPTCHA secret key to accept
   --playtcha-secret <secret>     the Playtcha secret to accept
   --turnstile-secret <secret>    the Turnstile secret key to accept
+  --hcaptcha-secret <secret>     the hCaptcha secret to accept
+  --hcaptcha-sitekey <sitekey>   the sitekey of the emulator's hCaptcha tokens
   --tls                          serve HTTPS, with a certificate signed by an authority made
                                  at start (clients trust it with the \`ca\` option)
   --certificate-file <path>      with --tls, write that authority's PEM certificate here
@@ -40,6 +42,8 @@ async function emulator (args) {
       'recaptcha-secret': { type: 'string' },
       'playtcha-secret': { type: 'string' },
       'turnstile-secret': { type: 'string' },
+      'hcaptcha-secret': { type: 'string' },
+      'hcaptcha-sitekey': { type: 'string' },
       tls: { type: 'boolean' },
       'certificate-file': { type: 'string' },
       'keep-alive-timeout-ms': { type: 'string' },
@@ -70,6 +74,8 @@ async function emulator (args) {
     recaptchaSecret: values['recaptcha-secret'],
     playtchaSecret: values['playtcha-secret'],
     turnstileSecret: values['turnstile-secret'],
+    hcaptchaSecret: values['hcaptcha-secret'],
+    hcaptchaSitekey: values['hcaptcha-sitekey'],
     tls: values.tls,
     keepAliveTimeoutMs
   })
@@ -84,7 +90,7 @@ async function emulator (args) {
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
-  const { trustcaptcha, swetrix, recaptcha, turnstile } = Emulator.identities
+  const { trustcaptcha, swetrix, recaptcha, turnstile, hcaptcha } = Emulator.identities
   /** One test identity a line: what it answers, then the value to use. */
   const listed = (tests, value) => tests.map((test) => `    ${test.answers.padEnd(22)} ${value(test)}`).join('\n')
   const { url, credentials, certificate } = running
@@ -124,6 +130,13 @@ Turnstile
 ${listed(Object.values(turnstile.testSecrets), (test) => test.secret)}
   test sitekeys (for the widget):
 ${Object.values(turnstile.testSitekeys).map((test) => `    ${test.widget.padEnd(32)} ${test.sitekey}`).join('\n')}
+
+hCaptcha
+  siteverifyUrl  ${url}/siteverify
+  secret         ${credentials.hcaptchaSecret}
+  sitekey        ${credentials.hcaptchaSitekey}
+  hCaptcha's test secret ${hcaptcha.testSecret}, with its test keys (sitekey, token):
+${listed(Object.values(hcaptcha.testKeys), (test) => `${test.sitekey} ${test.token}`)}
 
 Fresh tokens for any provider, with the claims you choose (README, "The emulator"):
   curl -X POST ${url}/__emulator/issue/playtcha -d '{"hostname":"example.com"}'

@@ -24,6 +24,7 @@ import type {
   RecaptchaClaims,
   PlaytchaClaims,
   TurnstileClaims,
+  HCaptchaClaims,
 } from 'captcha-native'
 
 export async function emulatorUsage(): Promise<void> {
@@ -175,10 +176,12 @@ export async function otherProviders(): Promise<void> {
     recaptchaSecret: 'recaptcha-secret',
     playtchaSecret: 'playtcha-secret',
     turnstileSecret: 'turnstile-secret',
+    hcaptchaSecret: 'hcaptcha-secret',
+    hcaptchaSitekey: 'hcaptcha-sitekey',
   }
   const emulator = await Emulator.start(options)
-  const { swetrixSecret, recaptchaSecret, playtchaSecret, turnstileSecret } = emulator.credentials
-  const secrets: string[] = [swetrixSecret, recaptchaSecret, playtchaSecret, turnstileSecret]
+  const { swetrixSecret, recaptchaSecret, playtchaSecret, turnstileSecret, hcaptchaSecret, hcaptchaSitekey } = emulator.credentials
+  const secrets: string[] = [swetrixSecret, recaptchaSecret, playtchaSecret, turnstileSecret, hcaptchaSecret, hcaptchaSitekey]
   void secrets
 
   // Swetrix.
@@ -247,6 +250,22 @@ export async function otherProviders(): Promise<void> {
   })
   emulator.issue('turnstile', { success: false })
 
+  // hCaptcha.
+  const hcaptchaClaims: HCaptchaClaims = {
+    success: true,
+    hostname: 'example.com',
+    credit: false,
+    score: 0.2,
+    scoreReason: ['safe'],
+    sitekey: hcaptchaSitekey,
+    expiresInMs: 120_000,
+    singleUse: false,
+  }
+  await fetch(`${emulator.url}/siteverify`, {
+    method: 'POST',
+    body: new URLSearchParams({ secret: hcaptchaSecret, response: emulator.issue('hcaptcha', hcaptchaClaims) }),
+  })
+
   // The claims by provider, as a helper of a user's own might take them.
   function issueWith<P extends EmulatorProvider>(provider: P, claims: EmulatorClaims[P]): string {
     return emulator.issue(provider, claims)
@@ -254,7 +273,7 @@ export async function otherProviders(): Promise<void> {
   issueWith('playtcha', { score: 0.1 })
 
   // Every provider by name, without claims.
-  const providers: EmulatorProvider[] = ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha', 'turnstile']
+  const providers: EmulatorProvider[] = ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha', 'turnstile', 'hcaptcha']
   for (const provider of providers) emulator.issue(provider)
 
   // Faults per provider.
@@ -262,6 +281,7 @@ export async function otherProviders(): Promise<void> {
   emulator.fault({ provider: 'recaptcha', times: 2, kind: 'status', status: 503 })
   emulator.fault({ provider: 'playtcha', kind: 'nonJson', status: 200 })
   emulator.fault({ provider: 'turnstile', kind: 'status', status: 500 })
+  emulator.fault({ provider: 'hcaptcha', kind: 'hang' })
   emulator.fault({ provider: 'all', kind: 'reset' })
 
   const provider: EmulatorProvider | undefined = emulator.requests()[0]?.provider
@@ -284,6 +304,12 @@ export async function otherProviders(): Promise<void> {
 
   // @ts-expect-error: expiresInMs is a number of milliseconds
   emulator.issue('turnstile', { expiresInMs: '5m' })
+
+  // @ts-expect-error: hCaptcha's score reasons are a list
+  emulator.issue('hcaptcha', { scoreReason: 'bot' })
+
+  // @ts-expect-error: the claims are camelCase
+  emulator.issue('hcaptcha', { score_reason: ['bot'] })
 
   // A provider held in a variable takes the claims of any of them.
   for (const provider of providers) emulator.issue(provider, { hostname: 'example.com' })
@@ -320,6 +346,8 @@ export async function otherProviders(): Promise<void> {
     recaptchaSecret: identities.recaptcha.secretKey,
     playtchaSecret: identities.playtcha.secret,
     turnstileSecret: identities.turnstile.secret,
+    hcaptchaSecret: identities.hcaptcha.secret,
+    hcaptchaSitekey: identities.hcaptcha.sitekey,
   }
   void [hostname, defaults2]
   const dummy: string = identities.turnstile.dummyToken
@@ -328,6 +356,13 @@ export async function otherProviders(): Promise<void> {
   void [dummy, turnstilePass, invisible]
   // @ts-expect-error: Cloudflare publishes no such test secret
   void identities.turnstile.testSecrets.used
+  const bot = identities.hcaptcha.testKeys.enterpriseBotDetected
+  const botScore: number | undefined = bot.score
+  const botToken: string = bot.token
+  const hcaptchaTestSecret: string = identities.hcaptcha.testSecret
+  void [botScore, botToken, hcaptchaTestSecret]
+  // @ts-expect-error: the score is read-only
+  bot.score = 0
 
   // @ts-expect-error: the identities are read-only
   identities.swetrix.secret = 'other'

@@ -206,6 +206,78 @@ pub mod turnstile {
     }
 }
 
+/// hCaptcha (`POST /siteverify`).
+pub mod hcaptcha {
+    use super::Answers;
+
+    /// The secret the emulator accepts unless started with `hcaptchaSecret`.
+    pub const SECRET: &str = "emulator-hcaptcha-secret";
+    /// The sitekey of the emulator's tokens unless started with `hcaptchaSitekey` (or the
+    /// token's claims give another): a request's `sitekey`, when sent, must be it.
+    pub const SITEKEY: &str = "emulator-hcaptcha-sitekey";
+
+    /// hCaptcha's test secret: it verifies the test tokens only (anything else is
+    /// `not-using-dummy-passcode`, as a test token or sitekey with another secret is).
+    pub const TEST_SECRET: &str = "0x0000000000000000000000000000000000000000";
+    /// The hostname the test tokens answer.
+    pub const TEST_HOSTNAME: &str = "dummy-key-pass";
+
+    /// A published test key set: a sitekey, the token its widget gives, and what the test
+    /// secret answers to that token (any number of times).
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct TestKeys {
+        pub sitekey: &'static str,
+        pub token: &'static str,
+        /// The Enterprise score (higher: more likely a bot); `None` on a Publisher account.
+        pub score: Option<f64>,
+        pub score_reason: &'static [&'static str],
+        pub answers: Answers,
+    }
+
+    /// The test key sets, by the names `Emulator.identities` gives them.
+    pub const TEST_KEYS: [(&str, TestKeys); 3] = [
+        (
+            "publisher",
+            TestKeys {
+                sitekey: "10000000-ffff-ffff-ffff-000000000001",
+                token: "10000000-aaaa-bbbb-cccc-000000000001",
+                score: None,
+                score_reason: &[],
+                answers: Answers {
+                    status: 200,
+                    answers: "passes",
+                },
+            },
+        ),
+        (
+            "enterpriseSafeUser",
+            TestKeys {
+                sitekey: "20000000-ffff-ffff-ffff-000000000002",
+                token: "20000000-aaaa-bbbb-cccc-000000000002",
+                score: Some(0.0),
+                score_reason: &[],
+                answers: Answers {
+                    status: 200,
+                    answers: "passes, score 0 (safe)",
+                },
+            },
+        ),
+        (
+            "enterpriseBotDetected",
+            TestKeys {
+                sitekey: "30000000-ffff-ffff-ffff-000000000003",
+                token: "30000000-aaaa-bbbb-cccc-000000000003",
+                score: Some(1.0),
+                score_reason: &["bot detected"],
+                answers: Answers {
+                    status: 200,
+                    answers: "passes, score 1 (bot)",
+                },
+            },
+        ),
+    ];
+}
+
 /// Every identity, in the shape JavaScript reads as `Emulator.identities`: per provider, the
 /// default credential and each test identity with its status and what it answers.
 pub fn to_json() -> serde_json::Value {
@@ -272,6 +344,19 @@ pub fn to_json() -> serde_json::Value {
                 (name, json!({ "sitekey": test.sitekey, "widget": test.widget }))
             })),
         },
+        "hcaptcha": {
+            "secret": hcaptcha::SECRET,
+            "sitekey": hcaptcha::SITEKEY,
+            "testSecret": hcaptcha::TEST_SECRET,
+            "testKeys": named(hcaptcha::TEST_KEYS.map(|(name, keys)| {
+                let mut fields = json!({ "sitekey": keys.sitekey, "token": keys.token, "hostname": hcaptcha::TEST_HOSTNAME });
+                if let (Some(score), Some(object)) = (keys.score, fields.as_object_mut()) {
+                    object.insert("score".into(), json!(score));
+                    object.insert("scoreReason".into(), json!(keys.score_reason));
+                }
+                (name, with(fields, keys.answers))
+            })),
+        },
     })
 }
 
@@ -290,6 +375,8 @@ mod tests {
                 recaptcha::SECRET_KEY,
                 playtcha::SECRET,
                 turnstile::SECRET,
+                hcaptcha::SECRET,
+                hcaptcha::SITEKEY,
             ],
             [
                 "emulator-trustcaptcha-api-key",
@@ -297,6 +384,8 @@ mod tests {
                 "emulator-recaptcha-secret",
                 "emulator-playtcha-secret",
                 "emulator-turnstile-secret",
+                "emulator-hcaptcha-secret",
+                "emulator-hcaptcha-sitekey",
             ]
         );
     }
@@ -340,6 +429,28 @@ mod tests {
                 "1x00000000000000000000BB",
                 "2x00000000000000000000BB",
                 "3x00000000000000000000FF",
+            ]
+        );
+        assert_eq!(hcaptcha::TEST_SECRET, "0x0000000000000000000000000000000000000000");
+        assert_eq!(hcaptcha::TEST_HOSTNAME, "dummy-key-pass");
+        assert_eq!(
+            hcaptcha::TEST_KEYS.map(|(name, keys)| (name, keys.sitekey, keys.token)),
+            [
+                (
+                    "publisher",
+                    "10000000-ffff-ffff-ffff-000000000001",
+                    "10000000-aaaa-bbbb-cccc-000000000001"
+                ),
+                (
+                    "enterpriseSafeUser",
+                    "20000000-ffff-ffff-ffff-000000000002",
+                    "20000000-aaaa-bbbb-cccc-000000000002"
+                ),
+                (
+                    "enterpriseBotDetected",
+                    "30000000-ffff-ffff-ffff-000000000003",
+                    "30000000-aaaa-bbbb-cccc-000000000003"
+                ),
             ]
         );
         assert_eq!(trustcaptcha::INVALID_API_KEY, "invalid-key");

@@ -13,11 +13,12 @@
 //! `http` (the HTTP/1.1 codec), `routes` (which code answers a request), `faults` (fault rules
 //! and doing them), `recording` (recorded requests, redacted), `state` (what connections share),
 //! `clock`, `options`, and one module per provider (`trustcaptcha`, `swetrix`, `recaptcha`,
-//! `playtcha`, `turnstile`) over the token store they share (`store`); the siteverify providers
-//! share their request and verdict handling too (`siteverify`).
+//! `playtcha`, `turnstile`, `hcaptcha`) over the token store they share (`store`); the three
+//! siteverify providers share their request and verdict handling too (`siteverify`).
 
 mod clock;
 mod faults;
+mod hcaptcha;
 mod http;
 pub mod identities;
 mod options;

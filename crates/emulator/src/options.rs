@@ -17,6 +17,8 @@ pub struct EmulatorOptions {
     pub recaptcha_secret: Option<String>,
     pub playtcha_secret: Option<String>,
     pub turnstile_secret: Option<String>,
+    pub hcaptcha_secret: Option<String>,
+    pub hcaptcha_sitekey: Option<String>,
     /// Serve HTTPS with a certificate from an authority made at start (`certificate`).
     pub tls: Option<bool>,
     /// Close a connection when no new request has begun this many milliseconds after an answer,
@@ -34,6 +36,9 @@ pub struct EmulatorCredentials {
     pub recaptcha_secret: String,
     pub playtcha_secret: String,
     pub turnstile_secret: String,
+    pub hcaptcha_secret: String,
+    /// Not a secret, but what the emulator's hCaptcha tokens are for.
+    pub hcaptcha_sitekey: String,
 }
 
 impl Default for EmulatorCredentials {
@@ -45,6 +50,8 @@ impl Default for EmulatorCredentials {
             recaptcha_secret: identities::recaptcha::SECRET_KEY.into(),
             playtcha_secret: identities::playtcha::SECRET.into(),
             turnstile_secret: identities::turnstile::SECRET.into(),
+            hcaptcha_secret: identities::hcaptcha::SECRET.into(),
+            hcaptcha_sitekey: identities::hcaptcha::SITEKEY.into(),
         }
     }
 }
@@ -70,6 +77,8 @@ impl EmulatorCredentials {
             recaptcha_secret: pick("recaptchaSecret", &options.recaptcha_secret, defaults.recaptcha_secret)?,
             playtcha_secret: pick("playtchaSecret", &options.playtcha_secret, defaults.playtcha_secret)?,
             turnstile_secret: pick("turnstileSecret", &options.turnstile_secret, defaults.turnstile_secret)?,
+            hcaptcha_secret: pick("hcaptchaSecret", &options.hcaptcha_secret, defaults.hcaptcha_secret)?,
+            hcaptcha_sitekey: pick("hcaptchaSitekey", &options.hcaptcha_sitekey, defaults.hcaptcha_sitekey)?,
         })
     }
 }
@@ -88,6 +97,8 @@ mod tests {
                 &defaults.recaptcha_secret,
                 &defaults.playtcha_secret,
                 &defaults.turnstile_secret,
+                &defaults.hcaptcha_secret,
+                &defaults.hcaptcha_sitekey,
             ],
             [
                 "emulator-trustcaptcha-api-key",
@@ -95,10 +106,12 @@ mod tests {
                 "emulator-recaptcha-secret",
                 "emulator-playtcha-secret",
                 "emulator-turnstile-secret",
+                "emulator-hcaptcha-secret",
+                "emulator-hcaptcha-sitekey",
             ]
         );
         let options: EmulatorOptions = serde_json::from_str(
-            r#"{"swetrixSecret":"s","recaptchaSecret":"r","playtchaSecret":"p","turnstileSecret":"t"}"#,
+            r#"{"swetrixSecret":"s","recaptchaSecret":"r","playtchaSecret":"p","turnstileSecret":"t","hcaptchaSecret":"h","hcaptchaSitekey":"k"}"#,
         )
         .unwrap();
         let chosen = EmulatorCredentials::from_options(&options).unwrap();
@@ -108,8 +121,10 @@ mod tests {
                 &chosen.recaptcha_secret,
                 &chosen.playtcha_secret,
                 &chosen.turnstile_secret,
+                &chosen.hcaptcha_secret,
+                &chosen.hcaptcha_sitekey,
             ],
-            ["s", "r", "p", "t"]
+            ["s", "r", "p", "t", "h", "k"]
         );
         for name in [
             "trustcaptchaApiKey",
@@ -117,6 +132,8 @@ mod tests {
             "recaptchaSecret",
             "playtchaSecret",
             "turnstileSecret",
+            "hcaptchaSecret",
+            "hcaptchaSitekey",
         ] {
             let options: EmulatorOptions = serde_json::from_str(&format!(r#"{{"{name}":" \t"}}"#)).unwrap();
             let Err(error) = EmulatorCredentials::from_options(&options) else {

@@ -5,7 +5,7 @@ use captcha_core::providers::Provider;
 
 use crate::http::{Request, Response};
 use crate::state::Emulator;
-use crate::{playtcha, recaptcha, swetrix, trustcaptcha, turnstile};
+use crate::{hcaptcha, playtcha, recaptcha, swetrix, trustcaptcha, turnstile};
 
 /// Where the emulator's own routes live; no provider uses this path.
 pub const CONTROL_PREFIX: &str = "/__emulator/";
@@ -20,6 +20,7 @@ pub fn provider_of(path: &str) -> Option<Provider> {
         recaptcha::PATH => Some(Provider::Recaptcha),
         playtcha::PATH => Some(Provider::Playtcha),
         turnstile::PATH => Some(Provider::Turnstile),
+        hcaptcha::PATH => Some(Provider::Hcaptcha),
         _ => path.starts_with(TRUSTCAPTCHA_PREFIX).then_some(Provider::TrustCaptcha),
     }
 }
@@ -32,7 +33,8 @@ pub fn answer(emulator: &Emulator, provider: Option<Provider>, request: &Request
         Some(Provider::Recaptcha) => recaptcha::answer(emulator, request),
         Some(Provider::Playtcha) => playtcha::answer(emulator, request),
         Some(Provider::Turnstile) => turnstile::answer(emulator, request),
-        Some(Provider::Hcaptcha) | None => Response::json(404, &serde_json::json!({ "message": "Not Found" })),
+        Some(Provider::Hcaptcha) => hcaptcha::answer(emulator, request),
+        None => Response::json(404, &serde_json::json!({ "message": "Not Found" })),
     }
 }
 
@@ -74,6 +76,7 @@ mod tests {
         assert_eq!(provider_of("/recaptcha/api/siteverify"), Some(Provider::Recaptcha));
         assert_eq!(provider_of("/v1/verify"), Some(Provider::Playtcha));
         assert_eq!(provider_of("/turnstile/v0/siteverify"), Some(Provider::Turnstile));
+        assert_eq!(provider_of("/siteverify"), Some(Provider::Hcaptcha));
         for other in [
             "/other",
             "/v1/captcha/validate/x",
@@ -81,6 +84,8 @@ mod tests {
             "/v1/verify/",
             "/turnstile/v0/siteverify/",
             "/turnstile/v1/siteverify",
+            "/siteverify/",
+            "/api/siteverify",
             "/__emulator/issue/swetrix",
         ] {
             assert_eq!(provider_of(other), None, "{other}");

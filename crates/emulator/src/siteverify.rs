@@ -205,20 +205,17 @@ pub enum Redemption {
     Spent,
 }
 
-/// Presents `issued`: fresh, too old or spent; a single-use token is used up by it whatever
-/// it found, as the providers do.
+/// Presents `issued`: fresh, too old or spent. A fresh single-use token is used up by it (an
+/// expired one stays expired: hCaptcha tells the two apart).
 pub fn redeem<C>(issued: &mut Issued<C>, life: Life, now_ms: i64) -> Redemption {
-    let found = if issued.used {
-        Redemption::Spent
-    } else if life.expired(issued.issued_ms, now_ms) {
-        Redemption::Expired
-    } else {
-        Redemption::Fresh
-    };
-    if life.single_use {
-        issued.used = true;
+    if issued.used {
+        return Redemption::Spent;
     }
-    found
+    if life.expired(issued.issued_ms, now_ms) {
+        return Redemption::Expired;
+    }
+    issued.used = life.single_use;
+    Redemption::Fresh
 }
 
 #[cfg(test)]
@@ -357,7 +354,11 @@ mod tests {
         assert_eq!(redeem(&mut token, once, 1_000), Redemption::Spent);
         let mut old = issued(0);
         assert_eq!(redeem(&mut old, once, 1_001), Redemption::Expired);
-        assert!(old.used, "an expired single-use token is used up too");
+        assert_eq!(
+            redeem(&mut old, once, 1_001),
+            Redemption::Expired,
+            "still expired, not spent"
+        );
 
         let reusable = Life::new(Some(10), Some(false), 1_000);
         let mut token = issued(0);

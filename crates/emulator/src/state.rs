@@ -15,7 +15,7 @@ use crate::faults::{self, FaultAction, FaultRule};
 use crate::http::Request;
 use crate::options::EmulatorCredentials;
 use crate::recording::{RecordedRequest, Recording};
-use crate::{playtcha, recaptcha, swetrix, trustcaptcha, turnstile};
+use crate::{hcaptcha, playtcha, recaptcha, swetrix, trustcaptcha, turnstile};
 
 /// Connection and request counters.
 #[derive(Debug, Default)]
@@ -44,6 +44,7 @@ pub struct Emulator {
     pub(crate) recaptcha: Mutex<recaptcha::Store>,
     pub(crate) playtcha: Mutex<playtcha::Store>,
     pub(crate) turnstile: Mutex<turnstile::Store>,
+    pub(crate) hcaptcha: Mutex<hcaptcha::Store>,
     faults: Mutex<Vec<FaultRule>>,
     pub(crate) counters: Counters,
     recording: Recording,
@@ -68,6 +69,7 @@ impl Emulator {
             recaptcha: Mutex::new(recaptcha::Store::default()),
             playtcha: Mutex::new(playtcha::Store::default()),
             turnstile: Mutex::new(turnstile::Store::default()),
+            hcaptcha: Mutex::new(hcaptcha::Store::default()),
             faults: Mutex::new(Vec::new()),
             counters: Counters::default(),
             recording: Recording::default(),
@@ -102,10 +104,7 @@ impl Emulator {
             Some(Provider::Recaptcha) => recaptcha::issue(self, claims_json),
             Some(Provider::Playtcha) => playtcha::issue(self, claims_json),
             Some(Provider::Turnstile) => turnstile::issue(self, claims_json),
-            // Served from the next commit on.
-            Some(Provider::Hcaptcha) => Err(CaptchaError::invalid_argument(format!(
-                "the emulator does not serve '{provider}' yet"
-            ))),
+            Some(Provider::Hcaptcha) => hcaptcha::issue(self, claims_json),
             None => Err(CaptchaError::invalid_argument(format!("unknown provider '{provider}'"))),
         }
     }
@@ -198,6 +197,7 @@ mod tests {
         bounded!("recaptcha", recaptcha, same);
         bounded!("playtcha", playtcha, same);
         bounded!("turnstile", turnstile, same);
+        bounded!("hcaptcha", hcaptcha, same);
         // A TrustCaptcha token is the base64 of the verification it names.
         let id = |token: &String| {
             captcha_core::trustcaptcha::parse_token(Some(token))

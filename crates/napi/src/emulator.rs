@@ -23,6 +23,8 @@ pub struct EmulatorCredentials {
     pub recaptcha_secret: String,
     pub playtcha_secret: String,
     pub turnstile_secret: String,
+    pub hcaptcha_secret: String,
+    pub hcaptcha_sitekey: String,
 }
 
 impl From<&captcha_emulator::EmulatorCredentials> for EmulatorCredentials {
@@ -33,6 +35,8 @@ impl From<&captcha_emulator::EmulatorCredentials> for EmulatorCredentials {
             recaptcha_secret: credentials.recaptcha_secret.clone(),
             playtcha_secret: credentials.playtcha_secret.clone(),
             turnstile_secret: credentials.turnstile_secret.clone(),
+            hcaptcha_secret: credentials.hcaptcha_secret.clone(),
+            hcaptcha_sitekey: credentials.hcaptcha_sitekey.clone(),
         }
     }
 }
