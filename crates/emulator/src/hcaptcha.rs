@@ -64,7 +64,7 @@ struct Passed<'a> {
 /// A fresh token in hCaptcha's form, unlike any test token.
 fn fresh_token() -> String {
     let encode = |count| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes(count));
-    format!("{TOKEN_PREFIX}{}.{}", encode(192), encode(32))
+    format!("{TOKEN_PREFIX}{}.{}", encode(96), encode(32))
 }
 
 /// Creates a token with these claims.

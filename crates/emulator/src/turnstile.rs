@@ -44,18 +44,19 @@ pub struct Claims {
     single_use: Option<bool>,
 }
 
-/// An issued token: its claims, and the answer to its first redemption once there was one.
+/// An issued token: its claims, and the answer to its redemption when that carried a key.
 #[derive(Debug, Clone)]
 pub struct Token {
     claims: Claims,
     first: Option<FirstAnswer>,
 }
 
-/// A token's first redemption: the idempotency key it carried and the answer it got, which a
-/// retry carrying the same key gets again for the token's lifetime.
+/// A single-use token's redemption that carried an idempotency key: the key and the answer,
+/// which a retry carrying the same key gets again for the token's lifetime. (Without a key, no
+/// retry can ask about it: nothing to keep.)
 #[derive(Debug, Clone)]
 struct FirstAnswer {
-    idempotency_key: Option<String>,
+    idempotency_key: String,
     body: Vec<u8>,
 }
 
@@ -98,10 +99,10 @@ fn passed(passed: Passed<'_>) -> Response {
 }
 
 /// A fresh token in Turnstile's form, `0.` then base64url and hex parts joined by dots, far
-/// under the 2,048 characters Cloudflare allows.
+/// under the 2,048 characters Cloudflare allows (and small: the store keeps 100,000).
 fn fresh_token() -> String {
-    let body = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes(256));
-    format!("0.{body}.{}", random_hex(32))
+    let body = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes(96));
+    format!("0.{body}.{}", random_hex(16))
 }
 
 /// Creates a token with these claims.
@@ -169,13 +170,12 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
     };
     let claims = &issued.claims.claims;
     let life = Life::new(claims.expires_in_ms, claims.single_use, TOKEN_TTL_MS);
-    if let Some(first) = &issued.claims.first {
-        // Cloudflare: a retry carrying the first request's key asks about that same redemption.
-        let retry = matches!((key, first.idempotency_key.as_deref()), (Some(key), Some(first)) if key.eq_ignore_ascii_case(first));
-        if retry && !life.expired(issued.issued_ms, now) {
-            return Response::with_body(200, "application/json", first.body.clone());
-        }
-        return refused(&["timeout-or-duplicate"]);
+    // Cloudflare: a retry carrying the first request's key asks about that same redemption.
+    let first = issued.claims.first.as_ref().filter(|first| {
+        key.is_some_and(|key| key.eq_ignore_ascii_case(&first.idempotency_key)) && !life.expired(issued.issued_ms, now)
+    });
+    if let Some(first) = first {
+        return Response::with_body(200, "application/json", first.body.clone());
     }
     let redemption = redeem(issued, life, now);
     let claims = &issued.claims.claims;
@@ -194,9 +194,9 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
             },
         }),
     };
-    if life.single_use {
+    if let (Redemption::Fresh, true, Some(key)) = (redemption, life.single_use, key) {
         issued.claims.first = Some(FirstAnswer {
-            idempotency_key: key.map(str::to_owned),
+            idempotency_key: key.to_owned(),
             body: answer.body.clone(),
         });
     }
