@@ -94,6 +94,7 @@ fn refused(codes: &[&str]) -> Response {
     verdict(false, Some(codes), Messages { messages: &[] })
 }
 
+/// Cloudflare's success: `error-codes` empty, then the fields.
 fn passed(passed: Passed<'_>) -> Response {
     verdict(true, Some(&[]), passed)
 }
