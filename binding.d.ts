@@ -78,6 +78,9 @@ export interface EmulatorCredentials {
   swetrixSecret: string
   recaptchaSecret: string
   playtchaSecret: string
+  turnstileSecret: string
+  hcaptchaSecret: string
+  hcaptchaSitekey: string
 }
 
 /**

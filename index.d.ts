@@ -687,6 +687,15 @@ export interface EmulatorOptions {
   recaptchaSecret?: string
   /** The secret the Playtcha API accepts. Default `'emulator-playtcha-secret'`. */
   playtchaSecret?: string
+  /** The secret key Turnstile's siteverify accepts, besides Cloudflare's test keys. Default `'emulator-turnstile-secret'`. */
+  turnstileSecret?: string
+  /** The secret hCaptcha's siteverify accepts, besides hCaptcha's test secret. Default `'emulator-hcaptcha-secret'`. */
+  hcaptchaSecret?: string
+  /**
+   * The sitekey of the emulator's hCaptcha tokens (unless their claims give another): a request's
+   * `sitekey`, when sent, must be it (`sitekey-secret-mismatch`). Default `'emulator-hcaptcha-sitekey'`.
+   */
+  hcaptchaSitekey?: string
   /**
    * Serve HTTPS (HTTP/1.1) with a certificate for `localhost`, `127.0.0.1`, `::1` and `host`,
    * signed by an authority made at start: trust it with `ca: emulator.certificate`. Without that
@@ -709,6 +718,9 @@ export interface EmulatorCredentials {
   swetrixSecret: string
   recaptchaSecret: string
   playtchaSecret: string
+  turnstileSecret: string
+  hcaptchaSecret: string
+  hcaptchaSitekey: string
 }
 
 /** What the emulator answers to a test identity: the HTTP status, and what happens in a few words. */
@@ -757,6 +769,64 @@ export interface EmulatorIdentities {
     /** The secret accepted unless the emulator is started with `playtchaSecret`. Playtcha publishes no test identity. */
     readonly secret: string
   }
+  readonly turnstile: {
+    /** The secret key accepted unless the emulator is started with `turnstileSecret`. */
+    readonly secret: string
+    /**
+     * `XXXX.DUMMY.TOKEN.XXXX`: what the test sitekeys give the browser, and the only token the test
+     * secret keys accept (any other is `invalid-input-secret`; this one with a real secret,
+     * `invalid-input-response`).
+     */
+    readonly dummyToken: string
+    /** Cloudflare's test secret keys, with the dummy token: `pass` passes, `fail` and `spent` answer the code in `answers`. */
+    readonly testSecrets: {
+      readonly pass: EmulatorTestAnswer & { readonly secret: string; readonly hostname: string }
+      readonly fail: EmulatorTestAnswer & { readonly secret: string }
+      readonly spent: EmulatorTestAnswer & { readonly secret: string }
+    }
+    /** Cloudflare's test sitekeys, for the widget in a page under test (the emulator serves no widget). */
+    readonly testSitekeys: {
+      readonly passVisible: TurnstileTestSitekey
+      readonly failVisible: TurnstileTestSitekey
+      readonly passInvisible: TurnstileTestSitekey
+      readonly failInvisible: TurnstileTestSitekey
+      readonly interactive: TurnstileTestSitekey
+    }
+  }
+  readonly hcaptcha: {
+    /** The secret accepted unless the emulator is started with `hcaptchaSecret`. */
+    readonly secret: string
+    /** The sitekey of issued tokens unless the emulator is started with `hcaptchaSitekey`. */
+    readonly sitekey: string
+    /**
+     * hCaptcha's test secret: it verifies the test tokens, any number of times, and nothing else
+     * (`not-using-dummy-passcode`, as a test token or sitekey with another secret is).
+     */
+    readonly testSecret: string
+    /** hCaptcha's test key sets: a Publisher account, and Enterprise's safe user and detected bot. */
+    readonly testKeys: {
+      readonly publisher: HCaptchaTestKeys
+      readonly enterpriseSafeUser: HCaptchaTestKeys
+      readonly enterpriseBotDetected: HCaptchaTestKeys
+    }
+  }
+}
+
+/** One of hCaptcha's test key sets: the sitekey, the token its widget gives, and what the test secret answers to it. */
+export interface HCaptchaTestKeys extends EmulatorTestAnswer {
+  readonly sitekey: string
+  readonly token: string
+  readonly hostname: string
+  /** Enterprise only: the score (higher: more likely a bot). */
+  readonly score?: number
+  /** Enterprise only: the reasons for the score. */
+  readonly scoreReason?: readonly string[]
+}
+
+/** A Turnstile test sitekey and what the widget does with it. */
+export interface TurnstileTestSitekey {
+  readonly sitekey: string
+  readonly widget: string
 }
 
 /** What `issue('trustcaptcha', claims)` may set; every field is optional. */
@@ -809,6 +879,15 @@ export interface RecaptchaClaims {
   /** v3's score, 0 to 1. */
   score?: number
   action?: string
+  /**
+   * The challenge was solved this many milliseconds before the token was issued: `challenge_ts`
+   * is that much earlier (for a client's max-age check). Default 0.
+   */
+  ageMs?: number
+  /** Milliseconds after issue until the token answers `timeout-or-duplicate`. Default 120000. */
+  expiresInMs?: number
+  /** `false`: the token verifies any number of times until it expires. Default true. */
+  singleUse?: boolean
 }
 
 /** What `issue('playtcha', claims)` may set; every field is optional. */
@@ -831,12 +910,58 @@ export interface PlaytchaClaims {
   dbError?: boolean
 }
 
+/** What `issue('turnstile', claims)` may set; every field is optional. */
+export interface TurnstileClaims {
+  /** `false`: Cloudflare refuses the token (`invalid-input-response`). Default true. */
+  success?: boolean
+  /** Default `'localhost'`. */
+  hostname?: string
+  /** The widget's `data-action`. Default `''`. */
+  action?: string
+  /** The widget's `data-cdata`. Default `''`. */
+  cdata?: string
+  /** `metadata.ephemeral_id` (Enterprise). Default: none. */
+  ephemeralId?: string
+  /** `metadata.interactive`: the visitor had to interact. Default false. */
+  interactive?: boolean
+  /** Milliseconds after issue until the token answers `timeout-or-duplicate`. Default 300000. */
+  expiresInMs?: number
+  /**
+   * `false`: the token verifies any number of times until it expires. Default true: verified
+   * once, then `timeout-or-duplicate`, except to a retry carrying the first request's
+   * `idempotency_key`, which gets the first answer again.
+   */
+  singleUse?: boolean
+}
+
+/** What `issue('hcaptcha', claims)` may set; every field is optional. */
+export interface HCaptchaClaims {
+  /** `false`: hCaptcha refuses the token (`invalid-input-response`). Default true. */
+  success?: boolean
+  /** Default `'localhost'`. */
+  hostname?: string
+  /** Whether the verification earned credit. Default false. */
+  credit?: boolean
+  /** Enterprise's score, 0 to 1, higher meaning more likely a bot. Default: none (a Publisher answer). */
+  score?: number
+  /** Enterprise's `score_reason`. Default `[]` when `score` is given. */
+  scoreReason?: string[]
+  /** The sitekey the token was made for: a request's `sitekey` must match it. Default: the emulator's `hcaptchaSitekey`. */
+  sitekey?: string
+  /** Milliseconds after issue until the token answers `expired-input-response`. Default 120000. */
+  expiresInMs?: number
+  /** `false`: the token verifies any number of times until it expires. Default true (then `already-seen-response`). */
+  singleUse?: boolean
+}
+
 /** Each provider's claims, for `issue(provider, claims)`. */
 export interface EmulatorClaims {
   trustcaptcha: TrustCaptchaClaims
   swetrix: SwetrixClaims
   recaptcha: RecaptchaClaims
   playtcha: PlaytchaClaims
+  turnstile: TurnstileClaims
+  hcaptcha: HCaptchaClaims
 }
 
 /** Picks requests: to one provider or `'all'` (default), the next `times` or every one (default). */
@@ -881,7 +1006,8 @@ export class Emulator {
   static readonly identities: EmulatorIdentities
   /**
    * The base URL, e.g. `http://127.0.0.1:41234`: TrustCaptcha's and Playtcha's `apiHost`; Swetrix's
-   * `apiURL` is `url + '/v1/captcha'`, reCAPTCHA's `siteverifyUrl` `url + '/recaptcha/api/siteverify'`.
+   * `apiURL` is `url + '/v1/captcha'`, reCAPTCHA's `siteverifyUrl` `url + '/recaptcha/api/siteverify'`,
+   * Turnstile's `url + '/turnstile/v0/siteverify'`, hCaptcha's `url + '/siteverify'`.
    */
   readonly url: string
   readonly credentials: EmulatorCredentials

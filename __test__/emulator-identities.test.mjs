@@ -10,7 +10,7 @@ import { withEmulator } from './helpers.mjs'
 const require = createRequire(import.meta.url)
 const { Emulator, TrustCaptcha, validateToken, authorize } = require('../index.js')
 const { PROVIDERS } = require('../lib/options.js')
-const { trustcaptcha, swetrix, recaptcha, playtcha } = Emulator.identities
+const { trustcaptcha, swetrix, recaptcha, playtcha, turnstile, hcaptcha } = Emulator.identities
 
 /** Every object in `value`, `value` included. */
 function* objects (value) {
@@ -40,7 +40,10 @@ describe('Emulator.identities', () => {
         trustcaptchaApiKey: trustcaptcha.apiKey,
         swetrixSecret: swetrix.secret,
         recaptchaSecret: recaptcha.secretKey,
-        playtchaSecret: playtcha.secret
+        playtchaSecret: playtcha.secret,
+        turnstileSecret: turnstile.secret,
+        hcaptchaSecret: hcaptcha.secret,
+        hcaptchaSitekey: hcaptcha.sitekey
       })
     })
   })
@@ -87,9 +90,52 @@ describe('Emulator.identities', () => {
     })
   })
 
+  it('Turnstile: each test secret answers what it says to the dummy token, and refuses any other; the default secret verifies issued tokens', async () => {
+    await withEmulator({}, async (emulator) => {
+      const siteverify = (fields) => fetch(`${emulator.url}/turnstile/v0/siteverify`, { method: 'POST', body: new URLSearchParams(fields) })
+      for (const [name, test] of Object.entries(turnstile.testSecrets)) {
+        const verdict = await siteverify({ secret: test.secret, response: turnstile.dummyToken })
+        assert.equal(verdict.status, test.status, name)
+        const json = await verdict.json()
+        if (name === 'pass') {
+          assert.deepEqual([json.success, json.hostname, json.metadata], [true, test.hostname, { result_with_testing_key: true }])
+        } else {
+          assert.deepEqual([json.success, json['error-codes']], [false, [test.answers]], name)
+        }
+        const real = await (await siteverify({ secret: test.secret, response: emulator.issue('turnstile') })).json()
+        assert.deepEqual(real['error-codes'], ['invalid-input-secret'], `${name} refuses a real token`)
+      }
+      assert.equal(turnstile.dummyToken, 'XXXX.DUMMY.TOKEN.XXXX')
+      for (const [name, test] of Object.entries(turnstile.testSitekeys)) {
+        assert.match(test.sitekey, /^[123]x0{20}[A-F]{2}$/, name)
+        assert.equal(typeof test.widget, 'string')
+      }
+      assert.equal((await (await siteverify({ secret: turnstile.secret, response: emulator.issue('turnstile') })).json()).success, true)
+    })
+  })
+
+  it('hCaptcha: the test secret passes each test token as its set says, any number of times; the defaults verify issued tokens', async () => {
+    await withEmulator({}, async (emulator) => {
+      const siteverify = (fields) => fetch(`${emulator.url}/siteverify`, { method: 'POST', body: new URLSearchParams(fields) })
+      for (const [name, keys] of Object.entries(hcaptcha.testKeys)) {
+        for (let n = 0; n < 2; n++) {
+          const verdict = await siteverify({ secret: hcaptcha.testSecret, response: keys.token, sitekey: keys.sitekey })
+          assert.equal(verdict.status, keys.status, name)
+          const json = await verdict.json()
+          assert.deepEqual([json.success, json.hostname, json.score, json.score_reason], [true, keys.hostname, keys.score, keys.scoreReason], name)
+        }
+        assert.match(keys.answers, keys.score === undefined ? /^passes$/ : new RegExp(`^passes, score ${keys.score} `), name)
+        const withOther = await (await siteverify({ secret: hcaptcha.secret, response: keys.token })).json()
+        assert.deepEqual(withOther['error-codes'], ['not-using-dummy-passcode'], `${name} needs the test secret`)
+      }
+      const issued = await siteverify({ secret: hcaptcha.secret, response: emulator.issue('hcaptcha'), sitekey: hcaptcha.sitekey })
+      assert.equal((await issued.json()).success, true)
+    })
+  })
+
   // README.md, section "The emulator", the table of providers (one row each, lines that start
-  // `| TrustCaptcha |`, `| Swetrix |`, `| reCAPTCHA |`, `| Playtcha |`): the values it documents
-  // are these.
+  // `| TrustCaptcha |`, `| Swetrix |`, `| reCAPTCHA |`, `| Playtcha |`, `| Turnstile |`,
+  // `| hCaptcha |`): the values it documents are these.
   it('README documents the same identities', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').split('\n')
     const row = (name) => {
@@ -114,5 +160,19 @@ describe('Emulator.identities', () => {
     documents(recaptchaRow, recaptcha.testSecretKey.secretKey)
     documents(recaptchaRow, recaptcha.testSecretKey.hostname)
     documents(row('Playtcha'), playtcha.secret)
+    const turnstileRow = row('Turnstile')
+    documents(turnstileRow, turnstile.secret)
+    documents(turnstileRow, turnstile.dummyToken)
+    for (const test of Object.values(turnstile.testSecrets)) documents(turnstileRow, test.secret)
+    for (const test of Object.values(turnstile.testSitekeys)) documents(turnstileRow, test.sitekey)
+    const hcaptchaRow = row('hCaptcha')
+    documents(hcaptchaRow, hcaptcha.secret)
+    documents(hcaptchaRow, hcaptcha.sitekey)
+    documents(hcaptchaRow, hcaptcha.testSecret)
+    for (const keys of Object.values(hcaptcha.testKeys)) {
+      documents(hcaptchaRow, keys.sitekey)
+      documents(hcaptchaRow, keys.token)
+    }
+    documents(hcaptchaRow, hcaptcha.testKeys.publisher.hostname)
   })
 })

@@ -1,12 +1,13 @@
-// The emulator's Swetrix, reCAPTCHA and Playtcha APIs on the wire: what a client, or a user's own
-// fetch, sees from each (statuses, exact bodies, headers, test identities, single use, expiry).
+// The emulator's Swetrix, reCAPTCHA, Playtcha, Turnstile and hCaptcha APIs on the wire: what a
+// client, or a user's own fetch, sees from each (statuses, exact bodies, headers, test identities,
+// single use, expiry, idempotent retries).
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { withEmulator } from './helpers.mjs'
 
 const { Emulator } = createRequire(import.meta.url)('../index.js')
-const { swetrix: SWETRIX, recaptcha: RECAPTCHA, playtcha: PLAYTCHA } = Emulator.identities
+const { swetrix: SWETRIX, recaptcha: RECAPTCHA, playtcha: PLAYTCHA, turnstile: TURNSTILE, hcaptcha: HCAPTCHA } = Emulator.identities
 const GOOGLE_TEST_SECRET = RECAPTCHA.testSecretKey.secretKey
 const DUMMY_CHALLENGE = 'DUMMY_CHALLENGE00000111112222233333444445555566666777778888899999'
 const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
@@ -41,6 +42,19 @@ function playtcha (emulator, body, init = {}) {
     body: typeof body === 'string' ? body : JSON.stringify(body),
     ...init
   }).then(answer)
+}
+
+/** A Turnstile siteverify request: a form of `fields`, or with `json`, a JSON body (a string is sent as is). */
+function turnstile (emulator, fields, { json = false } = {}) {
+  const init = json
+    ? { headers: { 'content-type': 'application/json' }, body: typeof fields === 'string' ? fields : JSON.stringify(fields) }
+    : { body: new URLSearchParams(fields) }
+  return fetch(`${emulator.url}/turnstile/v0/siteverify`, { method: 'POST', ...init }).then(answer)
+}
+
+/** An hCaptcha siteverify request: a form of `fields`, or `init` as given. */
+function hcaptcha (emulator, fields, init = { body: new URLSearchParams(fields) }) {
+  return fetch(`${emulator.url}/siteverify`, { method: 'POST', ...init }).then(answer)
 }
 
 /** Swetrix's (NestJS's) failure body, as text. */
@@ -197,6 +211,27 @@ describe('Emulator: reCAPTCHA (POST /recaptcha/api/siteverify)', () => {
     })
   })
 
+  it('claims move challenge_ts back (ageMs), set the lifetime (expiresInMs) and allow reuse (singleUse: false)', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.recaptchaSecret
+      const issuedAt = Date.now()
+      const aged = await siteverify(emulator, { secret, response: emulator.issue('recaptcha', { ageMs: 600_000 }) })
+      assert.match(aged.json.challenge_ts, ISO_SECONDS)
+      assert.ok(Math.abs(Date.parse(aged.json.challenge_ts) - (issuedAt - 600_000)) < 5_000, aged.json.challenge_ts)
+
+      const reusable = emulator.issue('recaptcha', { singleUse: false, expiresInMs: 10_000 })
+      const long = emulator.issue('recaptcha', { expiresInMs: 300_000 })
+      for (let n = 0; n < 3; n++) assert.equal((await siteverify(emulator, { secret, response: reusable })).json.success, true)
+      emulator.advanceTime(10_001)
+      assert.equal((await siteverify(emulator, { secret, response: reusable })).text, refusal('timeout-or-duplicate'))
+      emulator.advanceTime(200_000)
+      assert.equal((await siteverify(emulator, { secret, response: long })).json.success, true, 'alive past the default two minutes')
+      assert.equal((await siteverify(emulator, { secret, response: long })).text, refusal('timeout-or-duplicate'))
+      assert.throws(() => emulator.issue('recaptcha', { expiresInMs: -1 }), TypeError)
+      assert.throws(() => emulator.issue('recaptcha', { ageMs: 1.5 }), TypeError)
+    })
+  })
+
   it('reads the fields from the query string too (the body wins), and never records the secret', async () => {
     await withEmulator({}, async (emulator) => {
       const secret = emulator.credentials.recaptchaSecret
@@ -305,9 +340,230 @@ describe('Emulator: Playtcha (POST /v1/verify)', () => {
   })
 })
 
+describe('Emulator: Turnstile (POST /turnstile/v0/siteverify)', () => {
+  const refusal = (...codes) => JSON.stringify({ success: false, 'error-codes': codes, messages: [] })
+  const KEY = '6a1e2a4e-43c1-4b5e-9c1f-2f1d3e4a5b6c'
+
+  it('verifies an issued token once, from a form or JSON, with the claims asked for, then answers timeout-or-duplicate', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.turnstileSecret
+      const token = emulator.issue('turnstile')
+      assert.match(token, /^0\.[\w-]+\.[0-9a-f]+$/)
+      assert.ok(token.length < 2048)
+      const first = await turnstile(emulator, { secret, response: token, remoteip: '203.0.113.7' })
+      assert.deepEqual([first.status, first.type], [200, 'application/json'])
+      assert.deepEqual(Object.keys(first.json), ['success', 'error-codes', 'challenge_ts', 'hostname', 'action', 'cdata', 'metadata'])
+      assert.deepEqual({ ...first.json, challenge_ts: 'ts' }, {
+        success: true, 'error-codes': [], challenge_ts: 'ts', hostname: 'localhost', action: '', cdata: '', metadata: { interactive: false }
+      })
+      assert.match(first.json.challenge_ts, ISO_MILLIS)
+      assert.ok(Math.abs(Date.parse(first.json.challenge_ts) - Date.now()) < 5_000)
+      assert.equal((await turnstile(emulator, { secret, response: token })).text, refusal('timeout-or-duplicate'))
+
+      const claimed = emulator.issue('turnstile', { hostname: 'shop.example', action: 'login', cdata: 'c-1', ephemeralId: 'x:9f78e0ed210960d7693b167e', interactive: true })
+      const json = await turnstile(emulator, { secret, response: claimed }, { json: true })
+      assert.deepEqual({ ...json.json, challenge_ts: 'ts' }, {
+        success: true, 'error-codes': [], challenge_ts: 'ts', hostname: 'shop.example', action: 'login', cdata: 'c-1', metadata: { ephemeral_id: 'x:9f78e0ed210960d7693b167e', interactive: true }
+      })
+      const refused = emulator.issue('turnstile', { success: false })
+      assert.equal((await turnstile(emulator, { secret, response: refused })).text, refusal('invalid-input-response'))
+      assert.equal((await turnstile(emulator, { secret, response: refused })).text, refusal('timeout-or-duplicate'))
+    })
+  })
+
+  it("answers Cloudflare's test secret keys, with the dummy token only", async () => {
+    await withEmulator({}, async (emulator) => {
+      const { pass, fail, spent } = TURNSTILE.testSecrets
+      const passed = await turnstile(emulator, { secret: pass.secret, response: TURNSTILE.dummyToken })
+      assert.equal(passed.status, pass.status)
+      assert.deepEqual({ ...passed.json, challenge_ts: 'ts' }, {
+        success: true, 'error-codes': [], challenge_ts: 'ts', hostname: pass.hostname, action: '', cdata: '', metadata: { result_with_testing_key: true }
+      })
+      assert.match(passed.json.challenge_ts, ISO_MILLIS)
+      assert.equal((await turnstile(emulator, { secret: pass.secret, response: TURNSTILE.dummyToken })).json.success, true, 'any number of times')
+      assert.equal((await turnstile(emulator, { secret: fail.secret, response: TURNSTILE.dummyToken })).text, refusal('invalid-input-response'))
+      assert.equal((await turnstile(emulator, { secret: spent.secret, response: TURNSTILE.dummyToken })).text, refusal('timeout-or-duplicate'))
+      const real = emulator.issue('turnstile')
+      for (const test of [pass, fail, spent]) {
+        assert.equal((await turnstile(emulator, { secret: test.secret, response: real })).text, refusal('invalid-input-secret'))
+      }
+      const secret = emulator.credentials.turnstileSecret
+      assert.equal((await turnstile(emulator, { secret, response: TURNSTILE.dummyToken })).text, refusal('invalid-input-response'))
+      assert.equal((await turnstile(emulator, { secret, response: real })).json.success, true, 'the test keys did not redeem it')
+    })
+  })
+
+  it('a retry with the first request\'s idempotency_key gets the first answer; another key or none gets timeout-or-duplicate', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.turnstileSecret
+      const token = emulator.issue('turnstile')
+      const first = await turnstile(emulator, { secret, response: token, idempotency_key: KEY })
+      assert.equal(first.json.success, true)
+      emulator.advanceTime(60_000)
+      assert.equal((await turnstile(emulator, { secret, response: token, idempotency_key: KEY })).text, first.text, 'the same answer, success included')
+      assert.equal((await turnstile(emulator, { secret, response: token, idempotency_key: KEY }, { json: true })).text, first.text)
+      assert.equal((await turnstile(emulator, { secret, response: token, idempotency_key: '0f8fad5b-d9cb-469f-a165-70867728950e' })).text, refusal('timeout-or-duplicate'))
+      assert.equal((await turnstile(emulator, { secret, response: token })).text, refusal('timeout-or-duplicate'))
+
+      const unkeyed = emulator.issue('turnstile')
+      assert.equal((await turnstile(emulator, { secret, response: unkeyed })).json.success, true)
+      assert.equal((await turnstile(emulator, { secret, response: unkeyed, idempotency_key: KEY })).text, refusal('timeout-or-duplicate'), 'a key on the retry only is another redemption')
+
+      const refused = emulator.issue('turnstile', { success: false })
+      assert.equal((await turnstile(emulator, { secret, response: refused, idempotency_key: KEY })).text, refusal('invalid-input-response'))
+      assert.equal((await turnstile(emulator, { secret, response: refused, idempotency_key: KEY })).text, refusal('invalid-input-response'))
+      emulator.advanceTime(300_000)
+      assert.equal((await turnstile(emulator, { secret, response: token, idempotency_key: KEY })).text, refusal('timeout-or-duplicate'), 'kept for the token\'s lifetime only')
+    })
+  })
+
+  it('answers every failure with HTTP 200, the code and an empty messages list', async () => {
+    await withEmulator({ turnstileSecret: 'ts_s3cr3t' }, async (emulator) => {
+      const secret = 'ts_s3cr3t'
+      const token = emulator.issue('turnstile')
+      const cases = [
+        [{}, refusal('missing-input-secret', 'missing-input-response')],
+        [{ secret: '', response: token }, refusal('missing-input-secret')],
+        [{ secret }, refusal('missing-input-response')],
+        [{ secret: 'wrong', response: token }, refusal('invalid-input-secret')],
+        [{ secret, response: '0.forged' }, refusal('invalid-input-response')],
+        [{ secret, response: 'x'.repeat(2049) }, refusal('invalid-input-response')],
+        [{ secret, response: token, idempotency_key: 'retry-1' }, refusal('bad-request')]
+      ]
+      for (const [fields, expected] of cases) {
+        const verdict = await turnstile(emulator, fields)
+        assert.deepEqual([verdict.status, verdict.type, verdict.text], [200, 'application/json', expected], JSON.stringify(fields))
+        assert.ok(!verdict.text.includes('s3cr3t'))
+      }
+      for (const body of ['{"secret":', '[]', JSON.stringify({ secret, response: 42 })]) {
+        assert.equal((await turnstile(emulator, body, { json: true })).text, refusal('bad-request'), body)
+      }
+      assert.equal((await turnstile(emulator, {}, { json: true })).text, refusal('missing-input-secret', 'missing-input-response'))
+      assert.equal((await turnstile(emulator, { secret, response: token })).json.success, true, 'the failures did not redeem the token')
+      const get = await fetch(`${emulator.url}/turnstile/v0/siteverify`).then(answer)
+      assert.deepEqual([get.status, get.header('allow')], [405, 'POST'])
+    })
+  })
+
+  it('tokens expire after 300 s or their expiresInMs; singleUse: false verifies until then', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.turnstileSecret
+      const young = emulator.issue('turnstile')
+      const old = emulator.issue('turnstile')
+      const reusable = emulator.issue('turnstile', { singleUse: false, expiresInMs: 10_000 })
+      for (let n = 0; n < 3; n++) assert.equal((await turnstile(emulator, { secret, response: reusable })).json.success, true)
+      emulator.advanceTime(10_001)
+      assert.equal((await turnstile(emulator, { secret, response: reusable })).text, refusal('timeout-or-duplicate'))
+      emulator.advanceTime(289_000)
+      assert.equal((await turnstile(emulator, { secret, response: young })).json.success, true)
+      emulator.advanceTime(1_000)
+      assert.equal((await turnstile(emulator, { secret, response: old })).text, refusal('timeout-or-duplicate'))
+    })
+  })
+})
+
+describe('Emulator: hCaptcha (POST /siteverify)', () => {
+  const refusal = (...codes) => JSON.stringify({ success: false, 'error-codes': codes })
+
+  it('verifies an issued token once with the claims asked for, then answers already-seen-response', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.hcaptchaSecret
+      const token = emulator.issue('hcaptcha')
+      assert.match(token, /^P1_eyJ[\w-]+\.[\w-]+\.[\w-]+$/)
+      const first = await hcaptcha(emulator, { secret, response: token, remoteip: '203.0.113.7', sitekey: emulator.credentials.hcaptchaSitekey })
+      assert.deepEqual([first.status, first.type], [200, 'application/json'])
+      assert.deepEqual(Object.keys(first.json), ['success', 'challenge_ts', 'hostname', 'credit'])
+      assert.deepEqual({ ...first.json, challenge_ts: 'ts' }, { success: true, challenge_ts: 'ts', hostname: 'localhost', credit: false })
+      assert.match(first.json.challenge_ts, ISO_SECONDS)
+      assert.ok(Math.abs(Date.parse(first.json.challenge_ts) - Date.now()) < 5_000)
+      assert.equal((await hcaptcha(emulator, { secret, response: token })).text, refusal('already-seen-response'))
+
+      const enterprise = emulator.issue('hcaptcha', { hostname: 'shop.example', credit: true, score: 0.8, scoreReason: ['automation'] })
+      const scored = await hcaptcha(emulator, { secret, response: enterprise })
+      assert.deepEqual(Object.keys(scored.json), ['success', 'challenge_ts', 'hostname', 'credit', 'score', 'score_reason'])
+      assert.deepEqual({ ...scored.json, challenge_ts: 'ts' }, { success: true, challenge_ts: 'ts', hostname: 'shop.example', credit: true, score: 0.8, score_reason: ['automation'] })
+      const refused = emulator.issue('hcaptcha', { success: false })
+      assert.equal((await hcaptcha(emulator, { secret, response: refused })).text, refusal('invalid-input-response'))
+      assert.equal((await hcaptcha(emulator, { secret, response: refused })).text, refusal('already-seen-response'))
+    })
+  })
+
+  it("answers hCaptcha's test secret for each test key set, any number of times", async () => {
+    await withEmulator({}, async (emulator) => {
+      for (const [name, keys] of Object.entries(HCAPTCHA.testKeys)) {
+        for (let n = 0; n < 2; n++) {
+          const verdict = await hcaptcha(emulator, { secret: HCAPTCHA.testSecret, response: keys.token, sitekey: keys.sitekey })
+          assert.equal(verdict.status, keys.status, name)
+          const expected = { success: true, challenge_ts: 'ts', hostname: 'dummy-key-pass', credit: false }
+          if (keys.score !== undefined) Object.assign(expected, { score: keys.score, score_reason: keys.scoreReason })
+          assert.deepEqual({ ...verdict.json, challenge_ts: 'ts' }, expected, name)
+          assert.match(verdict.json.challenge_ts, ISO_SECONDS)
+        }
+      }
+      const { publisher, enterpriseSafeUser: safe, enterpriseBotDetected: bot } = HCAPTCHA.testKeys
+      assert.equal(publisher.score, undefined)
+      assert.ok(safe.score < 0.5 && bot.score > 0.5, 'higher means more likely a bot')
+    })
+  })
+
+  it('answers every failure with HTTP 200 and its code, never consuming the token', async () => {
+    await withEmulator({ hcaptchaSecret: 'hc_s3cr3t', hcaptchaSitekey: 'site-1' }, async (emulator) => {
+      const secret = 'hc_s3cr3t'
+      const token = emulator.issue('hcaptcha')
+      const { publisher, enterpriseSafeUser: safe } = HCAPTCHA.testKeys
+      const cases = [
+        [{}, refusal('missing-input-secret', 'missing-input-response')],
+        [{ secret: '', response: token }, refusal('missing-input-secret')],
+        [{ secret }, refusal('missing-input-response')],
+        [{ secret: 'wrong', response: token }, refusal('invalid-input-secret')],
+        [{ secret, response: 'P1_forged' }, refusal('invalid-input-response')],
+        [{ secret, response: token, remoteip: 'not-an-ip' }, refusal('invalid-remoteip')],
+        [{ secret, response: token, sitekey: 'site-2' }, refusal('sitekey-secret-mismatch')],
+        [{ secret, response: publisher.token }, refusal('not-using-dummy-passcode')],
+        [{ secret, response: token, sitekey: publisher.sitekey }, refusal('not-using-dummy-passcode')],
+        [{ secret: HCAPTCHA.testSecret, response: token }, refusal('not-using-dummy-passcode')],
+        [{ secret: HCAPTCHA.testSecret, response: publisher.token, sitekey: safe.sitekey }, refusal('sitekey-secret-mismatch')]
+      ]
+      for (const [fields, expected] of cases) {
+        const verdict = await hcaptcha(emulator, fields)
+        assert.deepEqual([verdict.status, verdict.type, verdict.text], [200, 'application/json', expected], JSON.stringify(fields))
+        assert.ok(!verdict.text.includes('s3cr3t'))
+      }
+      const json = await hcaptcha(emulator, undefined, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ secret, response: token }) })
+      assert.equal(json.text, refusal('bad-request'))
+      assert.equal((await hcaptcha(emulator, { secret, response: token, sitekey: 'site-1' })).json.success, true, 'the failures did not consume the token')
+      const get = await fetch(`${emulator.url}/siteverify`).then(answer)
+      assert.deepEqual([get.status, get.header('allow')], [405, 'POST'])
+    })
+  })
+
+  it('tokens expire after 120 s or their expiresInMs (expired-input-response); singleUse: false verifies until then', async () => {
+    await withEmulator({}, async (emulator) => {
+      const secret = emulator.credentials.hcaptchaSecret
+      const young = emulator.issue('hcaptcha')
+      const old = emulator.issue('hcaptcha')
+      const reusable = emulator.issue('hcaptcha', { singleUse: false, expiresInMs: 10_000 })
+      for (let n = 0; n < 3; n++) assert.equal((await hcaptcha(emulator, { secret, response: reusable })).json.success, true)
+      emulator.advanceTime(10_001)
+      assert.equal((await hcaptcha(emulator, { secret, response: reusable })).text, refusal('expired-input-response'))
+      emulator.advanceTime(109_000)
+      assert.equal((await hcaptcha(emulator, { secret, response: young })).json.success, true)
+      emulator.advanceTime(1_000)
+      assert.equal((await hcaptcha(emulator, { secret, response: old })).text, refusal('expired-input-response'))
+    })
+  })
+})
+
 describe('Emulator: every provider', () => {
   it('accepts the secrets it was started with and says so in credentials', async () => {
-    const options = { swetrixSecret: 'my-swetrix', recaptchaSecret: 'my-recaptcha', playtchaSecret: 'my-playtcha' }
+    const options = {
+      swetrixSecret: 'my-swetrix',
+      recaptchaSecret: 'my-recaptcha',
+      playtchaSecret: 'my-playtcha',
+      turnstileSecret: 'my-turnstile',
+      hcaptchaSecret: 'my-hcaptcha',
+      hcaptchaSitekey: 'my-sitekey'
+    }
     await withEmulator(options, async (emulator) => {
       assert.deepEqual(emulator.credentials, { trustcaptchaApiKey: Emulator.identities.trustcaptcha.apiKey, ...options })
       assert.equal((await swetrix(emulator, { token: emulator.issue('swetrix'), secret: 'my-swetrix' })).status, 200)
@@ -316,6 +572,11 @@ describe('Emulator: every provider', () => {
       assert.equal((await siteverify(emulator, { secret: RECAPTCHA.secretKey, response: emulator.issue('recaptcha') })).json['error-codes'][0], 'invalid-input-secret')
       assert.equal((await playtcha(emulator, { secret: 'my-playtcha', token: emulator.issue('playtcha') })).status, 200)
       assert.equal((await playtcha(emulator, { secret: PLAYTCHA.secret, token: emulator.issue('playtcha') })).json.error.code, 'bad_secret')
+      assert.equal((await turnstile(emulator, { secret: 'my-turnstile', response: emulator.issue('turnstile') })).json.success, true)
+      assert.deepEqual((await turnstile(emulator, { secret: TURNSTILE.secret, response: emulator.issue('turnstile') })).json['error-codes'], ['invalid-input-secret'])
+      assert.equal((await hcaptcha(emulator, { secret: 'my-hcaptcha', response: emulator.issue('hcaptcha'), sitekey: 'my-sitekey' })).json.success, true)
+      assert.deepEqual((await hcaptcha(emulator, { secret: HCAPTCHA.secret, response: emulator.issue('hcaptcha') })).json['error-codes'], ['invalid-input-secret'])
+      assert.deepEqual((await hcaptcha(emulator, { secret: 'my-hcaptcha', response: emulator.issue('hcaptcha'), sitekey: HCAPTCHA.sitekey })).json['error-codes'], ['sitekey-secret-mismatch'])
     })
   })
 
@@ -325,6 +586,10 @@ describe('Emulator: every provider', () => {
       assert.throws(() => emulator.issue('recaptcha', { score: 2 }), (e) => e instanceof TypeError && /score must be a number from 0 to 1/.test(e.message))
       assert.throws(() => emulator.issue('playtcha', { retryAfter: -1 }), TypeError)
       assert.throws(() => emulator.issue('playtcha', { score: 'high' }), TypeError)
+      assert.throws(() => emulator.issue('turnstile', { score: 0.5 }), (e) => e instanceof TypeError && /invalid turnstile claims: unknown field `score`/.test(e.message))
+      assert.throws(() => emulator.issue('turnstile', { expiresInMs: 1.5 }), TypeError)
+      assert.throws(() => emulator.issue('hcaptcha', { score: 1.5 }), (e) => e instanceof TypeError && /invalid hcaptcha claims: score must be a number from 0 to 1/.test(e.message))
+      assert.throws(() => emulator.issue('hcaptcha', { ageMs: 1 }), (e) => e instanceof TypeError && /unknown field `ageMs`/.test(e.message))
     })
   })
 
@@ -334,22 +599,32 @@ describe('Emulator: every provider', () => {
       const statuses = async () => [
         (await swetrix(emulator, { token: 'x', secret: SWETRIX.testSecrets.pass.secret })).status,
         (await siteverify(emulator, { secret: GOOGLE_TEST_SECRET, response: 'x' })).status,
-        (await playtcha(emulator, { secret: playtchaSecret, token: emulator.issue('playtcha') })).status
+        (await playtcha(emulator, { secret: playtchaSecret, token: emulator.issue('playtcha') })).status,
+        (await turnstile(emulator, { secret: TURNSTILE.testSecrets.pass.secret, response: TURNSTILE.dummyToken })).status,
+        (await hcaptcha(emulator, { secret: HCAPTCHA.testSecret, response: HCAPTCHA.testKeys.publisher.token })).status
       ]
       const tooMany = '{"statusCode":429,"message":"Too many requests, please try again later"}'
       emulator.fault({ provider: 'swetrix', kind: 'status', status: 429, body: tooMany })
-      assert.deepEqual(await statuses(), [429, 200, 200])
+      assert.deepEqual(await statuses(), [429, 200, 200, 200, 200])
       const limited = await swetrix(emulator, { token: emulator.issue('swetrix'), secret: swetrixSecret })
       assert.deepEqual([limited.status, limited.text], [429, tooMany])
       emulator.clearFaults()
 
       emulator.fault({ provider: 'recaptcha', times: 1, kind: 'status', status: 503, body: '' })
-      assert.deepEqual(await statuses(), [200, 503, 200])
-      assert.deepEqual(await statuses(), [200, 200, 200])
+      assert.deepEqual(await statuses(), [200, 503, 200, 200, 200])
+      assert.deepEqual(await statuses(), [200, 200, 200, 200, 200])
 
       emulator.fault({ provider: 'playtcha', times: 1, kind: 'nonJson', status: 502 })
-      assert.deepEqual(await statuses(), [200, 200, 502])
-      assert.deepEqual(await statuses(), [200, 200, 200])
+      assert.deepEqual(await statuses(), [200, 200, 502, 200, 200])
+      assert.deepEqual(await statuses(), [200, 200, 200, 200, 200])
+
+      emulator.fault({ provider: 'turnstile', times: 1, kind: 'status', status: 500, body: '{"success":false,"error-codes":["internal-error"],"messages":[]}' })
+      assert.deepEqual(await statuses(), [200, 200, 200, 500, 200])
+      assert.deepEqual(await statuses(), [200, 200, 200, 200, 200])
+
+      emulator.fault({ provider: 'hcaptcha', times: 1, kind: 'status', status: 503, body: '' })
+      assert.deepEqual(await statuses(), [200, 200, 200, 200, 503])
+      assert.deepEqual(await statuses(), [200, 200, 200, 200, 200])
 
       const token = emulator.issue('recaptcha')
       emulator.fault({ provider: 'recaptcha', times: 1, kind: 'close' })
@@ -357,7 +632,7 @@ describe('Emulator: every provider', () => {
       assert.equal((await siteverify(emulator, { secret: recaptchaSecret, response: token })).json.success, true, 'a request closed before an answer did not consume the token')
 
       const seen = emulator.requests().map((r) => r.provider)
-      assert.deepEqual([...new Set(seen)].sort(), ['playtcha', 'recaptcha', 'swetrix'])
+      assert.deepEqual([...new Set(seen)].sort(), ['hcaptcha', 'playtcha', 'recaptcha', 'swetrix', 'turnstile'])
     })
   })
 })

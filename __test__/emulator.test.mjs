@@ -25,12 +25,15 @@ describe('Emulator', () => {
     await withEmulator(undefined, async (emulator) => {
       assert.match(emulator.url, /^http:\/\/127\.0\.0\.1:\d+$/)
       // The documented defaults: crates/emulator/src/identities.rs pins their values.
-      const { trustcaptcha, swetrix, recaptcha, playtcha } = Emulator.identities
+      const { trustcaptcha, swetrix, recaptcha, playtcha, turnstile, hcaptcha } = Emulator.identities
       assert.deepEqual(emulator.credentials, {
         trustcaptchaApiKey: trustcaptcha.apiKey,
         swetrixSecret: swetrix.secret,
         recaptchaSecret: recaptcha.secretKey,
-        playtchaSecret: playtcha.secret
+        playtchaSecret: playtcha.secret,
+        turnstileSecret: turnstile.secret,
+        hcaptchaSecret: hcaptcha.secret,
+        hcaptchaSitekey: hcaptcha.sitekey
       })
       const client = new TrustCaptcha({ apiKey: trustcaptcha.apiKey, apiHost: emulator.url })
       assert.equal((await client.getVerificationResult(emulator.issue('trustcaptcha'))).verificationPassed, true)
@@ -43,7 +46,7 @@ describe('Emulator', () => {
     await assert.rejects(Emulator.start({ port: 'eighty' }), (e) => e instanceof TypeError && /invalid emulator options/.test(e.message))
     await assert.rejects(Emulator.start({ prot: 80 }), (e) => e instanceof TypeError && /unknown field `prot`/.test(e.message))
     await assert.rejects(Emulator.start({ trustcaptchaApiKey: ' ' }), /trustcaptchaApiKey must not be empty/)
-    for (const name of ['swetrixSecret', 'recaptchaSecret', 'playtchaSecret']) {
+    for (const name of ['swetrixSecret', 'recaptchaSecret', 'playtchaSecret', 'turnstileSecret', 'hcaptchaSecret', 'hcaptchaSitekey']) {
       await assert.rejects(Emulator.start({ [name]: '' }), (e) => e instanceof TypeError && e.message.includes(`${name} must not be empty`))
     }
   })
@@ -66,7 +69,7 @@ describe('Emulator', () => {
 
   it('refuses unknown providers, claims and fault rules with clear TypeErrors', async () => {
     await withEmulator({}, async (emulator) => {
-      assert.throws(() => emulator.issue('hcaptcha'), /unknown provider 'hcaptcha'/)
+      assert.throws(() => emulator.issue('friendly-captcha'), (e) => e instanceof TypeError && /unknown provider 'friendly-captcha'/.test(e.message))
       assert.throws(() => emulator.issue(42), TypeError)
       assert.throws(() => emulator.issue('trustcaptcha', { verificationPased: true }), /unknown field `verificationPased`/)
       assert.throws(() => emulator.fault({ kind: 'explode' }), /invalid fault rule/)
@@ -228,15 +231,15 @@ describe('the issue route (for processes that did not start the emulator)', () =
       emulator.fault({ kind: 'close' })
       const issue = (provider, init = {}) => fetch(`${emulator.url}/__emulator/issue/${provider}`, { method: 'POST', ...init })
       const answers = {}
-      for (const provider of ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha']) {
+      for (const provider of Object.keys(Emulator.identities)) {
         const answer = await issue(provider)
         answers[provider] = [answer.status, typeof (await answer.json()).token]
       }
-      assert.deepEqual(answers, { trustcaptcha: [200, 'string'], swetrix: [200, 'string'], recaptcha: [200, 'string'], playtcha: [200, 'string'] })
+      assert.deepEqual(answers, Object.fromEntries(Object.keys(Emulator.identities).map((provider) => [provider, [200, 'string']])))
       const refused = await issue('swetrix', { body: '{"chalenge":"x"}' })
       assert.equal(refused.status, 400)
       assert.match((await refused.json()).message, /invalid swetrix claims: unknown field `chalenge`/)
-      assert.equal((await issue('hcaptcha')).status, 404)
+      assert.equal((await issue('friendly-captcha')).status, 404)
       assert.equal((await fetch(`${emulator.url}/__emulator/issue/swetrix`)).status, 405)
       assert.equal((await fetch(`${emulator.url}/__emulator/other`, { method: 'POST' })).status, 404)
       assert.equal(emulator.requests().length, 0)
@@ -312,7 +315,8 @@ describe('captcha-native emulator (the command)', () => {
   it('prints its URL and keys, serves them, and stops on SIGINT', async () => {
     const child = spawn(process.execPath, [
       CLI, 'emulator', '--port', '0', '--trustcaptcha-api-key', 'cli-key',
-      '--swetrix-secret', 'cli-swetrix', '--recaptcha-secret', 'cli-recaptcha', '--playtcha-secret', 'cli-playtcha'
+      '--swetrix-secret', 'cli-swetrix', '--recaptcha-secret', 'cli-recaptcha', '--playtcha-secret', 'cli-playtcha',
+      '--turnstile-secret', 'cli-turnstile', '--hcaptcha-secret', 'cli-hcaptcha', '--hcaptcha-sitekey', 'cli-sitekey'
     ], { stdio: ['ignore', 'pipe', 'inherit'] })
     try {
       const output = await banner(child)
@@ -325,6 +329,17 @@ describe('captcha-native emulator (the command)', () => {
       assert.ok(output.includes(`apiURL   ${url}/v1/captcha\n  secret   cli-swetrix\n`), output)
       assert.ok(output.includes(`siteverifyUrl  ${url}/recaptcha/api/siteverify\n  secretKey      cli-recaptcha\n`), output)
       assert.ok(output.includes(`Playtcha\n  apiHost  ${url}\n  secret   cli-playtcha\n`), output)
+      assert.ok(output.includes(`Turnstile\n  siteverifyUrl  ${url}/turnstile/v0/siteverify\n  secret         cli-turnstile\n`), output)
+      const { turnstile } = Emulator.identities
+      assert.ok(output.includes(`only with the dummy token ${turnstile.dummyToken}`), output)
+      for (const test of Object.values(turnstile.testSecrets)) assert.match(output, new RegExp(`${test.answers}\\s+${test.secret}`))
+      for (const test of Object.values(turnstile.testSitekeys)) assert.match(output, new RegExp(`${test.widget}\\s+${test.sitekey}`))
+      assert.ok(output.includes(`hCaptcha\n  siteverifyUrl  ${url}/siteverify\n  secret         cli-hcaptcha\n  sitekey        cli-sitekey\n`), output)
+      const { hcaptcha } = Emulator.identities
+      assert.ok(output.includes(`hCaptcha's test secret ${hcaptcha.testSecret}`), output)
+      for (const test of Object.values(hcaptcha.testKeys)) assert.ok(output.includes(`${test.sitekey} ${test.token}`), output)
+      const dummy = await fetch(`${url}/siteverify`, { method: 'POST', body: new URLSearchParams({ secret: hcaptcha.testSecret, response: hcaptcha.testKeys.publisher.token }) })
+      assert.equal((await dummy.json()).hostname, 'dummy-key-pass')
       const swetrix = await fetch(`${url}/v1/captcha/validate`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict'
 // captcha-native command line: `captcha-native emulator [--host H] [--port P] [--trustcaptcha-api-key K]
-// [--swetrix-secret S] [--recaptcha-secret S] [--playtcha-secret S] [--tls [--certificate-file F]]
-// [--keep-alive-timeout-ms MS]`.
+// [--swetrix-secret S] [--recaptcha-secret S] [--playtcha-secret S] [--turnstile-secret S]
+// [--hcaptcha-secret S] [--hcaptcha-sitekey K] [--tls [--certificate-file F]] [--keep-alive-timeout-ms MS]`.
 
 const { writeFileSync } = require('node:fs')
 const { parseArgs } = require('node:util')
@@ -11,7 +11,7 @@ const { Emulator } = require('../index.js')
 const USAGE = `Usage: captcha-native emulator [options]
 
 Starts the local emulator of the CAPTCHA verification APIs (TrustCaptcha, Swetrix, reCAPTCHA,
-Playtcha) and prints its URL and keys.
+Playtcha, Turnstile, hCaptcha) and prints its URL and keys.
 
 Options:
   --host <host>                  address to listen on (default 127.0.0.1)
@@ -20,6 +20,9 @@ Options:
   --swetrix-secret <secret>      the Swetrix project secret to accept
   --recaptcha-secret <secret>    the reCAPTCHA secret key to accept
   --playtcha-secret <secret>     the Playtcha secret to accept
+  --turnstile-secret <secret>    the Turnstile secret key to accept
+  --hcaptcha-secret <secret>     the hCaptcha secret to accept
+  --hcaptcha-sitekey <sitekey>   the sitekey of the emulator's hCaptcha tokens
   --tls                          serve HTTPS, with a certificate signed by an authority made
                                  at start (clients trust it with the \`ca\` option)
   --certificate-file <path>      with --tls, write that authority's PEM certificate here
@@ -38,6 +41,9 @@ async function emulator (args) {
       'swetrix-secret': { type: 'string' },
       'recaptcha-secret': { type: 'string' },
       'playtcha-secret': { type: 'string' },
+      'turnstile-secret': { type: 'string' },
+      'hcaptcha-secret': { type: 'string' },
+      'hcaptcha-sitekey': { type: 'string' },
       tls: { type: 'boolean' },
       'certificate-file': { type: 'string' },
       'keep-alive-timeout-ms': { type: 'string' },
@@ -67,6 +73,9 @@ async function emulator (args) {
     swetrixSecret: values['swetrix-secret'],
     recaptchaSecret: values['recaptcha-secret'],
     playtchaSecret: values['playtcha-secret'],
+    turnstileSecret: values['turnstile-secret'],
+    hcaptchaSecret: values['hcaptcha-secret'],
+    hcaptchaSitekey: values['hcaptcha-sitekey'],
     tls: values.tls,
     keepAliveTimeoutMs
   })
@@ -81,7 +90,7 @@ async function emulator (args) {
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
-  const { trustcaptcha, swetrix, recaptcha } = Emulator.identities
+  const { trustcaptcha, swetrix, recaptcha, turnstile, hcaptcha } = Emulator.identities
   /** One test identity a line: what it answers, then the value to use. */
   const listed = (tests, value) => tests.map((test) => `    ${test.answers.padEnd(22)} ${value(test)}`).join('\n')
   const { url, credentials, certificate } = running
@@ -114,9 +123,24 @@ Playtcha
   apiHost  ${url}
   secret   ${credentials.playtchaSecret}
 
+Turnstile
+  siteverifyUrl  ${url}/turnstile/v0/siteverify
+  secret         ${credentials.turnstileSecret}
+  Cloudflare's test secret keys (only with the dummy token ${turnstile.dummyToken}):
+${listed(Object.values(turnstile.testSecrets), (test) => test.secret)}
+  test sitekeys (for the widget):
+${Object.values(turnstile.testSitekeys).map((test) => `    ${test.widget.padEnd(32)} ${test.sitekey}`).join('\n')}
+
+hCaptcha
+  siteverifyUrl  ${url}/siteverify
+  secret         ${credentials.hcaptchaSecret}
+  sitekey        ${credentials.hcaptchaSitekey}
+  hCaptcha's test secret ${hcaptcha.testSecret}, with its test keys (sitekey, token):
+${listed(Object.values(hcaptcha.testKeys), (test) => `${test.sitekey} ${test.token}`)}
+
 Fresh tokens for any provider, with the claims you choose (README, "The emulator"):
   curl -X POST ${url}/__emulator/issue/playtcha -d '{"hostname":"example.com"}'
-  -> {"token":"playtcha_..."}        (trustcaptcha, swetrix, recaptcha or playtcha; body optional)
+  -> {"token":"playtcha_..."}        (${Object.keys(Emulator.identities).join(', ')}; body optional)
 
 Press Ctrl+C to stop.`)
 }

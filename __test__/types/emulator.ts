@@ -23,6 +23,8 @@ import type {
   SwetrixClaims,
   RecaptchaClaims,
   PlaytchaClaims,
+  TurnstileClaims,
+  HCaptchaClaims,
 } from 'captcha-native'
 
 export async function emulatorUsage(): Promise<void> {
@@ -148,10 +150,10 @@ export async function emulatorUsage(): Promise<void> {
   emulator.fault({ kind: 'delay', status: 503 })
 
   // @ts-expect-error: an unknown provider
-  emulator.fault({ provider: 'hcaptcha', kind: 'hang' })
+  emulator.fault({ provider: 'friendly-captcha', kind: 'hang' })
 
   // @ts-expect-error: an unknown provider for issue
-  emulator.issue('hcaptcha')
+  emulator.issue('friendly-captcha')
 
   // @ts-expect-error: an unknown claim
   emulator.issue('trustcaptcha', { passed: true })
@@ -173,10 +175,13 @@ export async function otherProviders(): Promise<void> {
     swetrixSecret: 'swetrix-secret',
     recaptchaSecret: 'recaptcha-secret',
     playtchaSecret: 'playtcha-secret',
+    turnstileSecret: 'turnstile-secret',
+    hcaptchaSecret: 'hcaptcha-secret',
+    hcaptchaSitekey: 'hcaptcha-sitekey',
   }
   const emulator = await Emulator.start(options)
-  const { swetrixSecret, recaptchaSecret, playtchaSecret } = emulator.credentials
-  const secrets: string[] = [swetrixSecret, recaptchaSecret, playtchaSecret]
+  const { swetrixSecret, recaptchaSecret, playtchaSecret, turnstileSecret, hcaptchaSecret, hcaptchaSitekey } = emulator.credentials
+  const secrets: string[] = [swetrixSecret, recaptchaSecret, playtchaSecret, turnstileSecret, hcaptchaSecret, hcaptchaSitekey]
   void secrets
 
   // Swetrix.
@@ -193,6 +198,9 @@ export async function otherProviders(): Promise<void> {
     apkPackageName: 'com.example.app',
     score: 0.9,
     action: 'login',
+    ageMs: 30_000,
+    expiresInMs: 60_000,
+    singleUse: false,
   }
   const recaptchaToken: string = emulator.issue('recaptcha', recaptchaClaims)
   await authorize(recaptchaToken, {
@@ -224,6 +232,40 @@ export async function otherProviders(): Promise<void> {
   }
   await playtcha.verify(emulator.issue('playtcha', { dbError: true }))
 
+  // Turnstile.
+  const turnstileClaims: TurnstileClaims = {
+    success: true,
+    hostname: 'example.com',
+    action: 'login',
+    cdata: 'session-1',
+    ephemeralId: 'x:9f78e0ed210960d7693b167e',
+    interactive: false,
+    expiresInMs: 300_000,
+    singleUse: true,
+  }
+  const turnstileToken: string = emulator.issue('turnstile', turnstileClaims)
+  await fetch(`${emulator.url}/turnstile/v0/siteverify`, {
+    method: 'POST',
+    body: new URLSearchParams({ secret: turnstileSecret, response: turnstileToken }),
+  })
+  emulator.issue('turnstile', { success: false })
+
+  // hCaptcha.
+  const hcaptchaClaims: HCaptchaClaims = {
+    success: true,
+    hostname: 'example.com',
+    credit: false,
+    score: 0.2,
+    scoreReason: ['safe'],
+    sitekey: hcaptchaSitekey,
+    expiresInMs: 120_000,
+    singleUse: false,
+  }
+  await fetch(`${emulator.url}/siteverify`, {
+    method: 'POST',
+    body: new URLSearchParams({ secret: hcaptchaSecret, response: emulator.issue('hcaptcha', hcaptchaClaims) }),
+  })
+
   // The claims by provider, as a helper of a user's own might take them.
   function issueWith<P extends EmulatorProvider>(provider: P, claims: EmulatorClaims[P]): string {
     return emulator.issue(provider, claims)
@@ -231,13 +273,15 @@ export async function otherProviders(): Promise<void> {
   issueWith('playtcha', { score: 0.1 })
 
   // Every provider by name, without claims.
-  const providers: EmulatorProvider[] = ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha']
+  const providers: EmulatorProvider[] = ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha', 'turnstile', 'hcaptcha']
   for (const provider of providers) emulator.issue(provider)
 
   // Faults per provider.
   emulator.fault({ provider: 'swetrix', kind: 'status', status: 429, body: '{"statusCode":429}' })
   emulator.fault({ provider: 'recaptcha', times: 2, kind: 'status', status: 503 })
   emulator.fault({ provider: 'playtcha', kind: 'nonJson', status: 200 })
+  emulator.fault({ provider: 'turnstile', kind: 'status', status: 500 })
+  emulator.fault({ provider: 'hcaptcha', kind: 'hang' })
   emulator.fault({ provider: 'all', kind: 'reset' })
 
   const provider: EmulatorProvider | undefined = emulator.requests()[0]?.provider
@@ -255,6 +299,18 @@ export async function otherProviders(): Promise<void> {
   // @ts-expect-error: a Playtcha claim that does not exist
   emulator.issue('playtcha', { success: false })
 
+  // @ts-expect-error: Turnstile has no score
+  emulator.issue('turnstile', { score: 0.5 })
+
+  // @ts-expect-error: expiresInMs is a number of milliseconds
+  emulator.issue('turnstile', { expiresInMs: '5m' })
+
+  // @ts-expect-error: hCaptcha's score reasons are a list
+  emulator.issue('hcaptcha', { scoreReason: 'bot' })
+
+  // @ts-expect-error: the claims are camelCase
+  emulator.issue('hcaptcha', { score_reason: ['bot'] })
+
   // A provider held in a variable takes the claims of any of them.
   for (const provider of providers) emulator.issue(provider, { hostname: 'example.com' })
 
@@ -262,13 +318,13 @@ export async function otherProviders(): Promise<void> {
   emulator.issue(providers[0]!, { passed: true })
 
   // @ts-expect-error: an unknown credential option
-  void Emulator.start({ hcaptchaSecret: 's' })
+  void Emulator.start({ friendlyCaptchaSecret: 's' })
 
   // @ts-expect-error: a secret is a string
   void Emulator.start({ playtchaSecret: 42 })
 
   // @ts-expect-error: not a credential of the emulator
-  void emulator.credentials.hcaptchaSecret
+  void emulator.credentials.friendlyCaptchaSecret
 
   // The identities: default credentials and test identities, each with what it answers.
   const identities: EmulatorIdentities = Emulator.identities
@@ -289,8 +345,24 @@ export async function otherProviders(): Promise<void> {
     swetrixSecret: identities.swetrix.secret,
     recaptchaSecret: identities.recaptcha.secretKey,
     playtchaSecret: identities.playtcha.secret,
+    turnstileSecret: identities.turnstile.secret,
+    hcaptchaSecret: identities.hcaptcha.secret,
+    hcaptchaSitekey: identities.hcaptcha.sitekey,
   }
   void [hostname, defaults2]
+  const dummy: string = identities.turnstile.dummyToken
+  const turnstilePass: string = identities.turnstile.testSecrets.pass.secret
+  const invisible: string = identities.turnstile.testSitekeys.passInvisible.sitekey
+  void [dummy, turnstilePass, invisible]
+  // @ts-expect-error: Cloudflare publishes no such test secret
+  void identities.turnstile.testSecrets.used
+  const bot = identities.hcaptcha.testKeys.enterpriseBotDetected
+  const botScore: number | undefined = bot.score
+  const botToken: string = bot.token
+  const hcaptchaTestSecret: string = identities.hcaptcha.testSecret
+  void [botScore, botToken, hcaptchaTestSecret]
+  // @ts-expect-error: the score is read-only
+  bot.score = 0
 
   // @ts-expect-error: the identities are read-only
   identities.swetrix.secret = 'other'

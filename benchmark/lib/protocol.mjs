@@ -28,9 +28,6 @@ export const DEFAULT_CREDENTIALS = Object.freeze({
   playtchaSecret: playtcha.secret
 })
 
-/** Every provider the emulator serves, in the docs' order. */
-export const PROVIDERS = Object.keys(Emulator.identities)
-
 /**
  * The clients measured per provider. reCAPTCHA (wix-captcha-backend runs inside Wix) and Playtcha
  * (a server contract, no Node SDK) have no original JS client to imitate, so no sdk-style.
@@ -41,6 +38,12 @@ export const CLIENTS = {
   recaptcha: ['native', 'fetch', 'wire'],
   playtcha: ['native', 'fetch', 'wire']
 }
+
+/**
+ * The providers measured, in the docs' order: those the emulator serves (`Emulator.identities`)
+ * that have clients here. The emulator serves Turnstile and hCaptcha before their facades exist.
+ */
+export const PROVIDERS = Object.keys(Emulator.identities).filter((provider) => provider in CLIENTS)
 
 /** Playtcha tokens are single use with no test identity: each run gets pre-minted ones. */
 export const NEEDS_MINTED_TOKENS = new Set(['playtcha'])

@@ -322,4 +322,33 @@ mod tests {
         }
         assert_eq!(take_matching(&mut rules, None), None);
     }
+
+    #[test]
+    fn every_provider_is_picked_by_its_name_and_only_it() {
+        for picked in Provider::ALL {
+            let json = format!(r#"{{"provider":"{}","kind":"close"}}"#, picked.name());
+            let mut rules = vec![FaultRule::from_json(&json).unwrap()];
+            for other in Provider::ALL {
+                let taken = take_matching(&mut rules, Some(other));
+                assert_eq!(
+                    taken.is_some(),
+                    other == picked,
+                    "{} for {}",
+                    picked.name(),
+                    other.name()
+                );
+            }
+            // Nor is a request to a path no provider serves.
+            assert_eq!(take_matching(&mut rules, None), None);
+        }
+        // The new siteverify paths lead to the names the rules take.
+        assert_eq!(
+            crate::routes::provider_of("/siteverify").map(Provider::name),
+            Some("hcaptcha")
+        );
+        assert_eq!(
+            crate::routes::provider_of("/turnstile/v0/siteverify").map(Provider::name),
+            Some("turnstile")
+        );
+    }
 }

@@ -124,6 +124,160 @@ pub mod playtcha {
     pub const SECRET: &str = "emulator-playtcha-secret";
 }
 
+/// Cloudflare Turnstile (`POST /turnstile/v0/siteverify`).
+pub mod turnstile {
+    use super::Answers;
+
+    /// The secret key the emulator accepts unless started with `turnstileSecret`.
+    pub const SECRET: &str = "emulator-turnstile-secret";
+
+    /// The token Cloudflare's test sitekeys give the browser, and the only one its test secret
+    /// keys accept (a real token with a test secret is `invalid-input-secret`; this token with a
+    /// real secret, `invalid-input-response`).
+    pub const DUMMY_TOKEN: &str = "XXXX.DUMMY.TOKEN.XXXX";
+    /// The hostname the passing test secret answers.
+    pub const TEST_HOSTNAME: &str = "localhost";
+
+    /// A published test secret key: what it answers to `DUMMY_TOKEN`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct TestSecret {
+        pub secret: &'static str,
+        /// The refusal's code; `None`: it passes.
+        pub error_code: Option<&'static str>,
+        pub answers: Answers,
+    }
+
+    /// Always passes (hostname `localhost`, `metadata.result_with_testing_key`).
+    pub const PASS: TestSecret = TestSecret {
+        secret: "1x0000000000000000000000000000000AA",
+        error_code: None,
+        answers: Answers {
+            status: 200,
+            answers: "passes",
+        },
+    };
+    /// Always fails.
+    pub const FAIL: TestSecret = TestSecret {
+        secret: "2x0000000000000000000000000000000AA",
+        error_code: Some("invalid-input-response"),
+        answers: Answers {
+            status: 200,
+            answers: "invalid-input-response",
+        },
+    };
+    /// Always answers that the token was already spent.
+    pub const SPENT: TestSecret = TestSecret {
+        secret: "3x0000000000000000000000000000000AA",
+        error_code: Some("timeout-or-duplicate"),
+        answers: Answers {
+            status: 200,
+            answers: "timeout-or-duplicate",
+        },
+    };
+    /// The test secret keys, by the names `Emulator.identities` gives them.
+    pub const TEST_SECRETS: [(&str, TestSecret); 3] = [("pass", PASS), ("fail", FAIL), ("spent", SPENT)];
+
+    /// A published test sitekey: what the widget does with it. The emulator serves no widget;
+    /// these are listed so that a page under test and its server agree.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct TestSitekey {
+        pub sitekey: &'static str,
+        pub widget: &'static str,
+    }
+
+    /// The test sitekeys, by the names `Emulator.identities` gives them. The passing ones give
+    /// the browser `DUMMY_TOKEN`.
+    pub const TEST_SITEKEYS: [(&str, TestSitekey); 5] = [
+        ("passVisible", sitekey("1x00000000000000000000AA", "passes, visible")),
+        ("failVisible", sitekey("2x00000000000000000000AB", "fails, visible")),
+        (
+            "passInvisible",
+            sitekey("1x00000000000000000000BB", "passes, invisible"),
+        ),
+        ("failInvisible", sitekey("2x00000000000000000000BB", "fails, invisible")),
+        (
+            "interactive",
+            sitekey("3x00000000000000000000FF", "forces an interactive challenge"),
+        ),
+    ];
+
+    const fn sitekey(sitekey: &'static str, widget: &'static str) -> TestSitekey {
+        TestSitekey { sitekey, widget }
+    }
+}
+
+/// hCaptcha (`POST /siteverify`).
+pub mod hcaptcha {
+    use super::Answers;
+
+    /// The secret the emulator accepts unless started with `hcaptchaSecret`.
+    pub const SECRET: &str = "emulator-hcaptcha-secret";
+    /// The sitekey of the emulator's tokens unless started with `hcaptchaSitekey` (or the
+    /// token's claims give another): a request's `sitekey`, when sent, must be it.
+    pub const SITEKEY: &str = "emulator-hcaptcha-sitekey";
+
+    /// hCaptcha's test secret: it verifies the test tokens only (anything else is
+    /// `not-using-dummy-passcode`, as a test token or sitekey with another secret is).
+    pub const TEST_SECRET: &str = "0x0000000000000000000000000000000000000000";
+    /// The hostname the test tokens answer.
+    pub const TEST_HOSTNAME: &str = "dummy-key-pass";
+
+    /// A published test key set: a sitekey, the token its widget gives, and what the test
+    /// secret answers to that token (any number of times).
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct TestKeys {
+        pub sitekey: &'static str,
+        pub token: &'static str,
+        /// The Enterprise score (higher: more likely a bot); `None` on a Publisher account.
+        pub score: Option<f64>,
+        pub score_reason: &'static [&'static str],
+        pub answers: Answers,
+    }
+
+    /// The test key sets, by the names `Emulator.identities` gives them.
+    pub const TEST_KEYS: [(&str, TestKeys); 3] = [
+        (
+            "publisher",
+            TestKeys {
+                sitekey: "10000000-ffff-ffff-ffff-000000000001",
+                token: "10000000-aaaa-bbbb-cccc-000000000001",
+                score: None,
+                score_reason: &[],
+                answers: Answers {
+                    status: 200,
+                    answers: "passes",
+                },
+            },
+        ),
+        (
+            "enterpriseSafeUser",
+            TestKeys {
+                sitekey: "20000000-ffff-ffff-ffff-000000000002",
+                token: "20000000-aaaa-bbbb-cccc-000000000002",
+                score: Some(0.0),
+                score_reason: &[],
+                answers: Answers {
+                    status: 200,
+                    answers: "passes, score 0 (safe)",
+                },
+            },
+        ),
+        (
+            "enterpriseBotDetected",
+            TestKeys {
+                sitekey: "30000000-ffff-ffff-ffff-000000000003",
+                token: "30000000-aaaa-bbbb-cccc-000000000003",
+                score: Some(1.0),
+                score_reason: &["bot detected"],
+                answers: Answers {
+                    status: 200,
+                    answers: "passes, score 1 (bot)",
+                },
+            },
+        ),
+    ];
+}
+
 /// Every identity, in the shape JavaScript reads as `Emulator.identities`: per provider, the
 /// default credential and each test identity with its status and what it answers.
 pub fn to_json() -> serde_json::Value {
@@ -135,6 +289,15 @@ pub fn to_json() -> serde_json::Value {
         }
         fields
     };
+    /// An object of the entries, in their order.
+    fn named<'a>(entries: impl IntoIterator<Item = (&'a str, serde_json::Value)>) -> serde_json::Value {
+        serde_json::Value::Object(
+            entries
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value))
+                .collect(),
+        )
+    }
     let test_verifications: Vec<_> = trustcaptcha::TEST_VERIFICATIONS
         .iter()
         .map(|test| {
@@ -167,6 +330,33 @@ pub fn to_json() -> serde_json::Value {
             ),
         },
         "playtcha": { "secret": playtcha::SECRET },
+        "turnstile": {
+            "secret": turnstile::SECRET,
+            "dummyToken": turnstile::DUMMY_TOKEN,
+            "testSecrets": named(turnstile::TEST_SECRETS.map(|(name, test)| {
+                let fields = match test.error_code {
+                    None => json!({ "secret": test.secret, "hostname": turnstile::TEST_HOSTNAME }),
+                    Some(_) => json!({ "secret": test.secret }),
+                };
+                (name, with(fields, test.answers))
+            })),
+            "testSitekeys": named(turnstile::TEST_SITEKEYS.map(|(name, test)| {
+                (name, json!({ "sitekey": test.sitekey, "widget": test.widget }))
+            })),
+        },
+        "hcaptcha": {
+            "secret": hcaptcha::SECRET,
+            "sitekey": hcaptcha::SITEKEY,
+            "testSecret": hcaptcha::TEST_SECRET,
+            "testKeys": named(hcaptcha::TEST_KEYS.map(|(name, keys)| {
+                let mut fields = json!({ "sitekey": keys.sitekey, "token": keys.token, "hostname": hcaptcha::TEST_HOSTNAME });
+                if let (Some(score), Some(object)) = (keys.score, fields.as_object_mut()) {
+                    object.insert("score".into(), json!(score));
+                    object.insert("scoreReason".into(), json!(keys.score_reason));
+                }
+                (name, with(fields, keys.answers))
+            })),
+        },
     })
 }
 
@@ -183,13 +373,19 @@ mod tests {
                 trustcaptcha::API_KEY,
                 swetrix::SECRET,
                 recaptcha::SECRET_KEY,
-                playtcha::SECRET
+                playtcha::SECRET,
+                turnstile::SECRET,
+                hcaptcha::SECRET,
+                hcaptcha::SITEKEY,
             ],
             [
                 "emulator-trustcaptcha-api-key",
                 "emulator-swetrix-secret",
                 "emulator-recaptcha-secret",
-                "emulator-playtcha-secret"
+                "emulator-playtcha-secret",
+                "emulator-turnstile-secret",
+                "emulator-hcaptcha-secret",
+                "emulator-hcaptcha-sitekey",
             ]
         );
     }
@@ -206,6 +402,55 @@ mod tests {
                 "PASS000000000000000000",
                 "FAIL000000000000000000",
                 "USED000000000000000000"
+            ]
+        );
+        assert_eq!(turnstile::DUMMY_TOKEN, "XXXX.DUMMY.TOKEN.XXXX");
+        assert_eq!(
+            turnstile::TEST_SECRETS.map(|(name, test)| (name, test.secret, test.error_code)),
+            [
+                ("pass", "1x0000000000000000000000000000000AA", None),
+                (
+                    "fail",
+                    "2x0000000000000000000000000000000AA",
+                    Some("invalid-input-response")
+                ),
+                (
+                    "spent",
+                    "3x0000000000000000000000000000000AA",
+                    Some("timeout-or-duplicate")
+                ),
+            ]
+        );
+        assert_eq!(
+            turnstile::TEST_SITEKEYS.map(|(_, test)| test.sitekey),
+            [
+                "1x00000000000000000000AA",
+                "2x00000000000000000000AB",
+                "1x00000000000000000000BB",
+                "2x00000000000000000000BB",
+                "3x00000000000000000000FF",
+            ]
+        );
+        assert_eq!(hcaptcha::TEST_SECRET, "0x0000000000000000000000000000000000000000");
+        assert_eq!(hcaptcha::TEST_HOSTNAME, "dummy-key-pass");
+        assert_eq!(
+            hcaptcha::TEST_KEYS.map(|(name, keys)| (name, keys.sitekey, keys.token)),
+            [
+                (
+                    "publisher",
+                    "10000000-ffff-ffff-ffff-000000000001",
+                    "10000000-aaaa-bbbb-cccc-000000000001"
+                ),
+                (
+                    "enterpriseSafeUser",
+                    "20000000-ffff-ffff-ffff-000000000002",
+                    "20000000-aaaa-bbbb-cccc-000000000002"
+                ),
+                (
+                    "enterpriseBotDetected",
+                    "30000000-ffff-ffff-ffff-000000000003",
+                    "30000000-aaaa-bbbb-cccc-000000000003"
+                ),
             ]
         );
         assert_eq!(trustcaptcha::INVALID_API_KEY, "invalid-key");

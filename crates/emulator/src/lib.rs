@@ -13,10 +13,12 @@
 //! `http` (the HTTP/1.1 codec), `routes` (which code answers a request), `faults` (fault rules
 //! and doing them), `recording` (recorded requests, redacted), `state` (what connections share),
 //! `clock`, `options`, and one module per provider (`trustcaptcha`, `swetrix`, `recaptcha`,
-//! `playtcha`) over the token store they share (`store`).
+//! `playtcha`, `turnstile`, `hcaptcha`) over the token store they share (`store`); the three
+//! siteverify providers share their request and verdict handling too (`siteverify`).
 
 mod clock;
 mod faults;
+mod hcaptcha;
 mod http;
 pub mod identities;
 mod options;
@@ -26,11 +28,13 @@ mod recording;
 mod routes;
 pub mod schema;
 mod server;
+mod siteverify;
 mod state;
 mod store;
 mod swetrix;
 mod tls;
 mod trustcaptcha;
+mod turnstile;
 
 pub use clock::MAX_TIME_STEP_MS;
 pub use faults::{FaultAction, FaultRule};

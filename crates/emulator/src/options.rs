@@ -16,6 +16,9 @@ pub struct EmulatorOptions {
     pub swetrix_secret: Option<String>,
     pub recaptcha_secret: Option<String>,
     pub playtcha_secret: Option<String>,
+    pub turnstile_secret: Option<String>,
+    pub hcaptcha_secret: Option<String>,
+    pub hcaptcha_sitekey: Option<String>,
     /// Serve HTTPS with a certificate from an authority made at start (`certificate`).
     pub tls: Option<bool>,
     /// Close a connection when no new request has begun this many milliseconds after an answer,
@@ -32,6 +35,10 @@ pub struct EmulatorCredentials {
     pub swetrix_secret: String,
     pub recaptcha_secret: String,
     pub playtcha_secret: String,
+    pub turnstile_secret: String,
+    pub hcaptcha_secret: String,
+    /// Not a secret, but what the emulator's hCaptcha tokens are for.
+    pub hcaptcha_sitekey: String,
 }
 
 impl Default for EmulatorCredentials {
@@ -42,6 +49,9 @@ impl Default for EmulatorCredentials {
             swetrix_secret: identities::swetrix::SECRET.into(),
             recaptcha_secret: identities::recaptcha::SECRET_KEY.into(),
             playtcha_secret: identities::playtcha::SECRET.into(),
+            turnstile_secret: identities::turnstile::SECRET.into(),
+            hcaptcha_secret: identities::hcaptcha::SECRET.into(),
+            hcaptcha_sitekey: identities::hcaptcha::SITEKEY.into(),
         }
     }
 }
@@ -66,6 +76,9 @@ impl EmulatorCredentials {
             swetrix_secret: pick("swetrixSecret", &options.swetrix_secret, defaults.swetrix_secret)?,
             recaptcha_secret: pick("recaptchaSecret", &options.recaptcha_secret, defaults.recaptcha_secret)?,
             playtcha_secret: pick("playtchaSecret", &options.playtcha_secret, defaults.playtcha_secret)?,
+            turnstile_secret: pick("turnstileSecret", &options.turnstile_secret, defaults.turnstile_secret)?,
+            hcaptcha_secret: pick("hcaptchaSecret", &options.hcaptcha_secret, defaults.hcaptcha_secret)?,
+            hcaptcha_sitekey: pick("hcaptchaSitekey", &options.hcaptcha_sitekey, defaults.hcaptcha_sitekey)?,
         })
     }
 }
@@ -82,31 +95,45 @@ mod tests {
                 defaults.trustcaptcha_api_key.as_str(),
                 &defaults.swetrix_secret,
                 &defaults.recaptcha_secret,
-                &defaults.playtcha_secret
+                &defaults.playtcha_secret,
+                &defaults.turnstile_secret,
+                &defaults.hcaptcha_secret,
+                &defaults.hcaptcha_sitekey,
             ],
             [
                 "emulator-trustcaptcha-api-key",
                 "emulator-swetrix-secret",
                 "emulator-recaptcha-secret",
-                "emulator-playtcha-secret"
+                "emulator-playtcha-secret",
+                "emulator-turnstile-secret",
+                "emulator-hcaptcha-secret",
+                "emulator-hcaptcha-sitekey",
             ]
         );
-        let options: EmulatorOptions =
-            serde_json::from_str(r#"{"swetrixSecret":"s","recaptchaSecret":"r","playtchaSecret":"p"}"#).unwrap();
+        let options: EmulatorOptions = serde_json::from_str(
+            r#"{"swetrixSecret":"s","recaptchaSecret":"r","playtchaSecret":"p","turnstileSecret":"t","hcaptchaSecret":"h","hcaptchaSitekey":"k"}"#,
+        )
+        .unwrap();
         let chosen = EmulatorCredentials::from_options(&options).unwrap();
         assert_eq!(
-            (
+            [
                 chosen.swetrix_secret.as_str(),
-                chosen.recaptcha_secret.as_str(),
-                chosen.playtcha_secret.as_str()
-            ),
-            ("s", "r", "p")
+                &chosen.recaptcha_secret,
+                &chosen.playtcha_secret,
+                &chosen.turnstile_secret,
+                &chosen.hcaptcha_secret,
+                &chosen.hcaptcha_sitekey,
+            ],
+            ["s", "r", "p", "t", "h", "k"]
         );
         for name in [
             "trustcaptchaApiKey",
             "swetrixSecret",
             "recaptchaSecret",
             "playtchaSecret",
+            "turnstileSecret",
+            "hcaptchaSecret",
+            "hcaptchaSitekey",
         ] {
             let options: EmulatorOptions = serde_json::from_str(&format!(r#"{{"{name}":" \t"}}"#)).unwrap();
             let Err(error) = EmulatorCredentials::from_options(&options) else {

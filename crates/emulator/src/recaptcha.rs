@@ -1,19 +1,21 @@
 //! Google reCAPTCHA's `POST /recaptcha/api/siteverify`: form fields (or query parameters)
-//! `secret` and `response` (`remoteip` is accepted and ignored); every verdict is 200 JSON; Google's test secret; tokens
-//! that live two minutes and verify once.
+//! `secret` and `response` (`remoteip` is accepted and ignored); every verdict is 200 JSON;
+//! Google's test secret; tokens that live two minutes and verify once unless their claims say
+//! otherwise.
 
 use serde::{Deserialize, Serialize};
 
 use crate::clock::iso_seconds;
 use crate::http::{Request, Response};
 use crate::identities::recaptcha::{TEST_HOSTNAME, TEST_SECRET_KEY as TEST_SECRET};
+use crate::siteverify::{check_claims, method_not_allowed, redeem, refused, verdict, Fields, Life, Redemption};
 use crate::state::{lock, Emulator};
 use crate::store::{parse_claims, BoundedMap, Issued};
 use captcha_core::errors::CaptchaError;
 
 pub const PATH: &str = "/recaptcha/api/siteverify";
 const DEFAULT_HOSTNAME: &str = "localhost";
-/// Tokens older than this answer `timeout-or-duplicate`.
+/// Tokens older than this answer `timeout-or-duplicate`, unless their claims say otherwise.
 const TOKEN_TTL_MS: i64 = 120_000;
 const TOKEN_PREFIX: &str = "recaptcha_";
 
@@ -30,17 +32,22 @@ pub struct Claims {
     /// reCAPTCHA v3's score, 0 to 1.
     score: Option<f64>,
     action: Option<String>,
+    /// The challenge was solved this long before the token was issued: `challenge_ts` is that
+    /// much earlier, for a client's max-age check.
+    age_ms: Option<u64>,
+    /// How long after issue the token verifies (`timeout-or-duplicate` after). Default 120000.
+    expires_in_ms: Option<u64>,
+    /// `false`: the token verifies any number of times until it expires. Default true.
+    single_use: Option<bool>,
 }
 
 /// Issued tokens, bounded (the oldest are forgotten first).
 pub type Store = BoundedMap<Issued<Claims>>;
 
-/// Google's answer, its keys in Google's order.
+/// Google's success, after `success`, its keys in Google's order.
 #[derive(Serialize, Default)]
-struct Verdict<'a> {
-    success: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    challenge_ts: Option<String>,
+struct Passed<'a> {
+    challenge_ts: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     hostname: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49,137 +56,64 @@ struct Verdict<'a> {
     score: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     action: Option<&'a str>,
-    #[serde(rename = "error-codes", skip_serializing_if = "Vec::is_empty")]
-    error_codes: Vec<&'static str>,
-}
-
-fn refused(codes: Vec<&'static str>) -> Response {
-    Response::json(
-        200,
-        &Verdict {
-            error_codes: codes,
-            ..Default::default()
-        },
-    )
 }
 
 /// Creates a token with these claims.
 pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, CaptchaError> {
     let claims: Claims = parse_claims("recaptcha", claims_json)?;
-    if claims.score.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
-        return Err(CaptchaError::invalid_argument(
-            "invalid recaptcha claims: score must be a number from 0 to 1",
-        ));
-    }
+    let times = [("ageMs", claims.age_ms), ("expiresInMs", claims.expires_in_ms)];
+    check_claims("recaptcha", claims.score, &times)?;
     Ok(lock(&emulator.recaptcha).issue(TOKEN_PREFIX, claims, emulator.now_ms()))
-}
-
-/// Whether the body is a form: a form content type, or none at all.
-fn body_is_form(request: &Request) -> bool {
-    request.header("content-type").is_none_or(|value| {
-        value
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-    })
-}
-
-/// The request's `secret` and `response`: the query string's, then the body's over them.
-#[derive(Debug, Default, PartialEq)]
-struct Fields {
-    secret: Option<String>,
-    response: Option<String>,
-}
-
-fn fields(request: &Request) -> Fields {
-    let mut fields = Fields::default();
-    let mut read = |pairs: &[u8]| {
-        let mut seen = Fields::default();
-        for (name, value) in form_urlencoded::parse(pairs) {
-            let slot = match name.as_ref() {
-                "secret" => &mut seen.secret,
-                "response" => &mut seen.response,
-                _ => continue,
-            };
-            // The first of repeated fields counts.
-            slot.get_or_insert_with(|| value.into_owned());
-        }
-        fields.secret = seen.secret.or(fields.secret.take());
-        fields.response = seen.response.or(fields.response.take());
-    };
-    if let Some(query) = &request.query {
-        read(query.as_bytes());
-    }
-    if body_is_form(request) {
-        read(&request.body);
-    }
-    fields
 }
 
 /// Answers `POST /recaptcha/api/siteverify` as Google does.
 pub fn answer(emulator: &Emulator, request: &Request) -> Response {
     if request.method != "POST" {
-        return Response::json(405, &serde_json::json!({}));
+        return method_not_allowed();
     }
-    let fields = fields(request);
-    let secret = fields.secret.as_deref().filter(|s| !s.is_empty());
-    let response = fields.response.as_deref().filter(|s| !s.is_empty());
-    let (Some(secret), Some(response)) = (secret, response) else {
-        let mut codes = Vec::new();
-        if secret.is_none() {
-            codes.push("missing-input-secret");
-        }
-        if response.is_none() {
-            codes.push("missing-input-response");
-        }
-        return refused(codes);
+    let fields = Fields::from_form(request, true);
+    let (secret, response) = match fields.required() {
+        Ok(both) => both,
+        Err(codes) => return refused(&codes),
     };
     let now = emulator.now_ms();
     if secret == TEST_SECRET {
-        return Response::json(
-            200,
-            &Verdict {
-                success: true,
-                challenge_ts: Some(iso_seconds(now)),
-                hostname: Some(TEST_HOSTNAME),
-                ..Default::default()
-            },
-        );
+        let passed = Passed {
+            challenge_ts: iso_seconds(now),
+            hostname: Some(TEST_HOSTNAME),
+            ..Default::default()
+        };
+        return verdict(true, None, passed);
     }
     if secret != emulator.credentials().recaptcha_secret {
-        return refused(vec!["invalid-input-secret"]);
+        return refused(&["invalid-input-secret"]);
     }
     let mut store = lock(&emulator.recaptcha);
     let Some(token) = store.get_mut(response) else {
-        return refused(vec!["invalid-input-response"]);
+        return refused(&["invalid-input-response"]);
     };
-    let fresh = !token.used && now.saturating_sub(token.issued_ms) <= TOKEN_TTL_MS;
-    token.used = true;
-    if !fresh {
-        return refused(vec!["timeout-or-duplicate"]);
+    let life = Life::new(token.claims.expires_in_ms, token.claims.single_use, TOKEN_TTL_MS);
+    if redeem(token, life, now) != Redemption::Fresh {
+        return refused(&["timeout-or-duplicate"]);
     }
     let claims = &token.claims;
     if claims.success == Some(false) {
-        return refused(vec!["invalid-input-response"]);
+        return refused(&["invalid-input-response"]);
     }
     let apk = claims.apk_package_name.as_deref();
-    Response::json(
-        200,
-        &Verdict {
-            success: true,
-            challenge_ts: Some(iso_seconds(token.issued_ms)),
-            hostname: match apk {
-                Some(_) => None,
-                None => Some(claims.hostname.as_deref().unwrap_or(DEFAULT_HOSTNAME)),
-            },
-            apk_package_name: apk,
-            score: claims.score,
-            action: claims.action.as_deref(),
-            error_codes: Vec::new(),
+    // At most ten years (`check_claims`): no overflow.
+    let solved_ms = token.issued_ms.saturating_sub(claims.age_ms.unwrap_or(0) as i64);
+    let passed = Passed {
+        challenge_ts: iso_seconds(solved_ms),
+        hostname: match apk {
+            Some(_) => None,
+            None => Some(claims.hostname.as_deref().unwrap_or(DEFAULT_HOSTNAME)),
         },
-    )
+        apk_package_name: apk,
+        score: claims.score,
+        action: claims.action.as_deref(),
+    };
+    verdict(true, None, passed)
 }
 
 #[cfg(test)]
@@ -231,6 +165,7 @@ mod tests {
         let e = emulator();
         let response = answer(&e, &Request::get(&format!("{PATH}?secret=secret&response=x"), &[]));
         assert_eq!((response.status, response.body.as_slice()), (405, b"{}".as_slice()));
+        assert!(response.headers.contains(&("allow".into(), "POST".into())));
     }
 
     #[test]
@@ -258,12 +193,14 @@ mod tests {
 
     #[test]
     fn fields_come_from_the_query_and_the_body_and_the_body_wins() {
-        let read = |query, body, content_type| fields(&request(query, body, content_type));
+        let read = |query, body, content_type| Fields::from_form(&request(query, body, content_type), true);
         assert_eq!(
             read(Some("secret=q&response=r1&remoteip=1.2.3.4"), "response=r2", None),
             Fields {
                 secret: Some("q".into()),
                 response: Some("r2".into()),
+                remoteip: Some("1.2.3.4".into()),
+                ..Fields::default()
             }
         );
         assert_eq!(
@@ -358,6 +295,33 @@ mod tests {
     }
 
     #[test]
+    fn claims_set_the_age_the_lifetime_and_single_use() {
+        let e = emulator();
+        let issued_at = e.now_ms();
+        let aged = issue(&e, Some(r#"{"ageMs":90000}"#)).unwrap();
+        let ts = verify(&e, "secret", &aged)["challenge_ts"].as_str().unwrap().to_owned();
+        let solved = captcha_core::siteverify::checks::parse_timestamp(&ts).unwrap();
+        let solved_ms = solved.duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+        // Whole seconds: the solve time is 90 s (give or take the second) before issue.
+        assert!((issued_at - 90_000 - solved_ms).abs() <= 2_000, "{ts}");
+
+        let short = issue(&e, Some(r#"{"expiresInMs":1000}"#)).unwrap();
+        let long = issue(&e, Some(r#"{"expiresInMs":600000}"#)).unwrap();
+        let reusable = issue(&e, Some(r#"{"singleUse":false}"#)).unwrap();
+        let once = issue(&e, Some(r#"{"singleUse":true}"#)).unwrap();
+        for _ in 0..3 {
+            assert_eq!(verify(&e, "secret", &reusable)["success"], true);
+        }
+        assert_eq!(verify(&e, "secret", &once)["success"], true);
+        assert_eq!(verify(&e, "secret", &once), refusal(&["timeout-or-duplicate"]));
+        e.advance_time(1_001.0).unwrap();
+        assert_eq!(verify(&e, "secret", &short), refusal(&["timeout-or-duplicate"]));
+        e.advance_time(300_000.0).unwrap();
+        assert_eq!(verify(&e, "secret", &long)["success"], true);
+        assert_eq!(verify(&e, "secret", &reusable), refusal(&["timeout-or-duplicate"]));
+    }
+
+    #[test]
     fn bad_claims_are_refused() {
         let e = emulator();
         for bad in [
@@ -366,6 +330,13 @@ mod tests {
             r#"{"score":-0.1}"#,
             r#"{"success":"no"}"#,
             r#"{"score":1e400}"#,
+            r#"{"ageMs":-1}"#,
+            r#"{"ageMs":1.5}"#,
+            r#"{"ageMs":400000000000}"#,
+            r#"{"expiresInMs":-5}"#,
+            r#"{"expiresInMs":"60000"}"#,
+            r#"{"expiresInMs":400000000000}"#,
+            r#"{"singleUse":"no"}"#,
             "[]",
         ] {
             let error = issue(&e, Some(bad)).unwrap_err();

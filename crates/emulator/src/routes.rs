@@ -5,7 +5,7 @@ use captcha_core::providers::Provider;
 
 use crate::http::{Request, Response};
 use crate::state::Emulator;
-use crate::{playtcha, recaptcha, swetrix, trustcaptcha};
+use crate::{hcaptcha, playtcha, recaptcha, swetrix, trustcaptcha, turnstile};
 
 /// Where the emulator's own routes live; no provider uses this path.
 pub const CONTROL_PREFIX: &str = "/__emulator/";
@@ -19,6 +19,8 @@ pub fn provider_of(path: &str) -> Option<Provider> {
         swetrix::PATH => Some(Provider::Swetrix),
         recaptcha::PATH => Some(Provider::Recaptcha),
         playtcha::PATH => Some(Provider::Playtcha),
+        turnstile::PATH => Some(Provider::Turnstile),
+        hcaptcha::PATH => Some(Provider::Hcaptcha),
         _ => path.starts_with(TRUSTCAPTCHA_PREFIX).then_some(Provider::TrustCaptcha),
     }
 }
@@ -30,9 +32,9 @@ pub fn answer(emulator: &Emulator, provider: Option<Provider>, request: &Request
         Some(Provider::Swetrix) => swetrix::answer(emulator, request),
         Some(Provider::Recaptcha) => recaptcha::answer(emulator, request),
         Some(Provider::Playtcha) => playtcha::answer(emulator, request),
-        Some(Provider::Turnstile | Provider::Hcaptcha) | None => {
-            Response::json(404, &serde_json::json!({ "message": "Not Found" }))
-        }
+        Some(Provider::Turnstile) => turnstile::answer(emulator, request),
+        Some(Provider::Hcaptcha) => hcaptcha::answer(emulator, request),
+        None => Response::json(404, &serde_json::json!({ "message": "Not Found" })),
     }
 }
 
@@ -73,11 +75,17 @@ mod tests {
         assert_eq!(provider_of("/v1/captcha/validate"), Some(Provider::Swetrix));
         assert_eq!(provider_of("/recaptcha/api/siteverify"), Some(Provider::Recaptcha));
         assert_eq!(provider_of("/v1/verify"), Some(Provider::Playtcha));
+        assert_eq!(provider_of("/turnstile/v0/siteverify"), Some(Provider::Turnstile));
+        assert_eq!(provider_of("/siteverify"), Some(Provider::Hcaptcha));
         for other in [
             "/other",
             "/v1/captcha/validate/x",
             "/recaptcha/api/siteverify2",
             "/v1/verify/",
+            "/turnstile/v0/siteverify/",
+            "/turnstile/v1/siteverify",
+            "/siteverify/",
+            "/api/siteverify",
             "/__emulator/issue/swetrix",
         ] {
             assert_eq!(provider_of(other), None, "{other}");
@@ -95,10 +103,10 @@ mod tests {
         let (status, json) = body(control(&e, &Request::post("/__emulator/issue/swetrix", &[], "")).unwrap());
         assert_eq!(status, 200);
         assert!(json["token"].as_str().unwrap().starts_with("swetrix_"));
-        let (status, json) = body(control(&e, &Request::post("/__emulator/issue/hcaptcha", &[], "")).unwrap());
+        let (status, json) = body(control(&e, &Request::post("/__emulator/issue/friendly-captcha", &[], "")).unwrap());
         assert_eq!(
             (status, json["message"].as_str()),
-            (404, Some("unknown provider 'hcaptcha'"))
+            (404, Some("unknown provider 'friendly-captcha'"))
         );
         let (status, _) = body(control(&e, &Request::post("/__emulator/issue/swetrix", &[], "[]")).unwrap());
         assert_eq!(status, 400);

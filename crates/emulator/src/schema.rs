@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 use crate::faults::{FaultAction, RuleSpec};
 use crate::options::EmulatorOptions;
-use crate::{playtcha, recaptcha, swetrix, trustcaptcha};
+use crate::{hcaptcha, playtcha, recaptcha, swetrix, trustcaptcha, turnstile};
 
 /// Whether JavaScript must give a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -41,6 +41,8 @@ pub fn schema() -> Result<Value, String> {
         "SwetrixClaims": fields::<swetrix::Claims>(json!({}))?,
         "RecaptchaClaims": fields::<recaptcha::Claims>(json!({}))?,
         "PlaytchaClaims": fields::<playtcha::Claims>(json!({}))?,
+        "TurnstileClaims": fields::<turnstile::Claims>(json!({}))?,
+        "HCaptchaClaims": fields::<hcaptcha::Claims>(json!({}))?,
         "FaultRule": rules,
     }))
 }

@@ -15,7 +15,7 @@ use crate::faults::{self, FaultAction, FaultRule};
 use crate::http::Request;
 use crate::options::EmulatorCredentials;
 use crate::recording::{RecordedRequest, Recording};
-use crate::{playtcha, recaptcha, swetrix, trustcaptcha};
+use crate::{hcaptcha, playtcha, recaptcha, swetrix, trustcaptcha, turnstile};
 
 /// Connection and request counters.
 #[derive(Debug, Default)]
@@ -43,6 +43,8 @@ pub struct Emulator {
     pub(crate) swetrix: Mutex<swetrix::Store>,
     pub(crate) recaptcha: Mutex<recaptcha::Store>,
     pub(crate) playtcha: Mutex<playtcha::Store>,
+    pub(crate) turnstile: Mutex<turnstile::Store>,
+    pub(crate) hcaptcha: Mutex<hcaptcha::Store>,
     faults: Mutex<Vec<FaultRule>>,
     pub(crate) counters: Counters,
     recording: Recording,
@@ -66,6 +68,8 @@ impl Emulator {
             swetrix: Mutex::new(swetrix::Store::default()),
             recaptcha: Mutex::new(recaptcha::Store::default()),
             playtcha: Mutex::new(playtcha::Store::default()),
+            turnstile: Mutex::new(turnstile::Store::default()),
+            hcaptcha: Mutex::new(hcaptcha::Store::default()),
             faults: Mutex::new(Vec::new()),
             counters: Counters::default(),
             recording: Recording::default(),
@@ -99,10 +103,8 @@ impl Emulator {
             Some(Provider::Swetrix) => swetrix::issue(self, claims_json),
             Some(Provider::Recaptcha) => recaptcha::issue(self, claims_json),
             Some(Provider::Playtcha) => playtcha::issue(self, claims_json),
-            // Served from the next commit on.
-            Some(Provider::Turnstile | Provider::Hcaptcha) => Err(CaptchaError::invalid_argument(format!(
-                "the emulator does not serve '{provider}' yet"
-            ))),
+            Some(Provider::Turnstile) => turnstile::issue(self, claims_json),
+            Some(Provider::Hcaptcha) => hcaptcha::issue(self, claims_json),
             None => Err(CaptchaError::invalid_argument(format!("unknown provider '{provider}'"))),
         }
     }
@@ -167,8 +169,8 @@ mod tests {
     #[test]
     fn unknown_providers_get_no_token() {
         let emulator = Emulator::new(EmulatorCredentials::default());
-        let error = emulator.issue("hcaptcha", None).unwrap_err();
-        assert_eq!(error.message.as_deref(), Some("unknown provider 'hcaptcha'"));
+        let error = emulator.issue("friendly-captcha", None).unwrap_err();
+        assert_eq!(error.message.as_deref(), Some("unknown provider 'friendly-captcha'"));
     }
 
     #[test]
@@ -194,6 +196,8 @@ mod tests {
         bounded!("swetrix", swetrix, same);
         bounded!("recaptcha", recaptcha, same);
         bounded!("playtcha", playtcha, same);
+        bounded!("turnstile", turnstile, same);
+        bounded!("hcaptcha", hcaptcha, same);
         // A TrustCaptcha token is the base64 of the verification it names.
         let id = |token: &String| {
             captcha_core::trustcaptcha::parse_token(Some(token))

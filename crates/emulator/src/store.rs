@@ -23,7 +23,8 @@ pub fn parse_claims<C: DeserializeOwned + Default>(
 }
 
 /// An issued token: what it carries, when it was issued, and whether it was used (the tokens
-/// of Swetrix, reCAPTCHA and Playtcha verify once).
+/// of Swetrix, Playtcha and, unless their claims say otherwise, the siteverify providers'
+/// verify once).
 #[derive(Debug, Clone)]
 pub struct Issued<C> {
     pub claims: C,
@@ -34,7 +35,11 @@ pub struct Issued<C> {
 impl<C> BoundedMap<Issued<C>> {
     /// Keeps a fresh random token (`prefix` and 64 hex digits) carrying `claims`, and returns it.
     pub fn issue(&mut self, prefix: &str, claims: C, now_ms: i64) -> String {
-        let token = random_token(prefix);
+        self.issue_as(random_token(prefix), claims, now_ms)
+    }
+
+    /// Keeps `token` (fresh and random: the provider's own form) carrying `claims`, and returns it.
+    pub fn issue_as(&mut self, token: String, claims: C, now_ms: i64) -> String {
         let issued = Issued {
             claims,
             issued_ms: now_ms,
@@ -98,11 +103,17 @@ impl<V> BoundedMap<V> {
     }
 }
 
-/// `bytes` random bytes from the OS, in lower-case hex (twice as many characters).
-pub fn random_hex(bytes: usize) -> String {
-    let mut buffer = vec![0u8; bytes];
+/// `count` random bytes from the OS.
+pub fn random_bytes(count: usize) -> Vec<u8> {
+    let mut buffer = vec![0u8; count];
     // The OS random source does not fail on supported platforms; zeros still make a valid id.
     let _ = getrandom::fill(&mut buffer);
+    buffer
+}
+
+/// `bytes` random bytes from the OS, in lower-case hex (twice as many characters).
+pub fn random_hex(bytes: usize) -> String {
+    let buffer = random_bytes(bytes);
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut hex = String::with_capacity(bytes * 2);
     for b in buffer {

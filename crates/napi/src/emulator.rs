@@ -22,6 +22,9 @@ pub struct EmulatorCredentials {
     pub swetrix_secret: String,
     pub recaptcha_secret: String,
     pub playtcha_secret: String,
+    pub turnstile_secret: String,
+    pub hcaptcha_secret: String,
+    pub hcaptcha_sitekey: String,
 }
 
 impl From<&captcha_emulator::EmulatorCredentials> for EmulatorCredentials {
@@ -31,6 +34,9 @@ impl From<&captcha_emulator::EmulatorCredentials> for EmulatorCredentials {
             swetrix_secret: credentials.swetrix_secret.clone(),
             recaptcha_secret: credentials.recaptcha_secret.clone(),
             playtcha_secret: credentials.playtcha_secret.clone(),
+            turnstile_secret: credentials.turnstile_secret.clone(),
+            hcaptcha_secret: credentials.hcaptcha_secret.clone(),
+            hcaptcha_sitekey: credentials.hcaptcha_sitekey.clone(),
         }
     }
 }
