@@ -648,7 +648,9 @@ for (const { Class, secret, path, Misconfigured, Unavailable, connect, maxToken 
             if (kind === 'uuid') return rejected(TypeError, 'idempotencyKey must be a UUID (8-4-4-4-12 hexadecimal digits)')
             if (kind === 'name') return v.trim() === '' ? rejected(TypeError, `${name} must be a non-empty string`) : REFUSED
             // Sent as given (an empty one is left out); 10 MiB of it is a body the emulator refuses (413).
-            return v === HUGE ? TOO_BIG : REFUSED
+            if (v === HUGE) return TOO_BIG
+            // hCaptcha checks the address it is given; the others take it as it comes.
+            return Class === HCaptcha && name === 'remoteip' && v !== '' ? notPassed('invalid-remoteip', { reached: true }) : REFUSED
           })
       }
     })
@@ -808,7 +810,7 @@ describe('isProviderUnavailable(outcome)', () => {
 
 describe('requireCaptcha(options)', () => {
   const middleware = returned((value) => assert.equal(typeof value, 'function'))
-  const PROVIDER_MESSAGE = "provider must be one of 'trustcaptcha', 'swetrix', 'recaptcha', 'playtcha'"
+  const PROVIDER_MESSAGE = "provider must be one of 'trustcaptcha', 'swetrix', 'recaptcha', 'playtcha', 'turnstile', 'hcaptcha'"
 
   everyValue((name) => `options = ${name}`, (v) => requireCaptcha(v),
     (v) => threw(TypeError, isObject(v) ? PROVIDER_MESSAGE : 'options must be an object'))

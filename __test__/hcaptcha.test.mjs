@@ -1,7 +1,7 @@
 // hCaptcha, row by row of docs/providers/hcaptcha.md: the HCaptcha class (sitekey, Enterprise's
 // score), and `verify` of `captcha-native/hcaptcha`, the `hcaptcha` npm package's drop-in, with
 // `configureHcaptcha`; against a capturing server here, and against the embedded emulator below.
-import { describe, it, after, afterEach } from 'node:test'
+import { describe, it, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { assertNoSecret, captureServer, closedPort, rejection } from './helpers.mjs'
@@ -139,5 +139,58 @@ describe('the HCaptcha class', () => {
     assert.equal(error.constructor, HCaptchaUnavailableError)
     assert.equal(error.attempts, 2)
     assert.match(error.cause.message, /redeemed/)
+  })
+})
+
+describe('against the embedded emulator', () => {
+  const { Emulator } = require('../index.js')
+  let emulator
+  let hcaptcha
+  const { testSecret, testKeys, sitekey: defaultSitekey } = Emulator.identities.hcaptcha
+  before(async () => {
+    emulator = await Emulator.start({ hcaptchaSecret: SECRET })
+    hcaptcha = new HCaptcha({ secret: SECRET, siteverifyUrl: `${emulator.url}/siteverify` })
+  })
+  after(() => emulator.close())
+  // The file's afterEach clears the configuration after every test.
+  beforeEach(() => configureHcaptcha({ siteverifyUrl: `${emulator.url}/siteverify` }))
+
+  it('an issued token verifies once (then already-seen-response), with its sitekey', async () => {
+    const token = emulator.issue('hcaptcha', { hostname: 'example.com' })
+    const verdict = await hcaptcha.verify(token, { sitekey: defaultSitekey })
+    assert.equal(verdict.success, true)
+    assert.equal(verdict.hostname, 'example.com')
+    assert.deepEqual((await hcaptcha.verify(token)).errorCodes, ['already-seen-response'])
+  })
+
+  it('an expired token is expired-input-response; another sitekey is a configuration error', async () => {
+    const old = emulator.issue('hcaptcha')
+    emulator.advanceTime(120_001)
+    assert.deepEqual((await hcaptcha.verify(old)).errorCodes, ['expired-input-response'])
+    const { error } = await rejection(hcaptcha.verify(emulator.issue('hcaptcha'), { sitekey: 'another-sitekey' }))
+    assert.equal(error.constructor, HCaptchaConfigurationError)
+    assert.deepEqual(error.errorCodes, ['sitekey-secret-mismatch'])
+  })
+
+  it("hCaptcha's test keys, with the drop-in: Publisher, Enterprise's safe user and bot", async () => {
+    const publisher = await verify(testSecret, testKeys.publisher.token)
+    assert.equal(publisher.success, true)
+    assert.equal(publisher.hostname, testKeys.publisher.hostname)
+    const safe = await verify(testSecret, testKeys.enterpriseSafeUser.token, null, testKeys.enterpriseSafeUser.sitekey)
+    const bot = await verify(testSecret, testKeys.enterpriseBotDetected.token)
+    assert.equal(safe.score, testKeys.enterpriseSafeUser.score)
+    assert.equal(bot.score, testKeys.enterpriseBotDetected.score)
+    assert.deepEqual(bot.score_reason, testKeys.enterpriseBotDetected.scoreReason)
+    // A test token verifies any number of times; with another secret it is refused.
+    assert.equal((await verify(testSecret, testKeys.publisher.token)).success, true)
+    assert.deepEqual(await verify(SECRET, testKeys.publisher.token), { success: false, 'error-codes': ['not-using-dummy-passcode'] })
+  })
+
+  it("the class holds Enterprise's risk score to maxScore", async () => {
+    const client = new HCaptcha({ secret: testSecret, siteverifyUrl: `${emulator.url}/siteverify` })
+    assert.equal((await client.verify(testKeys.enterpriseSafeUser.token, { maxScore: 0.5 })).success, true)
+    const bot = await client.verify(testKeys.enterpriseBotDetected.token, { maxScore: 0.5 })
+    assert.deepEqual(bot.errorCodes, ['score-threshold-exceeded'])
+    assert.deepEqual(bot.scoreReason, testKeys.enterpriseBotDetected.scoreReason)
   })
 })

@@ -65,6 +65,30 @@ const PROVIDERS = {
       assert.deepEqual(result, { success: true })
     }
   },
+  turnstile: {
+    field: 'cf-turnstile-response',
+    options: () => ({ provider: 'turnstile', secret: credentials.turnstileSecret, siteverifyUrl: `${emulator.url}/turnstile/v0/siteverify`, timeoutMs: 2000, retries: 0 }),
+    secret: () => credentials.turnstileSecret,
+    pass: () => emulator.issue('turnstile', { action: 'login', hostname: 'example.com' }),
+    fail: () => emulator.issue('turnstile', { success: false }),
+    verified (result) {
+      assert.equal(result.success, true)
+      assert.equal(result.action, 'login')
+      assert.deepEqual(result.errorCodes, [])
+    }
+  },
+  hcaptcha: {
+    field: 'h-captcha-response',
+    options: () => ({ provider: 'hcaptcha', secret: credentials.hcaptchaSecret, siteverifyUrl: `${emulator.url}/siteverify`, timeoutMs: 2000, retries: 0 }),
+    secret: () => credentials.hcaptchaSecret,
+    pass: () => emulator.issue('hcaptcha', { hostname: 'example.com', score: 0.1 }),
+    fail: () => emulator.issue('hcaptcha', { success: false }),
+    verified (result) {
+      assert.equal(result.success, true)
+      assert.equal(result.hostname, 'example.com')
+      assert.equal(result.score, 0.1)
+    }
+  },
   playtcha: {
     field: 'playtcha-token',
     options: () => ({ provider: 'playtcha', secret: credentials.playtchaSecret, apiHost: emulator.url, timeoutMs: 2000 }),
@@ -178,6 +202,7 @@ function post (port, body, headers = {}) {
 }
 
 const form = (fields) => new URLSearchParams(fields).toString()
+
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 const JSON_TYPE = { 'content-type': 'application/json' }
 
@@ -369,6 +394,55 @@ describe('reCAPTCHA specifics', () => {
     assert.equal(error.statusCode, 500)
     await assert.rejects(verifyRequest(formRequest({ 'g-recaptcha-response': 't' }), rest), (e) => e.statusCode === 500)
     assert.deepEqual(emulator.requests(), [])
+  })
+})
+
+describe('Turnstile and hCaptcha specifics', () => {
+  it("sends the request's ip as remoteip, unless remoteip is given or null", async () => {
+    const sent = () => emulator.requests().length
+    const capture = await captureServer(() => ({ body: { success: false, 'error-codes': ['invalid-input-response'] } }))
+    try {
+      const options = { provider: 'turnstile', secret: 's', siteverifyUrl: `${capture.url}/siteverify`, retries: 0 }
+      await verifyRequest({ ...formRequest({ 'cf-turnstile-response': 't' }), ip: '203.0.113.5' }, options)
+      await verifyRequest({ ...formRequest({ 'cf-turnstile-response': 't' }), ip: '203.0.113.5' }, { ...options, remoteip: null })
+      await verifyRequest({ ...formRequest({ 'cf-turnstile-response': 't' }), ip: '203.0.113.5' }, { ...options, remoteip: '198.51.100.7' })
+      assert.deepEqual(capture.seen.map((r) => new URLSearchParams(r.body).get('remoteip')), ['203.0.113.5', null, '198.51.100.7'])
+      assert.ok(capture.seen.every((r) => /^[0-9a-f-]{36}$/.test(new URLSearchParams(r.body).get('idempotency_key'))))
+      assert.equal(sent(), 0)
+    } finally {
+      await capture.close()
+    }
+  })
+
+  it("Turnstile's expectedAction: another action is a failed verification, the verdict on the outcome", async () => {
+    const options = { ...PROVIDERS.turnstile.options(), expectedAction: 'signup' }
+    const outcome = await verifyRequest(formRequest({ 'cf-turnstile-response': PROVIDERS.turnstile.pass() }), options)
+    assert.equal(outcome.code, 'verification_failed')
+    assert.deepEqual(outcome.result.errorCodes, ['action-mismatch'])
+  })
+
+  it("hCaptcha's sitekey and maxScore: a risk over maxScore fails; a foreign sitekey goes to next(error)", async () => {
+    const options = { ...PROVIDERS.hcaptcha.options(), maxScore: 0.05 }
+    const outcome = await verifyRequest(formRequest({ 'h-captcha-response': PROVIDERS.hcaptcha.pass() }), options)
+    assert.equal(outcome.code, 'verification_failed')
+    assert.deepEqual(outcome.result.errorCodes, ['score-threshold-exceeded'])
+    const mismatch = { ...PROVIDERS.hcaptcha.options(), sitekey: 'not-the-sitekey' }
+    assertNextError(await run(requireCaptcha(mismatch), formRequest({ 'h-captcha-response': PROVIDERS.hcaptcha.pass() })))
+    await assert.rejects(verifyRequest(formRequest({ 'h-captcha-response': PROVIDERS.hcaptcha.pass() }), mismatch), captcha.HCaptchaConfigurationError)
+  })
+
+  it('a refused secret goes to next(error): a misconfiguration, not a bad token', async () => {
+    for (const provider of ['turnstile', 'hcaptcha']) {
+      const options = { ...PROVIDERS[provider].options(), secret: 'not-the-secret' }
+      assertNextError(await run(requireCaptcha(options), formRequest({ [PROVIDERS[provider].field]: PROVIDERS[provider].pass() })))
+    }
+  })
+
+  it('uses a configured client instead of building one', async () => {
+    const client = new captcha.Turnstile({ secret: credentials.turnstileSecret, siteverifyUrl: `${emulator.url}/turnstile/v0/siteverify` })
+    assertPassed(await run(requireCaptcha({ provider: 'turnstile', client }), formRequest({ 'cf-turnstile-response': PROVIDERS.turnstile.pass() })))
+    assert.throws(() => requireCaptcha({ provider: 'turnstile', client, secret: 's' }), /give either client or secret/)
+    assert.throws(() => requireCaptcha({ provider: 'hcaptcha', client: {} }), /client must be a HCaptcha instance/)
   })
 })
 

@@ -25,7 +25,10 @@ before(async () => {
     swetrix: (token) => validateToken(token, credentials.swetrixSecret, `${url}/v1/captcha`, { timeoutMs: TIMEOUT_MS }),
     recaptcha: (token) => authorize(token, { secretKey: credentials.recaptchaSecret, siteverifyUrl: `${url}/recaptcha/api/siteverify`, timeoutMs: TIMEOUT_MS, retries: 1, retryDelayMs: 10 }),
     playtcha: new Playtcha({ secret: credentials.playtchaSecret, apiHost: url, timeoutMs: TIMEOUT_MS }),
-    strictPlaytcha: new Playtcha({ secret: credentials.playtchaSecret, apiHost: url, timeoutMs: TIMEOUT_MS, failClosed: true })
+    strictPlaytcha: new Playtcha({ secret: credentials.playtchaSecret, apiHost: url, timeoutMs: TIMEOUT_MS, failClosed: true }),
+    turnstile: new captcha.Turnstile({ secret: credentials.turnstileSecret, siteverifyUrl: `${url}/turnstile/v0/siteverify`, timeoutMs: TIMEOUT_MS, retries: 0 }),
+    hcaptcha: new captcha.HCaptcha({ secret: credentials.hcaptchaSecret, siteverifyUrl: `${url}/siteverify`, timeoutMs: TIMEOUT_MS, retries: 0 }),
+    recaptchaClass: new captcha.Recaptcha({ secret: credentials.recaptchaSecret, siteverifyUrl: `${url}/recaptcha/api/siteverify`, timeoutMs: TIMEOUT_MS, retries: 0 })
   }
 })
 after(() => emulator.close())
@@ -38,13 +41,16 @@ async function outcomes () {
     swetrix: await settle(clients.swetrix('forged')),
     recaptcha: await settle(clients.recaptcha('forged')),
     playtcha: await settle(clients.playtcha.verify('forged')),
-    strictPlaytcha: await settle(clients.strictPlaytcha.verify('forged'))
+    strictPlaytcha: await settle(clients.strictPlaytcha.verify('forged')),
+    turnstile: await settle(clients.turnstile.verify('forged')),
+    hcaptcha: await settle(clients.hcaptcha.verify('forged')),
+    recaptchaClass: await settle(clients.recaptchaClass.verify('forged'))
   }
 }
 
 describe('one error family', () => {
   it('every "unavailable" error class is a FailoverException', () => {
-    for (const Class of [ServerUnreachableException, RecaptchaUnavailableError, PlaytchaUnavailableError]) {
+    for (const Class of [ServerUnreachableException, RecaptchaUnavailableError, PlaytchaUnavailableError, captcha.TurnstileUnavailableError, captcha.HCaptchaUnavailableError]) {
       assert.ok(Object.create(Class.prototype) instanceof FailoverException, Class.name)
       assert.ok(new Class() instanceof Error)
     }
@@ -62,7 +68,10 @@ describe('one error family', () => {
       for (const [provider, outcome] of Object.entries(seen)) {
         assert.equal(isProviderUnavailable(outcome), true, provider)
       }
-      for (const provider of ['trustcaptcha', 'recaptcha', 'strictPlaytcha']) {
+      assert.ok(seen.turnstile instanceof captcha.TurnstileUnavailableError)
+      assert.ok(seen.hcaptcha instanceof captcha.HCaptchaUnavailableError)
+      assert.ok(seen.recaptchaClass instanceof RecaptchaUnavailableError)
+      for (const provider of ['trustcaptcha', 'recaptcha', 'strictPlaytcha', 'turnstile', 'hcaptcha', 'recaptchaClass']) {
         assert.ok(seen[provider] instanceof FailoverException, provider)
       }
     } finally {
@@ -87,6 +96,10 @@ describe('one error family', () => {
     assert.match(refusals.swetrix[1], /^Request failed with status code 400: /)
     assert.ok(refusals.recaptcha instanceof captcha.RecaptchaError)
     assert.ok(refusals.playtcha instanceof captcha.PlaytchaError)
+    for (const provider of ['turnstile', 'hcaptcha', 'recaptchaClass']) {
+      assert.equal(refusals[provider].success, false, provider)
+      assert.deepEqual(refusals[provider].errorCodes, ['invalid-input-response'], provider)
+    }
     for (const [provider, outcome] of Object.entries(refusals)) {
       assert.equal(isProviderUnavailable(outcome), false, provider)
       assert.ok(!(outcome instanceof FailoverException), provider)
@@ -95,9 +108,13 @@ describe('one error family', () => {
       await clients.trustcaptcha.getVerificationResult(testIdToken(0)),
       await clients.swetrix(emulator.issue('swetrix')),
       await clients.recaptcha(emulator.issue('recaptcha')),
-      await clients.playtcha.verify(emulator.issue('playtcha'))
+      await clients.playtcha.verify(emulator.issue('playtcha')),
+      await clients.turnstile.verify(emulator.issue('turnstile')),
+      await clients.hcaptcha.verify(emulator.issue('hcaptcha')),
+      await clients.recaptchaClass.verify(emulator.issue('recaptcha'))
     ]
-    assert.deepEqual(passes.map(isProviderUnavailable), [false, false, false, false])
+    assert.ok(passes.slice(4).every((verdict) => verdict.success === true))
+    assert.deepEqual(passes.map(isProviderUnavailable), [false, false, false, false, false, false, false])
     const misconfigured = await validateToken('t', 's', 'not a url')
     assert.deepEqual(misconfigured, [false, 'Unable to make API request, error: TypeError: Invalid URL'])
     for (const value of [undefined, null, 'Unable to make API request', [true, 'Unable to make API request, error: x'], {}, new Error('x'), misconfigured]) {
@@ -105,10 +122,18 @@ describe('one error family', () => {
     }
   })
 
-  it('a misconfiguration is not an outage: no secret for authorize (500)', async () => {
+  it('a misconfiguration is not an outage: no secret for authorize (500), a secret Turnstile or hCaptcha refuses', async () => {
     const { error } = await rejection(authorize('t', { secretKey: ' ', siteverifyUrl: `${emulator.url}/recaptcha/api/siteverify` }))
     assert.equal(error.statusCode, 500)
     assert.equal(isProviderUnavailable(error), false)
+    const turnstile = await rejection(new captcha.Turnstile({ secret: 'wrong', siteverifyUrl: `${emulator.url}/turnstile/v0/siteverify` }).verify('t'))
+    const hcaptcha = await rejection(new captcha.HCaptcha({ secret: 'wrong', siteverifyUrl: `${emulator.url}/siteverify` }).verify('t'))
+    assert.ok(turnstile.error instanceof captcha.TurnstileConfigurationError)
+    assert.ok(hcaptcha.error instanceof captcha.HCaptchaConfigurationError)
+    assert.equal(isProviderUnavailable(turnstile.error), false)
+    assert.equal(isProviderUnavailable(hcaptcha.error), false)
+    // A copy without the mark is read by its class.
+    assert.equal(isProviderUnavailable(Object.assign(new captcha.TurnstileUnavailableError(), {})), true)
   })
 
   it('local refusals (empty tokens) are verdicts, never "unavailable"', async () => {
@@ -117,10 +142,32 @@ describe('one error family', () => {
     assert.equal(isProviderUnavailable(recaptcha), false)
     assert.equal(isProviderUnavailable(playtcha), false)
     assert.equal(isProviderUnavailable(await clients.swetrix('')), false)
+    for (const provider of ['turnstile', 'hcaptcha', 'recaptchaClass']) {
+      assert.equal(isProviderUnavailable(await clients[provider].verify('')), false, provider)
+    }
   })
 })
 
 describe('default timeouts', () => {
+  it('Turnstile, hCaptcha and the Recaptcha class: 5 s per attempt', async () => {
+    const { url, credentials } = emulator
+    emulator.fault({ kind: 'hang' })
+    try {
+      const settle = (promise) => promise.then((value) => value, (error) => error)
+      const errors = await Promise.all([
+        settle(new captcha.Turnstile({ secret: credentials.turnstileSecret, siteverifyUrl: `${url}/turnstile/v0/siteverify`, retries: 0 }).verify('t')),
+        settle(new captcha.HCaptcha({ secret: credentials.hcaptchaSecret, siteverifyUrl: `${url}/siteverify`, retries: 0 }).verify('t')),
+        settle(new captcha.Recaptcha({ secret: credentials.recaptchaSecret, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retries: 0 }).verify('t'))
+      ])
+      for (const error of errors) {
+        assert.ok(error instanceof FailoverException, String(error))
+        assert.equal(error.cause.message, 'no answer from siteverify: no complete answer within 5000 ms')
+      }
+    } finally {
+      emulator.clearFaults()
+    }
+  })
+
   it('TrustCaptcha 5 s, Swetrix 10 s, reCAPTCHA 5 s per attempt, Playtcha 5 s: each says so when a provider hangs', async () => {
     const { url, credentials } = emulator
     emulator.fault({ kind: 'hang' })

@@ -377,6 +377,20 @@ describe('the Recaptcha class (docs/providers/recaptcha.md, "The Recaptcha class
     assertNoSecret(error, 'not-the-secret')
   })
 
+  it('maxAgeMs against the emulator: a token whose challenge was solved 90 s before fails 60 s, passes 120 s', async () => {
+    // A fresh emulator: this file's other tests move the shared one's clock ahead of ours.
+    const fresh = await Emulator.start({ recaptchaSecret: SECRET })
+    try {
+      const client = new Recaptcha({ secret: SECRET, siteverifyUrl: `${fresh.url}/recaptcha/api/siteverify` })
+      const old = fresh.issue('recaptcha', { ageMs: 90_000 })
+      assert.deepEqual((await client.verify(old, { maxAgeMs: 60_000 })).errorCodes, ['challenge-timeout'])
+      const again = fresh.issue('recaptcha', { ageMs: 90_000 })
+      assert.equal((await client.verify(again, { maxAgeMs: 120_000 })).success, true)
+    } finally {
+      await fresh.close()
+    }
+  })
+
   it('maxAgeMs: a challenge solved longer ago fails challenge-timeout; an unreadable challenge_ts fails it too', async () => {
     const capture = await captureServer((request, n) => ({
       body: { success: true, hostname: 'example.com', challenge_ts: n === 1 ? new Date(Date.now() - 5_000).toISOString() : n === 2 ? new Date().toISOString() : 'yesterday' }

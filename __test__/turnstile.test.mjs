@@ -1,7 +1,7 @@
 // Cloudflare Turnstile, row by row of docs/providers/turnstile.md: the idempotency key that makes
 // retries safe, the 2,048-character limit, `internal-error`, the checks; against a capturing
 // server here, and against the embedded emulator below.
-import { describe, it, after } from 'node:test'
+import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { captureServer, rejection } from './helpers.mjs'
@@ -91,5 +91,65 @@ describe('answers', () => {
     assert.equal(verdict.success, false)
     assert.deepEqual(verdict.errorCodes, ['hostname-mismatch', 'action-mismatch'])
     assert.deepEqual(outcomeOf(verdict), { kind: 'refused', code: 'hostname-mismatch' })
+  })
+})
+
+describe('against the embedded emulator', () => {
+  const { Emulator, TurnstileConfigurationError } = require('../index.js')
+  let emulator
+  let turnstile
+  let siteverifyUrl
+  const { testSecrets, dummyToken } = Emulator.identities.turnstile
+  before(async () => {
+    emulator = await Emulator.start({ turnstileSecret: SECRET })
+    siteverifyUrl = `${emulator.url}/turnstile/v0/siteverify`
+    turnstile = new Turnstile({ secret: SECRET, siteverifyUrl })
+  })
+  after(() => emulator.close())
+
+  it('an issued token verifies once with its claims, then timeout-or-duplicate', async () => {
+    const token = emulator.issue('turnstile', { action: 'login', hostname: 'example.com', cdata: 'sess-9', ephemeralId: 'x:1' })
+    assert.ok(token.length <= 2048)
+    const verdict = await turnstile.verify(token, { expectedAction: 'login', expectedHostname: 'example.com' })
+    assert.equal(verdict.success, true)
+    assert.deepEqual([verdict.action, verdict.hostname, verdict.cdata, verdict.metadata.ephemeral_id], ['login', 'example.com', 'sess-9', 'x:1'])
+    assert.deepEqual((await turnstile.verify(token)).errorCodes, ['timeout-or-duplicate'])
+  })
+
+  it('the same idempotencyKey gets the first answer again, success included; another key does not', async () => {
+    const token = emulator.issue('turnstile')
+    const key = '3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b'
+    const first = await turnstile.verify(token, { idempotencyKey: key })
+    assert.equal(first.success, true)
+    assert.deepEqual(await turnstile.verify(token, { idempotencyKey: key }), first)
+    assert.deepEqual((await turnstile.verify(token, { idempotencyKey: '3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5c' })).errorCodes, ['timeout-or-duplicate'])
+  })
+
+  it("a retry after a lost answer (a reset after the emulator redeemed it) succeeds: the call's key asks about the same redemption", async () => {
+    const token = emulator.issue('turnstile', { action: 'pay' })
+    emulator.fault({ provider: 'turnstile', times: 1, kind: 'trickle', ms: 400 })
+    const verdict = await new Turnstile({ secret: SECRET, siteverifyUrl, timeoutMs: 300, retries: 1 }).verify(token)
+    assert.equal(verdict.success, true, JSON.stringify(verdict))
+    assert.equal(verdict.action, 'pay')
+  })
+
+  it("an expired token (300 s, the emulator's clock) is timeout-or-duplicate; success: false is invalid-input-response", async () => {
+    const token = emulator.issue('turnstile')
+    emulator.advanceTime(300_001)
+    assert.deepEqual((await turnstile.verify(token)).errorCodes, ['timeout-or-duplicate'])
+    assert.deepEqual((await turnstile.verify(emulator.issue('turnstile', { success: false }))).errorCodes, ['invalid-input-response'])
+  })
+
+  it("Cloudflare's test secrets answer the dummy token as documented; a real token with one is a configuration error", async () => {
+    const verify = (secret, token) => Turnstile.verify(secret, token, { siteverifyUrl })
+    const pass = await verify(testSecrets.pass.secret, dummyToken)
+    assert.equal(pass.success, true)
+    assert.equal(pass.hostname, testSecrets.pass.hostname)
+    assert.deepEqual((await verify(testSecrets.fail.secret, dummyToken)).errorCodes, ['invalid-input-response'])
+    assert.deepEqual((await verify(testSecrets.spent.secret, dummyToken)).errorCodes, ['timeout-or-duplicate'])
+    const { error } = await rejection(verify(testSecrets.pass.secret, emulator.issue('turnstile')))
+    assert.equal(error.constructor, TurnstileConfigurationError)
+    assert.deepEqual(error.errorCodes, ['invalid-input-secret'])
+    assert.deepEqual((await turnstile.verify(dummyToken)).errorCodes, ['invalid-input-response'], 'the dummy token with a real secret')
   })
 })
