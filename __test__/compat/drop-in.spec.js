@@ -373,7 +373,10 @@ describe('captcha-native as a drop-in', () => {
         trustcaptchaApiKey: Emulator.identities.trustcaptcha.apiKey,
         swetrixSecret: Emulator.identities.swetrix.secret,
         recaptchaSecret: Emulator.identities.recaptcha.secretKey,
-        playtchaSecret: Emulator.identities.playtcha.secret
+        playtchaSecret: Emulator.identities.playtcha.secret,
+        turnstileSecret: Emulator.identities.turnstile.secret,
+        hcaptchaSecret: Emulator.identities.hcaptcha.secret,
+        hcaptchaSitekey: Emulator.identities.hcaptcha.sitekey
       })
       emulator.clearRequests()
       await validateToken(emulator.issue('swetrix'), credentials.swetrixSecret, `${url}/v1/captcha`)

@@ -51,8 +51,11 @@ pub struct NativeSiteverify {
 impl NativeSiteverify {
     #[napi(constructor, catch_unwind)]
     pub fn new(provider: String, options: NativeSiteverifyOptions) -> napi::Result<Self> {
-        let site = Site::from_name(&provider)
-            .ok_or_else(|| js_error(CaptchaError::invalid_argument("provider must be turnstile, hcaptcha or recaptcha")))?;
+        let site = Site::from_name(&provider).ok_or_else(|| {
+            js_error(CaptchaError::invalid_argument(
+                "provider must be turnstile, hcaptcha or recaptcha",
+            ))
+        })?;
         let config = Config {
             secret: options.secret,
             siteverify_url: options.siteverify_url,

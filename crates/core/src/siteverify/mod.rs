@@ -23,7 +23,7 @@ use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::Url;
 use serde_json::{Map, Value};
 
-use crate::errors::{holds_secret, CaptchaError, ErrorKind};
+use crate::errors::{holds_secret, scrub, CaptchaError, ErrorKind};
 use crate::outcome::{provider_code, Kind, Outcome, Unavailable};
 use crate::recaptcha;
 use crate::transport::{
@@ -496,7 +496,10 @@ impl SiteverifyClient {
             None => return self.judge(local_refusal(INVALID_INPUT_RESPONSE), &checks),
             Some("") => return self.judge(local_refusal(MISSING_INPUT_RESPONSE), &checks),
             // Cloudflare counts characters; the byte count bounds it first, for free.
-            Some(token) if token.len() > self.site.max_token_length() && token.chars().count() > self.site.max_token_length() => {
+            Some(token)
+                if token.len() > self.site.max_token_length()
+                    && token.chars().count() > self.site.max_token_length() =>
+            {
                 return self.judge(local_refusal(INVALID_INPUT_RESPONSE), &checks)
             }
             Some(token) => token,
@@ -539,10 +542,13 @@ impl SiteverifyClient {
                 lost,
                 attempts,
             } => {
-                // The codes reach the caller: one that holds the secret (a server echoing the
-                // request) is dropped.
+                // The verdict reaches the caller: a code that holds the secret (a server echoing
+                // the request) is dropped, and any other text holding it is scrubbed.
                 if let Some(Value::Array(codes)) = fields.get_mut("error-codes") {
                     codes.retain(|code| !code.as_str().is_some_and(|code| holds_secret(code, &self.secret)));
+                }
+                for value in fields.values_mut() {
+                    scrub_strings(value, &self.secret);
                 }
                 let duplicate = fields.get("success") == Some(&Value::Bool(false))
                     && codes_of(&fields).any(|code| site.is_duplicate_code(code));
@@ -622,6 +628,16 @@ impl SiteverifyClient {
             Shape::Wire => Value::Object(fields),
             Shape::Verdict => Value::Object(camel_case(fields)),
         }
+    }
+}
+
+/// Every string in `value` with the secret in it, scrubbed (`errors::scrub`), at any depth.
+fn scrub_strings(value: &mut Value, secret: &str) {
+    match value {
+        Value::String(text) if holds_secret(text, secret) => *text = scrub(text, secret).into_owned(),
+        Value::Array(items) => items.iter_mut().for_each(|item| scrub_strings(item, secret)),
+        Value::Object(fields) => fields.values_mut().for_each(|item| scrub_strings(item, secret)),
+        _ => {}
     }
 }
 

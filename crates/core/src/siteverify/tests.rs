@@ -490,6 +490,21 @@ async fn the_php_librarys_checks_add_their_codes_to_a_refusal_too() {
 }
 
 #[tokio::test]
+async fn a_secret_echoed_anywhere_in_a_verdict_is_scrubbed() {
+    let (url, _) = scripted(vec![Script::Answer(
+        200,
+        r#"{"success":true,"hostname":"s3cret+/=.example","metadata":{"echo":["secret=s3cret%2B%2F%3D"]}}"#,
+    )])
+    .await;
+    let outcome = client(Site::Turnstile, &url, Shape::Verdict)
+        .verify(Some("t"), &Call::default())
+        .await;
+    let verdict = outcome.value.unwrap();
+    assert!(!verdict.to_string().contains("s3cret"), "{verdict}");
+    assert_eq!(verdict["hostname"], "[redacted].example");
+}
+
+#[tokio::test]
 async fn codes_that_hold_the_secret_are_dropped() {
     let (url, _) = scripted(vec![Script::Answer(
         200,
@@ -586,7 +601,10 @@ fn only_answers_without_a_verdict_are_retried() {
     // A 4xx with a refusal in it is that refusal; a 4xx claiming success is not believed.
     let refusal = br#"{"success":false,"error-codes":["bad-request"]}"#;
     assert!(matches!(read_attempt(answer(400, refusal)), Attempt::Verdict(_)));
-    assert!(matches!(read_attempt(answer(403, br#"{"success":true}"#)), Attempt::Unexpected(403)));
+    assert!(matches!(
+        read_attempt(answer(403, br#"{"success":true}"#)),
+        Attempt::Unexpected(403)
+    ));
     assert!(matches!(read_attempt(answer(302, refusal)), Attempt::Unexpected(302)));
     assert!(matches!(read_attempt(answer(302, b"")), Attempt::Unexpected(302)));
     let mut limited = answer(429, b"");
