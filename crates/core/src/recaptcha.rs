@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 use serde_json::{Map, Value};
 
-use crate::errors::{holds_secret, CaptchaError, ErrorKind};
+use crate::errors::{CaptchaError, ErrorKind};
 use crate::outcome::{provider_code, Outcome, Unavailable};
-use crate::siteverify::{exchange, Exchange, Retry};
+use crate::siteverify::{exchange, Exchange, Reading, Retry};
 use crate::transport::{
     timeout_option, ProxySetting, Transport, TransportConfig, MAX_TIMEOUT_MS, MAX_URL_LENGTH, PROVIDER_CONNECT_TIMEOUT,
 };
@@ -256,35 +256,16 @@ async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Dura
         delay: Box::new(move |_| retry_delay),
         lifetime: lifetime.saturating_sub(started.elapsed()),
     };
-    match exchange(&transport, &settings.url, &body, &retry, |_| false).await {
-        Exchange::Verdict {
-            mut fields,
-            lost,
-            attempts,
-        } => {
-            // The codes reach the error: one that holds the secret (a server echoing the
-            // request) is dropped.
-            if let Some(Value::Array(codes)) = fields.get_mut("error-codes") {
-                codes.retain(|code| !code.as_str().is_some_and(|code| holds_secret(code, secret)));
-            }
-            let duplicate = fields.get("success") == Some(&Value::Bool(false))
-                && fields
-                    .get("error-codes")
-                    .and_then(Value::as_array)
-                    .is_some_and(|codes| codes.iter().any(|code| code == "timeout-or-duplicate"));
-            match lost.filter(|_| duplicate) {
-                // Our own lost attempt may have redeemed the token: no verdict on it.
-                Some((why, reason)) => unavailable(
-                    why,
-                    attempts,
-                    format!("{reason}; the retry found the token redeemed, perhaps by that attempt"),
-                ),
-                None => match judge(&fields, &settings.checks) {
-                    Ok(()) => Outcome::verified(()),
-                    Err(error) => rejected(error),
-                },
-            }
-        }
+    let reading = Reading {
+        secret,
+        outage: &|_| false,
+        duplicate: &|code| code == "timeout-or-duplicate",
+    };
+    match exchange(&transport, &settings.url, &body, &retry, &reading).await {
+        Exchange::Verdict { fields, .. } => match judge(&fields, &settings.checks) {
+            Ok(()) => Outcome::verified(()),
+            Err(error) => rejected(error),
+        },
         Exchange::Unexpected(status) => rejected(refused(500, &[SITEVERIFY_UNEXPECTED_STATUS]).with_detail(format!(
             "siteverify answered {status}, which it never does: check siteverifyUrl"
         ))),

@@ -218,6 +218,21 @@ pub fn redeem<C>(issued: &mut Issued<C>, life: Life, now_ms: i64) -> Redemption 
     Redemption::Fresh
 }
 
+/// Test support: what `answer` gives a POST of `body` to `path` with this content type, the
+/// status and the JSON text (checked to be JSON).
+#[cfg(test)]
+pub fn post_with(
+    answer: impl Fn(&Request) -> Response,
+    path: &str,
+    content_type: Option<&str>,
+    body: &str,
+) -> (u16, String) {
+    let headers: Vec<(&str, &str)> = content_type.map(|c| ("content-type", c)).into_iter().collect();
+    let response = answer(&Request::post(path, &headers, body));
+    assert_eq!(response.headers[0], ("content-type".into(), "application/json".into()));
+    (response.status, String::from_utf8(response.body).unwrap())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

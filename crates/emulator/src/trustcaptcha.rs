@@ -10,6 +10,7 @@ use crate::identities::trustcaptcha::{INVALID_API_KEY, TEST_ID_PREFIX, TEST_VERI
 use crate::state::{lock, Emulator};
 use crate::store::{parse_claims, BoundedMap};
 use captcha_core::errors::CaptchaError;
+use captcha_core::siteverify::random_uuid;
 use captcha_core::trustcaptcha::token::is_uuid;
 
 const DEFAULT_RETRIEVAL_LIMIT: u32 = 10;
@@ -121,23 +122,6 @@ impl Verification {
 
 /// Issued verifications by id, bounded (the oldest are forgotten first).
 pub type Store = BoundedMap<Verification>;
-
-fn random_uuid() -> String {
-    let mut bytes = [0u8; 16];
-    // The OS random source does not fail on supported platforms; a zero id is still a UUID.
-    let _ = getrandom::fill(&mut bytes);
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
-}
 
 /// Creates a verification with these claims and returns the widget's token for it.
 pub fn issue(emulator: &Emulator, claims_json: Option<&str>) -> Result<String, CaptchaError> {

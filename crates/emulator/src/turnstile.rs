@@ -222,10 +222,7 @@ mod tests {
     }
 
     fn post(emulator: &Emulator, content_type: Option<&str>, body: &str) -> (u16, String) {
-        let headers: Vec<(&str, &str)> = content_type.map(|c| ("content-type", c)).into_iter().collect();
-        let response = answer(emulator, &Request::post(PATH, &headers, body));
-        assert_eq!(response.headers[0], ("content-type".into(), "application/json".into()));
-        (response.status, String::from_utf8(response.body).unwrap())
+        crate::siteverify::post_with(|request| answer(emulator, request), PATH, content_type, body)
     }
 
     /// A form POST of `secret`, `response` and the idempotency key if any: the raw body text.

@@ -296,14 +296,65 @@ fn read_attempt(answer: Answer) -> Attempt {
     }
 }
 
+/// What a caller of `exchange` knows of its provider's verdicts.
+pub(crate) struct Reading<'a> {
+    /// The secret the request carries: kept out of the verdict.
+    pub secret: &'a str,
+    /// A verdict that is the provider's failure, to be retried (Turnstile's `internal-error`).
+    pub outage: &'a (dyn Fn(&Map<String, Value>) -> bool + Sync),
+    /// A code that says the token was already redeemed.
+    pub duplicate: &'a (dyn Fn(&str) -> bool + Sync),
+}
+
 /// Posts `body` (a form) to `url` until a verdict comes, the retries run out or the token's life
-/// does. `outage(verdict)` says a verdict is the provider's failure, to be retried.
+/// does. The verdict comes with the secret taken out of it (a server echoing the request): a
+/// code holding it is dropped, any other text scrubbed. A "duplicate" refusal after an attempt
+/// that may have reached the provider is no verdict: that attempt may have redeemed the token.
 pub(crate) async fn exchange(
     transport: &Transport,
     url: &Url,
     body: &str,
     retry: &Retry,
-    outage: impl Fn(&Map<String, Value>) -> bool,
+    reading: &Reading<'_>,
+) -> Exchange {
+    match ask(transport, url, body, retry, reading.outage).await {
+        Exchange::Verdict {
+            mut fields,
+            lost,
+            attempts,
+        } => {
+            if let Some(Value::Array(codes)) = fields.get_mut("error-codes") {
+                codes.retain(|code| !code.as_str().is_some_and(|code| holds_secret(code, reading.secret)));
+            }
+            for value in fields.values_mut() {
+                scrub_strings(value, reading.secret);
+            }
+            let duplicate = fields.get("success") == Some(&Value::Bool(false))
+                && codes_of(&fields).any(|code| (reading.duplicate)(code));
+            match lost.filter(|_| duplicate) {
+                Some((why, reason)) => Exchange::NoVerdict {
+                    why,
+                    reason: format!("{reason}; the retry found the token redeemed, perhaps by that attempt"),
+                    attempts,
+                },
+                None => Exchange::Verdict {
+                    fields,
+                    lost: None,
+                    attempts,
+                },
+            }
+        }
+        other => other,
+    }
+}
+
+/// `exchange`'s requests: every attempt, until a verdict or the end of the retries.
+async fn ask(
+    transport: &Transport,
+    url: &Url,
+    body: &str,
+    retry: &Retry,
+    outage: &(dyn Fn(&Map<String, Value>) -> bool + Sync),
 ) -> Exchange {
     let started = Instant::now();
     let mut attempts = 0u32;
@@ -532,33 +583,13 @@ impl SiteverifyClient {
             }),
             lifetime: site.token_lifetime(),
         };
-        match exchange(&self.transport, &self.url, &body, &retry, |fields| {
-            site.is_outage_verdict(fields)
-        })
-        .await
-        {
-            Exchange::Verdict {
-                mut fields,
-                lost,
-                attempts,
-            } => {
-                // The verdict reaches the caller: a code that holds the secret (a server echoing
-                // the request) is dropped, and any other text holding it is scrubbed.
-                if let Some(Value::Array(codes)) = fields.get_mut("error-codes") {
-                    codes.retain(|code| !code.as_str().is_some_and(|code| holds_secret(code, &self.secret)));
-                }
-                for value in fields.values_mut() {
-                    scrub_strings(value, &self.secret);
-                }
-                let duplicate = fields.get("success") == Some(&Value::Bool(false))
-                    && codes_of(&fields).any(|code| site.is_duplicate_code(code));
-                if let Some((why, reason)) = lost.filter(|_| duplicate) {
-                    // Our own lost attempt may have redeemed it: no verdict on the token.
-                    let detail = format!("{reason}; the retry found the token redeemed, perhaps by that attempt");
-                    return Outcome::unavailable(why, Err(self.site.unavailable(attempts).with_detail(detail)));
-                }
-                self.judge(fields, &checks)
-            }
+        let reading = Reading {
+            secret: &self.secret,
+            outage: &|fields| site.is_outage_verdict(fields),
+            duplicate: &|code| site.is_duplicate_code(code),
+        };
+        match exchange(&self.transport, &self.url, &body, &retry, &reading).await {
+            Exchange::Verdict { fields, .. } => self.judge(fields, &checks),
             Exchange::Unexpected(status) => self.misconfiguration(
                 UNEXPECTED_STATUS,
                 Some(format!(
