@@ -11,6 +11,9 @@ import { TrustCaptcha as SubTrustCaptcha, ServerUnreachableException, FailoverEx
 import { validateToken as subValidateToken } from 'captcha-native/swetrix'
 import { Playtcha as SubPlaytcha, PlaytchaUnavailableError } from 'captcha-native/playtcha'
 import { Emulator as TestingEmulator } from 'captcha-native/testing'
+import { Turnstile as SubTurnstile, TurnstileUnavailableError } from 'captcha-native/turnstile'
+import { verify as hcaptchaVerify, HCaptcha as SubHCaptcha, configureHcaptcha } from 'captcha-native/hcaptcha'
+import { Recaptcha as SubRecaptcha } from 'captcha-native/recaptcha'
 import { requireCaptcha, verifyRequest } from 'captcha-native/middleware'
 
 const require = createRequire(import.meta.url)
@@ -35,10 +38,19 @@ describe('import styles', () => {
     assert.equal(TestingEmulator, Emulator)
     assert.ok(new ServerUnreachableException() instanceof FailoverException)
     assert.ok(Object.create(PlaytchaUnavailableError.prototype) instanceof cjs.FailoverException)
-    for (const subpath of ['trustcaptcha', 'swetrix', 'wix', 'playtcha', 'testing']) {
+    assert.deepEqual([SubTurnstile, SubHCaptcha, SubRecaptcha, configureHcaptcha], [cjs.Turnstile, cjs.HCaptcha, cjs.Recaptcha, cjs.configureHcaptcha])
+    assert.ok(Object.create(TurnstileUnavailableError.prototype) instanceof cjs.FailoverException)
+    for (const subpath of ['trustcaptcha', 'swetrix', 'wix', 'playtcha', 'testing', 'turnstile', 'hcaptcha', 'recaptcha']) {
       const module = require(`captcha-native/${subpath}`)
-      for (const [name, value] of Object.entries(module)) assert.equal(value, cjs[name], `${subpath}: ${name}`)
+      for (const [name, value] of Object.entries(module)) {
+        // The hcaptcha package's `verify` lives only in its subpath: at the root it would be ambiguous.
+        if (subpath === 'hcaptcha' && name === 'verify') continue
+        assert.equal(value, cjs[name], `${subpath}: ${name}`)
+      }
     }
+    assert.equal(require('captcha-native/hcaptcha').verify, hcaptchaVerify)
+    assert.equal(typeof hcaptchaVerify, 'function')
+    assert.equal(cjs.verify, undefined)
     assert.equal(require('captcha-native/wix').default.authorize, authorize)
     assert.equal(require('captcha-native/middleware').requireCaptcha, requireCaptcha)
     assert.equal(typeof verifyRequest, 'function')
@@ -48,6 +60,9 @@ describe('import styles', () => {
     assert.equal(require('captcha-native/swetrix').TrustCaptcha, undefined)
     assert.equal(require('captcha-native/trustcaptcha').authorize, undefined)
     assert.deepEqual(Object.keys(require('captcha-native/testing')), ['Emulator'])
+    assert.equal(require('captcha-native/turnstile').HCaptcha, undefined)
+    assert.equal(require('captcha-native/hcaptcha').Turnstile, undefined)
+    assert.equal(require('captcha-native/recaptcha').authorize, undefined)
   })
 
   it('every name of the TrustCaptcha SDK is exported at runtime, from the root and its subpath', () => {

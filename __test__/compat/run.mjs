@@ -71,7 +71,8 @@ const RUNNERS = Object.assign({}, ...Object.entries(FORMS).map(([form, files]) =
 function esmSpec (source) {
   const converted = source
     .replace(/^'use strict'\n/, '')
-    .replace(/^const (\{[^}]*\}|\w+) = require\(('[^']+')\)$/gm, 'import $1 from $2')
+    // `{ verify: hcaptchaVerify }` destructures; `{ verify as hcaptchaVerify }` imports.
+    .replace(/^const (\{[^}]*\}|\w+) = require\(('[^']+')\)$/gm, (_, names, from) => `import ${names.replace(/(\w+): (\w+)/g, '$1 as $2')} from ${from}`)
   assert.doesNotMatch(converted, /require\(/, 'every require of the spec has become an import')
   // Deno gives ES modules no Buffer global; Node, Bun and Vitest do.
   return `import { Buffer } from 'node:buffer'\n${converted}`
