@@ -19,6 +19,16 @@ const FIELDS = {
   hcaptcha: 'h-captcha-response'
 }
 
+/** What each provider's verified page says beyond the outcome: its verdict's own fields. */
+const VERIFIED_DETAIL = {
+  trustcaptcha: /Bot score 0\.1, country CH\./,
+  swetrix: /Project AP00000000042/,
+  recaptcha: /Action signup, score at least 0\.5\./,
+  playtcha: /Hostname demo\.example\.com, action signup\./,
+  turnstile: /Action signup, hostname demo\.example\.com, challenge solved at \d{4}-\d\d-\d\dT/,
+  hcaptcha: /Risk score 0\.1 \(at most 0\.5 passes\), reasons safe, hostname demo\.example\.com\./
+}
+
 /** What a user sees for each button: the HTTP status and the outcome code. */
 const EXPECTED = {
   pass: { status: 200, outcome: 'verified', failedOpen: false },
@@ -141,6 +151,7 @@ describe('examples/express: the demo', () => {
           const main = attributes(/<main\b([^>]*)>/.exec(page)[1])
           assert.deepEqual(main, { 'data-provider': provider, 'data-outcome': expected.outcome, 'data-status': String(expected.status) })
           assert.match(page, /<a href="\/">Back to the demo<\/a>/)
+          if (kind === 'pass') assert.match(page, VERIFIED_DETAIL[provider], `${provider}: the verdict's fields`)
 
           const json = await submit(asJson, { accept: 'application/json' })
           assert.equal(json.status, expected.status, `${provider} ${kind} (JSON)`)
