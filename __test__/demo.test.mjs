@@ -14,7 +14,19 @@ const FIELDS = {
   trustcaptcha: 'tc-verification-token',
   swetrix: 'swetrix-captcha-response',
   recaptcha: 'g-recaptcha-response',
-  playtcha: 'playtcha-token'
+  playtcha: 'playtcha-token',
+  turnstile: 'cf-turnstile-response',
+  hcaptcha: 'h-captcha-response'
+}
+
+/** What each provider's verified page says beyond the outcome: its verdict's own fields. */
+const VERIFIED_DETAIL = {
+  trustcaptcha: /Bot score 0\.1, country CH\./,
+  swetrix: /Project AP00000000042/,
+  recaptcha: /Action signup, score at least 0\.5\./,
+  playtcha: /Hostname demo\.example\.com, action signup\./,
+  turnstile: /Action signup, hostname demo\.example\.com, challenge solved at \d{4}-\d\d-\d\dT/,
+  hcaptcha: /Risk score 0\.1 \(at most 0\.5 passes\), reasons safe, hostname demo\.example\.com\./
 }
 
 /** What a user sees for each button: the HTTP status and the outcome code. */
@@ -106,7 +118,7 @@ describe('examples/express: the demo', () => {
     // Two renderings: the buttons of the first are posted as a browser, the second's as JSON.
     for (let i = 0; i < 2; i++) pages.push(formsOf(await loadPage()))
     for (const forms of pages) {
-      assert.equal(forms.length, 20)
+      assert.equal(forms.length, 5 * Object.keys(FIELDS).length)
       for (const [provider, field] of Object.entries(FIELDS)) {
         const own = forms.filter((form) => form.provider === provider)
         assert.deepEqual(own.map((form) => form.kind), Object.keys(EXPECTED), provider)
@@ -139,13 +151,15 @@ describe('examples/express: the demo', () => {
           const main = attributes(/<main\b([^>]*)>/.exec(page)[1])
           assert.deepEqual(main, { 'data-provider': provider, 'data-outcome': expected.outcome, 'data-status': String(expected.status) })
           assert.match(page, /<a href="\/">Back to the demo<\/a>/)
+          if (kind === 'pass') assert.match(page, VERIFIED_DETAIL[provider], `${provider}: the verdict's fields`)
 
           const json = await submit(asJson, { accept: 'application/json' })
           assert.equal(json.status, expected.status, `${provider} ${kind} (JSON)`)
           assert.deepEqual(await json.json(), { provider, outcome: expected.outcome, failedOpen: expected.failedOpen })
         }
-        // The pass token posted a second time: refused, except by TrustCaptcha, whose results may
-        // be fetched up to their retrieval limit (10 by default; the replay button's allows 1).
+        // The pass token posted a second time: refused (Turnstile's timeout-or-duplicate, hCaptcha's
+        // already-seen-response...), except by TrustCaptcha, whose results may be fetched up to
+        // their retrieval limit (10 by default; the replay button's allows 1).
         const used = pages[0].find((form) => form.provider === provider && form.kind === 'pass')
         const again = await submit(used, { accept: 'application/json' })
         assert.equal(again.status, provider === 'trustcaptcha' ? 200 : 400, `${provider}: the pass token again`)

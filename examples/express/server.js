@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 'use strict'
 // The captcha-native demo: an Express app with one route per provider (TrustCaptcha, Swetrix,
-// reCAPTCHA, Playtcha), each protected by `requireCaptcha` from captcha-native/middleware, and
-// the emulator running in this same process in place of the providers.
+// reCAPTCHA, Playtcha, Turnstile, hCaptcha), each protected by `requireCaptcha` from
+// captcha-native/middleware, and the emulator running in this same process in place of the
+// providers.
 //
 //   node examples/express/server.js [--port N]     (default 3000; 0: any free port)
 //
@@ -97,6 +98,45 @@ const PROVIDERS = {
     replayClaims: undefined,
     replayText: 'a token redeemed once already (already_redeemed)',
     verified: (result) => `Hostname ${result.hostname}, action ${result.action}.`
+  },
+  turnstile: {
+    name: 'Turnstile',
+    options: (emulator) => ({
+      provider: 'turnstile',
+      secret: emulator.credentials.turnstileSecret,
+      siteverifyUrl: `${emulator.url}/turnstile/v0/siteverify`,
+      timeoutMs: TIMEOUT_MS,
+      retries: 0, // the default (2 retries) would outlast the one-request outage the page injects
+      expectedAction: 'signup', // the action the widget was rendered with (data-action)
+      expectedHostname: 'demo.example.com' // the site the widget was solved on
+    }),
+    passClaims: { action: 'signup', hostname: 'demo.example.com' },
+    fail: (emulator) => emulator.issue('turnstile', { success: false }),
+    failText: 'a token issued with success: false (siteverify answers invalid-input-response)',
+    replayClaims: { action: 'signup', hostname: 'demo.example.com' },
+    replayText: 'a token verified once already (Cloudflare answers timeout-or-duplicate)',
+    verified: (result) => `Action ${result.action}, hostname ${result.hostname}` +
+      (result.challengeTs ? `, challenge solved at ${result.challengeTs}.` : '.')
+  },
+  hcaptcha: {
+    name: 'hCaptcha',
+    options: (emulator) => ({
+      provider: 'hcaptcha',
+      secret: emulator.credentials.hcaptchaSecret,
+      siteverifyUrl: `${emulator.url}/siteverify`,
+      timeoutMs: TIMEOUT_MS,
+      retries: 0, // the default (2 retries) would outlast the one-request outage the page injects
+      sitekey: emulator.credentials.hcaptchaSitekey, // refuses a token solved for another sitekey
+      maxScore: 0.5 // hCaptcha Enterprise's score is a risk score: refuse above 0.5
+    }),
+    passClaims: { score: 0.1, scoreReason: ['safe'], hostname: 'demo.example.com' },
+    fail: (emulator) => emulator.issue('hcaptcha', { success: false }),
+    failText: 'a token issued with success: false (siteverify answers invalid-input-response)',
+    replayClaims: { score: 0.1, scoreReason: ['safe'], hostname: 'demo.example.com' },
+    replayText: 'a token verified once already (hCaptcha answers already-seen-response)',
+    verified: (result) => `Risk score ${result.score} (at most 0.5 passes)` +
+      (Array.isArray(result.scoreReason) && result.scoreReason.length > 0 ? `, reasons ${result.scoreReason.join(', ')}` : '') +
+      `, hostname ${result.hostname}.`
   }
 }
 
@@ -173,7 +213,7 @@ function wantsJson (req) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The page: four sections of forms, with tokens minted for this rendering.
+// The page: one section of forms per provider, with tokens minted for this rendering.
 
 /** One button: a form posting `token` in the provider's widget field. */
 function button (id, kind, label, action, token, title) {
@@ -206,7 +246,7 @@ ${button(id, 'outage-allow', 'Outage: let through', `${route}/fail-open?outage=h
 </section>`
   }))
   return html`<h1>captcha-native demo</h1>
-<p>Four routes, one per provider, each protected by <code>requireCaptcha</code> from
+<p>One route per provider (${Object.values(PROVIDERS).map((provider) => provider.name).join(', ')}), each protected by <code>requireCaptcha</code> from
 <code>captcha-native/middleware</code>. The providers are played by the emulator at
 <code>${emulator.url}</code>, running in this process.</p>
 <p class="small">No widget runs here: each button posts a token the server minted for this page,
