@@ -612,8 +612,13 @@ impl SiteverifyClient {
                 return self.misconfiguration(&code.clone(), None, fields);
             }
         }
-        // As the PHP library does, the checks run on a refusal too, and add their codes to it.
-        let failed = checks.failed(&fields, SystemTime::now());
+        // reCAPTCHA as Google's PHP library does: the checks run on a refusal too, and add their
+        // codes to it. Turnstile's and hCaptcha's refusals stay as the provider said them.
+        let failed = if passed || self.site == Site::Recaptcha {
+            checks.failed(&fields, SystemTime::now())
+        } else {
+            Vec::new()
+        };
         if passed && failed.is_empty() {
             return Outcome::verified(self.shaped(fields));
         }

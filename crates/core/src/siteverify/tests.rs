@@ -487,6 +487,15 @@ async fn the_php_librarys_checks_add_their_codes_to_a_refusal_too() {
         outcome.value.unwrap()["errorCodes"],
         json!(["timeout-or-duplicate", "action-mismatch"])
     );
+    // Turnstile's and hCaptcha's refusals stay as the provider said them.
+    for site in [Site::Turnstile, Site::Hcaptcha] {
+        let outcome = client(site, &url, Shape::Verdict).verify(Some("t"), &call).await;
+        assert_eq!(
+            outcome.value.unwrap()["errorCodes"],
+            json!(["timeout-or-duplicate"]),
+            "{site:?}"
+        );
+    }
 }
 
 #[tokio::test]
