@@ -590,7 +590,7 @@ export class HCaptchaUnavailableError extends FailoverException {
   attempts: number
 }
 
-/** hCaptcha refused the secret or the sitekey (`invalid-input-secret`, `sitekey-secret-mismatch`...), or `siteverifyUrl` answered no verdict. */
+/** hCaptcha refused the secret (`missing-input-secret`, `invalid-input-secret`, `missing-remoteip`), or `siteverifyUrl` answered no verdict. */
 export class HCaptchaConfigurationError extends Error {
   errorCodes: string[]
 }

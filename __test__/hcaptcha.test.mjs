@@ -111,15 +111,21 @@ describe('verify, the hcaptcha package drop-in', () => {
 })
 
 describe('the HCaptcha class', () => {
-  it('sends the sitekey; a sitekey-secret-mismatch is a configuration error', async () => {
+  it('sends the sitekey; a token solved for another (sitekey-secret-mismatch) is refused: the visitor chose it', async () => {
     const capture = await server((request) => ({ body: new URLSearchParams(request.body).get('sitekey') === 'right' ? PASS : { success: false, 'error-codes': ['sitekey-secret-mismatch'] } }))
     const hcaptcha = new HCaptcha({ secret: SECRET, siteverifyUrl: capture.url })
     assert.equal((await hcaptcha.verify('t', { sitekey: 'right' })).success, true)
     assert.equal(new URLSearchParams(capture.seen[0].body).get('sitekey'), 'right')
-    const { error } = await rejection(hcaptcha.verify('t', { sitekey: 'wrong' }))
-    assert.equal(error.constructor, HCaptchaConfigurationError)
-    assert.deepEqual(error.errorCodes, ['sitekey-secret-mismatch'])
-    assert.match(error.message, /sitekey-secret-mismatch/)
+    const verdict = await hcaptcha.verify('t', { sitekey: 'wrong' })
+    assert.deepEqual(verdict, { success: false, errorCodes: ['sitekey-secret-mismatch'] })
+    assert.deepEqual(outcomeOf(verdict), { kind: 'refused', code: 'sitekey-secret-mismatch' })
+  })
+
+  it("hCaptcha's published test token posted to a real site (not-using-dummy-passcode) is refused, not a configuration error", async () => {
+    const capture = await server(() => ({ body: { success: false, 'error-codes': ['not-using-dummy-passcode'] } }))
+    const verdict = await new HCaptcha({ secret: SECRET, siteverifyUrl: capture.url }).verify('10000000-aaaa-bbbb-cccc-000000000001')
+    assert.deepEqual(outcomeOf(verdict), { kind: 'refused', code: 'not-using-dummy-passcode' })
+    assert.equal(isProviderUnavailable(verdict), false)
   })
 
   it("passes Enterprise's score and scoreReason through; maxScore holds the risk score under it", async () => {
@@ -163,13 +169,12 @@ describe('against the embedded emulator', () => {
     assert.deepEqual((await hcaptcha.verify(token)).errorCodes, ['already-seen-response'])
   })
 
-  it('an expired token is expired-input-response; another sitekey is a configuration error', async () => {
+  it('an expired token is expired-input-response; a token of another sitekey is refused', async () => {
     const old = emulator.issue('hcaptcha')
     emulator.advanceTime(120_001)
     assert.deepEqual((await hcaptcha.verify(old)).errorCodes, ['expired-input-response'])
-    const { error } = await rejection(hcaptcha.verify(emulator.issue('hcaptcha'), { sitekey: 'another-sitekey' }))
-    assert.equal(error.constructor, HCaptchaConfigurationError)
-    assert.deepEqual(error.errorCodes, ['sitekey-secret-mismatch'])
+    const other = await hcaptcha.verify(emulator.issue('hcaptcha'), { sitekey: 'another-sitekey' })
+    assert.deepEqual(other.errorCodes, ['sitekey-secret-mismatch'])
   })
 
   it("hCaptcha's test keys, with the drop-in: Publisher, Enterprise's safe user and bot", async () => {

@@ -324,3 +324,35 @@ describe('redirects are never followed', () => {
     }
   }
 })
+
+describe('a polluted Object.prototype', () => {
+  it('never steers where a secret goes: options are read from their own properties only', async () => {
+    const stolen = await captureServer(() => ({ body: { success: true } }))
+    const ours = await captureServer(() => ({ body: { success: false, 'error-codes': ['invalid-input-response'] } }))
+    const { configureHcaptcha, verify } = require('../subpath/hcaptcha.js')
+    const { verifyRequest } = require('captcha-native/middleware')
+    const names = ['siteverifyUrl', 'apiHost', 'apiURL', 'sitekey', 'remoteip', 'expectedAction']
+    for (const name of names) Object.prototype[name] = `${stolen.url}/stolen` // eslint-disable-line no-extend-native
+    try {
+      const own = { siteverifyUrl: `${ours.url}/siteverify`, retries: 0 }
+      configureHcaptcha({ retries: 0, timeoutMs: 500, proxy: false })
+      const outcomes = [
+        await new Turnstile({ secret: SECRET, retries: 0, timeoutMs: 500, proxy: false }).verify('t').catch((e) => e),
+        await new HCaptcha({ secret: SECRET, ...own }).verify('t'),
+        await verify(SECRET, 't').catch((e) => e),
+        await Recaptcha.verify(SECRET, 't', own),
+        await authorize('t', { secretKey: SECRET, retries: 0, timeoutMs: 500, proxy: false }).catch((e) => e),
+        await new Playtcha({ secret: SECRET, timeoutMs: 500, proxy: false }).verify('t').catch((e) => e),
+        await verifyRequest({ body: { 'cf-turnstile-response': 't' }, headers: {} }, { provider: 'turnstile', secret: SECRET, retries: 0, timeoutMs: 500, proxy: false })
+      ]
+      assert.equal(outcomes.length, 7)
+    } finally {
+      for (const name of names) delete Object.prototype[name]
+      configureHcaptcha()
+    }
+    assert.equal(stolen.seen.length, 0, `a secret went to ${stolen.seen.map((r) => r.path).join(', ')}`)
+    assert.equal(ours.seen.length, 2, 'the own siteverifyUrl is used')
+    assert.ok(ours.seen.every((r) => !/sitekey|remoteip/.test(r.body)), 'no polluted field was sent')
+    await Promise.all([stolen.close(), ours.close()])
+  })
+})

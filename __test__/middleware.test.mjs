@@ -421,14 +421,15 @@ describe('Turnstile and hCaptcha specifics', () => {
     assert.deepEqual(outcome.result.errorCodes, ['action-mismatch'])
   })
 
-  it("hCaptcha's sitekey and maxScore: a risk over maxScore fails; a foreign sitekey goes to next(error)", async () => {
+  it("hCaptcha's sitekey and maxScore: a risk over maxScore fails, and so does a token solved for another sitekey (400, not a 500)", async () => {
     const options = { ...PROVIDERS.hcaptcha.options(), maxScore: 0.05 }
     const outcome = await verifyRequest(formRequest({ 'h-captcha-response': PROVIDERS.hcaptcha.pass() }), options)
     assert.equal(outcome.code, 'verification_failed')
     assert.deepEqual(outcome.result.errorCodes, ['score-threshold-exceeded'])
     const mismatch = { ...PROVIDERS.hcaptcha.options(), sitekey: 'not-the-sitekey' }
-    assertNextError(await run(requireCaptcha(mismatch), formRequest({ 'h-captcha-response': PROVIDERS.hcaptcha.pass() })))
-    await assert.rejects(verifyRequest(formRequest({ 'h-captcha-response': PROVIDERS.hcaptcha.pass() }), mismatch), captcha.HCaptchaConfigurationError)
+    assertAnswered(await run(requireCaptcha(mismatch), formRequest({ 'h-captcha-response': PROVIDERS.hcaptcha.pass() })), 400, 'verification_failed')
+    const refused = await verifyRequest(formRequest({ 'h-captcha-response': PROVIDERS.hcaptcha.pass() }), mismatch)
+    assert.deepEqual(refused.result.errorCodes, ['sitekey-secret-mismatch'])
   })
 
   it('a refused secret goes to next(error): a misconfiguration, not a bad token', async () => {

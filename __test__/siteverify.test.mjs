@@ -207,6 +207,16 @@ for (const { name, Class, Unavailable, Misconfigured, maxToken } of PROVIDERS) {
       assert.equal(capture.seen.length, 0)
     })
 
+    it('the static verify never throws at once: a throwing getter or a Proxy as options rejects', async () => {
+      const getter = { get remoteip () { throw new Error('boom') } }
+      const proxy = new Proxy({}, { ownKeys () { throw new Error('trap') } })
+      for (const options of [getter, proxy]) {
+        let promise
+        assert.doesNotThrow(() => { promise = Class.verify(SECRET, 't', options) })
+        await assert.rejects(promise, /boom|trap/)
+      }
+    })
+
     it('the static verify takes the secret, the token and both kinds of options', async () => {
       const capture = await server(() => ({ body: PASS }))
       const verdict = await Class.verify(SECRET, 't', { siteverifyUrl: capture.url, remoteip: '198.51.100.1', expectedHostname: 'EXAMPLE.COM' })

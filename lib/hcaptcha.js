@@ -4,7 +4,7 @@
 
 const nativeBinding = require('../binding.js')
 const { awaitNative, callNative } = require('./errors.js')
-const { checkOptions } = require('./options.js')
+const { bare, checkOptions } = require('./options.js')
 const { settle } = require('./outcome.js')
 const { SITEVERIFY_OPTIONS, refuseUnknown } = require('./siteverify.js')
 
@@ -31,7 +31,7 @@ function configureHcaptcha (options) {
   refuseUnknown(CONFIGURE_OPTIONS, options ?? {}, '')
   const checked = Object.freeze(checkOptions(CONFIGURE_OPTIONS, options))
   // Built now, so a bad URL or proxy throws here, not on the first verification.
-  const probe = callNative(() => new nativeBinding.NativeSiteverify('hcaptcha', { ...checked, wire: true }))
+  const probe = callNative(() => new nativeBinding.NativeSiteverify('hcaptcha', bare({ ...checked, wire: true })))
   defaults = checked
   clients = new Map([['', probe]])
 }
@@ -39,7 +39,7 @@ function configureHcaptcha (options) {
 function clientFor (secret) {
   let client = clients.get(secret)
   if (client === undefined) {
-    client = callNative(() => new nativeBinding.NativeSiteverify('hcaptcha', { ...defaults, secret, wire: true }))
+    client = callNative(() => new nativeBinding.NativeSiteverify('hcaptcha', bare({ ...defaults, secret, wire: true })))
     if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value)
     clients.set(secret, client)
   }
@@ -64,7 +64,7 @@ async function verify (secret, token, remoteip = null, sitekey = null) {
   // The original sends `response=` for a missing token (siteverify: missing-input-response).
   const tokenArgument = typeof token === 'string' ? token : token === undefined || token === null ? '' : null
   const client = clientFor(secret ?? '')
-  return settle(await awaitNative(client.verify(tokenArgument, call)), (outcome) => JSON.parse(outcome.value))
+  return settle(await awaitNative(client.verify(tokenArgument, bare(call))), (outcome) => JSON.parse(outcome.value))
 }
 
 module.exports = { verify, configureHcaptcha }

@@ -68,11 +68,11 @@ const STATUS = {
 // ---------------------------------------------------------------------------------------------
 // Options
 
-/** Copies the options in `names` that are set. */
+/** Copies the options in `names` that are set, own properties only (as `checkOptions` reads them). */
 function pick (options, names) {
   const picked = {}
   for (const name of names) {
-    if (options[name] !== undefined) picked[name] = options[name]
+    if (Object.hasOwn(options, name) && options[name] !== undefined) picked[name] = options[name]
   }
   return picked
 }

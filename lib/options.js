@@ -123,7 +123,9 @@ function checkOptions (kinds, options, prefix = '') {
   const checked = {}
   for (const name in kinds) {
     const kind = kinds[name]
-    const value = options?.[name]
+    // Own properties only: an option set on Object.prototype (a polluted prototype) must not
+    // send the secret to another siteverifyUrl or apiHost.
+    const value = options !== null && typeof options === 'object' && Object.hasOwn(options, name) ? options[name] : undefined
     if (kind === 'secret') {
       checked[name] = requiredSecret(value, name)
     } else if (value !== undefined && value !== null) {
@@ -164,6 +166,19 @@ function swetrixOptions (options, prefix = 'options.') {
   return checkOptions(SWETRIX_OPTIONS, options, prefix)
 }
 
+/**
+ * `value` as native code must be handed it: every plain object copied onto a null prototype.
+ * napi reads an object's fields through its prototype chain, so an option left out would be
+ * read from a polluted `Object.prototype` (`siteverifyUrl`, `apiHost`, `proxy.auth`...).
+ */
+function bare (value) {
+  if (Array.isArray(value)) return value.map(bare)
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value
+  const copy = Object.create(null)
+  for (const name of Object.keys(value)) copy[name] = bare(value[name])
+  return copy
+}
+
 /** Each provider's facts (name, token field, default deadline), from native code. */
 const PROVIDER_FACTS = Object.freeze(Object.fromEntries(
   nativeBinding.providers().map((facts) => [facts.name, Object.freeze(facts)])
@@ -172,6 +187,7 @@ const PROVIDER_FACTS = Object.freeze(Object.fromEntries(
 const PROVIDERS = Object.freeze(Object.keys(PROVIDER_FACTS))
 
 module.exports = {
+  bare,
   PROVIDERS,
   PROVIDER_FACTS,
   requiredSecret,

@@ -3,7 +3,7 @@
 
 const nativeBinding = require('../binding.js')
 const { awaitNative, callNative } = require('./errors.js')
-const { checkOptions, PLAYTCHA_OPTIONS } = require('./options.js')
+const { bare, checkOptions, PLAYTCHA_OPTIONS } = require('./options.js')
 const { settle } = require('./outcome.js')
 
 class Playtcha {
@@ -12,7 +12,7 @@ class Playtcha {
   constructor (options) {
     const checked = checkOptions(PLAYTCHA_OPTIONS, options)
     checked.failClosed ??= process.env.PLAYTCHA_FAIL_CLOSED === '1'
-    this.#native = callNative(() => new nativeBinding.NativePlaytcha(checked))
+    this.#native = callNative(() => new nativeBinding.NativePlaytcha(bare(checked)))
   }
 
   /** Verifies a token with the default options; throws at once for an empty secret. */

@@ -3,7 +3,7 @@
 
 const nativeBinding = require('../binding.js')
 const { awaitNative } = require('./errors.js')
-const { authorizeOptions } = require('./options.js')
+const { authorizeOptions, bare } = require('./options.js')
 const { settle } = require('./outcome.js')
 
 let recaptchaDefaults = Object.freeze({})
@@ -29,7 +29,7 @@ async function authorize (token, options) {
   }
   // null: not a string at all (invalid-input-response); '': nothing (missing-input-response).
   const tokenArgument = typeof token === 'string' ? token : token === undefined || token === null ? '' : null
-  return settle(await awaitNative(nativeBinding.recaptchaAuthorize(tokenArgument, merged)), authorized)
+  return settle(await awaitNative(nativeBinding.recaptchaAuthorize(tokenArgument, bare(merged))), authorized)
 }
 
 /** What `authorize` resolves when the token passed. */

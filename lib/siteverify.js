@@ -6,7 +6,7 @@
 
 const nativeBinding = require('../binding.js')
 const { awaitNative, callNative } = require('./errors.js')
-const { checkOptions } = require('./options.js')
+const { bare, checkOptions } = require('./options.js')
 const { settle } = require('./outcome.js')
 
 /** The options of every siteverify client's constructor. */
@@ -71,7 +71,7 @@ function siteverifyClass (provider, name) {
       if (options === null || typeof options !== 'object') throw new TypeError(`${name} options must be an object`)
       refuseUnknown(SITEVERIFY_OPTIONS, options, '')
       const checked = checkOptions(SITEVERIFY_OPTIONS, options)
-      this.#native = callNative(() => new nativeBinding.NativeSiteverify(provider, checked))
+      this.#native = callNative(() => new nativeBinding.NativeSiteverify(provider, bare(checked)))
     }
 
     /**
@@ -79,24 +79,19 @@ function siteverifyClass (provider, name) {
      * (`siteverifyUrl`, `timeoutMs`...) besides `verify`'s. A shared instance pools connections
      * the same way: the pool is per configuration either way.
      */
-    static verify (secret, token, options) {
+    static async verify (secret, token, options) {
       const config = { secret }
       const call = {}
       if (options !== undefined && options !== null) {
-        if (typeof options !== 'object') return Promise.reject(new TypeError('options must be an object'))
+        if (typeof options !== 'object') throw new TypeError('options must be an object')
         for (const [key, value] of Object.entries(options)) {
-          if (key === 'secret') return Promise.reject(new TypeError('give the secret as the first argument'))
+          if (key === 'secret') throw new TypeError('give the secret as the first argument')
           if (Object.hasOwn(SITEVERIFY_OPTIONS, key)) config[key] = value
           else call[key] = value
         }
       }
-      let client
-      try {
-        client = new this(config)
-      } catch (error) {
-        return Promise.reject(error)
-      }
-      return client.verify(token, call)
+      // An async function: whatever throws (a getter, a Proxy) rejects, never throws at once.
+      return new this(config).verify(token, call)
     }
 
     /**
@@ -105,7 +100,7 @@ function siteverifyClass (provider, name) {
      */
     async verify (token, options) {
       const call = knownOptions(verifyKinds, options, 'options')
-      return settle(await awaitNative(this.#native.verify(typeof token === 'string' ? token : null, call)), verdictOf)
+      return settle(await awaitNative(this.#native.verify(typeof token === 'string' ? token : null, bare(call))), verdictOf)
     }
   }
   Object.defineProperty(Client, 'name', { value: name })

@@ -3,7 +3,7 @@
 
 const nativeBinding = require('../binding.js')
 const { fromNative } = require('./errors.js')
-const { swetrixOptions } = require('./options.js')
+const { bare, swetrixOptions } = require('./options.js')
 const { mark, settle } = require('./outcome.js')
 
 const SWETRIX_DEFAULT_URL = 'https://api.swetrixcaptcha.com/v1/captcha'
@@ -31,7 +31,7 @@ async function validateToken (token, secret, apiURL, options) {
     const body = JSON.stringify({ token: value, secret })
     const { timeoutMs, proxy, ca } = swetrixOptions(options)
     // The secret goes along (when a string) only to be cut out of any server text quoted back.
-    outcome = await nativeBinding.swetrixValidate(url, body, typeof secret === 'string' ? secret : undefined, timeoutMs, proxy, ca)
+    outcome = await nativeBinding.swetrixValidate(url, body, typeof secret === 'string' ? secret : undefined, timeoutMs, bare(proxy), ca)
   } catch (caught) {
     // The package's text for a request it could not make, from native code; a TypeError is ours
     // (a bad option, a value that cannot be sent): a misconfiguration.

@@ -5,7 +5,7 @@
 const nativeBinding = require('../binding.js')
 const { awaitNative, callNative } = require('./errors.js')
 const { branded } = require('./realm.js')
-const { checkOptions, TRUSTCAPTCHA_OPTIONS } = require('./options.js')
+const { bare, checkOptions, TRUSTCAPTCHA_OPTIONS } = require('./options.js')
 const { settle } = require('./outcome.js')
 
 /** The result of a verification: its 20 fields, in the SDK's order. */
@@ -59,7 +59,7 @@ class TrustCaptcha {
 
   constructor (options) {
     const checked = checkOptions(TRUSTCAPTCHA_OPTIONS, options)
-    this.#native = callNative(() => new nativeBinding.NativeTrustCaptcha(checked))
+    this.#native = callNative(() => new nativeBinding.NativeTrustCaptcha(bare(checked)))
   }
 
   /** Fetches a verification result with the default options; throws at once for an empty key. */

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::errors::{CaptchaError, ErrorKind};
 use crate::outcome::{provider_code, Outcome, Unavailable};
-use crate::siteverify::{exchange, Exchange, Reading, Retry};
+use crate::siteverify::{exchange, Exchange, Reading, Retry, Site};
 use crate::transport::{
     timeout_option, ProxySetting, Transport, TransportConfig, MAX_TIMEOUT_MS, MAX_URL_LENGTH, PROVIDER_CONNECT_TIMEOUT,
 };
@@ -255,14 +255,16 @@ async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Dura
         retries: settings.retries,
         delay: Box::new(move |_| retry_delay),
         lifetime: lifetime.saturating_sub(started.elapsed()),
+        // Wix's retries wait out any Retry-After that fits the token's life.
+        max_wait: None,
     };
     let reading = Reading {
         secret,
         outage: &|_| false,
-        duplicate: &|code| code == "timeout-or-duplicate",
+        duplicate: &|code| Site::Recaptcha.is_duplicate_code(code),
     };
     match exchange(&transport, &settings.url, &body, &retry, &reading).await {
-        Exchange::Verdict { fields, .. } => match judge(&fields, &settings.checks) {
+        Exchange::Verdict(fields) => match judge(&fields, &settings.checks) {
             Ok(()) => Outcome::verified(()),
             Err(error) => rejected(error),
         },

@@ -16,16 +16,6 @@ pub const SCORE_THRESHOLD_NOT_MET: &str = "score-threshold-not-met";
 pub const SCORE_THRESHOLD_EXCEEDED: &str = "score-threshold-exceeded";
 pub const CHALLENGE_TIMEOUT: &str = "challenge-timeout";
 
-/// Every code of ours a check can add, for the docs and the types.
-pub const CHECK_CODES: [&str; 6] = [
-    HOSTNAME_MISMATCH,
-    APK_PACKAGE_NAME_MISMATCH,
-    ACTION_MISMATCH,
-    SCORE_THRESHOLD_NOT_MET,
-    SCORE_THRESHOLD_EXCEEDED,
-    CHALLENGE_TIMEOUT,
-];
-
 /// What a verdict must also show. Names are compared case-insensitively (PHP's `strcasecmp`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Checks {
@@ -143,7 +133,9 @@ impl Checks {
             }
         }
         if let Some(min) = self.min_score {
-            if !score.is_some_and(|score| score >= min) {
+            // As PHP's `$threshold > $score`: a missing score counts as 0, so only `minScore: 0`
+            // passes an answer without one (a v2 token).
+            if score.unwrap_or(0.0) < min {
                 failed.push(SCORE_THRESHOLD_NOT_MET);
             }
         }
@@ -261,6 +253,14 @@ mod tests {
         );
         // Missing fields fail their checks.
         assert_eq!(checks.failed(&map(json!({"success": true})), now).len(), 5);
+        // As in PHP, a missing score counts as 0: only a threshold of 0 passes it.
+        let zero = CheckOptions {
+            min_score: Some(0.0),
+            ..Default::default()
+        }
+        .checks()
+        .unwrap();
+        assert!(zero.failed(&map(json!({"success": true})), now).is_empty());
         assert!(Checks::default().failed(&map(json!({"success": true})), now).is_empty());
     }
 

@@ -50,6 +50,28 @@ pub const UNEXPECTED_STATUS: &str = "siteverify-unexpected-status";
 /// The code on an unavailability error: no verdict after the retries.
 pub const UNAVAILABLE: &str = "siteverify-unavailable";
 
+/// Every code the three providers document: a 4xx that carries one of them is a verdict.
+const KNOWN_CODES: [&str; 14] = [
+    "missing-input-secret",
+    "invalid-input-secret",
+    "missing-input-response",
+    "invalid-input-response",
+    "bad-request",
+    "timeout-or-duplicate",
+    "internal-error",
+    "expired-input-response",
+    "already-seen-response",
+    "invalid-or-already-seen-response",
+    "missing-remoteip",
+    "invalid-remoteip",
+    "not-using-dummy-passcode",
+    "sitekey-secret-mismatch",
+];
+
+/// The shortest secret searched for in a verdict. The providers' secrets are 35 to 42
+/// characters; a shorter one (a test's) would match ordinary words and names.
+const MIN_SEARCHED_SECRET: usize = 8;
+
 /// The longest `idempotencyKey`: a UUID.
 const UUID_LENGTH: usize = 36;
 /// More retries than this cannot fit in a token's life anyway.
@@ -122,14 +144,11 @@ impl Site {
     pub fn is_configuration_code(self, code: &str) -> bool {
         match self {
             Site::Turnstile | Site::Recaptcha => matches!(code, "missing-input-secret" | "invalid-input-secret"),
+            // Not `sitekey-secret-mismatch` or `not-using-dummy-passcode`: a visitor causes those
+            // with a token solved on another site, or hCaptcha's published test token.
             Site::Hcaptcha => matches!(
                 code,
-                "missing-input-secret"
-                    | "invalid-input-secret"
-                    | "sitekey-secret-mismatch"
-                    | "not-using-dummy-passcode"
-                    | "not-using-dummy-secret"
-                    | "missing-remoteip"
+                "missing-input-secret" | "invalid-input-secret" | "missing-remoteip"
             ),
         }
     }
@@ -145,7 +164,7 @@ impl Site {
 
     /// Codes that say the token was already redeemed. Without an idempotency key, a retry's
     /// "already redeemed" may be our own lost attempt's doing.
-    fn is_duplicate_code(self, code: &str) -> bool {
+    pub(crate) fn is_duplicate_code(self, code: &str) -> bool {
         match self {
             // Every Turnstile call carries an idempotency key: its answer is the truth.
             Site::Turnstile => false,
@@ -226,18 +245,16 @@ pub(crate) struct Retry {
     pub delay: Box<dyn Fn(u32) -> Duration + Send + Sync>,
     /// No attempt starts, and none runs, past this from the start.
     pub lifetime: Duration,
+    /// A pause longer than this (a server's `Retry-After`) ends the retries: the caller's
+    /// deadline per attempt bounds the wait too, not only the token's life.
+    pub max_wait: Option<Duration>,
 }
 
 /// What asking came to.
 #[derive(Debug, PartialEq)]
 pub(crate) enum Exchange {
-    /// The provider's verdict; `lost` says why an earlier attempt that may have reached the
-    /// provider got no answer.
-    Verdict {
-        fields: Map<String, Value>,
-        lost: Option<(Unavailable, String)>,
-        attempts: u32,
-    },
+    /// The provider's verdict, the secret taken out of it.
+    Verdict(Map<String, Value>),
     /// A status siteverify never answers (not 2xx, 429 or 5xx): retrying cannot help.
     Unexpected(u16),
     /// No verdict, after `attempts`.
@@ -246,6 +263,18 @@ pub(crate) enum Exchange {
         reason: String,
         attempts: u32,
     },
+}
+
+/// What the attempts came to, before the verdict is read.
+enum Asked {
+    /// A verdict; `lost` says why an earlier attempt that may have reached the provider got no
+    /// answer.
+    Verdict {
+        fields: Map<String, Value>,
+        lost: Option<(Unavailable, String)>,
+        attempts: u32,
+    },
+    Done(Exchange),
 }
 
 /// What one attempt learned.
@@ -268,7 +297,8 @@ fn read_attempt(answer: Answer) -> Attempt {
             reason: format!("siteverify answered {status}"),
             why: Unavailable::of_status(status),
             retry_after: answer.retry_after_seconds().map(Duration::from_secs),
-            reached: true,
+            // A 429 is the provider turning the request away before reading it.
+            reached: status != 429,
         };
     }
     let verdict = match serde_json::from_slice::<Value>(answer.body.as_deref().unwrap_or_default()) {
@@ -276,10 +306,14 @@ fn read_attempt(answer: Answer) -> Attempt {
         _ => None,
     };
     if !(200..300).contains(&status) {
-        // A 4xx that carries a verdict is one (a provider may answer `bad-request` so); any
-        // other status siteverify never answers.
+        // A 4xx that carries a refusal in siteverify's own codes is one (a provider may answer
+        // `bad-request` so); any other 4xx (another API's JSON error) says the URL is wrong.
         return match verdict {
-            Some(fields) if (400..500).contains(&status) && fields.get("success") == Some(&Value::Bool(false)) => {
+            Some(fields)
+                if (400..500).contains(&status)
+                    && fields.get("success") == Some(&Value::Bool(false))
+                    && codes_of(&fields).any(|code| KNOWN_CODES.contains(&code)) =>
+            {
                 Attempt::Verdict(fields)
             }
             _ => Attempt::Unexpected(status),
@@ -318,16 +352,20 @@ pub(crate) async fn exchange(
     reading: &Reading<'_>,
 ) -> Exchange {
     match ask(transport, url, body, retry, reading.outage).await {
-        Exchange::Verdict {
+        Asked::Verdict {
             mut fields,
             lost,
             attempts,
         } => {
-            if let Some(Value::Array(codes)) = fields.get_mut("error-codes") {
-                codes.retain(|code| !code.as_str().is_some_and(|code| holds_secret(code, reading.secret)));
-            }
-            for value in fields.values_mut() {
-                scrub_strings(value, reading.secret);
+            // A secret shorter than a real one (a test's `'s'`) would match ordinary words.
+            if reading.secret.chars().count() >= MIN_SEARCHED_SECRET {
+                if let Some(Value::Array(codes)) = fields.get_mut("error-codes") {
+                    codes.retain(|code| !code.as_str().is_some_and(|code| holds_secret(code, reading.secret)));
+                }
+                fields.retain(|name, _| name == "success" || !holds_secret(name, reading.secret));
+                for value in fields.values_mut() {
+                    scrub_strings(value, reading.secret);
+                }
             }
             let duplicate = fields.get("success") == Some(&Value::Bool(false))
                 && codes_of(&fields).any(|code| (reading.duplicate)(code));
@@ -337,14 +375,10 @@ pub(crate) async fn exchange(
                     reason: format!("{reason}; the retry found the token redeemed, perhaps by that attempt"),
                     attempts,
                 },
-                None => Exchange::Verdict {
-                    fields,
-                    lost: None,
-                    attempts,
-                },
+                None => Exchange::Verdict(fields),
             }
         }
-        other => other,
+        Asked::Done(exchange) => exchange,
     }
 }
 
@@ -355,7 +389,7 @@ async fn ask(
     body: &str,
     retry: &Retry,
     outage: &(dyn Fn(&Map<String, Value>) -> bool + Sync),
-) -> Exchange {
+) -> Asked {
     let started = Instant::now();
     let mut attempts = 0u32;
     let mut lost = None;
@@ -389,8 +423,8 @@ async fn ask(
                 None,
                 true,
             ),
-            Attempt::Verdict(fields) => return Exchange::Verdict { fields, lost, attempts },
-            Attempt::Unexpected(status) => return Exchange::Unexpected(status),
+            Attempt::Verdict(fields) => return Asked::Verdict { fields, lost, attempts },
+            Attempt::Unexpected(status) => return Asked::Done(Exchange::Unexpected(status)),
             Attempt::Retryable {
                 reason,
                 why,
@@ -402,8 +436,9 @@ async fn ask(
             lost = Some((why, reason.clone()));
         }
         let delay = (retry.delay)(attempts).max(retry_after.unwrap_or_default());
-        if attempts > retry.retries || started.elapsed().saturating_add(delay) >= retry.lifetime {
-            return Exchange::NoVerdict { why, reason, attempts };
+        let too_long = retry.max_wait.is_some_and(|longest| delay > longest);
+        if attempts > retry.retries || too_long || started.elapsed().saturating_add(delay) >= retry.lifetime {
+            return Asked::Done(Exchange::NoVerdict { why, reason, attempts });
         }
         tokio::time::sleep(delay).await;
     }
@@ -511,10 +546,6 @@ impl SiteverifyClient {
         })
     }
 
-    pub fn site(&self) -> Site {
-        self.site
-    }
-
     /// The outcome of options only the binding could check (a proxy, `ca`), or of a call's
     /// unusable option: a misconfiguration that rejects a `TypeError` (`error`'s kind).
     pub fn unusable_options(error: CaptchaError) -> Outcome<Value> {
@@ -544,19 +575,19 @@ impl SiteverifyClient {
             (_, None) => None,
         };
         let token = match token {
-            None => return self.judge(local_refusal(INVALID_INPUT_RESPONSE), &checks),
-            Some("") => return self.judge(local_refusal(MISSING_INPUT_RESPONSE), &checks),
+            None => return self.judge(local_refusal(INVALID_INPUT_RESPONSE), &Checks::default()),
+            Some("") => return self.judge(local_refusal(MISSING_INPUT_RESPONSE), &Checks::default()),
             // Cloudflare counts characters; the byte count bounds it first, for free.
             Some(token)
                 if token.len() > self.site.max_token_length()
                     && token.chars().count() > self.site.max_token_length() =>
             {
-                return self.judge(local_refusal(INVALID_INPUT_RESPONSE), &checks)
+                return self.judge(local_refusal(INVALID_INPUT_RESPONSE), &Checks::default())
             }
             Some(token) => token,
         };
         let Some(secret_field) = &self.secret_field else {
-            return self.judge(local_refusal(MISSING_INPUT_SECRET), &checks);
+            return self.judge(local_refusal(MISSING_INPUT_SECRET), &Checks::default());
         };
         let body = {
             let mut form = form_urlencoded::Serializer::for_suffix(secret_field.clone(), 0);
@@ -582,6 +613,7 @@ impl SiteverifyClient {
                     .min(MAX_RETRY_DELAY)
             }),
             lifetime: site.token_lifetime(),
+            max_wait: Some(self.timeout),
         };
         let reading = Reading {
             secret: &self.secret,
@@ -589,7 +621,7 @@ impl SiteverifyClient {
             duplicate: &|code| site.is_duplicate_code(code),
         };
         match exchange(&self.transport, &self.url, &body, &retry, &reading).await {
-            Exchange::Verdict { fields, .. } => self.judge(fields, &checks),
+            Exchange::Verdict(fields) => self.judge(fields, &checks),
             Exchange::Unexpected(status) => self.misconfiguration(
                 UNEXPECTED_STATUS,
                 Some(format!(
@@ -667,12 +699,16 @@ impl SiteverifyClient {
     }
 }
 
-/// Every string in `value` with the secret in it, scrubbed (`errors::scrub`), at any depth.
+/// Every string in `value` with the secret in it, scrubbed (`errors::scrub`), and every name
+/// holding it dropped, at any depth.
 fn scrub_strings(value: &mut Value, secret: &str) {
     match value {
         Value::String(text) if holds_secret(text, secret) => *text = scrub(text, secret).into_owned(),
         Value::Array(items) => items.iter_mut().for_each(|item| scrub_strings(item, secret)),
-        Value::Object(fields) => fields.values_mut().for_each(|item| scrub_strings(item, secret)),
+        Value::Object(fields) => {
+            fields.retain(|name, _| !holds_secret(name, secret));
+            fields.values_mut().for_each(|item| scrub_strings(item, secret));
+        }
         _ => {}
     }
 }

@@ -63,6 +63,28 @@ async fn scripted(scripts: Vec<Script>) -> (String, Arc<Mutex<Vec<String>>>) {
     (url, bodies)
 }
 
+/// A server that answers each connection with these raw bytes (the last repeats), keeping a
+/// count of the requests.
+async fn raw_server(answers: Vec<&'static str>) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/siteverify", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let count = seen.clone();
+    tokio::spawn(async move {
+        let mut served = 0usize;
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let raw = answers[served.min(answers.len() - 1)];
+            served += 1;
+            let mut chunk = [0u8; 4096];
+            let _ = socket.read(&mut chunk).await;
+            count.lock().unwrap().push(String::new());
+            let _ = socket.write_all(raw.as_bytes()).await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    (url, seen)
+}
+
 fn client(site: Site, url: &str, shape: Shape) -> SiteverifyClient {
     SiteverifyClient::new(
         site,
@@ -331,6 +353,15 @@ async fn a_duplicate_after_a_lost_attempt_is_an_outage_not_a_refusal() {
         (error.kind, error.field("attempts")),
         (ErrorKind::RecaptchaUnavailable, Some(&json!(2)))
     );
+    // A 429 turned the request away unread: the duplicate after it is the token's own.
+    let (url, _) = scripted(vec![Script::Answer(429, ""), Script::Answer(200, duplicate)]).await;
+    let outcome = client(Site::Recaptcha, &url, Shape::Verdict)
+        .verify(Some("t"), &Call::default())
+        .await;
+    assert_eq!(
+        (outcome.kind, outcome.code.as_deref()),
+        (Kind::Refused, Some("timeout-or-duplicate"))
+    );
     // Asked once, the same answer is a verdict.
     let (url, _) = scripted(vec![Script::Answer(200, duplicate)]).await;
     let outcome = client(Site::Recaptcha, &url, Shape::Verdict)
@@ -514,6 +545,78 @@ async fn a_secret_echoed_anywhere_in_a_verdict_is_scrubbed() {
 }
 
 #[tokio::test]
+async fn a_name_holding_the_secret_is_dropped_from_the_verdict() {
+    let (url, _) = scripted(vec![Script::Answer(
+        200,
+        r#"{"success":true,"s3cret+/=":1,"metadata":{"s3cret%2B%2F%3D":2,"kept":3}}"#,
+    )])
+    .await;
+    let verdict = client(Site::Turnstile, &url, Shape::Verdict)
+        .verify(Some("t"), &Call::default())
+        .await
+        .value
+        .unwrap();
+    assert_eq!(
+        verdict,
+        json!({"success": true, "metadata": {"kept": 3}, "errorCodes": []})
+    );
+}
+
+#[tokio::test]
+async fn a_retry_after_longer_than_an_attempts_deadline_ends_the_retries() {
+    let limited = |seconds: &'static str| {
+        Box::leak(
+            format!("HTTP/1.1 429 X\r\nretry-after: {seconds}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                .into_boxed_str(),
+        )
+    };
+    // The deadline per attempt is 2 s (`client`): a 4-second Retry-After is not waited out.
+    let (url, bodies) = raw_server(vec![limited("4")]).await;
+    let started = Instant::now();
+    let outcome = client(Site::Hcaptcha, &url, Shape::Verdict)
+        .verify(Some("t"), &Call::default())
+        .await;
+    assert_eq!(
+        (outcome.kind, outcome.code.as_deref()),
+        (Kind::Unavailable, Some("rate_limited"))
+    );
+    assert_eq!(outcome.value.unwrap_err().field("attempts"), Some(&json!(1)));
+    assert_eq!(bodies.lock().unwrap().len(), 1);
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    // One second fits: it is waited out, then the retries go on.
+    let (url, bodies) = raw_server(vec![limited("1")]).await;
+    let started = Instant::now();
+    let outcome = client(Site::Turnstile, &url, Shape::Verdict)
+        .verify(Some("t"), &Call::default())
+        .await;
+    assert_eq!(outcome.value.unwrap_err().field("attempts"), Some(&json!(3)));
+    assert_eq!(bodies.lock().unwrap().len(), 3);
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "two waits of Retry-After: {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_local_refusal_adds_no_check_codes() {
+    let (url, _) = scripted(vec![Script::Answer(200, PASS)]).await;
+    let call = Call {
+        checks: CheckOptions {
+            expected_action: Some("login".into()),
+            min_score: Some(0.5),
+            max_age_ms: Some(1_000.0),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let outcome = client(Site::Recaptcha, &url, Shape::Verdict)
+        .verify(Some(""), &call)
+        .await;
+    assert_eq!(outcome.value.unwrap()["errorCodes"], json!(["missing-input-response"]));
+}
+
+#[tokio::test]
 async fn codes_that_hold_the_secret_are_dropped() {
     let (url, _) = scripted(vec![Script::Answer(
         200,
@@ -607,9 +710,12 @@ fn only_answers_without_a_verdict_are_retried() {
         );
     }
     assert!(matches!(read_attempt(answer(404, b"")), Attempt::Unexpected(404)));
-    // A 4xx with a refusal in it is that refusal; a 4xx claiming success is not believed.
+    // A 4xx with a refusal in siteverify's codes is that refusal; a 4xx claiming success, or
+    // another API's JSON error (a wrong URL), is not a verdict.
     let refusal = br#"{"success":false,"error-codes":["bad-request"]}"#;
     assert!(matches!(read_attempt(answer(400, refusal)), Attempt::Verdict(_)));
+    let other_api = br#"{"success":false,"errors":[{"code":7003}],"error-codes":[]}"#;
+    assert!(matches!(read_attempt(answer(404, other_api)), Attempt::Unexpected(404)));
     assert!(matches!(
         read_attempt(answer(403, br#"{"success":true}"#)),
         Attempt::Unexpected(403)
