@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module'
 
 const { Emulator } = createRequire(import.meta.url)('../../index.js')
-const { trustcaptcha, swetrix, recaptcha, playtcha } = Emulator.identities
+const { trustcaptcha, swetrix, recaptcha, playtcha, turnstile, hcaptcha } = Emulator.identities
 
 /** Published TrustCaptcha test id ...0: "finished", answered without consuming anything. */
 export const TRUSTCAPTCHA_TEST_ID = trustcaptcha.testVerifications[0].verificationId
@@ -19,6 +19,12 @@ export const SWETRIX_PASS_SECRET = swetrix.testSecrets.pass.secret
 export const RECAPTCHA_TEST_SECRET = recaptcha.testSecretKey.secretKey
 /** Any non-empty token does for Swetrix PASS and the reCAPTCHA test secret. */
 export const ANY_TOKEN = 'benchmark-token'
+/** Cloudflare's published Turnstile test secret that passes, with its dummy token (reusable). */
+export const TURNSTILE_TEST_SECRET = turnstile.testSecrets.pass.secret
+export const TURNSTILE_DUMMY_TOKEN = turnstile.dummyToken
+/** hCaptcha's published test secret and its Publisher test token (reusable). */
+export const HCAPTCHA_TEST_SECRET = hcaptcha.testSecret
+export const HCAPTCHA_TEST_TOKEN = hcaptcha.testKeys.publisher.token
 
 /** The emulator's default credentials (README, "The emulator"), for a client run by hand. */
 export const DEFAULT_CREDENTIALS = Object.freeze({
