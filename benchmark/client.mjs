@@ -22,8 +22,8 @@ import { parseArgs } from 'node:util'
 import { LatencyHistogram } from './lib/stats.mjs'
 import { defaultWireTool, runWire } from './lib/wire.mjs'
 import {
-  ANY_TOKEN, CLIENTS, DEFAULT_CREDENTIALS, NEEDS_MINTED_TOKENS, RECAPTCHA_TEST_SECRET,
-  SWETRIX_PASS_SECRET, TRUSTCAPTCHA_TEST_TOKEN, verificationRequest
+  CLIENTS, DEFAULT_CREDENTIALS, HCAPTCHA_TEST_SECRET, NEEDS_MINTED_TOKENS, RECAPTCHA_TEST_SECRET,
+  SWETRIX_PASS_SECRET, TEST_TOKENS, TURNSTILE_TEST_SECRET, verificationRequest
 } from './lib/protocol.mjs'
 
 const require = createRequire(import.meta.url)
@@ -80,7 +80,7 @@ function emit (object) {
 
 function tokenSource () {
   if (!NEEDS_MINTED_TOKENS.has(provider)) {
-    const token = provider === 'trustcaptcha' ? TRUSTCAPTCHA_TEST_TOKEN : ANY_TOKEN
+    const token = TEST_TOKENS[provider]
     return { next: () => token, minted: null }
   }
   if (!args.tokens) fail(`${provider} tokens are single use: pass --tokens FILE (one token a line)`)
@@ -132,6 +132,15 @@ async function makeVerifier () {
         if (result.success !== true || result.failedOpen) throw new Error(`failed open: ${result.unavailableReason} ${result.status ?? ''}`)
       }
     }
+    case 'turnstile': {
+      // Each call sends a fresh idempotency key, as it always does; no retries, as for reCAPTCHA.
+      const turnstile = new native.Turnstile({ secret: TURNSTILE_TEST_SECRET, siteverifyUrl: `${url}/turnstile/v0/siteverify`, retries: 0 })
+      return async (token) => expectSiteverifyPassed(await turnstile.verify(token))
+    }
+    case 'hcaptcha': {
+      const hcaptcha = new native.HCaptcha({ secret: HCAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/siteverify`, retries: 0 })
+      return async (token) => expectSiteverifyPassed(await hcaptcha.verify(token))
+    }
   }
   throw new Error(`no client ${client} for ${provider}`)
 }
@@ -142,6 +151,11 @@ function expectTrustCaptchaPassed (result) {
 
 function expectSwetrixPassed ([ok, data]) {
   if (ok !== true) throw new Error(String(data))
+}
+
+/** The siteverify classes resolve a refusal too: only `success: true` is a verification. */
+function expectSiteverifyPassed (verdict) {
+  if (verdict.success !== true) throw new Error(`verdict ${JSON.stringify(verdict.errorCodes)}`)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 // own child process; variants alternate within each round and the figures are medians over rounds.
 //
 //   node run.mjs [--rounds 5] [--duration 1.5] [--warmup 0.5] [--concurrency 1,64,1024]
-//                [--providers trustcaptcha,swetrix,recaptcha,playtcha] [--clients native,fetch,...]
+//                [--providers trustcaptcha,swetrix,recaptcha,playtcha,turnstile,hcaptcha]
+//                [--clients native,sdk-style,fetch,wire]
 //                [--wire-tool wrk|autocannon] [--memory 1000000] [--memory-node-options=--max-semi-space-size=2]
 //                [--quick] [--out results/]
 import { spawn } from 'node:child_process'
@@ -47,10 +48,11 @@ const MEMORY_FIRST = 10_000
 /** Verifications in flight during the memory phase. */
 const MEMORY_CONCURRENCY = 64
 
-// The default run (5 rounds × 4 providers × 3 concurrencies × 3–4 clients = 210 runs) takes about
-// 9 minutes on 2 cores. The JS clients need about a second of warm-up before their JIT settles
-// (a 0.2 s warm-up costs fetch a quarter of its rate). --quick is a one-minute smoke run: one
-// round, half-second warm-up and window, so its ratios flatter native; use the default for figures.
+// The default run (5 rounds × 3 concurrencies × 20 provider-client pairs = 300 runs) takes about
+// 13 minutes on 2 cores, then the memory phase about a minute a provider. The JS clients need
+// about a second of warm-up before their JIT settles (a 0.2 s warm-up costs fetch a quarter of
+// its rate). --quick is a smoke run of a few minutes: one round, half-second warm-up and window,
+// so its ratios flatter native; use the default for figures.
 const options = {
   rounds: Number(args.rounds ?? (args.quick ? 1 : 5)),
   durationS: Number(args.duration ?? (args.quick ? 0.5 : 1)),
@@ -250,7 +252,7 @@ function ratios (runsByClient, reference) {
   }
 }
 
-const NAMES = { trustcaptcha: 'TrustCaptcha', swetrix: 'Swetrix', recaptcha: 'reCAPTCHA', playtcha: 'Playtcha' }
+const NAMES = { trustcaptcha: 'TrustCaptcha', swetrix: 'Swetrix', recaptcha: 'reCAPTCHA', playtcha: 'Playtcha', turnstile: 'Turnstile', hcaptcha: 'hCaptcha' }
 
 function number (value, digits = 0) {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—'

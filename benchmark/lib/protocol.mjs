@@ -2,6 +2,7 @@
 // exact HTTP request captcha-native sends, so the fetch client and the wire ceiling send the same.
 // The identities and the provider list are the package's own (`Emulator.identities`, written once
 // in the emulator's Rust), never restated here.
+import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
 
 const { Emulator } = createRequire(import.meta.url)('../../index.js')
@@ -26,6 +27,15 @@ export const TURNSTILE_DUMMY_TOKEN = turnstile.dummyToken
 export const HCAPTCHA_TEST_SECRET = hcaptcha.testSecret
 export const HCAPTCHA_TEST_TOKEN = hcaptcha.testKeys.publisher.token
 
+/** The reusable token each provider's runs send (Playtcha's are minted per run instead). */
+export const TEST_TOKENS = Object.freeze({
+  trustcaptcha: TRUSTCAPTCHA_TEST_TOKEN,
+  swetrix: ANY_TOKEN,
+  recaptcha: ANY_TOKEN,
+  turnstile: TURNSTILE_DUMMY_TOKEN,
+  hcaptcha: HCAPTCHA_TEST_TOKEN
+})
+
 /** The emulator's default credentials (README, "The emulator"), for a client run by hand. */
 export const DEFAULT_CREDENTIALS = Object.freeze({
   trustcaptchaApiKey: trustcaptcha.apiKey,
@@ -36,18 +46,22 @@ export const DEFAULT_CREDENTIALS = Object.freeze({
 
 /**
  * The clients measured per provider. reCAPTCHA (wix-captcha-backend runs inside Wix) and Playtcha
- * (a server contract, no Node SDK) have no original JS client to imitate, so no sdk-style.
+ * (a server contract, no Node SDK) have no original JS client to imitate, so no sdk-style; nor has
+ * Turnstile (Cloudflare documents a plain fetch, no SDK), and hCaptcha's `hcaptcha` package has no
+ * imitation here yet.
  */
 export const CLIENTS = {
   trustcaptcha: ['native', 'sdk-style', 'fetch', 'wire'],
   swetrix: ['native', 'sdk-style', 'fetch', 'wire'],
   recaptcha: ['native', 'fetch', 'wire'],
-  playtcha: ['native', 'fetch', 'wire']
+  playtcha: ['native', 'fetch', 'wire'],
+  turnstile: ['native', 'fetch', 'wire'],
+  hcaptcha: ['native', 'fetch', 'wire']
 }
 
 /**
  * The providers measured, in the docs' order: those the emulator serves (`Emulator.identities`)
- * that have clients here. The emulator serves Turnstile and hCaptcha before their facades exist.
+ * that have clients here.
  */
 export const PROVIDERS = Object.keys(Emulator.identities).filter((provider) => provider in CLIENTS)
 
@@ -57,7 +71,8 @@ export const NEEDS_MINTED_TOKENS = new Set(['playtcha'])
 /**
  * The request of one verification: { method, path, headers, body(token) } and `passMarker`, text
  * that a 2xx answer's body holds when the verification passed (anything else is an error). The
- * emulator's JSON is compact, so a substring check is exact enough for a load generator.
+ * emulator's JSON is compact, so a substring check is exact enough for a load generator. With
+ * `freshKey`, body(token, key) carries a new UUID per call unless given `key` (the wire's slot).
  */
 export function verificationRequest (provider, credentials) {
   switch (provider) {
@@ -95,6 +110,24 @@ export function verificationRequest (provider, credentials) {
         path: '/v1/verify',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: (token) => JSON.stringify({ secret: credentials.playtchaSecret, token }),
+        passMarker: '"success":true'
+      }
+    case 'turnstile':
+      return {
+        method: 'POST',
+        path: '/turnstile/v0/siteverify',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        // captcha-native sends a fresh idempotency key with every call (README, "Safe retries").
+        body: (token, key = randomUUID()) => new URLSearchParams({ secret: TURNSTILE_TEST_SECRET, response: token, idempotency_key: key }).toString(),
+        freshKey: true,
+        passMarker: '"success":true'
+      }
+    case 'hcaptcha':
+      return {
+        method: 'POST',
+        path: '/siteverify',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: (token) => new URLSearchParams({ secret: HCAPTCHA_TEST_SECRET, response: token }).toString(),
         passMarker: '"success":true'
       }
     default:

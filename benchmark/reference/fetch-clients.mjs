@@ -11,7 +11,9 @@ export function fetchVerifier (provider, { url, credentials }) {
     trustcaptcha: (response, body) => response.ok && body.verificationPassed === true,
     swetrix: (response, body) => response.status < 400 && Boolean(body?.success),
     recaptcha: (response, body) => response.status === 200 && body.success === true,
-    playtcha: (response, body) => response.ok && body.success === true
+    playtcha: (response, body) => response.ok && body.success === true,
+    turnstile: (response, body) => response.status === 200 && body.success === true,
+    hcaptcha: (response, body) => response.status === 200 && body.success === true
   }[provider]
   return async function verify (token) {
     const response = await fetch(endpoint, { method: request.method, headers: request.headers, body: request.body(token) })
