@@ -108,7 +108,7 @@ async function makeVerifier () {
     const { validateToken } = await import('./reference/swetrix-validator.mjs')
     return async (token) => expectSwetrixPassed(await validateToken(token, SWETRIX_PASS_SECRET, `${url}/v1/captcha`))
   }
-  // captcha-native, loaded only by the native client so the others' RSS does not include it.
+  // captcha-native, loaded only by the native clients so the others' RSS does not include it.
   const native = require(args.module ? path.resolve(args.module) : '../index.js')
   switch (provider) {
     case 'trustcaptcha': {
@@ -118,6 +118,10 @@ async function makeVerifier () {
     case 'swetrix':
       return async (token) => expectSwetrixPassed(await native.validateToken(token, SWETRIX_PASS_SECRET, `${url}/v1/captcha`))
     case 'recaptcha':
+      if (client === 'native-class') {
+        const recaptcha = new native.Recaptcha({ secret: RECAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retries: 0 })
+        return async (token) => expectSiteverifyPassed(await recaptcha.verify(token))
+      }
       // Configured once, as an application would; no retries, so a failure shows as an error.
       native.configureRecaptcha({ secretKey: RECAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retries: 0 })
       return async (token) => {

@@ -5,7 +5,7 @@
 //
 //   node run.mjs [--rounds 5] [--duration 1.5] [--warmup 0.5] [--concurrency 1,64,1024]
 //                [--providers trustcaptcha,swetrix,recaptcha,playtcha,turnstile,hcaptcha]
-//                [--clients native,sdk-style,fetch,wire]
+//                [--clients native,native-class,sdk-style,fetch,wire]
 //                [--wire-tool wrk|autocannon] [--memory 1000000] [--memory-node-options=--max-semi-space-size=2]
 //                [--quick] [--out results/]
 import { spawn } from 'node:child_process'
@@ -48,8 +48,8 @@ const MEMORY_FIRST = 10_000
 /** Verifications in flight during the memory phase. */
 const MEMORY_CONCURRENCY = 64
 
-// The default run (5 rounds × 3 concurrencies × 20 provider-client pairs = 300 runs) takes about
-// 13 minutes on 2 cores, then the memory phase about a minute a provider. The JS clients need
+// The default run (5 rounds × 3 concurrencies × 21 provider-client pairs = 315 runs) takes about
+// 14 minutes on 2 cores, then the memory phase about a minute a provider. The JS clients need
 // about a second of warm-up before their JIT settles (a 0.2 s warm-up costs fetch a quarter of
 // its rate). --quick is a smoke run of a few minutes: one round, half-second warm-up and window,
 // so its ratios flatter native; use the default for figures.

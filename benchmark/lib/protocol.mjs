@@ -48,12 +48,13 @@ export const DEFAULT_CREDENTIALS = Object.freeze({
  * The clients measured per provider. reCAPTCHA (wix-captcha-backend runs inside Wix) and Playtcha
  * (a server contract, no Node SDK) have no original JS client to imitate, so no sdk-style; nor has
  * Turnstile (Cloudflare documents a plain fetch, no SDK), and hCaptcha's `hcaptcha` package has no
- * imitation here yet.
+ * imitation here yet. reCAPTCHA's `native` is `authorize`, its `native-class` the `Recaptcha`
+ * class, on the siteverify engine Turnstile and hCaptcha share.
  */
 export const CLIENTS = {
   trustcaptcha: ['native', 'sdk-style', 'fetch', 'wire'],
   swetrix: ['native', 'sdk-style', 'fetch', 'wire'],
-  recaptcha: ['native', 'fetch', 'wire'],
+  recaptcha: ['native', 'native-class', 'fetch', 'wire'],
   playtcha: ['native', 'fetch', 'wire'],
   turnstile: ['native', 'fetch', 'wire'],
   hcaptcha: ['native', 'fetch', 'wire']
