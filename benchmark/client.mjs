@@ -99,6 +99,10 @@ async function makeVerifier () {
     const { fetchVerifier } = await import('./reference/fetch-clients.mjs')
     return fetchVerifier(provider, target)
   }
+  if (client === 'undici') {
+    const { undiciVerifier } = await import('./reference/undici-clients.mjs')
+    return undiciVerifier(provider, target)
+  }
   if (client === 'sdk-style' && provider === 'trustcaptcha') {
     const { SdkStyleTrustCaptcha } = await import('./reference/trustcaptcha-sdk.mjs')
     const trustCaptcha = new SdkStyleTrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url })

@@ -5,7 +5,7 @@
 //
 //   node run.mjs [--rounds 5] [--duration 1.5] [--warmup 0.5] [--concurrency 1,64,1024]
 //                [--providers trustcaptcha,swetrix,recaptcha,playtcha,turnstile,hcaptcha]
-//                [--clients native,native-class,sdk-style,fetch,wire]
+//                [--clients native,native-class,sdk-style,fetch,undici,wire]
 //                [--wire-tool wrk|autocannon] [--memory 1000000] [--memory-node-options=--max-semi-space-size=2]
 //                [--quick] [--out results/]
 import { spawn } from 'node:child_process'
@@ -39,7 +39,7 @@ const { values: args } = parseArgs({
   }
 })
 if (args.help) {
-  console.log('usage: node run.mjs [--quick] [--rounds N] [--duration S] [--warmup S] [--concurrency 1,64,1024] [--providers a,b] [--clients native,fetch] [--wire-tool wrk|autocannon] [--memory N] [--out DIR]')
+  console.log('usage: node run.mjs [--quick] [--rounds N] [--duration S] [--warmup S] [--concurrency 1,64,1024] [--providers a,b] [--clients native,fetch,undici] [--wire-tool wrk|autocannon] [--memory N] [--out DIR]')
   process.exit(0)
 }
 
@@ -48,8 +48,8 @@ const MEMORY_FIRST = 10_000
 /** Verifications in flight during the memory phase. */
 const MEMORY_CONCURRENCY = 64
 
-// The default run (5 rounds × 3 concurrencies × 21 provider-client pairs = 315 runs) takes about
-// 14 minutes on 2 cores, then the memory phase about a minute a provider. The JS clients need
+// The default run (5 rounds × 3 concurrencies × 27 provider-client pairs = 405 runs) takes about
+// 18 minutes on 2 cores, then the memory phase about a minute a provider. The JS clients need
 // about a second of warm-up before their JIT settles (a 0.2 s warm-up costs fetch a quarter of
 // its rate). --quick is a smoke run of a few minutes: one round, half-second warm-up and window,
 // so its ratios flatter native; use the default for figures.
@@ -297,12 +297,13 @@ function report (summary) {
       const r = summary.ratios[provider]?.[concurrency]
       if (!r) continue
       ratioRows.push([NAMES[provider], String(concurrency),
-        times(r['sdk-style']?.throughput), times(r.fetch?.throughput), times(r.wire?.throughput),
-        times(r['sdk-style']?.cpu), times(r.fetch?.cpu)])
+        times(r['sdk-style']?.throughput), times(r.fetch?.throughput), times(r.undici?.throughput), times(r.wire?.throughput),
+        times(r['sdk-style']?.cpu), times(r.fetch?.cpu), times(r.undici?.cpu)])
     }
   }
   lines.push('\nnative versus the references (median of per-round ratios)')
-  lines.push(renderTable(['provider', 'conc', 'verif/s ÷ sdk-style', '÷ fetch', '÷ wire', 'CPU/verif: sdk-style ÷ native', 'fetch ÷ native'], ratioRows))
+  lines.push(renderTable(['provider', 'conc', 'verif/s ÷ sdk-style', '÷ fetch', '÷ undici', '÷ wire',
+    'CPU/verif: sdk-style ÷ native', 'fetch ÷ native', 'undici ÷ native'], ratioRows))
   if (options.wireTool === 'autocannon') {
     lines.push('\nThe wire ran on autocannon (JavaScript, one thread): install wrk for a true ceiling.')
   }

@@ -52,12 +52,12 @@ export const DEFAULT_CREDENTIALS = Object.freeze({
  * class, on the siteverify engine Turnstile and hCaptcha share.
  */
 export const CLIENTS = {
-  trustcaptcha: ['native', 'sdk-style', 'fetch', 'wire'],
-  swetrix: ['native', 'sdk-style', 'fetch', 'wire'],
-  recaptcha: ['native', 'native-class', 'fetch', 'wire'],
-  playtcha: ['native', 'fetch', 'wire'],
-  turnstile: ['native', 'fetch', 'wire'],
-  hcaptcha: ['native', 'fetch', 'wire']
+  trustcaptcha: ['native', 'sdk-style', 'fetch', 'undici', 'wire'],
+  swetrix: ['native', 'sdk-style', 'fetch', 'undici', 'wire'],
+  recaptcha: ['native', 'native-class', 'fetch', 'undici', 'wire'],
+  playtcha: ['native', 'fetch', 'undici', 'wire'],
+  turnstile: ['native', 'fetch', 'undici', 'wire'],
+  hcaptcha: ['native', 'fetch', 'undici', 'wire']
 }
 
 /**
