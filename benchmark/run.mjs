@@ -48,11 +48,11 @@ const MEMORY_FIRST = 10_000
 /** Verifications in flight during the memory phase. */
 const MEMORY_CONCURRENCY = 64
 
-// The default run (5 rounds × 3 concurrencies × 27 provider-client pairs = 405 runs) takes about
-// 18 minutes on 2 cores, then the memory phase about a minute a provider. The JS clients need
-// about a second of warm-up before their JIT settles (a 0.2 s warm-up costs fetch a quarter of
-// its rate). --quick is a smoke run of a few minutes: one round, half-second warm-up and window,
-// so its ratios flatter native; use the default for figures.
+// The default run (5 rounds × 3 concurrencies × 27 provider-client pairs = 405 runs, then the
+// memory phase) takes about 16 minutes on 2 cores. The JS clients need about a second of warm-up
+// before their JIT settles (a 0.2 s warm-up costs fetch a quarter of its rate). --quick is a
+// two-minute smoke run: one round, half-second warm-up and window, so its ratios flatter native;
+// use the default for figures.
 const options = {
   rounds: Number(args.rounds ?? (args.quick ? 1 : 5)),
   durationS: Number(args.duration ?? (args.quick ? 0.5 : 1)),
