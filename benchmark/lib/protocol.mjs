@@ -1,5 +1,6 @@
 // What one verification is, per provider: the identities that let a run reuse a token, and the
-// exact HTTP request captcha-native sends, so the fetch client and the wire ceiling send the same.
+// exact HTTP request captcha-native sends, so the fetch and undici clients and the wire ceiling
+// send the same.
 // The identities and the provider list are the package's own (`Emulator.identities`, written once
 // in the emulator's Rust), never restated here.
 import { randomUUID } from 'node:crypto'
