@@ -1,8 +1,8 @@
 // A connection the server closed is not an outage. Servers close idle keep-alive connections
 // (Node's `keepAliveTimeout`, load balancers, restarts); a request sent into one at that instant
 // fails with nothing wrong. TrustCaptcha (a GET, safe to repeat) sends it once more on a fresh
-// connection; the single-use POST providers (Swetrix, reCAPTCHA `authorize`, Playtcha) never
-// send a token twice, so they report the loss as the outage they cannot rule out.
+// connection; the single-use POST providers (Swetrix, reCAPTCHA `authorize`, Playtcha, Turnstile,
+// hCaptcha) never send a token twice, so they report the loss as the outage they cannot rule out.
 //
 // Two kinds of test: deterministic ones through a proxy that drops a chosen request, counting
 // exactly what reached the server; and the emulator's `keepAliveTimeoutMs` with the real race

@@ -22,8 +22,8 @@ import { parseArgs } from 'node:util'
 import { LatencyHistogram } from './lib/stats.mjs'
 import { defaultWireTool, runWire } from './lib/wire.mjs'
 import {
-  ANY_TOKEN, CLIENTS, DEFAULT_CREDENTIALS, NEEDS_MINTED_TOKENS, RECAPTCHA_TEST_SECRET,
-  SWETRIX_PASS_SECRET, TRUSTCAPTCHA_TEST_TOKEN, verificationRequest
+  CLIENTS, DEFAULT_CREDENTIALS, HCAPTCHA_TEST_SECRET, NEEDS_MINTED_TOKENS, RECAPTCHA_TEST_SECRET,
+  SWETRIX_PASS_SECRET, TEST_TOKENS, TURNSTILE_TEST_SECRET, verificationRequest
 } from './lib/protocol.mjs'
 
 const require = createRequire(import.meta.url)
@@ -80,7 +80,7 @@ function emit (object) {
 
 function tokenSource () {
   if (!NEEDS_MINTED_TOKENS.has(provider)) {
-    const token = provider === 'trustcaptcha' ? TRUSTCAPTCHA_TEST_TOKEN : ANY_TOKEN
+    const token = TEST_TOKENS[provider]
     return { next: () => token, minted: null }
   }
   if (!args.tokens) fail(`${provider} tokens are single use: pass --tokens FILE (one token a line)`)
@@ -99,6 +99,10 @@ async function makeVerifier () {
     const { fetchVerifier } = await import('./reference/fetch-clients.mjs')
     return fetchVerifier(provider, target)
   }
+  if (client === 'undici') {
+    const { undiciVerifier } = await import('./reference/undici-clients.mjs')
+    return undiciVerifier(provider, target)
+  }
   if (client === 'sdk-style' && provider === 'trustcaptcha') {
     const { SdkStyleTrustCaptcha } = await import('./reference/trustcaptcha-sdk.mjs')
     const trustCaptcha = new SdkStyleTrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url })
@@ -108,7 +112,7 @@ async function makeVerifier () {
     const { validateToken } = await import('./reference/swetrix-validator.mjs')
     return async (token) => expectSwetrixPassed(await validateToken(token, SWETRIX_PASS_SECRET, `${url}/v1/captcha`))
   }
-  // captcha-native, loaded only by the native client so the others' RSS does not include it.
+  // captcha-native, loaded only by the native clients so the others' RSS does not include it.
   const native = require(args.module ? path.resolve(args.module) : '../index.js')
   switch (provider) {
     case 'trustcaptcha': {
@@ -118,6 +122,10 @@ async function makeVerifier () {
     case 'swetrix':
       return async (token) => expectSwetrixPassed(await native.validateToken(token, SWETRIX_PASS_SECRET, `${url}/v1/captcha`))
     case 'recaptcha':
+      if (client === 'native-class') {
+        const recaptcha = new native.Recaptcha({ secret: RECAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retries: 0 })
+        return async (token) => expectSiteverifyPassed(await recaptcha.verify(token))
+      }
       // Configured once, as an application would; no retries, so a failure shows as an error.
       native.configureRecaptcha({ secretKey: RECAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retries: 0 })
       return async (token) => {
@@ -132,6 +140,15 @@ async function makeVerifier () {
         if (result.success !== true || result.failedOpen) throw new Error(`failed open: ${result.unavailableReason} ${result.status ?? ''}`)
       }
     }
+    case 'turnstile': {
+      // Each call sends a fresh idempotency key, as it always does; no retries, as for reCAPTCHA.
+      const turnstile = new native.Turnstile({ secret: TURNSTILE_TEST_SECRET, siteverifyUrl: `${url}/turnstile/v0/siteverify`, retries: 0 })
+      return async (token) => expectSiteverifyPassed(await turnstile.verify(token))
+    }
+    case 'hcaptcha': {
+      const hcaptcha = new native.HCaptcha({ secret: HCAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/siteverify`, retries: 0 })
+      return async (token) => expectSiteverifyPassed(await hcaptcha.verify(token))
+    }
   }
   throw new Error(`no client ${client} for ${provider}`)
 }
@@ -142,6 +159,11 @@ function expectTrustCaptchaPassed (result) {
 
 function expectSwetrixPassed ([ok, data]) {
   if (ok !== true) throw new Error(String(data))
+}
+
+/** The siteverify classes resolve a refusal too: only `success: true` is a verification. */
+function expectSiteverifyPassed (verdict) {
+  if (verdict.success !== true) throw new Error(`verdict ${JSON.stringify(verdict.errorCodes)}`)
 }
 
 // ---------------------------------------------------------------------------------------------

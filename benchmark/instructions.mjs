@@ -6,7 +6,7 @@
 // for N1 and N2 verifications at concurrency C; the difference of the totals over N2 − N1 leaves
 // out start-up and warm-up. The emulator runs at full speed in its own process.
 //
-//   node instructions.mjs [--providers trustcaptcha,swetrix,recaptcha,playtcha] [--concurrency 64]
+//   node instructions.mjs [--providers trustcaptcha,swetrix,recaptcha,playtcha,turnstile,hcaptcha] [--concurrency 64]
 //                         [--from 4000] [--to 12000] [--module path/to/index.js]
 //
 // Needs valgrind (apt-get install valgrind). About 40 s per provider.

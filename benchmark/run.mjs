@@ -4,7 +4,8 @@
 // own child process; variants alternate within each round and the figures are medians over rounds.
 //
 //   node run.mjs [--rounds 5] [--duration 1.5] [--warmup 0.5] [--concurrency 1,64,1024]
-//                [--providers trustcaptcha,swetrix,recaptcha,playtcha] [--clients native,fetch,...]
+//                [--providers trustcaptcha,swetrix,recaptcha,playtcha,turnstile,hcaptcha]
+//                [--clients native,native-class,sdk-style,fetch,undici,wire]
 //                [--wire-tool wrk|autocannon] [--memory 1000000] [--memory-node-options=--max-semi-space-size=2]
 //                [--quick] [--out results/]
 import { spawn } from 'node:child_process'
@@ -38,7 +39,7 @@ const { values: args } = parseArgs({
   }
 })
 if (args.help) {
-  console.log('usage: node run.mjs [--quick] [--rounds N] [--duration S] [--warmup S] [--concurrency 1,64,1024] [--providers a,b] [--clients native,fetch] [--wire-tool wrk|autocannon] [--memory N] [--out DIR]')
+  console.log('usage: node run.mjs [--quick] [--rounds N] [--duration S] [--warmup S] [--concurrency 1,64,1024] [--providers a,b] [--clients native,fetch,undici] [--wire-tool wrk|autocannon] [--memory N] [--out DIR]')
   process.exit(0)
 }
 
@@ -47,10 +48,11 @@ const MEMORY_FIRST = 10_000
 /** Verifications in flight during the memory phase. */
 const MEMORY_CONCURRENCY = 64
 
-// The default run (5 rounds × 4 providers × 3 concurrencies × 3–4 clients = 210 runs) takes about
-// 9 minutes on 2 cores. The JS clients need about a second of warm-up before their JIT settles
-// (a 0.2 s warm-up costs fetch a quarter of its rate). --quick is a one-minute smoke run: one
-// round, half-second warm-up and window, so its ratios flatter native; use the default for figures.
+// The default run (5 rounds × 3 concurrencies × 27 provider-client pairs = 405 runs, then the
+// memory phase) takes about 16 minutes on 2 cores. The JS clients need about a second of warm-up
+// before their JIT settles (a 0.2 s warm-up costs fetch a quarter of its rate). --quick is a
+// two-minute smoke run: one round, half-second warm-up and window, so its ratios flatter native;
+// use the default for figures.
 const options = {
   rounds: Number(args.rounds ?? (args.quick ? 1 : 5)),
   durationS: Number(args.duration ?? (args.quick ? 0.5 : 1)),
@@ -250,7 +252,7 @@ function ratios (runsByClient, reference) {
   }
 }
 
-const NAMES = { trustcaptcha: 'TrustCaptcha', swetrix: 'Swetrix', recaptcha: 'reCAPTCHA', playtcha: 'Playtcha' }
+const NAMES = { trustcaptcha: 'TrustCaptcha', swetrix: 'Swetrix', recaptcha: 'reCAPTCHA', playtcha: 'Playtcha', turnstile: 'Turnstile', hcaptcha: 'hCaptcha' }
 
 function number (value, digits = 0) {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—'
@@ -295,12 +297,13 @@ function report (summary) {
       const r = summary.ratios[provider]?.[concurrency]
       if (!r) continue
       ratioRows.push([NAMES[provider], String(concurrency),
-        times(r['sdk-style']?.throughput), times(r.fetch?.throughput), times(r.wire?.throughput),
-        times(r['sdk-style']?.cpu), times(r.fetch?.cpu)])
+        times(r['sdk-style']?.throughput), times(r.fetch?.throughput), times(r.undici?.throughput), times(r.wire?.throughput),
+        times(r['sdk-style']?.cpu), times(r.fetch?.cpu), times(r.undici?.cpu)])
     }
   }
   lines.push('\nnative versus the references (median of per-round ratios)')
-  lines.push(renderTable(['provider', 'conc', 'verif/s ÷ sdk-style', '÷ fetch', '÷ wire', 'CPU/verif: sdk-style ÷ native', 'fetch ÷ native'], ratioRows))
+  lines.push(renderTable(['provider', 'conc', 'verif/s ÷ sdk-style', '÷ fetch', '÷ undici', '÷ wire',
+    'CPU/verif: sdk-style ÷ native', 'fetch ÷ native', 'undici ÷ native'], ratioRows))
   if (options.wireTool === 'autocannon') {
     lines.push('\nThe wire ran on autocannon (JavaScript, one thread): install wrk for a true ceiling.')
   }

@@ -10,8 +10,8 @@
 //
 // It prints, per provider: the calls, the spurious failures (with the outcome they gave), the
 // requests the emulator saw, and the calls whose request reached it more than once (must be 0
-// for the single-use POST providers). reCAPTCHA runs with `retries: 0`: its own SDK-level retries
-// would otherwise hide what the connection did (and re-send the token).
+// for the single-use POST providers). reCAPTCHA, Turnstile and hCaptcha run with `retries: 0`:
+// their own SDK-level retries would otherwise hide what the connection did (and re-send the token).
 import { createRequire } from 'node:module'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
@@ -21,7 +21,8 @@ import { PROVIDERS } from '../benchmark/lib/protocol.mjs'
 
 const require = createRequire(import.meta.url)
 const {
-  Emulator, TrustCaptcha, ServerUnreachableException, validateToken, authorize, RecaptchaUnavailableError, Playtcha
+  Emulator, TrustCaptcha, ServerUnreachableException, validateToken, authorize, RecaptchaUnavailableError, Playtcha,
+  Turnstile, TurnstileUnavailableError, HCaptcha, HCaptchaUnavailableError
 } = require('../index.js')
 
 export { PROVIDERS }
@@ -36,17 +37,21 @@ export function pauseBefore (i, idle) {
   return i % (2 * idle + 2)
 }
 
-/** The four providers' calls against `emulator`, each client built once. `timeoutMs` each. */
+/** Every provider's call against `emulator`, each client built once. `timeoutMs` each. */
 export function clients (emulator, { timeoutMs = 5000, ca } = {}) {
   const { url, credentials } = emulator
   const trustCaptcha = new TrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url, readTimeoutMs: timeoutMs, ca })
   const playtcha = new Playtcha({ secret: credentials.playtchaSecret, apiHost: url, timeoutMs, ca })
   const recaptcha = { secretKey: credentials.recaptchaSecret, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retries: 0, timeoutMs, ca }
+  const turnstile = new Turnstile({ secret: credentials.turnstileSecret, siteverifyUrl: `${url}/turnstile/v0/siteverify`, retries: 0, timeoutMs, ca })
+  const hcaptcha = new HCaptcha({ secret: credentials.hcaptchaSecret, siteverifyUrl: `${url}/siteverify`, retries: 0, timeoutMs, ca })
   return {
     trustcaptcha: () => trustCaptcha.getVerificationResult(emulator.issue('trustcaptcha')),
     swetrix: () => validateToken(emulator.issue('swetrix'), credentials.swetrixSecret, `${url}/v1/captcha`, { timeoutMs, ca }),
     recaptcha: () => authorize(emulator.issue('recaptcha'), recaptcha),
-    playtcha: () => playtcha.verify(emulator.issue('playtcha'))
+    playtcha: () => playtcha.verify(emulator.issue('playtcha')),
+    turnstile: () => turnstile.verify(emulator.issue('turnstile')),
+    hcaptcha: () => hcaptcha.verify(emulator.issue('hcaptcha'))
   }
 }
 
@@ -75,6 +80,14 @@ export function classify (provider, { value, error }) {
       if (value?.success === true && value.failedOpen === false) return 'pass'
       if (value?.failedOpen === true) return `unavailable: ${value.unavailableReason}`
       return `unexpected: ${JSON.stringify(value)}`
+    case 'turnstile':
+      if (!error) return value?.success === true ? 'pass' : `unexpected: ${JSON.stringify(value)}`
+      if (error instanceof TurnstileUnavailableError) return `unavailable: ${error.cause?.message}`
+      break
+    case 'hcaptcha':
+      if (!error) return value?.success === true ? 'pass' : `unexpected: ${JSON.stringify(value)}`
+      if (error instanceof HCaptchaUnavailableError) return `unavailable: ${error.cause?.message}`
+      break
   }
   return `unexpected: ${error?.name}: ${error?.message}`
 }

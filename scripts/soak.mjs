@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Load with accounting: `total` verifications, `concurrency` in flight, round-robin over the four
-// providers against one in-process emulator, with one call in `faultEvery` preceded by a fault
+// Load with accounting: `total` verifications, `concurrency` in flight, round-robin over every
+// provider against one in-process emulator, with one call in `faultEvery` preceded by a fault
 // rule (`times: 1`) for that call's provider. Every Promise must settle within its deadline, the
 // outcomes must add up exactly to what was sent (per provider and per kind of outcome), no file
 // descriptor may leak, the resident set must stay bounded and nothing may reject unhandled.
@@ -22,7 +22,8 @@ import { parseArgs } from 'node:util'
 
 // The benchmark's protocol module: plain constants, no dependency of the benchmark's own.
 import {
-  PROVIDERS, RECAPTCHA_TEST_SECRET, SWETRIX_PASS_SECRET, TRUSTCAPTCHA_TEST_ID, TRUSTCAPTCHA_TEST_TOKEN
+  HCAPTCHA_TEST_SECRET, HCAPTCHA_TEST_TOKEN, PROVIDERS, RECAPTCHA_TEST_SECRET, SWETRIX_PASS_SECRET,
+  TRUSTCAPTCHA_TEST_ID, TRUSTCAPTCHA_TEST_TOKEN, TURNSTILE_DUMMY_TOKEN, TURNSTILE_TEST_SECRET
 } from '../benchmark/lib/protocol.mjs'
 
 const require = createRequire(import.meta.url)
@@ -30,7 +31,8 @@ const captcha = require('../index.js')
 const {
   Emulator, TrustCaptcha, VerificationResult, ServerUnreachableException,
   VerificationResultRetrievalLimitReachedException, validateToken, authorize,
-  RecaptchaUnavailableError, Playtcha, PlaytchaError
+  RecaptchaUnavailableError, Playtcha, PlaytchaError, Turnstile, TurnstileUnavailableError, HCaptcha,
+  HCaptchaUnavailableError
 } = captcha
 
 export { PROVIDERS }
@@ -51,9 +53,19 @@ const FAULT_KINDS = [
   { name: 'delay', rule: { kind: 'delay', ms: 25 } }
 ]
 
+/** What the siteverify classes give (one engine), as `<Name>UnavailableError (<why>)`. */
+const siteverifyExpected = (name) => ({
+  status503: `${name} (answered 503)`,
+  nonJson: `${name} (not a verdict)`,
+  reset: `${name} (no answer)`,
+  close: `${name} (no answer)`,
+  status429: `${name} (answered 429)`,
+  delay: 'pass'
+})
+
 /**
  * The outcome each fault kind gives, per provider (README: each provider's error table; with
- * reCAPTCHA `retries: 0` and Playtcha failing open, its default).
+ * reCAPTCHA, Turnstile and hCaptcha `retries: 0` and Playtcha failing open, its default).
  */
 const EXPECTED_OUTCOME = {
   trustcaptcha: {
@@ -86,8 +98,13 @@ const EXPECTED_OUTCOME = {
     close: 'failedOpen network_error',
     status429: 'PlaytchaError 429',
     delay: 'pass'
-  }
+  },
+  turnstile: siteverifyExpected('TurnstileUnavailableError'),
+  hcaptcha: siteverifyExpected('HCaptchaUnavailableError')
 }
+
+/** The siteverify classes' unavailable errors, whose outcome names siteverifyExpected gives. */
+const UNAVAILABLE = { turnstile: TurnstileUnavailableError, hcaptcha: HCaptchaUnavailableError }
 
 const TIMEOUT_MS = 5000
 const CONNECT_TIMEOUT_MS = 3000
@@ -150,6 +167,20 @@ function classify (provider, settled) {
         if (value.unavailableReason === 'network_error') return 'failedOpen network_error'
       }
       return unexpected('resolved', value)
+    case 'turnstile':
+    case 'hcaptcha': {
+      // The published test identities: a pass is a verdict with success true and no codes.
+      if (ok) return value?.success === true && value.errorCodes?.length === 0 ? 'pass' : unexpected('resolved', value)
+      // retries: 0, so one attempt, and the cause says which fault it met.
+      if (value instanceof UNAVAILABLE[provider] && value.attempts === 1) {
+        const name = value.name
+        if (cause === 'siteverify answered 503') return `${name} (answered 503)`
+        if (cause === 'siteverify answered 429') return `${name} (answered 429)`
+        if (cause.startsWith("siteverify's answer is not a verdict")) return `${name} (not a verdict)`
+        if (cause.startsWith('no answer from siteverify: connection reset or closed')) return `${name} (no answer)`
+      }
+      return unexpected('rejected', value)
+    }
   }
   return unexpected('provider', provider)
 }
@@ -174,7 +205,7 @@ function countFds () {
   }
 }
 
-/** The four verifiers against `emulator`, each built once, as an application would. */
+/** Every provider's verifier against `emulator`, each built once, as an application would. */
 function makeVerifiers (emulator) {
   const { url, credentials } = emulator
   const trustCaptcha = new TrustCaptcha({
@@ -186,12 +217,20 @@ function makeVerifiers (emulator) {
     secretKey: RECAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retries: 0, timeoutMs: TIMEOUT_MS
   }
   const playtcha = new Playtcha({ secret: credentials.playtchaSecret, apiHost: url, timeoutMs: TIMEOUT_MS, failClosed: false })
+  // retries: 0 as for reCAPTCHA: one request per call, so the emulator's count adds up.
+  const turnstile = new Turnstile({
+    secret: TURNSTILE_TEST_SECRET, siteverifyUrl: `${url}/turnstile/v0/siteverify`, retries: 0, timeoutMs: TIMEOUT_MS
+  })
+  const hcaptcha = new HCaptcha({ secret: HCAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/siteverify`, retries: 0, timeoutMs: TIMEOUT_MS })
   return {
     trustcaptcha: () => trustCaptcha.getVerificationResult(TRUSTCAPTCHA_TEST_TOKEN),
     swetrix: () => validateToken('soak-token', SWETRIX_PASS_SECRET, swetrixUrl, swetrixOptions),
     recaptcha: () => authorize('soak-token', recaptchaOptions),
     // Playtcha tokens are single use: one fresh token a call.
-    playtcha: () => playtcha.verify(emulator.issue('playtcha'))
+    playtcha: () => playtcha.verify(emulator.issue('playtcha')),
+    // The published test identities verify any number of times, as TrustCaptcha's test id does.
+    turnstile: () => turnstile.verify(TURNSTILE_DUMMY_TOKEN),
+    hcaptcha: () => hcaptcha.verify(HCAPTCHA_TEST_TOKEN)
   }
 }
 
@@ -208,9 +247,9 @@ function settle (call) {
 
 /**
  * Which call of the run gets a fault rule before it starts. Fault number f goes to a call in
- * block f (calls f*faultEvery ... (f+1)*faultEvery - 1) whose provider is PROVIDERS[f % 4], with
- * the kind FAULT_KINDS[floor(f / 4) % kinds]: every provider meets every kind in turn (TrustCaptcha
- * `reset` for `close`, see FAULT_KINDS).
+ * block f (calls f*faultEvery ... (f+1)*faultEvery - 1) whose provider is PROVIDERS[f % n], with
+ * the kind FAULT_KINDS[floor(f / n) % kinds] (n providers): every provider meets every kind in
+ * turn (TrustCaptcha `reset` for `close`, see FAULT_KINDS).
  */
 function faultOf (index, faultEvery) {
   const f = Math.floor(index / faultEvery)
@@ -406,7 +445,7 @@ export async function soak ({ total = 200000, concurrency = 2000, faultEvery = 1
     if (sumCalls !== total) fail(`calls ${sumCalls} !== total ${total}`)
     if (sumPasses + sumNonPasses !== total) fail(`passes ${sumPasses} + non-passes ${sumNonPasses} !== total ${total}`)
     if (sumNonPasses !== sumExpectedNonPasses) fail(`non-passes ${sumNonPasses} !== expected ${sumExpectedNonPasses}`)
-    // Every call sends exactly one request (reCAPTCHA with retries: 0, nothing refused locally).
+    // Every call sends exactly one request (the siteverify providers with retries: 0, nothing refused locally).
     if (emulatorStats.requests !== total) fail(`the emulator received ${emulatorStats.requests} requests for ${total} calls`)
 
     const fds = { initial: fdsInitial, before: fdsBefore, after: fdsAfter, tolerance: FD_TOLERANCE, checked: fdsBefore !== null && fdsAfter !== null }

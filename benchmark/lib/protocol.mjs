@@ -1,11 +1,13 @@
 // What one verification is, per provider: the identities that let a run reuse a token, and the
-// exact HTTP request captcha-native sends, so the fetch client and the wire ceiling send the same.
+// exact HTTP request captcha-native sends, so the fetch and undici clients and the wire ceiling
+// send the same.
 // The identities and the provider list are the package's own (`Emulator.identities`, written once
 // in the emulator's Rust), never restated here.
+import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
 
 const { Emulator } = createRequire(import.meta.url)('../../index.js')
-const { trustcaptcha, swetrix, recaptcha, playtcha } = Emulator.identities
+const { trustcaptcha, swetrix, recaptcha, playtcha, turnstile, hcaptcha } = Emulator.identities
 
 /** Published TrustCaptcha test id ...0: "finished", answered without consuming anything. */
 export const TRUSTCAPTCHA_TEST_ID = trustcaptcha.testVerifications[0].verificationId
@@ -19,6 +21,21 @@ export const SWETRIX_PASS_SECRET = swetrix.testSecrets.pass.secret
 export const RECAPTCHA_TEST_SECRET = recaptcha.testSecretKey.secretKey
 /** Any non-empty token does for Swetrix PASS and the reCAPTCHA test secret. */
 export const ANY_TOKEN = 'benchmark-token'
+/** Cloudflare's published Turnstile test secret that passes, with its dummy token (reusable). */
+export const TURNSTILE_TEST_SECRET = turnstile.testSecrets.pass.secret
+export const TURNSTILE_DUMMY_TOKEN = turnstile.dummyToken
+/** hCaptcha's published test secret and its Publisher test token (reusable). */
+export const HCAPTCHA_TEST_SECRET = hcaptcha.testSecret
+export const HCAPTCHA_TEST_TOKEN = hcaptcha.testKeys.publisher.token
+
+/** The reusable token each provider's runs send (Playtcha's are minted per run instead). */
+export const TEST_TOKENS = Object.freeze({
+  trustcaptcha: TRUSTCAPTCHA_TEST_TOKEN,
+  swetrix: ANY_TOKEN,
+  recaptcha: ANY_TOKEN,
+  turnstile: TURNSTILE_DUMMY_TOKEN,
+  hcaptcha: HCAPTCHA_TEST_TOKEN
+})
 
 /** The emulator's default credentials (README, "The emulator"), for a client run by hand. */
 export const DEFAULT_CREDENTIALS = Object.freeze({
@@ -30,18 +47,23 @@ export const DEFAULT_CREDENTIALS = Object.freeze({
 
 /**
  * The clients measured per provider. reCAPTCHA (wix-captcha-backend runs inside Wix) and Playtcha
- * (a server contract, no Node SDK) have no original JS client to imitate, so no sdk-style.
+ * (a server contract, no Node SDK) have no original JS client to imitate, so no sdk-style; nor has
+ * Turnstile (Cloudflare documents a plain fetch, no SDK), and hCaptcha's `hcaptcha` package has no
+ * imitation here yet. reCAPTCHA's `native` is `authorize`, its `native-class` the `Recaptcha`
+ * class, on the siteverify engine Turnstile and hCaptcha share.
  */
 export const CLIENTS = {
-  trustcaptcha: ['native', 'sdk-style', 'fetch', 'wire'],
-  swetrix: ['native', 'sdk-style', 'fetch', 'wire'],
-  recaptcha: ['native', 'fetch', 'wire'],
-  playtcha: ['native', 'fetch', 'wire']
+  trustcaptcha: ['native', 'sdk-style', 'fetch', 'undici', 'wire'],
+  swetrix: ['native', 'sdk-style', 'fetch', 'undici', 'wire'],
+  recaptcha: ['native', 'native-class', 'fetch', 'undici', 'wire'],
+  playtcha: ['native', 'fetch', 'undici', 'wire'],
+  turnstile: ['native', 'fetch', 'undici', 'wire'],
+  hcaptcha: ['native', 'fetch', 'undici', 'wire']
 }
 
 /**
  * The providers measured, in the docs' order: those the emulator serves (`Emulator.identities`)
- * that have clients here. The emulator serves Turnstile and hCaptcha before their facades exist.
+ * that have clients here.
  */
 export const PROVIDERS = Object.keys(Emulator.identities).filter((provider) => provider in CLIENTS)
 
@@ -51,7 +73,8 @@ export const NEEDS_MINTED_TOKENS = new Set(['playtcha'])
 /**
  * The request of one verification: { method, path, headers, body(token) } and `passMarker`, text
  * that a 2xx answer's body holds when the verification passed (anything else is an error). The
- * emulator's JSON is compact, so a substring check is exact enough for a load generator.
+ * emulator's JSON is compact, so a substring check is exact enough for a load generator. With
+ * `freshKey`, body(token, key) carries a new UUID per call unless given `key` (the wire's slot).
  */
 export function verificationRequest (provider, credentials) {
   switch (provider) {
@@ -89,6 +112,24 @@ export function verificationRequest (provider, credentials) {
         path: '/v1/verify',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: (token) => JSON.stringify({ secret: credentials.playtchaSecret, token }),
+        passMarker: '"success":true'
+      }
+    case 'turnstile':
+      return {
+        method: 'POST',
+        path: '/turnstile/v0/siteverify',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        // captcha-native sends a fresh idempotency key with every call (README, "Safe retries").
+        body: (token, key = randomUUID()) => new URLSearchParams({ secret: TURNSTILE_TEST_SECRET, response: token, idempotency_key: key }).toString(),
+        freshKey: true,
+        passMarker: '"success":true'
+      }
+    case 'hcaptcha':
+      return {
+        method: 'POST',
+        path: '/siteverify',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: (token) => new URLSearchParams({ secret: HCAPTCHA_TEST_SECRET, response: token }).toString(),
         passMarker: '"success":true'
       }
     default:

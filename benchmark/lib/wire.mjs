@@ -41,45 +41,60 @@ function lua (text) {
   return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`
 }
 
-/** Stands for the token in a body, to cut it around the token. */
+/** Stand for the token and for Turnstile's idempotency key in a body, to cut it around them. */
 const TOKEN_SLOT = 'TOKEN-SLOT-5f1c9e'
+const KEY_SLOT = 'KEY-SLOT-8a3d27'
 
 /**
  * wrk takes whole seconds and needs no warm-up (no JIT; it connects in microseconds), so it runs
  * once, for the duration rounded up to a second. Per-thread Lua states count the responses that
- * are passing verifications; with single-use tokens each thread takes its own slice of the file.
+ * are passing verifications; with single-use tokens each thread takes its own slice of the file,
+ * and with `freshKey` each request gets a random version-4 UUID made in Lua.
  */
 async function runWrk ({ url, request, tokens, perToken, concurrency, durationMs, emit }) {
   const threads = Math.max(1, Math.min(concurrency, os.cpus().length))
   const seconds = Math.max(1, Math.ceil(durationMs / 1000))
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'captcha-native-wrk-'))
   const marker = request.passMarker
-  let body = request.body(perToken ? TOKEN_SLOT : tokens.next())
+  let body = request.body(perToken ? TOKEN_SLOT : tokens.next(), KEY_SLOT)
   let tokenSetup = ''
-  if (perToken) {
-    // The body around the token: the token is spliced in per request, the rest is what JS would send.
-    const [prefix, suffix] = body.split(TOKEN_SLOT)
+  if (perToken || request.freshKey) {
+    // The body around the slots: token and key are spliced in per request, the rest is what JS would send.
+    const spliced = body.split(new RegExp(`(${TOKEN_SLOT}|${KEY_SLOT})`)).filter(Boolean)
+      .map((part) => part === TOKEN_SLOT ? 'token' : part === KEY_SLOT ? 'uuid()' : lua(part)).join(' .. ')
     const file = path.join(scratch, 'tokens.txt')
-    writeFileSync(file, tokens.all().join('\n'))
+    if (perToken) writeFileSync(file, tokens.all().join('\n'))
     tokenSetup = `
-local prefix, suffix, tokens, next_token = ${lua(prefix)}, ${lua(suffix)}, {}, 1
+local tokens, next_token = {}, 1
 init = function(args)
-  -- this thread's slice of the file: lines id, id + threads, id + 2 threads, ...
+  -- wrk seeds every thread's Lua alike: without this the threads would send the same keys.
+  math.randomseed(os.time() * 64 + id)
+  ${perToken
+    ? `-- this thread's slice of the file: lines id, id + threads, id + 2 threads, ...
   local line = 0
   for token in io.lines(${lua(file)}) do
     if line % ${threads} == id then tokens[#tokens + 1] = token end
     line = line + 1
-  end
+  end`
+    : ''}
+end
+-- 16 bits at a time, well within what Lua's numbers and %x hold exactly.
+local function uuid()
+  local r = math.random
+  return string.format("%04x%04x-%04x-4%03x-%04x-%04x%04x%04x",
+    r(0, 65535), r(0, 65535), r(0, 65535), r(0, 4095), 32768 + r(0, 16383), r(0, 65535), r(0, 65535), r(0, 65535))
 end
 request = function()
-  local token = tokens[next_token]
+  ${perToken
+    ? `local token = tokens[next_token]
   next_token = next_token + 1
   if token == nil then
     exhausted = 1
     wrk.thread:stop()
     token = "exhausted"
-  end
-  return wrk.format(nil, nil, nil, prefix .. token .. suffix)
+  end`
+    : ''}
+  return wrk.format(nil, nil, nil, ${spliced})
 end`
     body = undefined
   }
@@ -180,7 +195,7 @@ async function runAutocannon ({ url, request, tokens, perToken, concurrency, dur
     url,
     method: request.method,
     headers: request.headers,
-    body: perToken ? undefined : request.body(tokens.next()),
+    body: perToken || request.freshKey ? undefined : request.body(tokens.next()),
     connections: concurrency,
     pipelining: 1,
     timeout: 10,
@@ -193,7 +208,8 @@ async function runAutocannon ({ url, request, tokens, perToken, concurrency, dur
       return passed
     }
   }
-  if (perToken) {
+  if (perToken || request.freshKey) {
+    // A body per request: a fresh single-use token, or (freshKey) the reusable one with a new key.
     options.requests = [{
       setupRequest (built) {
         const token = tokens.next()

@@ -1,0 +1,23 @@
+// The strongest alternative a Node user would pick: undici's `request()` on a `Pool` (no fetch
+// spec layer: no Request/Response objects, no WHATWG streams), with the same requests
+// captcha-native sends, the answer read, parsed as JSON and checked as the fetch client does.
+import { Pool } from 'undici'
+
+import { verificationRequest } from '../lib/protocol.mjs'
+import { checkedAnswer } from './fetch-clients.mjs'
+
+/** Connections of the pool: the benchmark's middle concurrency, so at c=64 none waits for one. */
+export const CONNECTIONS = 64
+
+/** A `verify(token)` for `provider` that resolves on a passing verification and throws otherwise. */
+export function undiciVerifier (provider, { url, credentials }) {
+  const request = verificationRequest(provider, credentials)
+  // Built once, as an application would: the pool keeps its connections alive between calls.
+  const pool = new Pool(url, { connections: CONNECTIONS })
+  return async function verify (token) {
+    const { statusCode, body } = await pool.request({
+      path: request.path, method: request.method, headers: request.headers, body: request.body(token)
+    })
+    return checkedAnswer(provider, statusCode, await body.text())
+  }
+}
