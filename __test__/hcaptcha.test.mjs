@@ -4,7 +4,7 @@
 import { describe, it, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { assertNoSecret, captureServer, closedPort, rejection } from './helpers.mjs'
+import { assertNoSecret, captureServers, closedPort, rejection } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const { HCaptcha, HCaptchaUnavailableError, HCaptchaConfigurationError, FailoverException, isProviderUnavailable } = require('../index.js')
@@ -14,14 +14,8 @@ const { outcomeOf } = require('../lib/outcome.js')
 const SECRET = 'ES_2f4b9c0d1e7a4b3c'
 const PASS = { success: true, challenge_ts: '2026-11-28T10:45:06Z', hostname: 'example.com', credit: false, score: 0.2, score_reason: ['low risk'] }
 
-const servers = []
-after(() => Promise.all(servers.map((s) => s.close())))
+const server = captureServers(after)
 afterEach(() => configureHcaptcha())
-async function server (answer) {
-  const made = await captureServer(answer)
-  servers.push(made)
-  return made
-}
 
 describe('verify, the hcaptcha package drop-in', () => {
   it("sends the original's exact bodies: remoteip and sitekey only when given", async () => {

@@ -129,6 +129,20 @@ export async function captureServer (answer = () => ({})) {
 }
 
 /**
+ * `captureServer`, for a test file that makes many: each server made is closed in `after`.
+ * Pass node:test's `after`.
+ */
+export function captureServers (after) {
+  const servers = []
+  after(() => Promise.all(servers.map((server) => server.close())))
+  return async (answer) => {
+    const made = await captureServer(answer)
+    servers.push(made)
+    return made
+  }
+}
+
+/**
  * A server that sends 200 JSON headers at once, then one body byte every 100 ms for 5 s: never
  * idle, never complete in time. For deadlines on the whole request.
  */

@@ -4,7 +4,7 @@
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { assertNoSecret, captureServer, closedPort, rejection, trickleServer } from './helpers.mjs'
+import { assertNoSecret, captureServers, closedPort, rejection, trickleServer } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const captcha = require('../index.js')
@@ -48,13 +48,7 @@ const PASS = {
   score_reason: ['safe']
 }
 
-const servers = []
-after(() => Promise.all(servers.map((s) => s.close())))
-async function server (answer) {
-  const made = await captureServer(answer)
-  servers.push(made)
-  return made
-}
+const server = captureServers(after)
 
 const form = (body) => Object.fromEntries(new URLSearchParams(body))
 const fieldNames = (body) => [...new URLSearchParams(body).keys()]
@@ -173,8 +167,8 @@ for (const { name, Class, Unavailable, Misconfigured, maxToken } of PROVIDERS) {
 
     it('timeoutMs bounds each attempt: a trickling answer is a timeout', async () => {
       const slow = await trickleServer()
-      servers.push(slow)
       const { error, ms } = await rejection(new Class({ secret: SECRET, siteverifyUrl: slow.url, timeoutMs: 150, retries: 1 }).verify('t'))
+        .finally(() => slow.close())
       assert.equal(error.constructor, Unavailable)
       assert.deepEqual(outcomeOf(error), { kind: 'unavailable', code: 'timeout' })
       assert.ok(ms < 2_000, `took ${ms} ms`)

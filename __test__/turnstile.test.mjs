@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { captureServer, rejection } from './helpers.mjs'
+import { captureServers, rejection } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const { Turnstile, TurnstileUnavailableError } = require('../index.js')
@@ -14,13 +14,7 @@ const SECRET = '0x4AAAAAAAturnstileSecret'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const PASS = { success: true, 'error-codes': [], challenge_ts: '2026-11-28T10:45:06.096Z', hostname: 'example.com', action: 'login', cdata: 'sess-1', metadata: { ephemeral_id: 'x:9f78e0ed210960d7693b167e' } }
 
-const servers = []
-after(() => Promise.all(servers.map((s) => s.close())))
-async function server (answer) {
-  const made = await captureServer(answer)
-  servers.push(made)
-  return made
-}
+const server = captureServers(after)
 const keyOf = (request) => new URLSearchParams(request.body).get('idempotency_key')
 
 describe('the idempotency key', () => {

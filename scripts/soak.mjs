@@ -39,11 +39,15 @@ export { PROVIDERS }
 
 /**
  * Fault kinds, in rotation. `delay` still answers (a pass); the others never pass. TrustCaptcha
- * meets `reset` where the others meet `close`: a GET lost on a pooled connection closed before
- * its answer is sent once more on a fresh one (the keep-alive race, keepalive.test.mjs), so
- * there a `close` would pass or not depending on whether the pool had a connection, and its
- * second request would take the next rule: the counts could not add up.
+ * and Turnstile meet `reset` where the others meet `close`: a request of theirs lost on a pooled
+ * connection closed before its answer is sent once more on a fresh one (a GET, and a POST with an
+ * idempotency key; the keep-alive race, keepalive.test.mjs), so there a `close` would pass or not
+ * depending on whether the pool had a connection, and its second request would take the next
+ * rule: the counts could not add up.
  */
+/** The providers whose request the connection layer repeats after a `close` (see FAULT_KINDS). */
+const REPEATED_ON_CLOSE = ['trustcaptcha', 'turnstile']
+
 const FAULT_KINDS = [
   { name: 'status503', rule: { kind: 'status', status: 503 } },
   { name: 'nonJson', rule: { kind: 'nonJson' } },
@@ -249,14 +253,14 @@ function settle (call) {
  * Which call of the run gets a fault rule before it starts. Fault number f goes to a call in
  * block f (calls f*faultEvery ... (f+1)*faultEvery - 1) whose provider is PROVIDERS[f % n], with
  * the kind FAULT_KINDS[floor(f / n) % kinds] (n providers): every provider meets every kind in
- * turn (TrustCaptcha `reset` for `close`, see FAULT_KINDS).
+ * turn (TrustCaptcha and Turnstile `reset` for `close`, see FAULT_KINDS).
  */
 function faultOf (index, faultEvery) {
   const f = Math.floor(index / faultEvery)
   const offset = (((f - f * faultEvery) % PROVIDERS.length) + PROVIDERS.length) % PROVIDERS.length
   if (index !== f * faultEvery + offset) return null
   const kind = FAULT_KINDS[Math.floor(f / PROVIDERS.length) % FAULT_KINDS.length]
-  return PROVIDERS[index % PROVIDERS.length] === 'trustcaptcha' && kind.name === 'close'
+  return REPEATED_ON_CLOSE.includes(PROVIDERS[index % PROVIDERS.length]) && kind.name === 'close'
     ? FAULT_KINDS.find((k) => k.name === 'reset')
     : kind
 }

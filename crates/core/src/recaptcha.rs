@@ -262,6 +262,7 @@ async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Dura
         secret,
         outage: &|_| false,
         duplicate: &|code| Site::Recaptcha.is_duplicate_code(code),
+        idempotent: false,
     };
     match exchange(&transport, &settings.url, &body, &retry, &reading).await {
         Exchange::Verdict(fields) => match judge(&fields, &settings.checks) {

@@ -581,10 +581,32 @@ impl Transport {
         deadline: Duration,
         wants_body: impl Fn(u16) -> bool,
     ) -> Result<Answer, Failure> {
+        self.send(request, deadline, wants_body, false).await
+    }
+
+    /// `execute` for a POST that is safe to send twice (Turnstile's, which carries an
+    /// idempotency key): it gets a GET's one repeat on a fresh connection.
+    pub async fn execute_idempotent(
+        &self,
+        request: RequestBuilder,
+        deadline: Duration,
+        wants_body: impl Fn(u16) -> bool,
+    ) -> Result<Answer, Failure> {
+        self.send(request, deadline, wants_body, true).await
+    }
+
+    async fn send(
+        &self,
+        request: RequestBuilder,
+        deadline: Duration,
+        wants_body: impl Fn(u16) -> bool,
+        idempotent: bool,
+    ) -> Result<Answer, Failure> {
         let request = request.build().map_err(|e| Failure::classify(&e))?;
         let limit = self.limit_for(request.url());
-        // Only a GET is repeated: it is safe to (RFC 9110, 9.2.1) and has no body to replay.
-        let repeat = if request.method() == Method::GET {
+        // A GET is repeated: it is safe to (RFC 9110, 9.2.1). A POST only when its caller says
+        // that a second copy cannot redeem anything twice.
+        let repeat = if idempotent || request.method() == Method::GET {
             request.try_clone()
         } else {
             None

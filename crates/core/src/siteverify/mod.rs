@@ -338,6 +338,9 @@ pub(crate) struct Reading<'a> {
     pub outage: &'a (dyn Fn(&Map<String, Value>) -> bool + Sync),
     /// A code that says the token was already redeemed.
     pub duplicate: &'a (dyn Fn(&str) -> bool + Sync),
+    /// The request may go twice (Turnstile's idempotency key): a request lost on a pooled
+    /// connection the server was closing is sent once more on a fresh one, as a GET is.
+    pub idempotent: bool,
 }
 
 /// Posts `body` (a form) to `url` until a verdict comes, the retries run out or the token's life
@@ -351,7 +354,7 @@ pub(crate) async fn exchange(
     retry: &Retry,
     reading: &Reading<'_>,
 ) -> Exchange {
-    match ask(transport, url, body, retry, reading.outage).await {
+    match ask(transport, url, body, retry, reading).await {
         Asked::Verdict {
             mut fields,
             lost,
@@ -383,13 +386,7 @@ pub(crate) async fn exchange(
 }
 
 /// `exchange`'s requests: every attempt, until a verdict or the end of the retries.
-async fn ask(
-    transport: &Transport,
-    url: &Url,
-    body: &str,
-    retry: &Retry,
-    outage: &(dyn Fn(&Map<String, Value>) -> bool + Sync),
-) -> Asked {
+async fn ask(transport: &Transport, url: &Url, body: &str, retry: &Retry, reading: &Reading<'_>) -> Asked {
     let started = Instant::now();
     let mut attempts = 0u32;
     let mut lost = None;
@@ -404,7 +401,13 @@ async fn ask(
                 HeaderValue::from_static("application/x-www-form-urlencoded"),
             )
             .body(body.to_owned());
-        let attempt = match transport.execute(request, retry.timeout.min(left), |_| true).await {
+        let deadline = retry.timeout.min(left);
+        let answer = if reading.idempotent {
+            transport.execute_idempotent(request, deadline, |_| true).await
+        } else {
+            transport.execute(request, deadline, |_| true).await
+        };
+        let attempt = match answer {
             Ok(answer) => read_attempt(answer),
             Err(failure) => Attempt::Retryable {
                 reason: format!("no answer from siteverify: {failure}"),
@@ -417,7 +420,7 @@ async fn ask(
             },
         };
         let (reason, why, retry_after, reached) = match attempt {
-            Attempt::Verdict(fields) if outage(&fields) => (
+            Attempt::Verdict(fields) if (reading.outage)(&fields) => (
                 "siteverify answered internal-error".to_owned(),
                 Unavailable::ServerError,
                 None,
@@ -619,6 +622,7 @@ impl SiteverifyClient {
             secret: &self.secret,
             outage: &|fields| site.is_outage_verdict(fields),
             duplicate: &|code| site.is_duplicate_code(code),
+            idempotent: site == Site::Turnstile,
         };
         match exchange(&self.transport, &self.url, &body, &retry, &reading).await {
             Exchange::Verdict(fields) => self.judge(fields, &checks),

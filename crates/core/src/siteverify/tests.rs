@@ -8,6 +8,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 #[derive(Clone)]
 enum Script {
     Answer(u16, &'static str),
+    /// These bytes as they are, head and all.
+    Raw(&'static str),
     /// Reads the request and closes without a word.
     Close,
 }
@@ -49,40 +51,24 @@ async fn scripted(scripts: Vec<Script>) -> (String, Arc<Mutex<Vec<String>>>) {
                     }
                 }
             }
-            if let Script::Answer(status, body) = script {
-                let head = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = socket.write_all(head.as_bytes()).await;
-                let _ = socket.write_all(body.as_bytes()).await;
+            match script {
+                Script::Answer(status, body) => {
+                    let head = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = socket.write_all(head.as_bytes()).await;
+                    let _ = socket.write_all(body.as_bytes()).await;
+                }
+                Script::Raw(bytes) => {
+                    let _ = socket.write_all(bytes.as_bytes()).await;
+                }
+                Script::Close => {}
             }
             let _ = socket.shutdown().await;
         }
     });
     (url, bodies)
-}
-
-/// A server that answers each connection with these raw bytes (the last repeats), keeping a
-/// count of the requests.
-async fn raw_server(answers: Vec<&'static str>) -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/siteverify", listener.local_addr().unwrap());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let count = seen.clone();
-    tokio::spawn(async move {
-        let mut served = 0usize;
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let raw = answers[served.min(answers.len() - 1)];
-            served += 1;
-            let mut chunk = [0u8; 4096];
-            let _ = socket.read(&mut chunk).await;
-            count.lock().unwrap().push(String::new());
-            let _ = socket.write_all(raw.as_bytes()).await;
-            let _ = socket.shutdown().await;
-        }
-    });
-    (url, seen)
 }
 
 fn client(site: Site, url: &str, shape: Shape) -> SiteverifyClient {
@@ -564,14 +550,13 @@ async fn a_name_holding_the_secret_is_dropped_from_the_verdict() {
 
 #[tokio::test]
 async fn a_retry_after_longer_than_an_attempts_deadline_ends_the_retries() {
-    let limited = |seconds: &'static str| {
-        Box::leak(
-            format!("HTTP/1.1 429 X\r\nretry-after: {seconds}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
-                .into_boxed_str(),
-        )
+    let limited = |seconds: &str| {
+        let head =
+            format!("HTTP/1.1 429 X\r\nretry-after: {seconds}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        Script::Raw(Box::leak(head.into_boxed_str()))
     };
     // The deadline per attempt is 2 s (`client`): a 4-second Retry-After is not waited out.
-    let (url, bodies) = raw_server(vec![limited("4")]).await;
+    let (url, bodies) = scripted(vec![limited("4")]).await;
     let started = Instant::now();
     let outcome = client(Site::Hcaptcha, &url, Shape::Verdict)
         .verify(Some("t"), &Call::default())
@@ -584,7 +569,7 @@ async fn a_retry_after_longer_than_an_attempts_deadline_ends_the_retries() {
     assert_eq!(bodies.lock().unwrap().len(), 1);
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
     // One second fits: it is waited out, then the retries go on.
-    let (url, bodies) = raw_server(vec![limited("1")]).await;
+    let (url, bodies) = scripted(vec![limited("1")]).await;
     let started = Instant::now();
     let outcome = client(Site::Turnstile, &url, Shape::Verdict)
         .verify(Some("t"), &Call::default())
