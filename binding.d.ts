@@ -9,6 +9,22 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+export declare class NativeEmulator {
+  get url(): string
+  /** The PEM certificate to trust (`ca`) when the emulator serves HTTPS. */
+  get certificate(): string | null
+  get credentials(): EmulatorCredentials
+  issue(provider: string, claimsJson?: string | undefined | null): string
+  fault(ruleJson: string): void
+  clearFaults(): void
+  advanceTime(ms: number): void
+  stats(): EmulatorStats
+  requests(): Array<EmulatorRequest>
+  clearRequests(): void
+  blackholeUrl(): Promise<string>
+  close(): Promise<void>
+}
+
 /** A configured Playtcha client; share one instance across requests. */
 export declare class NativePlaytcha {
   constructor(options: NativePlaytchaOptions)
@@ -42,6 +58,53 @@ export declare class NativeTrustCaptcha {
    * `__test__/workers.test.mjs` found). The client is cloned here, on the JS thread.
    */
   verify(token?: string | undefined | null): Promise<NativeOutcome>
+}
+
+/**
+ * The JSON of the shapes the emulator takes, read off its serde types
+ * (`captcha_emulator::schema`), for the test that holds `index.d.ts` to them.
+ */
+export declare function __emulatorSchema(): string
+
+/**
+ * Rejects from inside native async code by panicking. It exists so the tests can prove that
+ * a panic anywhere in native code becomes a rejected Promise and never takes Node down.
+ */
+export declare function __panicInNativeCode(): Promise<void>
+
+/** The credentials the emulator accepts. */
+export interface EmulatorCredentials {
+  trustcaptchaApiKey: string
+  swetrixSecret: string
+  recaptchaSecret: string
+  playtchaSecret: string
+  turnstileSecret: string
+  hcaptchaSecret: string
+  hcaptchaSitekey: string
+}
+
+/**
+ * The emulator's default credentials and the providers' test identities, as the JSON text of
+ * `Emulator.identities` (`captcha_emulator::identities::to_json`): read once, when the package
+ * loads, and parsed in the caller's realm.
+ */
+export declare function emulatorIdentities(): string
+
+/** A request the emulator received. Credentials are redacted. */
+export interface EmulatorRequest {
+  provider?: string
+  method: string
+  path: string
+  query?: string
+  headers: Record<string, string>
+}
+
+/** Connection and request counters of an emulator (a snapshot). */
+export interface EmulatorStats {
+  connectionsAccepted: number
+  connectionsOpen: number
+  peakConnectionsOpen: number
+  requests: number
 }
 
 /**
@@ -208,6 +271,9 @@ export declare function recaptchaAuthorize(token: string | undefined | null, opt
  * escapes it: the one scrub, which the middleware's logs use too. Blank secrets match nothing.
  */
 export declare function scrubSecrets(text: string, secrets: Array<string>): string
+
+/** Starts an emulator. `options_json` is the JSON of `EmulatorOptions`. */
+export declare function startEmulator(optionsJson?: string | undefined | null): Promise<NativeEmulator>
 
 /**
  * What `validateToken` resolves when JavaScript could not make the request: its error's text

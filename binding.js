@@ -835,9 +835,13 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeEmulator = nativeBinding.NativeEmulator
 module.exports.NativePlaytcha = nativeBinding.NativePlaytcha
 module.exports.NativeSiteverify = nativeBinding.NativeSiteverify
 module.exports.NativeTrustCaptcha = nativeBinding.NativeTrustCaptcha
+module.exports.__emulatorSchema = nativeBinding.__emulatorSchema
+module.exports.__panicInNativeCode = nativeBinding.__panicInNativeCode
+module.exports.emulatorIdentities = nativeBinding.emulatorIdentities
 module.exports.ErrorKind = nativeBinding.ErrorKind
 module.exports.errorKinds = nativeBinding.errorKinds
 module.exports.OutcomeKind = nativeBinding.OutcomeKind
@@ -845,5 +849,6 @@ module.exports.playtchaMisconfiguredCodes = nativeBinding.playtchaMisconfiguredC
 module.exports.providers = nativeBinding.providers
 module.exports.recaptchaAuthorize = nativeBinding.recaptchaAuthorize
 module.exports.scrubSecrets = nativeBinding.scrubSecrets
+module.exports.startEmulator = nativeBinding.startEmulator
 module.exports.swetrixRequestNotMade = nativeBinding.swetrixRequestNotMade
 module.exports.swetrixValidate = nativeBinding.swetrixValidate
