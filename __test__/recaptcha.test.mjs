@@ -300,10 +300,23 @@ describe('bad options', () => {
 })
 
 describe('authorize: a retry told timeout-or-duplicate', () => {
-  it('after an attempt whose answer was lost is an outage (503), not a refusal: that attempt may have redeemed the token', async () => {
-    const capture = await captureServer((request, n) => n === 1 ? { status: 502, body: '' } : { body: { success: false, 'error-codes': ['timeout-or-duplicate'] } })
+  it("after an attempt whose answer was lost: Wix's 400 as Google said it, and no verdict for the policy (that attempt may have redeemed the token)", async () => {
+    const { outcomeOf } = require('../lib/outcome.js')
+    const { isProviderUnavailable } = require('../index.js')
+    const capture = await captureServer((request, n) => n % 2 === 1 ? { status: 502, body: '' } : { body: { success: false, 'error-codes': ['timeout-or-duplicate'] } })
     try {
-      await rejectsWith(authorize('t', { ...options, siteverifyUrl: capture.url, retries: 1 }), 503, ['siteverify-unavailable'], RecaptchaUnavailableError)
+      const lost = await rejectsWith(authorize('t', { ...options, siteverifyUrl: capture.url, retries: 1 }), 400, ['timeout-or-duplicate'])
+      assert.deepEqual(outcomeOf(lost), { kind: 'unavailable', code: 'server_error' })
+      assert.equal(isProviderUnavailable(lost), true)
+      assert.match(lost.cause.message, /the retry found the token redeemed/)
+      // Asked once, the same answer is a refusal.
+      const once = await captureServer(() => ({ body: { success: false, 'error-codes': ['timeout-or-duplicate'] } }))
+      try {
+        const refused = await rejectsWith(authorize('t', { ...options, siteverifyUrl: once.url, retries: 1 }), 400, ['timeout-or-duplicate'])
+        assert.deepEqual(outcomeOf(refused), { kind: 'refused', code: 'timeout-or-duplicate' })
+      } finally {
+        await once.close()
+      }
     } finally {
       await capture.close()
     }

@@ -273,6 +273,17 @@ async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Dura
             "siteverify answered {status}, which it never does: check siteverifyUrl"
         ))),
         Exchange::NoVerdict { why, reason, attempts } => unavailable(why, attempts, reason),
+        // Wix's shape is Google's answer, a 400 (the spec); the kind says what it is: no verdict
+        // on the token, which our own lost attempt may have redeemed.
+        Exchange::Redeemed {
+            fields, why, reason, ..
+        } => {
+            // A refusal always fails `judge`; the fallback only keeps this total.
+            let error = judge(&fields, &settings.checks)
+                .err()
+                .unwrap_or_else(|| refused(400, &[]));
+            Outcome::unavailable(why, Err(error.with_detail(reason)))
+        }
     }
 }
 

@@ -263,6 +263,15 @@ pub(crate) enum Exchange {
         reason: String,
         attempts: u32,
     },
+    /// A "duplicate" refusal after an attempt that may have reached the provider: that attempt
+    /// may have redeemed the token, so it is no verdict on it. `fields` is the refusal (Wix's
+    /// `authorize` rejects it as it came; the classes, as an outage).
+    Redeemed {
+        fields: Map<String, Value>,
+        why: Unavailable,
+        reason: String,
+        attempts: u32,
+    },
 }
 
 /// What the attempts came to, before the verdict is read.
@@ -373,7 +382,8 @@ pub(crate) async fn exchange(
             let duplicate = fields.get("success") == Some(&Value::Bool(false))
                 && codes_of(&fields).any(|code| (reading.duplicate)(code));
             match lost.filter(|_| duplicate) {
-                Some((why, reason)) => Exchange::NoVerdict {
+                Some((why, reason)) => Exchange::Redeemed {
+                    fields,
                     why,
                     reason: format!("{reason}; the retry found the token redeemed, perhaps by that attempt"),
                     attempts,
@@ -633,9 +643,10 @@ impl SiteverifyClient {
                 )),
                 local_refusal(UNEXPECTED_STATUS),
             ),
-            Exchange::NoVerdict { why, reason, attempts } => {
-                Outcome::unavailable(why, Err(self.site.unavailable(attempts).with_detail(reason)))
-            }
+            Exchange::NoVerdict { why, reason, attempts }
+            | Exchange::Redeemed {
+                why, reason, attempts, ..
+            } => Outcome::unavailable(why, Err(self.site.unavailable(attempts).with_detail(reason))),
         }
     }
 
