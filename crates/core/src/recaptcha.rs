@@ -8,9 +8,10 @@ use serde_json::{Map, Value};
 
 use crate::errors::{CaptchaError, ErrorKind};
 use crate::outcome::{provider_code, Outcome, Unavailable};
-use crate::siteverify::{exchange, Exchange, Reading, Retry, Site};
+use crate::siteverify::checks::score_option;
+use crate::siteverify::{exchange, retries_option, siteverify_url, Exchange, Reading, Retry, Site};
 use crate::transport::{
-    timeout_option, ProxySetting, Transport, TransportConfig, MAX_TIMEOUT_MS, MAX_URL_LENGTH, PROVIDER_CONNECT_TIMEOUT,
+    timeout_option, ProxySetting, Transport, TransportConfig, MAX_TIMEOUT_MS, PROVIDER_CONNECT_TIMEOUT,
 };
 
 pub const DEFAULT_SITEVERIFY_URL: &str = "https://www.google.com/recaptcha/api/siteverify";
@@ -71,21 +72,8 @@ pub struct Checks {
 }
 
 fn settings(options: &Options) -> Result<Settings, CaptchaError> {
-    let url_text = options.siteverify_url.as_deref().unwrap_or(DEFAULT_SITEVERIFY_URL);
-    let url = Some(url_text.trim())
-        .filter(|text| text.len() <= MAX_URL_LENGTH)
-        .and_then(|text| Url::parse(text).ok())
-        .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
-        .ok_or_else(|| CaptchaError::invalid_argument("siteverifyUrl must be an http(s) URL"))?;
-    let retries = match options.retries {
-        None => DEFAULT_RETRIES,
-        Some(n) if n.fract() == 0.0 && (0.0..=MAX_RETRIES).contains(&n) => n as u32,
-        Some(_) => {
-            return Err(CaptchaError::invalid_argument(format!(
-                "retries must be an integer from 0 to {MAX_RETRIES}"
-            )))
-        }
-    };
+    let url = siteverify_url(options.siteverify_url.as_deref(), DEFAULT_SITEVERIFY_URL)?;
+    let retries = retries_option(options.retries, DEFAULT_RETRIES, MAX_RETRIES)?;
     let retry_delay = match options.retry_delay_ms {
         None => Duration::from_millis(DEFAULT_RETRY_DELAY_MS),
         Some(ms) if (0.0..=MAX_TIMEOUT_MS).contains(&ms) => Duration::from_micros((ms * 1000.0) as u64),
@@ -95,12 +83,7 @@ fn settings(options: &Options) -> Result<Settings, CaptchaError> {
             ))
         }
     };
-    if options
-        .min_score
-        .is_some_and(|score| !(score.is_finite() && (0.0..=1.0).contains(&score)))
-    {
-        return Err(CaptchaError::invalid_argument("minScore must be a number from 0 to 1"));
-    }
+    let min_score = score_option("minScore", options.min_score)?;
     let hostnames = match &options.expected_hostname {
         Some(names) if names.is_empty() || names.iter().any(|n| n.trim().is_empty()) => {
             return Err(CaptchaError::invalid_argument(
@@ -119,7 +102,7 @@ fn settings(options: &Options) -> Result<Settings, CaptchaError> {
         checks: Checks {
             hostnames,
             action: options.expected_action.as_ref().map(|a| a.trim().to_lowercase()),
-            min_score: options.min_score,
+            min_score,
         },
         proxy: options.proxy.clone(),
         ca: options.ca.clone(),

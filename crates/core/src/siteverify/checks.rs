@@ -54,7 +54,8 @@ fn name(option: &str, value: &str) -> Result<String, CaptchaError> {
     Ok(value.to_lowercase())
 }
 
-fn score(option: &str, value: Option<f64>) -> Result<Option<f64>, CaptchaError> {
+/// A score option (`minScore`, `maxScore`): a number from 0 to 1.
+pub(crate) fn score_option(option: &str, value: Option<f64>) -> Result<Option<f64>, CaptchaError> {
     match value {
         Some(score) if !(score.is_finite() && (0.0..=1.0).contains(&score)) => Err(CaptchaError::invalid_argument(
             format!("{option} must be a number from 0 to 1"),
@@ -102,8 +103,8 @@ impl CheckOptions {
                 .as_deref()
                 .map(|n| name("expectedAction", n))
                 .transpose()?,
-            min_score: score("minScore", self.min_score)?,
-            max_score: score("maxScore", self.max_score)?,
+            min_score: score_option("minScore", self.min_score)?,
+            max_score: score_option("maxScore", self.max_score)?,
             max_age,
         })
     }

@@ -467,6 +467,26 @@ fn codes_of(fields: &Map<String, Value>) -> impl Iterator<Item = &str> {
         .filter_map(Value::as_str)
 }
 
+/// The `siteverifyUrl` option, or `default`: an http(s) URL with a host.
+pub(crate) fn siteverify_url(given: Option<&str>, default: &str) -> Result<Url, CaptchaError> {
+    Some(given.unwrap_or(default).trim())
+        .filter(|text| text.len() <= MAX_URL_LENGTH)
+        .and_then(|text| Url::parse(text).ok())
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
+        .ok_or_else(|| CaptchaError::invalid_argument("siteverifyUrl must be an http(s) URL"))
+}
+
+/// The `retries` option, or `default`: an integer from 0 to `max`.
+pub(crate) fn retries_option(given: Option<f64>, default: u32, max: f64) -> Result<u32, CaptchaError> {
+    match given {
+        None => Ok(default),
+        Some(n) if n.fract() == 0.0 && (0.0..=max).contains(&n) => Ok(n as u32),
+        Some(_) => Err(CaptchaError::invalid_argument(format!(
+            "retries must be an integer from 0 to {max}"
+        ))),
+    }
+}
+
 /// A fresh random UUID (version 4), for Turnstile's `idempotency_key`.
 pub fn random_uuid() -> String {
     let mut bytes = [0u8; 16];
@@ -518,21 +538,8 @@ impl SiteverifyClient {
     /// Checks the configuration: an unusable option, or (for the classes) no secret, is an
     /// `invalid_argument` error and builds nothing.
     pub fn new(site: Site, config: &Config) -> Result<Self, CaptchaError> {
-        let url_text = config.siteverify_url.as_deref().unwrap_or(site.default_url());
-        let url = Some(url_text.trim())
-            .filter(|text| text.len() <= MAX_URL_LENGTH)
-            .and_then(|text| Url::parse(text).ok())
-            .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
-            .ok_or_else(|| CaptchaError::invalid_argument("siteverifyUrl must be an http(s) URL"))?;
-        let retries = match config.retries {
-            None => site.default_retries(),
-            Some(n) if n.fract() == 0.0 && (0.0..=MAX_RETRIES).contains(&n) => n as u32,
-            Some(_) => {
-                return Err(CaptchaError::invalid_argument(format!(
-                    "retries must be an integer from 0 to {MAX_RETRIES}"
-                )))
-            }
-        };
+        let url = siteverify_url(config.siteverify_url.as_deref(), site.default_url())?;
+        let retries = retries_option(config.retries, site.default_retries(), MAX_RETRIES)?;
         let secret = config.secret.as_deref().map(str::trim).unwrap_or_default().to_owned();
         if secret.is_empty() && config.shape == Shape::Verdict {
             return Err(CaptchaError::invalid_argument("secret must be a non-empty string"));
