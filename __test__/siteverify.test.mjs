@@ -232,3 +232,31 @@ for (const { name, Class, Unavailable, Misconfigured, maxToken } of PROVIDERS) {
     })
   })
 }
+
+describe('the static shortcut', () => {
+  it('builds its client once per configuration, not per call', async () => {
+    const nativeBinding = require('../binding.js')
+    const Native = nativeBinding.NativeSiteverify
+    let built = 0
+    nativeBinding.NativeSiteverify = class extends Native { constructor (...args) { super(...args); built++ } }
+    try {
+      const capture = await server(() => ({ body: PASS }))
+      for (let i = 0; i < 5; i++) await captcha.Turnstile.verify(SECRET, 't', { siteverifyUrl: capture.url, remoteip: `203.0.113.${i}` })
+      assert.equal(built, 1, 'one client for five calls of one configuration')
+      await captcha.Turnstile.verify(SECRET, 't', { siteverifyUrl: capture.url, timeoutMs: 1234 })
+      await captcha.Turnstile.verify(`${SECRET}2`, 't', { siteverifyUrl: capture.url })
+      assert.equal(built, 3, 'another configuration or secret, another client')
+      assert.equal(capture.seen.length, 7)
+      // The hcaptcha package's verify: one client per secret for the configured defaults.
+      const { verify, configureHcaptcha } = require('../subpath/hcaptcha.js')
+      configureHcaptcha({ siteverifyUrl: capture.url })
+      const afterConfigure = built
+      for (let i = 0; i < 3; i++) await verify(SECRET, 't')
+      assert.equal(built, afterConfigure + 1)
+      configureHcaptcha()
+      assert.equal(capture.seen.length, 10)
+    } finally {
+      nativeBinding.NativeSiteverify = Native
+    }
+  })
+})

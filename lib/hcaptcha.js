@@ -2,21 +2,17 @@
 // hCaptcha's drop-in: `verify(secret, token, remoteip?, sitekey?)` of the `hcaptcha` npm package
 // (vastus/node-hcaptcha), resolving the provider's JSON as it does, and `configureHcaptcha`.
 
-const nativeBinding = require('../binding.js')
-const { awaitNative, callNative } = require('./errors.js')
+const { awaitNative } = require('./errors.js')
 const { bare, checkOptions } = require('./options.js')
 const { settle } = require('./outcome.js')
-const { SITEVERIFY_OPTIONS, refuseUnknown } = require('./siteverify.js')
+const { SITEVERIFY_OPTIONS, refuseUnknown, cachedClient } = require('./siteverify.js')
 
 /** `configureHcaptcha`'s options: the constructor's, without the secret (each call gives it). */
 const CONFIGURE_OPTIONS = Object.freeze(Object.fromEntries(
   Object.entries(SITEVERIFY_OPTIONS).filter(([name]) => name !== 'secret')
 ))
-/** Clients kept per secret: a process verifies with one or two, a test suite with a few more. */
-const MAX_CLIENTS = 16
-
 let defaults = Object.freeze({})
-/** One native client per secret, for the current defaults. */
+/** The native clients of the current defaults, per secret (`cachedClient`). */
 let clients = new Map()
 
 /**
@@ -31,19 +27,14 @@ function configureHcaptcha (options) {
   refuseUnknown(CONFIGURE_OPTIONS, options ?? {}, '')
   const checked = Object.freeze(checkOptions(CONFIGURE_OPTIONS, options))
   // Built now, so a bad URL or proxy throws here, not on the first verification.
-  const probe = callNative(() => new nativeBinding.NativeSiteverify('hcaptcha', bare({ ...checked, wire: true })))
+  const fresh = new Map()
+  clientFor('', checked, fresh)
   defaults = checked
-  clients = new Map([['', probe]])
+  clients = fresh
 }
 
-function clientFor (secret) {
-  let client = clients.get(secret)
-  if (client === undefined) {
-    client = callNative(() => new nativeBinding.NativeSiteverify('hcaptcha', bare({ ...defaults, secret, wire: true })))
-    if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value)
-    clients.set(secret, client)
-  }
-  return client
+function clientFor (secret, config = defaults, cache = clients) {
+  return cachedClient(cache, 'hcaptcha', { ...config, secret, wire: true })
 }
 
 /** An optional argument of the original: sent when truthy, as it does; a string if given. */

@@ -53,6 +53,32 @@ function knownOptions (kinds, options, where) {
   return checked
 }
 
+/** Native clients kept per configuration by a shortcut that takes one per call. */
+const MAX_CACHED_CLIENTS = 16
+
+/**
+ * The native client of `provider` for `config` (checked options), built once per configuration
+ * and kept in `cache` (a Map; the oldest is forgotten past MAX_CACHED_CLIENTS): the shortcuts that
+ * take a secret per call (the static `verify`, the hcaptcha package's `verify`) do not build a
+ * client per call. The key is the configuration's JSON: checkOptions writes keys in one order.
+ */
+function cachedClient (cache, provider, config) {
+  const key = JSON.stringify(config)
+  let client = cache.get(key)
+  if (client === undefined) {
+    client = callNative(() => new nativeBinding.NativeSiteverify(provider, bare(config)))
+    if (cache.size >= MAX_CACHED_CLIENTS) cache.delete(cache.keys().next().value)
+    cache.set(key, client)
+  }
+  return client
+}
+
+/** Verifies `token` with a native client and `options` of `kinds`: the verdict, or the error thrown. */
+async function verifyWith (native, kinds, token, options) {
+  const call = knownOptions(kinds, options, 'options')
+  return settle(await awaitNative(native.verify(typeof token === 'string' ? token : null, bare(call))), verdictOf)
+}
+
 /** The verdict an outcome resolves. */
 function verdictOf (outcome) {
   return JSON.parse(outcome.value)
@@ -64,20 +90,25 @@ function verdictOf (outcome) {
  */
 function siteverifyClass (provider, name) {
   const verifyKinds = VERIFY_OPTIONS[provider]
+  /** The static shortcut's clients, by configuration. */
+  const shortcutClients = new Map()
+  const checkedConfig = (options) => {
+    if (options === null || typeof options !== 'object') throw new TypeError(`${name} options must be an object`)
+    refuseUnknown(SITEVERIFY_OPTIONS, options, '')
+    return checkOptions(SITEVERIFY_OPTIONS, options)
+  }
   const Client = class {
     #native
 
     constructor (options) {
-      if (options === null || typeof options !== 'object') throw new TypeError(`${name} options must be an object`)
-      refuseUnknown(SITEVERIFY_OPTIONS, options, '')
-      const checked = checkOptions(SITEVERIFY_OPTIONS, options)
+      const checked = checkedConfig(options)
       this.#native = callNative(() => new nativeBinding.NativeSiteverify(provider, bare(checked)))
     }
 
     /**
-     * Verifies one token with a client made for it. `options` takes the constructor's options
-     * (`siteverifyUrl`, `timeoutMs`...) besides `verify`'s. A shared instance pools connections
-     * the same way: the pool is per configuration either way.
+     * Verifies one token. `options` takes the constructor's options (`siteverifyUrl`,
+     * `timeoutMs`...) besides `verify`'s. Its client is built once per configuration and kept,
+     * and shares the connection pool of an instance configured alike.
      */
     static async verify (secret, token, options) {
       const config = { secret }
@@ -91,7 +122,7 @@ function siteverifyClass (provider, name) {
         }
       }
       // An async function: whatever throws (a getter, a Proxy) rejects, never throws at once.
-      return new this(config).verify(token, call)
+      return verifyWith(cachedClient(shortcutClients, provider, checkedConfig(config)), verifyKinds, token, call)
     }
 
     /**
@@ -99,8 +130,7 @@ function siteverifyClass (provider, name) {
      * `errorCodes`); rejects when no verdict came or the configuration is wrong.
      */
     async verify (token, options) {
-      const call = knownOptions(verifyKinds, options, 'options')
-      return settle(await awaitNative(this.#native.verify(typeof token === 'string' ? token : null, bare(call))), verdictOf)
+      return verifyWith(this.#native, verifyKinds, token, options)
     }
   }
   Object.defineProperty(Client, 'name', { value: name })
@@ -114,4 +144,4 @@ const HCaptcha = siteverifyClass('hcaptcha', 'HCaptcha')
 /** Google reCAPTCHA v2, v3 and Android, with the checks of Google's PHP library. */
 const Recaptcha = siteverifyClass('recaptcha', 'Recaptcha')
 
-module.exports = { Turnstile, HCaptcha, Recaptcha, SITEVERIFY_OPTIONS, VERIFY_OPTIONS, knownOptions, refuseUnknown }
+module.exports = { Turnstile, HCaptcha, Recaptcha, SITEVERIFY_OPTIONS, VERIFY_OPTIONS, knownOptions, refuseUnknown, cachedClient }
