@@ -10,6 +10,7 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+pub mod completion;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod errors;

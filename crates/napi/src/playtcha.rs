@@ -52,9 +52,9 @@ impl NativePlaytcha {
     #[napi(ts_return_type = "Promise<NativeOutcome>")]
     pub fn verify<'env>(&self, env: &'env Env, token: Option<String>) -> napi::Result<PromiseRaw<'env, NativeOutcome>> {
         let client = self.client.clone();
-        env.spawn_future(async move {
+        crate::completion::settle(env, async move {
             let outcome = client.verify(token.as_deref()).await;
-            Ok(NativeOutcome::new(outcome, |result| Some(result.to_json())))
+            NativeOutcome::new(outcome, |result| Some(result.to_json()))
         })
     }
 }

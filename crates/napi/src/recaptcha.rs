@@ -2,7 +2,9 @@
 
 use captcha_core::recaptcha::{unusable_options, verify, Options};
 use captcha_core::transport::ca_roots;
-use napi::bindgen_prelude::Either;
+use captcha_core::errors::CaptchaError;
+use napi::bindgen_prelude::{Either, PromiseRaw};
+use napi::Env;
 use napi_derive::napi;
 
 use crate::outcome::NativeOutcome;
@@ -26,9 +28,24 @@ pub struct NativeAuthorizeOptions {
 
 /// Checks a reCAPTCHA token: the outcome (no value: `authorize` resolves `{ success: true }`).
 /// `token` is `null` when the caller passed something other than a string.
-#[napi]
-pub async fn recaptcha_authorize(token: Option<String>, options: NativeAuthorizeOptions) -> NativeOutcome {
-    let options = Options {
+#[napi(ts_return_type = "Promise<NativeOutcome>")]
+pub fn recaptcha_authorize<'env>(
+    env: &'env Env,
+    token: Option<String>,
+    options: NativeAuthorizeOptions,
+) -> napi::Result<PromiseRaw<'env, NativeOutcome>> {
+    let options = options_of(options);
+    crate::completion::settle(env, async move {
+        match options {
+            Ok(options) => NativeOutcome::new(verify(token.as_deref(), &options).await, |()| None),
+            Err(error) => NativeOutcome::new(unusable_options(error), |()| None),
+        }
+    })
+}
+
+/// The core's options, or the error that makes them unusable.
+fn options_of(options: NativeAuthorizeOptions) -> Result<Options, CaptchaError> {
+    Ok(Options {
         secret_key: options.secret_key,
         remote_ip: options.remote_ip,
         siteverify_url: options.siteverify_url,
@@ -38,14 +55,7 @@ pub async fn recaptcha_authorize(token: Option<String>, options: NativeAuthorize
         expected_hostname: options.expected_hostname,
         expected_action: options.expected_action,
         min_score: options.min_score,
-        proxy: match proxy_setting(options.proxy) {
-            Ok(proxy) => proxy,
-            Err(error) => return NativeOutcome::new(unusable_options(error), |()| None),
-        },
-        ca: match ca_roots(options.ca) {
-            Ok(ca) => ca,
-            Err(error) => return NativeOutcome::new(unusable_options(error), |()| None),
-        },
-    };
-    NativeOutcome::new(verify(token.as_deref(), &options).await, |()| None)
+        proxy: proxy_setting(options.proxy)?,
+        ca: ca_roots(options.ca)?,
+    })
 }

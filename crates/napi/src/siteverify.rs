@@ -99,9 +99,9 @@ impl NativeSiteverify {
                 max_age_ms: call.max_age_ms,
             },
         };
-        env.spawn_future(async move {
+        crate::completion::settle(env, async move {
             let outcome = client.verify(token.as_deref(), &call).await;
-            Ok(NativeOutcome::new(outcome, |value| Some(value.to_string())))
+            NativeOutcome::new(outcome, |value| Some(value.to_string()))
         })
     }
 }

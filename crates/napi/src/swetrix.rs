@@ -2,7 +2,8 @@
 
 use captcha_core::swetrix::{request_not_made, unusable_options, validate, SwetrixOutcome, DEFAULT_TIMEOUT_MS};
 use captcha_core::transport::{ca_roots, timeout_option};
-use napi::bindgen_prelude::Either;
+use napi::bindgen_prelude::{Either, PromiseRaw};
+use napi::Env;
 use napi_derive::napi;
 
 use crate::outcome::NativeOutcome;
@@ -12,22 +13,25 @@ use crate::proxy::{proxy_setting, ProxyConfig};
 /// is the JSON text of the tuple's second element (`data`, or the message). Never rejects for a
 /// network or protocol reason; bad options (already type-checked by `lib/swetrix.js`) give the
 /// package's "Unable to make API request" text too.
-#[napi]
-pub async fn swetrix_validate(
+#[napi(ts_return_type = "Promise<NativeOutcome>")]
+pub fn swetrix_validate<'env>(
+    env: &'env Env,
     url: String,
     body: String,
     secret: Option<String>,
     timeout_ms: Option<f64>,
     proxy: Option<Either<bool, ProxyConfig>>,
     ca: Option<Vec<String>>,
-) -> NativeOutcome {
+) -> napi::Result<PromiseRaw<'env, NativeOutcome>> {
     let options = timeout_option("options.timeoutMs", timeout_ms, DEFAULT_TIMEOUT_MS)
         .and_then(|deadline| Ok((deadline, proxy_setting(proxy)?, ca_roots(ca)?)));
-    let outcome = match options {
-        Ok((deadline, proxy, ca)) => validate(&url, body, secret.as_deref(), deadline, proxy, ca).await,
-        Err(error) => unusable_options(error),
-    };
-    crossing(outcome)
+    crate::completion::settle(env, async move {
+        let outcome = match options {
+            Ok((deadline, proxy, ca)) => validate(&url, body, secret.as_deref(), deadline, proxy, ca).await,
+            Err(error) => unusable_options(error),
+        };
+        crossing(outcome)
+    })
 }
 
 /// What `validateToken` resolves when JavaScript could not make the request: its error's text
