@@ -14,19 +14,16 @@
 // Progress goes to stdout as JSON lines too: {"phase":"measure"} when the measured window opens
 // and {"phase":"done"} when it closes (run.mjs reads the emulator's CPU at those two moments).
 import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { performance } from 'node:perf_hooks'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
 
+import { loadAddon } from './lib/addon.mjs'
 import { LatencyHistogram } from './lib/stats.mjs'
 import { defaultWireTool, runWire } from './lib/wire.mjs'
 import {
   CLIENTS, DEFAULT_CREDENTIALS, HCAPTCHA_TEST_SECRET, NEEDS_MINTED_TOKENS, RECAPTCHA_TEST_SECRET,
   SWETRIX_PASS_SECRET, TEST_TOKENS, TURNSTILE_TEST_SECRET, verificationRequest
 } from './lib/protocol.mjs'
-
-const require = createRequire(import.meta.url)
 
 const { values: args } = parseArgs({
   options: {
@@ -41,7 +38,7 @@ const { values: args } = parseArgs({
     'playtcha-secret': { type: 'string', default: DEFAULT_CREDENTIALS.playtchaSecret },
     'wire-tool': { type: 'string' }, // wrk or autocannon; default: wrk when installed
     count: { type: 'string' },
-    // Another checkout's index.js, to compare builds with the same harness.
+    // Another checkout's index.js, to compare builds with the same harness (lib/addon.mjs reads it).
     module: { type: 'string' },
     'count-first': { type: 'string', default: '10000' }
   }
@@ -113,7 +110,7 @@ async function makeVerifier () {
     return async (token) => expectSwetrixPassed(await validateToken(token, SWETRIX_PASS_SECRET, `${url}/v1/captcha`))
   }
   // captcha-native, loaded only by the native clients so the others' RSS does not include it.
-  const native = require(args.module ? path.resolve(args.module) : '../index.js')
+  const native = loadAddon()
   switch (provider) {
     case 'trustcaptcha': {
       const trustCaptcha = new native.TrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url })

@@ -8,13 +8,14 @@
 // Minting here (emulator.issue, in process) takes ~3 µs a token; the HTTP route
 // POST /__emulator/issue/{provider} gives the same tokens but would take seconds per batch.
 import { writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
 
-const require = createRequire(import.meta.url)
-const { Emulator } = require('../index.js')
+import { loadAddon } from './lib/addon.mjs'
 
-const { values: args } = parseArgs({ options: { port: { type: 'string', default: '0' } } })
+const { Emulator } = loadAddon()
+
+// --module: another checkout's index.js (lib/addon.mjs reads it).
+const { values: args } = parseArgs({ options: { port: { type: 'string', default: '0' }, module: { type: 'string' } } })
 const emulator = await Emulator.start({ port: Number(args.port) })
 process.stdout.write(`${JSON.stringify({ url: emulator.url, credentials: emulator.credentials, pid: process.pid })}\n`)
 

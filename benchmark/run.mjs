@@ -7,7 +7,7 @@
 //                [--providers trustcaptcha,swetrix,recaptcha,playtcha,turnstile,hcaptcha]
 //                [--clients native,native-class,sdk-style,fetch,undici,wire]
 //                [--wire-tool wrk|autocannon] [--memory 1000000] [--memory-node-options=--max-semi-space-size=2]
-//                [--quick] [--out results/]
+//                [--quick] [--out results/] [--module path/to/index.js]
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -15,6 +15,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
+import { ADDON_PATH } from './lib/addon.mjs'
 import { clientArgs, startEmulator } from './lib/emulator.mjs'
 import { median } from './lib/stats.mjs'
 import { CLIENTS, NEEDS_MINTED_TOKENS, PROVIDERS } from './lib/protocol.mjs'
@@ -35,11 +36,13 @@ const { values: args } = parseArgs({
     memory: { type: 'string' },
     'memory-node-options': { type: 'string' },
     out: { type: 'string', default: path.join(here, 'results') },
+    // Another checkout's index.js for every process of the run (lib/addon.mjs reads it).
+    module: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false }
   }
 })
 if (args.help) {
-  console.log('usage: node run.mjs [--quick] [--rounds N] [--duration S] [--warmup S] [--concurrency 1,64,1024] [--providers a,b] [--clients native,fetch,undici] [--wire-tool wrk|autocannon] [--memory N] [--out DIR]')
+  console.log('usage: node run.mjs [--quick] [--rounds N] [--duration S] [--warmup S] [--concurrency 1,64,1024] [--providers a,b] [--clients native,fetch,undici] [--wire-tool wrk|autocannon] [--memory N] [--out DIR] [--module path/to/index.js]')
   process.exit(0)
 }
 
@@ -65,7 +68,9 @@ const options = {
   memory: Number(args.memory ?? (args.quick ? 100_000 : 1_000_000)),
   // Node options for the memory phase's client, e.g. '--max-semi-space-size=2' (V8's young generation).
   memoryNodeOptions: args['memory-node-options']?.split(' ').filter(Boolean) ?? [],
-  quick: args.quick
+  quick: args.quick,
+  // The captcha-native every process loaded (this checkout's unless --module named another).
+  module: ADDON_PATH
 }
 for (const provider of options.providers) {
   if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}; known: ${PROVIDERS.join(', ')}`)
@@ -360,7 +365,7 @@ const summary = {
 
 try {
   const requireRuns = []
-  for (let i = 0; i < 5; i++) requireRuns.push(await timeRequire(path.join(here, '..', 'index.js')))
+  for (let i = 0; i < 5; i++) requireRuns.push(await timeRequire(ADDON_PATH))
   summary.requireMs = { runs: requireRuns.map((run) => run.ms), median: median(requireRuns.map((run) => run.ms)) }
   if (requireRuns[0].addon) summary.addon = { file: requireRuns[0].addon, bytes: statSync(requireRuns[0].addon).size }
 

@@ -4,15 +4,19 @@ import { fork } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { MODULE_ARGUMENT } from './addon.mjs'
+
 const benchmark = path.join(path.dirname(fileURLToPath(import.meta.url)), '..')
 const CLIENT_SCRIPT = path.join(benchmark, 'client.mjs')
 
 /**
- * Forks emulator-process.mjs and resolves `{ url, credentials, request(message), stop() }` once it
- * listens. `request` sends a message (`{ type: 'mint' | 'cpu', ... }`) and resolves the answer.
+ * Forks emulator-process.mjs (on the captcha-native of `--module`, when given) and resolves
+ * `{ url, credentials, request(message), stop() }` once it listens. `request` sends a message
+ * (`{ type: 'mint' | 'cpu', ... }`) and resolves the answer.
  */
 export function startEmulator () {
-  const child = fork(path.join(benchmark, 'emulator-process.mjs'), [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
+  const argv = MODULE_ARGUMENT ? ['--module', MODULE_ARGUMENT] : []
+  const child = fork(path.join(benchmark, 'emulator-process.mjs'), argv, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
   const pending = new Map()
   let nextId = 0
   child.on('message', (message) => {
@@ -46,10 +50,11 @@ export function startEmulator () {
  * The arguments of one client.mjs run against `emulator` (`{ url, credentials }`), the script's
  * path first: node options or a wrapper (valgrind) go before them. A timed run takes `duration`
  * and `warmup` (seconds); a counted one `count` and, optionally, `countFirst`. `tokensFile`,
- * `module` and (for the wire client) `wireTool` are passed when given.
+ * `module` (by default this process's `--module`) and (for the wire client) `wireTool` are
+ * passed when given.
  */
 export function clientArgs (emulator, {
-  provider, client = 'native', concurrency, duration, warmup, count, countFirst, tokensFile, wireTool, module
+  provider, client = 'native', concurrency, duration, warmup, count, countFirst, tokensFile, wireTool, module = MODULE_ARGUMENT
 }) {
   const args = [CLIENT_SCRIPT, '--provider', provider, '--client', client, '--concurrency', String(concurrency)]
   if (count !== undefined) {
