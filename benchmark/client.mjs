@@ -264,6 +264,9 @@ async function runClient (verify, tokens) {
     cpuMsPer1000: verifications ? cpuMs / verifications * 1000 : null,
     cpuCores: cpuMs / (window.end - window.start),
     elu: window.elu,
+    // The event loop's busy time per verification (ELU × window ÷ verifications = ELU ÷ rate):
+    // what each verification takes from the application's JavaScript thread.
+    eventLoopMicrosPerVerification: verifications ? window.elu * (window.end - window.start) * 1000 / verifications : null,
     tokensExhausted
   }
 }
@@ -353,7 +356,7 @@ emit({
   concurrency,
   ...result,
   // The load generator's CPU, ELU and memory are not a client's: not reported.
-  ...(client === 'wire' && { cpuMs: null, cpuMsPer1000: null, cpuCores: null, elu: null }),
+  ...(client === 'wire' && { cpuMs: null, cpuMsPer1000: null, cpuCores: null, elu: null, eventLoopMicrosPerVerification: null }),
   // The process's peak resident set (KiB on Linux), warm-up included: what the client cost in memory.
   peakRssMiB: client === 'wire' ? null : process.resourceUsage().maxRSS / 1024,
   tokensMinted: tokens.minted

@@ -230,7 +230,7 @@ function judgeTargets (summary) {
 // ---------------------------------------------------------------------------------------------
 // Medians, ratios and the table
 
-const METRICS = ['perSecond', 'p50Ms', 'p99Ms', 'cpuMsPer1000', 'elu', 'peakRssMiB', 'emulatorCores', 'errors', 'verifications']
+const METRICS = ['perSecond', 'p50Ms', 'p99Ms', 'cpuMsPer1000', 'elu', 'eventLoopMicrosPerVerification', 'peakRssMiB', 'emulatorCores', 'errors', 'verifications']
 
 function medians (runs) {
   const out = { rounds: runs.length }
@@ -240,9 +240,15 @@ function medians (runs) {
   return out
 }
 
+/** a ÷ b, or null when either is missing (the wire has no CPU or event loop of a client's). */
+function quotient (a, b) {
+  return typeof a === 'number' && typeof b === 'number' ? a / b : null
+}
+
 /**
  * native versus a reference, as the median of the per-round ratios (each round ran both back to
- * back, so drift between rounds cancels): throughput native/reference, CPU reference/native.
+ * back, so drift between rounds cancels): throughput and p99 native/reference, the costs (CPU
+ * and event-loop time per verification) reference/native. null where either run lacks the figure.
  */
 function ratios (runsByClient, reference) {
   const native = runsByClient.native ?? []
@@ -250,10 +256,12 @@ function ratios (runsByClient, reference) {
   const pairs = native.map((run, i) => [run, other[i]]).filter(([a, b]) => a && b)
   if (pairs.length === 0) return null
   return {
-    throughput: median(pairs.map(([a, b]) => a.perSecond / b.perSecond)),
-    p99: median(pairs.map(([a, b]) => a.p99Ms / b.p99Ms)),
+    throughput: median(pairs.map(([a, b]) => quotient(a.perSecond, b.perSecond))),
+    p99: median(pairs.map(([a, b]) => quotient(a.p99Ms, b.p99Ms))),
     // How many times more CPU per verification the reference client spends (wire: none measured).
-    cpu: median(pairs.map(([a, b]) => b.cpuMsPer1000 / a.cpuMsPer1000))
+    cpu: median(pairs.map(([a, b]) => quotient(b.cpuMsPer1000, a.cpuMsPer1000))),
+    // How many times more event-loop time per verification it takes from the application.
+    eventLoop: median(pairs.map(([a, b]) => quotient(b.eventLoopMicrosPerVerification, a.eventLoopMicrosPerVerification)))
   }
 }
 
@@ -269,6 +277,11 @@ function latency (ms) {
   return number(ms, ms < 10 ? 2 : ms < 100 ? 1 : 0)
 }
 
+/** Microseconds: one decimal below 10, none above. */
+function micros (us) {
+  return number(us, us < 10 ? 1 : 0)
+}
+
 function times (ratio) {
   return ratio === null || ratio === undefined || !Number.isFinite(ratio) ? '—' : `${number(ratio, ratio < 10 ? 2 : 1)}×`
 }
@@ -281,7 +294,7 @@ function renderTable (header, rows) {
 
 function report (summary) {
   const lines = []
-  const header = ['conc', 'client', 'verif/s', 'p50 ms', 'p99 ms', 'CPU ms/1k', 'ELU', 'RSS MiB', 'emu cores', 'errors']
+  const header = ['conc', 'client', 'verif/s', 'p50 ms', 'p99 ms', 'CPU ms/1k', 'ELU', 'EL µs/verif', 'RSS MiB', 'emu cores', 'errors']
   for (const provider of options.providers) {
     const rows = []
     for (const concurrency of options.concurrencies) {
@@ -289,7 +302,7 @@ function report (summary) {
       if (!cell) continue
       for (const [client, m] of Object.entries(cell)) {
         rows.push([String(concurrency), client === 'wire' ? `wire (${options.wireTool})` : client, number(m.perSecond), latency(m.p50Ms), latency(m.p99Ms),
-          number(m.cpuMsPer1000), number(m.elu, 2), number(m.peakRssMiB), number(m.emulatorCores, 2),
+          number(m.cpuMsPer1000), number(m.elu, 2), micros(m.eventLoopMicrosPerVerification), number(m.peakRssMiB), number(m.emulatorCores, 2),
           m.errorsTotal ? `${m.errorsTotal}!` : '0'])
       }
     }
@@ -303,12 +316,13 @@ function report (summary) {
       if (!r) continue
       ratioRows.push([NAMES[provider], String(concurrency),
         times(r['sdk-style']?.throughput), times(r.fetch?.throughput), times(r.undici?.throughput), times(r.wire?.throughput),
-        times(r['sdk-style']?.cpu), times(r.fetch?.cpu), times(r.undici?.cpu)])
+        times(r['sdk-style']?.cpu), times(r.fetch?.cpu), times(r.undici?.cpu),
+        times(r['sdk-style']?.eventLoop), times(r.fetch?.eventLoop), times(r.undici?.eventLoop)])
     }
   }
   lines.push('\nnative versus the references (median of per-round ratios)')
   lines.push(renderTable(['provider', 'conc', 'verif/s ÷ sdk-style', '÷ fetch', '÷ undici', '÷ wire',
-    'CPU/verif: sdk-style ÷ native', 'fetch ÷ native', 'undici ÷ native'], ratioRows))
+    'CPU/verif: sdk-style ÷ native', 'fetch ÷', 'undici ÷', 'EL/verif: sdk-style ÷ native', 'fetch ÷', 'undici ÷'], ratioRows))
   if (options.wireTool === 'autocannon') {
     lines.push('\nThe wire ran on autocannon (JavaScript, one thread): install wrk for a true ceiling.')
   }
