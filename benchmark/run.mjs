@@ -7,16 +7,17 @@
 //                [--providers trustcaptcha,swetrix,recaptcha,playtcha,turnstile,hcaptcha]
 //                [--clients native,native-class,sdk-style,fetch,undici,wire]
 //                [--wire-tool wrk|autocannon] [--memory 1000000] [--memory-node-options=--max-semi-space-size=2]
-//                [--quick] [--out results/] [--module path/to/index.js]
+//                [--tls] [--quick] [--out results/] [--module path/to/index.js]
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import tls from 'node:tls'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
 import { ADDON_PATH } from './lib/addon.mjs'
-import { clientArgs, startEmulator } from './lib/emulator.mjs'
+import { clientArgs, clientEnv, startEmulator } from './lib/emulator.mjs'
 import { median } from './lib/stats.mjs'
 import { CLIENTS, NEEDS_MINTED_TOKENS, PROVIDERS } from './lib/protocol.mjs'
 import { defaultWireTool } from './lib/wire.mjs'
@@ -35,6 +36,8 @@ const { values: args } = parseArgs({
     'wire-tool': { type: 'string' },
     memory: { type: 'string' },
     'memory-node-options': { type: 'string' },
+    // The emulator on HTTPS, every client trusting its authority; ALPN picks the protocol.
+    tls: { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(here, 'results') },
     // Another checkout's index.js for every process of the run (lib/addon.mjs reads it).
     module: { type: 'string' },
@@ -42,7 +45,7 @@ const { values: args } = parseArgs({
   }
 })
 if (args.help) {
-  console.log('usage: node run.mjs [--quick] [--rounds N] [--duration S] [--warmup S] [--concurrency 1,64,1024] [--providers a,b] [--clients native,fetch,undici] [--wire-tool wrk|autocannon] [--memory N] [--out DIR] [--module path/to/index.js]')
+  console.log('usage: node run.mjs [--quick] [--rounds N] [--duration S] [--warmup S] [--concurrency 1,64,1024] [--providers a,b] [--clients native,fetch,undici] [--wire-tool wrk|autocannon] [--memory N] [--tls] [--out DIR] [--module path/to/index.js]')
   process.exit(0)
 }
 
@@ -69,6 +72,7 @@ const options = {
   // Node options for the memory phase's client, e.g. '--max-semi-space-size=2' (V8's young generation).
   memoryNodeOptions: args['memory-node-options']?.split(' ').filter(Boolean) ?? [],
   quick: args.quick,
+  tls: args.tls,
   // The captcha-native every process loaded (this checkout's unless --module named another).
   module: ADDON_PATH
 }
@@ -97,9 +101,9 @@ const TOKENS_PER_RUN = 90_000
  */
 function runClient (emulator, { provider, client, concurrency, tokensFile }) {
   const argv = clientArgs(emulator, {
-    provider, client, concurrency, duration: options.durationS, warmup: options.warmupS, tokensFile, wireTool: options.wireTool
+    provider, client, concurrency, duration: options.durationS, warmup: options.warmupS, tokensFile, ca: caFile, wireTool: options.wireTool
   })
-  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: clientEnv(caFile) })
   // A run that hangs must not hang the benchmark.
   const killer = setTimeout(() => child.kill('SIGKILL'), (options.durationS + options.warmupS + 60) * 1000)
   return new Promise((resolve, reject) => {
@@ -150,10 +154,10 @@ async function mintTokens (emulator, provider, count, directory) {
 
 function runMemory (emulator, provider, tokensFile) {
   const argv = ['--expose-gc', ...options.memoryNodeOptions, ...clientArgs(emulator, {
-    provider, concurrency: MEMORY_CONCURRENCY, count: options.memory, countFirst: MEMORY_FIRST, tokensFile
+    provider, concurrency: MEMORY_CONCURRENCY, count: options.memory, countFirst: MEMORY_FIRST, tokensFile, ca: caFile
   })]
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: clientEnv(caFile) })
     let out = ''
     let stderr = ''
     child.stdout.on('data', (chunk) => { out += chunk })
@@ -179,6 +183,38 @@ function timeRequire (modulePath) {
     child.stdout.on('data', (chunk) => { out += chunk })
     child.on('close', (code) => code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`require timing exited ${code}`)))
   })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The mode: plain HTTP/1.1, or TLS with the protocol ALPN gives.
+
+/**
+ * What the emulator serves: on plain HTTP, HTTP/1.1; with --tls, the protocol its ALPN picks
+ * for a client offering h2 and http/1.1 (as undici with allowH2 does), probed with one handshake.
+ * Each client still takes what ALPN gives to what it offers (Node 20's fetch, the SDK-style
+ * clients and wrk offer HTTP/1.1 only).
+ */
+async function describeMode (emulator) {
+  if (!options.tls) return { tls: false, url: emulator.url, protocol: 'http/1.1' }
+  const { hostname, port } = new URL(emulator.url)
+  const alpn = await new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: hostname, port: Number(port), ca: [emulator.certificate], ALPNProtocols: ['h2', 'http/1.1'] }, () => {
+      resolve(socket.alpnProtocol || null) // false: the server chose none (HTTP/1.1)
+      socket.end()
+    })
+    socket.on('error', reject)
+  })
+  return { tls: true, url: emulator.url, protocol: alpn ?? 'http/1.1', alpnForH2Offer: alpn }
+}
+
+/** The lines under the tables that say how the clients reached the emulator. */
+function modeLines (mode) {
+  if (!mode.tls) return [`mode: plain HTTP/1.1, ${mode.url} (--tls for HTTPS)`]
+  return [
+    `mode: TLS, ${mode.url}; to an offer of h2 and http/1.1 the emulator's ALPN answered ${mode.alpnForH2Offer ?? 'nothing (HTTP/1.1)'}`,
+    '  native and undici (allowH2) trust its authority by their ca options, fetch and sdk-style by NODE_EXTRA_CA_CERTS;',
+    `  the wire's ${options.wireTool} verifies no certificate${options.wireTool === 'wrk' ? ', and its window includes its TLS handshakes (wrk has no warm-up)' : ''}`
+  ]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -326,6 +362,7 @@ function report (summary) {
   lines.push('\nnative versus the references (median of per-round ratios)')
   lines.push(renderTable(['provider', 'conc', 'verif/s ÷ sdk-style', '÷ fetch', '÷ undici', '÷ wire',
     'CPU/verif: sdk-style ÷ native', 'fetch ÷', 'undici ÷', 'EL/verif: sdk-style ÷ native', 'fetch ÷', 'undici ÷'], ratioRows))
+  lines.push('', ...modeLines(summary.mode))
   if (options.wireTool === 'autocannon') {
     lines.push('\nThe wire ran on autocannon (JavaScript, one thread): install wrk for a true ceiling.')
   }
@@ -362,13 +399,18 @@ function report (summary) {
 
 const startedAt = new Date()
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'captcha-native-bench-'))
-const emulator = await startEmulator()
+const emulator = await startEmulator({ tls: options.tls })
+// With --tls, the PEM of the emulator's authority, in a file: client.mjs's --ca and NODE_EXTRA_CA_CERTS.
+const caFile = options.tls ? path.join(scratch, 'emulator-ca.pem') : undefined
+if (caFile) writeFileSync(caFile, emulator.certificate)
 const summary = {
   startedAt: startedAt.toISOString(),
   node: process.version,
   platform: `${process.platform}-${process.arch}`,
   cpus: { count: os.cpus().length, model: os.cpus()[0]?.model },
   options,
+  // Plain HTTP/1.1, or TLS and what ALPN picked (describeMode).
+  mode: null,
   // The addon's runtime threads (CAPTCHA_NATIVE_WORKER_THREADS; unset: one).
   workerThreads: process.env.CAPTCHA_NATIVE_WORKER_THREADS ?? null,
   requireMs: null,
@@ -381,6 +423,7 @@ const summary = {
 }
 
 try {
+  summary.mode = await describeMode(emulator)
   const requireRuns = []
   for (let i = 0; i < 5; i++) requireRuns.push(await timeRequire(ADDON_PATH))
   summary.requireMs = { runs: requireRuns.map((run) => run.ms), median: median(requireRuns.map((run) => run.ms)) }
