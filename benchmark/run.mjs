@@ -402,7 +402,13 @@ const scratch = mkdtempSync(path.join(os.tmpdir(), 'captcha-native-bench-'))
 const emulator = await startEmulator({ tls: options.tls })
 // With --tls, the PEM of the emulator's authority, in a file: client.mjs's --ca and NODE_EXTRA_CA_CERTS.
 const caFile = options.tls ? path.join(scratch, 'emulator-ca.pem') : undefined
-if (caFile) writeFileSync(caFile, emulator.certificate)
+if (caFile) {
+  if (typeof emulator.certificate !== 'string') {
+    emulator.stop()
+    throw new Error(`--tls: the emulator of ${ADDON_PATH} gave no certificate (a build without TLS?)`)
+  }
+  writeFileSync(caFile, emulator.certificate)
+}
 const summary = {
   startedAt: startedAt.toISOString(),
   node: process.version,
