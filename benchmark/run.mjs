@@ -210,10 +210,11 @@ async function describeMode (emulator) {
 /** The lines under the tables that say how the clients reached the emulator. */
 function modeLines (mode) {
   if (!mode.tls) return [`mode: plain HTTP/1.1, ${mode.url} (--tls for HTTPS)`]
+  const wire = !options.clients || options.clients.includes('wire')
   return [
     `mode: TLS, ${mode.url}; to an offer of h2 and http/1.1 the emulator's ALPN answered ${mode.alpnForH2Offer ?? 'nothing (HTTP/1.1)'}`,
-    '  native and undici (allowH2) trust its authority by their ca options, fetch and sdk-style by NODE_EXTRA_CA_CERTS;',
-    `  the wire's ${options.wireTool} verifies no certificate${options.wireTool === 'wrk' ? ', and its window includes its TLS handshakes (wrk has no warm-up)' : ''}`
+    `  native and undici (allowH2) trust its authority by their ca options, fetch and sdk-style by NODE_EXTRA_CA_CERTS${wire ? ';' : ''}`,
+    ...(wire ? [`  the wire's ${options.wireTool} verifies no certificate${options.wireTool === 'wrk' ? ', and its window includes its TLS handshakes (wrk has no warm-up)' : ''}`] : [])
   ]
 }
 
