@@ -5,7 +5,12 @@
 //
 //   node client.mjs --provider trustcaptcha --client native --concurrency 64 --duration 3 \
 //     --url http://127.0.0.1:8787 [--warmup 1] [--tokens FILE] [--trustcaptcha-api-key K]
-//     [--playtcha-secret S] [--wire-tool wrk|autocannon] [--module path/to/index.js]
+//     [--playtcha-secret S] [--wire-tool wrk|autocannon] [--module path/to/index.js] [--ca FILE]
+//
+// Against an HTTPS emulator (`emulator-process.mjs --tls`), `--ca FILE` is the PEM of its
+// authority: native gets it as its providers' `ca` option, undici as its Pool's `connect.ca`;
+// `fetch` and the SDK-style clients take no CA option, so they need NODE_EXTRA_CA_CERTS=FILE in
+// their environment (run.mjs sets it); wrk and autocannon do not verify certificates.
 //
 // With `--count N` it runs N verifications instead of a timed window and reports the resident
 // set after the first `--count-first` (10,000) and after all N, each after a full GC: the memory
@@ -14,19 +19,16 @@
 // Progress goes to stdout as JSON lines too: {"phase":"measure"} when the measured window opens
 // and {"phase":"done"} when it closes (run.mjs reads the emulator's CPU at those two moments).
 import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { performance } from 'node:perf_hooks'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
 
+import { loadAddon } from './lib/addon.mjs'
 import { LatencyHistogram } from './lib/stats.mjs'
 import { defaultWireTool, runWire } from './lib/wire.mjs'
 import {
   CLIENTS, DEFAULT_CREDENTIALS, HCAPTCHA_TEST_SECRET, NEEDS_MINTED_TOKENS, RECAPTCHA_TEST_SECRET,
   SWETRIX_PASS_SECRET, TEST_TOKENS, TURNSTILE_TEST_SECRET, verificationRequest
 } from './lib/protocol.mjs'
-
-const require = createRequire(import.meta.url)
 
 const { values: args } = parseArgs({
   options: {
@@ -37,11 +39,12 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '1' },
     url: { type: 'string' },
     tokens: { type: 'string' },
+    ca: { type: 'string' }, // PEM file of the authority an HTTPS emulator's certificate is signed by
     'trustcaptcha-api-key': { type: 'string', default: DEFAULT_CREDENTIALS.trustcaptchaApiKey },
     'playtcha-secret': { type: 'string', default: DEFAULT_CREDENTIALS.playtchaSecret },
     'wire-tool': { type: 'string' }, // wrk or autocannon; default: wrk when installed
     count: { type: 'string' },
-    // Another checkout's index.js, to compare builds with the same harness.
+    // Another checkout's index.js, to compare builds with the same harness (lib/addon.mjs reads it).
     module: { type: 'string' },
     'count-first': { type: 'string', default: '10000' }
   }
@@ -59,10 +62,25 @@ if (!args.url) fail('--url (the emulator) is required')
 if (!(concurrency >= 1) || !(durationMs > 0) || !(warmupMs >= 0)) fail('bad --concurrency, --duration or --warmup')
 const target = {
   url: args.url.replace(/\/+$/, ''),
+  // The CA of an HTTPS emulator, as the providers' `ca` options and undici's `connect.ca` take it.
+  ca: args.ca ? [readFileSync(args.ca, 'utf8')] : undefined,
   credentials: {
     ...DEFAULT_CREDENTIALS,
     trustcaptchaApiKey: args['trustcaptcha-api-key'],
     playtchaSecret: args['playtcha-secret']
+  }
+}
+
+// Node reads NODE_EXTRA_CA_CERTS once, at start: the file it names must hold the CA already.
+if (target.ca && (client === 'fetch' || client === 'sdk-style') && !extraCertificatesHold(target.ca[0])) {
+  fail(`${client} takes no CA option: run it with NODE_EXTRA_CA_CERTS=${args.ca}`)
+}
+
+function extraCertificatesHold (pem) {
+  try {
+    return readFileSync(process.env.NODE_EXTRA_CA_CERTS, 'utf8').includes(pem.trim())
+  } catch {
+    return false
   }
 }
 
@@ -95,6 +113,8 @@ function tokenSource () {
 
 async function makeVerifier () {
   const { url, credentials } = target
+  // The HTTPS emulator's CA, for every native client; nothing at all on plain HTTP.
+  const tls = target.ca ? { ca: target.ca } : {}
   if (client === 'fetch') {
     const { fetchVerifier } = await import('./reference/fetch-clients.mjs')
     return fetchVerifier(provider, target)
@@ -113,27 +133,27 @@ async function makeVerifier () {
     return async (token) => expectSwetrixPassed(await validateToken(token, SWETRIX_PASS_SECRET, `${url}/v1/captcha`))
   }
   // captcha-native, loaded only by the native clients so the others' RSS does not include it.
-  const native = require(args.module ? path.resolve(args.module) : '../index.js')
+  const native = loadAddon()
   switch (provider) {
     case 'trustcaptcha': {
-      const trustCaptcha = new native.TrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url })
+      const trustCaptcha = new native.TrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url, ...tls })
       return async (token) => expectTrustCaptchaPassed(await trustCaptcha.getVerificationResult(token))
     }
     case 'swetrix':
-      return async (token) => expectSwetrixPassed(await native.validateToken(token, SWETRIX_PASS_SECRET, `${url}/v1/captcha`))
+      return async (token) => expectSwetrixPassed(await native.validateToken(token, SWETRIX_PASS_SECRET, `${url}/v1/captcha`, target.ca && tls))
     case 'recaptcha':
       if (client === 'native-class') {
-        const recaptcha = new native.Recaptcha({ secret: RECAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retries: 0 })
+        const recaptcha = new native.Recaptcha({ secret: RECAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retries: 0, ...tls })
         return async (token) => expectSiteverifyPassed(await recaptcha.verify(token))
       }
       // Configured once, as an application would; no retries, so a failure shows as an error.
-      native.configureRecaptcha({ secretKey: RECAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retries: 0 })
+      native.configureRecaptcha({ secretKey: RECAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retries: 0, ...tls })
       return async (token) => {
         const outcome = await native.authorize(token)
         if (outcome?.success !== true) throw new Error(`authorize resolved ${JSON.stringify(outcome)}`)
       }
     case 'playtcha': {
-      const playtcha = new native.Playtcha({ secret: credentials.playtchaSecret, apiHost: url })
+      const playtcha = new native.Playtcha({ secret: credentials.playtchaSecret, apiHost: url, ...tls })
       return async (token) => {
         const result = await playtcha.verify(token)
         // Failing open is the verifier being unavailable: not a verification.
@@ -142,11 +162,11 @@ async function makeVerifier () {
     }
     case 'turnstile': {
       // Each call sends a fresh idempotency key, as it always does; no retries, as for reCAPTCHA.
-      const turnstile = new native.Turnstile({ secret: TURNSTILE_TEST_SECRET, siteverifyUrl: `${url}/turnstile/v0/siteverify`, retries: 0 })
+      const turnstile = new native.Turnstile({ secret: TURNSTILE_TEST_SECRET, siteverifyUrl: `${url}/turnstile/v0/siteverify`, retries: 0, ...tls })
       return async (token) => expectSiteverifyPassed(await turnstile.verify(token))
     }
     case 'hcaptcha': {
-      const hcaptcha = new native.HCaptcha({ secret: HCAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/siteverify`, retries: 0 })
+      const hcaptcha = new native.HCaptcha({ secret: HCAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/siteverify`, retries: 0, ...tls })
       return async (token) => expectSiteverifyPassed(await hcaptcha.verify(token))
     }
   }
@@ -267,6 +287,9 @@ async function runClient (verify, tokens) {
     cpuMsPer1000: verifications ? cpuMs / verifications * 1000 : null,
     cpuCores: cpuMs / (window.end - window.start),
     elu: window.elu,
+    // The event loop's busy time per verification (ELU × window ÷ verifications = ELU ÷ rate):
+    // what each verification takes from the application's JavaScript thread.
+    eventLoopMicrosPerVerification: verifications ? window.elu * (window.end - window.start) * 1000 / verifications : null,
     tokensExhausted
   }
 }
@@ -356,7 +379,7 @@ emit({
   concurrency,
   ...result,
   // The load generator's CPU, ELU and memory are not a client's: not reported.
-  ...(client === 'wire' && { cpuMs: null, cpuMsPer1000: null, cpuCores: null, elu: null }),
+  ...(client === 'wire' && { cpuMs: null, cpuMsPer1000: null, cpuCores: null, elu: null, eventLoopMicrosPerVerification: null }),
   // The process's peak resident set (KiB on Linux), warm-up included: what the client cost in memory.
   peakRssMiB: client === 'wire' ? null : process.resourceUsage().maxRSS / 1024,
   tokensMinted: tokens.minted

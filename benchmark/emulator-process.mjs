@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // The emulator in a process of its own, so the clients' figures are the clients' alone. Prints
-// one JSON line ({ url, credentials, pid }) and serves until killed.
+// one JSON line ({ url, credentials, certificate, pid }) and serves until killed.
+//
+//   node emulator-process.mjs [--port 8787] [--tls] [--module path/to/index.js]
+//
+// With --tls it serves HTTPS (the protocol by ALPN, as the build offers it) with a certificate
+// signed by an authority made at start, whose PEM is `certificate`: clients must trust it.
 //
 // Started by run.mjs with an IPC channel, it also answers two messages:
 //   { id, type: 'mint', provider, count, file }  writes `count` fresh tokens to `file`, one a line
@@ -8,15 +13,18 @@
 // Minting here (emulator.issue, in process) takes ~3 µs a token; the HTTP route
 // POST /__emulator/issue/{provider} gives the same tokens but would take seconds per batch.
 import { writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
 
-const require = createRequire(import.meta.url)
-const { Emulator } = require('../index.js')
+import { loadAddon } from './lib/addon.mjs'
 
-const { values: args } = parseArgs({ options: { port: { type: 'string', default: '0' } } })
-const emulator = await Emulator.start({ port: Number(args.port) })
-process.stdout.write(`${JSON.stringify({ url: emulator.url, credentials: emulator.credentials, pid: process.pid })}\n`)
+const { Emulator } = loadAddon()
+
+// --module: another checkout's index.js (lib/addon.mjs reads it).
+const { values: args } = parseArgs({
+  options: { port: { type: 'string', default: '0' }, tls: { type: 'boolean', default: false }, module: { type: 'string' } }
+})
+const emulator = await Emulator.start({ port: Number(args.port), ...(args.tls && { tls: true }) })
+process.stdout.write(`${JSON.stringify({ url: emulator.url, credentials: emulator.credentials, certificate: emulator.certificate, pid: process.pid })}\n`)
 
 process.on('message', (message) => {
   try {

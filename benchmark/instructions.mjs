@@ -25,6 +25,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     from: { type: 'string', default: '4000' },
     to: { type: 'string', default: '12000' },
+    // Another checkout's index.js, for the client and the emulator (lib/addon.mjs reads it).
     module: { type: 'string' }
   }
 })
@@ -51,7 +52,7 @@ async function totalInstructions (provider, count) {
   }
   const valgrindArgs = [
     '--tool=callgrind', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, process.execPath,
-    ...clientArgs(emulator, { provider, concurrency: args.concurrency, count, countFirst: 1000, tokensFile, module: args.module })
+    ...clientArgs(emulator, { provider, concurrency: args.concurrency, count, countFirst: 1000, tokensFile })
   ]
   // valgrind's own chatter goes to stderr; on failure execFileSync's error carries it.
   const result = JSON.parse(execFileSync('valgrind', valgrindArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 }).trim().split('\n').pop())

@@ -2,11 +2,12 @@
 // exact HTTP request captcha-native sends, so the fetch and undici clients and the wire ceiling
 // send the same.
 // The identities and the provider list are the package's own (`Emulator.identities`, written once
-// in the emulator's Rust), never restated here.
+// in the emulator's Rust), never restated here; the package is the one lib/addon.mjs loads.
 import { randomUUID } from 'node:crypto'
-import { createRequire } from 'node:module'
 
-const { Emulator } = createRequire(import.meta.url)('../../index.js')
+import { loadAddon } from './addon.mjs'
+
+const { Emulator } = loadAddon()
 const { trustcaptcha, swetrix, recaptcha, playtcha, turnstile, hcaptcha } = Emulator.identities
 
 /** Published TrustCaptcha test id ...0: "finished", answered without consuming anything. */

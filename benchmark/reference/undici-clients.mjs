@@ -9,11 +9,18 @@ import { checkedAnswer } from './fetch-clients.mjs'
 /** Connections of the pool: the benchmark's middle concurrency, so at c=64 none waits for one. */
 export const CONNECTIONS = 64
 
-/** A `verify(token)` for `provider` that resolves on a passing verification and throws otherwise. */
-export function undiciVerifier (provider, { url, credentials }) {
+/**
+ * A `verify(token)` for `provider` that resolves on a passing verification and throws otherwise.
+ * On an https `url` it trusts `ca` (PEM strings) and offers HTTP/2 by ALPN (`allowH2`): it speaks
+ * whichever the server picks, as an application that sets allowH2 would. On http it is HTTP/1.1.
+ */
+export function undiciVerifier (provider, { url, credentials, ca }) {
   const request = verificationRequest(provider, credentials)
   // Built once, as an application would: the pool keeps its connections alive between calls.
-  const pool = new Pool(url, { connections: CONNECTIONS })
+  const pool = new Pool(url, {
+    connections: CONNECTIONS,
+    ...(url.startsWith('https:') && { connect: ca ? { ca } : {}, allowH2: true })
+  })
   return async function verify (token) {
     const { statusCode, body } = await pool.request({
       path: request.path, method: request.method, headers: request.headers, body: request.body(token)
