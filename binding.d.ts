@@ -69,8 +69,9 @@ export declare function __emulatorSchema(): string
 /**
  * Rejects from inside native async code by panicking. It exists so the tests can prove that
  * a panic anywhere in native code becomes a rejected Promise and never takes Node down.
+ * It goes through `completion::settle`, as every verification does.
  */
-export declare function __panicInNativeCode(): Promise<void>
+export declare function __panicInNativeCode(): Promise<NativeOutcome>
 
 /** The credentials the emulator accepts. */
 export interface EmulatorCredentials {

@@ -5,15 +5,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
-use reqwest::Url;
+use reqwest::{Method, Url};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::errors::{scrub, CaptchaError, ErrorKind};
 use crate::outcome::{provider_code, Kind, Outcome, Unavailable, INVALID_ARGUMENT};
 use crate::transport::{
-    api_host_base, append_path, timeout_option, Answer, ProxySetting, Transport, TransportConfig,
+    api_host_base, append_path, timeout_option, Answer, ProxySetting, Request, Transport, TransportConfig,
     PROVIDER_CONNECT_TIMEOUT,
 };
 
@@ -207,13 +208,15 @@ impl PlaytchaClient {
             token,
         })
         .map_err(|_| CaptchaError::invalid_argument("the token cannot be sent as JSON"))?;
-        let request = self
-            .transport
-            .client()
-            .post(self.url.clone())
-            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-            .header(ACCEPT, HeaderValue::from_static("application/json"))
-            .body(body);
+        let request = Request {
+            method: Method::POST,
+            url: &self.url,
+            headers: &[
+                (CONTENT_TYPE, HeaderValue::from_static("application/json")),
+                (ACCEPT, HeaderValue::from_static("application/json")),
+            ],
+            body: Bytes::from(body),
+        };
         match self.transport.execute(request, self.deadline, |_| true).await {
             Ok(answer) => self.read(answer),
             Err(failure) => self.unavailable(Unavailable::of(&failure), None, None, &failure.to_string()),

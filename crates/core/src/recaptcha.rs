@@ -247,7 +247,7 @@ async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Dura
         duplicate: &|code| Site::Recaptcha.is_duplicate_code(code),
         idempotent: false,
     };
-    match exchange(&transport, &settings.url, &body, &retry, &reading).await {
+    match exchange(&transport, &settings.url, body, &retry, &reading).await {
         Exchange::Verdict(fields) => match judge(&fields, &settings.checks) {
             Ok(()) => Outcome::verified(()),
             Err(error) => rejected(error),

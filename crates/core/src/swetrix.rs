@@ -4,15 +4,16 @@
 use std::fmt;
 use std::time::Duration;
 
+use bytes::Bytes;
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
-use reqwest::Url;
+use reqwest::{Method, Url};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::errors::{scrub, CaptchaError};
 use crate::outcome::{Outcome, Unavailable, INVALID_ARGUMENT};
-use crate::transport::{Failure, ProxySetting, Transport, TransportConfig, PROVIDER_CONNECT_TIMEOUT};
+use crate::transport::{Failure, ProxySetting, Request, Transport, TransportConfig, PROVIDER_CONNECT_TIMEOUT};
 
 /// The JS package has no timeout at all; ours bounds every call.
 pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
@@ -60,11 +61,12 @@ pub async fn validate(
         Ok(transport) => transport,
         Err(error) => return unusable_options(error),
     };
-    let request = transport
-        .client()
-        .post(url.clone())
-        .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-        .body(body);
+    let request = Request {
+        method: Method::POST,
+        url: &url,
+        headers: &[(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body: Bytes::from(body),
+    };
     match transport.execute(request, deadline, |_| true).await {
         Ok(answer) => outcome_of(answer.status, &answer.body.unwrap_or_default(), secret),
         Err(Failure::InvalidUrl) => misconfigured(NodeErrorText(&Failure::InvalidUrl, &url).to_string()),

@@ -13,8 +13,12 @@ use std::time::Duration;
 
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpInfo};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
-use reqwest::{Client, ClientBuilder, Method, RequestBuilder, Url};
-use tokio::sync::Semaphore;
+use reqwest::{Client, ClientBuilder, Method, Url};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
+
+mod direct;
+pub use direct::Request;
 
 use crate::errors::CaptchaError;
 
@@ -448,28 +452,158 @@ impl Answer {
 
 /// A pool of connections with one configuration. Build it once and share it.
 ///
+/// Two routes, chosen once, when the pool is built:
+/// - **direct** (no proxy in effect: `proxy: false`, or none in the environment): our own pool
+///   of hyper connections, `transport/direct.rs`, the hot path;
+/// - **proxied** (an explicit `proxy`, or `HTTP_PROXY`, `HTTPS_PROXY` or `ALL_PROXY` set):
+///   reqwest, which speaks to proxies (CONNECT tunnels, `NO_PROXY`, credentials).
+///
 /// Connections are reused, and a server may close one at any moment (its keep-alive timeout, a
 /// restart, a load balancer): a request sent into one it is closing fails although nothing is
 /// wrong. Two defences, and no more, because the POST providers' tokens are single use and must
 /// never be sent twice:
-/// - every request: hyper-util (under reqwest, `retry_canceled_requests`, on by default and left
-///   so by reqwest) sends again, on another connection, a request that never left: one whose
-///   pooled connection was found closed at checkout, or closed before any of it was written.
-/// - GET only (TrustCaptcha; safe to repeat): a request lost, before any answer, on a connection
-///   it got from the pool is sent once more on a fresh connection, within the same deadline
-///   (`execute`). A connection opened for the request that fails is an outage, and is reported.
+/// - every request: one that never left (its pooled connection had closed) goes again, on
+///   another connection (hyper hands it back unsent; under reqwest, hyper-util's
+///   `retry_canceled_requests` does the same);
+/// - a repeatable request (a GET, as TrustCaptcha's, safe to repeat: RFC 9110, 9.2.1; or a POST
+///   whose caller says a second copy cannot redeem anything twice) lost, before any answer, on a
+///   connection it got from the pool is sent once more on a fresh connection, within the same
+///   deadline. A connection opened for the request that fails is an outage, and is reported.
 pub struct Transport {
-    client: Client,
-    config: TransportConfig,
-    /// When each connection was opened (for the GET repeat).
-    ledger: Arc<ConnectionLedger>,
-    /// A client that never pools, for the GET repeat: built on first need.
-    fresh_client: OnceLock<Option<Client>>,
-    /// The in-flight limit of each origin.
-    in_flight: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// The origins and their limits (both routes), and the direct route's connections.
+    direct: direct::Direct,
+    /// The proxied route, when a proxy is in effect.
+    proxied: Option<Proxied>,
 }
 
+/// The proxied route: reqwest, and what it takes to repeat a request lost on a pooled connection.
+struct Proxied {
+    client: Client,
+    config: TransportConfig,
+    /// When each connection was opened (for the repeat).
+    ledger: Arc<ConnectionLedger>,
+    /// A client that never pools, for the repeat: built on first need.
+    fresh_client: OnceLock<Option<Client>>,
+}
+
+/// The proxy variables reqwest reads from the environment (`NO_PROXY` only narrows them).
+const PROXY_VARIABLES: [&str; 6] = [
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
 impl Transport {
+    fn build(config: &TransportConfig) -> Result<Self, CaptchaError> {
+        let roots = parse_roots(&config.extra_roots)?;
+        let proxied = match &config.proxy {
+            ProxySetting::Disabled => false,
+            ProxySetting::Explicit(_) => true,
+            ProxySetting::FromEnvironment => PROXY_VARIABLES
+                .iter()
+                .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty())),
+        };
+        let proxied = if proxied { Some(Proxied::build(config)?) } else { None };
+        Ok(Self {
+            direct: direct::Direct::new(config.connect_timeout, roots),
+            proxied,
+        })
+    }
+
+    /// The pool for `config`: an existing one when an equal configuration built one (up to
+    /// `MAX_SHARED_POOLS` are kept), so that every client with the same settings shares
+    /// connections; otherwise a new one.
+    pub fn shared(config: &TransportConfig) -> Result<Arc<Transport>, CaptchaError> {
+        static POOLS: Mutex<Vec<(TransportConfig, Arc<Transport>)>> = Mutex::new(Vec::new());
+        let mut pools = POOLS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, transport)) = pools.iter().find(|(known, _)| known == config) {
+            return Ok(transport.clone());
+        }
+        let transport = Arc::new(Transport::build(config)?);
+        if pools.len() >= MAX_SHARED_POOLS {
+            // Forget one no client holds any more, or else the oldest (its clients keep it).
+            let unused = pools.iter().position(|(_, pool)| Arc::strong_count(pool) == 1);
+            pools.remove(unused.unwrap_or(0));
+        }
+        pools.push((config.clone(), transport.clone()));
+        Ok(transport)
+    }
+
+    /// Whether requests go through a proxy (the proxied route).
+    pub fn is_proxied(&self) -> bool {
+        self.proxied.is_some()
+    }
+
+    /// Sends `request` within `deadline` and reads the answer: the status, the headers and, when
+    /// `wants_body(status)`, the body (at most `MAX_BODY_BYTES`). A GET lost on a pooled
+    /// connection goes once more (see `Transport`).
+    pub async fn execute(
+        &self,
+        request: Request<'_>,
+        deadline: Duration,
+        wants_body: impl Fn(u16) -> bool,
+    ) -> Result<Answer, Failure> {
+        self.send(request, deadline, wants_body, false).await
+    }
+
+    /// `execute` for a POST that is safe to send twice (Turnstile's, which carries an idempotency
+    /// key): lost on a pooled connection, it goes once more, as a GET does.
+    pub async fn execute_idempotent(
+        &self,
+        request: Request<'_>,
+        deadline: Duration,
+        wants_body: impl Fn(u16) -> bool,
+    ) -> Result<Answer, Failure> {
+        self.send(request, deadline, wants_body, true).await
+    }
+
+    async fn send(
+        &self,
+        request: Request<'_>,
+        deadline: Duration,
+        wants_body: impl Fn(u16) -> bool,
+        idempotent: bool,
+    ) -> Result<Answer, Failure> {
+        if request.url.as_str().len() > MAX_URL_LENGTH {
+            return Err(Failure::InvalidUrl);
+        }
+        let origin = self.direct.origin(request.url).ok_or(Failure::InvalidUrl)?;
+        let repeatable = idempotent || request.method == Method::GET;
+        let exchange = async {
+            let _permit = origin
+                .limit
+                .acquire()
+                .await
+                .map_err(|_| Failure::Other("transport closed".into()))?;
+            match &self.proxied {
+                None => self.direct.send(&origin, &request, wants_body, repeatable).await,
+                Some(proxied) => proxied.send(&request, wants_body, repeatable).await,
+            }
+        };
+        match tokio::time::timeout(deadline, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure::DeadlineExceeded(deadline)),
+        }
+    }
+}
+
+/// The `ca` option's certificates, parsed (each entry at least one PEM certificate).
+fn parse_roots(pems: &[String]) -> Result<Vec<CertificateDer<'static>>, CaptchaError> {
+    let mut roots = Vec::new();
+    for pem in pems {
+        let found: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(pem.as_bytes()).collect();
+        match found {
+            Ok(found) if !found.is_empty() => roots.extend(found),
+            _ => return Err(CaptchaError::invalid_argument(CA_MESSAGE)),
+        }
+    }
+    Ok(roots)
+}
+
+impl Proxied {
     fn build(config: &TransportConfig) -> Result<Self, CaptchaError> {
         let ledger = Arc::new(ConnectionLedger::default());
         let builder = Self::builder(config)?
@@ -484,28 +618,20 @@ impl Transport {
             config: config.clone(),
             ledger,
             fresh_client: OnceLock::new(),
-            in_flight: Mutex::new(HashMap::new()),
         })
     }
 
-    /// A client that opens a new connection for every request and keeps none, for the GET
-    /// repeat: another pooled connection might be closing too. `None` if it cannot be built
-    /// (it can, since the pooled one was, from the same configuration).
     fn fresh_client(&self) -> Option<&Client> {
         self.fresh_client
             .get_or_init(|| Self::builder(&self.config).ok()?.pool_max_idle_per_host(0).build().ok())
             .as_ref()
     }
 
-    /// What every client of this configuration shares: timeouts, redirects, roots, proxy.
     fn builder(config: &TransportConfig) -> Result<ClientBuilder, CaptchaError> {
-        // reqwest takes the process's rustls provider: ours is ring (see Cargo.toml). Installing
-        // fails only when one is already installed, which is as good.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = Client::builder()
             .connect_timeout(config.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
-            // Some firewalls refuse requests without one; a provider's own header replaces it.
             .user_agent(concat!("captcha-native/", env!("CARGO_PKG_VERSION")))
             .tcp_nodelay(true);
         if !config.extra_roots.is_empty() {
@@ -533,138 +659,65 @@ impl Transport {
         Ok(builder)
     }
 
-    /// The pool for this configuration: shared with every other user of an equal configuration.
-    pub fn shared(config: &TransportConfig) -> Result<Arc<Transport>, CaptchaError> {
-        static POOLS: Mutex<Vec<(TransportConfig, Arc<Transport>)>> = Mutex::new(Vec::new());
-        let mut pools = POOLS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((_, transport)) = pools.iter().find(|(known, _)| known == config) {
-            return Ok(transport.clone());
-        }
-        let transport = Arc::new(Transport::build(config)?);
-        if pools.len() >= MAX_SHARED_POOLS {
-            // Forget a pool nobody else holds, else the oldest (its holders keep it): a new
-            // configuration is always shared, so a call-by-call lookup (Swetrix, reCAPTCHA)
-            // never builds a client per call.
-            let unused = pools.iter().position(|(_, pool)| Arc::strong_count(pool) == 1);
-            pools.remove(unused.unwrap_or(0));
-        }
-        pools.push((config.clone(), transport.clone()));
-        Ok(transport)
-    }
-
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-
-    /// The in-flight limit of the URL's origin.
-    fn limit_for(&self, url: &Url) -> Arc<Semaphore> {
-        // Scheme, host and port, as the URL already writes them: no allocation to look it up.
-        let origin = &url[..url::Position::BeforePath];
-        let mut limits = self.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(limit) = limits.get(origin) {
-            return limit.clone();
-        }
-        if limits.len() >= MAX_TRACKED_ORIGINS {
-            limits.retain(|_, limit| limit.available_permits() < MAX_CONNECTIONS_PER_ORIGIN);
-        }
-        let limit = Arc::new(Semaphore::new(MAX_CONNECTIONS_PER_ORIGIN));
-        limits.insert(origin.to_owned(), limit.clone());
-        limit
-    }
-
-    /// Sends the request and, when `wants_body(status)` says so, reads the body (at most
-    /// `MAX_BODY_BYTES`). Waiting for a free connection, connecting, the answer (a GET's one
-    /// repeat included, see `Transport`) and the body all count against `deadline`.
-    pub async fn execute(
-        &self,
-        request: RequestBuilder,
-        deadline: Duration,
-        wants_body: impl Fn(u16) -> bool,
-    ) -> Result<Answer, Failure> {
-        self.send(request, deadline, wants_body, false).await
-    }
-
-    /// `execute` for a POST that is safe to send twice (Turnstile's, which carries an
-    /// idempotency key): it gets a GET's one repeat on a fresh connection.
-    pub async fn execute_idempotent(
-        &self,
-        request: RequestBuilder,
-        deadline: Duration,
-        wants_body: impl Fn(u16) -> bool,
-    ) -> Result<Answer, Failure> {
-        self.send(request, deadline, wants_body, true).await
-    }
-
     async fn send(
         &self,
-        request: RequestBuilder,
-        deadline: Duration,
+        request: &Request<'_>,
         wants_body: impl Fn(u16) -> bool,
-        idempotent: bool,
+        repeatable: bool,
     ) -> Result<Answer, Failure> {
-        let request = request.build().map_err(|e| Failure::classify(&e))?;
-        let limit = self.limit_for(request.url());
-        // A GET is repeated: it is safe to (RFC 9110, 9.2.1). A POST only when its caller says
-        // that a second copy cannot redeem anything twice.
-        let repeat = if idempotent || request.method() == Method::GET {
-            request.try_clone()
-        } else {
-            None
-        };
+        let mut builder = self.client.request(request.method.clone(), request.url.clone());
+        for (name, value) in request.headers {
+            builder = builder.header(name.clone(), value.clone());
+        }
+        let built = builder
+            .body(request.body.clone())
+            .build()
+            .map_err(|e| Failure::classify(&e))?;
+        let repeat = if repeatable { built.try_clone() } else { None };
         let started = self.ledger.opened_so_far();
-        let exchange = async {
-            let _permit = limit
-                .acquire()
-                .await
-                .map_err(|_| Failure::Other("transport closed".into()))?;
-            let mut response = match self.client.execute(request).await {
-                Ok(response) => response,
-                Err(error) => {
-                    // The keep-alive race (see `Transport`): a GET lost on a pooled connection
-                    // goes once more, on a fresh connection; anything else is reported.
-                    let fresh = if self.ledger.lost_on_pooled_connection(&error, started) {
-                        self.fresh_client()
-                    } else {
-                        None
-                    };
-                    match (repeat, fresh) {
-                        (Some(again), Some(fresh)) => fresh.execute(again).await.map_err(|e| Failure::classify(&e))?,
-                        _ => return Err(Failure::classify(&error)),
-                    }
+        let mut response = match self.client.execute(built).await {
+            Ok(response) => response,
+            Err(error) => {
+                // The keep-alive race (see `Transport`): a repeatable request lost on a pooled
+                // connection goes once more, on a fresh connection; anything else is reported.
+                let fresh = if self.ledger.lost_on_pooled_connection(&error, started) {
+                    self.fresh_client()
+                } else {
+                    None
+                };
+                match (repeat, fresh) {
+                    (Some(again), Some(fresh)) => fresh.execute(again).await.map_err(|e| Failure::classify(&e))?,
+                    _ => return Err(Failure::classify(&error)),
                 }
-            };
-            let status = response.status().as_u16();
-            let headers = std::mem::take(response.headers_mut());
-            if !wants_body(status) {
-                return Ok(Answer {
-                    status,
-                    headers,
-                    body: None,
-                });
             }
-            if response
-                .content_length()
-                .is_some_and(|length| length > MAX_BODY_BYTES as u64)
-            {
-                return Err(Failure::BodyTooLarge);
-            }
-            let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(|e| Failure::classify(&e))? {
-                if body.len() + chunk.len() > MAX_BODY_BYTES {
-                    return Err(Failure::BodyTooLarge);
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(Answer {
+        };
+        let status = response.status().as_u16();
+        let headers = std::mem::take(response.headers_mut());
+        if !wants_body(status) {
+            return Ok(Answer {
                 status,
                 headers,
-                body: Some(body),
-            })
-        };
-        match tokio::time::timeout(deadline, exchange).await {
-            Ok(result) => result,
-            Err(_) => Err(Failure::DeadlineExceeded(deadline)),
+                body: None,
+            });
         }
+        if response
+            .content_length()
+            .is_some_and(|length| length > MAX_BODY_BYTES as u64)
+        {
+            return Err(Failure::BodyTooLarge);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| Failure::classify(&e))? {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(Failure::BodyTooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Answer {
+            status,
+            headers,
+            body: Some(body),
+        })
     }
 }
 
@@ -702,22 +755,25 @@ mod tests {
     fn origins_are_told_apart_by_scheme_host_and_port_only() {
         let transport = Transport::shared(&config(7100)).unwrap();
         let url = |text: &str| Url::parse(text).unwrap();
-        let a = transport.limit_for(&url("http://h.example:8080/v2/x?q=1"));
+        let a = transport.direct.origin(&url("http://h.example:8080/v2/x?q=1")).unwrap();
         assert!(Arc::ptr_eq(
             &a,
-            &transport.limit_for(&url("http://h.example:8080/other"))
+            &transport.direct.origin(&url("http://h.example:8080/other")).unwrap()
         ));
         assert!(!Arc::ptr_eq(
             &a,
-            &transport.limit_for(&url("http://h.example:8081/v2/x"))
+            &transport.direct.origin(&url("http://h.example:8081/v2/x")).unwrap()
         ));
         assert!(!Arc::ptr_eq(
             &a,
-            &transport.limit_for(&url("https://h.example:8080/v2/x"))
+            &transport.direct.origin(&url("https://h.example:8080/v2/x")).unwrap()
         ));
         // The default port is the same origin whether written or not.
-        let b = transport.limit_for(&url("https://h.example/x"));
-        assert!(Arc::ptr_eq(&b, &transport.limit_for(&url("https://h.example:443/y"))));
+        let b = transport.direct.origin(&url("https://h.example/x")).unwrap();
+        assert!(Arc::ptr_eq(
+            &b,
+            &transport.direct.origin(&url("https://h.example:443/y")).unwrap()
+        ));
     }
 
     fn key(n: usize) -> ConnectionKey {

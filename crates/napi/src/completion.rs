@@ -71,8 +71,13 @@ impl Queue {
         if !shared.scheduled {
             // SAFETY: `signal` is live: the cleanup hook clears it under this lock before it
             // releases the function.
-            let status =
-                unsafe { sys::napi_call_threadsafe_function(signal, ptr::null_mut(), sys::ThreadsafeFunctionCallMode::nonblocking) };
+            let status = unsafe {
+                sys::napi_call_threadsafe_function(
+                    signal,
+                    ptr::null_mut(),
+                    sys::ThreadsafeFunctionCallMode::nonblocking,
+                )
+            };
             shared.scheduled = status == sys::Status::napi_ok;
         }
     }
@@ -93,7 +98,7 @@ struct Local {
 
 thread_local! {
     /// The environments of this thread (one, but for embedders that run several on a thread).
-    static LOCALS: RefCell<Vec<Box<Local>>> = const { RefCell::new(Vec::new()) };
+    static LOCALS: RefCell<Vec<Local>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Runs `future` on the addon's runtime and returns a Promise that settles with its outcome,
@@ -153,7 +158,7 @@ fn with_local<T>(env: sys::napi_env, f: impl FnOnce(&mut Local) -> T) -> napi::R
 }
 
 impl Local {
-    fn new(env: sys::napi_env) -> napi::Result<Box<Local>> {
+    fn new(env: sys::napi_env) -> napi::Result<Local> {
         let queue = Arc::new(Queue {
             state: Mutex::new(Shared {
                 done: Vec::new(),
@@ -204,7 +209,7 @@ impl Local {
             close(&queue, signal);
             napi::check_status!(hooked, "cannot watch the environment's end")?;
         }
-        Ok(Box::new(Local {
+        Ok(Local {
             env,
             queue,
             signal,
@@ -212,7 +217,7 @@ impl Local {
             free: Vec::new(),
             waiting: 0,
             spare: Vec::new(),
-        }))
+        })
     }
 }
 

@@ -1,8 +1,8 @@
 //! reCAPTCHA `authorize` as napi sees it: conversion only; `lib/recaptcha.js` gives it Wix's shape.
 
+use captcha_core::errors::CaptchaError;
 use captcha_core::recaptcha::{unusable_options, verify, Options};
 use captcha_core::transport::ca_roots;
-use captcha_core::errors::CaptchaError;
 use napi::bindgen_prelude::{Either, PromiseRaw};
 use napi::Env;
 use napi_derive::napi;

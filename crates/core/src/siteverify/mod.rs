@@ -19,15 +19,17 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use bytes::Bytes;
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
-use reqwest::Url;
+use reqwest::{Method, Url};
 use serde_json::{Map, Value};
 
 use crate::errors::{holds_secret, scrub, CaptchaError, ErrorKind};
 use crate::outcome::{provider_code, Kind, Outcome, Unavailable};
 use crate::recaptcha;
 use crate::transport::{
-    timeout_option, Answer, Failure, ProxySetting, Transport, TransportConfig, MAX_URL_LENGTH, PROVIDER_CONNECT_TIMEOUT,
+    timeout_option, Answer, Failure, ProxySetting, Request, Transport, TransportConfig, MAX_URL_LENGTH,
+    PROVIDER_CONNECT_TIMEOUT,
 };
 pub use checks::{CheckOptions, Checks};
 
@@ -359,11 +361,11 @@ pub(crate) struct Reading<'a> {
 pub(crate) async fn exchange(
     transport: &Transport,
     url: &Url,
-    body: &str,
+    body: String,
     retry: &Retry,
     reading: &Reading<'_>,
 ) -> Exchange {
-    match ask(transport, url, body, retry, reading).await {
+    match ask(transport, url, &Bytes::from(body), retry, reading).await {
         Asked::Verdict {
             mut fields,
             lost,
@@ -396,21 +398,23 @@ pub(crate) async fn exchange(
 }
 
 /// `exchange`'s requests: every attempt, until a verdict or the end of the retries.
-async fn ask(transport: &Transport, url: &Url, body: &str, retry: &Retry, reading: &Reading<'_>) -> Asked {
+async fn ask(transport: &Transport, url: &Url, body: &Bytes, retry: &Retry, reading: &Reading<'_>) -> Asked {
     let started = Instant::now();
     let mut attempts = 0u32;
     let mut lost = None;
     loop {
         attempts += 1;
         let left = retry.lifetime.saturating_sub(started.elapsed());
-        let request = transport
-            .client()
-            .post(url.clone())
-            .header(
+        let request = Request {
+            method: Method::POST,
+            url,
+            headers: &[(
                 CONTENT_TYPE,
                 HeaderValue::from_static("application/x-www-form-urlencoded"),
-            )
-            .body(body.to_owned());
+            )],
+            // The same bytes for every attempt.
+            body: body.clone(),
+        };
         let deadline = retry.timeout.min(left);
         let answer = if reading.idempotent {
             transport.execute_idempotent(request, deadline, |_| true).await
@@ -641,7 +645,7 @@ impl SiteverifyClient {
             duplicate: &|code| site.is_duplicate_code(code),
             idempotent: site == Site::Turnstile,
         };
-        match exchange(&self.transport, &self.url, &body, &retry, &reading).await {
+        match exchange(&self.transport, &self.url, body, &retry, &reading).await {
             Exchange::Verdict(fields) => self.judge(fields, &checks),
             Exchange::Unexpected(status) => self.misconfiguration(
                 UNEXPECTED_STATUS,

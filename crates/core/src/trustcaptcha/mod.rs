@@ -6,11 +6,15 @@ pub mod token;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
+use bytes::Bytes;
+use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
+use reqwest::Method;
 
 use crate::errors::{CaptchaError, ErrorKind};
 use crate::outcome::{Outcome, Unavailable};
-use crate::transport::{api_host_base, append_path, timeout_option, Failure, ProxySetting, Transport, TransportConfig};
+use crate::transport::{
+    api_host_base, append_path, timeout_option, Failure, ProxySetting, Request, Transport, TransportConfig,
+};
 pub use result::VerificationResultData;
 pub use token::{parse_token, TokenError, VerificationToken};
 
@@ -36,7 +40,8 @@ pub struct Options {
 
 /// A configured TrustCaptcha client: immutable, shared by every request, one connection pool.
 pub struct TrustCaptchaClient {
-    authorization: HeaderValue,
+    /// `Authorization`, `Accept` and `User-Agent`, made once.
+    headers: [(HeaderName, HeaderValue); 3],
     /// `apiHost` without trailing slashes, parsed once, or why it cannot be requested (each
     /// call then rejects with ServerUnreachableException, as the SDK does for a bad host).
     api_host: Result<reqwest::Url, Failure>,
@@ -76,7 +81,11 @@ impl TrustCaptchaClient {
         })?;
         let api_host = api_host_base(options.api_host.as_deref().unwrap_or(DEFAULT_API_HOST));
         Ok(Self {
-            authorization,
+            headers: [
+                (AUTHORIZATION, authorization),
+                (ACCEPT, HeaderValue::from_static("application/json")),
+                (USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE)),
+            ],
             api_host,
             deadline,
             transport,
@@ -109,13 +118,12 @@ impl TrustCaptchaClient {
             Ok(url) => url,
             Err(failure) => return unreachable(failure),
         };
-        let request = self
-            .transport
-            .client()
-            .get(url)
-            .header(AUTHORIZATION, self.authorization.clone())
-            .header(ACCEPT, HeaderValue::from_static("application/json"))
-            .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        let request = Request {
+            method: Method::GET,
+            url: &url,
+            headers: &self.headers,
+            body: Bytes::new(),
+        };
         let answer = match self
             .transport
             .execute(request, self.deadline, |status| (200..300).contains(&status))
@@ -268,7 +276,7 @@ mod tests {
     #[test]
     fn key_is_trimmed_required_and_never_debug_printed() {
         let c = client("http://127.0.0.1:9");
-        assert_eq!(c.authorization.to_str().unwrap(), "Bearer secret-key");
+        assert_eq!(c.headers[0].1.to_str().unwrap(), "Bearer secret-key");
         assert!(!format!("{c:?}").contains("secret-key"));
         for key in ["", "   "] {
             let error = TrustCaptchaClient::new(Options {
