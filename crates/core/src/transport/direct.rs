@@ -143,7 +143,9 @@ impl Direct {
         loop {
             let (sender, reused) = match (!fresh_only).then(|| checkout(origin)).flatten() {
                 Some(sender) => (sender, true),
-                None => (self.connect(origin).await?, false),
+                // Boxed: connecting (DNS, TCP, TLS, the handshakes) is a large state that most
+                // requests never enter; inline, every call's future would carry and move it.
+                None => (Box::pin(self.connect(origin)).await?, false),
             };
             let message = build(origin, request, &sender)?;
             match exchange(origin, sender, message, &wants_body).await {
