@@ -1,5 +1,5 @@
 //! Fault injection: rules that pick requests and make them fail in a chosen way, and doing
-//! that failure on the connection (`apply`).
+//! that failure on an HTTP/1.1 connection (`apply`) or on an HTTP/2 stream (`apply_to_stream`).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -167,13 +167,13 @@ pub fn take_matching(rules: &mut Vec<FaultRule>, provider: Option<Provider>) -> 
 }
 
 /// What `reset` sends before it resets: a head framing this many body bytes, then `RESET_PARTIAL`.
-const RESET_DECLARED_LENGTH: usize = 4096;
-const RESET_PARTIAL: &[u8] = br#"{"captchaId":"0c7f1e2a-"#;
+pub(crate) const RESET_DECLARED_LENGTH: usize = 4096;
+pub(crate) const RESET_PARTIAL: &[u8] = br#"{"captchaId":"0c7f1e2a-"#;
 
 /// `hugeBody`'s JSON: `HUGE_OPEN`, `x` repeated, `HUGE_CLOSE`, sent in slices of `HUGE_PADDING`.
-const HUGE_OPEN: &[u8] = br#"{"padding":""#;
-const HUGE_CLOSE: &[u8] = br#""}"#;
-static HUGE_PADDING: [u8; 64 * 1024] = [b'x'; 64 * 1024];
+pub(crate) const HUGE_OPEN: &[u8] = br#"{"padding":""#;
+pub(crate) const HUGE_CLOSE: &[u8] = br#""}"#;
+pub(crate) static HUGE_PADDING: [u8; 64 * 1024] = [b'x'; 64 * 1024];
 
 /// `status`: this status with this body (and headers), whatever the request.
 fn status_answer(status: u16, body: String, headers: &BTreeMap<String, String>) -> Response {
@@ -242,6 +242,57 @@ pub async fn apply(
         FaultAction::Close => return None,
     };
     Some(response)
+}
+
+/// What a fault makes of a request on an HTTP/2 stream, which `h2.rs` then sends. Each does to
+/// that one stream what `apply` does to an HTTP/1.1 connection, so that its client sees the
+/// same failure; the connection and its other streams go on. No fault needs to end the whole
+/// connection.
+pub enum StreamAnswer {
+    /// `delay` (after sleeping), `status`, `nonJson`: this response, as usual.
+    Whole(Response),
+    /// `trickle`: the headers after `every`, then the body one byte per DATA frame, each `every`
+    /// after the last, then the end of the stream. HTTP/2 sends a head whole (one HEADERS
+    /// frame), so only the body can trickle: a deadline on the whole request still ends the
+    /// wait, one on the head alone no longer does.
+    Trickle { response: Response, every: Duration },
+    /// `hugeBody`: the headers with the length, then `{"padding":"xxx…"}` of `bytes` bytes,
+    /// streamed as the client's flow control lets it, then the end of the stream.
+    Huge { status: u16, bytes: usize },
+    /// `reset`: a 200's headers framing `RESET_DECLARED_LENGTH` bytes and `RESET_PARTIAL`, then
+    /// RST_STREAM (INTERNAL_ERROR).
+    ResetMidBody,
+    /// `close`: RST_STREAM (INTERNAL_ERROR) before any header. Not REFUSED_STREAM, which would
+    /// tell the client the request went unprocessed and may be sent again: over HTTP/1.1 a close
+    /// before the status line does not tell it that either.
+    ResetBeforeHeaders,
+    /// `hang`: no answer, ever. The stream stays open (it holds one of the connection's
+    /// concurrent streams) until the client resets it or the connection ends; the other streams
+    /// are answered.
+    Never,
+}
+
+/// `apply` for an HTTP/2 stream: what a picked request whose normal answer is `answer()` gets.
+pub async fn apply_to_stream(fault: FaultAction, answer: impl FnOnce() -> Response) -> StreamAnswer {
+    match fault {
+        FaultAction::Delay { ms } => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            StreamAnswer::Whole(answer())
+        }
+        FaultAction::Trickle { ms } => StreamAnswer::Trickle {
+            response: answer(),
+            every: Duration::from_millis(ms),
+        },
+        FaultAction::Status { status, body, headers } => StreamAnswer::Whole(status_answer(status, body, &headers)),
+        FaultAction::NonJson { status } => StreamAnswer::Whole(non_json_answer(status)),
+        FaultAction::HugeBody { mib, status } => StreamAnswer::Huge {
+            status,
+            bytes: mib as usize * 1024 * 1024,
+        },
+        FaultAction::Hang => StreamAnswer::Never,
+        FaultAction::Reset => StreamAnswer::ResetMidBody,
+        FaultAction::Close => StreamAnswer::ResetBeforeHeaders,
+    }
 }
 
 /// A JSON object of exactly `mib` MiB: `{"padding":"xxx…"}`, streamed without building it.
