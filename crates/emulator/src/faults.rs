@@ -1,5 +1,5 @@
 //! Fault injection: rules that pick requests and make them fail in a chosen way, and doing
-//! that failure on the connection (`apply`).
+//! that failure on an HTTP/1.1 connection (`apply`) or on an HTTP/2 stream (`apply_to_stream`).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -166,6 +166,33 @@ pub fn take_matching(rules: &mut Vec<FaultRule>, provider: Option<Provider>) -> 
     Some(action)
 }
 
+/// What `reset` sends before it resets: a head framing this many body bytes, then `RESET_PARTIAL`.
+pub(crate) const RESET_DECLARED_LENGTH: usize = 4096;
+pub(crate) const RESET_PARTIAL: &[u8] = br#"{"captchaId":"0c7f1e2a-"#;
+
+/// `hugeBody`'s JSON: `HUGE_OPEN`, `x` repeated, `HUGE_CLOSE`, sent in slices of `HUGE_PADDING`.
+pub(crate) const HUGE_OPEN: &[u8] = br#"{"padding":""#;
+pub(crate) const HUGE_CLOSE: &[u8] = br#""}"#;
+pub(crate) static HUGE_PADDING: [u8; 64 * 1024] = [b'x'; 64 * 1024];
+
+/// `status`: this status with this body (and headers), whatever the request.
+fn status_answer(status: u16, body: String, headers: &BTreeMap<String, String>) -> Response {
+    let mut response = Response::with_body(status, "application/json", body.into_bytes());
+    for (name, value) in headers {
+        response.set_header(name, value);
+    }
+    response
+}
+
+/// `nonJson`: a proxy's HTML error page.
+fn non_json_answer(status: u16) -> Response {
+    Response::with_body(
+        status,
+        "text/html; charset=utf-8",
+        b"<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>".to_vec(),
+    )
+}
+
 /// Does `fault` to a picked request whose normal answer is `answer()`: the response to send as
 /// usual, or `None` when the fault has written what it had to and the connection must end.
 pub async fn apply(
@@ -191,18 +218,8 @@ pub async fn apply(
             }
             return None;
         }
-        FaultAction::Status { status, body, headers } => {
-            let mut response = Response::with_body(status, "application/json", body.into_bytes());
-            for (name, value) in &headers {
-                response.set_header(name, value);
-            }
-            response
-        }
-        FaultAction::NonJson { status } => Response::with_body(
-            status,
-            "text/html; charset=utf-8",
-            b"<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>".to_vec(),
-        ),
+        FaultAction::Status { status, body, headers } => status_answer(status, body, &headers),
+        FaultAction::NonJson { status } => non_json_answer(status),
         FaultAction::HugeBody { mib, status } => {
             let _ = write_huge_body(stream, status, mib).await;
             return None;
@@ -213,8 +230,10 @@ pub async fn apply(
         }
         FaultAction::Reset => {
             let partial = Response::with_body(200, "application/json", Vec::new());
-            let _ = stream.write_all(&partial.head(4096, Connection::KeepAlive)).await;
-            let _ = stream.write_all(br#"{"captchaId":"0c7f1e2a-"#).await;
+            let _ = stream
+                .write_all(&partial.head(RESET_DECLARED_LENGTH, Connection::KeepAlive))
+                .await;
+            let _ = stream.write_all(RESET_PARTIAL).await;
             let _ = stream.flush().await;
             // A zero linger turns the close into a TCP reset.
             let _ = stream.tcp().set_zero_linger();
@@ -225,21 +244,70 @@ pub async fn apply(
     Some(response)
 }
 
+/// What a fault makes of a request on an HTTP/2 stream, which `h2.rs` then sends. Each does to
+/// that one stream what `apply` does to an HTTP/1.1 connection, so that its client sees the
+/// same failure; the connection and its other streams go on. No fault needs to end the whole
+/// connection.
+pub enum StreamAnswer {
+    /// `delay` (after sleeping), `status`, `nonJson`: this response, as usual.
+    Whole(Response),
+    /// `trickle`: the headers after `every`, then the body one byte per DATA frame, each `every`
+    /// after the last, then the end of the stream. HTTP/2 sends a head whole (one HEADERS
+    /// frame), so only the body can trickle: a deadline on the whole request still ends the
+    /// wait, one on the head alone no longer does.
+    Trickle { response: Response, every: Duration },
+    /// `hugeBody`: the headers with the length, then `{"padding":"xxx…"}` of `bytes` bytes,
+    /// streamed as the client's flow control lets it, then the end of the stream.
+    Huge { status: u16, bytes: usize },
+    /// `reset`: a 200's headers framing `RESET_DECLARED_LENGTH` bytes and `RESET_PARTIAL`, then
+    /// RST_STREAM (INTERNAL_ERROR).
+    ResetMidBody,
+    /// `close`: RST_STREAM (INTERNAL_ERROR) before any header. Not REFUSED_STREAM, which would
+    /// tell the client the request went unprocessed and may be sent again: over HTTP/1.1 a close
+    /// before the status line does not tell it that either.
+    ResetBeforeHeaders,
+    /// `hang`: no answer, ever. The stream stays open (it holds one of the connection's
+    /// concurrent streams) until the client resets it or the connection ends; the other streams
+    /// are answered.
+    Never,
+}
+
+/// `apply` for an HTTP/2 stream: what a picked request whose normal answer is `answer()` gets.
+pub async fn apply_to_stream(fault: FaultAction, answer: impl FnOnce() -> Response) -> StreamAnswer {
+    match fault {
+        FaultAction::Delay { ms } => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            StreamAnswer::Whole(answer())
+        }
+        FaultAction::Trickle { ms } => StreamAnswer::Trickle {
+            response: answer(),
+            every: Duration::from_millis(ms),
+        },
+        FaultAction::Status { status, body, headers } => StreamAnswer::Whole(status_answer(status, body, &headers)),
+        FaultAction::NonJson { status } => StreamAnswer::Whole(non_json_answer(status)),
+        FaultAction::HugeBody { mib, status } => StreamAnswer::Huge {
+            status,
+            bytes: mib as usize * 1024 * 1024,
+        },
+        FaultAction::Hang => StreamAnswer::Never,
+        FaultAction::Reset => StreamAnswer::ResetMidBody,
+        FaultAction::Close => StreamAnswer::ResetBeforeHeaders,
+    }
+}
+
 /// A JSON object of exactly `mib` MiB: `{"padding":"xxx…"}`, streamed without building it.
 async fn write_huge_body(stream: &mut impl Stream, status: u16, mib: u32) -> std::io::Result<()> {
     let total = mib as usize * 1024 * 1024;
     let response = Response::with_body(status, "application/json", Vec::new());
     stream.write_all(&response.head(total, Connection::Close)).await?;
-    let (open, close) = (br#"{"padding":""#, br#""}"#);
-    stream.write_all(open).await?;
-    let chunk = vec![b'x'; 64 * 1024];
-    let mut left = total - open.len() - close.len();
+    stream.write_all(HUGE_OPEN).await?;
+    let mut left = total - HUGE_OPEN.len() - HUGE_CLOSE.len();
     while left > 0 {
-        let n = left.min(chunk.len());
-        stream.write_all(&chunk[..n]).await?;
+        let n = left.min(HUGE_PADDING.len());
+        stream.write_all(&HUGE_PADDING[..n]).await?;
         left -= n;
     }
-    stream.write_all(close).await
+    stream.write_all(HUGE_CLOSE).await
 }
 
 /// Discards whatever the peer sends until it closes (a hung request ends when the client gives up).

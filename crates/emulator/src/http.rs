@@ -8,9 +8,10 @@ use crate::tls::Stream;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Request heads larger than this get 431; bodies larger than this get 413.
-const MAX_HEAD_BYTES: usize = 64 * 1024;
-const MAX_REQUEST_BODY_BYTES: usize = 1024 * 1024;
-const MAX_HEADERS: usize = 64;
+pub(crate) const MAX_HEAD_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_REQUEST_BODY_BYTES: usize = 1024 * 1024;
+/// More header fields than this get 431.
+pub(crate) const MAX_HEADERS: usize = 64;
 
 /// A parsed request. No `Debug`: it holds the raw `Authorization` header.
 #[derive(Clone, Default)]
@@ -84,7 +85,7 @@ impl Response {
     }
 
     /// 204 and 304 answers carry no body and no length.
-    fn has_body(&self) -> bool {
+    pub(crate) fn has_body(&self) -> bool {
         !matches!(self.status, 204 | 304)
     }
 

@@ -10,7 +10,7 @@
 //!   identities are in [`identities`]).
 //!
 //! Inside, one module per job: `server` (listen, accept, TLS, keep-alive, blackhole, close),
-//! `http` (the HTTP/1.1 codec), `routes` (which code answers a request), `faults` (fault rules
+//! `http` (the HTTP/1.1 codec), `h2` (HTTP/2 by ALPN over TLS, on hyper), `routes` (which code answers a request), `faults` (fault rules
 //! and doing them), `recording` (recorded requests, redacted), `state` (what connections share),
 //! `clock`, `options`, and one module per provider (`trustcaptcha`, `swetrix`, `recaptcha`,
 //! `playtcha`, `turnstile`, `hcaptcha`) over the token store they share (`store`); the three
@@ -18,6 +18,7 @@
 
 mod clock;
 mod faults;
+mod h2;
 mod hcaptcha;
 mod http;
 pub mod identities;

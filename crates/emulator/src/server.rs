@@ -1,6 +1,7 @@
 //! A running emulator: it listens, accepts connections (over TLS when asked), serves each one
 //! request after another until the peer or a keep-alive timeout ends it, offers a blackhole
-//! listener for connect timeouts, and closes.
+//! listener for connect timeouts, and closes. A TLS connection that negotiated HTTP/2 by ALPN is
+//! served by `h2.rs` instead, its streams at once; every other one by the HTTP/1.1 codec here.
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
@@ -17,7 +18,7 @@ use crate::http::{self, Connection, ReadError, Request, Response};
 use crate::options::{EmulatorCredentials, EmulatorOptions};
 use crate::state::{lock, Emulator};
 use crate::tls::{self, Stream};
-use crate::{faults, routes};
+use crate::{faults, h2, routes};
 
 /// How long a client may take over the TLS handshake before the connection is dropped.
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -169,8 +170,12 @@ async fn accept_connections(listener: TcpListener, emulator: Arc<Emulator>, tls:
                             Some(acceptor) => {
                                 // A client that refuses the certificate ends the handshake here.
                                 let handshake = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream));
-                                if let Ok(Ok(stream)) = handshake.await {
-                                    serve_connection(stream, emulator).await
+                                match handshake.await {
+                                    Ok(Ok(stream)) if tls::negotiated_h2(&stream) => {
+                                        h2::serve_connection(stream, emulator).await
+                                    }
+                                    Ok(Ok(stream)) => serve_connection(stream, emulator).await,
+                                    _ => {}
                                 }
                             }
                         }
@@ -185,7 +190,7 @@ async fn accept_connections(listener: TcpListener, emulator: Arc<Emulator>, tls:
     }
 }
 
-/// Serves one connection until the peer closes, a fault ends it, or the emulator shuts down.
+/// Serves one HTTP/1.1 connection until the peer closes, a fault ends it, or the emulator shuts down.
 async fn serve_connection(mut stream: impl Stream, emulator: Arc<Emulator>) {
     let _ = stream.tcp().set_nodelay(true);
     let mut buffer = Vec::with_capacity(4096);

@@ -17,6 +17,9 @@ use tokio_rustls::TlsAcceptor;
 
 use captcha_core::errors::CaptchaError;
 
+/// The ALPN name of HTTP/2.
+pub const H2: &[u8] = b"h2";
+
 /// A connection the emulator serves: plain TCP or TLS over it.
 pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {
     /// The socket underneath, for socket options (`TCP_NODELAY`, a zero linger for resets).
@@ -33,6 +36,11 @@ impl Stream for tokio_rustls::server::TlsStream<TcpStream> {
     fn tcp(&self) -> &TcpStream {
         self.get_ref().0
     }
+}
+
+/// Whether the TLS handshake of `stream` settled on HTTP/2.
+pub fn negotiated_h2(stream: &tokio_rustls::server::TlsStream<TcpStream>) -> bool {
+    stream.get_ref().1.alpn_protocol() == Some(H2)
 }
 
 /// What an emulator started with `tls: true` serves with.
@@ -91,8 +99,9 @@ impl Tls {
                 PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der())),
             )
             .map_err(failed)?;
-        // The emulator speaks HTTP/1.1 only.
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        // HTTP/2 first, as the real providers offer it; a client offering only HTTP/1.1, or no
+        // ALPN at all, gets the HTTP/1.1 codec (`server.rs` picks by what was negotiated).
+        config.alpn_protocols = vec![H2.to_vec(), b"http/1.1".to_vec()];
         Ok(Self {
             authority_pem: authority.pem(),
             acceptor: TlsAcceptor::from(Arc::new(config)),
