@@ -424,10 +424,21 @@ async fn read_body(mut body: Incoming, announced: Option<u64>) -> Result<Vec<u8>
 
 fn lost(sent: bool, error: &hyper::Error) -> Lost {
     let failure = hyper_failure(error);
-    if sent {
-        Lost::Midway(failure)
-    } else {
-        Lost::Unsent(failure)
+    if !sent {
+        return Lost::Unsent(failure);
+    }
+    // HTTP/2 says what became of a stream: one refused (REFUSED_STREAM) or cut off by a graceful
+    // GOAWAY (NO_ERROR: the streams it covers are answered, so an erring one was past it) was
+    // never processed, and may go anywhere again (RFC 9113, 8.7); one the server reset for
+    // another reason was its answer, an outage, and is not sent again. A GOAWAY for an error may
+    // cover a processed stream: lost midway, as a closed HTTP/1.1 connection.
+    let stream = std::iter::successors(Some(error as &(dyn std::error::Error + 'static)), |e| e.source())
+        .find_map(|cause| cause.downcast_ref::<h2::Error>());
+    match stream {
+        Some(h2) if h2.reason() == Some(h2::Reason::REFUSED_STREAM) => Lost::Unsent(failure),
+        Some(h2) if h2.is_go_away() && h2.reason() == Some(h2::Reason::NO_ERROR) => Lost::Unsent(failure),
+        Some(h2) if h2.is_reset() => Lost::Answered(failure),
+        _ => Lost::Midway(failure),
     }
 }
 
