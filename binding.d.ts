@@ -32,7 +32,7 @@ export declare class NativePlaytcha {
    * Verifies a token: the outcome, with the result's JSON text as its value. `token` is `null` when the caller passed something other than a string.
    * Cloned on the JS thread, not in an `async fn(&self)`: see `NativeTrustCaptcha`.
    */
-  verify(token?: string | undefined | null): Promise<NativeOutcome>
+  verify(token?: string | undefined | null): Promise<NativeOutcome | string>
 }
 
 /** A configured siteverify client (`turnstile`, `hcaptcha` or `recaptcha`); share one instance. */
@@ -43,7 +43,7 @@ export declare class NativeSiteverify {
    * the caller passed something other than a string.
    * Cloned on the JS thread, not in an `async fn(&self)`: see `NativeTrustCaptcha`.
    */
-  verify(token: string | undefined | null, call: NativeSiteverifyCall): Promise<NativeOutcome>
+  verify(token: string | undefined | null, call: NativeSiteverifyCall): Promise<NativeOutcome | string>
 }
 
 /** A configured TrustCaptcha client; share one instance across requests. */
@@ -57,7 +57,7 @@ export declare class NativeTrustCaptcha {
    * the call, and a worker terminated with calls still queued has freed it by then (a crash
    * `__test__/workers.test.mjs` found). The client is cloned here, on the JS thread.
    */
-  verify(token?: string | undefined | null): Promise<NativeOutcome>
+  verify(token?: string | undefined | null): Promise<NativeOutcome | string>
 }
 
 /**
@@ -71,7 +71,7 @@ export declare function __emulatorSchema(): string
  * a panic anywhere in native code becomes a rejected Promise and never takes Node down.
  * It goes through `completion::settle`, as every verification does.
  */
-export declare function __panicInNativeCode(): Promise<NativeOutcome>
+export declare function __panicInNativeCode(): Promise<NativeOutcome | string>
 
 /** The credentials the emulator accepts. */
 export interface EmulatorCredentials {
@@ -265,7 +265,7 @@ export interface ProxyConfig {
  * Checks a reCAPTCHA token: the outcome (no value: `authorize` resolves `{ success: true }`).
  * `token` is `null` when the caller passed something other than a string.
  */
-export declare function recaptchaAuthorize(token: string | undefined | null, options: NativeAuthorizeOptions): Promise<NativeOutcome>
+export declare function recaptchaAuthorize(token: string | undefined | null, options: NativeAuthorizeOptions): Promise<NativeOutcome | string>
 
 /**
  * `text` with every copy of each of `secrets` replaced by `[redacted]`, as written and as JSON
@@ -288,4 +288,4 @@ export declare function swetrixRequestNotMade(errorText: string, typeError: bool
  * network or protocol reason; bad options (already type-checked by `lib/swetrix.js`) give the
  * package's "Unable to make API request" text too.
  */
-export declare function swetrixValidate(url: string, body: string, secret?: string | undefined | null, timeoutMs?: number | undefined | null, proxy?: boolean | ProxyConfig | undefined | null, ca?: Array<string> | undefined | null): Promise<NativeOutcome>
+export declare function swetrixValidate(url: string, body: string, secret?: string | undefined | null, timeoutMs?: number | undefined | null, proxy?: boolean | ProxyConfig | undefined | null, ca?: Array<string> | undefined | null): Promise<NativeOutcome | string>

@@ -213,7 +213,7 @@ function modeLines (mode) {
   const wire = !options.clients || options.clients.includes('wire')
   return [
     `mode: TLS, ${mode.url}; to an offer of h2 and http/1.1 the emulator's ALPN answered ${mode.alpnForH2Offer ?? 'nothing (HTTP/1.1)'}`,
-    `  native and undici (allowH2) trust its authority by their ca options, fetch and sdk-style by NODE_EXTRA_CA_CERTS${wire ? ';' : ''}`,
+    `  native (h2) and undici (HTTP/1.1, its faster protocol) trust its authority by their ca options, fetch and sdk-style by NODE_EXTRA_CA_CERTS${wire ? ';' : ''}`,
     ...(wire ? [`  the wire's ${options.wireTool} verifies no certificate${options.wireTool === 'wrk' ? ', and its window includes its TLS handshakes (wrk has no warm-up)' : ''}`] : [])
   ]
 }

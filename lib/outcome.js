@@ -74,6 +74,9 @@ function outcomeOf (value) {
  * either way marked with its kind.
  */
 function settle (outcome, build) {
+  // A verified outcome with nothing else to say crosses as its value's JSON text alone
+  // (crates/napi/src/completion.rs, `crossing`).
+  if (typeof outcome === 'string') return mark(build({ kind: 'verified', value: outcome }), 'verified')
   if (outcome.error !== undefined && outcome.error !== null) {
     throw mark(fromData(outcome.error, settle), outcome.kind, outcome.code)
   }

@@ -19,13 +19,15 @@ use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::ptr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Context, Poll};
 
 use napi::bindgen_prelude::{PromiseRaw, ToNapiValue};
 use napi::{sys, Env};
 
-use crate::outcome::NativeOutcome;
+use crate::outcome::{NativeOutcome, OutcomeKind};
 
 /// A threadsafe function pointer: only used under `Queue`'s lock, on any thread, as Node allows.
 struct Signal(sys::napi_threadsafe_function);
@@ -101,8 +103,8 @@ thread_local! {
     static LOCALS: RefCell<Vec<Local>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Runs `future` on the addon's runtime and returns a Promise that settles with its outcome,
-/// or rejects with the panic's message if native code panics.
+/// Runs `future` on the addon's runtime and returns a Promise that settles with its outcome (as
+/// `crossing` makes it), or rejects with the panic's message if native code panics.
 pub fn settle<'env, F>(env: &'env Env, future: F) -> napi::Result<PromiseRaw<'env, NativeOutcome>>
 where
     F: Future<Output = NativeOutcome> + Send + 'static,
@@ -133,14 +135,61 @@ where
         }
         (local.queue.clone(), slot)
     })?;
-    napi::bindgen_prelude::spawn(async move {
+    let task: Task = Box::pin(async move {
         let settled = match CatchUnwind(future).await {
             Ok(outcome) => Settled::Outcome(outcome),
             Err(message) => Settled::Panicked(message),
         };
         queue.finish(slot, settled);
     });
+    INTAKE.submit(task);
     Ok(PromiseRaw::new(raw_env, promise))
+}
+
+/// A call's work, boxed once (moving a box is moving a pointer).
+type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Calls made on JavaScript threads, on their way to the runtime. Spawning each from the
+/// JavaScript thread would wake the runtime's thread for each (a futex or eventfd write, and the
+/// kernel's wake-up, on the JavaScript thread): instead a call is queued, and only the call that
+/// finds no intake pending spawns one; the intake, on the runtime, spawns every call queued by
+/// the time it runs. Under load the runtime is busy when calls arrive, so one wake-up carries
+/// many; a lone call costs what a spawn did.
+struct Intake {
+    channel: OnceLock<(Sender<Task>, Mutex<Receiver<Task>>)>,
+    pending: AtomicBool,
+}
+
+static INTAKE: Intake = Intake {
+    channel: OnceLock::new(),
+    pending: AtomicBool::new(false),
+};
+
+impl Intake {
+    fn channel(&self) -> &(Sender<Task>, Mutex<Receiver<Task>>) {
+        self.channel.get_or_init(|| {
+            let (sender, receiver) = channel();
+            (sender, Mutex::new(receiver))
+        })
+    }
+
+    fn submit(&'static self, task: Task) {
+        // The receiver lives as long as the process (a static): sending cannot fail.
+        let _ = self.channel().0.send(task);
+        if !self.pending.swap(true, Ordering::AcqRel) {
+            napi::bindgen_prelude::spawn(self.take_in());
+        }
+    }
+
+    async fn take_in(&'static self) {
+        // Cleared before draining: a call queued from here on spawns an intake of its own (which
+        // may find nothing), so none is left behind.
+        self.pending.store(false, Ordering::Release);
+        let receiver = self.channel().1.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        while let Ok(task) = receiver.try_recv() {
+            tokio::spawn(task);
+        }
+    }
 }
 
 /// Runs `f` with this environment's `Local`, made on its first call.
@@ -292,7 +341,7 @@ unsafe fn settle_one(env: sys::napi_env, deferred: sys::napi_deferred, settled: 
     // SAFETY (whole function): on the JavaScript thread of `env`.
     let scoped = unsafe { sys::napi_open_handle_scope(env, &mut scope) } == sys::Status::napi_ok;
     let rejection = match settled {
-        Settled::Outcome(outcome) => match unsafe { NativeOutcome::to_napi_value(env, outcome) } {
+        Settled::Outcome(outcome) => match unsafe { crossing(env, outcome) } {
             Ok(value) => {
                 unsafe { sys::napi_resolve_deferred(env, deferred, value) };
                 None
@@ -312,6 +361,21 @@ unsafe fn settle_one(env: sys::napi_env, deferred: sys::napi_deferred, settled: 
     }
     if scoped {
         unsafe { sys::napi_close_handle_scope(env, scope) };
+    }
+}
+
+/// The JavaScript value of an outcome: the most common one, verified with a value and nothing
+/// else to say, crosses as its value's JSON text alone (one string; `lib/outcome.js` knows it),
+/// any other as the `NativeOutcome` object.
+unsafe fn crossing(env: sys::napi_env, outcome: NativeOutcome) -> napi::Result<sys::napi_value> {
+    match outcome {
+        NativeOutcome {
+            kind: OutcomeKind::Verified,
+            code: None,
+            value: Some(text),
+            error: None,
+        } => unsafe { String::to_napi_value(env, text) },
+        outcome => unsafe { NativeOutcome::to_napi_value(env, outcome) },
     }
 }
 

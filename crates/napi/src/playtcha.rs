@@ -49,7 +49,7 @@ impl NativePlaytcha {
 
     /// Verifies a token: the outcome, with the result's JSON text as its value. `token` is `null` when the caller passed something other than a string.
     /// Cloned on the JS thread, not in an `async fn(&self)`: see `NativeTrustCaptcha`.
-    #[napi(ts_return_type = "Promise<NativeOutcome>")]
+    #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
     pub fn verify<'env>(&self, env: &'env Env, token: Option<String>) -> napi::Result<PromiseRaw<'env, NativeOutcome>> {
         let client = self.client.clone();
         crate::completion::settle(env, async move {

@@ -28,7 +28,7 @@ pub struct NativeAuthorizeOptions {
 
 /// Checks a reCAPTCHA token: the outcome (no value: `authorize` resolves `{ success: true }`).
 /// `token` is `null` when the caller passed something other than a string.
-#[napi(ts_return_type = "Promise<NativeOutcome>")]
+#[napi(ts_return_type = "Promise<NativeOutcome | string>")]
 pub fn recaptcha_authorize<'env>(
     env: &'env Env,
     token: Option<String>,

@@ -78,7 +78,7 @@ impl NativeSiteverify {
     /// Verifies a token: the outcome, with what resolves as JSON text. `token` is `null` when
     /// the caller passed something other than a string.
     /// Cloned on the JS thread, not in an `async fn(&self)`: see `NativeTrustCaptcha`.
-    #[napi(ts_return_type = "Promise<NativeOutcome>")]
+    #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
     pub fn verify<'env>(
         &self,
         env: &'env Env,

@@ -13,7 +13,7 @@ use crate::proxy::{proxy_setting, ProxyConfig};
 /// is the JSON text of the tuple's second element (`data`, or the message). Never rejects for a
 /// network or protocol reason; bad options (already type-checked by `lib/swetrix.js`) give the
 /// package's "Unable to make API request" text too.
-#[napi(ts_return_type = "Promise<NativeOutcome>")]
+#[napi(ts_return_type = "Promise<NativeOutcome | string>")]
 pub fn swetrix_validate<'env>(
     env: &'env Env,
     url: String,

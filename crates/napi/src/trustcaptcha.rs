@@ -54,7 +54,7 @@ impl NativeTrustCaptcha {
     /// Not an `async fn(&self)`: napi would read `self` on the runtime thread when it first polls
     /// the call, and a worker terminated with calls still queued has freed it by then (a crash
     /// `__test__/workers.test.mjs` found). The client is cloned here, on the JS thread.
-    #[napi(ts_return_type = "Promise<NativeOutcome>")]
+    #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
     pub fn verify<'env>(&self, env: &'env Env, token: Option<String>) -> napi::Result<PromiseRaw<'env, NativeOutcome>> {
         let client = self.client.clone();
         crate::completion::settle(env, async move {
