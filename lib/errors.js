@@ -144,13 +144,16 @@ function fromData (data, caller = fromData) {
   return converted
 }
 
-/** Awaits a native Promise, rejecting with its error's class. */
-async function awaitNative (promise) {
-  try {
-    return await promise
-  } catch (error) {
-    throw fromNative(error)
-  }
+/**
+ * A native Promise, rejecting with its error's class: one reaction (`then`), not an async
+ * function of its own, on every verification's path.
+ */
+function awaitNative (promise) {
+  return promise.then(undefined, rethrowNative)
+}
+
+function rethrowNative (error) {
+  throw fromNative(error)
 }
 
 /** Runs a synchronous native call, rethrowing its errors as their classes. */

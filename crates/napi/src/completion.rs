@@ -46,6 +46,8 @@ struct Shared {
     done: Vec<(u32, Settled)>,
     /// Whether the JavaScript thread has been signalled and has not drained the queue yet.
     scheduled: bool,
+    /// Whether a finished call is about to signal it (see `finish`).
+    deferred: bool,
     /// `None` once the environment has ended.
     signal: Option<Signal>,
 }
@@ -61,16 +63,33 @@ impl Queue {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Called on a runtime thread when a call finishes.
-    fn finish(&self, slot: u32, settled: Settled) {
+    /// Called on a runtime thread when a call finishes. Whether the caller must `signal` once it
+    /// has let the runtime run what else is ready: the first call of a batch waits that long,
+    /// so that the calls finishing in the same turn of the runtime share one wake-up of the
+    /// JavaScript thread (a lone call waits for nothing: there is nothing else to run).
+    fn finish(&self, slot: u32, settled: Settled) -> bool {
         let mut shared = self.lock();
-        let Some(signal) = &shared.signal else {
+        if shared.signal.is_none() {
             // The environment has ended: nobody is waiting for this Promise any more.
+            return false;
+        }
+        shared.done.push((slot, settled));
+        if shared.scheduled || shared.deferred {
+            return false;
+        }
+        shared.deferred = true;
+        true
+    }
+
+    /// Signals the JavaScript thread, unless it already is or nothing waits.
+    fn signal(&self) {
+        let mut shared = self.lock();
+        shared.deferred = false;
+        let Some(signal) = &shared.signal else {
             return;
         };
         let signal = signal.0;
-        shared.done.push((slot, settled));
-        if !shared.scheduled {
+        if !shared.scheduled && !shared.done.is_empty() {
             // SAFETY: `signal` is live: the cleanup hook clears it under this lock before it
             // releases the function.
             let status = unsafe {
@@ -140,7 +159,11 @@ where
             Ok(outcome) => Settled::Outcome(outcome),
             Err(message) => Settled::Panicked(message),
         };
-        queue.finish(slot, settled);
+        if queue.finish(slot, settled) {
+            // To the back of the runtime's queue: what is ready runs first, then this signals.
+            tokio::task::yield_now().await;
+            queue.signal();
+        }
     });
     INTAKE.submit(task);
     Ok(PromiseRaw::new(raw_env, promise))
@@ -212,6 +235,7 @@ impl Local {
             state: Mutex::new(Shared {
                 done: Vec::new(),
                 scheduled: false,
+                deferred: false,
                 signal: None,
             }),
         });
