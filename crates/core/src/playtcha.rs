@@ -216,6 +216,7 @@ impl PlaytchaClient {
                 (ACCEPT, HeaderValue::from_static("application/json")),
             ],
             body: Bytes::from(body),
+            idempotent: false,
         };
         match self.transport.execute(request, self.deadline, |_| true).await {
             Ok(answer) => self.read(answer),

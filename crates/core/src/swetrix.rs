@@ -66,6 +66,7 @@ pub async fn validate(
         url: &url,
         headers: &[(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
         body: Bytes::from(body),
+        idempotent: false,
     };
     match transport.execute(request, deadline, |_| true).await {
         Ok(answer) => outcome_of(answer.status, &answer.body.unwrap_or_default(), secret),

@@ -532,46 +532,20 @@ impl Transport {
         Ok(transport)
     }
 
-    /// Whether requests go through a proxy (the proxied route).
-    pub fn is_proxied(&self) -> bool {
-        self.proxied.is_some()
-    }
-
     /// Sends `request` within `deadline` and reads the answer: the status, the headers and, when
-    /// `wants_body(status)`, the body (at most `MAX_BODY_BYTES`). A GET lost on a pooled
-    /// connection goes once more (see `Transport`).
+    /// `wants_body(status)`, the body (at most `MAX_BODY_BYTES`). A GET, or a request marked
+    /// `idempotent`, lost on a pooled connection goes once more (see `Transport`).
     pub async fn execute(
         &self,
         request: Request<'_>,
         deadline: Duration,
         wants_body: impl Fn(u16) -> bool,
     ) -> Result<Answer, Failure> {
-        self.send(request, deadline, wants_body, false).await
-    }
-
-    /// `execute` for a POST that is safe to send twice (Turnstile's, which carries an idempotency
-    /// key): lost on a pooled connection, it goes once more, as a GET does.
-    pub async fn execute_idempotent(
-        &self,
-        request: Request<'_>,
-        deadline: Duration,
-        wants_body: impl Fn(u16) -> bool,
-    ) -> Result<Answer, Failure> {
-        self.send(request, deadline, wants_body, true).await
-    }
-
-    async fn send(
-        &self,
-        request: Request<'_>,
-        deadline: Duration,
-        wants_body: impl Fn(u16) -> bool,
-        idempotent: bool,
-    ) -> Result<Answer, Failure> {
         if request.url.as_str().len() > MAX_URL_LENGTH {
             return Err(Failure::InvalidUrl);
         }
         let origin = self.direct.origin(request.url).ok_or(Failure::InvalidUrl)?;
-        let repeatable = idempotent || request.method == Method::GET;
+        let repeatable = request.idempotent || request.method == Method::GET;
         let exchange = async {
             let _permit = origin
                 .limit

@@ -414,13 +414,10 @@ async fn ask(transport: &Transport, url: &Url, body: &Bytes, retry: &Retry, read
             )],
             // The same bytes for every attempt.
             body: body.clone(),
+            idempotent: reading.idempotent,
         };
         let deadline = retry.timeout.min(left);
-        let answer = if reading.idempotent {
-            transport.execute_idempotent(request, deadline, |_| true).await
-        } else {
-            transport.execute(request, deadline, |_| true).await
-        };
+        let answer = transport.execute(request, deadline, |_| true).await;
         let attempt = match answer {
             Ok(answer) => read_attempt(answer),
             Err(failure) => Attempt::Retryable {

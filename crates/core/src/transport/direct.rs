@@ -48,6 +48,9 @@ pub struct Request<'a> {
     /// Sent after `Host`, in this order; `User-Agent` and `Accept: */*` are added when absent.
     pub headers: &'a [(HeaderName, HeaderValue)],
     pub body: Bytes,
+    /// A POST safe to send twice (Turnstile's, which carries an idempotency key): lost on a
+    /// pooled connection, it goes once more, as a GET does.
+    pub idempotent: bool,
 }
 
 /// Everything one origin (scheme, host, port) has: its limit and its pooled connections.

@@ -123,6 +123,7 @@ impl TrustCaptchaClient {
             url: &url,
             headers: &self.headers,
             body: Bytes::new(),
+            idempotent: false,
         };
         let answer = match self
             .transport
