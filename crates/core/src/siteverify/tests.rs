@@ -86,6 +86,12 @@ fn client(site: Site, url: &str, shape: Shape) -> SiteverifyClient {
     .unwrap()
 }
 
+/// The verdict client of `site` against a server playing `scripts`, asked about the token "t".
+async fn answered(site: Site, scripts: Vec<Script>, call: &Call) -> Outcome<Value> {
+    let (url, _) = scripted(scripts).await;
+    client(site, &url, Shape::Verdict).verify(Some("t"), call).await
+}
+
 fn fields(pairs: &str) -> Vec<(String, String)> {
     form_urlencoded::parse(pairs.as_bytes()).into_owned().collect()
 }
@@ -326,10 +332,12 @@ async fn a_wire_client_without_a_secret_answers_as_siteverify_would_without_aski
 #[tokio::test]
 async fn a_duplicate_after_a_lost_attempt_is_an_outage_not_a_refusal() {
     let duplicate = r#"{"success":false,"error-codes":["timeout-or-duplicate"]}"#;
-    let (url, _) = scripted(vec![Script::Answer(502, ""), Script::Answer(200, duplicate)]).await;
-    let outcome = client(Site::Recaptcha, &url, Shape::Verdict)
-        .verify(Some("t"), &Call::default())
-        .await;
+    let outcome = answered(
+        Site::Recaptcha,
+        vec![Script::Answer(502, ""), Script::Answer(200, duplicate)],
+        &Call::default(),
+    )
+    .await;
     assert_eq!(
         (outcome.kind, outcome.code.as_deref()),
         (Kind::Unavailable, Some("server_error"))
@@ -340,35 +348,38 @@ async fn a_duplicate_after_a_lost_attempt_is_an_outage_not_a_refusal() {
         (ErrorKind::RecaptchaUnavailable, Some(&json!(2)))
     );
     // A 429 turned the request away unread: the duplicate after it is the token's own.
-    let (url, _) = scripted(vec![Script::Answer(429, ""), Script::Answer(200, duplicate)]).await;
-    let outcome = client(Site::Recaptcha, &url, Shape::Verdict)
-        .verify(Some("t"), &Call::default())
-        .await;
+    let outcome = answered(
+        Site::Recaptcha,
+        vec![Script::Answer(429, ""), Script::Answer(200, duplicate)],
+        &Call::default(),
+    )
+    .await;
     assert_eq!(
         (outcome.kind, outcome.code.as_deref()),
         (Kind::Refused, Some("timeout-or-duplicate"))
     );
     // Asked once, the same answer is a verdict.
-    let (url, _) = scripted(vec![Script::Answer(200, duplicate)]).await;
-    let outcome = client(Site::Recaptcha, &url, Shape::Verdict)
-        .verify(Some("t"), &Call::default())
-        .await;
+    let outcome = answered(Site::Recaptcha, vec![Script::Answer(200, duplicate)], &Call::default()).await;
     assert_eq!(
         (outcome.kind, outcome.code.as_deref()),
         (Kind::Refused, Some("timeout-or-duplicate"))
     );
     // hCaptcha's words for it; Turnstile's retries carry the key, so its answer is the truth.
     let seen = r#"{"success":false,"error-codes":["already-seen-response"]}"#;
-    let (url, _) = scripted(vec![Script::Close, Script::Answer(200, seen)]).await;
-    let outcome = client(Site::Hcaptcha, &url, Shape::Verdict)
-        .verify(Some("t"), &Call::default())
-        .await;
+    let outcome = answered(
+        Site::Hcaptcha,
+        vec![Script::Close, Script::Answer(200, seen)],
+        &Call::default(),
+    )
+    .await;
     assert_eq!(outcome.kind, Kind::Unavailable);
     assert_eq!(outcome.value.unwrap_err().kind, ErrorKind::HcaptchaUnavailable);
-    let (url, _) = scripted(vec![Script::Close, Script::Answer(200, duplicate)]).await;
-    let outcome = client(Site::Turnstile, &url, Shape::Verdict)
-        .verify(Some("t"), &Call::default())
-        .await;
+    let outcome = answered(
+        Site::Turnstile,
+        vec![Script::Close, Script::Answer(200, duplicate)],
+        &Call::default(),
+    )
+    .await;
     assert_eq!(
         (outcome.kind, outcome.code.as_deref()),
         (Kind::Refused, Some("timeout-or-duplicate"))
@@ -425,10 +436,7 @@ async fn no_verdict_after_the_retries_is_unavailable_with_the_reason() {
         assert_eq!(bodies.lock().unwrap().len(), 3);
     }
     // hCaptcha's `internal-error` is not Cloudflare's promise: a verdict.
-    let (url, _) = scripted(vec![Script::Answer(200, internal)]).await;
-    let outcome = client(Site::Hcaptcha, &url, Shape::Verdict)
-        .verify(Some("t"), &Call::default())
-        .await;
+    let outcome = answered(Site::Hcaptcha, vec![Script::Answer(200, internal)], &Call::default()).await;
     assert_eq!(outcome.kind, Kind::Refused);
 }
 
@@ -517,14 +525,15 @@ async fn the_php_librarys_checks_add_their_codes_to_a_refusal_too() {
 
 #[tokio::test]
 async fn a_secret_echoed_anywhere_in_a_verdict_is_scrubbed() {
-    let (url, _) = scripted(vec![Script::Answer(
-        200,
-        r#"{"success":true,"hostname":"s3cret+/=.example","metadata":{"echo":["secret=s3cret%2B%2F%3D"]}}"#,
-    )])
+    let outcome = answered(
+        Site::Turnstile,
+        vec![Script::Answer(
+            200,
+            r#"{"success":true,"hostname":"s3cret+/=.example","metadata":{"echo":["secret=s3cret%2B%2F%3D"]}}"#,
+        )],
+        &Call::default(),
+    )
     .await;
-    let outcome = client(Site::Turnstile, &url, Shape::Verdict)
-        .verify(Some("t"), &Call::default())
-        .await;
     let verdict = outcome.value.unwrap();
     assert!(!verdict.to_string().contains("s3cret"), "{verdict}");
     assert_eq!(verdict["hostname"], "[redacted].example");
