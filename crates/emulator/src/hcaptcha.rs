@@ -16,11 +16,12 @@ use crate::siteverify::{
 use crate::state::{lock, Emulator};
 use crate::store::{parse_claims, random_bytes, BoundedMap, Issued};
 use captcha_core::errors::CaptchaError;
+use captcha_core::siteverify::Site;
 
 pub const PATH: &str = "/siteverify";
 const DEFAULT_HOSTNAME: &str = "localhost";
 /// Tokens older than this answer `expired-input-response`, unless their claims say otherwise.
-const TOKEN_TTL_MS: i64 = 120_000;
+const TOKEN_TTL_MS: i64 = Site::Hcaptcha.token_lifetime().as_millis() as i64;
 /// hCaptcha's tokens: `P1_` and a JWT (`{"typ":"JWT","alg":"HS256"}`, a payload, a signature).
 const TOKEN_PREFIX: &str = "P1_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.";
 

@@ -12,11 +12,12 @@ use crate::siteverify::{check_claims, method_not_allowed, redeem, refused, verdi
 use crate::state::{lock, Emulator};
 use crate::store::{parse_claims, BoundedMap, Issued};
 use captcha_core::errors::CaptchaError;
+use captcha_core::siteverify::Site;
 
 pub const PATH: &str = "/recaptcha/api/siteverify";
 const DEFAULT_HOSTNAME: &str = "localhost";
 /// Tokens older than this answer `timeout-or-duplicate`, unless their claims say otherwise.
-const TOKEN_TTL_MS: i64 = 120_000;
+const TOKEN_TTL_MS: i64 = Site::Recaptcha.token_lifetime().as_millis() as i64;
 const TOKEN_PREFIX: &str = "recaptcha_";
 
 /// What `issue('recaptcha', claims)` may set. Every field is optional.

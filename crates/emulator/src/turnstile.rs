@@ -20,7 +20,7 @@ use captcha_core::siteverify::{is_uuid, Site};
 pub const PATH: &str = "/turnstile/v0/siteverify";
 const DEFAULT_HOSTNAME: &str = "localhost";
 /// Tokens older than this answer `timeout-or-duplicate`, unless their claims say otherwise.
-const TOKEN_TTL_MS: i64 = 300_000;
+const TOKEN_TTL_MS: i64 = Site::Turnstile.token_lifetime().as_millis() as i64;
 
 /// What `issue('turnstile', claims)` may set. Every field is optional.
 // Serialize too: `schema` reads the field list off a round trip.

@@ -74,8 +74,6 @@ const KNOWN_CODES: [&str; 14] = [
 /// characters; a shorter one (a test's) would match ordinary words and names.
 const MIN_SEARCHED_SECRET: usize = 8;
 
-/// The longest `idempotencyKey`: a UUID.
-const UUID_LENGTH: usize = 36;
 /// More retries than this cannot fit in a token's life anyway.
 const MAX_RETRIES: f64 = 100.0;
 /// The first pause between attempts; each later one doubles, up to `MAX_RETRY_DELAY`.
@@ -135,7 +133,7 @@ impl Site {
     }
 
     /// How long a token lives: no attempt starts, and none runs, past that.
-    pub fn token_lifetime(self) -> Duration {
+    pub const fn token_lifetime(self) -> Duration {
         match self {
             Site::Turnstile => Duration::from_secs(300),
             Site::Hcaptcha | Site::Recaptcha => recaptcha::TOKEN_LIFETIME,
@@ -512,14 +510,9 @@ pub fn random_uuid() -> String {
     )
 }
 
-/// Whether `key` is a UUID (any version), as Cloudflare's `idempotency_key` must be.
-pub fn is_uuid(key: &str) -> bool {
-    key.len() == UUID_LENGTH
-        && key.bytes().enumerate().all(|(at, byte)| match at {
-            8 | 13 | 18 | 23 => byte == b'-',
-            _ => byte.is_ascii_hexdigit(),
-        })
-}
+/// Whether a text is a UUID (any version), as Cloudflare's `idempotency_key` must be: the check
+/// TrustCaptcha's verification ids already had.
+pub use crate::trustcaptcha::token::is_uuid;
 
 /// A configured siteverify client: the endpoint, the secret (form-encoded once), the retry
 /// policy and a pooled transport. Build one per configuration and share it.
