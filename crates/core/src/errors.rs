@@ -79,37 +79,56 @@ impl ErrorKind {
 /// a server or proxy that echoes the request must not put the secret in a log line. A blank
 /// secret matches nothing.
 pub fn scrub<'a>(text: &'a str, secret: &str) -> std::borrow::Cow<'a, str> {
-    if secret.trim().is_empty() {
-        return text.into();
-    }
-    let forms = secret_forms(secret);
-    if !forms.iter().any(|form| text.contains(form.as_str())) {
-        return text.into();
-    }
-    forms
-        .iter()
-        .fold(text.to_owned(), |text, form| text.replace(form.as_str(), "[redacted]"))
-        .into()
+    SecretForms::new(secret).scrub(text)
 }
 
 /// Whether `text` holds `secret` in any form `scrub` hides.
 pub fn holds_secret(text: &str, secret: &str) -> bool {
-    !secret.trim().is_empty() && secret_forms(secret).iter().any(|form| text.contains(form.as_str()))
+    SecretForms::new(secret).held_by(text)
 }
 
 /// The secret as written, as JSON escapes it and as `application/x-www-form-urlencoded` encodes
-/// it (how reCAPTCHA's request carries it), longest first so a longer form is hidden whole.
-fn secret_forms(secret: &str) -> Vec<String> {
-    let quoted = serde_json::to_string(secret).unwrap_or_default();
-    let escaped = quoted
-        .get(1..quoted.len().saturating_sub(1))
-        .unwrap_or(secret)
-        .to_owned();
-    let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-    let mut forms = vec![secret.to_owned(), escaped, form];
-    forms.sort_by_key(|form| std::cmp::Reverse(form.len()));
-    forms.dedup();
-    forms
+/// it (how reCAPTCHA's request carries it), longest first so a longer form is hidden whole; none
+/// for a blank secret. Made once for a verdict that is searched field by field.
+pub struct SecretForms(Vec<String>);
+
+impl SecretForms {
+    pub fn new(secret: &str) -> Self {
+        if secret.trim().is_empty() {
+            return Self(Vec::new());
+        }
+        let quoted = serde_json::to_string(secret).unwrap_or_default();
+        let escaped = quoted
+            .get(1..quoted.len().saturating_sub(1))
+            .unwrap_or(secret)
+            .to_owned();
+        let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        let mut forms = vec![secret.to_owned(), escaped, form];
+        forms.sort_by_key(|form| std::cmp::Reverse(form.len()));
+        forms.dedup();
+        Self(forms)
+    }
+
+    /// Whether `text` holds the secret in any of its forms.
+    pub fn held_by(&self, text: &str) -> bool {
+        self.0.iter().any(|form| text.contains(form.as_str()))
+    }
+
+    /// Whether `text` is the secret, in one of its forms.
+    pub fn is(&self, text: &str) -> bool {
+        self.0.iter().any(|form| text == form)
+    }
+
+    /// `text` with every form replaced by `[redacted]`.
+    pub fn scrub<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        if !self.held_by(text) {
+            return text.into();
+        }
+        self.0
+            .iter()
+            .fold(text.to_owned(), |text, form| text.replace(form.as_str(), "[redacted]"))
+            .into()
+    }
 }
 
 /// The longest message quoting an argument, in bytes, before it is cut.

@@ -24,7 +24,7 @@ use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::{Method, Url};
 use serde_json::{Map, Value};
 
-use crate::errors::{holds_secret, scrub, CaptchaError, ErrorKind};
+use crate::errors::{CaptchaError, ErrorKind, SecretForms};
 use crate::outcome::{provider_code, Kind, Outcome, Unavailable};
 use crate::recaptcha;
 use crate::transport::{
@@ -369,14 +369,22 @@ pub(crate) async fn exchange(
             lost,
             attempts,
         } => {
-            // A secret shorter than a real one (a test's `'s'`) would match ordinary words.
-            if reading.secret.chars().count() >= MIN_SEARCHED_SECRET {
-                if let Some(Value::Array(codes)) = fields.get_mut("error-codes") {
-                    codes.retain(|code| !code.as_str().is_some_and(|code| holds_secret(code, reading.secret)));
-                }
-                fields.retain(|name, _| name == "success" || !holds_secret(name, reading.secret));
+            // The forms made once for the whole verdict. A secret shorter than a real one (a
+            // test's `'s'`) would match ordinary words: only a code that is that secret is
+            // dropped then, as `authorize` always did for codes.
+            let forms = SecretForms::new(reading.secret);
+            let searched = reading.secret.chars().count() >= MIN_SEARCHED_SECRET;
+            if let Some(Value::Array(codes)) = fields.get_mut("error-codes") {
+                codes.retain(|code| {
+                    !code
+                        .as_str()
+                        .is_some_and(|code| if searched { forms.held_by(code) } else { forms.is(code) })
+                });
+            }
+            if searched {
+                fields.retain(|name, _| name == "success" || !forms.held_by(name));
                 for value in fields.values_mut() {
-                    scrub_strings(value, reading.secret);
+                    scrub_strings(value, &forms);
                 }
             }
             let duplicate = fields.get("success") == Some(&Value::Bool(false))
@@ -715,15 +723,15 @@ impl SiteverifyClient {
     }
 }
 
-/// Every string in `value` with the secret in it, scrubbed (`errors::scrub`), and every name
-/// holding it dropped, at any depth.
-fn scrub_strings(value: &mut Value, secret: &str) {
+/// Every string in `value` with the secret in it, scrubbed, and every name holding it dropped,
+/// at any depth.
+fn scrub_strings(value: &mut Value, forms: &SecretForms) {
     match value {
-        Value::String(text) if holds_secret(text, secret) => *text = scrub(text, secret).into_owned(),
-        Value::Array(items) => items.iter_mut().for_each(|item| scrub_strings(item, secret)),
+        Value::String(text) if forms.held_by(text) => *text = forms.scrub(text).into_owned(),
+        Value::Array(items) => items.iter_mut().for_each(|item| scrub_strings(item, forms)),
         Value::Object(fields) => {
-            fields.retain(|name, _| !holds_secret(name, secret));
-            fields.values_mut().for_each(|item| scrub_strings(item, secret));
+            fields.retain(|name, _| !forms.held_by(name));
+            fields.values_mut().for_each(|item| scrub_strings(item, forms));
         }
         _ => {}
     }

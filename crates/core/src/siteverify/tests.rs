@@ -1,6 +1,8 @@
 use super::*;
 use std::sync::Mutex;
 
+use crate::errors::holds_secret;
+
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -767,4 +769,31 @@ mod fuzz {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn a_short_secret_is_searched_only_as_a_whole_code() {
+    // "abc" would match ordinary words: the fields and the codes that hold it stay, and only a
+    // code that is the secret (a server echoing it as a code) is dropped, as `authorize` did.
+    let (url, _) = scripted(vec![Script::Answer(
+        200,
+        r#"{"success":false,"hostname":"abc.example","error-codes":["abc","abc-mismatch","bad-request"]}"#,
+    )])
+    .await;
+    let outcome = SiteverifyClient::new(
+        Site::Hcaptcha,
+        &Config {
+            secret: Some("abc".into()),
+            siteverify_url: Some(url),
+            proxy: ProxySetting::Disabled,
+            shape: Shape::Wire,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .verify(Some("t"), &Call::default())
+    .await;
+    let value = outcome.value.unwrap();
+    assert_eq!(value["error-codes"], json!(["abc-mismatch", "bad-request"]));
+    assert_eq!(value["hostname"], "abc.example");
 }
