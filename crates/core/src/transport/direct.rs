@@ -219,10 +219,10 @@ impl Direct {
             tokio::spawn(async move {
                 let _ = connection.await;
             });
-            let mut idle = lock(&origin.idle);
-            if idle.http2.as_ref().is_none_or(http2::SendRequest::is_closed) {
-                idle.http2 = Some(sender.clone());
-            }
+            // The newest connection serves what follows: one opened because the shared one is
+            // draining (a GOAWAY, refused streams) takes its place at once, rather than each
+            // request finding the old one, being refused and opening a connection of its own.
+            lock(&origin.idle).http2 = Some(sender.clone());
             return Ok(Sender::Http2(sender));
         }
         handshake_http1(TokioIo::new(tls)).await
