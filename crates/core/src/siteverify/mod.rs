@@ -476,11 +476,19 @@ fn codes_of(fields: &Map<String, Value>) -> impl Iterator<Item = &str> {
 
 /// The `siteverifyUrl` option, or `default`: an http(s) URL with a host.
 pub(crate) fn siteverify_url(given: Option<&str>, default: &str) -> Result<Url, CaptchaError> {
-    Some(given.unwrap_or(default).trim())
+    let url = Some(given.unwrap_or(default).trim())
         .filter(|text| text.len() <= MAX_URL_LENGTH)
         .and_then(|text| Url::parse(text).ok())
         .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
-        .ok_or_else(|| CaptchaError::invalid_argument("siteverifyUrl must be an http(s) URL"))
+        .ok_or_else(|| CaptchaError::invalid_argument("siteverifyUrl must be an http(s) URL"))?;
+    // As `apiHost` (`transport::api_host_base`): credentials in the URL would be sent by no route
+    // alike (reqwest made them a Basic header, the direct route drops them), so they are refused.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(CaptchaError::invalid_argument(
+            "siteverifyUrl must not hold a user name or password",
+        ));
+    }
+    Ok(url)
 }
 
 /// The `retries` option, or `default`: an integer from 0 to `max`.
@@ -494,28 +502,40 @@ pub(crate) fn retries_option(given: Option<f64>, default: u32, max: f64) -> Resu
     }
 }
 
-/// A fresh random UUID (version 4), for Turnstile's `idempotency_key`.
-pub fn random_uuid() -> String {
+/// A fresh random UUID (version 4), or `None` when the system gives no randomness.
+pub fn try_random_uuid() -> Option<String> {
     let mut bytes = [0u8; 16];
-    // No randomness from the system is a broken machine; a time-based key still differs per call.
-    if getrandom::fill(&mut bytes).is_err() {
+    getrandom::fill(&mut bytes).ok()?;
+    Some(uuid_of(bytes))
+}
+
+/// A fresh random UUID (version 4); from the clock when the system gives no randomness (a broken
+/// machine: the key still differs per call, though two calls in one nanosecond would share it).
+/// Not for an `idempotency_key`, which must never be shared: that is `try_random_uuid`'s.
+pub fn random_uuid() -> String {
+    try_random_uuid().unwrap_or_else(|| {
         let nanos = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .unwrap_or_default()
             .as_nanos();
-        bytes = nanos.to_le_bytes();
-    }
+        uuid_of(nanos.to_le_bytes())
+    })
+}
+
+/// `bytes` as a version 4 UUID, in one allocation.
+fn uuid_of(mut bytes: [u8; 16]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    let mut text = String::with_capacity(36);
+    for (at, byte) in bytes.iter().enumerate() {
+        if matches!(at, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        text.push(HEX[usize::from(byte >> 4)] as char);
+        text.push(HEX[usize::from(byte & 0x0f)] as char);
+    }
+    text
 }
 
 /// Whether a text is a UUID (any version), as Cloudflare's `idempotency_key` must be: the check
@@ -581,7 +601,8 @@ impl SiteverifyClient {
             Err(error) => return Self::unusable_options(error),
         };
         let idempotency_key = match (self.site, call.idempotency_key.as_deref()) {
-            (Site::Turnstile, None) => Some(Cow::Owned(random_uuid())),
+            // With no randomness, no key: a shared one could give a call another's answer.
+            (Site::Turnstile, None) => try_random_uuid().map(Cow::Owned),
             (Site::Turnstile, Some(key)) if is_uuid(key) => Some(Cow::Borrowed(key)),
             (Site::Turnstile, Some(_)) => {
                 return Self::unusable_options(CaptchaError::invalid_argument(
@@ -641,7 +662,8 @@ impl SiteverifyClient {
             secret: &self.secret,
             outage: &|fields| site.is_outage_verdict(fields),
             duplicate: &|code| site.is_duplicate_code(code),
-            idempotent: site == Site::Turnstile,
+            // Safe to send twice only with a key that asks about the same redemption.
+            idempotent: idempotency_key.is_some(),
         };
         match exchange(&self.transport, &self.url, body, &retry, &reading).await {
             Exchange::Verdict(fields) => self.judge(fields, &checks),

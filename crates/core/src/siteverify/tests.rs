@@ -797,3 +797,16 @@ async fn a_short_secret_is_searched_only_as_a_whole_code() {
     assert_eq!(value["error-codes"], json!(["abc-mismatch", "bad-request"]));
     assert_eq!(value["hostname"], "abc.example");
 }
+
+#[test]
+fn a_siteverify_url_with_credentials_is_refused() {
+    for given in [
+        "https://name:s3cr3tpw@h.example/siteverify",
+        "https://s3cr3tpw@h.example/siteverify",
+    ] {
+        let error = siteverify_url(Some(given), "https://default.example/").unwrap_err();
+        assert_eq!(error.kind, crate::errors::ErrorKind::InvalidArgument, "{given}");
+        assert!(!format!("{error:?}").contains("s3cr3tpw"), "{error:?}");
+    }
+    assert!(siteverify_url(Some("https://h.example/siteverify"), "https://default.example/").is_ok());
+}
