@@ -498,7 +498,7 @@ export interface TurnstileVerdict {
 export class Turnstile {
   constructor(options: SiteverifyOptions)
   /**
-   * Verifies a token with a client made for the call; `options` takes the constructor's options
+   * Verifies a token with a client kept per configuration; `options` takes the constructor's options
    * besides `verify`'s.
    */
   static verify(

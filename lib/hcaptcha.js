@@ -5,7 +5,7 @@
 const { awaitNative } = require('./errors.js')
 const { bare, checkOptions } = require('./options.js')
 const { settle } = require('./outcome.js')
-const { SITEVERIFY_OPTIONS, refuseUnknown, cachedClient } = require('./siteverify.js')
+const { SITEVERIFY_OPTIONS, refuseUnknown, cachedClient, nativeClient } = require('./siteverify.js')
 
 /** `configureHcaptcha`'s options: the constructor's, without the secret (each call gives it). */
 const CONFIGURE_OPTIONS = Object.freeze(Object.fromEntries(
@@ -33,8 +33,9 @@ function configureHcaptcha (options) {
   clients = fresh
 }
 
+/** The client for `secret` under `config`: the configuration is fixed per cache, so the secret is the key. */
 function clientFor (secret, config = defaults, cache = clients) {
-  return cachedClient(cache, 'hcaptcha', { ...config, secret, wire: true })
+  return cachedClient(cache, secret, () => nativeClient('hcaptcha', { ...config, secret, wire: true }))
 }
 
 /** An optional argument of the original: sent when truthy, as it does; a string if given. */

@@ -150,7 +150,7 @@ function createVerifier (options) {
     const Client = provider === 'turnstile' ? captcha.Turnstile : captcha.HCaptcha
     let client = clientOrOptions(options, 'verify', Client.name, SITEVERIFY_CONFIG)
     // Checked here, once; the same checks go with every request.
-    const checks = Object.freeze(knownOptions(VERIFY_OPTIONS[provider], pick(options, SITEVERIFY_CHECKS[provider]), 'options'))
+    const checks = markChecked(knownOptions(VERIFY_OPTIONS[provider], pick(options, SITEVERIFY_CHECKS[provider]), 'options'))
     if (options.remoteip !== undefined && options.remoteip !== null && typeof options.remoteip !== 'string') {
       throw new TypeError('remoteip must be a string, or null to send none')
     }
@@ -272,7 +272,9 @@ function siteverifyCheck (client, checks, remoteip) {
   return async (token, request) => {
     const ip = remoteip === undefined ? remoteIp(request) : remoteip ?? undefined
     try {
-      return resolvedVerdict(await client.verify(token, ip === undefined ? checks : { ...checks, remoteip: ip }), siteverifyPassed)
+      // Marked as checked (the checks were, and the address is a string): not checked again.
+      const call = typeof ip === 'string' ? markChecked({ ...checks, remoteip: ip }) : checks
+      return resolvedVerdict(await client.verify(token, call), siteverifyPassed)
     } catch (error) {
       return rejectionVerdict(error) // a refused secret, a wrong siteverifyUrl, a TypeError
     }

@@ -141,6 +141,11 @@ function checkOptions (kinds, options, prefix = '') {
  */
 const checkedOptions = new WeakSet()
 
+/** Whether `options` is a checked object `markChecked` marked. */
+function isChecked (options) {
+  return checkedOptions.has(options)
+}
+
 function markChecked (options) {
   checkedOptions.add(Object.freeze(options))
   return options
@@ -194,6 +199,7 @@ module.exports = {
   checkOptions,
   authorizeOptions,
   markChecked,
+  isChecked,
   swetrixOptions,
   TRUSTCAPTCHA_OPTIONS,
   SWETRIX_OPTIONS,

@@ -6,7 +6,7 @@
 
 const nativeBinding = require('../binding.js')
 const { awaitNative, callNative } = require('./errors.js')
-const { bare, checkOptions } = require('./options.js')
+const { bare, checkOptions, isChecked } = require('./options.js')
 const { settle } = require('./outcome.js')
 
 /** The options of every siteverify client's constructor. */
@@ -44,6 +44,8 @@ function refuseUnknown (kinds, options, where) {
 /** `options` checked against `kinds`, unknown names refused. */
 function knownOptions (kinds, options, where) {
   if (options === undefined || options === null) return {}
+  // The middleware's, checked when it was made: passed again on every request.
+  if (isChecked(options)) return options
   if (typeof options !== 'object') throw new TypeError(`${where} must be an object`)
   refuseUnknown(kinds, options, `${where}.`)
   const checked = checkOptions(kinds, options, `${where}.`)
@@ -56,17 +58,20 @@ function knownOptions (kinds, options, where) {
 /** Native clients kept per configuration by a shortcut that takes one per call. */
 const MAX_CACHED_CLIENTS = 16
 
+/** The native client of `provider` for `config` (checked options). */
+function nativeClient (provider, config) {
+  return callNative(() => new nativeBinding.NativeSiteverify(provider, bare(config)))
+}
+
 /**
- * The native client of `provider` for `config` (checked options), built once per configuration
- * and kept in `cache` (a Map; the oldest is forgotten past MAX_CACHED_CLIENTS): the shortcuts that
- * take a secret per call (the static `verify`, the hcaptcha package's `verify`) do not build a
- * client per call. The key is the configuration's JSON: checkOptions writes keys in one order.
+ * The client kept in `cache` (a Map; the oldest is forgotten past MAX_CACHED_CLIENTS) under
+ * `key`, made by `make` the first time: the shortcuts that take a secret per call (the static
+ * `verify`, the hcaptcha package's `verify`) do not build a client per call.
  */
-function cachedClient (cache, provider, config) {
-  const key = JSON.stringify(config)
+function cachedClient (cache, key, make) {
   let client = cache.get(key)
   if (client === undefined) {
-    client = callNative(() => new nativeBinding.NativeSiteverify(provider, bare(config)))
+    client = make()
     if (cache.size >= MAX_CACHED_CLIENTS) cache.delete(cache.keys().next().value)
     cache.set(key, client)
   }
@@ -102,7 +107,7 @@ function siteverifyClass (provider, name) {
 
     constructor (options) {
       const checked = checkedConfig(options)
-      this.#native = callNative(() => new nativeBinding.NativeSiteverify(provider, bare(checked)))
+      this.#native = nativeClient(provider, checked)
     }
 
     /**
@@ -122,7 +127,10 @@ function siteverifyClass (provider, name) {
         }
       }
       // An async function: whatever throws (a getter, a Proxy) rejects, never throws at once.
-      return verifyWith(cachedClient(shortcutClients, provider, checkedConfig(config)), verifyKinds, token, call)
+      const checked = checkedConfig(config)
+      // Keyed by the configuration's JSON: checkOptions writes keys in one order.
+      const client = cachedClient(shortcutClients, JSON.stringify(checked), () => nativeClient(provider, checked))
+      return verifyWith(client, verifyKinds, token, call)
     }
 
     /**
@@ -144,4 +152,4 @@ const HCaptcha = siteverifyClass('hcaptcha', 'HCaptcha')
 /** Google reCAPTCHA v2, v3 and Android, with the checks of Google's PHP library. */
 const Recaptcha = siteverifyClass('recaptcha', 'Recaptcha')
 
-module.exports = { Turnstile, HCaptcha, Recaptcha, SITEVERIFY_OPTIONS, VERIFY_OPTIONS, knownOptions, refuseUnknown, cachedClient }
+module.exports = { Turnstile, HCaptcha, Recaptcha, SITEVERIFY_OPTIONS, VERIFY_OPTIONS, knownOptions, refuseUnknown, cachedClient, nativeClient }
