@@ -133,12 +133,29 @@ describe('the HCaptcha class', () => {
     await assert.rejects(hcaptcha.verify('t', { maxScore: 2 }), /maxScore must be a number from 0 to 1/)
   })
 
-  it('already-seen-response after an attempt whose answer was lost is an outage, not a refusal', async () => {
-    const capture = await server((request, n) => n === 1 ? { status: 502, body: '' } : { body: { success: false, 'error-codes': ['already-seen-response'] } })
+  for (const code of ['already-seen-response', 'invalid-or-already-seen-response']) {
+    it(`${code} after an attempt whose answer was lost is an outage, not a refusal`, async () => {
+      const capture = await server((request, n) => n === 1 ? { status: 502, body: '' } : { body: { success: false, 'error-codes': [code] } })
+      const { error } = await rejection(new HCaptcha({ secret: SECRET, siteverifyUrl: capture.url }).verify('t'))
+      assert.equal(error.constructor, HCaptchaUnavailableError)
+      assert.equal(error.attempts, 2)
+      assert.match(error.cause.message, /redeemed/)
+    })
+  }
+
+  it('missing-remoteip is a misconfiguration: the class rejects HCaptchaConfigurationError, the drop-in resolves it marked misconfigured', async () => {
+    const capture = await server(() => ({ body: { success: false, 'error-codes': ['missing-remoteip'] } }))
     const { error } = await rejection(new HCaptcha({ secret: SECRET, siteverifyUrl: capture.url }).verify('t'))
-    assert.equal(error.constructor, HCaptchaUnavailableError)
-    assert.equal(error.attempts, 2)
-    assert.match(error.cause.message, /redeemed/)
+    assert.equal(error.constructor, HCaptchaConfigurationError)
+    assert.deepEqual(error.errorCodes, ['missing-remoteip'])
+    configureHcaptcha({ siteverifyUrl: capture.url })
+    try {
+      const answered = await verify(SECRET, 't')
+      assert.deepEqual(answered, { success: false, 'error-codes': ['missing-remoteip'] })
+      assert.deepEqual(outcomeOf(answered), { kind: 'misconfigured', code: 'missing-remoteip' })
+    } finally {
+      configureHcaptcha()
+    }
   })
 })
 

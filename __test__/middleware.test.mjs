@@ -407,7 +407,9 @@ describe('Turnstile and hCaptcha specifics', () => {
       await verifyRequest({ ...formRequest({ 'cf-turnstile-response': 't' }), ip: '203.0.113.5' }, { ...options, remoteip: null })
       await verifyRequest({ ...formRequest({ 'cf-turnstile-response': 't' }), ip: '203.0.113.5' }, { ...options, remoteip: '198.51.100.7' })
       assert.deepEqual(capture.seen.map((r) => new URLSearchParams(r.body).get('remoteip')), ['203.0.113.5', null, '198.51.100.7'])
-      assert.ok(capture.seen.every((r) => /^[0-9a-f-]{36}$/.test(new URLSearchParams(r.body).get('idempotency_key'))))
+      const keys = capture.seen.map((r) => new URLSearchParams(r.body).get('idempotency_key'))
+      assert.ok(keys.every((key) => /^[0-9a-f-]{36}$/.test(key)), keys.join())
+      assert.equal(new Set(keys).size, keys.length, 'each request its own idempotency key')
       assert.equal(sent(), 0)
     } finally {
       await capture.close()

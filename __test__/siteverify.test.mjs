@@ -71,6 +71,9 @@ for (const { name, Class, Unavailable, Misconfigured, maxToken } of PROVIDERS) {
         ? ['secret', 'response', 'remoteip', 'idempotency_key']
         : ['secret', 'response', 'remoteip']
       assert.deepEqual(fieldNames(request.body), expected)
+      // An empty remoteip is not sent.
+      await client.verify('t', { remoteip: '' })
+      assert.deepEqual(fieldNames(capture.seen[1].body), expected.filter((field) => field !== 'remoteip'))
     })
 
     it('resolves the verdict in camelCase, marked verified', async () => {

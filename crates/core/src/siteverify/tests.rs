@@ -810,3 +810,35 @@ fn a_siteverify_url_with_credentials_is_refused() {
     }
     assert!(siteverify_url(Some("https://h.example/siteverify"), "https://default.example/").is_ok());
 }
+
+#[tokio::test]
+async fn retries_pause_200_ms_then_double() {
+    // Three retries after 503s: pauses of 200, 400 and 800 ms (docs/providers/turnstile.md,
+    // "Retries"), 1.4 s in all before the fourth attempt's verdict.
+    let (url, bodies) = scripted(vec![
+        Script::Answer(503, ""),
+        Script::Answer(503, ""),
+        Script::Answer(503, ""),
+        Script::Answer(200, PASS),
+    ])
+    .await;
+    let client = SiteverifyClient::new(
+        Site::Turnstile,
+        &Config {
+            secret: Some("s3cret+/=".into()),
+            siteverify_url: Some(url),
+            retries: Some(3.0),
+            proxy: ProxySetting::Disabled,
+            shape: Shape::Verdict,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let outcome = client.verify(Some("t"), &Call::default()).await;
+    let took = started.elapsed();
+    assert_eq!(outcome.kind, Kind::Verified);
+    assert_eq!(bodies.lock().unwrap().len(), 4);
+    assert!(took >= Duration::from_millis(1_400), "{took:?}");
+    assert!(took < Duration::from_secs(4), "{took:?}");
+}
