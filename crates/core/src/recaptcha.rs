@@ -29,9 +29,6 @@ pub const MAX_TOKEN_LENGTH: usize = 64 * 1024;
 pub use crate::siteverify::checks::{ACTION_MISMATCH, HOSTNAME_MISMATCH, SCORE_THRESHOLD_NOT_MET};
 pub use crate::siteverify::{UNAVAILABLE as SITEVERIFY_UNAVAILABLE, UNEXPECTED_STATUS as SITEVERIFY_UNEXPECTED_STATUS};
 
-/// Google's codes that mean our configuration is wrong (500), not the token (400).
-const SECRET_CODES: [&str; 2] = ["missing-input-secret", "invalid-input-secret"];
-
 /// The caller's options, already merged with `configureRecaptcha()` and the environment. No
 /// `Debug`: it holds the secret.
 #[derive(Clone, Default)]
@@ -131,7 +128,9 @@ pub fn judge(verdict: &Map<String, Value>, checks: &Checks) -> Result<(), Captch
             .and_then(Value::as_array)
             .map(|codes| codes.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        let status = if codes.iter().any(|c| SECRET_CODES.contains(c)) {
+        // Google's codes that mean our configuration is wrong (500), not the token (400): the
+        // siteverify engine's list.
+        let status = if codes.iter().any(|c| Site::Recaptcha.is_configuration_code(c)) {
             500
         } else {
             400
@@ -242,9 +241,8 @@ async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Dura
         max_wait: None,
     };
     let reading = Reading {
+        site: Site::Recaptcha,
         secret,
-        outage: &|_| false,
-        duplicate: &|code| Site::Recaptcha.is_duplicate_code(code),
         idempotent: false,
     };
     match exchange(&transport, &settings.url, body, &retry, &reading).await {
@@ -272,14 +270,7 @@ async fn authorize_within(token: Option<&str>, options: &Options, lifetime: Dura
 
 /// No verdict after `attempts`: Wix's 503.
 fn unavailable(why: Unavailable, attempts: u32, reason: String) -> Outcome<()> {
-    Outcome::unavailable(
-        why,
-        Err(
-            rejection(ErrorKind::RecaptchaUnavailable, 503, &[SITEVERIFY_UNAVAILABLE])
-                .with_field("attempts", attempts)
-                .with_detail(reason),
-        ),
-    )
+    Outcome::unavailable(why, Err(Site::Recaptcha.unavailable(attempts).with_detail(reason)))
 }
 
 #[cfg(test)]

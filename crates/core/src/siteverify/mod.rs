@@ -174,7 +174,7 @@ impl Site {
     }
 
     /// The error when no verdict came.
-    fn unavailable(self, attempts: u32) -> CaptchaError {
+    pub(crate) fn unavailable(self, attempts: u32) -> CaptchaError {
         match self {
             Site::Recaptcha => recaptcha::rejection(ErrorKind::RecaptchaUnavailable, 503, &[UNAVAILABLE]),
             Site::Turnstile => CaptchaError::new(ErrorKind::TurnstileUnavailable),
@@ -341,12 +341,11 @@ fn read_attempt(answer: Answer) -> Attempt {
 
 /// What a caller of `exchange` knows of its provider's verdicts.
 pub(crate) struct Reading<'a> {
+    /// Whose verdict: which is an outage to retry (`Site::is_outage_verdict`) and which codes
+    /// say the token was already redeemed (`Site::is_duplicate_code`).
+    pub site: Site,
     /// The secret the request carries: kept out of the verdict.
     pub secret: &'a str,
-    /// A verdict that is the provider's failure, to be retried (Turnstile's `internal-error`).
-    pub outage: &'a (dyn Fn(&Map<String, Value>) -> bool + Sync),
-    /// A code that says the token was already redeemed.
-    pub duplicate: &'a (dyn Fn(&str) -> bool + Sync),
     /// The request may go twice (Turnstile's idempotency key): a request lost on a pooled
     /// connection the server was closing is sent once more on a fresh one, as a GET is.
     pub idempotent: bool,
@@ -388,7 +387,7 @@ pub(crate) async fn exchange(
                 }
             }
             let duplicate = fields.get("success") == Some(&Value::Bool(false))
-                && codes_of(&fields).any(|code| (reading.duplicate)(code));
+                && codes_of(&fields).any(|code| reading.site.is_duplicate_code(code));
             match lost.filter(|_| duplicate) {
                 Some((why, reason)) => Exchange::Redeemed {
                     fields,
@@ -437,7 +436,7 @@ async fn ask(transport: &Transport, url: &Url, body: &Bytes, retry: &Retry, read
             },
         };
         let (reason, why, retry_after, reached) = match attempt {
-            Attempt::Verdict(fields) if (reading.outage)(&fields) => (
+            Attempt::Verdict(fields) if reading.site.is_outage_verdict(&fields) => (
                 "siteverify answered internal-error".to_owned(),
                 Unavailable::ServerError,
                 None,
@@ -659,9 +658,8 @@ impl SiteverifyClient {
             max_wait: Some(self.timeout),
         };
         let reading = Reading {
+            site,
             secret: &self.secret,
-            outage: &|fields| site.is_outage_verdict(fields),
-            duplicate: &|code| site.is_duplicate_code(code),
             // Safe to send twice only with a key that asks about the same redemption.
             idempotent: idempotency_key.is_some(),
         };
