@@ -30,6 +30,7 @@ use crate::faults::{self, StreamAnswer, HUGE_CLOSE, HUGE_OPEN, HUGE_PADDING, RES
 use crate::http::{self, ReadError, Request, Response, MAX_HEADERS, MAX_HEAD_BYTES, MAX_REQUEST_BODY_BYTES};
 use crate::routes;
 use crate::state::Emulator;
+use crate::tls::Stream as _;
 
 /// How many streams a client may have open at once on one connection, as the emulator announces
 /// it (SETTINGS_MAX_CONCURRENT_STREAMS): enough for a benchmark to multiplex freely. A client
@@ -84,7 +85,7 @@ impl std::error::Error for StreamReset {}
 /// Serves an HTTP/2 connection until the peer ends it, it has been idle for the keep-alive
 /// timeout, or the caller drops it (the emulator stops).
 pub async fn serve_connection(stream: TlsStream<TcpStream>, emulator: Arc<Emulator>) {
-    let _ = stream.get_ref().0.set_nodelay(true);
+    let _ = stream.tcp().set_nodelay(true);
     let idle = emulator.keep_alive_timeout();
     let shared = Arc::new(Shared {
         emulator,
@@ -174,19 +175,11 @@ async fn answer(served: Served, request: hyper::Request<Incoming>) -> Result<hyp
     }
 }
 
-/// What a request gets, as `server.rs` decides it over HTTP/1.1: the emulator's own routes
-/// (never faulted, never recorded), else the provider's answer or what a fault makes of it.
+/// What a request gets (`routes::route`, as over HTTP/1.1), or what a fault makes of its stream.
 async fn route(emulator: &Emulator, request: &Request) -> StreamAnswer {
-    if let Some(response) = routes::control(emulator, request) {
-        return StreamAnswer::Whole(response);
-    }
-    let provider = routes::provider_of(&request.path);
-    let fault = emulator.take_fault(provider);
-    emulator.record(request, provider);
-    let answer = || routes::answer(emulator, provider, request);
-    match fault {
-        None => StreamAnswer::Whole(answer()),
-        Some(fault) => faults::apply_to_stream(fault, answer).await,
+    match routes::route(emulator, request) {
+        Ok(response) => StreamAnswer::Whole(response),
+        Err((fault, provider)) => faults::apply_to_stream(fault, || routes::answer(emulator, provider, request)).await,
     }
 }
 

@@ -5,6 +5,7 @@ use captcha_core::providers::Provider;
 
 use crate::http::{Request, Response};
 use crate::state::Emulator;
+use crate::FaultAction;
 use crate::{hcaptcha, playtcha, recaptcha, swetrix, trustcaptcha, turnstile};
 
 /// Where the emulator's own routes live; no provider uses this path.
@@ -35,6 +36,23 @@ pub fn answer(emulator: &Emulator, provider: Option<Provider>, request: &Request
         Some(Provider::Turnstile) => turnstile::answer(emulator, request),
         Some(Provider::Hcaptcha) => hcaptcha::answer(emulator, request),
         None => Response::json(404, &serde_json::json!({ "message": "Not Found" })),
+    }
+}
+
+/// What a request gets, over HTTP/1.1 or HTTP/2 alike: `Ok` with the answer (the emulator's own
+/// routes are never faulted or recorded; a provider's path is recorded), or `Err` with the fault
+/// that picks it and its provider, for the server to carry out on its connection or stream with
+/// `answer(emulator, provider, request)` as the answer the fault may give.
+pub fn route(emulator: &Emulator, request: &Request) -> Result<Response, (FaultAction, Option<Provider>)> {
+    if let Some(response) = control(emulator, request) {
+        return Ok(response);
+    }
+    let provider = provider_of(&request.path);
+    let fault = emulator.take_fault(provider);
+    emulator.record(request, provider);
+    match fault {
+        None => Ok(answer(emulator, provider, request)),
+        Some(fault) => Err((fault, provider)),
     }
 }
 

@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 use captcha_core::errors::CaptchaError;
 
-use crate::http::{self, Connection, ReadError, Request, Response};
+use crate::http::{self, Connection, ReadError, Response};
 use crate::options::{EmulatorCredentials, EmulatorOptions};
 use crate::state::{lock, Emulator};
 use crate::tls::{self, Stream};
@@ -205,13 +205,16 @@ async fn serve_connection(mut stream: impl Stream, emulator: Arc<Emulator>) {
                 return;
             }
         };
-        // The emulator's own routes: never faulted, never recorded.
-        let response = match routes::control(&emulator, &request) {
-            Some(response) => response,
-            None => match provider_answer(&mut stream, &emulator, &request).await {
-                Some(response) => response,
-                None => return,
-            },
+        let response = match routes::route(&emulator, &request) {
+            Ok(response) => response,
+            // `None`: the fault has written what it had to, and the connection must end.
+            Err((fault, provider)) => {
+                let answer = || routes::answer(&emulator, provider, &request);
+                match faults::apply(&mut stream, fault, answer).await {
+                    Some(response) => response,
+                    None => return,
+                }
+            }
         };
         let head_only = request.method == "HEAD";
         if http::write_response(&mut stream, &response, request.connection, head_only)
@@ -226,19 +229,6 @@ async fn serve_connection(mut stream: impl Stream, emulator: Arc<Emulator>) {
                 return;
             }
         }
-    }
-}
-
-/// Records a request to a provider's path and answers it, or does the fault that picks it.
-/// `None` when the fault has already written what it had to and the connection must end.
-async fn provider_answer(stream: &mut impl Stream, emulator: &Emulator, request: &Request) -> Option<Response> {
-    let provider = routes::provider_of(&request.path);
-    let fault = emulator.take_fault(provider);
-    emulator.record(request, provider);
-    let answer = || routes::answer(emulator, provider, request);
-    match fault {
-        None => Some(answer()),
-        Some(fault) => faults::apply(stream, fault, answer).await,
     }
 }
 
