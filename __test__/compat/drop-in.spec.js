@@ -20,6 +20,9 @@ const {
 const { Turnstile, TurnstileUnavailableError, TurnstileConfigurationError } = require('captcha-native/turnstile')
 const { verify: hcaptchaVerify, configureHcaptcha, HCaptcha, HCaptchaUnavailableError } = require('captcha-native/hcaptcha')
 const { Recaptcha } = require('captcha-native/recaptcha')
+const {
+  FriendlyCaptchaClient, VerifyResult, FAILED_DUE_TO_CLIENT_ERROR_CODE, REQUEST_FAILED_ERROR_CODE
+} = require('@friendlycaptcha/server-sdk')
 const { Emulator } = require('captcha-native/testing')
 const { requireCaptcha, verifyRequest, CaptchaConfigurationError } = require('captcha-native/middleware')
 
@@ -294,6 +297,44 @@ describe('captcha-native as a drop-in', () => {
       const recaptcha = new Recaptcha({ secret: credentials.recaptchaSecret, siteverifyUrl: `${url}/recaptcha/api/siteverify` })
       const verdict = await recaptcha.verify(emulator.issue('recaptcha', { action: 'signup', score: 0.9 }), { expectedAction: 'login', minScore: 0.5 })
       expect(verdict).toMatchObject({ success: false, score: 0.9, errorCodes: ['action-mismatch'] })
+    })
+  })
+
+  describe('Friendly Captcha (@friendlycaptcha/server-sdk)', () => {
+    const client = (options) => new FriendlyCaptchaClient({
+      apiKey: credentials.friendlyCaptchaApiKey, sitekey: credentials.friendlyCaptchaSitekey, apiEndpoint: url, ...options
+    })
+
+    it('accepts an issued response once, with its claims, then rejects the replay', async () => {
+      const response = emulator.issue('friendly-captcha', { origin: 'https://shop.example' })
+      const result = await client().verifyCaptchaResponse(response)
+      expect(result).toBeInstanceOf(VerifyResult)
+      expect([result.shouldAccept(), result.wasAbleToVerify(), result.status]).toStrictEqual([true, true, 200])
+      expect(result.getResponse()).toMatchObject({ success: true, data: { challenge: { origin: 'https://shop.example' } } })
+      const replay = await client().verifyCaptchaResponse(response)
+      expect([replay.shouldReject(), replay.wasAbleToVerify()]).toStrictEqual([true, true])
+      expect(replay.getResponseError()).toMatchObject({ error_code: 'response_duplicate' })
+    })
+
+    it('never rejects: an outage is accepted unless strict, a wrong key is a client error', async () => {
+      emulator.fault({ provider: 'friendly-captcha', kind: 'status', status: 503, times: 2 })
+      const open = await client().verifyCaptchaResponse(emulator.issue('friendly-captcha'))
+      expect([open.shouldAccept(), open.wasAbleToVerify()]).toStrictEqual([true, false])
+      expect((await client({ strict: true }).verifyCaptchaResponse(emulator.issue('friendly-captcha'))).shouldAccept()).toBe(false)
+      const down = await client({ apiEndpoint: UNREACHABLE_HOST }).verifyCaptchaResponse('x')
+      expect(down.getErrorCode()).toBe(REQUEST_FAILED_ERROR_CODE)
+      const wrongKey = await client({ apiKey: 'not-the-key' }).verifyCaptchaResponse(emulator.issue('friendly-captcha'))
+      expect([wrongKey.isClientError(), wrongKey.getErrorCode(), wrongKey.status]).toStrictEqual([true, FAILED_DUE_TO_CLIENT_ERROR_CODE, 401])
+      expect(wrongKey.getResponseError()).toMatchObject({ error_code: 'auth_invalid' })
+      expect(JSON.stringify(wrongKey)).not.toContain('not-the-key')
+    })
+
+    it('refuses an empty response without asking (unlike the original, which accepted it)', async () => {
+      emulator.clearRequests()
+      const result = await client().verifyCaptchaResponse('')
+      expect([result.shouldAccept(), result.shouldReject()]).toStrictEqual([false, true])
+      expect(emulator.requests()).toHaveLength(0)
+      expect(() => new FriendlyCaptchaClient({})).toThrow(Error)
     })
   })
 

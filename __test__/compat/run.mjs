@@ -115,6 +115,7 @@ describe('the drop-in under every runner and runtime', { skip: !PACKABLE && 'nee
       '@trustcomponent/trustcaptcha-nodejs': `file:${rootTarball}`,
       '@swetrix/captcha-validator': `file:${rootTarball}`,
       'wix-captcha-backend': `file:${rootTarball}`,
+      '@friendlycaptcha/server-sdk': `file:${rootTarball}`,
       'captcha-native': `file:${rootTarball}`,
       'captcha-native-linux-x64-gnu': `file:${binaryTarball}`
     }

@@ -1,0 +1,208 @@
+// The Friendly Captcha drop-in against the original: `@friendlycaptcha/server-sdk` itself (a
+// devDependency, as published on npm) and ours are given the same answers by the same server,
+// and must send the same request and resolve the same VerifyResult: its status, its response,
+// its error code and every method's answer. Where ours differs on purpose, the test names the
+// difference (README, "Differences from @friendlycaptcha/server-sdk") and asserts both sides.
+import { describe, it, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+import http from 'node:http'
+import { captureServers, closedPort } from './helpers.mjs'
+
+const ours = createRequire(import.meta.url)('../subpath/friendly-captcha.js')
+const original = await import('@friendlycaptcha/server-sdk')
+
+const API_KEY = 'frc-original-key-Z8c1Qm4T'
+const SITEKEY = 'FCMGEMUD2KTDSQ5H'
+
+/** Every public answer of a VerifyResult, a throwing method as `{ throws }`. */
+function stateOf (result) {
+  const call = (name) => {
+    try {
+      return result[name]()
+    } catch (error) {
+      return { throws: error.message.slice(0, 60) }
+    }
+  }
+  return {
+    status: result.status,
+    response: result.getResponse(),
+    responseError: result.getResponseError(),
+    errorCode: result.getErrorCode(),
+    strict: result.isStrict(),
+    ...Object.fromEntries(['shouldAccept', 'shouldReject', 'wasAbleToVerify', 'isClientError',
+      'isRequestOrTimeoutError', 'isDecodeError', 'isEncodeError'].map((name) => [name, call(name)]))
+  }
+}
+
+/** What a server saw, without the header that names the SDK (each names itself). */
+function requestOf (seen) {
+  const { method, path, headers, body } = seen
+  return {
+    method,
+    path,
+    contentType: headers['content-type'],
+    accept: headers.accept,
+    apiKey: headers['x-api-key'],
+    body: JSON.parse(body)
+  }
+}
+
+/** Both clients for `options` on `url`, each to verify `response` with `opts`. */
+async function bothVerify (url, options, response, opts) {
+  const results = {}
+  for (const [name, sdk] of [['original', original], ['ours', ours]]) {
+    const client = new sdk.FriendlyCaptchaClient({ apiKey: API_KEY, apiEndpoint: url, ...options })
+    results[name] = await client.verifyCaptchaResponse(response, opts)
+  }
+  return results
+}
+
+/** The answers a server gives, each once per client. */
+const ANSWERS = {
+  verified: {
+    status: 200,
+    body: {
+      success: true,
+      data: {
+        event_id: 'evt_3b4c', challenge: { timestamp: '2026-11-28T10:00:00Z', origin: 'https://shop.example' },
+        risk_intelligence: null
+      }
+    }
+  },
+  refusedWith200: { status: 200, body: { success: false, error: { error_code: 'response_invalid', detail: 'invalid' } } },
+  duplicate: { status: 200, body: { success: false, error: { error_code: 'response_duplicate', detail: 'used' } } },
+  responseMissing: { status: 400, body: { success: false, error: { error_code: 'response_missing', detail: 'missing' } } },
+  authInvalid: { status: 401, body: { success: false, error: { error_code: 'auth_invalid', detail: 'bad key' } } },
+  sitekeyInvalid: { status: 400, body: { success: false, error: { error_code: 'sitekey_invalid', detail: 'no such sitekey' } } },
+  clientErrorNotJson: { status: 404, body: 'Not Found', headers: { 'content-type': 'text/plain' } },
+  notJson200: { status: 200, body: '<html>502 Bad Gateway</html>', headers: { 'content-type': 'text/html' } },
+  notJson503: { status: 503, body: 'upstream unavailable', headers: { 'content-type': 'text/plain' } },
+  null200: { status: 200, body: 'null' },
+  string200: { status: 200, body: '"ok"' },
+  array200: { status: 200, body: '[]' },
+  successNotTrue: { status: 200, body: { success: 'true' } }
+}
+
+describe('the Friendly Captcha drop-in resolves what @friendlycaptcha/server-sdk resolves', () => {
+  const capture = captureServers(after)
+  const servers = {}
+
+  before(async () => {
+    for (const [name, answer] of Object.entries(ANSWERS)) servers[name] = await capture(() => answer)
+  })
+
+  for (const name of Object.keys(ANSWERS)) {
+    for (const strict of [false, true]) {
+      it(`${name}${strict ? ' (strict)' : ''}: the same request and the same result`, async () => {
+        const server = servers[name]
+        const before = server.seen.length
+        const { original: theirs, ours: mine } = await bothVerify(server.url, { sitekey: SITEKEY, strict }, 'frc-token-1')
+        assert.equal(server.seen.length, before + 2)
+        const [theirRequest, myRequest] = server.seen.slice(before).map(requestOf)
+        assert.deepEqual(myRequest, theirRequest)
+        assert.deepEqual(myRequest, {
+          method: 'POST',
+          path: '/api/v2/captcha/siteverify',
+          contentType: 'application/json',
+          accept: 'application/json',
+          apiKey: API_KEY,
+          body: { response: 'frc-token-1', sitekey: SITEKEY }
+        })
+        assert.deepEqual(stateOf(mine), stateOf(theirs))
+      })
+    }
+  }
+
+  it('a 5xx with a JSON body: the original throws from shouldAccept (a listed difference); ours is a failure to verify that fails open', async () => {
+    const server = await capture(() => ({ status: 502, body: { message: 'bad gateway' } }))
+    const { original: theirs, ours: mine } = await bothVerify(server.url, {}, 'frc-token-2')
+    assert.match(stateOf(theirs).shouldAccept.throws, /Implementation error/)
+    assert.equal(mine.status, 502)
+    assert.equal(mine.wasAbleToVerify(), false)
+    assert.equal(mine.shouldAccept(), true, 'non-strict accepts what it could not verify')
+    const { ours: strictly } = await bothVerify(server.url, { strict: true }, 'frc-token-2')
+    assert.equal(strictly.shouldAccept(), false)
+  })
+
+  it('the sitekey: the constructor\'s wins over the call\'s, and none is sent when neither is given', async () => {
+    const server = await capture(() => ANSWERS.verified)
+    await bothVerify(server.url, { sitekey: 'CONSTRUCTOR' }, 'frc-token-3', { sitekey: 'CALL' })
+    await bothVerify(server.url, {}, 'frc-token-3', { sitekey: 'CALL' })
+    await bothVerify(server.url, {}, 'frc-token-3')
+    const bodies = server.seen.map((seen) => requestOf(seen).body)
+    assert.deepEqual(bodies, [
+      { response: 'frc-token-3', sitekey: 'CONSTRUCTOR' }, { response: 'frc-token-3', sitekey: 'CONSTRUCTOR' },
+      { response: 'frc-token-3', sitekey: 'CALL' }, { response: 'frc-token-3', sitekey: 'CALL' },
+      { response: 'frc-token-3' }, { response: 'frc-token-3' }
+    ])
+  })
+
+  it('an apiEndpoint with a path, or the deprecated siteverifyEndpoint: only its origin is used', async () => {
+    const server = await capture(() => ANSWERS.verified)
+    await bothVerify(`${server.url}/some/path?q=1`, {}, 'frc-token-4')
+    for (const sdk of [original, ours]) {
+      await new sdk.FriendlyCaptchaClient({ apiKey: API_KEY, siteverifyEndpoint: `${server.url}/api/v1/siteverify` })
+        .verifyCaptchaResponse('frc-token-4')
+    }
+    assert.deepEqual(server.seen.map((seen) => seen.path), Array(4).fill('/api/v2/captcha/siteverify'))
+  })
+
+  it('a refused connection: request_failed on both, accepted unless strict', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`
+    for (const strict of [false, true]) {
+      const { original: theirs, ours: mine } = await bothVerify(url, { strict }, 'frc-token-5')
+      assert.deepEqual(stateOf(mine), stateOf(theirs))
+      assert.equal(mine.getErrorCode(), 'request_failed')
+      assert.equal(mine.shouldAccept(), !strict)
+    }
+  })
+
+  it('a server that never answers: request_failed_due_to_timeout on both at `timeout`, accepted unless strict', async () => {
+    // Reads the request and never answers; closed when the test ends.
+    const server = http.createServer((req) => req.resume())
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${server.address().port}`
+    try {
+      for (const strict of [false, true]) {
+        const { original: theirs, ours: mine } = await bothVerify(url, { strict }, 'frc-token-6', { timeout: 300 })
+        assert.deepEqual(stateOf(mine), stateOf(theirs))
+        assert.equal(mine.getErrorCode(), 'request_failed_due_to_timeout')
+        assert.equal(mine.shouldAccept(), !strict)
+      }
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+
+  for (const [label, response] of [['an empty response', ''], ['no response at all', undefined], ['a number', 42], ['an object', { response: 'x' }]]) {
+    it(`${label}: the original sends it and accepts the API's 400 (non-strict); ours refuses it with no request (a listed difference)`, async () => {
+      const server = await capture(() => ANSWERS.responseMissing)
+      const theirs = await new original.FriendlyCaptchaClient({ apiKey: API_KEY, apiEndpoint: server.url }).verifyCaptchaResponse(response)
+      assert.equal(server.seen.length, 1)
+      assert.equal(theirs.shouldAccept(), true, 'the hole: the original lets a missing response through')
+      for (const strict of [false, true]) {
+        const mine = await new ours.FriendlyCaptchaClient({ apiKey: API_KEY, apiEndpoint: server.url, strict }).verifyCaptchaResponse(response)
+        assert.equal(mine.shouldAccept(), false)
+        assert.equal(mine.shouldReject(), true)
+        assert.equal(mine.wasAbleToVerify(), true, 'not an outage: nothing to alert on')
+      }
+      assert.equal(server.seen.length, 1, 'ours sent nothing')
+    })
+  }
+
+  it('exports every name the original exports, with the same values for the constants, and every method', () => {
+    for (const [name, value] of Object.entries(original)) {
+      assert.ok(name in ours, `missing export ${name}`)
+      if (typeof value !== 'function') assert.deepEqual(ours[name], value, name)
+      else if (value.prototype) {
+        for (const method of Object.getOwnPropertyNames(value.prototype)) {
+          // getHeaders and makeRequest are the original's internals (TypeScript `private`).
+          if (['getHeaders', 'makeRequest'].includes(method)) continue
+          assert.equal(typeof ours[name].prototype[method], typeof value.prototype[method], `${name}.prototype.${method}`)
+        }
+      }
+    }
+  })
+})
