@@ -38,6 +38,7 @@ export declare const TOKEN_FIELDS: {
   readonly playtcha: 'playtcha-token'
   readonly turnstile: 'cf-turnstile-response'
   readonly hcaptcha: 'h-captcha-response'
+  readonly 'recaptcha-enterprise': 'g-recaptcha-response'
 }
 
 /** What `log` is given: never a secret, an API key or the token. */
