@@ -20,6 +20,7 @@ import type {
   TurnstileVerdict,
   HCaptchaVerifyOptions,
   HCaptchaVerdict,
+  RecaptchaEnterpriseVerdict,
   EmulatorProvider,
 } from '../index.js'
 
@@ -176,6 +177,7 @@ export interface CaptchaVerifiedResults {
   playtcha: PlaytchaVerifiedResult
   turnstile: TurnstileVerdict
   hcaptcha: HCaptchaVerdict
+  'recaptcha-enterprise': RecaptchaEnterpriseVerdict
 }
 
 /** What may come with a failure or an outage. */
@@ -189,6 +191,7 @@ export interface CaptchaOtherResults {
   /** The verdict with `success: false` and its codes (a failed check's included). */
   turnstile: TurnstileVerdict
   hcaptcha: HCaptchaVerdict
+  'recaptcha-enterprise': RecaptchaEnterpriseVerdict
 }
 
 interface OutcomeBase<P extends CaptchaProvider> {
