@@ -35,6 +35,18 @@ export declare class NativePlaytcha {
   verify(token?: string | undefined | null): Promise<NativeOutcome | string>
 }
 
+/** A configured reCAPTCHA Enterprise client; share one instance. */
+export declare class NativeRecaptchaEnterprise {
+  constructor(options: NativeRecaptchaEnterpriseOptions)
+  /**
+   * Creates an assessment of a token: the outcome, with the verdict as JSON text. `token` is
+   * `null` when the caller passed something other than a string.
+   */
+  assess(token: string | undefined | null, call: NativeRecaptchaEnterpriseAssess): Promise<NativeOutcome | string>
+  /** Annotates an assessment by its name: the outcome, with Google's (empty) answer as JSON text. */
+  annotate(name: string, annotation: string, reasons: Array<string>): Promise<NativeOutcome | string>
+}
+
 /** A configured siteverify client (`turnstile`, `hcaptcha` or `recaptcha`); share one instance. */
 export declare class NativeSiteverify {
   constructor(provider: string, options: NativeSiteverifyOptions)
@@ -82,6 +94,9 @@ export interface EmulatorCredentials {
   turnstileSecret: string
   hcaptchaSecret: string
   hcaptchaSitekey: string
+  recaptchaEnterpriseApiKey: string
+  recaptchaEnterpriseProjectId: string
+  recaptchaEnterpriseSiteKey: string
 }
 
 /**
@@ -132,6 +147,8 @@ export declare const enum ErrorKind {
   TurnstileUnavailable = 'TurnstileUnavailable',
   HcaptchaMisconfigured = 'HcaptchaMisconfigured',
   HcaptchaUnavailable = 'HcaptchaUnavailable',
+  RecaptchaEnterpriseMisconfigured = 'RecaptchaEnterpriseMisconfigured',
+  RecaptchaEnterpriseUnavailable = 'RecaptchaEnterpriseUnavailable',
 }
 
 /** Every kind of error native code reports, for `lib/errors.js`'s check at load. */
@@ -181,6 +198,28 @@ export interface NativePlaytchaOptions {
   apiHost?: string
   timeoutMs?: number
   failClosed: boolean
+  proxy?: boolean | ProxyConfig
+  ca?: Array<string>
+}
+
+/** One assessment's options, already type-checked by `lib/recaptcha-enterprise.js`. */
+export interface NativeRecaptchaEnterpriseAssess {
+  expectedAction?: string
+  userIpAddress?: string
+  userAgent?: string
+  requestedUri?: string
+  minScore?: number
+  expectedHostname?: Array<string>
+}
+
+/** A client's options, already type-checked by `lib/recaptcha-enterprise.js`. */
+export interface NativeRecaptchaEnterpriseOptions {
+  projectId?: string
+  apiKey?: string
+  siteKey?: string
+  endpoint?: string
+  timeoutMs?: number
+  retries?: number
   proxy?: boolean | ProxyConfig
   ca?: Array<string>
 }

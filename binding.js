@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeEmulator = nativeBinding.NativeEmulator
 module.exports.NativePlaytcha = nativeBinding.NativePlaytcha
+module.exports.NativeRecaptchaEnterprise = nativeBinding.NativeRecaptchaEnterprise
 module.exports.NativeSiteverify = nativeBinding.NativeSiteverify
 module.exports.NativeTrustCaptcha = nativeBinding.NativeTrustCaptcha
 module.exports.__emulatorSchema = nativeBinding.__emulatorSchema

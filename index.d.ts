@@ -653,6 +653,141 @@ export class Recaptcha {
 }
 
 // ---------------------------------------------------------------------------------------------
+// reCAPTCHA Enterprise (docs/providers/recaptcha-enterprise.md)
+
+/** The options of `new RecaptchaEnterprise(...)`. */
+export interface RecaptchaEnterpriseOptions {
+  /** The Google Cloud project id (`my-project`) or number: nothing else is accepted. */
+  projectId: string
+  /** The API key, sent as `?key=`; it never appears in an error, a verdict or a log. */
+  apiKey: string
+  /** The reCAPTCHA key (site key) the widget uses, sent as `event.siteKey`. */
+  siteKey: string
+  /** The API's base URL. Default `https://recaptchaenterprise.googleapis.com` (the emulator's `url` in tests). */
+  endpoint?: string
+  /** The deadline of each attempt, in milliseconds. Default 5000. */
+  timeoutMs?: number
+  /**
+   * Attempts after the first while no assessment comes (a timeout, a 429, a 5xx, an unreadable
+   * answer), 200 ms apart and doubling, within the token's two minutes. Default 2.
+   */
+  retries?: number
+  /** An explicit proxy, or `false` for none; by default `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` apply. */
+  proxy?: ProxyConfig | false
+  /** PEM certificate authorities trusted besides the system's (a corporate TLS proxy). */
+  ca?: string | Buffer | Array<string | Buffer>
+}
+
+/** `assess`'s options: the event's fields, and our checks of the assessment. */
+export interface RecaptchaEnterpriseAssessOptions {
+  /** Sent as `event.expectedAction`; the token's action must be this (exactly), else `action-mismatch`. */
+  expectedAction?: string
+  /** The visitor's IP address (`event.userIpAddress`). */
+  userIpAddress?: string
+  /** The visitor's `User-Agent` (`event.userAgent`). */
+  userAgent?: string
+  /** The URL the visitor asked for (`event.requestedUri`). */
+  requestedUri?: string
+  /** The score must be at least this (0 to 1; 1 is a human), else `score-threshold-not-met`. */
+  minScore?: number
+  /** The hostname must be this, or one of these (case-insensitive), else `hostname-mismatch`. */
+  expectedHostname?: string | string[]
+}
+
+/** Google's `invalidReason`s (and any it adds later). */
+export type RecaptchaEnterpriseInvalidReason =
+  | 'INVALID_REASON_UNSPECIFIED'
+  | 'UNKNOWN_INVALID_REASON'
+  | 'MALFORMED'
+  | 'EXPIRED'
+  | 'DUPE'
+  | 'SITE_MISMATCH'
+  | 'MISSING'
+  | 'BROWSER_ERROR'
+  | 'UNEXPECTED_ACTION'
+  | (string & {})
+
+/** Our codes: one per `invalidReason` of an invalid token, then a failed check's. */
+export type RecaptchaEnterpriseErrorCode =
+  | 'malformed-token'
+  | 'expired-token'
+  | 'duplicate-token'
+  | 'missing-token'
+  | 'browser-error'
+  | 'site-mismatch'
+  | 'unexpected-action'
+  | 'invalid-token'
+  | 'action-mismatch'
+  | 'score-threshold-not-met'
+  | 'hostname-mismatch'
+
+/** The assessment's `tokenProperties`. */
+export interface RecaptchaEnterpriseTokenProperties {
+  valid: boolean
+  invalidReason: RecaptchaEnterpriseInvalidReason
+  hostname?: string
+  androidPackageName?: string
+  iosBundleId?: string
+  /** The action given to `grecaptcha.enterprise.execute`. */
+  action?: string
+  /** When the token was made (RFC 3339). */
+  createTime?: string
+}
+
+/** Our verdict on an assessment, in Google's camelCase. A refusal resolves too: `passed: false`. */
+export interface RecaptchaEnterpriseVerdict {
+  passed: boolean
+  /** Empty when it passed. */
+  errorCodes: RecaptchaEnterpriseErrorCode[]
+  /** The assessment's name, `projects/{project}/assessments/{id}`, for `annotate`. Absent for a token refused without asking. */
+  name?: string
+  tokenProperties: RecaptchaEnterpriseTokenProperties
+  /** Google's `riskAnalysis` as sent: `score` (0 to 1), `reasons`, `extendedVerdictReasons`... */
+  riskAnalysis: { score?: number; reasons?: string[]; extendedVerdictReasons?: string[]; [field: string]: unknown }
+  /** Any other part of the assessment Google sends (`accountDefenderAssessment`...), but not `event`. */
+  [field: string]: unknown
+}
+
+export type RecaptchaEnterpriseAnnotation = 'LEGITIMATE' | 'FRAUDULENT' | 'PASSWORD_CORRECT' | 'PASSWORD_INCORRECT'
+
+/** `annotate`'s options. */
+export interface RecaptchaEnterpriseAnnotateOptions {
+  /** Google's reason words: `CHARGEBACK`, `PASSED_TWO_FACTOR`, `INCORRECT_PASSWORD`... */
+  reasons?: string[]
+}
+
+/** A reCAPTCHA Enterprise client (`createAssessment` over REST with an API key); create one and share it. */
+export class RecaptchaEnterprise {
+  /** Throws a `TypeError` (or an `Error` for a missing credential) for an unusable option. */
+  constructor(options: RecaptchaEnterpriseOptions)
+  /**
+   * Creates an assessment of the widget's token (`g-recaptcha-response`). Resolves the verdict;
+   * rejects a `RecaptchaEnterpriseUnavailableError` when no assessment came, a
+   * `RecaptchaEnterpriseConfigurationError` when Google refused the key, the project or the site
+   * key, a `TypeError` for an unusable option.
+   */
+  assess(token: string, options?: RecaptchaEnterpriseAssessOptions): Promise<RecaptchaEnterpriseVerdict>
+  /** Annotates an assessment by its `name`. Resolves `{}`; rejects as `assess` does. */
+  annotate(name: string, annotation: RecaptchaEnterpriseAnnotation, options?: RecaptchaEnterpriseAnnotateOptions): Promise<Record<string, never>>
+}
+
+/** reCAPTCHA Enterprise gave no assessment, even after the retries: a provider outage. */
+export class RecaptchaEnterpriseUnavailableError extends FailoverException {
+  /** The requests made, the first one included. */
+  attempts: number
+}
+
+/** Google refused the API key, the project or the site key (a 4xx), or the endpoint is wrong. */
+export class RecaptchaEnterpriseConfigurationError extends Error {
+  /** The HTTP status Google answered. */
+  status?: number
+  /** Google's `error.status`: `INVALID_ARGUMENT`, `PERMISSION_DENIED`, `NOT_FOUND`... */
+  googleStatus?: string
+  /** Google's `ErrorInfo` reason: `API_KEY_INVALID`, `SERVICE_DISABLED`... */
+  reason?: string
+}
+
+// ---------------------------------------------------------------------------------------------
 // Every provider
 
 /**
@@ -672,7 +807,7 @@ export function isProviderUnavailable(outcome: unknown): boolean
 // Emulator
 
 /** The providers the emulator serves, at their real paths. */
-export type EmulatorProvider = 'trustcaptcha' | 'swetrix' | 'recaptcha' | 'playtcha' | 'turnstile' | 'hcaptcha'
+export type EmulatorProvider = 'trustcaptcha' | 'swetrix' | 'recaptcha' | 'playtcha' | 'turnstile' | 'hcaptcha' | 'recaptcha-enterprise'
 
 export interface EmulatorOptions {
   /** Default `'127.0.0.1'`. Anything other than loopback prints a warning. */
@@ -696,6 +831,12 @@ export interface EmulatorOptions {
    * `sitekey`, when sent, must be it (`sitekey-secret-mismatch`). Default `'emulator-hcaptcha-sitekey'`.
    */
   hcaptchaSitekey?: string
+  /** The API key reCAPTCHA Enterprise's API accepts. Default `'emulator-recaptcha-enterprise-api-key'`. */
+  recaptchaEnterpriseApiKey?: string
+  /** The project whose path that key is for (a project id or number). Default `'emulator-project'`. */
+  recaptchaEnterpriseProjectId?: string
+  /** The site key the emulator's reCAPTCHA Enterprise tokens are for. Default `'emulator-recaptcha-enterprise-site-key'`. */
+  recaptchaEnterpriseSiteKey?: string
   /**
    * Serve HTTPS (HTTP/1.1) with a certificate for `localhost`, `127.0.0.1`, `::1` and `host`,
    * signed by an authority made at start: trust it with `ca: emulator.certificate`. Without that
@@ -721,6 +862,9 @@ export interface EmulatorCredentials {
   turnstileSecret: string
   hcaptchaSecret: string
   hcaptchaSitekey: string
+  recaptchaEnterpriseApiKey: string
+  recaptchaEnterpriseProjectId: string
+  recaptchaEnterpriseSiteKey: string
 }
 
 /** What the emulator answers to a test identity: the HTTP status, and what happens in a few words. */
@@ -810,6 +954,26 @@ export interface EmulatorIdentities {
       readonly enterpriseBotDetected: HCaptchaTestKeys
     }
   }
+  readonly 'recaptcha-enterprise': {
+    /** The API key accepted unless the emulator is started with `recaptchaEnterpriseApiKey`. */
+    readonly apiKey: string
+    /** The project unless started with `recaptchaEnterpriseProjectId`. */
+    readonly projectId: string
+    /** The site key of issued tokens unless started with `recaptchaEnterpriseSiteKey`. */
+    readonly siteKey: string
+    /** Site keys whose `testingOptions` fix the score: any token is valid with it. */
+    readonly testSiteKeys: {
+      readonly human: RecaptchaEnterpriseTestSiteKey
+      readonly bot: RecaptchaEnterpriseTestSiteKey
+    }
+  }
+}
+
+/** A reCAPTCHA Enterprise site key with `testingOptions.testingScore`. */
+export interface RecaptchaEnterpriseTestSiteKey extends EmulatorTestAnswer {
+  readonly siteKey: string
+  readonly testingScore: number
+  readonly hostname: string
 }
 
 /** One of hCaptcha's test key sets: the sitekey, the token its widget gives, and what the test secret answers to it. */
@@ -954,6 +1118,28 @@ export interface HCaptchaClaims {
   singleUse?: boolean
 }
 
+/** What `issue('recaptcha-enterprise', claims)` may set; every field is optional. */
+export interface RecaptchaEnterpriseClaims {
+  /** `tokenProperties.action`. Default `''`. */
+  action?: string
+  /** `tokenProperties.hostname`. Default `'localhost'`. */
+  hostname?: string
+  /** `riskAnalysis.score`, 0 to 1. Default 0.9. */
+  score?: number
+  /** `riskAnalysis.reasons`. Default `[]`. */
+  reasons?: string[]
+  androidPackageName?: string
+  iosBundleId?: string
+  /** The site key the token was made for: assessed with another, `SITE_MISMATCH`. Default: the emulator's. */
+  siteKey?: string
+  /** Answer `valid: false` with this reason. */
+  invalidReason?: 'MALFORMED' | 'EXPIRED' | 'DUPE' | 'MISSING' | 'BROWSER_ERROR' | 'SITE_MISMATCH' | 'UNEXPECTED_ACTION' | 'UNKNOWN_INVALID_REASON'
+  /** Milliseconds after issue until the token answers `EXPIRED`. Default 120000. */
+  expiresInMs?: number
+  /** `false`: the token may be assessed any number of times until it expires. Default true (then `DUPE`). */
+  singleUse?: boolean
+}
+
 /** Each provider's claims, for `issue(provider, claims)`. */
 export interface EmulatorClaims {
   trustcaptcha: TrustCaptchaClaims
@@ -962,6 +1148,7 @@ export interface EmulatorClaims {
   playtcha: PlaytchaClaims
   turnstile: TurnstileClaims
   hcaptcha: HCaptchaClaims
+  'recaptcha-enterprise': RecaptchaEnterpriseClaims
 }
 
 /** Picks requests: to one provider or `'all'` (default), the next `times` or every one (default). */

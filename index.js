@@ -8,7 +8,7 @@ const {
   VerificationResultRetrievalLimitReachedException, FailoverException, ServerUnreachableException,
   ClientReportedServerUnreachableException, RecaptchaError, RecaptchaUnavailableError, PlaytchaError,
   PlaytchaUnavailableError, TurnstileUnavailableError, TurnstileConfigurationError, HCaptchaUnavailableError,
-  HCaptchaConfigurationError
+  HCaptchaConfigurationError, RecaptchaEnterpriseUnavailableError, RecaptchaEnterpriseConfigurationError
 } = require('./lib/errors.js')
 const { TrustCaptcha, VerificationResult, VerificationToken } = require('./lib/trustcaptcha.js')
 const { validateToken } = require('./lib/swetrix.js')
@@ -16,6 +16,7 @@ const { authorize, configureRecaptcha } = require('./lib/recaptcha.js')
 const { Playtcha } = require('./lib/playtcha.js')
 const { Turnstile, HCaptcha, Recaptcha } = require('./lib/siteverify.js')
 const { configureHcaptcha } = require('./lib/hcaptcha.js')
+const { RecaptchaEnterprise } = require('./lib/recaptcha-enterprise.js')
 const { isProviderUnavailable } = require('./lib/outcome.js')
 const { Emulator } = require('./lib/emulator.js')
 
@@ -48,6 +49,9 @@ module.exports = {
   HCaptchaConfigurationError,
   configureHcaptcha,
   Recaptcha,
+  RecaptchaEnterprise,
+  RecaptchaEnterpriseUnavailableError,
+  RecaptchaEnterpriseConfigurationError,
   isProviderUnavailable,
   Emulator
 }

@@ -43,7 +43,10 @@ describe('Emulator.identities', () => {
         playtchaSecret: playtcha.secret,
         turnstileSecret: turnstile.secret,
         hcaptchaSecret: hcaptcha.secret,
-        hcaptchaSitekey: hcaptcha.sitekey
+        hcaptchaSitekey: hcaptcha.sitekey,
+        recaptchaEnterpriseApiKey: Emulator.identities['recaptcha-enterprise'].apiKey,
+        recaptchaEnterpriseProjectId: Emulator.identities['recaptcha-enterprise'].projectId,
+        recaptchaEnterpriseSiteKey: Emulator.identities['recaptcha-enterprise'].siteKey
       })
     })
   })

@@ -562,7 +562,10 @@ describe('Emulator: every provider', () => {
       playtchaSecret: 'my-playtcha',
       turnstileSecret: 'my-turnstile',
       hcaptchaSecret: 'my-hcaptcha',
-      hcaptchaSitekey: 'my-sitekey'
+      hcaptchaSitekey: 'my-sitekey',
+      recaptchaEnterpriseApiKey: 'my-enterprise-key',
+      recaptchaEnterpriseProjectId: 'my-enterprise-project',
+      recaptchaEnterpriseSiteKey: 'my-enterprise-site-key'
     }
     await withEmulator(options, async (emulator) => {
       assert.deepEqual(emulator.credentials, { trustcaptchaApiKey: Emulator.identities.trustcaptcha.apiKey, ...options })

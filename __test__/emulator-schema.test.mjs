@@ -80,7 +80,7 @@ function assertConforms (value, type, path) {
 describe('index.d.ts against the emulator', { skip: testHooksSkip(binding) }, () => {
   const schema = testHooksSkip(binding) ? {} : JSON.parse(binding.__emulatorSchema())
 
-  for (const name of ['EmulatorOptions', 'TrustCaptchaClaims', 'SwetrixClaims', 'RecaptchaClaims', 'PlaytchaClaims', 'TurnstileClaims', 'HCaptchaClaims']) {
+  for (const name of ['EmulatorOptions', 'TrustCaptchaClaims', 'SwetrixClaims', 'RecaptchaClaims', 'PlaytchaClaims', 'TurnstileClaims', 'HCaptchaClaims', 'RecaptchaEnterpriseClaims']) {
     it(`${name}: the same fields as the Rust type, the same ones required`, () => {
       assert.deepEqual(sorted(presence(declared(name))), sorted(schema[name]))
     })
@@ -88,7 +88,7 @@ describe('index.d.ts against the emulator', { skip: testHooksSkip(binding) }, ()
 
   it('EmulatorClaims names each provider\'s claims', () => {
     const claims = propertyTypes(declared('EmulatorClaims'))
-    const names = { trustcaptcha: 'TrustCaptchaClaims', swetrix: 'SwetrixClaims', recaptcha: 'RecaptchaClaims', playtcha: 'PlaytchaClaims', turnstile: 'TurnstileClaims', hcaptcha: 'HCaptchaClaims' }
+    const names = { trustcaptcha: 'TrustCaptchaClaims', swetrix: 'SwetrixClaims', recaptcha: 'RecaptchaClaims', playtcha: 'PlaytchaClaims', turnstile: 'TurnstileClaims', hcaptcha: 'HCaptchaClaims', 'recaptcha-enterprise': 'RecaptchaEnterpriseClaims' }
     assert.deepEqual([...claims.keys()], Object.keys(Emulator.identities))
     for (const [provider, type] of claims) assert.equal(checker.typeToString(type), names[provider])
   })

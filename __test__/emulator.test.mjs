@@ -33,7 +33,10 @@ describe('Emulator', () => {
         playtchaSecret: playtcha.secret,
         turnstileSecret: turnstile.secret,
         hcaptchaSecret: hcaptcha.secret,
-        hcaptchaSitekey: hcaptcha.sitekey
+        hcaptchaSitekey: hcaptcha.sitekey,
+        recaptchaEnterpriseApiKey: Emulator.identities['recaptcha-enterprise'].apiKey,
+        recaptchaEnterpriseProjectId: Emulator.identities['recaptcha-enterprise'].projectId,
+        recaptchaEnterpriseSiteKey: Emulator.identities['recaptcha-enterprise'].siteKey
       })
       const client = new TrustCaptcha({ apiKey: trustcaptcha.apiKey, apiHost: emulator.url })
       assert.equal((await client.getVerificationResult(emulator.issue('trustcaptcha'))).verificationPassed, true)

@@ -66,6 +66,13 @@ const HCaptchaUnavailableError = exceptionClass('HCaptchaUnavailableError',
 const HCaptchaConfigurationError = exceptionClass('HCaptchaConfigurationError',
   'hCaptcha refused the configuration: check the secret key, the sitekey and siteverifyUrl')
 
+/** reCAPTCHA Enterprise: no assessment came, even after the retries. */
+const RecaptchaEnterpriseUnavailableError = exceptionClass('RecaptchaEnterpriseUnavailableError',
+  'reCAPTCHA Enterprise gave no assessment', FailoverException)
+/** reCAPTCHA Enterprise: Google refused the API key, the project or the site key (a 4xx), or the endpoint is wrong. */
+const RecaptchaEnterpriseConfigurationError = exceptionClass('RecaptchaEnterpriseConfigurationError',
+  'reCAPTCHA Enterprise refused the request: check apiKey, projectId, siteKey and endpoint')
+
 /** Native error kinds (`errorKinds()`) and the classes they become. */
 const ERROR_CLASSES = {
   ApiKeyInvalid: ApiKeyInvalidException,
@@ -86,7 +93,9 @@ const ERROR_CLASSES = {
   TurnstileMisconfigured: TurnstileConfigurationError,
   TurnstileUnavailable: TurnstileUnavailableError,
   HcaptchaMisconfigured: HCaptchaConfigurationError,
-  HcaptchaUnavailable: HCaptchaUnavailableError
+  HcaptchaUnavailable: HCaptchaUnavailableError,
+  RecaptchaEnterpriseMisconfigured: RecaptchaEnterpriseConfigurationError,
+  RecaptchaEnterpriseUnavailable: RecaptchaEnterpriseUnavailableError
 }
 // A kind native code reports with no class here would surface as a bare Error: refuse to load.
 for (const kind of nativeBinding.errorKinds()) {
@@ -183,6 +192,8 @@ module.exports = {
   TurnstileConfigurationError,
   HCaptchaUnavailableError,
   HCaptchaConfigurationError,
+  RecaptchaEnterpriseUnavailableError,
+  RecaptchaEnterpriseConfigurationError,
   fromNative,
   fromData,
   awaitNative,

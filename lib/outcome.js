@@ -14,7 +14,7 @@ const {
   FailoverException, ClientReportedServerUnreachableException, VerificationTokenInvalidException,
   VerificationNotFoundException, VerificationNotFinishedException, VerificationResultExpiredException,
   VerificationResultRetrievalLimitReachedException, RecaptchaError, PlaytchaError, TurnstileConfigurationError,
-  HCaptchaConfigurationError, fromData
+  HCaptchaConfigurationError, RecaptchaEnterpriseConfigurationError, fromData
 } = require('./errors.js')
 const { isError } = require('./realm.js')
 
@@ -96,7 +96,8 @@ function kindOf (value) {
     if (REFUSALS.some((Refusal) => value instanceof Refusal)) return 'refused'
     if (value instanceof FailoverException) return 'unavailable'
     if (typeof value.status === 'number' && value.status >= 500) return 'unavailable'
-    if (value instanceof TurnstileConfigurationError || value instanceof HCaptchaConfigurationError) return 'misconfigured'
+    if (value instanceof TurnstileConfigurationError || value instanceof HCaptchaConfigurationError ||
+      value instanceof RecaptchaEnterpriseConfigurationError) return 'misconfigured'
     if (value instanceof RecaptchaError) return value.statusCode === 400 ? 'refused' : 'misconfigured'
     if (value instanceof PlaytchaError) return PLAYTCHA_MISCONFIGURED.has(value.code) ? 'misconfigured' : 'refused'
     return undefined

@@ -348,6 +348,9 @@ export async function otherProviders(): Promise<void> {
     turnstileSecret: identities.turnstile.secret,
     hcaptchaSecret: identities.hcaptcha.secret,
     hcaptchaSitekey: identities.hcaptcha.sitekey,
+    recaptchaEnterpriseApiKey: identities['recaptcha-enterprise'].apiKey,
+    recaptchaEnterpriseProjectId: identities['recaptcha-enterprise'].projectId,
+    recaptchaEnterpriseSiteKey: identities['recaptcha-enterprise'].siteKey,
   }
   void [hostname, defaults2]
   const dummy: string = identities.turnstile.dummyToken

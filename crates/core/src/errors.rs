@@ -32,7 +32,9 @@ macro_rules! for_each_error_kind {
             TurnstileMisconfigured,
             TurnstileUnavailable,
             HcaptchaMisconfigured,
-            HcaptchaUnavailable
+            HcaptchaUnavailable,
+            RecaptchaEnterpriseMisconfigured,
+            RecaptchaEnterpriseUnavailable
         }
     };
 }

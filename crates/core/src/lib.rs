@@ -10,6 +10,7 @@ pub mod outcome;
 pub mod playtcha;
 pub mod providers;
 pub mod recaptcha;
+pub mod recaptcha_enterprise;
 pub mod siteverify;
 pub mod swetrix;
 pub mod transport;

@@ -278,6 +278,54 @@ pub mod hcaptcha {
     ];
 }
 
+/// reCAPTCHA Enterprise (`POST /v1/projects/{project}/assessments?key=`). Google publishes no
+/// test keys: a key's `testingOptions` fix its score. The emulator has two such keys.
+pub mod recaptcha_enterprise {
+    use super::Answers;
+
+    /// The API key the emulator accepts unless started with `recaptchaEnterpriseApiKey`.
+    pub const API_KEY: &str = "emulator-recaptcha-enterprise-api-key";
+    /// The project unless started with `recaptchaEnterpriseProjectId`.
+    pub const PROJECT_ID: &str = "emulator-project";
+    /// The site key the emulator's tokens are for unless started with `recaptchaEnterpriseSiteKey`.
+    pub const SITE_KEY: &str = "emulator-recaptcha-enterprise-site-key";
+    /// The hostname a test key's assessment answers.
+    pub const TEST_HOSTNAME: &str = "localhost";
+
+    /// A site key with `testingOptions.testingScore`: any token is valid, with that score.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct TestSiteKey {
+        pub site_key: &'static str,
+        pub testing_score: f64,
+        pub answers: Answers,
+    }
+
+    pub const TEST_SITE_KEYS: [(&str, TestSiteKey); 2] = [
+        (
+            "human",
+            TestSiteKey {
+                site_key: "emulator-recaptcha-enterprise-test-human",
+                testing_score: 0.9,
+                answers: Answers {
+                    status: 200,
+                    answers: "any token is valid, score 0.9",
+                },
+            },
+        ),
+        (
+            "bot",
+            TestSiteKey {
+                site_key: "emulator-recaptcha-enterprise-test-bot",
+                testing_score: 0.1,
+                answers: Answers {
+                    status: 200,
+                    answers: "any token is valid, score 0.1",
+                },
+            },
+        ),
+    ];
+}
+
 /// Every identity, in the shape JavaScript reads as `Emulator.identities`: per provider, the
 /// default credential and each test identity with its status and what it answers.
 pub fn to_json() -> serde_json::Value {
@@ -357,6 +405,19 @@ pub fn to_json() -> serde_json::Value {
                 (name, with(fields, keys.answers))
             })),
         },
+        "recaptcha-enterprise": {
+            "apiKey": recaptcha_enterprise::API_KEY,
+            "projectId": recaptcha_enterprise::PROJECT_ID,
+            "siteKey": recaptcha_enterprise::SITE_KEY,
+            "testSiteKeys": named(recaptcha_enterprise::TEST_SITE_KEYS.map(|(name, test)| {
+                let fields = json!({
+                    "siteKey": test.site_key,
+                    "testingScore": test.testing_score,
+                    "hostname": recaptcha_enterprise::TEST_HOSTNAME,
+                });
+                (name, with(fields, test.answers))
+            })),
+        },
     })
 }
 
@@ -377,6 +438,9 @@ mod tests {
                 turnstile::SECRET,
                 hcaptcha::SECRET,
                 hcaptcha::SITEKEY,
+                recaptcha_enterprise::API_KEY,
+                recaptcha_enterprise::PROJECT_ID,
+                recaptcha_enterprise::SITE_KEY,
             ],
             [
                 "emulator-trustcaptcha-api-key",
@@ -386,6 +450,9 @@ mod tests {
                 "emulator-turnstile-secret",
                 "emulator-hcaptcha-secret",
                 "emulator-hcaptcha-sitekey",
+                "emulator-recaptcha-enterprise-api-key",
+                "emulator-project",
+                "emulator-recaptcha-enterprise-site-key",
             ]
         );
     }

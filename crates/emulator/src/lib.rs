@@ -13,7 +13,7 @@
 //! `http` (the HTTP/1.1 codec), `h2` (HTTP/2 by ALPN over TLS, on hyper), `routes` (which code answers a request), `faults` (fault rules
 //! and doing them), `recording` (recorded requests, redacted), `state` (what connections share),
 //! `clock`, `options`, and one module per provider (`trustcaptcha`, `swetrix`, `recaptcha`,
-//! `playtcha`, `turnstile`, `hcaptcha`) over the token store they share (`store`); the three
+//! `playtcha`, `turnstile`, `hcaptcha`, `recaptcha_enterprise`) over the token store they share (`store`); the three
 //! siteverify providers share their request and verdict handling too (`siteverify`).
 
 mod clock;
@@ -25,6 +25,7 @@ pub mod identities;
 mod options;
 mod playtcha;
 mod recaptcha;
+mod recaptcha_enterprise;
 mod recording;
 mod routes;
 pub mod schema;

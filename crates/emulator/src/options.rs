@@ -19,6 +19,9 @@ pub struct EmulatorOptions {
     pub turnstile_secret: Option<String>,
     pub hcaptcha_secret: Option<String>,
     pub hcaptcha_sitekey: Option<String>,
+    pub recaptcha_enterprise_api_key: Option<String>,
+    pub recaptcha_enterprise_project_id: Option<String>,
+    pub recaptcha_enterprise_site_key: Option<String>,
     /// Serve HTTPS with a certificate from an authority made at start (`certificate`).
     pub tls: Option<bool>,
     /// Close a connection when no new request has begun this many milliseconds after an answer,
@@ -39,6 +42,11 @@ pub struct EmulatorCredentials {
     pub hcaptcha_secret: String,
     /// Not a secret, but what the emulator's hCaptcha tokens are for.
     pub hcaptcha_sitekey: String,
+    pub recaptcha_enterprise_api_key: String,
+    /// Not a secret: the project whose path the API key is for.
+    pub recaptcha_enterprise_project_id: String,
+    /// Not a secret: the key the emulator's tokens are for.
+    pub recaptcha_enterprise_site_key: String,
 }
 
 impl Default for EmulatorCredentials {
@@ -52,6 +60,9 @@ impl Default for EmulatorCredentials {
             turnstile_secret: identities::turnstile::SECRET.into(),
             hcaptcha_secret: identities::hcaptcha::SECRET.into(),
             hcaptcha_sitekey: identities::hcaptcha::SITEKEY.into(),
+            recaptcha_enterprise_api_key: identities::recaptcha_enterprise::API_KEY.into(),
+            recaptcha_enterprise_project_id: identities::recaptcha_enterprise::PROJECT_ID.into(),
+            recaptcha_enterprise_site_key: identities::recaptcha_enterprise::SITE_KEY.into(),
         }
     }
 }
@@ -79,6 +90,29 @@ impl EmulatorCredentials {
             turnstile_secret: pick("turnstileSecret", &options.turnstile_secret, defaults.turnstile_secret)?,
             hcaptcha_secret: pick("hcaptchaSecret", &options.hcaptcha_secret, defaults.hcaptcha_secret)?,
             hcaptcha_sitekey: pick("hcaptchaSitekey", &options.hcaptcha_sitekey, defaults.hcaptcha_sitekey)?,
+            recaptcha_enterprise_api_key: pick(
+                "recaptchaEnterpriseApiKey",
+                &options.recaptcha_enterprise_api_key,
+                defaults.recaptcha_enterprise_api_key,
+            )?,
+            recaptcha_enterprise_project_id: match pick(
+                "recaptchaEnterpriseProjectId",
+                &options.recaptcha_enterprise_project_id,
+                defaults.recaptcha_enterprise_project_id,
+            )? {
+                // The path is matched on it: it must be one a client can send.
+                id if captcha_core::recaptcha_enterprise::is_project(&id) => id,
+                _ => {
+                    return Err(CaptchaError::invalid_argument(
+                        "recaptchaEnterpriseProjectId must be a Google Cloud project id or number",
+                    ))
+                }
+            },
+            recaptcha_enterprise_site_key: pick(
+                "recaptchaEnterpriseSiteKey",
+                &options.recaptcha_enterprise_site_key,
+                defaults.recaptcha_enterprise_site_key,
+            )?,
         })
     }
 }
@@ -134,6 +168,9 @@ mod tests {
             "turnstileSecret",
             "hcaptchaSecret",
             "hcaptchaSitekey",
+            "recaptchaEnterpriseApiKey",
+            "recaptchaEnterpriseProjectId",
+            "recaptchaEnterpriseSiteKey",
         ] {
             let options: EmulatorOptions = serde_json::from_str(&format!(r#"{{"{name}":" \t"}}"#)).unwrap();
             let Err(error) = EmulatorCredentials::from_options(&options) else {

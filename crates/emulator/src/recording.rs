@@ -80,20 +80,22 @@ impl Recording {
     }
 }
 
-/// The query string with the value of every `secret` parameter replaced, for the record.
+/// The query string with the value of every `secret` (reCAPTCHA's) and `key` (reCAPTCHA
+/// Enterprise's API key) parameter replaced, for the record.
 fn redact_query(query: &str) -> Cow<'_, str> {
-    let is_secret = |pair: &str| {
+    let secret_name = |pair: &str| {
         form_urlencoded::parse(pair.as_bytes())
             .next()
-            .is_some_and(|(name, _)| name == "secret")
+            .and_then(|(name, _)| match name.as_ref() {
+                "secret" => Some("secret=[redacted]"),
+                "key" => Some("key=[redacted]"),
+                _ => None,
+            })
     };
-    if !query.split('&').any(is_secret) {
+    if !query.split('&').any(|pair| secret_name(pair).is_some()) {
         return Cow::Borrowed(query);
     }
-    let pairs: Vec<&str> = query
-        .split('&')
-        .map(|pair| if is_secret(pair) { "secret=[redacted]" } else { pair })
-        .collect();
+    let pairs: Vec<&str> = query.split('&').map(|pair| secret_name(pair).unwrap_or(pair)).collect();
     Cow::Owned(pairs.join("&"))
 }
 
@@ -127,6 +129,7 @@ mod tests {
         );
         assert_eq!(redact_query("secre%74=s3cr3t"), "secret=[redacted]");
         assert_eq!(redact_query("response=r"), "response=r");
+        assert_eq!(redact_query("key=AIza%2Bk&x=1"), "key=[redacted]&x=1");
         let emulator = Emulator::new(EmulatorCredentials::default());
         emulator.record(&Request::get("/other?secret=x&a=1", &[]), None);
         emulator.record(

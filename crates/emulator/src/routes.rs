@@ -6,7 +6,7 @@ use captcha_core::providers::Provider;
 use crate::http::{Request, Response};
 use crate::state::Emulator;
 use crate::FaultAction;
-use crate::{hcaptcha, playtcha, recaptcha, swetrix, trustcaptcha, turnstile};
+use crate::{hcaptcha, playtcha, recaptcha, recaptcha_enterprise, swetrix, trustcaptcha, turnstile};
 
 /// Where the emulator's own routes live; no provider uses this path.
 pub const CONTROL_PREFIX: &str = "/__emulator/";
@@ -22,6 +22,7 @@ pub fn provider_of(path: &str) -> Option<Provider> {
         playtcha::PATH => Some(Provider::Playtcha),
         turnstile::PATH => Some(Provider::Turnstile),
         hcaptcha::PATH => Some(Provider::Hcaptcha),
+        _ if path.starts_with(recaptcha_enterprise::PATH_PREFIX) => Some(Provider::RecaptchaEnterprise),
         _ => path.starts_with(TRUSTCAPTCHA_PREFIX).then_some(Provider::TrustCaptcha),
     }
 }
@@ -35,6 +36,7 @@ pub fn answer(emulator: &Emulator, provider: Option<Provider>, request: &Request
         Some(Provider::Playtcha) => playtcha::answer(emulator, request),
         Some(Provider::Turnstile) => turnstile::answer(emulator, request),
         Some(Provider::Hcaptcha) => hcaptcha::answer(emulator, request),
+        Some(Provider::RecaptchaEnterprise) => recaptcha_enterprise::answer(emulator, request),
         None => Response::json(404, &serde_json::json!({ "message": "Not Found" })),
     }
 }
@@ -95,6 +97,10 @@ mod tests {
         assert_eq!(provider_of("/v1/verify"), Some(Provider::Playtcha));
         assert_eq!(provider_of("/turnstile/v0/siteverify"), Some(Provider::Turnstile));
         assert_eq!(provider_of("/siteverify"), Some(Provider::Hcaptcha));
+        assert_eq!(
+            provider_of("/v1/projects/p/assessments"),
+            Some(Provider::RecaptchaEnterprise)
+        );
         for other in [
             "/other",
             "/v1/captcha/validate/x",

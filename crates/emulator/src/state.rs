@@ -15,7 +15,7 @@ use crate::faults::{self, FaultAction, FaultRule};
 use crate::http::Request;
 use crate::options::EmulatorCredentials;
 use crate::recording::{RecordedRequest, Recording};
-use crate::{hcaptcha, playtcha, recaptcha, swetrix, trustcaptcha, turnstile};
+use crate::{hcaptcha, playtcha, recaptcha, recaptcha_enterprise, swetrix, trustcaptcha, turnstile};
 
 /// Connection and request counters.
 #[derive(Debug, Default)]
@@ -45,6 +45,7 @@ pub struct Emulator {
     pub(crate) playtcha: Mutex<playtcha::Store>,
     pub(crate) turnstile: Mutex<turnstile::Store>,
     pub(crate) hcaptcha: Mutex<hcaptcha::Store>,
+    pub(crate) recaptcha_enterprise: Mutex<recaptcha_enterprise::Store>,
     faults: Mutex<Vec<FaultRule>>,
     pub(crate) counters: Counters,
     recording: Recording,
@@ -70,6 +71,7 @@ impl Emulator {
             playtcha: Mutex::new(playtcha::Store::default()),
             turnstile: Mutex::new(turnstile::Store::default()),
             hcaptcha: Mutex::new(hcaptcha::Store::default()),
+            recaptcha_enterprise: Mutex::new(recaptcha_enterprise::Store::default()),
             faults: Mutex::new(Vec::new()),
             counters: Counters::default(),
             recording: Recording::default(),
@@ -105,6 +107,7 @@ impl Emulator {
             Some(Provider::Playtcha) => playtcha::issue(self, claims_json),
             Some(Provider::Turnstile) => turnstile::issue(self, claims_json),
             Some(Provider::Hcaptcha) => hcaptcha::issue(self, claims_json),
+            Some(Provider::RecaptchaEnterprise) => recaptcha_enterprise::issue(self, claims_json),
             None => Err(CaptchaError::invalid_argument(format!("unknown provider '{provider}'"))),
         }
     }

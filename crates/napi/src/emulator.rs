@@ -25,6 +25,9 @@ pub struct EmulatorCredentials {
     pub turnstile_secret: String,
     pub hcaptcha_secret: String,
     pub hcaptcha_sitekey: String,
+    pub recaptcha_enterprise_api_key: String,
+    pub recaptcha_enterprise_project_id: String,
+    pub recaptcha_enterprise_site_key: String,
 }
 
 impl From<&captcha_emulator::EmulatorCredentials> for EmulatorCredentials {
@@ -37,6 +40,9 @@ impl From<&captcha_emulator::EmulatorCredentials> for EmulatorCredentials {
             turnstile_secret: credentials.turnstile_secret.clone(),
             hcaptcha_secret: credentials.hcaptcha_secret.clone(),
             hcaptcha_sitekey: credentials.hcaptcha_sitekey.clone(),
+            recaptcha_enterprise_api_key: credentials.recaptcha_enterprise_api_key.clone(),
+            recaptcha_enterprise_project_id: credentials.recaptcha_enterprise_project_id.clone(),
+            recaptcha_enterprise_site_key: credentials.recaptcha_enterprise_site_key.clone(),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod playtcha;
 pub mod providers;
 pub mod proxy;
 pub mod recaptcha;
+pub mod recaptcha_enterprise;
 pub mod siteverify;
 pub mod swetrix;
 #[cfg(feature = "testing")]

@@ -1,0 +1,519 @@
+use super::*;
+use std::sync::Mutex;
+
+use crate::errors::holds_secret;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const KEY: &str = "AIza+key/with=odd&chars";
+const PROJECT: &str = "my-project-1";
+
+#[derive(Clone)]
+enum Script {
+    Answer(u16, String),
+    /// Reads the request and closes without a word.
+    Close,
+}
+
+fn ok(body: Value) -> Script {
+    Script::Answer(200, body.to_string())
+}
+
+/// What the server saw of one request: the request line and the body.
+#[derive(Debug, Clone)]
+struct Seen {
+    head: String,
+    body: String,
+}
+
+/// A server answering each request with the next script (the last repeats), one per connection.
+async fn scripted(scripts: Vec<Script>) -> (String, Arc<Mutex<Vec<Seen>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        let mut served = 0usize;
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let script = scripts[served.min(scripts.len() - 1)].clone();
+            served += 1;
+            let mut request = Vec::new();
+            let mut chunk = [0u8; 4096];
+            loop {
+                let n = socket.read(&mut chunk).await.unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&chunk[..n]);
+                let text = String::from_utf8_lossy(&request).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap())
+                        })
+                        .unwrap_or(0);
+                    if request.len() >= end + 4 + length {
+                        log.lock().unwrap().push(Seen {
+                            head: text[..end].to_owned(),
+                            body: text[end + 4..end + 4 + length].to_owned(),
+                        });
+                        break;
+                    }
+                }
+            }
+            if let Script::Answer(status, body) = script {
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                let _ = socket.write_all(body.as_bytes()).await;
+            }
+            let _ = socket.shutdown().await;
+        }
+    });
+    (url, seen)
+}
+
+fn config(endpoint: &str) -> Config {
+    Config {
+        project_id: Some(PROJECT.into()),
+        api_key: Some(KEY.into()),
+        site_key: Some("site-key_1".into()),
+        endpoint: Some(endpoint.into()),
+        timeout_ms: Some(2_000.0),
+        retries: Some(2.0),
+        proxy: ProxySetting::Disabled,
+        ca: Vec::new(),
+    }
+}
+
+fn client(endpoint: &str) -> RecaptchaEnterpriseClient {
+    RecaptchaEnterpriseClient::new(&config(endpoint)).unwrap()
+}
+
+fn assessment(valid: bool, reason: &str, action: &str, score: f64) -> Value {
+    json!({
+        "name": "projects/123456/assessments/0123456789abcdef",
+        "event": { "token": "t", "siteKey": "site-key_1", "expectedAction": action },
+        "tokenProperties": {
+            "valid": valid, "invalidReason": reason, "hostname": "example.com", "action": action,
+            "createTime": "2025-01-01T00:00:00.000Z", "androidPackageName": "", "iosBundleId": ""
+        },
+        "riskAnalysis": { "score": score, "reasons": ["AUTOMATION"], "extendedVerdictReasons": [] },
+        "accountDefenderAssessment": { "labels": [] }
+    })
+}
+
+fn error_body(code: u16, status: &str, reason: Option<&str>, message: &str) -> String {
+    let mut error = json!({ "code": code, "message": message, "status": status });
+    if let Some(reason) = reason {
+        error["details"] = json!([{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason, "domain": "googleapis.com" }]);
+    }
+    json!({ "error": error }).to_string()
+}
+
+fn value(outcome: &Outcome<Value>) -> &Value {
+    outcome.value.as_ref().unwrap()
+}
+
+fn error(outcome: &Outcome<Value>) -> &CaptchaError {
+    outcome.value.as_ref().unwrap_err()
+}
+
+#[tokio::test]
+async fn the_request_is_one_json_post_to_the_project_with_the_key_in_the_query() {
+    let (url, seen) = scripted(vec![ok(assessment(true, "INVALID_REASON_UNSPECIFIED", "login", 0.9))]).await;
+    let call = Assess {
+        expected_action: Some("login".into()),
+        user_ip_address: Some("203.0.113.7".into()),
+        user_agent: Some("".into()),
+        ..Assess::default()
+    };
+    let outcome = client(&url).assess(Some("tok\"en/../x?y#z"), &call).await;
+    assert_eq!(outcome.kind, Kind::Verified);
+    let seen = seen.lock().unwrap()[0].clone();
+    let line = seen.head.lines().next().unwrap().to_owned();
+    assert_eq!(
+        line,
+        "POST /v1/projects/my-project-1/assessments?key=AIza%2Bkey%2Fwith%3Dodd%26chars HTTP/1.1"
+    );
+    assert!(seen
+        .head
+        .to_ascii_lowercase()
+        .contains("content-type: application/json"));
+    // Only the fields given: the empty userAgent is not sent.
+    assert_eq!(
+        serde_json::from_str::<Value>(&seen.body).unwrap(),
+        json!({ "event": { "token": "tok\"en/../x?y#z", "siteKey": "site-key_1", "expectedAction": "login", "userIpAddress": "203.0.113.7" } })
+    );
+}
+
+#[tokio::test]
+async fn a_valid_token_passes_with_googles_properties_in_camel_case() {
+    let (url, _) = scripted(vec![ok(assessment(true, "INVALID_REASON_UNSPECIFIED", "login", 0.9))]).await;
+    let call = Assess {
+        expected_action: Some("login".into()),
+        min_score: Some(0.5),
+        expected_hostname: Some(vec!["EXAMPLE.com".into()]),
+        ..Assess::default()
+    };
+    let outcome = client(&url).assess(Some("t"), &call).await;
+    assert_eq!((outcome.kind, outcome.code.clone()), (Kind::Verified, None));
+    assert_eq!(
+        value(&outcome),
+        &json!({
+            "passed": true,
+            "errorCodes": [],
+            "name": "projects/123456/assessments/0123456789abcdef",
+            "tokenProperties": {
+                "valid": true, "invalidReason": "INVALID_REASON_UNSPECIFIED", "hostname": "example.com",
+                "androidPackageName": "", "iosBundleId": "", "action": "login", "createTime": "2025-01-01T00:00:00.000Z"
+            },
+            "riskAnalysis": { "score": 0.9, "reasons": ["AUTOMATION"], "extendedVerdictReasons": [] },
+            "accountDefenderAssessment": { "labels": [] }
+        })
+    );
+}
+
+#[tokio::test]
+async fn each_invalid_reason_is_a_refusal_with_its_code() {
+    for (reason, code) in [
+        ("MALFORMED", MALFORMED_TOKEN),
+        ("EXPIRED", EXPIRED_TOKEN),
+        ("DUPE", DUPLICATE_TOKEN),
+        ("MISSING", MISSING_TOKEN),
+        ("BROWSER_ERROR", BROWSER_ERROR),
+        ("SITE_MISMATCH", SITE_MISMATCH),
+        ("UNEXPECTED_ACTION", UNEXPECTED_ACTION),
+        ("UNKNOWN_INVALID_REASON", INVALID_TOKEN),
+        ("INVALID_REASON_UNSPECIFIED", INVALID_TOKEN),
+        ("SOMETHING_NEW", INVALID_TOKEN),
+    ] {
+        let (url, _) = scripted(vec![ok(assessment(false, reason, "", 0.0))]).await;
+        let outcome = client(&url).assess(Some("t"), &Assess::default()).await;
+        assert_eq!(
+            (outcome.kind, outcome.code.as_deref()),
+            (Kind::Refused, Some(code)),
+            "{reason}"
+        );
+        assert_eq!(value(&outcome)["passed"], false);
+        assert_eq!(value(&outcome)["errorCodes"], json!([code]));
+        assert_eq!(value(&outcome)["tokenProperties"]["invalidReason"], reason);
+        assert_eq!(value(&outcome)["tokenProperties"]["valid"], false);
+    }
+    // proto3 JSON leaves `valid: false` out: no `valid` is not valid.
+    let (url, _) = scripted(vec![ok(
+        json!({ "name": "n", "tokenProperties": { "invalidReason": "EXPIRED" } }),
+    )])
+    .await;
+    let outcome = client(&url).assess(Some("t"), &Assess::default()).await;
+    assert_eq!(outcome.code.as_deref(), Some(EXPIRED_TOKEN));
+}
+
+#[tokio::test]
+async fn the_checks_refuse_a_wrong_action_a_low_score_and_a_wrong_hostname_in_that_order() {
+    let (url, _) = scripted(vec![ok(assessment(true, "INVALID_REASON_UNSPECIFIED", "signup", 0.3))]).await;
+    let call = Assess {
+        expected_action: Some("login".into()),
+        min_score: Some(0.5),
+        expected_hostname: Some(vec!["other.example".into()]),
+        ..Assess::default()
+    };
+    let outcome = client(&url).assess(Some("t"), &call).await;
+    assert_eq!(
+        (outcome.kind, outcome.code.as_deref()),
+        (Kind::Refused, Some(ACTION_MISMATCH))
+    );
+    assert_eq!(
+        value(&outcome)["errorCodes"],
+        json!([ACTION_MISMATCH, SCORE_THRESHOLD_NOT_MET, HOSTNAME_MISMATCH])
+    );
+    // A score of 0 is left out of proto3 JSON: no score is below any minScore above 0.
+    let (url, _) = scripted(vec![ok(
+        json!({ "tokenProperties": { "valid": true }, "riskAnalysis": {} }),
+    )])
+    .await;
+    let call = Assess {
+        min_score: Some(0.1),
+        ..Assess::default()
+    };
+    let outcome = client(&url).assess(Some("t"), &call).await;
+    assert_eq!(outcome.code.as_deref(), Some(SCORE_THRESHOLD_NOT_MET));
+    // The score exactly at minScore passes.
+    let (url, _) = scripted(vec![ok(assessment(true, "", "", 0.5))]).await;
+    let call = Assess {
+        min_score: Some(0.5),
+        ..Assess::default()
+    };
+    assert_eq!(client(&url).assess(Some("t"), &call).await.kind, Kind::Verified);
+}
+
+#[tokio::test]
+async fn tokens_refused_without_a_request() {
+    let (url, seen) = scripted(vec![ok(json!({}))]).await;
+    let c = client(&url);
+    for (token, code, reason) in [
+        (None, MALFORMED_TOKEN, "MALFORMED"),
+        (Some(String::new()), MISSING_TOKEN, "MISSING"),
+        (Some("x".repeat(MAX_TOKEN_LENGTH + 1)), MALFORMED_TOKEN, "MALFORMED"),
+    ] {
+        let outcome = c.assess(token.as_deref(), &Assess::default()).await;
+        assert_eq!((outcome.kind, outcome.code.as_deref()), (Kind::Refused, Some(code)));
+        assert_eq!(value(&outcome)["tokenProperties"]["invalidReason"], reason);
+    }
+    assert!(seen.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn google_errors_for_the_key_or_project_are_misconfigurations_without_the_key() {
+    for (status, word, reason, code) in [
+        (400, "INVALID_ARGUMENT", Some("API_KEY_INVALID"), "api_key_invalid"),
+        (400, "INVALID_ARGUMENT", None, "invalid_argument"),
+        (403, "PERMISSION_DENIED", Some("SERVICE_DISABLED"), "service_disabled"),
+        (403, "PERMISSION_DENIED", None, "permission_denied"),
+        (404, "NOT_FOUND", None, "not_found"),
+        (401, "UNAUTHENTICATED", None, "unauthenticated"),
+    ] {
+        let body = error_body(status, word, reason, &format!("API key {KEY} not valid"));
+        let (url, seen) = scripted(vec![Script::Answer(status, body)]).await;
+        let outcome = client(&url).assess(Some("t"), &Assess::default()).await;
+        assert_eq!(
+            (outcome.kind, outcome.code.as_deref()),
+            (Kind::Misconfigured, Some(code)),
+            "{status}"
+        );
+        let error = error(&outcome);
+        assert_eq!(error.kind, ErrorKind::RecaptchaEnterpriseMisconfigured);
+        assert_eq!(error.status, Some(status));
+        assert_eq!(error.field("googleStatus"), Some(&json!(word)));
+        let text = serde_json::to_string(error).unwrap();
+        assert!(!holds_secret(&text, KEY), "{text}");
+        assert!(text.contains("[redacted]"), "{text}");
+        assert_eq!(seen.lock().unwrap().len(), 1, "not retried");
+    }
+    // A 4xx that is no Google error: misconfigured still, with our word.
+    let (url, _) = scripted(vec![Script::Answer(418, "<html>".into())]).await;
+    let outcome = client(&url).assess(Some("t"), &Assess::default()).await;
+    assert_eq!(
+        (outcome.kind, outcome.code.as_deref()),
+        (Kind::Misconfigured, Some(UNEXPECTED_STATUS))
+    );
+}
+
+#[tokio::test]
+async fn outages_are_retried_then_unavailable() {
+    for (script, why) in [
+        (
+            Script::Answer(503, error_body(503, "UNAVAILABLE", None, "down")),
+            "server_error",
+        ),
+        (
+            Script::Answer(429, error_body(429, "RESOURCE_EXHAUSTED", None, "slow")),
+            "rate_limited",
+        ),
+        (Script::Answer(200, "not json".into()), "malformed_response"),
+        (Script::Close, "network_error"),
+    ] {
+        let (url, seen) = scripted(vec![script]).await;
+        let outcome = client(&url).assess(Some("t"), &Assess::default()).await;
+        assert_eq!((outcome.kind, outcome.code.as_deref()), (Kind::Unavailable, Some(why)));
+        let error = error(&outcome);
+        assert_eq!(error.kind, ErrorKind::RecaptchaEnterpriseUnavailable);
+        assert_eq!(error.field("attempts"), Some(&json!(3)));
+        assert_eq!(seen.lock().unwrap().len(), 3, "{why}");
+    }
+    // An answer after an outage is the verdict.
+    let (url, seen) = scripted(vec![
+        Script::Answer(503, "{}".into()),
+        ok(assessment(true, "", "", 0.9)),
+    ])
+    .await;
+    assert_eq!(
+        client(&url).assess(Some("t"), &Assess::default()).await.kind,
+        Kind::Verified
+    );
+    assert_eq!(seen.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_dupe_after_an_attempt_that_may_have_reached_google_is_an_outage() {
+    let dupe = ok(assessment(false, "DUPE", "", 0.0));
+    let (url, _) = scripted(vec![Script::Close, dupe.clone()]).await;
+    let outcome = client(&url).assess(Some("t"), &Assess::default()).await;
+    assert_eq!(
+        (outcome.kind, outcome.code.as_deref()),
+        (Kind::Unavailable, Some("network_error"))
+    );
+    assert!(error(&outcome).detail.as_deref().unwrap().contains("DUPE"));
+    assert_eq!(error(&outcome).field("attempts"), Some(&json!(2)));
+    // After a 429 (turned away before reading), DUPE is a refusal.
+    let (url, _) = scripted(vec![Script::Answer(429, "{}".into()), dupe.clone()]).await;
+    let outcome = client(&url).assess(Some("t"), &Assess::default()).await;
+    assert_eq!(
+        (outcome.kind, outcome.code.as_deref()),
+        (Kind::Refused, Some(DUPLICATE_TOKEN))
+    );
+    // Asked once, DUPE is a refusal.
+    let (url, _) = scripted(vec![dupe]).await;
+    let outcome = client(&url).assess(Some("t"), &Assess::default()).await;
+    assert_eq!(outcome.kind, Kind::Refused);
+}
+
+#[tokio::test]
+async fn the_key_never_reaches_the_verdict() {
+    let mut answer = assessment(true, "", "", 0.9);
+    answer["event"]["echo"] = json!(KEY);
+    answer["riskAnalysis"]["reasons"] = json!([format!("x{KEY}")]);
+    answer[KEY] = json!(1);
+    let (url, _) = scripted(vec![ok(answer)]).await;
+    let outcome = client(&url).assess(Some("t"), &Assess::default()).await;
+    let text = value(&outcome).to_string();
+    assert!(!holds_secret(&text, KEY), "{text}");
+}
+
+#[test]
+fn the_configuration_is_checked_when_built() {
+    let build = |change: fn(&mut Config)| {
+        let mut config = config("http://127.0.0.1:9");
+        change(&mut config);
+        RecaptchaEnterpriseClient::new(&config)
+            .err()
+            .map(|e| (e.kind, e.message.unwrap()))
+    };
+    assert_eq!(build(|_| {}), None);
+    for change in [
+        (|c: &mut Config| c.project_id = None) as fn(&mut Config),
+        |c| c.project_id = Some("../x".into()),
+        |c| c.project_id = Some("my-project/assessments".into()),
+        |c| c.project_id = Some("My-Project".into()),
+        |c| c.project_id = Some("short".into()),
+        |c| c.project_id = Some("ends-with-".into()),
+        |c| c.project_id = Some("p%2Fx-project".into()),
+        |c| c.api_key = None,
+        |c| c.api_key = Some("  ".into()),
+        |c| c.api_key = Some("a key".into()),
+        |c| c.site_key = None,
+        |c| c.site_key = Some("a/b".into()),
+        |c| c.endpoint = Some("ftp://host".into()),
+        |c| c.endpoint = Some("http://user:pw@host".into()),
+        |c| c.endpoint = Some("http://host/?q".into()),
+        |c| c.timeout_ms = Some(0.0),
+        |c| c.retries = Some(1.5),
+    ] {
+        let refused = build(change).expect("refused");
+        assert_eq!(refused.0, ErrorKind::InvalidArgument);
+        assert!(!refused.1.contains(KEY));
+    }
+    assert!(is_project("123456789012") && is_project("my-project") && !is_project(""));
+}
+
+#[tokio::test]
+async fn unusable_call_options_are_type_errors_and_send_nothing() {
+    let (url, seen) = scripted(vec![ok(json!({}))]).await;
+    let c = client(&url);
+    for call in [
+        Assess {
+            min_score: Some(1.5),
+            ..Assess::default()
+        },
+        Assess {
+            expected_hostname: Some(vec![]),
+            ..Assess::default()
+        },
+        Assess {
+            user_agent: Some("x".repeat(MAX_FIELD_LENGTH + 1)),
+            ..Assess::default()
+        },
+    ] {
+        let outcome = c.assess(Some("t"), &call).await;
+        assert_eq!(
+            (outcome.kind, outcome.code.as_deref()),
+            (Kind::Misconfigured, Some(INVALID_ARGUMENT))
+        );
+        assert_eq!(error(&outcome).kind, ErrorKind::InvalidArgument);
+    }
+    assert!(seen.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn annotate_posts_the_annotation_to_the_assessment() {
+    let (url, seen) = scripted(vec![ok(json!({}))]).await;
+    let outcome = client(&url)
+        .annotate(
+            "projects/123456/assessments/0123456789abcdef",
+            "FRAUDULENT",
+            &["CHARGEBACK".into()],
+        )
+        .await;
+    assert_eq!(outcome.kind, Kind::Verified);
+    let seen = seen.lock().unwrap()[0].clone();
+    assert_eq!(
+        seen.head.lines().next().unwrap(),
+        "POST /v1/projects/123456/assessments/0123456789abcdef:annotate?key=AIza%2Bkey%2Fwith%3Dodd%26chars HTTP/1.1"
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&seen.body).unwrap(),
+        json!({ "annotation": "FRAUDULENT", "reasons": ["CHARGEBACK"] })
+    );
+    let (url, seen) = scripted(vec![ok(json!({}))]).await;
+    let c = client(&url);
+    assert_eq!(
+        c.annotate("projects/123456/assessments/abc", "LEGITIMATE", &[])
+            .await
+            .kind,
+        Kind::Verified
+    );
+    assert_eq!(seen.lock().unwrap()[0].body, r#"{"annotation":"LEGITIMATE"}"#);
+    for (name, annotation, reasons) in [
+        ("projects/123456/assessments/../../x", "LEGITIMATE", vec![]),
+        ("projects/123456/assessments/a?b", "LEGITIMATE", vec![]),
+        ("projects/../assessments/abc", "LEGITIMATE", vec![]),
+        ("assessments/abc", "LEGITIMATE", vec![]),
+        ("projects/123456/assessments/abc", "legitimate", vec![]),
+        ("projects/123456/assessments/abc", "LEGITIMATE", vec!["a b".to_owned()]),
+    ] {
+        let outcome = c.annotate(name, annotation, &reasons).await;
+        assert_eq!(outcome.kind, Kind::Misconfigured, "{name} {annotation}");
+        assert_eq!(error(&outcome).kind, ErrorKind::InvalidArgument);
+    }
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    let (url, _) = scripted(vec![Script::Answer(
+        404,
+        error_body(404, "NOT_FOUND", None, "no such assessment"),
+    )])
+    .await;
+    let outcome = client(&url)
+        .annotate("projects/123456/assessments/abc", "LEGITIMATE", &[])
+        .await;
+    assert_eq!(
+        (outcome.kind, outcome.code.as_deref()),
+        (Kind::Misconfigured, Some("not_found"))
+    );
+}
+
+mod fuzz {
+    use super::*;
+    use crate::fuzzing::json_soup;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any 2xx answer is judged without a panic, and the key never reaches the verdict.
+        #[test]
+        fn any_assessment_is_judged(body in json_soup(), min in 0.0f64..=1.0) {
+            let c = RecaptchaEnterpriseClient::new(&config("http://127.0.0.1:9")).unwrap();
+            if let Ok(Value::Object(mut fields)) = serde_json::from_str::<Value>(&body) {
+                fields.insert("echo".into(), json!(KEY));
+                let call = Assess { min_score: Some(min), expected_action: Some("a".into()), ..Assess::default() };
+                let outcome = c.judge(fields, &call);
+                let text = outcome.value.as_ref().unwrap().to_string();
+                prop_assert!(!holds_secret(&text, KEY));
+            }
+            let error = c.google_error(400, serde_json::from_str::<Value>(&body).ok().as_ref());
+            let _ = c.misconfigured(error);
+        }
+    }
+}
