@@ -24,6 +24,7 @@ const { branded, isError } = require('./realm.js')
 const { kindOf, mark, outcomeOf } = require('./outcome.js')
 const { BODY_LIMIT, bodyOf, findToken } = require('./body.js')
 const { SITEVERIFY_OPTIONS, VERIFY_OPTIONS, knownOptions } = require('./siteverify.js')
+const { RECAPTCHA_ENTERPRISE_OPTIONS, ASSESS_OPTIONS } = require('./recaptcha-enterprise.js')
 
 /** The form field each provider's widget fills in (native code's facts). */
 const TOKEN_FIELDS = Object.freeze(Object.fromEntries(PROVIDERS.map((name) => [name, PROVIDER_FACTS[name].tokenField])))
@@ -42,6 +43,10 @@ const SITEVERIFY_CHECKS = Object.freeze({
   hcaptcha: ['sitekey', 'expectedHostname', 'maxScore']
 })
 
+/** reCAPTCHA Enterprise's client options (those a `client` excludes) and its checks. */
+const ENTERPRISE_CONFIG = Object.keys(RECAPTCHA_ENTERPRISE_OPTIONS)
+const ENTERPRISE_CHECKS = ['expectedAction', 'minScore', 'expectedHostname']
+
 /** The options each provider takes, besides the common ones. */
 const PROVIDER_OPTIONS = {
   trustcaptcha: [...TRUSTCAPTCHA_CONFIG, 'client', 'maxScore'],
@@ -49,7 +54,8 @@ const PROVIDER_OPTIONS = {
   recaptcha: Object.keys(AUTHORIZE_OPTIONS),
   playtcha: [...PLAYTCHA_CONFIG, 'client'],
   turnstile: [...SITEVERIFY_CONFIG, 'client', 'remoteip', ...SITEVERIFY_CHECKS.turnstile],
-  hcaptcha: [...SITEVERIFY_CONFIG, 'client', 'remoteip', ...SITEVERIFY_CHECKS.hcaptcha]
+  hcaptcha: [...SITEVERIFY_CONFIG, 'client', 'remoteip', ...SITEVERIFY_CHECKS.hcaptcha],
+  'recaptcha-enterprise': [...ENTERPRISE_CONFIG, 'client', 'userIpAddress', 'userAgent', ...ENTERPRISE_CHECKS]
 }
 const COMMON_OPTIONS = ['provider', 'field', 'onUnavailable', 'log', 'requestProperty']
 
@@ -161,6 +167,22 @@ function createVerifier (options) {
     }
     // `remoteip: null` sends no address; left out, the request's is sent.
     check = siteverifyCheck(client, checks, options.remoteip)
+  } else if (provider === 'recaptcha-enterprise') {
+    let client = clientOrOptions(options, 'assess', 'RecaptchaEnterprise', ENTERPRISE_CONFIG)
+    // Checked here, once; the same checks go with every request.
+    const checks = markChecked(knownOptions(ASSESS_OPTIONS, pick(options, ENTERPRISE_CHECKS), 'options'))
+    for (const name of ['userIpAddress', 'userAgent']) {
+      if (options[name] !== undefined && options[name] !== null && typeof options[name] !== 'string') {
+        throw new TypeError(`${name} must be a string, or null to send none`)
+      }
+    }
+    if (!client) {
+      client = new captcha.RecaptchaEnterprise(pick(options, ENTERPRISE_CONFIG))
+      secrets.push(options.apiKey)
+      timeoutMs = options.timeoutMs
+    }
+    // Left out, the request's address and User-Agent are sent; `null` sends none.
+    check = enterpriseCheck(client, checks, options.userIpAddress, options.userAgent)
   } else {
     let client = clientOrOptions(options, 'verify', 'Playtcha', PLAYTCHA_CONFIG)
     if (!client) {
@@ -281,6 +303,25 @@ function siteverifyCheck (client, checks, remoteip) {
   }
 }
 
+/** An unmarked assessment verdict passes when it says so. */
+const enterprisePassed = (result) => result.passed === true
+
+function enterpriseCheck (client, checks, userIpAddress, userAgent) {
+  return async (token, request) => {
+    const ip = userIpAddress === undefined ? remoteIp(request) : userIpAddress ?? undefined
+    const agent = userAgent === undefined ? userAgentOf(request) : userAgent ?? undefined
+    try {
+      // Marked as checked (the checks were; the address and the agent are strings): not checked again.
+      const call = ip === undefined && agent === undefined
+        ? checks
+        : markChecked({ ...checks, ...(ip !== undefined && { userIpAddress: ip }), ...(agent !== undefined && { userAgent: agent }) })
+      return resolvedVerdict(await client.assess(token, call), enterprisePassed)
+    } catch (error) {
+      return rejectionVerdict(error) // a refused key or project, a TypeError
+    }
+  }
+}
+
 function playtchaCheck (client) {
   return async (token) => {
     try {
@@ -289,6 +330,12 @@ function playtchaCheck (client) {
       return rejectionVerdict(error)
     }
   }
+}
+
+/** The request's User-Agent header, if it has one. */
+function userAgentOf (request) {
+  const agent = request.headers?.['user-agent']
+  return typeof agent === 'string' && agent !== '' ? agent : undefined
 }
 
 /** The client's address: Express's, Koa's or Fastify's `ip`, else the socket's. */
