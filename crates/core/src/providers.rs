@@ -3,7 +3,7 @@
 //! the addon's `providers()` export on the JavaScript side, never written again.
 
 use crate::siteverify::Site;
-use crate::{playtcha, recaptcha, swetrix, trustcaptcha};
+use crate::{friendlycaptcha, playtcha, recaptcha, swetrix, trustcaptcha};
 
 /// A provider, by the name the middleware, the emulator and the benchmark take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -14,21 +14,23 @@ pub enum Provider {
     Playtcha,
     Turnstile,
     Hcaptcha,
+    FriendlyCaptcha,
 }
 
 impl Provider {
     /// Every provider, in the order the docs list them.
-    pub const ALL: [Provider; 6] = [
+    pub const ALL: [Provider; 7] = [
         Provider::TrustCaptcha,
         Provider::Swetrix,
         Provider::Recaptcha,
         Provider::Playtcha,
         Provider::Turnstile,
         Provider::Hcaptcha,
+        Provider::FriendlyCaptcha,
     ];
 
-    /// The provider's name: `trustcaptcha`, `swetrix`, `recaptcha`, `playtcha`, `turnstile` or
-    /// `hcaptcha`.
+    /// The provider's name: `trustcaptcha`, `swetrix`, `recaptcha`, `playtcha`, `turnstile`,
+    /// `hcaptcha` or `friendly-captcha`.
     pub fn name(self) -> &'static str {
         match self {
             Provider::TrustCaptcha => "trustcaptcha",
@@ -37,6 +39,7 @@ impl Provider {
             Provider::Playtcha => "playtcha",
             Provider::Turnstile => "turnstile",
             Provider::Hcaptcha => "hcaptcha",
+            Provider::FriendlyCaptcha => "friendly-captcha",
         }
     }
 
@@ -55,6 +58,7 @@ impl Provider {
             Provider::Playtcha => "playtcha-token",
             Provider::Turnstile => "cf-turnstile-response",
             Provider::Hcaptcha => "h-captcha-response",
+            Provider::FriendlyCaptcha => "frc-captcha-response",
         }
     }
 
@@ -68,6 +72,7 @@ impl Provider {
             Provider::Playtcha => playtcha::DEFAULT_TIMEOUT_MS,
             Provider::Turnstile => Site::Turnstile.default_timeout_ms(),
             Provider::Hcaptcha => Site::Hcaptcha.default_timeout_ms(),
+            Provider::FriendlyCaptcha => friendlycaptcha::DEFAULT_TIMEOUT_MS,
         }
     }
 }
@@ -81,7 +86,7 @@ mod tests {
         for provider in Provider::ALL {
             assert_eq!(Provider::from_name(provider.name()), Some(provider));
         }
-        for other in ["", "TrustCaptcha", "hCaptcha", "recaptcha ", "friendly-captcha"] {
+        for other in ["", "TrustCaptcha", "hCaptcha", "recaptcha ", "friendlycaptcha", "altcha"] {
             assert_eq!(Provider::from_name(other), None, "{other}");
         }
     }
