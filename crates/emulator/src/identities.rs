@@ -278,6 +278,16 @@ pub mod hcaptcha {
     ];
 }
 
+/// Friendly Captcha v2 (`POST /api/v2/captcha/siteverify`). Its test identities are those of its
+/// SDK test server, not of the API: none is published for the real service.
+pub mod friendly_captcha {
+    /// The API key the emulator accepts unless started with `friendlyCaptchaApiKey`.
+    pub const API_KEY: &str = "emulator-friendly-captcha-api-key";
+    /// The account's sitekey unless started with `friendlyCaptchaSitekey`: a request's
+    /// `sitekey`, when sent, must be it.
+    pub const SITEKEY: &str = "emulator-friendly-captcha-sitekey";
+}
+
 /// Every identity, in the shape JavaScript reads as `Emulator.identities`: per provider, the
 /// default credential and each test identity with its status and what it answers.
 pub fn to_json() -> serde_json::Value {
@@ -344,6 +354,7 @@ pub fn to_json() -> serde_json::Value {
                 (name, json!({ "sitekey": test.sitekey, "widget": test.widget }))
             })),
         },
+        "friendly-captcha": { "apiKey": friendly_captcha::API_KEY, "sitekey": friendly_captcha::SITEKEY },
         "hcaptcha": {
             "secret": hcaptcha::SECRET,
             "sitekey": hcaptcha::SITEKEY,
@@ -377,6 +388,8 @@ mod tests {
                 turnstile::SECRET,
                 hcaptcha::SECRET,
                 hcaptcha::SITEKEY,
+                friendly_captcha::API_KEY,
+                friendly_captcha::SITEKEY,
             ],
             [
                 "emulator-trustcaptcha-api-key",
@@ -386,6 +399,8 @@ mod tests {
                 "emulator-turnstile-secret",
                 "emulator-hcaptcha-secret",
                 "emulator-hcaptcha-sitekey",
+                "emulator-friendly-captcha-api-key",
+                "emulator-friendly-captcha-sitekey",
             ]
         );
     }

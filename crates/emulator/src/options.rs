@@ -19,6 +19,8 @@ pub struct EmulatorOptions {
     pub turnstile_secret: Option<String>,
     pub hcaptcha_secret: Option<String>,
     pub hcaptcha_sitekey: Option<String>,
+    pub friendly_captcha_api_key: Option<String>,
+    pub friendly_captcha_sitekey: Option<String>,
     /// Serve HTTPS with a certificate from an authority made at start (`certificate`).
     pub tls: Option<bool>,
     /// Close a connection when no new request has begun this many milliseconds after an answer,
@@ -39,6 +41,10 @@ pub struct EmulatorCredentials {
     pub hcaptcha_secret: String,
     /// Not a secret, but what the emulator's hCaptcha tokens are for.
     pub hcaptcha_sitekey: String,
+    /// The API key Friendly Captcha's siteverify accepts (`X-API-Key`).
+    pub friendly_captcha_api_key: String,
+    /// The account's sitekey: a request's `sitekey`, when sent, must be it.
+    pub friendly_captcha_sitekey: String,
 }
 
 impl Default for EmulatorCredentials {
@@ -52,6 +58,8 @@ impl Default for EmulatorCredentials {
             turnstile_secret: identities::turnstile::SECRET.into(),
             hcaptcha_secret: identities::hcaptcha::SECRET.into(),
             hcaptcha_sitekey: identities::hcaptcha::SITEKEY.into(),
+            friendly_captcha_api_key: identities::friendly_captcha::API_KEY.into(),
+            friendly_captcha_sitekey: identities::friendly_captcha::SITEKEY.into(),
         }
     }
 }
@@ -79,6 +87,16 @@ impl EmulatorCredentials {
             turnstile_secret: pick("turnstileSecret", &options.turnstile_secret, defaults.turnstile_secret)?,
             hcaptcha_secret: pick("hcaptchaSecret", &options.hcaptcha_secret, defaults.hcaptcha_secret)?,
             hcaptcha_sitekey: pick("hcaptchaSitekey", &options.hcaptcha_sitekey, defaults.hcaptcha_sitekey)?,
+            friendly_captcha_api_key: pick(
+                "friendlyCaptchaApiKey",
+                &options.friendly_captcha_api_key,
+                defaults.friendly_captcha_api_key,
+            )?,
+            friendly_captcha_sitekey: pick(
+                "friendlyCaptchaSitekey",
+                &options.friendly_captcha_sitekey,
+                defaults.friendly_captcha_sitekey,
+            )?,
         })
     }
 }
@@ -134,6 +152,8 @@ mod tests {
             "turnstileSecret",
             "hcaptchaSecret",
             "hcaptchaSitekey",
+            "friendlyCaptchaApiKey",
+            "friendlyCaptchaSitekey",
         ] {
             let options: EmulatorOptions = serde_json::from_str(&format!(r#"{{"{name}":" \t"}}"#)).unwrap();
             let Err(error) = EmulatorCredentials::from_options(&options) else {

@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 use crate::faults::{FaultAction, RuleSpec};
 use crate::options::EmulatorOptions;
-use crate::{hcaptcha, playtcha, recaptcha, swetrix, trustcaptcha, turnstile};
+use crate::{friendlycaptcha, hcaptcha, playtcha, recaptcha, swetrix, trustcaptcha, turnstile};
 
 /// Whether JavaScript must give a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -43,6 +43,7 @@ pub fn schema() -> Result<Value, String> {
         "PlaytchaClaims": fields::<playtcha::Claims>(json!({}))?,
         "TurnstileClaims": fields::<turnstile::Claims>(json!({}))?,
         "HCaptchaClaims": fields::<hcaptcha::Claims>(json!({}))?,
+        "FriendlyCaptchaClaims": fields::<friendlycaptcha::Claims>(json!({}))?,
         "FaultRule": rules,
     }))
 }

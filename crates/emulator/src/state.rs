@@ -15,7 +15,7 @@ use crate::faults::{self, FaultAction, FaultRule};
 use crate::http::Request;
 use crate::options::EmulatorCredentials;
 use crate::recording::{RecordedRequest, Recording};
-use crate::{hcaptcha, playtcha, recaptcha, swetrix, trustcaptcha, turnstile};
+use crate::{friendlycaptcha, hcaptcha, playtcha, recaptcha, swetrix, trustcaptcha, turnstile};
 
 /// Connection and request counters.
 #[derive(Debug, Default)]
@@ -45,6 +45,7 @@ pub struct Emulator {
     pub(crate) playtcha: Mutex<playtcha::Store>,
     pub(crate) turnstile: Mutex<turnstile::Store>,
     pub(crate) hcaptcha: Mutex<hcaptcha::Store>,
+    pub(crate) friendlycaptcha: Mutex<friendlycaptcha::Store>,
     faults: Mutex<Vec<FaultRule>>,
     pub(crate) counters: Counters,
     recording: Recording,
@@ -70,6 +71,7 @@ impl Emulator {
             playtcha: Mutex::new(playtcha::Store::default()),
             turnstile: Mutex::new(turnstile::Store::default()),
             hcaptcha: Mutex::new(hcaptcha::Store::default()),
+            friendlycaptcha: Mutex::new(friendlycaptcha::Store::default()),
             faults: Mutex::new(Vec::new()),
             counters: Counters::default(),
             recording: Recording::default(),
@@ -105,6 +107,7 @@ impl Emulator {
             Some(Provider::Playtcha) => playtcha::issue(self, claims_json),
             Some(Provider::Turnstile) => turnstile::issue(self, claims_json),
             Some(Provider::Hcaptcha) => hcaptcha::issue(self, claims_json),
+            Some(Provider::FriendlyCaptcha) => friendlycaptcha::issue(self, claims_json),
             None => Err(CaptchaError::invalid_argument(format!("unknown provider '{provider}'"))),
         }
     }
@@ -169,8 +172,8 @@ mod tests {
     #[test]
     fn unknown_providers_get_no_token() {
         let emulator = Emulator::new(EmulatorCredentials::default());
-        let error = emulator.issue("friendly-captcha", None).unwrap_err();
-        assert_eq!(error.message.as_deref(), Some("unknown provider 'friendly-captcha'"));
+        let error = emulator.issue("altcha", None).unwrap_err();
+        assert_eq!(error.message.as_deref(), Some("unknown provider 'altcha'"));
     }
 
     #[test]
@@ -198,6 +201,7 @@ mod tests {
         bounded!("playtcha", playtcha, same);
         bounded!("turnstile", turnstile, same);
         bounded!("hcaptcha", hcaptcha, same);
+        bounded!("friendly-captcha", friendlycaptcha, same);
         // A TrustCaptcha token is the base64 of the verification it names.
         let id = |token: &String| {
             captcha_core::trustcaptcha::parse_token(Some(token))

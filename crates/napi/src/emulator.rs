@@ -25,6 +25,8 @@ pub struct EmulatorCredentials {
     pub turnstile_secret: String,
     pub hcaptcha_secret: String,
     pub hcaptcha_sitekey: String,
+    pub friendly_captcha_api_key: String,
+    pub friendly_captcha_sitekey: String,
 }
 
 impl From<&captcha_emulator::EmulatorCredentials> for EmulatorCredentials {
@@ -37,6 +39,8 @@ impl From<&captcha_emulator::EmulatorCredentials> for EmulatorCredentials {
             turnstile_secret: credentials.turnstile_secret.clone(),
             hcaptcha_secret: credentials.hcaptcha_secret.clone(),
             hcaptcha_sitekey: credentials.hcaptcha_sitekey.clone(),
+            friendly_captcha_api_key: credentials.friendly_captcha_api_key.clone(),
+            friendly_captcha_sitekey: credentials.friendly_captcha_sitekey.clone(),
         }
     }
 }
