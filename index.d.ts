@@ -715,8 +715,8 @@ export type VerifyClientErrorCode =
   | typeof FAILED_DUE_TO_CLIENT_ERROR_CODE
   | typeof FAILED_TO_DECODE_RESPONSE_ERROR_CODE
 
-/** The API's error codes. */
-export type SiteverifyErrorCode =
+/** The API's error codes (the SDK's `APIErrorCode`). */
+export type APIErrorCode =
   | 'sitekey_invalid'
   | 'auth_invalid'
   | 'auth_required'
@@ -748,7 +748,7 @@ export interface SiteverifySuccessResponse {
 }
 
 export interface SiteverifyErrorResponseErrorData {
-  error_code: SiteverifyErrorCode
+  error_code: APIErrorCode
   detail: string
 }
 

@@ -15,7 +15,7 @@ export {
   SiteverifyErrorResponseErrorData,
   SiteverifyResponseData,
   SiteverifyResponseChallengeData,
-  SiteverifyErrorCode,
+  APIErrorCode,
   RiskIntelligenceData,
   RiskScore,
   RiskScoresData,

@@ -13,6 +13,7 @@ import type {
   PlaytchaResult,
   PlaytchaFailedOpenResult,
   PlaytchaVerifiedResult,
+  VerifyResult as FriendlyCaptchaVerifyResult,
   Turnstile,
   HCaptcha,
   SiteverifyOptions,
@@ -38,6 +39,7 @@ export declare const TOKEN_FIELDS: {
   readonly playtcha: 'playtcha-token'
   readonly turnstile: 'cf-turnstile-response'
   readonly hcaptcha: 'h-captcha-response'
+  readonly 'friendly-captcha': 'frc-captcha-response'
 }
 
 /** What `log` is given: never a secret, an API key or the token. */
@@ -175,6 +177,7 @@ export interface CaptchaVerifiedResults {
   playtcha: PlaytchaVerifiedResult
   turnstile: TurnstileVerdict
   hcaptcha: HCaptchaVerdict
+  'friendly-captcha': FriendlyCaptchaVerifyResult
 }
 
 /** What may come with a failure or an outage. */
@@ -188,6 +191,7 @@ export interface CaptchaOtherResults {
   /** The verdict with `success: false` and its codes (a failed check's included). */
   turnstile: TurnstileVerdict
   hcaptcha: HCaptchaVerdict
+  'friendly-captcha': FriendlyCaptchaVerifyResult
 }
 
 interface OutcomeBase<P extends CaptchaProvider> {

@@ -150,10 +150,10 @@ export async function emulatorUsage(): Promise<void> {
   emulator.fault({ kind: 'delay', status: 503 })
 
   // @ts-expect-error: an unknown provider
-  emulator.fault({ provider: 'friendly-captcha', kind: 'hang' })
+  emulator.fault({ provider: 'altcha', kind: 'hang' })
 
   // @ts-expect-error: an unknown provider for issue
-  emulator.issue('friendly-captcha')
+  emulator.issue('altcha')
 
   // @ts-expect-error: an unknown claim
   emulator.issue('trustcaptcha', { passed: true })
@@ -348,6 +348,8 @@ export async function otherProviders(): Promise<void> {
     turnstileSecret: identities.turnstile.secret,
     hcaptchaSecret: identities.hcaptcha.secret,
     hcaptchaSitekey: identities.hcaptcha.sitekey,
+    friendlyCaptchaApiKey: identities['friendly-captcha'].apiKey,
+    friendlyCaptchaSitekey: identities['friendly-captcha'].sitekey,
   }
   void [hostname, defaults2]
   const dummy: string = identities.turnstile.dummyToken
