@@ -43,7 +43,9 @@ describe('Emulator.identities', () => {
         playtchaSecret: playtcha.secret,
         turnstileSecret: turnstile.secret,
         hcaptchaSecret: hcaptcha.secret,
-        hcaptchaSitekey: hcaptcha.sitekey
+        hcaptchaSitekey: hcaptcha.sitekey,
+        friendlyCaptchaApiKey: Emulator.identities['friendly-captcha'].apiKey,
+        friendlyCaptchaSitekey: Emulator.identities['friendly-captcha'].sitekey
       })
     })
   })

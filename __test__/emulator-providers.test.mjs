@@ -562,7 +562,9 @@ describe('Emulator: every provider', () => {
       playtchaSecret: 'my-playtcha',
       turnstileSecret: 'my-turnstile',
       hcaptchaSecret: 'my-hcaptcha',
-      hcaptchaSitekey: 'my-sitekey'
+      hcaptchaSitekey: 'my-sitekey',
+      friendlyCaptchaApiKey: 'my-frc-key',
+      friendlyCaptchaSitekey: 'my-frc-sitekey'
     }
     await withEmulator(options, async (emulator) => {
       assert.deepEqual(emulator.credentials, { trustcaptchaApiKey: Emulator.identities.trustcaptcha.apiKey, ...options })

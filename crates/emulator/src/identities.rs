@@ -354,7 +354,6 @@ pub fn to_json() -> serde_json::Value {
                 (name, json!({ "sitekey": test.sitekey, "widget": test.widget }))
             })),
         },
-        "friendly-captcha": { "apiKey": friendly_captcha::API_KEY, "sitekey": friendly_captcha::SITEKEY },
         "hcaptcha": {
             "secret": hcaptcha::SECRET,
             "sitekey": hcaptcha::SITEKEY,
@@ -368,6 +367,7 @@ pub fn to_json() -> serde_json::Value {
                 (name, with(fields, keys.answers))
             })),
         },
+        "friendly-captcha": { "apiKey": friendly_captcha::API_KEY, "sitekey": friendly_captcha::SITEKEY }
     })
 }
 
