@@ -21,8 +21,8 @@ use serde_json::{Map, Value};
 use crate::errors::{CaptchaError, SecretForms};
 use crate::outcome::{provider_code, Kind, Outcome, Unavailable};
 use crate::transport::{
-    timeout_option, Answer, Failure, ProxySetting, Request, Transport, TransportConfig, MAX_TIMEOUT_MS,
-    MAX_URL_LENGTH, PROVIDER_CONNECT_TIMEOUT,
+    timeout_option, Answer, Failure, ProxySetting, Request, Transport, TransportConfig, MAX_TIMEOUT_MS, MAX_URL_LENGTH,
+    PROVIDER_CONNECT_TIMEOUT,
 };
 
 /// The SDK's `"global"` endpoint.
@@ -369,7 +369,14 @@ mod tests {
             url(Some("https://api.example.com:443/"), None).unwrap(),
             "https://api.example.com/api/v2/captcha/siteverify"
         );
-        for bad in ["EU", "api.example.com", "ftp://x", "http://user:pw@x", "http://user@x", "file:///x"] {
+        for bad in [
+            "EU",
+            "api.example.com",
+            "ftp://x",
+            "http://user:pw@x",
+            "http://user@x",
+            "file:///x",
+        ] {
             assert!(url(Some(bad), None).is_err(), "{bad}");
         }
         let error = url(Some("http://user:s3cret@x"), None).unwrap_err();
@@ -426,7 +433,13 @@ mod tests {
         );
         assert_eq!(value.response["error"]["error_code"], "auth_invalid");
 
-        for (status, body) in [(200, "<html>"), (200, "[1]"), (200, "null"), (400, ""), (502, "bad gateway")] {
+        for (status, body) in [
+            (200, "<html>"),
+            (200, "[1]"),
+            (200, "null"),
+            (400, ""),
+            (502, "bad gateway"),
+        ] {
             let decode = c.read(answer(status, body));
             assert_eq!(decode.kind, Kind::Unavailable, "{status} {body}");
             let value = decode.value.unwrap();
@@ -448,7 +461,9 @@ mod tests {
 
     #[test]
     fn a_server_echoing_the_key_never_shows_it() {
-        let body = format!(r#"{{"success":false,"error":{{"error_code":"auth_invalid","detail":"key {KEY} is wrong"}},"{KEY}":1}}"#);
+        let body = format!(
+            r#"{{"success":false,"error":{{"error_code":"auth_invalid","detail":"key {KEY} is wrong"}},"{KEY}":1}}"#
+        );
         let shown = client().read(answer(401, &body)).value.unwrap().to_json();
         assert!(!shown.contains(KEY), "{shown}");
         assert!(shown.contains("key [redacted] is wrong"));

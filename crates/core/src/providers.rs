@@ -86,7 +86,14 @@ mod tests {
         for provider in Provider::ALL {
             assert_eq!(Provider::from_name(provider.name()), Some(provider));
         }
-        for other in ["", "TrustCaptcha", "hCaptcha", "recaptcha ", "friendlycaptcha", "altcha"] {
+        for other in [
+            "",
+            "TrustCaptcha",
+            "hCaptcha",
+            "recaptcha ",
+            "friendlycaptcha",
+            "altcha",
+        ] {
             assert_eq!(Provider::from_name(other), None, "{other}");
         }
     }

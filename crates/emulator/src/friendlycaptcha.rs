@@ -282,7 +282,9 @@ mod tests {
             assert_eq!(status, 200);
             assert_eq!(body["data"]["challenge"]["origin"], "https://shop.example");
             assert_eq!(body["data"]["risk_intelligence"], json!({ "risk_scores": null }));
-            assert!(body["data"]["challenge"]["timestamp"].as_str().unwrap() <= iso_millis(e.now_ms() - 60_000).as_str());
+            assert!(
+                body["data"]["challenge"]["timestamp"].as_str().unwrap() <= iso_millis(e.now_ms() - 60_000).as_str()
+            );
         }
     }
 
