@@ -25,6 +25,19 @@ export declare class NativeEmulator {
   close(): Promise<void>
 }
 
+/** A configured Friendly Captcha client; share one instance across requests. */
+export declare class NativeFriendlyCaptcha {
+  constructor(options: NativeFriendlyCaptchaOptions)
+  /** The URL every request goes to (the SDK's `getSiteverifyEndpoint()`). */
+  get siteverifyEndpoint(): string
+  /**
+   * Verifies a response: the outcome, with the SDK's result as JSON text; it always resolves.
+   * `response` is `null` when the caller passed something other than a string.
+   * Cloned on the JS thread, not in an `async fn(&self)`: see `NativeTrustCaptcha`.
+   */
+  verify(response: string | undefined | null, call: NativeFriendlyCaptchaCall): Promise<NativeOutcome | string>
+}
+
 /** A configured Playtcha client; share one instance across requests. */
 export declare class NativePlaytcha {
   constructor(options: NativePlaytchaOptions)
@@ -97,6 +110,8 @@ export interface EmulatorCredentials {
   recaptchaEnterpriseApiKey: string
   recaptchaEnterpriseProjectId: string
   recaptchaEnterpriseSiteKey: string
+  friendlyCaptchaApiKey: string
+  friendlyCaptchaSitekey: string
 }
 
 /**
@@ -179,6 +194,22 @@ export interface NativeError {
   detail?: string
   /** The JSON of further properties (`statusCode`, `errorCodes`, `requestId`...), in order. */
   fields?: string
+}
+
+/** One call's options, already made safe by `lib/friendlycaptcha.js`. */
+export interface NativeFriendlyCaptchaCall {
+  sitekey?: string
+  timeout?: number
+}
+
+/** The constructor's options, already type-checked by `lib/friendlycaptcha.js`. */
+export interface NativeFriendlyCaptchaOptions {
+  apiKey: string
+  sitekey?: string
+  apiEndpoint?: string
+  siteverifyEndpoint?: string
+  proxy?: boolean | ProxyConfig
+  ca?: Array<string>
 }
 
 /** A verification's outcome as JavaScript receives it. */
@@ -275,7 +306,10 @@ export declare function playtchaMisconfiguredCodes(): Array<string>
 
 /** What JavaScript needs to know of one provider. */
 export interface ProviderFacts {
-  /** `trustcaptcha`, `swetrix`, `recaptcha` or `playtcha`. */
+  /**
+   * `trustcaptcha`, `swetrix`, `recaptcha`, `playtcha`, `turnstile`, `hcaptcha` or
+   * `friendly-captcha`.
+   */
   name: string
   /** The form field its widget fills in with the token. */
   tokenField: string

@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeEmulator = nativeBinding.NativeEmulator
+module.exports.NativeFriendlyCaptcha = nativeBinding.NativeFriendlyCaptcha
 module.exports.NativePlaytcha = nativeBinding.NativePlaytcha
 module.exports.NativeRecaptchaEnterprise = nativeBinding.NativeRecaptchaEnterprise
 module.exports.NativeSiteverify = nativeBinding.NativeSiteverify

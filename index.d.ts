@@ -804,10 +804,216 @@ export class RecaptchaEnterpriseConfigurationError extends Error {
 export function isProviderUnavailable(outcome: unknown): boolean
 
 // ---------------------------------------------------------------------------------------------
+// Friendly Captcha v2: the drop-in for `@friendlycaptcha/server-sdk`
+
+/** `FriendlyCaptchaClient`'s options: the SDK's, but `fetch`, plus `proxy` and `ca`. */
+export interface FriendlyCaptchaOptions {
+  /** The sitekey sent with every request; it wins over a call's `sitekey` (the SDK's precedence). */
+  sitekey?: string
+  /** Your Friendly Captcha API key, sent as `X-Api-Key`. A missing or empty one throws `Error('api key is required')`. */
+  apiKey: string
+  /**
+   * `'global'` (default), `'eu'` or a URL whose origin only is kept (any path is stripped). A value
+   * that is no http(s) URL, or that holds a user name or password, throws a `TypeError`.
+   */
+  apiEndpoint?: string
+  /** @deprecated Use `apiEndpoint`. The same values; used when `apiEndpoint` is not given. */
+  siteverifyEndpoint?: string
+  /** Reject every response that was not verified (an outage, a 4xx, an unreadable answer). Default `false`. */
+  strict?: boolean
+  /**
+   * Not supported: requests are made natively. Passing one throws a `TypeError`; point
+   * `apiEndpoint` at the emulator to test without the network.
+   */
+  fetch?: never
+  /** An axios-style proxy, or `false` for none. Default: `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY`. */
+  proxy?: ProxyConfig | false
+  /** Certificate authorities (PEM) trusted besides the system's. */
+  ca?: string | Buffer | Array<string | Buffer>
+}
+
+/** Failed to encode the captcha response (or, here, none was given): never accepted. */
+export const FAILED_TO_ENCODE_ERROR_CODE: 'failed_to_encode_request'
+/** The request could not be made: a network outage, DNS, the API unreachable, a 5xx. */
+export const REQUEST_FAILED_ERROR_CODE: 'request_failed'
+/** The request did not finish within its timeout. */
+export const REQUEST_FAILED_TIMEOUT_ERROR_CODE: 'request_failed_due_to_timeout'
+/** The API answered a 4xx: generally a wrong API key or sitekey (see `getResponseError()`). */
+export const FAILED_DUE_TO_CLIENT_ERROR_CODE: 'request_failed_due_to_client_error'
+/** The API's answer was not a JSON object. */
+export const FAILED_TO_DECODE_RESPONSE_ERROR_CODE: 'verification_response_could_not_be_decoded'
+
+export type VerifyClientErrorCode =
+  | typeof FAILED_TO_ENCODE_ERROR_CODE
+  | typeof REQUEST_FAILED_ERROR_CODE
+  | typeof REQUEST_FAILED_TIMEOUT_ERROR_CODE
+  | typeof FAILED_DUE_TO_CLIENT_ERROR_CODE
+  | typeof FAILED_TO_DECODE_RESPONSE_ERROR_CODE
+
+/** The API's error codes (the SDK's `APIErrorCode`). */
+export type APIErrorCode =
+  | 'sitekey_invalid'
+  | 'auth_invalid'
+  | 'auth_required'
+  | 'bad_request'
+  | 'response_timeout'
+  | 'response_duplicate'
+  | 'response_invalid'
+  | 'response_missing'
+  | 'internal_server_error'
+
+export interface SiteverifyResponseChallengeData {
+  /** When the challenge was completed (RFC 3339). */
+  timestamp: string
+  /** The origin of the site it was solved on; may be `''`. */
+  origin: string
+}
+
+export interface SiteverifyResponseData {
+  /** Unique to this siteverify request. */
+  event_id: string
+  challenge: SiteverifyResponseChallengeData
+  /** Present when the Risk Intelligence module is enabled; else `null`. */
+  risk_intelligence: RiskIntelligenceData | null
+}
+
+export interface SiteverifySuccessResponse {
+  success: true
+  data: SiteverifyResponseData
+}
+
+export interface SiteverifyErrorResponseErrorData {
+  error_code: APIErrorCode
+  detail: string
+}
+
+export interface SiteverifyErrorResponse {
+  success: false
+  error: SiteverifyErrorResponseErrorData
+}
+
+export type SiteverifyResponse = SiteverifySuccessResponse | SiteverifyErrorResponse
+
+/** 0 unknown, 1 very low to 5 very high. */
+export type RiskScore = 0 | 1 | 2 | 3 | 4 | 5
+
+export interface RiskScoresData { overall: RiskScore; network: RiskScore; browser: RiskScore }
+
+export interface NetworkAutonomousSystemData {
+  number: number
+  name: string
+  company: string
+  description: string
+  domain: string
+  country: string
+  rir: string
+  route: string
+  type: string
+}
+
+export interface NetworkGeolocationCountryData {
+  iso2: string
+  iso3: string
+  name: string
+  name_native: string
+  region: string
+  subregion: string
+  currency: string
+  currency_name: string
+  phone_code: string
+  capital: string
+}
+
+export interface NetworkGeolocationData { country: NetworkGeolocationCountryData; city: string; state: string }
+
+export interface NetworkAbuseContactData { address: string; name: string; email: string; phone: string }
+
+export interface NetworkAnonymizationData {
+  vpn_score: RiskScore
+  proxy_score: RiskScore
+  tor: boolean
+  icloud_private_relay: boolean
+}
+
+export interface NetworkData {
+  ip: string
+  as: NetworkAutonomousSystemData | null
+  geolocation: NetworkGeolocationData | null
+  abuse_contact: NetworkAbuseContactData | null
+  anonymization: NetworkAnonymizationData | null
+}
+
+export interface ClientTimeZoneData { name: string; country_iso2: string }
+export interface ClientBrowserData { id: string; name: string; version: string; release_date: string }
+export interface ClientBrowserEngineData { id: string; name: string; version: string }
+export interface ClientDeviceData { type: string; brand: string; model: string }
+export interface ClientOSData { id: string; name: string; version: string }
+export interface TLSSignatureData { ja3: string; ja3n: string; ja4: string }
+export interface ClientAutomationToolData { detected: boolean; id: string; name: string; type: string }
+export interface ClientAutomationKnownBotData { detected: boolean; id: string; name: string; type: string; url: string }
+export interface ClientAutomationData { automation_tool: ClientAutomationToolData; known_bot: ClientAutomationKnownBotData }
+
+export interface ClientData {
+  header_user_agent: string
+  time_zone: ClientTimeZoneData | null
+  browser: ClientBrowserData | null
+  browser_engine: ClientBrowserEngineData | null
+  device: ClientDeviceData | null
+  os: ClientOSData | null
+  tls_signature: TLSSignatureData | null
+  automation: ClientAutomationData | null
+}
+
+/** Risk intelligence; which fields are set depends on the modules enabled. */
+export interface RiskIntelligenceData {
+  risk_scores: RiskScoresData | null
+  network: NetworkData
+  client: ClientData
+}
+
+/** The result of a siteverify request, as the SDK's. */
+export class VerifyResult {
+  constructor(strict: boolean)
+  /** The HTTP status of the answer; `-1` when there was none (no request, or no answer). */
+  status: number
+  /** The API's answer, or `null` when none was read. A locally refused response holds the API's `response_missing` error. */
+  response: SiteverifyResponse | null
+  clientErrorType: VerifyClientErrorCode | null
+  isStrict(): boolean
+  /** Whether to accept the captcha: verified, or (unless strict) not verifiable through no fault of the visitor. */
+  shouldAccept(): boolean
+  shouldReject(): boolean
+  /** The response could not be sent (here: it was missing, empty or not a string). Never accepted. */
+  isEncodeError(): boolean
+  isRequestOrTimeoutError(): boolean
+  isDecodeError(): boolean
+  /** The API answered a 4xx: check the API key and sitekey (`getResponseError()`). */
+  isClientError(): boolean
+  getResponse(): SiteverifyResponse | null
+  getResponseError(): SiteverifyErrorResponseErrorData | null
+  getErrorCode(): VerifyClientErrorCode | null
+  /** The API answered 200 and it was read (an encode error counts too: it needs no alert). */
+  wasAbleToVerify(): boolean
+}
+
+/** A Friendly Captcha v2 client; create one and share it. */
+export class FriendlyCaptchaClient {
+  constructor(opts: FriendlyCaptchaOptions)
+  /** The siteverify URL requests go to. */
+  getSiteverifyEndpoint(): string
+  /**
+   * Verifies the `frc-captcha-response` field. Always resolves, never rejects or throws. `timeout`
+   * in ms (default 20000, enforced natively: no timer is left behind); `sitekey` is sent unless
+   * the constructor's is set. A missing, empty or non-string response is refused without a request.
+   */
+  verifyCaptchaResponse(response: string, opts?: { timeout?: number; sitekey?: string }): Promise<VerifyResult>
+}
+
+// ---------------------------------------------------------------------------------------------
 // Emulator
 
 /** The providers the emulator serves, at their real paths. */
-export type EmulatorProvider = 'trustcaptcha' | 'swetrix' | 'recaptcha' | 'playtcha' | 'turnstile' | 'hcaptcha' | 'recaptcha-enterprise'
+export type EmulatorProvider = 'trustcaptcha' | 'swetrix' | 'recaptcha' | 'playtcha' | 'turnstile' | 'hcaptcha' | 'recaptcha-enterprise' | 'friendly-captcha'
 
 export interface EmulatorOptions {
   /** Default `'127.0.0.1'`. Anything other than loopback prints a warning. */
@@ -837,6 +1043,13 @@ export interface EmulatorOptions {
   recaptchaEnterpriseProjectId?: string
   /** The site key the emulator's reCAPTCHA Enterprise tokens are for. Default `'emulator-recaptcha-enterprise-site-key'`. */
   recaptchaEnterpriseSiteKey?: string
+  /** The API key Friendly Captcha's siteverify accepts (`X-API-Key`). Default `'emulator-friendly-captcha-api-key'`. */
+  friendlyCaptchaApiKey?: string
+  /**
+   * The account's sitekey: a request's `sitekey`, when sent, must be it (`sitekey_invalid`, 400).
+   * Default `'emulator-friendly-captcha-sitekey'`.
+   */
+  friendlyCaptchaSitekey?: string
   /**
    * Serve HTTPS (HTTP/1.1) with a certificate for `localhost`, `127.0.0.1`, `::1` and `host`,
    * signed by an authority made at start: trust it with `ca: emulator.certificate`. Without that
@@ -865,6 +1078,8 @@ export interface EmulatorCredentials {
   recaptchaEnterpriseApiKey: string
   recaptchaEnterpriseProjectId: string
   recaptchaEnterpriseSiteKey: string
+  friendlyCaptchaApiKey: string
+  friendlyCaptchaSitekey: string
 }
 
 /** What the emulator answers to a test identity: the HTTP status, and what happens in a few words. */
@@ -966,6 +1181,12 @@ export interface EmulatorIdentities {
       readonly human: RecaptchaEnterpriseTestSiteKey
       readonly bot: RecaptchaEnterpriseTestSiteKey
     }
+  }
+  readonly 'friendly-captcha': {
+    /** The API key accepted unless the emulator is started with `friendlyCaptchaApiKey`. */
+    readonly apiKey: string
+    /** The account's sitekey unless the emulator is started with `friendlyCaptchaSitekey`. */
+    readonly sitekey: string
   }
 }
 
@@ -1140,6 +1361,22 @@ export interface RecaptchaEnterpriseClaims {
   singleUse?: boolean
 }
 
+/** What `issue('friendly-captcha', claims)` may set; every field is optional. */
+export interface FriendlyCaptchaClaims {
+  /** `data.challenge.origin`. Default `'http://localhost'`. */
+  origin?: string
+  /** The challenge was solved this many milliseconds before issue: `data.challenge.timestamp` is that much earlier. Default 0. */
+  ageMs?: number
+  /** `data.risk_intelligence`, as given. Default (or `null`): a low-risk desktop Firefox, every module on. */
+  riskIntelligence?: RiskIntelligenceData | Record<string, unknown> | null
+  /** The sitekey the token was made for: a request's `sitekey`, when sent, must match (`response_invalid`). Default: the emulator's `friendlyCaptchaSitekey`. */
+  sitekey?: string
+  /** Milliseconds after issue until the token answers `response_timeout`. Default 300000. */
+  expiresInMs?: number
+  /** `false`: the token verifies any number of times until it expires. Default true (then `response_duplicate`). */
+  singleUse?: boolean
+}
+
 /** Each provider's claims, for `issue(provider, claims)`. */
 export interface EmulatorClaims {
   trustcaptcha: TrustCaptchaClaims
@@ -1149,6 +1386,7 @@ export interface EmulatorClaims {
   turnstile: TurnstileClaims
   hcaptcha: HCaptchaClaims
   'recaptcha-enterprise': RecaptchaEnterpriseClaims
+  'friendly-captcha': FriendlyCaptchaClaims
 }
 
 /** Picks requests: to one provider or `'all'` (default), the next `times` or every one (default). */
@@ -1176,7 +1414,7 @@ export interface EmulatorStats {
   requests: number
 }
 
-/** A request the emulator received; `authorization` is redacted. */
+/** A request the emulator received; `authorization` and `x-api-key` are redacted. */
 export interface EmulatorRequest {
   /** Absent for a path no provider serves. */
   provider?: EmulatorProvider
@@ -1194,7 +1432,8 @@ export class Emulator {
   /**
    * The base URL, e.g. `http://127.0.0.1:41234`: TrustCaptcha's and Playtcha's `apiHost`; Swetrix's
    * `apiURL` is `url + '/v1/captcha'`, reCAPTCHA's `siteverifyUrl` `url + '/recaptcha/api/siteverify'`,
-   * Turnstile's `url + '/turnstile/v0/siteverify'`, hCaptcha's `url + '/siteverify'`.
+   * Turnstile's `url + '/turnstile/v0/siteverify'`, hCaptcha's `url + '/siteverify'`,
+   * Friendly Captcha's `apiEndpoint` `url`.
    */
   readonly url: string
   readonly credentials: EmulatorCredentials

@@ -810,7 +810,7 @@ describe('isProviderUnavailable(outcome)', () => {
 
 describe('requireCaptcha(options)', () => {
   const middleware = returned((value) => assert.equal(typeof value, 'function'))
-  const PROVIDER_MESSAGE = "provider must be one of 'trustcaptcha', 'swetrix', 'recaptcha', 'playtcha', 'turnstile', 'hcaptcha', 'recaptcha-enterprise'"
+  const PROVIDER_MESSAGE = "provider must be one of 'trustcaptcha', 'swetrix', 'recaptcha', 'playtcha', 'turnstile', 'hcaptcha', 'recaptcha-enterprise', 'friendly-captcha'"
 
   everyValue((name) => `options = ${name}`, (v) => requireCaptcha(v),
     (v) => threw(TypeError, isObject(v) ? PROVIDER_MESSAGE : 'options must be an object'))

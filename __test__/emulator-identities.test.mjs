@@ -46,7 +46,9 @@ describe('Emulator.identities', () => {
         hcaptchaSitekey: hcaptcha.sitekey,
         recaptchaEnterpriseApiKey: Emulator.identities['recaptcha-enterprise'].apiKey,
         recaptchaEnterpriseProjectId: Emulator.identities['recaptcha-enterprise'].projectId,
-        recaptchaEnterpriseSiteKey: Emulator.identities['recaptcha-enterprise'].siteKey
+        recaptchaEnterpriseSiteKey: Emulator.identities['recaptcha-enterprise'].siteKey,
+        friendlyCaptchaApiKey: Emulator.identities['friendly-captcha'].apiKey,
+        friendlyCaptchaSitekey: Emulator.identities['friendly-captcha'].sitekey
       })
     })
   })

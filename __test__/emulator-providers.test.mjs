@@ -565,7 +565,9 @@ describe('Emulator: every provider', () => {
       hcaptchaSitekey: 'my-sitekey',
       recaptchaEnterpriseApiKey: 'my-enterprise-key',
       recaptchaEnterpriseProjectId: 'my-enterprise-project',
-      recaptchaEnterpriseSiteKey: 'my-enterprise-site-key'
+      recaptchaEnterpriseSiteKey: 'my-enterprise-site-key',
+      friendlyCaptchaApiKey: 'my-frc-key',
+      friendlyCaptchaSitekey: 'my-frc-sitekey'
     }
     await withEmulator(options, async (emulator) => {
       assert.deepEqual(emulator.credentials, { trustcaptchaApiKey: Emulator.identities.trustcaptcha.apiKey, ...options })

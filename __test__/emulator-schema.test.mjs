@@ -88,7 +88,7 @@ describe('index.d.ts against the emulator', { skip: testHooksSkip(binding) }, ()
 
   it('EmulatorClaims names each provider\'s claims', () => {
     const claims = propertyTypes(declared('EmulatorClaims'))
-    const names = { trustcaptcha: 'TrustCaptchaClaims', swetrix: 'SwetrixClaims', recaptcha: 'RecaptchaClaims', playtcha: 'PlaytchaClaims', turnstile: 'TurnstileClaims', hcaptcha: 'HCaptchaClaims', 'recaptcha-enterprise': 'RecaptchaEnterpriseClaims' }
+    const names = { trustcaptcha: 'TrustCaptchaClaims', swetrix: 'SwetrixClaims', recaptcha: 'RecaptchaClaims', playtcha: 'PlaytchaClaims', turnstile: 'TurnstileClaims', hcaptcha: 'HCaptchaClaims', 'recaptcha-enterprise': 'RecaptchaEnterpriseClaims', 'friendly-captcha': 'FriendlyCaptchaClaims' }
     assert.deepEqual([...claims.keys()], Object.keys(Emulator.identities))
     for (const [provider, type] of claims) assert.equal(checker.typeToString(type), names[provider])
   })

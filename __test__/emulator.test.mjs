@@ -36,7 +36,9 @@ describe('Emulator', () => {
         hcaptchaSitekey: hcaptcha.sitekey,
         recaptchaEnterpriseApiKey: Emulator.identities['recaptcha-enterprise'].apiKey,
         recaptchaEnterpriseProjectId: Emulator.identities['recaptcha-enterprise'].projectId,
-        recaptchaEnterpriseSiteKey: Emulator.identities['recaptcha-enterprise'].siteKey
+        recaptchaEnterpriseSiteKey: Emulator.identities['recaptcha-enterprise'].siteKey,
+        friendlyCaptchaApiKey: Emulator.identities['friendly-captcha'].apiKey,
+        friendlyCaptchaSitekey: Emulator.identities['friendly-captcha'].sitekey
       })
       const client = new TrustCaptcha({ apiKey: trustcaptcha.apiKey, apiHost: emulator.url })
       assert.equal((await client.getVerificationResult(emulator.issue('trustcaptcha'))).verificationPassed, true)
@@ -72,7 +74,7 @@ describe('Emulator', () => {
 
   it('refuses unknown providers, claims and fault rules with clear TypeErrors', async () => {
     await withEmulator({}, async (emulator) => {
-      assert.throws(() => emulator.issue('friendly-captcha'), (e) => e instanceof TypeError && /unknown provider 'friendly-captcha'/.test(e.message))
+      assert.throws(() => emulator.issue('altcha'), (e) => e instanceof TypeError && /unknown provider 'altcha'/.test(e.message))
       assert.throws(() => emulator.issue(42), TypeError)
       assert.throws(() => emulator.issue('trustcaptcha', { verificationPased: true }), /unknown field `verificationPased`/)
       assert.throws(() => emulator.fault({ kind: 'explode' }), /invalid fault rule/)
@@ -242,7 +244,7 @@ describe('the issue route (for processes that did not start the emulator)', () =
       const refused = await issue('swetrix', { body: '{"chalenge":"x"}' })
       assert.equal(refused.status, 400)
       assert.match((await refused.json()).message, /invalid swetrix claims: unknown field `chalenge`/)
-      assert.equal((await issue('friendly-captcha')).status, 404)
+      assert.equal((await issue('altcha')).status, 404)
       assert.equal((await fetch(`${emulator.url}/__emulator/issue/swetrix`)).status, 405)
       assert.equal((await fetch(`${emulator.url}/__emulator/other`, { method: 'POST' })).status, 404)
       assert.equal(emulator.requests().length, 0)

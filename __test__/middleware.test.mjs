@@ -491,7 +491,7 @@ describe('options', () => {
     const trust = PROVIDERS.trustcaptcha.options()
     const cases = [
       [undefined, TypeError, /options must be an object/],
-      [{ provider: 'friendly-captcha' }, TypeError, /provider must be one of 'trustcaptcha', 'swetrix', 'recaptcha', 'playtcha', 'turnstile', 'hcaptcha', 'recaptcha-enterprise'/],
+      [{ provider: 'altcha' }, TypeError, /provider must be one of 'trustcaptcha', 'swetrix', 'recaptcha', 'playtcha', 'turnstile', 'hcaptcha', 'recaptcha-enterprise', 'friendly-captcha'/],
       [{ provider: 'turnstile' }, Error, /secret must not be null or empty/],
       [{ provider: 'turnstile', secret: 's', remoteip: 5 }, TypeError, /remoteip must be a string, or null to send none/],
       [{ provider: 'turnstile', secret: 's', idempotencyKey: 'x' }, TypeError, /unknown option for provider 'turnstile': idempotencyKey/],

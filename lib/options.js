@@ -114,6 +114,16 @@ const AUTHORIZE_OPTIONS = Object.freeze({
 const PLAYTCHA_OPTIONS = Object.freeze({
   secret: 'secret', apiHost: 'string', timeoutMs: 'ms', failClosed: 'boolean', proxy: 'proxy', ca: 'ca'
 })
+/** `FriendlyCaptchaClient`'s options (its `apiKey` checked first, with the SDK's message). */
+const FRIENDLY_CAPTCHA_OPTIONS = Object.freeze({
+  apiKey: 'string',
+  sitekey: 'string',
+  apiEndpoint: 'string',
+  siteverifyEndpoint: 'string',
+  strict: 'boolean',
+  proxy: 'proxy',
+  ca: 'ca'
+})
 
 /**
  * Type-checks `options` against a provider's list, keeping only the options that are set.
@@ -204,5 +214,6 @@ module.exports = {
   TRUSTCAPTCHA_OPTIONS,
   SWETRIX_OPTIONS,
   AUTHORIZE_OPTIONS,
-  PLAYTCHA_OPTIONS
+  PLAYTCHA_OPTIONS,
+  FRIENDLY_CAPTCHA_OPTIONS
 }

@@ -13,6 +13,7 @@ import type {
   PlaytchaResult,
   PlaytchaFailedOpenResult,
   PlaytchaVerifiedResult,
+  VerifyResult as FriendlyCaptchaVerifyResult,
   Turnstile,
   HCaptcha,
   SiteverifyOptions,
@@ -40,6 +41,7 @@ export declare const TOKEN_FIELDS: {
   readonly turnstile: 'cf-turnstile-response'
   readonly hcaptcha: 'h-captcha-response'
   readonly 'recaptcha-enterprise': 'g-recaptcha-response'
+  readonly 'friendly-captcha': 'frc-captcha-response'
 }
 
 /** What `log` is given: never a secret, an API key or the token. */
@@ -178,6 +180,7 @@ export interface CaptchaVerifiedResults {
   turnstile: TurnstileVerdict
   hcaptcha: HCaptchaVerdict
   'recaptcha-enterprise': RecaptchaEnterpriseVerdict
+  'friendly-captcha': FriendlyCaptchaVerifyResult
 }
 
 /** What may come with a failure or an outage. */
@@ -192,6 +195,7 @@ export interface CaptchaOtherResults {
   turnstile: TurnstileVerdict
   hcaptcha: HCaptchaVerdict
   'recaptcha-enterprise': RecaptchaEnterpriseVerdict
+  'friendly-captcha': FriendlyCaptchaVerifyResult
 }
 
 interface OutcomeBase<P extends CaptchaProvider> {

@@ -150,10 +150,10 @@ export async function emulatorUsage(): Promise<void> {
   emulator.fault({ kind: 'delay', status: 503 })
 
   // @ts-expect-error: an unknown provider
-  emulator.fault({ provider: 'friendly-captcha', kind: 'hang' })
+  emulator.fault({ provider: 'altcha', kind: 'hang' })
 
   // @ts-expect-error: an unknown provider for issue
-  emulator.issue('friendly-captcha')
+  emulator.issue('altcha')
 
   // @ts-expect-error: an unknown claim
   emulator.issue('trustcaptcha', { passed: true })
@@ -351,6 +351,8 @@ export async function otherProviders(): Promise<void> {
     recaptchaEnterpriseApiKey: identities['recaptcha-enterprise'].apiKey,
     recaptchaEnterpriseProjectId: identities['recaptcha-enterprise'].projectId,
     recaptchaEnterpriseSiteKey: identities['recaptcha-enterprise'].siteKey,
+    friendlyCaptchaApiKey: identities['friendly-captcha'].apiKey,
+    friendlyCaptchaSitekey: identities['friendly-captcha'].sitekey,
   }
   void [hostname, defaults2]
   const dummy: string = identities.turnstile.dummyToken

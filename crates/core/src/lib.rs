@@ -4,6 +4,7 @@
 #![deny(clippy::all)]
 
 pub mod errors;
+pub mod friendlycaptcha;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod outcome;

@@ -3,7 +3,7 @@
 //! the addon's `providers()` export on the JavaScript side, never written again.
 
 use crate::siteverify::Site;
-use crate::{playtcha, recaptcha, recaptcha_enterprise, swetrix, trustcaptcha};
+use crate::{friendlycaptcha, playtcha, recaptcha, recaptcha_enterprise, swetrix, trustcaptcha};
 
 /// A provider, by the name the middleware, the emulator and the benchmark take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -15,11 +15,12 @@ pub enum Provider {
     Turnstile,
     Hcaptcha,
     RecaptchaEnterprise,
+    FriendlyCaptcha,
 }
 
 impl Provider {
     /// Every provider, in the order the docs list them.
-    pub const ALL: [Provider; 7] = [
+    pub const ALL: [Provider; 8] = [
         Provider::TrustCaptcha,
         Provider::Swetrix,
         Provider::Recaptcha,
@@ -27,10 +28,11 @@ impl Provider {
         Provider::Turnstile,
         Provider::Hcaptcha,
         Provider::RecaptchaEnterprise,
+        Provider::FriendlyCaptcha,
     ];
 
     /// The provider's name: `trustcaptcha`, `swetrix`, `recaptcha`, `playtcha`, `turnstile`,
-    /// `hcaptcha` or `recaptcha-enterprise`.
+    /// `hcaptcha`, `recaptcha-enterprise` or `friendly-captcha`.
     pub fn name(self) -> &'static str {
         match self {
             Provider::TrustCaptcha => "trustcaptcha",
@@ -40,6 +42,7 @@ impl Provider {
             Provider::Turnstile => "turnstile",
             Provider::Hcaptcha => "hcaptcha",
             Provider::RecaptchaEnterprise => "recaptcha-enterprise",
+            Provider::FriendlyCaptcha => "friendly-captcha",
         }
     }
 
@@ -60,6 +63,7 @@ impl Provider {
             Provider::Hcaptcha => "h-captcha-response",
             // The Enterprise widget fills in the same field as reCAPTCHA's.
             Provider::RecaptchaEnterprise => "g-recaptcha-response",
+            Provider::FriendlyCaptcha => "frc-captcha-response",
         }
     }
 
@@ -74,6 +78,7 @@ impl Provider {
             Provider::Turnstile => Site::Turnstile.default_timeout_ms(),
             Provider::Hcaptcha => Site::Hcaptcha.default_timeout_ms(),
             Provider::RecaptchaEnterprise => recaptcha_enterprise::DEFAULT_TIMEOUT_MS,
+            Provider::FriendlyCaptcha => friendlycaptcha::DEFAULT_TIMEOUT_MS,
         }
     }
 }
@@ -93,7 +98,8 @@ mod tests {
             "hCaptcha",
             "recaptcha ",
             "recaptcha_enterprise",
-            "friendly-captcha",
+            "friendlycaptcha",
+            "altcha",
         ] {
             assert_eq!(Provider::from_name(other), None, "{other}");
         }

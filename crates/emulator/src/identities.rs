@@ -326,6 +326,16 @@ pub mod recaptcha_enterprise {
     ];
 }
 
+/// Friendly Captcha v2 (`POST /api/v2/captcha/siteverify`). Its test identities are those of its
+/// SDK test server, not of the API: none is published for the real service.
+pub mod friendly_captcha {
+    /// The API key the emulator accepts unless started with `friendlyCaptchaApiKey`.
+    pub const API_KEY: &str = "emulator-friendly-captcha-api-key";
+    /// The account's sitekey unless started with `friendlyCaptchaSitekey`: a request's
+    /// `sitekey`, when sent, must be it.
+    pub const SITEKEY: &str = "emulator-friendly-captcha-sitekey";
+}
+
 /// Every identity, in the shape JavaScript reads as `Emulator.identities`: per provider, the
 /// default credential and each test identity with its status and what it answers.
 pub fn to_json() -> serde_json::Value {
@@ -418,6 +428,7 @@ pub fn to_json() -> serde_json::Value {
                 (name, with(fields, test.answers))
             })),
         },
+        "friendly-captcha": { "apiKey": friendly_captcha::API_KEY, "sitekey": friendly_captcha::SITEKEY }
     })
 }
 
@@ -441,6 +452,8 @@ mod tests {
                 recaptcha_enterprise::API_KEY,
                 recaptcha_enterprise::PROJECT_ID,
                 recaptcha_enterprise::SITE_KEY,
+                friendly_captcha::API_KEY,
+                friendly_captcha::SITEKEY,
             ],
             [
                 "emulator-trustcaptcha-api-key",
@@ -453,6 +466,8 @@ mod tests {
                 "emulator-recaptcha-enterprise-api-key",
                 "emulator-project",
                 "emulator-recaptcha-enterprise-site-key",
+                "emulator-friendly-captcha-api-key",
+                "emulator-friendly-captcha-sitekey",
             ]
         );
     }

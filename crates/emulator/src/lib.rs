@@ -13,11 +13,12 @@
 //! `http` (the HTTP/1.1 codec), `h2` (HTTP/2 by ALPN over TLS, on hyper), `routes` (which code answers a request), `faults` (fault rules
 //! and doing them), `recording` (recorded requests, redacted), `state` (what connections share),
 //! `clock`, `options`, and one module per provider (`trustcaptcha`, `swetrix`, `recaptcha`,
-//! `playtcha`, `turnstile`, `hcaptcha`, `recaptcha_enterprise`) over the token store they share (`store`); the three
+//! `playtcha`, `turnstile`, `hcaptcha`, `recaptcha_enterprise`, `friendlycaptcha`) over the token store they share (`store`); the three
 //! siteverify providers share their request and verdict handling too (`siteverify`).
 
 mod clock;
 mod faults;
+mod friendlycaptcha;
 mod h2;
 mod hcaptcha;
 mod http;

@@ -22,6 +22,8 @@ pub struct EmulatorOptions {
     pub recaptcha_enterprise_api_key: Option<String>,
     pub recaptcha_enterprise_project_id: Option<String>,
     pub recaptcha_enterprise_site_key: Option<String>,
+    pub friendly_captcha_api_key: Option<String>,
+    pub friendly_captcha_sitekey: Option<String>,
     /// Serve HTTPS with a certificate from an authority made at start (`certificate`).
     pub tls: Option<bool>,
     /// Close a connection when no new request has begun this many milliseconds after an answer,
@@ -47,6 +49,10 @@ pub struct EmulatorCredentials {
     pub recaptcha_enterprise_project_id: String,
     /// Not a secret: the key the emulator's tokens are for.
     pub recaptcha_enterprise_site_key: String,
+    /// The API key Friendly Captcha's siteverify accepts (`X-API-Key`).
+    pub friendly_captcha_api_key: String,
+    /// The account's sitekey: a request's `sitekey`, when sent, must be it.
+    pub friendly_captcha_sitekey: String,
 }
 
 impl Default for EmulatorCredentials {
@@ -63,6 +69,8 @@ impl Default for EmulatorCredentials {
             recaptcha_enterprise_api_key: identities::recaptcha_enterprise::API_KEY.into(),
             recaptcha_enterprise_project_id: identities::recaptcha_enterprise::PROJECT_ID.into(),
             recaptcha_enterprise_site_key: identities::recaptcha_enterprise::SITE_KEY.into(),
+            friendly_captcha_api_key: identities::friendly_captcha::API_KEY.into(),
+            friendly_captcha_sitekey: identities::friendly_captcha::SITEKEY.into(),
         }
     }
 }
@@ -112,6 +120,16 @@ impl EmulatorCredentials {
                 "recaptchaEnterpriseSiteKey",
                 &options.recaptcha_enterprise_site_key,
                 defaults.recaptcha_enterprise_site_key,
+            )?,
+            friendly_captcha_api_key: pick(
+                "friendlyCaptchaApiKey",
+                &options.friendly_captcha_api_key,
+                defaults.friendly_captcha_api_key,
+            )?,
+            friendly_captcha_sitekey: pick(
+                "friendlyCaptchaSitekey",
+                &options.friendly_captcha_sitekey,
+                defaults.friendly_captcha_sitekey,
             )?,
         })
     }
@@ -171,6 +189,8 @@ mod tests {
             "recaptchaEnterpriseApiKey",
             "recaptchaEnterpriseProjectId",
             "recaptchaEnterpriseSiteKey",
+            "friendlyCaptchaApiKey",
+            "friendlyCaptchaSitekey",
         ] {
             let options: EmulatorOptions = serde_json::from_str(&format!(r#"{{"{name}":" \t"}}"#)).unwrap();
             let Err(error) = EmulatorCredentials::from_options(&options) else {

@@ -31,7 +31,7 @@ impl RecordedRequest {
     fn redacted(request: &Request, provider: Option<Provider>) -> Self {
         let mut headers = HashMap::with_capacity(request.headers.len());
         for (name, value) in &request.headers {
-            let value = if name == "authorization" || name == "proxy-authorization" {
+            let value = if matches!(name.as_str(), "authorization" | "proxy-authorization" | "x-api-key") {
                 REDACTED
             } else {
                 value
@@ -112,11 +112,17 @@ mod tests {
         });
         let request = Request::get(
             "/v2/verifications/a/results",
-            &[("authorization", "Bearer k"), ("accept", "a"), ("accept", "b")],
+            &[
+                ("authorization", "Bearer k"),
+                ("x-api-key", "k"),
+                ("accept", "a"),
+                ("accept", "b"),
+            ],
         );
         emulator.record(&request, Some(Provider::TrustCaptcha));
         let seen = emulator.recorded_requests();
         assert_eq!(seen[0].headers["authorization"], "[redacted]");
+        assert_eq!(seen[0].headers["x-api-key"], "[redacted]");
         assert_eq!(seen[0].headers["accept"], "a, b");
         assert_eq!(emulator.stats().requests, 1);
     }

@@ -6,7 +6,7 @@ use captcha_core::providers::Provider;
 use crate::http::{Request, Response};
 use crate::state::Emulator;
 use crate::FaultAction;
-use crate::{hcaptcha, playtcha, recaptcha, recaptcha_enterprise, swetrix, trustcaptcha, turnstile};
+use crate::{friendlycaptcha, hcaptcha, playtcha, recaptcha, recaptcha_enterprise, swetrix, trustcaptcha, turnstile};
 
 /// Where the emulator's own routes live; no provider uses this path.
 pub const CONTROL_PREFIX: &str = "/__emulator/";
@@ -22,6 +22,7 @@ pub fn provider_of(path: &str) -> Option<Provider> {
         playtcha::PATH => Some(Provider::Playtcha),
         turnstile::PATH => Some(Provider::Turnstile),
         hcaptcha::PATH => Some(Provider::Hcaptcha),
+        friendlycaptcha::PATH => Some(Provider::FriendlyCaptcha),
         _ if path.starts_with(recaptcha_enterprise::PATH_PREFIX) => Some(Provider::RecaptchaEnterprise),
         _ => path.starts_with(TRUSTCAPTCHA_PREFIX).then_some(Provider::TrustCaptcha),
     }
@@ -37,6 +38,7 @@ pub fn answer(emulator: &Emulator, provider: Option<Provider>, request: &Request
         Some(Provider::Turnstile) => turnstile::answer(emulator, request),
         Some(Provider::Hcaptcha) => hcaptcha::answer(emulator, request),
         Some(Provider::RecaptchaEnterprise) => recaptcha_enterprise::answer(emulator, request),
+        Some(Provider::FriendlyCaptcha) => friendlycaptcha::answer(emulator, request),
         None => Response::json(404, &serde_json::json!({ "message": "Not Found" })),
     }
 }
@@ -101,6 +103,10 @@ mod tests {
             provider_of("/v1/projects/p/assessments"),
             Some(Provider::RecaptchaEnterprise)
         );
+        assert_eq!(
+            provider_of("/api/v2/captcha/siteverify"),
+            Some(Provider::FriendlyCaptcha)
+        );
         for other in [
             "/other",
             "/v1/captcha/validate/x",
@@ -110,6 +116,8 @@ mod tests {
             "/turnstile/v1/siteverify",
             "/siteverify/",
             "/api/siteverify",
+            "/api/v2/captcha/siteverify/",
+            "/api/v1/captcha/siteverify",
             "/__emulator/issue/swetrix",
         ] {
             assert_eq!(provider_of(other), None, "{other}");
@@ -127,10 +135,10 @@ mod tests {
         let (status, json) = body(control(&e, &Request::post("/__emulator/issue/swetrix", &[], "")).unwrap());
         assert_eq!(status, 200);
         assert!(json["token"].as_str().unwrap().starts_with("swetrix_"));
-        let (status, json) = body(control(&e, &Request::post("/__emulator/issue/friendly-captcha", &[], "")).unwrap());
+        let (status, json) = body(control(&e, &Request::post("/__emulator/issue/altcha", &[], "")).unwrap());
         assert_eq!(
             (status, json["message"].as_str()),
-            (404, Some("unknown provider 'friendly-captcha'"))
+            (404, Some("unknown provider 'altcha'"))
         );
         let (status, _) = body(control(&e, &Request::post("/__emulator/issue/swetrix", &[], "[]")).unwrap());
         assert_eq!(status, 400);

@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 use crate::faults::{FaultAction, RuleSpec};
 use crate::options::EmulatorOptions;
-use crate::{hcaptcha, playtcha, recaptcha, recaptcha_enterprise, swetrix, trustcaptcha, turnstile};
+use crate::{friendlycaptcha, hcaptcha, playtcha, recaptcha, recaptcha_enterprise, swetrix, trustcaptcha, turnstile};
 
 /// Whether JavaScript must give a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -44,6 +44,7 @@ pub fn schema() -> Result<Value, String> {
         "TurnstileClaims": fields::<turnstile::Claims>(json!({}))?,
         "HCaptchaClaims": fields::<hcaptcha::Claims>(json!({}))?,
         "RecaptchaEnterpriseClaims": fields::<recaptcha_enterprise::Claims>(json!({}))?,
+        "FriendlyCaptchaClaims": fields::<friendlycaptcha::Claims>(json!({}))?,
         "FaultRule": rules,
     }))
 }

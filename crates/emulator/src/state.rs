@@ -15,7 +15,7 @@ use crate::faults::{self, FaultAction, FaultRule};
 use crate::http::Request;
 use crate::options::EmulatorCredentials;
 use crate::recording::{RecordedRequest, Recording};
-use crate::{hcaptcha, playtcha, recaptcha, recaptcha_enterprise, swetrix, trustcaptcha, turnstile};
+use crate::{friendlycaptcha, hcaptcha, playtcha, recaptcha, recaptcha_enterprise, swetrix, trustcaptcha, turnstile};
 
 /// Connection and request counters.
 #[derive(Debug, Default)]
@@ -46,6 +46,7 @@ pub struct Emulator {
     pub(crate) turnstile: Mutex<turnstile::Store>,
     pub(crate) hcaptcha: Mutex<hcaptcha::Store>,
     pub(crate) recaptcha_enterprise: Mutex<recaptcha_enterprise::Store>,
+    pub(crate) friendlycaptcha: Mutex<friendlycaptcha::Store>,
     faults: Mutex<Vec<FaultRule>>,
     pub(crate) counters: Counters,
     recording: Recording,
@@ -72,6 +73,7 @@ impl Emulator {
             turnstile: Mutex::new(turnstile::Store::default()),
             hcaptcha: Mutex::new(hcaptcha::Store::default()),
             recaptcha_enterprise: Mutex::new(recaptcha_enterprise::Store::default()),
+            friendlycaptcha: Mutex::new(friendlycaptcha::Store::default()),
             faults: Mutex::new(Vec::new()),
             counters: Counters::default(),
             recording: Recording::default(),
@@ -108,6 +110,7 @@ impl Emulator {
             Some(Provider::Turnstile) => turnstile::issue(self, claims_json),
             Some(Provider::Hcaptcha) => hcaptcha::issue(self, claims_json),
             Some(Provider::RecaptchaEnterprise) => recaptcha_enterprise::issue(self, claims_json),
+            Some(Provider::FriendlyCaptcha) => friendlycaptcha::issue(self, claims_json),
             None => Err(CaptchaError::invalid_argument(format!("unknown provider '{provider}'"))),
         }
     }
@@ -172,8 +175,8 @@ mod tests {
     #[test]
     fn unknown_providers_get_no_token() {
         let emulator = Emulator::new(EmulatorCredentials::default());
-        let error = emulator.issue("friendly-captcha", None).unwrap_err();
-        assert_eq!(error.message.as_deref(), Some("unknown provider 'friendly-captcha'"));
+        let error = emulator.issue("altcha", None).unwrap_err();
+        assert_eq!(error.message.as_deref(), Some("unknown provider 'altcha'"));
     }
 
     #[test]
@@ -201,6 +204,7 @@ mod tests {
         bounded!("playtcha", playtcha, same);
         bounded!("turnstile", turnstile, same);
         bounded!("hcaptcha", hcaptcha, same);
+        bounded!("friendly-captcha", friendlycaptcha, same);
         // A TrustCaptcha token is the base64 of the verification it names.
         let id = |token: &String| {
             captcha_core::trustcaptcha::parse_token(Some(token))

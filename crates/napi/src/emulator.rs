@@ -28,6 +28,8 @@ pub struct EmulatorCredentials {
     pub recaptcha_enterprise_api_key: String,
     pub recaptcha_enterprise_project_id: String,
     pub recaptcha_enterprise_site_key: String,
+    pub friendly_captcha_api_key: String,
+    pub friendly_captcha_sitekey: String,
 }
 
 impl From<&captcha_emulator::EmulatorCredentials> for EmulatorCredentials {
@@ -43,6 +45,8 @@ impl From<&captcha_emulator::EmulatorCredentials> for EmulatorCredentials {
             recaptcha_enterprise_api_key: credentials.recaptcha_enterprise_api_key.clone(),
             recaptcha_enterprise_project_id: credentials.recaptcha_enterprise_project_id.clone(),
             recaptcha_enterprise_site_key: credentials.recaptcha_enterprise_site_key.clone(),
+            friendly_captcha_api_key: credentials.friendly_captcha_api_key.clone(),
+            friendly_captcha_sitekey: credentials.friendly_captcha_sitekey.clone(),
         }
     }
 }

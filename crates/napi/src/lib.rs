@@ -14,6 +14,7 @@ pub mod completion;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod errors;
+pub mod friendlycaptcha;
 pub mod outcome;
 pub mod playtcha;
 pub mod providers;

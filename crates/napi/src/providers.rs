@@ -7,7 +7,8 @@ use napi_derive::napi;
 /// What JavaScript needs to know of one provider.
 #[napi(object)]
 pub struct ProviderFacts {
-    /// `trustcaptcha`, `swetrix`, `recaptcha` or `playtcha`.
+    /// `trustcaptcha`, `swetrix`, `recaptcha`, `playtcha`, `turnstile`, `hcaptcha` or
+    /// `friendly-captcha`.
     pub name: String,
     /// The form field its widget fills in with the token.
     pub token_field: String,

@@ -1,0 +1,535 @@
+//! Friendly Captcha v2: `POST {endpoint}/api/v2/captcha/siteverify` with a JSON body
+//! `{"response", "sitekey"?}` and the API key in `X-Api-Key`, as `@friendlycaptcha/server-sdk`
+//! sends it. The SDK's `VerifyResult` never rejects: it says which of its outcomes happened
+//! (an answer, a 4xx, an unreadable body, a failed request, a timeout), with the status and the
+//! body. That is what crosses to JavaScript, as data (`FriendlyCaptchaResult`); the facade makes
+//! the SDK's class of it and decides `shouldAccept()` from it, as the SDK does.
+//!
+//! No retries, as the SDK: a response is single use, and a request whose answer was lost may have
+//! spent it. The transport still resends a request that never left (its pooled connection was
+//! closing), so a server closing an idle keep-alive connection is not an outage.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
+use reqwest::{Method, Url};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::errors::{CaptchaError, SecretForms};
+use crate::outcome::{provider_code, Kind, Outcome, Unavailable};
+use crate::transport::{
+    timeout_option, Answer, Failure, ProxySetting, Request, Transport, TransportConfig, MAX_TIMEOUT_MS, MAX_URL_LENGTH,
+    PROVIDER_CONNECT_TIMEOUT,
+};
+
+/// The SDK's `"global"` endpoint.
+pub const GLOBAL_API_ENDPOINT: &str = "https://global.frcapi.com";
+/// The SDK's `"eu"` endpoint.
+pub const EU_API_ENDPOINT: &str = "https://eu.frcapi.com";
+/// Appended to the endpoint's origin.
+pub const SITEVERIFY_PATH: &str = "/api/v2/captcha/siteverify";
+/// The SDK's default `timeout`: 20 seconds.
+pub const DEFAULT_TIMEOUT_MS: u64 = 20_000;
+/// What we tell Friendly Captcha we are, in the `Frc-Sdk` header: ours, not their SDK's name.
+pub const SDK_HEADER: &str = concat!("captcha-native@", env!("CARGO_PKG_VERSION"));
+
+/// The SDK's client error codes (`VerifyResult.getErrorCode()`), as its `errors.ts` spells them.
+pub const FAILED_TO_ENCODE: &str = "failed_to_encode_request";
+pub const REQUEST_FAILED: &str = "request_failed";
+pub const REQUEST_FAILED_TIMEOUT: &str = "request_failed_due_to_timeout";
+pub const FAILED_DUE_TO_CLIENT_ERROR: &str = "request_failed_due_to_client_error";
+pub const FAILED_TO_DECODE_RESPONSE: &str = "verification_response_could_not_be_decoded";
+
+/// The API's code for a request without a response, which we answer locally.
+pub const RESPONSE_MISSING: &str = "response_missing";
+
+/// What `verifyCaptchaResponse` resolves, as data: the SDK's `VerifyResult` fields. It crosses to
+/// JavaScript as JSON text (`to_json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FriendlyCaptchaResult {
+    /// The HTTP status; -1 when no answer came (or no request was made).
+    pub status: i32,
+    /// The API's JSON object, the key taken out of it; `null` when none could be read.
+    pub response: Value,
+    /// The SDK's client error code, or `null`.
+    pub client_error_type: Option<&'static str>,
+}
+
+impl FriendlyCaptchaResult {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a JSON value, a number and a string serialize")
+    }
+
+    fn failed(client_error_type: &'static str) -> Self {
+        Self {
+            status: -1,
+            response: Value::Null,
+            client_error_type: Some(client_error_type),
+        }
+    }
+}
+
+/// The constructor's options, type-checked by `lib/friendlycaptcha.js`. No `Debug`: the key.
+#[derive(Clone, Default)]
+pub struct Options {
+    pub api_key: String,
+    pub sitekey: Option<String>,
+    /// `"global"` (default), `"eu"` or a URL, whose origin only is kept.
+    pub api_endpoint: Option<String>,
+    /// The deprecated name of `api_endpoint`, used when that is not given.
+    pub siteverify_endpoint: Option<String>,
+    pub proxy: ProxySetting,
+    /// PEM certificate authorities trusted besides the system's (checked by `ca_roots`).
+    pub ca: Vec<String>,
+}
+
+/// One call's options: `verifyCaptchaResponse(response, { timeout, sitekey })`.
+#[derive(Debug, Clone, Default)]
+pub struct Call {
+    pub sitekey: Option<String>,
+    /// Milliseconds; anything but a positive finite number gives the default, as the SDK's
+    /// `opts.timeout || 20_000` does for 0 and NaN.
+    pub timeout_ms: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    response: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sitekey: Option<&'a str>,
+}
+
+/// A configured client: the URL and headers are made once; share one across requests.
+pub struct FriendlyCaptchaClient {
+    url: Url,
+    sitekey: Option<String>,
+    headers: [(HeaderName, HeaderValue); 4],
+    api_key: String,
+    transport: Arc<Transport>,
+}
+
+/// The URL the SDK would post to: `"global"` and `"eu"` are shorthands, any other value is a URL
+/// whose origin is kept (path, query and fragment stripped, as the SDK does). Unlike the SDK, a
+/// value that is no http(s) URL, or that holds a user name or password, is refused instead of
+/// being requested (and failing open on every call).
+pub fn siteverify_url(api_endpoint: Option<&str>, siteverify_endpoint: Option<&str>) -> Result<Url, CaptchaError> {
+    // `opts.apiEndpoint || opts.siteverifyEndpoint || "global"`: an empty string is not given.
+    let given = api_endpoint
+        .filter(|text| !text.is_empty())
+        .or(siteverify_endpoint.filter(|text| !text.is_empty()))
+        .unwrap_or("global");
+    let base = match given {
+        "global" => GLOBAL_API_ENDPOINT,
+        "eu" => EU_API_ENDPOINT,
+        other => other,
+    };
+    let refused = |why: &str| CaptchaError::invalid_argument(format!("apiEndpoint {why}"));
+    let url = Some(base.trim())
+        .filter(|text| text.len() <= MAX_URL_LENGTH)
+        .and_then(|text| Url::parse(text).ok())
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
+        .ok_or_else(|| refused("must be 'global', 'eu' or an http(s) URL"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refused("must not hold a user name or password"));
+    }
+    Url::parse(&format!("{}{SITEVERIFY_PATH}", url.origin().ascii_serialization()))
+        .map_err(|_| refused("must be 'global', 'eu' or an http(s) URL"))
+}
+
+impl FriendlyCaptchaClient {
+    pub fn new(options: Options) -> Result<Self, CaptchaError> {
+        if options.api_key.is_empty() {
+            return Err(CaptchaError::invalid_argument("api key is required"));
+        }
+        let url = siteverify_url(options.api_endpoint.as_deref(), options.siteverify_endpoint.as_deref())?;
+        // Never quote the key: the message says what is wrong with it, not what it is.
+        let mut key = HeaderValue::from_str(&options.api_key)
+            .map_err(|_| CaptchaError::invalid_argument("apiKey must be printable ASCII (an HTTP header value)"))?;
+        key.set_sensitive(true);
+        let transport = Transport::shared(&TransportConfig {
+            connect_timeout: PROVIDER_CONNECT_TIMEOUT,
+            proxy: options.proxy,
+            extra_roots: options.ca,
+        })?;
+        Ok(Self {
+            url,
+            sitekey: options.sitekey.filter(|sitekey| !sitekey.is_empty()),
+            headers: [
+                (CONTENT_TYPE, HeaderValue::from_static("application/json")),
+                (ACCEPT, HeaderValue::from_static("application/json")),
+                (HeaderName::from_static("frc-sdk"), HeaderValue::from_static(SDK_HEADER)),
+                (HeaderName::from_static("x-api-key"), key),
+            ],
+            api_key: options.api_key,
+            transport,
+        })
+    }
+
+    /// The URL every request goes to.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// Verifies `response` (`None`: the caller passed something other than a string). Always
+    /// resolves: the outcome's value is the SDK's result, whatever happened.
+    pub async fn verify(&self, response: Option<&str>, call: &Call) -> Outcome<FriendlyCaptchaResult> {
+        let response = match response {
+            Some(response) if !response.is_empty() => response,
+            // The SDK sends it, the API answers 400 `response_missing`, and the SDK accepts that
+            // unless strict: a bot that leaves the field out would pass. Refused here, always.
+            _ => return Self::missing(),
+        };
+        // `this.sitekey || opts.sitekey`.
+        let sitekey = self
+            .sitekey
+            .as_deref()
+            .or(call.sitekey.as_deref().filter(|sitekey| !sitekey.is_empty()));
+        let Ok(body) = serde_json::to_vec(&Body { response, sitekey }) else {
+            return Outcome::refused(FAILED_TO_ENCODE, Ok(FriendlyCaptchaResult::failed(FAILED_TO_ENCODE)));
+        };
+        let deadline = call
+            .timeout_ms
+            .filter(|ms| ms.is_finite() && *ms > 0.0)
+            .map(|ms| ms.min(MAX_TIMEOUT_MS));
+        let deadline = timeout_option("timeout", deadline, DEFAULT_TIMEOUT_MS)
+            .unwrap_or(Duration::from_millis(DEFAULT_TIMEOUT_MS));
+        let request = Request {
+            method: Method::POST,
+            url: &self.url,
+            headers: &self.headers,
+            body: Bytes::from(body),
+            idempotent: false,
+        };
+        match self.transport.execute(request, deadline, |_| true).await {
+            Ok(answer) => self.read(answer),
+            Err(failure) => Self::no_answer(&failure),
+        }
+    }
+
+    /// The local refusal: what the API would answer (`response_missing`), as an encode error,
+    /// the SDK's class of "the visitor sent something that cannot be verified": rejected in
+    /// either mode, and no alert (`wasAbleToVerify()` is true).
+    fn missing() -> Outcome<FriendlyCaptchaResult> {
+        let result = FriendlyCaptchaResult {
+            status: -1,
+            response: serde_json::json!({
+                "success": false,
+                "error": {
+                    "error_code": RESPONSE_MISSING,
+                    "detail": "no response was given (refused by captcha-native without a request)",
+                },
+            }),
+            client_error_type: Some(FAILED_TO_ENCODE),
+        };
+        Outcome::refused(RESPONSE_MISSING, Ok(result))
+    }
+
+    fn no_answer(failure: &Failure) -> Outcome<FriendlyCaptchaResult> {
+        let why = Unavailable::of(failure);
+        let code = match why {
+            Unavailable::Timeout => REQUEST_FAILED_TIMEOUT,
+            Unavailable::MalformedResponse => FAILED_TO_DECODE_RESPONSE,
+            _ => REQUEST_FAILED,
+        };
+        Outcome::unavailable(why, Ok(FriendlyCaptchaResult::failed(code)))
+    }
+
+    /// An answer, as the SDK reads it: a 4xx is a client error; a body that is not a JSON object
+    /// is a decode error (whatever the status); a JSON object is the response.
+    fn read(&self, answer: Answer) -> Outcome<FriendlyCaptchaResult> {
+        let status = answer.status;
+        let parsed = serde_json::from_slice::<Value>(answer.body.as_deref().unwrap_or_default());
+        let mut response = match parsed {
+            Ok(Value::Object(fields)) => fields,
+            _ => {
+                let result = FriendlyCaptchaResult {
+                    status: i32::from(status),
+                    response: Value::Null,
+                    client_error_type: Some(FAILED_TO_DECODE_RESPONSE),
+                };
+                let why = if status >= 500 || status == 429 {
+                    Unavailable::of_status(status)
+                } else {
+                    Unavailable::MalformedResponse
+                };
+                return Outcome::unavailable(why, Ok(result));
+            }
+        };
+        scrub_object(&mut response, &SecretForms::new(&self.api_key));
+        let error_code = response
+            .get("error")
+            .and_then(|error| error.get("error_code"))
+            .and_then(Value::as_str)
+            .and_then(provider_code);
+        let passed = response.get("success") == Some(&Value::Bool(true));
+        let response = Value::Object(response);
+        let result = |client_error_type| FriendlyCaptchaResult {
+            status: i32::from(status),
+            response: response.clone(),
+            client_error_type,
+        };
+        match status {
+            200 if passed => Outcome::verified(result(None)),
+            200 => Outcome::refused(
+                error_code.unwrap_or_else(|| "response_invalid".into()),
+                Ok(result(None)),
+            ),
+            429 => Outcome::unavailable(Unavailable::RateLimited, Ok(result(Some(FAILED_DUE_TO_CLIENT_ERROR)))),
+            400..=499 => Outcome::with(
+                Kind::Misconfigured,
+                error_code.unwrap_or_else(|| "client_error".into()),
+                Ok(result(Some(FAILED_DUE_TO_CLIENT_ERROR))),
+            ),
+            // The SDK leaves the error type unset here, and its `shouldAccept()` then throws an
+            // "implementation error": we call it what it is, a failed request (accepted unless
+            // strict, as its other failures are).
+            _ => Outcome::unavailable(
+                if status >= 500 {
+                    Unavailable::ServerError
+                } else {
+                    Unavailable::MalformedResponse
+                },
+                Ok(result(Some(REQUEST_FAILED))),
+            ),
+        }
+    }
+}
+
+/// The key taken out of a server's object, at any depth: a name holding it dropped, a string
+/// holding it scrubbed (a server or proxy that echoes the request must not put it in a log).
+fn scrub_object(fields: &mut Map<String, Value>, forms: &SecretForms) {
+    fields.retain(|name, _| !forms.held_by(name));
+    for value in fields.values_mut() {
+        scrub_value(value, forms);
+    }
+}
+
+fn scrub_value(value: &mut Value, forms: &SecretForms) {
+    match value {
+        Value::String(text) if forms.held_by(text) => *text = forms.scrub(text).into_owned(),
+        Value::Array(items) => items.iter_mut().for_each(|item| scrub_value(item, forms)),
+        Value::Object(fields) => scrub_object(fields, forms),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderMap;
+
+    const KEY: &str = "frc-test-api-key-0123";
+
+    fn client() -> FriendlyCaptchaClient {
+        FriendlyCaptchaClient::new(Options {
+            api_key: KEY.into(),
+            api_endpoint: Some("http://127.0.0.1:9".into()),
+            proxy: ProxySetting::Disabled,
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            headers: HeaderMap::new(),
+            body: Some(body.as_bytes().to_vec()),
+        }
+    }
+
+    #[test]
+    fn endpoints_are_the_shorthands_or_an_origin() {
+        let url = |api: Option<&str>, old: Option<&str>| siteverify_url(api, old).map(|url| url.to_string());
+        assert_eq!(
+            url(None, None).unwrap(),
+            "https://global.frcapi.com/api/v2/captcha/siteverify"
+        );
+        assert_eq!(
+            url(Some("eu"), None).unwrap(),
+            "https://eu.frcapi.com/api/v2/captcha/siteverify"
+        );
+        assert_eq!(
+            url(Some(""), Some("eu")).unwrap(),
+            "https://eu.frcapi.com/api/v2/captcha/siteverify"
+        );
+        assert_eq!(
+            url(Some("global"), Some("eu")).unwrap(),
+            "https://global.frcapi.com/api/v2/captcha/siteverify"
+        );
+        assert_eq!(
+            url(None, Some("http://127.0.0.1:8080/api/v1/captcha/siteverify?x=1#y")).unwrap(),
+            "http://127.0.0.1:8080/api/v2/captcha/siteverify"
+        );
+        assert_eq!(
+            url(Some("https://api.example.com:443/"), None).unwrap(),
+            "https://api.example.com/api/v2/captcha/siteverify"
+        );
+        for bad in [
+            "EU",
+            "api.example.com",
+            "ftp://x",
+            "http://user:pw@x",
+            "http://user@x",
+            "file:///x",
+        ] {
+            assert!(url(Some(bad), None).is_err(), "{bad}");
+        }
+        let error = url(Some("http://user:s3cret@x"), None).unwrap_err();
+        assert!(!error.message.unwrap().contains("s3cret"));
+    }
+
+    #[test]
+    fn the_key_is_required_and_never_quoted() {
+        let options = |api_key: &str| Options {
+            api_key: api_key.into(),
+            proxy: ProxySetting::Disabled,
+            ..Default::default()
+        };
+        let missing = FriendlyCaptchaClient::new(options("")).err().unwrap();
+        assert_eq!(missing.message.as_deref(), Some("api key is required"));
+        let bad = FriendlyCaptchaClient::new(options("s3cret\nkey")).err().unwrap();
+        assert!(!bad.message.unwrap().contains("s3cret"));
+    }
+
+    #[test]
+    fn answers_become_the_sdks_outcomes() {
+        let c = client();
+        let ok = c.read(answer(
+            200,
+            r#"{"success":true,"data":{"event_id":"e","challenge":{"timestamp":"t","origin":"o"},"risk_intelligence":null}}"#,
+        ));
+        assert_eq!(ok.kind, Kind::Verified);
+        let value = ok.value.unwrap();
+        assert_eq!((value.status, value.client_error_type), (200, None));
+        assert_eq!(value.response["data"]["event_id"], "e");
+
+        let refused = c.read(answer(
+            200,
+            r#"{"success":false,"error":{"error_code":"response_duplicate","detail":"d"}}"#,
+        ));
+        assert_eq!(
+            (refused.kind, refused.code.as_deref()),
+            (Kind::Refused, Some("response_duplicate"))
+        );
+        assert_eq!(refused.value.unwrap().client_error_type, None);
+
+        let client_error = c.read(answer(
+            401,
+            r#"{"success":false,"error":{"error_code":"auth_invalid","detail":"d"}}"#,
+        ));
+        assert_eq!(
+            (client_error.kind, client_error.code.as_deref()),
+            (Kind::Misconfigured, Some("auth_invalid"))
+        );
+        let value = client_error.value.unwrap();
+        assert_eq!(
+            (value.status, value.client_error_type),
+            (401, Some(FAILED_DUE_TO_CLIENT_ERROR))
+        );
+        assert_eq!(value.response["error"]["error_code"], "auth_invalid");
+
+        for (status, body) in [
+            (200, "<html>"),
+            (200, "[1]"),
+            (200, "null"),
+            (400, ""),
+            (502, "bad gateway"),
+        ] {
+            let decode = c.read(answer(status, body));
+            assert_eq!(decode.kind, Kind::Unavailable, "{status} {body}");
+            let value = decode.value.unwrap();
+            assert_eq!(
+                (value.status, value.client_error_type, value.response),
+                (i32::from(status), Some(FAILED_TO_DECODE_RESPONSE), Value::Null)
+            );
+        }
+        let server = c.read(answer(
+            500,
+            r#"{"success":false,"error":{"error_code":"internal_server_error","detail":"d"}}"#,
+        ));
+        assert_eq!(
+            (server.kind, server.code.as_deref()),
+            (Kind::Unavailable, Some("server_error"))
+        );
+        assert_eq!(server.value.unwrap().client_error_type, Some(REQUEST_FAILED));
+    }
+
+    #[test]
+    fn a_server_echoing_the_key_never_shows_it() {
+        let body = format!(
+            r#"{{"success":false,"error":{{"error_code":"auth_invalid","detail":"key {KEY} is wrong"}},"{KEY}":1}}"#
+        );
+        let shown = client().read(answer(401, &body)).value.unwrap().to_json();
+        assert!(!shown.contains(KEY), "{shown}");
+        assert!(shown.contains("key [redacted] is wrong"));
+    }
+
+    #[tokio::test]
+    async fn a_missing_response_is_refused_without_a_request() {
+        let c = client();
+        for response in [None, Some("")] {
+            let outcome = c.verify(response, &Call::default()).await;
+            assert_eq!(
+                (outcome.kind, outcome.code.as_deref()),
+                (Kind::Refused, Some(RESPONSE_MISSING))
+            );
+            let value = outcome.value.unwrap();
+            assert_eq!((value.status, value.client_error_type), (-1, Some(FAILED_TO_ENCODE)));
+            assert_eq!(value.response["error"]["error_code"], RESPONSE_MISSING);
+        }
+        // Nothing listens on port 9: the request fails, and the result says so.
+        let failed = c.verify(Some("token"), &Call::default()).await;
+        assert_eq!(failed.kind, Kind::Unavailable);
+        assert_eq!(failed.value.unwrap().client_error_type, Some(REQUEST_FAILED));
+    }
+
+    #[test]
+    fn the_header_names_us() {
+        assert_eq!(SDK_HEADER, concat!("captcha-native@", env!("CARGO_PKG_VERSION")));
+        let c = client();
+        let names: Vec<&str> = c.headers.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["content-type", "accept", "frc-sdk", "x-api-key"]);
+        assert!(c.headers[3].1.is_sensitive());
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use crate::fuzzing::json_soup;
+    use proptest::prelude::*;
+    use reqwest::header::HeaderMap;
+
+    const KEY: &str = "frc_fuzz_api_key_0123456789";
+
+    proptest! {
+        /// Any answer is read without a panic, and the key, even when a hostile server echoes it
+        /// anywhere, is in no result that reaches JavaScript.
+        #[test]
+        fn any_answer_is_read_and_never_shows_the_key(
+            status in 100u16..600,
+            soup in json_soup(),
+            echo_at in proptest::option::of(0usize..64),
+        ) {
+            let client = FriendlyCaptchaClient::new(Options {
+                api_key: KEY.into(),
+                api_endpoint: Some("http://127.0.0.1:9".into()),
+                proxy: ProxySetting::Disabled,
+                ..Default::default()
+            }).unwrap();
+            let mut body = soup;
+            if let Some(at) = echo_at {
+                let at = body.char_indices().map(|(i, _)| i).nth(at).unwrap_or(body.len());
+                body.insert_str(at, KEY);
+            }
+            let outcome = client.read(Answer { status, headers: HeaderMap::new(), body: Some(body.into_bytes()) });
+            let shown = outcome.value.unwrap().to_json();
+            prop_assert!(!shown.contains(KEY), "{}", shown);
+        }
+    }
+}
