@@ -15,6 +15,8 @@ const { requireCaptcha, verifyRequest, CaptchaConfigurationError } = require('ca
 const { Emulator } = captcha
 
 const express = require('express')
+// The SDK itself: its client may be passed as `client` (its results carry no kind of ours).
+const originalFriendlyCaptcha = await import('@friendlycaptcha/server-sdk')
 
 let emulator
 let credentials
@@ -87,6 +89,45 @@ const PROVIDERS = {
       assert.equal(result.success, true)
       assert.equal(result.hostname, 'example.com')
       assert.equal(result.score, 0.1)
+    }
+  },
+  'recaptcha-enterprise': {
+    field: 'g-recaptcha-response',
+    options: () => ({
+      provider: 'recaptcha-enterprise',
+      apiKey: credentials.recaptchaEnterpriseApiKey,
+      projectId: credentials.recaptchaEnterpriseProjectId,
+      siteKey: credentials.recaptchaEnterpriseSiteKey,
+      endpoint: emulator.url,
+      timeoutMs: 2000,
+      retries: 0
+    }),
+    secret: () => credentials.recaptchaEnterpriseApiKey,
+    pass: () => emulator.issue('recaptcha-enterprise', { action: 'signup', hostname: 'example.com', score: 0.8 }),
+    fail: () => emulator.issue('recaptcha-enterprise', { invalidReason: 'BROWSER_ERROR' }),
+    verified (result) {
+      assert.equal(result.passed, true)
+      assert.deepEqual(result.errorCodes, [])
+      assert.equal(result.tokenProperties.action, 'signup')
+      assert.equal(result.riskAnalysis.score, 0.8)
+    }
+  },
+  'friendly-captcha': {
+    field: 'frc-captcha-response',
+    options: () => ({
+      provider: 'friendly-captcha',
+      apiKey: credentials.friendlyCaptchaApiKey,
+      sitekey: credentials.friendlyCaptchaSitekey,
+      apiEndpoint: emulator.url,
+      timeout: 2000
+    }),
+    secret: () => credentials.friendlyCaptchaApiKey,
+    pass: () => emulator.issue('friendly-captcha', { origin: 'https://shop.example' }),
+    fail: () => 'a-response-no-server-issued',
+    verified (result) {
+      assert.ok(result instanceof captcha.VerifyResult)
+      assert.equal(result.shouldAccept(), true)
+      assert.equal(result.getResponse().data.challenge.origin, 'https://shop.example')
     }
   },
   playtcha: {
@@ -272,7 +313,7 @@ for (const [provider, fixture] of Object.entries(PROVIDERS)) {
 
     it('answers 503 within its timeout when the provider hangs', async () => {
       emulator.fault({ provider, kind: 'hang' })
-      const short = provider === 'trustcaptcha' ? { readTimeoutMs: 300 } : { timeoutMs: 300 }
+      const short = { trustcaptcha: { readTimeoutMs: 300 }, 'friendly-captcha': { timeout: 300 } }[provider] ?? { timeoutMs: 300 }
       const started = performance.now()
       assertAnswered(await run(requireCaptcha({ ...fixture.options(), ...short }), formRequest({ [fixture.field]: fixture.pass() })), 503, 'provider_unavailable')
       assert.ok(performance.now() - started < 3000)
@@ -446,6 +487,113 @@ describe('Turnstile and hCaptcha specifics', () => {
     assertPassed(await run(requireCaptcha({ provider: 'turnstile', client }), formRequest({ 'cf-turnstile-response': PROVIDERS.turnstile.pass() })))
     assert.throws(() => requireCaptcha({ provider: 'turnstile', client, secret: 's' }), /give either client or secret/)
     assert.throws(() => requireCaptcha({ provider: 'hcaptcha', client: {} }), /client must be a HCaptcha instance/)
+  })
+})
+
+describe('reCAPTCHA Enterprise specifics', () => {
+  const field = 'g-recaptcha-response'
+  const options = () => PROVIDERS['recaptcha-enterprise'].options()
+  const pass = () => PROVIDERS['recaptcha-enterprise'].pass()
+
+  it("sends the request's address and User-Agent as userIpAddress and userAgent, unless given or null", async () => {
+    const capture = await captureServer(() => ({
+      body: { name: 'projects/p/assessments/0123456789abcdef', tokenProperties: { valid: false, invalidReason: 'MALFORMED' }, riskAnalysis: {} }
+    }))
+    try {
+      const base = { ...options(), endpoint: capture.url }
+      const req = () => ({ ...formRequest({ [field]: 't' }), ip: '203.0.113.5', headers: { ...FORM, 'user-agent': 'Browser/1.0' } })
+      await verifyRequest(req(), base)
+      await verifyRequest(req(), { ...base, userIpAddress: null, userAgent: null })
+      await verifyRequest(req(), { ...base, userIpAddress: '198.51.100.7', userAgent: 'Given/2.0' })
+      assert.deepEqual(capture.seen.map((r) => {
+        const { userIpAddress, userAgent } = JSON.parse(r.body).event
+        return [userIpAddress, userAgent]
+      }), [['203.0.113.5', 'Browser/1.0'], [undefined, undefined], ['198.51.100.7', 'Given/2.0']])
+      assert.throws(() => requireCaptcha({ ...base, userAgent: 42 }), /userAgent must be a string, or null to send none/)
+    } finally {
+      await capture.close()
+    }
+  })
+
+  it('expectedAction and minScore: another action or a lower score is a failed verification, the verdict on the outcome', async () => {
+    const wrongAction = await verifyRequest(formRequest({ [field]: pass() }), { ...options(), expectedAction: 'login' })
+    assert.equal(wrongAction.code, 'verification_failed')
+    assert.deepEqual(wrongAction.result.errorCodes, ['action-mismatch'])
+    const lowScore = await verifyRequest(formRequest({ [field]: pass() }), { ...options(), minScore: 0.9 })
+    assert.equal(lowScore.code, 'verification_failed')
+    assert.deepEqual(lowScore.result.errorCodes, ['score-threshold-not-met'])
+    assert.equal((await verifyRequest(formRequest({ [field]: pass() }), { ...options(), expectedAction: 'signup', minScore: 0.5 })).code, 'verified')
+  })
+
+  it('a replayed token is refused; a refused API key or another project goes to next(error)', async () => {
+    const token = pass()
+    assertPassed(await run(requireCaptcha(options()), formRequest({ [field]: token })))
+    const replay = await verifyRequest(formRequest({ [field]: token }), options())
+    assert.equal(replay.code, 'verification_failed')
+    assert.deepEqual(replay.result.errorCodes, ['duplicate-token'])
+    for (const wrong of [{ apiKey: 'AIzaNotTheKey000' }, { projectId: 'another-project' }]) {
+      const cause = assertNextError(await run(requireCaptcha({ ...options(), ...wrong }), formRequest({ [field]: pass() })))
+      assert.ok(cause instanceof captcha.RecaptchaEnterpriseConfigurationError, cause.name)
+      assert.equal(JSON.stringify([cause.message, cause.stack]).includes('AIzaNotTheKey000'), false)
+    }
+  })
+
+  it('uses a configured client instead of building one', async () => {
+    const { provider, ...config } = options()
+    const client = new captcha.RecaptchaEnterprise(config)
+    assertPassed(await run(requireCaptcha({ provider, client }), formRequest({ [field]: pass() })))
+    assert.throws(() => requireCaptcha({ provider, client, apiKey: 'k' }), /give either client or apiKey/)
+    assert.throws(() => requireCaptcha({ provider, client: {} }), /client must be a RecaptchaEnterprise instance/)
+  })
+})
+
+describe('Friendly Captcha specifics', () => {
+  const options = () => PROVIDERS['friendly-captcha'].options()
+  const pass = () => PROVIDERS['friendly-captcha'].pass()
+
+  it('reads the older widget field frc-captcha-solution when frc-captcha-response is absent; `field` replaces both', async () => {
+    assertPassed(await run(requireCaptcha(options()), formRequest({ 'frc-captcha-solution': pass() })))
+    const both = await verifyRequest(formRequest({ 'frc-captcha-response': pass(), 'frc-captcha-solution': 'stale' }), options())
+    assert.equal(both.code, 'verified', 'the current field wins')
+    const custom = { ...options(), field: 'captcha' }
+    assertAnswered(await run(requireCaptcha(custom), formRequest({ 'frc-captcha-solution': pass() })), 400, 'token_missing')
+    assertPassed(await run(requireCaptcha(custom), formRequest({ captcha: pass() })))
+  })
+
+  it('a replayed response is refused (400), with the API\'s answer on the outcome', async () => {
+    const response = pass()
+    assertPassed(await run(requireCaptcha(options()), formRequest({ 'frc-captcha-response': response })))
+    const replay = await verifyRequest(formRequest({ 'frc-captcha-response': response }), options())
+    assert.equal(replay.code, 'verification_failed')
+    assert.equal(replay.result.getResponseError().error_code, 'response_duplicate')
+  })
+
+  it('a refused API key or sitekey goes to next(error), naming the code and never the key', async () => {
+    for (const [wrong, code] of [[{ apiKey: 'frc-not-the-key-0001' }, 'auth_invalid'], [{ sitekey: 'FCMNOTTHESITEKEY' }, 'sitekey_invalid']]) {
+      const cause = assertNextError(await run(requireCaptcha({ ...options(), ...wrong }), formRequest({ 'frc-captcha-response': pass() })))
+      assert.equal(cause.name, 'FriendlyCaptchaConfigurationError')
+      assert.equal(cause.code, code)
+      assert.equal(JSON.stringify([cause.message, cause.stack, cause]).includes('frc-not-the-key-0001'), false)
+    }
+  })
+
+  it("strict is refused: onUnavailable decides an outage's fate for every provider", () => {
+    assert.throws(() => requireCaptcha({ ...options(), strict: true }), /give onUnavailable \('reject' or 'allow'\) instead of strict/)
+  })
+
+  it("takes a configured client: ours, or the SDK's own, whose results are read by their methods", async () => {
+    const { provider, timeout, ...config } = options()
+    for (const client of [new captcha.FriendlyCaptchaClient(config), new originalFriendlyCaptcha.FriendlyCaptchaClient(config)]) {
+      assertPassed(await run(requireCaptcha({ provider, client }), formRequest({ 'frc-captcha-response': pass() })))
+      const response = pass()
+      await verifyRequest(formRequest({ 'frc-captcha-response': response }), { provider, client })
+      assertAnswered(await run(requireCaptcha({ provider, client }), formRequest({ 'frc-captcha-response': response })), 400, 'verification_failed')
+      emulator.fault({ provider, kind: 'status', status: 503, times: 1 })
+      assertAnswered(await run(requireCaptcha({ provider, client, log: () => {} }), formRequest({ 'frc-captcha-response': pass() })), 503, 'provider_unavailable')
+    }
+    const wrongKey = new originalFriendlyCaptcha.FriendlyCaptchaClient({ ...config, apiKey: 'frc-not-the-key-0002' })
+    assertNextError(await run(requireCaptcha({ provider, client: wrongKey }), formRequest({ 'frc-captcha-response': pass() })))
+    assert.throws(() => requireCaptcha({ provider, client: new captcha.FriendlyCaptchaClient(config), apiKey: 'k' }), /give either client or apiKey/)
   })
 })
 

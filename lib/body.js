@@ -117,9 +117,21 @@ function ownString (fields, name) {
   return typeof value === 'string' && value !== '' ? value : undefined
 }
 
-/** The provider's field, else `token` unless the body is a form (a form's `token` is often CSRF's). */
+/**
+ * The provider's field (the first of `field`'s that is set, when it is a list), else `token`
+ * unless the body is a form (a form's `token` is often CSRF's).
+ */
 function findToken (fields, field, type) {
-  return ownString(fields, field) ?? (isFormType(type) ? undefined : ownString(fields, 'token'))
+  const found = Array.isArray(field) ? firstOwnString(fields, field) : ownString(fields, field)
+  return found ?? (isFormType(type) ? undefined : ownString(fields, 'token'))
+}
+
+function firstOwnString (fields, names) {
+  for (const name of names) {
+    const value = ownString(fields, name)
+    if (value !== undefined) return value
+  }
+  return undefined
 }
 
 module.exports = { BODY_LIMIT, bodyOf, findToken }

@@ -25,6 +25,7 @@ const { kindOf, mark, outcomeOf } = require('./outcome.js')
 const { BODY_LIMIT, bodyOf, findToken } = require('./body.js')
 const { SITEVERIFY_OPTIONS, VERIFY_OPTIONS, knownOptions } = require('./siteverify.js')
 const { RECAPTCHA_ENTERPRISE_OPTIONS, ASSESS_OPTIONS } = require('./recaptcha-enterprise.js')
+const { FRIENDLY_CAPTCHA_OPTIONS } = require('./options.js')
 
 /** The form field each provider's widget fills in (native code's facts). */
 const TOKEN_FIELDS = Object.freeze(Object.fromEntries(PROVIDERS.map((name) => [name, PROVIDER_FACTS[name].tokenField])))
@@ -47,6 +48,17 @@ const SITEVERIFY_CHECKS = Object.freeze({
 const ENTERPRISE_CONFIG = Object.keys(RECAPTCHA_ENTERPRISE_OPTIONS)
 const ENTERPRISE_CHECKS = ['expectedAction', 'minScore', 'expectedHostname']
 
+/**
+ * Friendly Captcha's client options (those a `client` excludes), without `strict`: here the
+ * middleware's `onUnavailable` decides what an outage does, for every provider alike.
+ */
+const FRIENDLY_CAPTCHA_CONFIG = Object.keys(FRIENDLY_CAPTCHA_OPTIONS).filter((name) => name !== 'strict')
+/**
+ * Fields looked in after the provider's own when no `field` is given: Friendly Captcha v1's
+ * widget named its field `frc-captcha-solution`, and pages still carry it.
+ */
+const OLDER_TOKEN_FIELDS = { 'friendly-captcha': ['frc-captcha-solution'] }
+
 /** The options each provider takes, besides the common ones. */
 const PROVIDER_OPTIONS = {
   trustcaptcha: [...TRUSTCAPTCHA_CONFIG, 'client', 'maxScore'],
@@ -55,7 +67,8 @@ const PROVIDER_OPTIONS = {
   playtcha: [...PLAYTCHA_CONFIG, 'client'],
   turnstile: [...SITEVERIFY_CONFIG, 'client', 'remoteip', ...SITEVERIFY_CHECKS.turnstile],
   hcaptcha: [...SITEVERIFY_CONFIG, 'client', 'remoteip', ...SITEVERIFY_CHECKS.hcaptcha],
-  'recaptcha-enterprise': [...ENTERPRISE_CONFIG, 'client', 'userIpAddress', 'userAgent', ...ENTERPRISE_CHECKS]
+  'recaptcha-enterprise': [...ENTERPRISE_CONFIG, 'client', 'userIpAddress', 'userAgent', ...ENTERPRISE_CHECKS],
+  'friendly-captcha': [...FRIENDLY_CAPTCHA_CONFIG, 'client', 'timeout']
 }
 const COMMON_OPTIONS = ['provider', 'field', 'onUnavailable', 'log', 'requestProperty']
 
@@ -102,6 +115,9 @@ function createVerifier (options) {
   const { provider } = options
   if (!PROVIDERS.includes(provider)) {
     throw new TypeError(`provider must be one of ${PROVIDERS.map((p) => `'${p}'`).join(', ')}`)
+  }
+  if (provider === 'friendly-captcha' && options.strict !== undefined) {
+    throw new TypeError("give onUnavailable ('reject' or 'allow') instead of strict: it decides what an outage does for every provider")
   }
   if (provider === 'trustcaptcha' && options.minScore !== undefined) {
     throw new TypeError("TrustCaptcha's score is a bot score (higher is more likely a bot): use maxScore")
@@ -183,6 +199,15 @@ function createVerifier (options) {
     }
     // Left out, the request's address and User-Agent are sent; `null` sends none.
     check = enterpriseCheck(client, checks, options.userIpAddress, options.userAgent)
+  } else if (provider === 'friendly-captcha') {
+    let client = clientOrOptions(options, 'verifyCaptchaResponse', 'FriendlyCaptchaClient', FRIENDLY_CAPTCHA_CONFIG)
+    const { timeout } = checkOptions({ timeout: 'ms' }, options)
+    if (!client) {
+      client = new captcha.FriendlyCaptchaClient(pick(options, FRIENDLY_CAPTCHA_CONFIG))
+      secrets.push(options.apiKey)
+    }
+    timeoutMs = timeout
+    check = friendlyCaptchaCheck(client, timeout === undefined ? undefined : { timeout })
   } else {
     let client = clientOrOptions(options, 'verify', 'Playtcha', PLAYTCHA_CONFIG)
     if (!client) {
@@ -200,7 +225,8 @@ function createVerifier (options) {
   )
   return {
     provider,
-    field: options.field ?? TOKEN_FIELDS[provider],
+    // A list: the provider's field, then any older name of it.
+    field: options.field ?? [TOKEN_FIELDS[provider], ...(OLDER_TOKEN_FIELDS[provider] ?? [])],
     onUnavailable,
     log,
     bodyTimeoutMs,
@@ -322,6 +348,44 @@ function enterpriseCheck (client, checks, userIpAddress, userAgent) {
   }
 }
 
+/**
+ * What a Friendly Captcha result means here. Ours carry their kind from native code; a result
+ * of another implementation (the SDK's own client, passed as `client`) is read by its methods:
+ * answered means a verdict, a 4xx a misconfiguration, anything else no answer.
+ */
+function friendlyCaptchaKind (result) {
+  const kind = kindOf(result)
+  if (kind !== undefined) return kind
+  if (result === null || typeof result !== 'object' || typeof result.wasAbleToVerify !== 'function') return 'refused'
+  if (result.wasAbleToVerify()) return result.shouldAccept() ? 'verified' : 'refused'
+  return result.isClientError() ? 'misconfigured' : 'unavailable'
+}
+
+/** A Friendly Captcha answer that says the configuration is wrong, as the Error `next()` gets. */
+class FriendlyCaptchaConfigurationError extends Error {
+  constructor (result) {
+    const code = result.getResponseError?.()?.error_code
+    // Only a code of the API's form is quoted: its `detail` is upstream text.
+    const named = typeof code === 'string' && /^[a-z_]{1,64}$/.test(code) ? ` ${code}` : ''
+    super(`Friendly Captcha refused the request:${named} (status ${result.status}); check apiKey and sitekey`)
+    this.name = 'FriendlyCaptchaConfigurationError'
+    this.status = result.status
+    if (named) this.code = code
+  }
+}
+
+function friendlyCaptchaCheck (client, callOptions) {
+  return async (token) => {
+    // Never rejects (the SDK's promise); a misconfiguration is thrown for next(error).
+    const result = await client.verifyCaptchaResponse(token, callOptions)
+    const kind = friendlyCaptchaKind(result)
+    if (kind === 'misconfigured') throw new FriendlyCaptchaConfigurationError(result)
+    if (kind === 'verified') return { kind: 'verified', result }
+    if (kind === 'unavailable') return { kind: 'unavailable', result }
+    return { kind: 'failed', result }
+  }
+}
+
 function playtchaCheck (client) {
   return async (token) => {
     try {
@@ -383,6 +447,10 @@ function describe (verdict) {
     if (error.status !== undefined) text += ` (status ${error.status})`
     if (isError(error.cause)) text += `; cause: ${error.cause.message}`
     return text
+  }
+  if (result && typeof result === 'object' && typeof result.getErrorCode === 'function') {
+    // A Friendly Captcha result: its client error code (request_failed...) and status.
+    return `${result.getErrorCode()}${result.status > 0 ? ` (status ${result.status})` : ''}`
   }
   if (result && typeof result === 'object') {
     return `failed open: ${result.unavailableReason}${result.status !== undefined ? ` (status ${result.status})` : ''}`

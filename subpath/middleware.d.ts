@@ -14,6 +14,11 @@ import type {
   PlaytchaFailedOpenResult,
   PlaytchaVerifiedResult,
   VerifyResult as FriendlyCaptchaVerifyResult,
+  FriendlyCaptchaClient,
+  FriendlyCaptchaOptions,
+  RecaptchaEnterprise,
+  RecaptchaEnterpriseOptions,
+  RecaptchaEnterpriseAssessOptions,
   Turnstile,
   HCaptcha,
   SiteverifyOptions,
@@ -25,7 +30,7 @@ import type {
   EmulatorProvider,
 } from '../index.js'
 
-/** The providers: the same six as the emulator's. */
+/** The providers: the same eight as the emulator's. */
 export type CaptchaProvider = EmulatorProvider
 
 /**
@@ -163,6 +168,54 @@ export type HCaptchaMiddlewareOptions = CaptchaCommonOptions & { provider: 'hcap
   Pick<HCaptchaVerifyOptions, 'sitekey' | 'expectedHostname' | 'maxScore'> &
   ((SiteverifyOptions & { client?: undefined }) | SharedSiteverifyClient<HCaptcha>)
 
+/**
+ * reCAPTCHA Enterprise, with its client options (or a configured `client`) and its checks. The
+ * request's address and User-Agent go with the assessment unless given, or `null` to send none.
+ */
+export type RecaptchaEnterpriseMiddlewareOptions = CaptchaCommonOptions & { provider: 'recaptcha-enterprise' } &
+  Pick<RecaptchaEnterpriseAssessOptions, 'expectedAction' | 'minScore' | 'expectedHostname'> & {
+    userIpAddress?: string | null
+    userAgent?: string | null
+  } & (
+    | (RecaptchaEnterpriseOptions & { client?: undefined })
+    | {
+        /** A configured instance, shared; then no other client option may be given. */
+        client: RecaptchaEnterprise
+        projectId?: undefined
+        apiKey?: undefined
+        siteKey?: undefined
+        endpoint?: undefined
+        timeoutMs?: undefined
+        retries?: undefined
+        proxy?: undefined
+        ca?: undefined
+      }
+  )
+
+/**
+ * Friendly Captcha, with its client options (or a configured `client`: ours, or the SDK's own).
+ * No `strict`: `onUnavailable` decides what an outage does. The token is read from
+ * `frc-captcha-response`, else the older `frc-captcha-solution`, unless `field` is given.
+ */
+export type FriendlyCaptchaMiddlewareOptions = CaptchaCommonOptions & {
+  provider: 'friendly-captcha'
+  /** The deadline of the request, in milliseconds (the SDK's `timeout`). Default 20000. */
+  timeout?: number
+  strict?: never
+} & (
+    | (Omit<FriendlyCaptchaOptions, 'strict' | 'fetch'> & { client?: undefined })
+    | {
+        /** A configured client, shared; then no other client option may be given. */
+        client: FriendlyCaptchaClient | { verifyCaptchaResponse(response: string, opts?: { timeout?: number; sitekey?: string }): Promise<unknown> }
+        apiKey?: undefined
+        sitekey?: undefined
+        apiEndpoint?: undefined
+        siteverifyEndpoint?: undefined
+        proxy?: undefined
+        ca?: undefined
+      }
+  )
+
 export type CaptchaOptions =
   | TrustCaptchaMiddlewareOptions
   | SwetrixMiddlewareOptions
@@ -170,6 +223,8 @@ export type CaptchaOptions =
   | PlaytchaMiddlewareOptions
   | TurnstileMiddlewareOptions
   | HCaptchaMiddlewareOptions
+  | RecaptchaEnterpriseMiddlewareOptions
+  | FriendlyCaptchaMiddlewareOptions
 
 /** What each provider verified. */
 export interface CaptchaVerifiedResults {

@@ -2,7 +2,7 @@
 // Express and with node:http. Compiled by `tsc -p __test__/types`, never run.
 
 import http from 'node:http'
-import { Turnstile } from 'captcha-native'
+import { Turnstile, FriendlyCaptchaClient } from 'captcha-native'
 import express, { Request, Response } from 'express'
 import { TrustCaptcha, Playtcha, VerificationResult, PlaytchaUnavailableError } from 'captcha-native'
 import {
@@ -96,7 +96,7 @@ async function playtchaOutcome (body: unknown): Promise<void> {
 
 // Mistakes the types catch.
 // @ts-expect-error an unknown provider
-requireCaptcha({ provider: 'friendly-captcha', secret: 's' })
+requireCaptcha({ provider: 'altcha', secret: 's' })
 // @ts-expect-error Swetrix needs its secret
 requireCaptcha({ provider: 'swetrix' })
 // @ts-expect-error TrustCaptcha's score is a bot score: maxScore, not minScore
@@ -111,6 +111,10 @@ requireCaptcha({ provider: 'recaptcha', secret: 's' })
 requireCaptcha({ provider: 'turnstile' })
 // @ts-expect-error hCaptcha's score is a risk score: maxScore, not minScore
 requireCaptcha({ provider: 'hcaptcha', secret: 's', minScore: 0.5 })
+// @ts-expect-error Friendly Captcha's outage policy is onUnavailable, not strict
+requireCaptcha({ provider: 'friendly-captcha', apiKey: 'k', strict: true })
+// @ts-expect-error reCAPTCHA Enterprise needs its project
+requireCaptcha({ provider: 'recaptcha-enterprise', apiKey: 'k', siteKey: 's' })
 // @ts-expect-error a shared Turnstile client, or its options, not both
 requireCaptcha({ provider: 'turnstile', client: new Turnstile({ secret: 's' }), secret: 's' })
 
@@ -124,6 +128,19 @@ export async function siteverify(body: Record<string, string>): Promise<void> {
   const field: 'cf-turnstile-response' = TOKEN_FIELDS.turnstile
   const hfield: 'h-captcha-response' = TOKEN_FIELDS.hcaptcha
   void [field, hfield]
+}
+
+// reCAPTCHA Enterprise and Friendly Captcha: options or a client; the assessment or the VerifyResult on the outcome.
+export async function assessedAndFriendly(body: Record<string, string>): Promise<void> {
+  const enterprise = await verifyRequest({ body }, {
+    provider: 'recaptcha-enterprise', projectId: 'p', apiKey: 'k', siteKey: 's', expectedAction: 'signup', minScore: 0.5, userAgent: null
+  })
+  if (enterprise.ok && !enterprise.failedOpen) console.log(enterprise.result.riskAnalysis, enterprise.result.passed)
+  const friendly = await verifyRequest({ body }, { provider: 'friendly-captcha', apiKey: 'k', sitekey: 's', apiEndpoint: 'eu', timeout: 5000 })
+  if (friendly.ok && !friendly.failedOpen) console.log(friendly.result.getResponse())
+  requireCaptcha({ provider: 'friendly-captcha', client: new FriendlyCaptchaClient({ apiKey: 'k' }), onUnavailable: 'allow' })
+  const frc: 'frc-captcha-response' = TOKEN_FIELDS['friendly-captcha']
+  void frc
 }
 
 export { app, playtchaOutcome, field }
