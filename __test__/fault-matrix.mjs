@@ -11,7 +11,9 @@ const {
   Emulator, TrustCaptcha, validateToken, authorize, Playtcha, isProviderUnavailable,
   ServerUnreachableException, VerificationResultRetrievalLimitReachedException, FailoverException,
   RecaptchaError, RecaptchaUnavailableError, PlaytchaError, PlaytchaUnavailableError, Turnstile, TurnstileUnavailableError,
-  TurnstileConfigurationError, HCaptcha, HCaptchaUnavailableError, HCaptchaConfigurationError, Recaptcha
+  TurnstileConfigurationError, HCaptcha, HCaptchaUnavailableError, HCaptchaConfigurationError, Recaptcha,
+  FriendlyCaptchaClient, VerifyResult, RecaptchaEnterprise, RecaptchaEnterpriseUnavailableError,
+  RecaptchaEnterpriseConfigurationError
 } = captcha
 const hcaptchaDropIn = createRequire(import.meta.url)('../subpath/hcaptcha.js')
 
@@ -22,7 +24,9 @@ export const CREDENTIALS = {
   recaptchaSecret: 'rc-secret-J5yB0uGe7Ns2',
   playtchaSecret: 'pt-secret-V4kF9hTa2Qw8',
   turnstileSecret: 'ts-secret-M3pW8rYc6Lf1',
-  hcaptchaSecret: 'hc-secret-D9sK2nQv5Bx7'
+  hcaptchaSecret: 'hc-secret-D9sK2nQv5Bx7',
+  friendlyCaptchaApiKey: 'frc-key-W2hT7yUe3Qa9',
+  recaptchaEnterpriseApiKey: 'AIza-ent-K5vN1xPz8Rb4'
 }
 export const SECRETS = Object.values(CREDENTIALS)
 
@@ -124,10 +128,44 @@ export const PROVIDERS = {
   }
 }
 
-/** The columns of the README's two tables: the drop-ins of the first four, then the siteverify providers. */
+/** Friendly Captcha's client, as the SDK's users build it: `strict` or not. */
+const friendlyCaptcha = (strict) => (host, emulator) => new FriendlyCaptchaClient({
+  apiKey: CREDENTIALS.friendlyCaptchaApiKey, apiEndpoint: host, ...(strict && { strict })
+}).verifyCaptchaResponse(emulator.issue('friendly-captcha'), { timeout: TIMEOUT_MS })
+
+Object.assign(PROVIDERS, {
+  friendlyCaptcha: {
+    column: '`FriendlyCaptchaClient` (default)',
+    deadlineMs: () => TIMEOUT_MS,
+    call: friendlyCaptcha(false)
+  },
+  friendlyCaptchaStrict: {
+    column: '`FriendlyCaptchaClient` with `strict: true`',
+    deadlineMs: () => TIMEOUT_MS,
+    call: friendlyCaptcha(true)
+  },
+  recaptchaEnterprise: {
+    column: '`RecaptchaEnterprise` `assess`',
+    deadlineMs: siteverifyDeadline,
+    call: (host, emulator) => new RecaptchaEnterprise({
+      apiKey: CREDENTIALS.recaptchaEnterpriseApiKey,
+      projectId: emulator.credentials.recaptchaEnterpriseProjectId,
+      siteKey: emulator.credentials.recaptchaEnterpriseSiteKey,
+      endpoint: host,
+      timeoutMs: TIMEOUT_MS,
+      ...SITEVERIFY
+    }).assess(emulator.issue('recaptcha-enterprise'))
+  }
+})
+
+/**
+ * The columns of the README's three tables: the drop-ins of the first four, the siteverify
+ * providers, then Friendly Captcha (never rejects; strict or not) and reCAPTCHA Enterprise.
+ */
 const TABLES = [
   ['trustcaptcha', 'swetrix', 'recaptcha', 'playtcha'],
-  ['turnstile', 'hcaptcha', 'hcaptchaDropIn', 'recaptchaClass']
+  ['turnstile', 'hcaptcha', 'hcaptchaDropIn', 'recaptchaClass'],
+  ['friendlyCaptcha', 'friendlyCaptchaStrict', 'recaptchaEnterprise']
 ]
 
 // Outcomes: each is `{ doc, unavailable, check(outcome, world) }`, where `outcome` is
@@ -222,6 +260,29 @@ function failsOpen (unavailableReason, status) {
 }
 
 /**
+ * Friendly Captcha never rejects: a `VerifyResult` with the SDK's error code and status, which
+ * the default client accepts (its fail-open policy) and a strict one does not. `unavailable`:
+ * what `isProviderUnavailable` answers (native code's kind: a 4xx but 429 is a misconfiguration).
+ */
+function friendlyResult (errorCode, status = -1, { note = '', unavailable = true, response } = {}) {
+  const cell = (strict) => ({
+    doc: `resolves \`${errorCode}\`${status === -1 ? '' : ` (status ${status})`}: ${strict ? 'rejected' : 'accepted'}${note}`,
+    unavailable,
+    check ({ error, value }) {
+      assert.equal(error, undefined, `verifyCaptchaResponse rejected: ${error}`)
+      assert.ok(value instanceof VerifyResult)
+      assert.deepEqual([value.getErrorCode(), value.status, value.wasAbleToVerify(), value.shouldAccept()], [errorCode, status, false, !strict])
+      if (response) response(value.getResponse())
+    }
+  })
+  return { friendlyCaptcha: cell(false), friendlyCaptchaStrict: cell(true) }
+}
+
+/** reCAPTCHA Enterprise's outage: `RecaptchaEnterpriseUnavailableError`, after the retries. */
+const enterpriseUnavailable = (doc = 'after the retries') =>
+  rejects(RecaptchaEnterpriseUnavailableError, `rejects \`RecaptchaEnterpriseUnavailableError\` ${doc}`, true, { attempts: SITEVERIFY.retries + 1 })
+
+/**
  * The matrix. `host(world)` is where the clients go (default: the emulator), `rule(provider)`
  * the fault the emulator injects for that provider (the emulator's name: both Playtcha clients are 'playtcha').
  */
@@ -236,7 +297,9 @@ export const FAULTS = [
         "`[false, 'Unable to make API request, error: Error: connect ECONNREFUSED <address>']`"),
       recaptcha: recaptchaUnavailable(),
       playtcha: failsOpen('network_error'),
-      ...siteverifyUnavailable()
+      ...siteverifyUnavailable(),
+      ...friendlyResult('request_failed'),
+      recaptchaEnterprise: enterpriseUnavailable()
     }
   },
   {
@@ -249,7 +312,9 @@ export const FAULTS = [
         "`[false, 'Unable to make API request, error: Error: getaddrinfo ENOTFOUND <host>']`"),
       recaptcha: recaptchaUnavailable(),
       playtcha: failsOpen('network_error'),
-      ...siteverifyUnavailable()
+      ...siteverifyUnavailable(),
+      ...friendlyResult('request_failed'),
+      recaptchaEnterprise: enterpriseUnavailable()
     }
   },
   {
@@ -261,7 +326,9 @@ export const FAULTS = [
       swetrix: swetrixTimeout,
       recaptcha: recaptchaUnavailable(),
       playtcha: failsOpen('timeout'),
-      ...siteverifyUnavailable('after `timeoutMs` per attempt')
+      ...siteverifyUnavailable('after `timeoutMs` per attempt'),
+      ...friendlyResult('request_failed_due_to_timeout', -1, { note: ', at `timeout`' }),
+      recaptchaEnterprise: enterpriseUnavailable('after `timeoutMs` per attempt')
     }
   },
   {
@@ -273,7 +340,9 @@ export const FAULTS = [
       swetrix: swetrixTimeout,
       recaptcha: recaptchaUnavailable('rejects `RecaptchaUnavailableError` (503) after `timeoutMs` per attempt'),
       playtcha: failsOpen('timeout'),
-      ...siteverifyUnavailable('after `timeoutMs` per attempt')
+      ...siteverifyUnavailable('after `timeoutMs` per attempt'),
+      ...friendlyResult('request_failed_due_to_timeout', -1, { note: ', at `timeout`' }),
+      recaptchaEnterprise: enterpriseUnavailable('after `timeoutMs` per attempt')
     }
   },
   {
@@ -285,7 +354,9 @@ export const FAULTS = [
       swetrix: swetrixTimeout,
       recaptcha: recaptchaUnavailable('rejects `RecaptchaUnavailableError` (503) at `timeoutMs` per attempt'),
       playtcha: failsOpen('timeout'),
-      ...siteverifyUnavailable('at `timeoutMs` per attempt')
+      ...siteverifyUnavailable('at `timeoutMs` per attempt'),
+      ...friendlyResult('request_failed_due_to_timeout', -1, { note: ', at `timeout`' }),
+      recaptchaEnterprise: enterpriseUnavailable('at `timeoutMs` per attempt')
     }
   },
   {
@@ -297,7 +368,9 @@ export const FAULTS = [
       swetrix: swetrixNoAnswer('Error: socket hang up'),
       recaptcha: recaptchaUnavailable(),
       playtcha: failsOpen('network_error'),
-      ...siteverifyUnavailable()
+      ...siteverifyUnavailable(),
+      ...friendlyResult('request_failed'),
+      recaptchaEnterprise: enterpriseUnavailable()
     }
   },
   {
@@ -310,7 +383,9 @@ export const FAULTS = [
       swetrix: swetrixFalse('Request failed with status code 503: upstream unavailable', "`[false, 'Request failed with status code 503: <body>']`", true),
       recaptcha: recaptchaUnavailable(),
       playtcha: failsOpen('server_error', 503),
-      ...siteverifyUnavailable()
+      ...siteverifyUnavailable(),
+      ...friendlyResult('verification_response_could_not_be_decoded', 503),
+      recaptchaEnterprise: enterpriseUnavailable()
     }
   },
   {
@@ -333,7 +408,12 @@ export const FAULTS = [
       recaptcha: recaptchaUnavailable('retries after `Retry-After` (never sooner than `retryDelayMs`), then rejects `RecaptchaUnavailableError` (503)'),
       playtcha: rejects(PlaytchaError, 'fails closed: rejects `PlaytchaError` with `code: \'rate_limited_ip\'`, `retryAfter: 1`', false,
         { code: 'rate_limited_ip', status: 429, retryAfter: 1, requestId: 'req_429' }),
-      ...siteverifyUnavailable('after `Retry-After`')
+      ...siteverifyUnavailable('after `Retry-After`'),
+      ...friendlyResult('request_failed_due_to_client_error', 429, {
+        note: ' (the SDK counts every 4xx a client error)',
+        response: (response) => assert.equal(response.statusCode, 429)
+      }),
+      recaptchaEnterprise: enterpriseUnavailable('after `Retry-After`')
     }
   },
   {
@@ -346,7 +426,9 @@ export const FAULTS = [
         "`[false, 'Unable to parse JSON response: <body>']`", true),
       recaptcha: recaptchaUnavailable(),
       playtcha: failsOpen('malformed_response', 200),
-      ...siteverifyUnavailable()
+      ...siteverifyUnavailable(),
+      ...friendlyResult('verification_response_could_not_be_decoded', 200),
+      recaptchaEnterprise: enterpriseUnavailable()
     }
   },
   {
@@ -358,7 +440,9 @@ export const FAULTS = [
       swetrix: swetrixFalse('Unable to parse JSON response: ', undefined, true),
       recaptcha: recaptchaUnavailable(),
       playtcha: failsOpen('malformed_response', 200),
-      ...siteverifyUnavailable()
+      ...siteverifyUnavailable(),
+      ...friendlyResult('verification_response_could_not_be_decoded', 200),
+      recaptchaEnterprise: enterpriseUnavailable()
     }
   },
   {
@@ -370,7 +454,9 @@ export const FAULTS = [
       swetrix: swetrixFalse('CAPTCHA validation failed', undefined, false),
       recaptcha: recaptchaUnavailable(),
       playtcha: failsOpen('malformed_response', 200),
-      ...siteverifyUnavailable()
+      ...siteverifyUnavailable(),
+      ...friendlyResult('verification_response_could_not_be_decoded', 200),
+      recaptchaEnterprise: enterpriseUnavailable()
     }
   },
   {
@@ -382,7 +468,9 @@ export const FAULTS = [
       swetrix: swetrixNoAnswer('Error: maxContentLength size of 1048576 exceeded'),
       recaptcha: recaptchaUnavailable(),
       playtcha: failsOpen('malformed_response'),
-      ...siteverifyUnavailable('(no more than 1 MiB is read)')
+      ...siteverifyUnavailable('(no more than 1 MiB is read)'),
+      ...friendlyResult('verification_response_could_not_be_decoded', -1, { note: '; no more than 1 MiB is read' }),
+      recaptchaEnterprise: enterpriseUnavailable('(no more than 1 MiB is read)')
     }
   },
   {
@@ -400,7 +488,10 @@ export const FAULTS = [
         { statusCode: 500, errorCodes: ['siteverify-unexpected-status'] }),
       playtcha: rejects(PlaytchaError, "fails closed: rejects `PlaytchaError` with `code: 'unexpected_redirect'`: check `apiHost`", false,
         { code: 'unexpected_redirect', status: 302 }),
-      ...siteverifyMisconfigured('siteverify-unexpected-status', ', no retry: check `siteverifyUrl`')
+      ...siteverifyMisconfigured('siteverify-unexpected-status', ', no retry: check `siteverifyUrl`'),
+      ...friendlyResult('verification_response_could_not_be_decoded', 302, { note: '; never followed' }),
+      recaptchaEnterprise: rejects(RecaptchaEnterpriseConfigurationError,
+        'rejects `RecaptchaEnterpriseConfigurationError` (`status: 302`), no retry: check `endpoint`', false, { status: 302 })
     }
   },
   {
@@ -412,7 +503,9 @@ export const FAULTS = [
       swetrix: swetrixNoAnswer('Error: invalid peer certificate: UnknownIssuer'),
       recaptcha: recaptchaUnavailable(),
       playtcha: failsOpen('network_error'),
-      ...siteverifyUnavailable()
+      ...siteverifyUnavailable(),
+      ...friendlyResult('request_failed'),
+      recaptchaEnterprise: enterpriseUnavailable()
     }
   },
   {
@@ -424,7 +517,24 @@ export const FAULTS = [
       recaptcha: { kind: 'status', status: 200, body: JSON.stringify({ success: false, 'error-codes': ['invalid-input-secret', CREDENTIALS.recaptchaSecret] }) },
       playtcha: { kind: 'status', status: 401, body: JSON.stringify({ error: { code: 'bad_secret', message: `secret ${CREDENTIALS.playtchaSecret} is wrong`, request_id: 'req_401' } }) },
       turnstile: { kind: 'status', status: 200, body: JSON.stringify({ success: false, 'error-codes': ['invalid-input-secret', CREDENTIALS.turnstileSecret] }) },
-      hcaptcha: { kind: 'status', status: 200, body: JSON.stringify({ success: false, 'error-codes': ['invalid-input-secret', CREDENTIALS.hcaptchaSecret] }) }
+      hcaptcha: { kind: 'status', status: 200, body: JSON.stringify({ success: false, 'error-codes': ['invalid-input-secret', CREDENTIALS.hcaptchaSecret] }) },
+      'friendly-captcha': {
+        kind: 'status',
+        status: 401,
+        body: JSON.stringify({ success: false, error: { error_code: 'auth_invalid', detail: `API key ${CREDENTIALS.friendlyCaptchaApiKey} is not valid` } })
+      },
+      'recaptcha-enterprise': {
+        kind: 'status',
+        status: 400,
+        body: JSON.stringify({
+          error: {
+            code: 400,
+            message: `API key not valid: ${CREDENTIALS.recaptchaEnterpriseApiKey}. Please pass a valid API key.`,
+            status: 'INVALID_ARGUMENT',
+            details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' }]
+          }
+        })
+      }
     })[provider],
     outcomes: {
       trustcaptcha: rejects(Error, "rejects `Error` with `status: 500`; the body is never read", true, { status: 500 }),
@@ -433,7 +543,15 @@ export const FAULTS = [
         { statusCode: 500, errorCodes: ['invalid-input-secret'] }),
       playtcha: rejects(PlaytchaError, "rejects `PlaytchaError` with `code: 'bad_secret'`; the secret is cut from the upstream text", false,
         { code: 'bad_secret', status: 401 }),
-      ...siteverifyMisconfigured('invalid-input-secret', '; a code holding the secret is dropped')
+      ...siteverifyMisconfigured('invalid-input-secret', '; a code holding the secret is dropped'),
+      ...friendlyResult('request_failed_due_to_client_error', 401, {
+        note: '; the key is cut from the answer',
+        unavailable: false,
+        response: (response) => assert.deepEqual(response.error.error_code, 'auth_invalid')
+      }),
+      recaptchaEnterprise: rejects(RecaptchaEnterpriseConfigurationError,
+        "rejects `RecaptchaEnterpriseConfigurationError` (`status: 400`, `reason: 'API_KEY_INVALID'`); the key is cut from Google's message", false,
+        { status: 400, reason: 'API_KEY_INVALID' })
     }
   }
 ]
@@ -448,7 +566,14 @@ export function outcomeOf (fault, provider) {
 }
 
 /** The emulator's name of the provider a client calls. */
-const EMULATOR_NAMES = { playtchaFailClosed: 'playtcha', hcaptchaDropIn: 'hcaptcha', recaptchaClass: 'recaptcha' }
+const EMULATOR_NAMES = {
+  playtchaFailClosed: 'playtcha',
+  hcaptchaDropIn: 'hcaptcha',
+  recaptchaClass: 'recaptcha',
+  friendlyCaptcha: 'friendly-captcha',
+  friendlyCaptchaStrict: 'friendly-captcha',
+  recaptchaEnterprise: 'recaptcha-enterprise'
+}
 const emulatorProvider = (provider) => EMULATOR_NAMES[provider] ?? provider
 
 /** Runs one cell: injects the fault, calls, and returns the outcome and the milliseconds. */
