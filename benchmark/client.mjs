@@ -26,8 +26,8 @@ import { loadAddon } from './lib/addon.mjs'
 import { LatencyHistogram } from './lib/stats.mjs'
 import { defaultWireTool, runWire } from './lib/wire.mjs'
 import {
-  CLIENTS, DEFAULT_CREDENTIALS, HCAPTCHA_TEST_SECRET, NEEDS_MINTED_TOKENS, RECAPTCHA_TEST_SECRET,
-  SWETRIX_PASS_SECRET, TEST_TOKENS, TURNSTILE_TEST_SECRET, verificationRequest
+  CLIENTS, DEFAULT_CREDENTIALS, HCAPTCHA_TEST_SECRET, NEEDS_MINTED_TOKENS, RECAPTCHA_ENTERPRISE_TEST_SITE_KEY,
+  RECAPTCHA_TEST_SECRET, SWETRIX_PASS_SECRET, TEST_TOKENS, TURNSTILE_TEST_SECRET, verificationRequest
 } from './lib/protocol.mjs'
 
 const { values: args } = parseArgs({
@@ -128,6 +128,12 @@ async function makeVerifier () {
     const trustCaptcha = new SdkStyleTrustCaptcha({ apiKey: credentials.trustcaptchaApiKey, apiHost: url })
     return async (token) => expectTrustCaptchaPassed(await trustCaptcha.getVerificationResult(token))
   }
+  if (client === 'sdk-style' && provider === 'friendly-captcha') {
+    // The SDK itself, as published: its fetch, its AbortController, its timer per call.
+    const { FriendlyCaptchaClient } = await import('@friendlycaptcha/server-sdk')
+    const frc = new FriendlyCaptchaClient({ apiKey: credentials.friendlyCaptchaApiKey, apiEndpoint: url })
+    return async (token) => expectFriendlyCaptchaVerified(await frc.verifyCaptchaResponse(token))
+  }
   if (client === 'sdk-style' && provider === 'swetrix') {
     const { validateToken } = await import('./reference/swetrix-validator.mjs')
     return async (token) => expectSwetrixPassed(await validateToken(token, SWETRIX_PASS_SECRET, `${url}/v1/captcha`))
@@ -169,12 +175,36 @@ async function makeVerifier () {
       const hcaptcha = new native.HCaptcha({ secret: HCAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/siteverify`, retries: 0, ...tls })
       return async (token) => expectSiteverifyPassed(await hcaptcha.verify(token))
     }
+    case 'recaptcha-enterprise': {
+      // No retries, as for the siteverify classes: a failure shows as an error.
+      const enterprise = new native.RecaptchaEnterprise({
+        projectId: credentials.recaptchaEnterpriseProjectId,
+        apiKey: credentials.recaptchaEnterpriseApiKey,
+        siteKey: RECAPTCHA_ENTERPRISE_TEST_SITE_KEY,
+        endpoint: url,
+        retries: 0,
+        ...tls
+      })
+      return async (token) => {
+        const verdict = await enterprise.assess(token)
+        if (verdict.passed !== true) throw new Error(`verdict ${JSON.stringify(verdict.errorCodes)}`)
+      }
+    }
+    case 'friendly-captcha': {
+      const frc = new native.FriendlyCaptchaClient({ apiKey: credentials.friendlyCaptchaApiKey, apiEndpoint: url, ...tls })
+      return async (token) => expectFriendlyCaptchaVerified(await frc.verifyCaptchaResponse(token))
+    }
   }
   throw new Error(`no client ${client} for ${provider}`)
 }
 
 function expectTrustCaptchaPassed (result) {
   if (result.verificationPassed !== true) throw new Error(`verificationPassed is ${result.verificationPassed}`)
+}
+
+/** Friendly Captcha resolves every outcome: only a verified, accepted response counts (failing open does not). */
+function expectFriendlyCaptchaVerified (result) {
+  if (!result.wasAbleToVerify() || !result.shouldAccept()) throw new Error(`not verified: ${result.getErrorCode()} ${JSON.stringify(result.getResponseError())}`)
 }
 
 function expectSwetrixPassed ([ok, data]) {

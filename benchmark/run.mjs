@@ -305,7 +305,16 @@ function ratios (runsByClient, reference) {
   }
 }
 
-const NAMES = { trustcaptcha: 'TrustCaptcha', swetrix: 'Swetrix', recaptcha: 'reCAPTCHA', playtcha: 'Playtcha', turnstile: 'Turnstile', hcaptcha: 'hCaptcha' }
+const NAMES = {
+  trustcaptcha: 'TrustCaptcha',
+  swetrix: 'Swetrix',
+  recaptcha: 'reCAPTCHA',
+  playtcha: 'Playtcha',
+  turnstile: 'Turnstile',
+  hcaptcha: 'hCaptcha',
+  'recaptcha-enterprise': 'reCAPTCHA Enterprise',
+  'friendly-captcha': 'Friendly Captcha'
+}
 
 function number (value, digits = 0) {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—'

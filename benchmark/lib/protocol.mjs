@@ -5,10 +5,14 @@
 // in the emulator's Rust), never restated here; the package is the one lib/addon.mjs loads.
 import { randomUUID } from 'node:crypto'
 
-import { loadAddon } from './addon.mjs'
+import { createRequire } from 'node:module'
+
+import { ADDON_PATH, loadAddon } from './addon.mjs'
 
 const { Emulator } = loadAddon()
 const { trustcaptcha, swetrix, recaptcha, playtcha, turnstile, hcaptcha } = Emulator.identities
+const recaptchaEnterprise = Emulator.identities['recaptcha-enterprise']
+const friendlyCaptcha = Emulator.identities['friendly-captcha']
 
 /** Published TrustCaptcha test id ...0: "finished", answered without consuming anything. */
 export const TRUSTCAPTCHA_TEST_ID = trustcaptcha.testVerifications[0].verificationId
@@ -28,6 +32,13 @@ export const TURNSTILE_DUMMY_TOKEN = turnstile.dummyToken
 /** hCaptcha's published test secret and its Publisher test token (reusable). */
 export const HCAPTCHA_TEST_SECRET = hcaptcha.testSecret
 export const HCAPTCHA_TEST_TOKEN = hcaptcha.testKeys.publisher.token
+/**
+ * The emulator's reCAPTCHA Enterprise key whose `testingOptions` fix the score at 0.9: any token
+ * is valid with it, any number of times (Google publishes no test keys of its own).
+ */
+export const RECAPTCHA_ENTERPRISE_TEST_SITE_KEY = recaptchaEnterprise.testSiteKeys.human.siteKey
+/** `Frc-Sdk`, as captcha-native sends it: the JS clients send the same bytes. */
+export const FRIENDLY_CAPTCHA_SDK_HEADER = `captcha-native@${createRequire(ADDON_PATH)('./package.json').version}`
 
 /** The reusable token each provider's runs send (Playtcha's are minted per run instead). */
 export const TEST_TOKENS = Object.freeze({
@@ -35,7 +46,8 @@ export const TEST_TOKENS = Object.freeze({
   swetrix: ANY_TOKEN,
   recaptcha: ANY_TOKEN,
   turnstile: TURNSTILE_DUMMY_TOKEN,
-  hcaptcha: HCAPTCHA_TEST_TOKEN
+  hcaptcha: HCAPTCHA_TEST_TOKEN,
+  'recaptcha-enterprise': ANY_TOKEN
 })
 
 /** The emulator's default credentials (README, "The emulator"), for a client run by hand. */
@@ -43,7 +55,10 @@ export const DEFAULT_CREDENTIALS = Object.freeze({
   trustcaptchaApiKey: trustcaptcha.apiKey,
   swetrixSecret: swetrix.secret,
   recaptchaSecret: recaptcha.secretKey,
-  playtchaSecret: playtcha.secret
+  playtchaSecret: playtcha.secret,
+  recaptchaEnterpriseApiKey: recaptchaEnterprise.apiKey,
+  recaptchaEnterpriseProjectId: recaptchaEnterprise.projectId,
+  friendlyCaptchaApiKey: friendlyCaptcha.apiKey
 })
 
 /**
@@ -51,7 +66,10 @@ export const DEFAULT_CREDENTIALS = Object.freeze({
  * (a server contract, no Node SDK) have no original JS client to imitate, so no sdk-style; nor has
  * Turnstile (Cloudflare documents a plain fetch, no SDK), and hCaptcha's `hcaptcha` package has no
  * imitation here yet. reCAPTCHA's `native` is `authorize`, its `native-class` the `Recaptcha`
- * class, on the siteverify engine Turnstile and hCaptcha share.
+ * class, on the siteverify engine Turnstile and hCaptcha share. reCAPTCHA Enterprise's Node
+ * client (`@google-cloud/recaptcha-enterprise`) speaks gRPC with a service account, not REST with
+ * an API key, so it has no sdk-style. Friendly Captcha's sdk-style is no imitation: it is
+ * `@friendlycaptcha/server-sdk` itself, as published (a dependency of this folder).
  */
 export const CLIENTS = {
   trustcaptcha: ['native', 'sdk-style', 'fetch', 'undici', 'wire'],
@@ -59,7 +77,9 @@ export const CLIENTS = {
   recaptcha: ['native', 'native-class', 'fetch', 'undici', 'wire'],
   playtcha: ['native', 'fetch', 'undici', 'wire'],
   turnstile: ['native', 'fetch', 'undici', 'wire'],
-  hcaptcha: ['native', 'fetch', 'undici', 'wire']
+  hcaptcha: ['native', 'fetch', 'undici', 'wire'],
+  'recaptcha-enterprise': ['native', 'fetch', 'undici', 'wire'],
+  'friendly-captcha': ['native', 'sdk-style', 'fetch', 'undici', 'wire']
 }
 
 /**
@@ -68,8 +88,11 @@ export const CLIENTS = {
  */
 export const PROVIDERS = Object.keys(Emulator.identities).filter((provider) => provider in CLIENTS)
 
-/** Playtcha tokens are single use with no test identity: each run gets pre-minted ones. */
-export const NEEDS_MINTED_TOKENS = new Set(['playtcha'])
+/**
+ * Playtcha's and Friendly Captcha's tokens are single use with no test identity: each run gets
+ * pre-minted ones.
+ */
+export const NEEDS_MINTED_TOKENS = new Set(['playtcha', 'friendly-captcha'])
 
 /**
  * The request of one verification: { method, path, headers, body(token) } and `passMarker`, text
@@ -131,6 +154,27 @@ export function verificationRequest (provider, credentials) {
         path: '/siteverify',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: (token) => new URLSearchParams({ secret: HCAPTCHA_TEST_SECRET, response: token }).toString(),
+        passMarker: '"success":true'
+      }
+    case 'recaptcha-enterprise':
+      return {
+        method: 'POST',
+        path: `/v1/projects/${credentials.recaptchaEnterpriseProjectId}/assessments?key=${encodeURIComponent(credentials.recaptchaEnterpriseApiKey)}`,
+        headers: { 'content-type': 'application/json' },
+        body: (token) => JSON.stringify({ event: { token, siteKey: RECAPTCHA_ENTERPRISE_TEST_SITE_KEY } }),
+        passMarker: '"valid":true'
+      }
+    case 'friendly-captcha':
+      return {
+        method: 'POST',
+        path: '/api/v2/captcha/siteverify',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'frc-sdk': FRIENDLY_CAPTCHA_SDK_HEADER,
+          'x-api-key': credentials.friendlyCaptchaApiKey
+        },
+        body: (token) => JSON.stringify({ response: token }),
         passMarker: '"success":true'
       }
     default:

@@ -10,7 +10,9 @@ const PASSED = {
   recaptcha: (status, body) => status === 200 && body.success === true,
   playtcha: (status, body) => status >= 200 && status < 300 && body.success === true,
   turnstile: (status, body) => status === 200 && body.success === true,
-  hcaptcha: (status, body) => status === 200 && body.success === true
+  hcaptcha: (status, body) => status === 200 && body.success === true,
+  'recaptcha-enterprise': (status, body) => status === 200 && body.tokenProperties?.valid === true,
+  'friendly-captcha': (status, body) => status === 200 && body.success === true
 }
 
 /**
