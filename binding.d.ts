@@ -28,7 +28,7 @@ export declare class NativeEmulator {
 /** A configured Friendly Captcha client; share one instance across requests. */
 export declare class NativeFriendlyCaptcha {
   constructor(options: NativeFriendlyCaptchaOptions)
-  /** The URL every request goes to (the SDK's `getSiteverifyEndpoint()`). */
+  /** The URL siteverify requests go to (the SDK's `getSiteverifyEndpoint()`). */
   get siteverifyEndpoint(): string
   /**
    * Verifies a response: the outcome, with the SDK's result as JSON text; it always resolves.
@@ -36,6 +36,12 @@ export declare class NativeFriendlyCaptcha {
    * Cloned on the JS thread, not in an `async fn(&self)`: see `NativeTrustCaptcha`.
    */
   verify(response: string | undefined | null, call: NativeFriendlyCaptchaCall): Promise<NativeOutcome | string>
+  /**
+   * Retrieves a risk intelligence token's data: the outcome, with the SDK's
+   * `RiskIntelligenceRetrieveResult` fields as JSON text; it always resolves. `token` is `null`
+   * when the caller passed something other than a string.
+   */
+  retrieve(token: string | undefined | null, call: NativeFriendlyCaptchaCall): Promise<NativeOutcome | string>
 }
 
 /** A configured Playtcha client; share one instance across requests. */

@@ -843,12 +843,16 @@ export const FAILED_DUE_TO_CLIENT_ERROR_CODE: 'request_failed_due_to_client_erro
 /** The API's answer was not a JSON object. */
 export const FAILED_TO_DECODE_RESPONSE_ERROR_CODE: 'verification_response_could_not_be_decoded'
 
-export type VerifyClientErrorCode =
+/** The client's error codes (`clientErrorType`) of both results (the SDK's `ClientErrorCode`). */
+export type ClientErrorCode =
   | typeof FAILED_TO_ENCODE_ERROR_CODE
   | typeof REQUEST_FAILED_ERROR_CODE
   | typeof REQUEST_FAILED_TIMEOUT_ERROR_CODE
   | typeof FAILED_DUE_TO_CLIENT_ERROR_CODE
   | typeof FAILED_TO_DECODE_RESPONSE_ERROR_CODE
+
+/** @deprecated Use `ClientErrorCode` (the SDK renamed it in 0.3.0). */
+export type VerifyClientErrorCode = ClientErrorCode
 
 /** The API's error codes (the SDK's `APIErrorCode`). */
 export type APIErrorCode =
@@ -856,6 +860,9 @@ export type APIErrorCode =
   | 'auth_invalid'
   | 'auth_required'
   | 'bad_request'
+  | 'token_invalid'
+  | 'token_expired'
+  | 'token_missing'
   | 'response_timeout'
   | 'response_duplicate'
   | 'response_invalid'
@@ -996,6 +1003,60 @@ export class VerifyResult {
   wasAbleToVerify(): boolean
 }
 
+/** The token's metadata in a retrieve answer. */
+export interface RiskIntelligenceTokenData {
+  /** When the token was made (RFC 3339). */
+  timestamp: string
+  /** When the token expires (RFC 3339). */
+  expires_at: string
+  /** How many times the token has been used to retrieve risk intelligence. */
+  num_uses: number
+  /** The origin of the site the token was made on. */
+  origin: string
+}
+
+export interface RiskIntelligenceRetrieveResponseData {
+  /** Unique to this retrieve request. */
+  event_id: string
+  token: RiskIntelligenceTokenData
+  risk_intelligence: RiskIntelligenceData
+}
+
+export interface RiskIntelligenceRetrieveSuccessResponse {
+  success: true
+  data: RiskIntelligenceRetrieveResponseData
+}
+
+export interface RiskIntelligenceRetrieveErrorResponseErrorData {
+  error_code: APIErrorCode
+  detail: string
+}
+
+export interface RiskIntelligenceRetrieveErrorResponse {
+  success: false
+  error: RiskIntelligenceRetrieveErrorResponseErrorData
+}
+
+export type RiskIntelligenceRetrieveResponse = RiskIntelligenceRetrieveSuccessResponse | RiskIntelligenceRetrieveErrorResponse
+
+/** The result of a risk intelligence retrieve request, as the SDK's. */
+export class RiskIntelligenceRetrieveResult {
+  constructor()
+  /** The HTTP status of the answer; `-1` when there was none (no request, or no answer). */
+  status: number
+  /** The API's answer, or `null` when none was read. A locally refused token holds the API's `token_missing` error. */
+  response: RiskIntelligenceRetrieveResponse | null
+  clientErrorType: ClientErrorCode | null
+  getResponse(): RiskIntelligenceRetrieveResponse | null
+  getResponseError(): RiskIntelligenceRetrieveErrorResponseErrorData | null
+  /** The API answered a 4xx: check the API key and sitekey (`getResponseError()`). */
+  isClientError(): boolean
+  /** The API answered 200 and it was read (a token refused locally counts too: it needs no alert). */
+  wasAbleToRetrieve(): boolean
+  /** The risk intelligence was retrieved: `getResponse().data` holds it. */
+  isValid(): boolean
+}
+
 /** A Friendly Captcha v2 client; create one and share it. */
 export class FriendlyCaptchaClient {
   constructor(opts: FriendlyCaptchaOptions)
@@ -1007,6 +1068,13 @@ export class FriendlyCaptchaClient {
    * the constructor's is set. A missing, empty or non-string response is refused without a request.
    */
   verifyCaptchaResponse(response: string, opts?: { timeout?: number; sitekey?: string }): Promise<VerifyResult>
+  /**
+   * Retrieves the risk intelligence of a token made in the browser
+   * (`POST /api/v2/riskIntelligence/retrieve`). Always resolves, never rejects or throws; the same
+   * `timeout` and `sitekey` as `verifyCaptchaResponse`. A missing, empty or non-string token is
+   * refused without a request.
+   */
+  retrieveRiskIntelligence(token: string, opts?: { timeout?: number; sitekey?: string }): Promise<RiskIntelligenceRetrieveResult>
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1363,18 +1431,26 @@ export interface RecaptchaEnterpriseClaims {
 
 /** What `issue('friendly-captcha', claims)` may set; every field is optional. */
 export interface FriendlyCaptchaClaims {
-  /** `data.challenge.origin`. Default `'http://localhost'`. */
+  /**
+   * `true`: issue a Risk Intelligence token, for `retrieveRiskIntelligence`
+   * (`/api/v2/riskIntelligence/retrieve`), instead of a captcha response; each endpoint answers
+   * the other's `token_invalid` / `response_invalid`. Default false.
+   */
+  riskIntelligenceToken?: boolean
+  /** `data.challenge.origin` (a token's `data.token.origin`). Default `'http://localhost'`. */
   origin?: string
-  /** The challenge was solved this many milliseconds before issue: `data.challenge.timestamp` is that much earlier. Default 0. */
+  /** Solved (made) this many milliseconds before issue: `data.challenge.timestamp` (`data.token.timestamp`) is that much earlier. Default 0. */
   ageMs?: number
   /** `data.risk_intelligence`, as given. Default (or `null`): a low-risk desktop Firefox, every module on. */
   riskIntelligence?: RiskIntelligenceData | Record<string, unknown> | null
-  /** The sitekey the token was made for: a request's `sitekey`, when sent, must match (`response_invalid`). Default: the emulator's `friendlyCaptchaSitekey`. */
+  /** The sitekey it was made for: a request's `sitekey`, when sent, must match (`response_invalid`, `token_invalid`). Default: the emulator's `friendlyCaptchaSitekey`. */
   sitekey?: string
-  /** Milliseconds after issue until the token answers `response_timeout`. Default 300000. */
+  /** Milliseconds after issue until it answers `response_timeout` (a token: `token_expired`; `expires_at` is issue plus this). Default 300000 (a token: 900000). */
   expiresInMs?: number
-  /** `false`: the token verifies any number of times until it expires. Default true (then `response_duplicate`). */
+  /** A captcha response's: `false`, it verifies any number of times until it expires. Default true (then `response_duplicate`). */
   singleUse?: boolean
+  /** A Risk Intelligence token's: how many retrieves it answers (`num_uses` counts them), then `token_invalid`. Default: any number until it expires. */
+  maxUses?: number
 }
 
 /** Each provider's claims, for `issue(provider, claims)`. */

@@ -16,7 +16,7 @@ const { authorize, configureRecaptcha } = require('./lib/recaptcha.js')
 const { Playtcha } = require('./lib/playtcha.js')
 const { Turnstile, HCaptcha, Recaptcha } = require('./lib/siteverify.js')
 const {
-  FriendlyCaptchaClient, VerifyResult, FAILED_TO_ENCODE_ERROR_CODE, REQUEST_FAILED_ERROR_CODE,
+  FriendlyCaptchaClient, VerifyResult, RiskIntelligenceRetrieveResult, FAILED_TO_ENCODE_ERROR_CODE, REQUEST_FAILED_ERROR_CODE,
   REQUEST_FAILED_TIMEOUT_ERROR_CODE, FAILED_DUE_TO_CLIENT_ERROR_CODE, FAILED_TO_DECODE_RESPONSE_ERROR_CODE
 } = require('./lib/friendlycaptcha.js')
 const { configureHcaptcha } = require('./lib/hcaptcha.js')
@@ -58,6 +58,7 @@ module.exports = {
   RecaptchaEnterpriseConfigurationError,
   FriendlyCaptchaClient,
   VerifyResult,
+  RiskIntelligenceRetrieveResult,
   FAILED_TO_ENCODE_ERROR_CODE,
   REQUEST_FAILED_ERROR_CODE,
   REQUEST_FAILED_TIMEOUT_ERROR_CODE,

@@ -206,3 +206,150 @@ describe('the Friendly Captcha drop-in resolves what @friendlycaptcha/server-sdk
     }
   })
 })
+
+// ---------------------------------------------------------------------------------------------
+// retrieveRiskIntelligence (SDK 0.3.0) against the original, on the same answers.
+
+/** Every public answer of a RiskIntelligenceRetrieveResult. */
+function retrieveStateOf (result) {
+  return {
+    status: result.status,
+    clientErrorType: result.clientErrorType,
+    response: result.getResponse(),
+    responseError: result.getResponseError(),
+    isClientError: result.isClientError(),
+    wasAbleToRetrieve: result.wasAbleToRetrieve(),
+    isValid: result.isValid()
+  }
+}
+
+/** Both clients for `options` on `url`, each to retrieve `token` with `opts`. */
+async function bothRetrieve (url, options, token, opts) {
+  const results = {}
+  for (const [name, sdk] of [['original', original], ['ours', ours]]) {
+    const client = new sdk.FriendlyCaptchaClient({ apiKey: API_KEY, apiEndpoint: url, ...options })
+    results[name] = await client.retrieveRiskIntelligence(token, opts)
+  }
+  return results
+}
+
+const RETRIEVE_ANSWERS = {
+  retrieved: {
+    status: 200,
+    body: {
+      success: true,
+      data: {
+        event_id: 'ev_C52P4pm-xkZIHB5Y',
+        token: { timestamp: '2026-03-05T11:22:51.922Z', expires_at: '2026-03-05T11:37:51.922Z', num_uses: 1, origin: 'https://shop.example' },
+        risk_intelligence: { risk_scores: { overall: 2, network: 1, browser: 2 }, network: { ip: '203.0.113.9' }, client: { header_user_agent: 'ua' } }
+      }
+    }
+  },
+  tokenInvalid: { status: 200, body: { success: false, error: { error_code: 'token_invalid', detail: 'invalid' } } },
+  tokenExpired: { status: 200, body: { success: false, error: { error_code: 'token_expired', detail: 'expired' } } },
+  tokenMissing: { status: 400, body: { success: false, error: { error_code: 'token_missing', detail: 'missing' } } },
+  authInvalid: { status: 401, body: { success: false, error: { error_code: 'auth_invalid', detail: 'bad key' } } },
+  sitekeyInvalid: { status: 400, body: { success: false, error: { error_code: 'sitekey_invalid', detail: 'no such sitekey' } } },
+  clientErrorNotJson: { status: 404, body: 'Not Found', headers: { 'content-type': 'text/plain' } },
+  notJson200: { status: 200, body: '<html>502 Bad Gateway</html>', headers: { 'content-type': 'text/html' } },
+  notJson503: { status: 503, body: 'upstream unavailable', headers: { 'content-type': 'text/plain' } },
+  null200: { status: 200, body: 'null' },
+  successNotTrue: { status: 200, body: { success: 'true' } }
+}
+
+describe('retrieveRiskIntelligence resolves what @friendlycaptcha/server-sdk 0.3.0 resolves', () => {
+  const capture = captureServers(after)
+  const servers = {}
+
+  before(async () => {
+    for (const [name, answer] of Object.entries(RETRIEVE_ANSWERS)) servers[name] = await capture(() => answer)
+  })
+
+  for (const name of Object.keys(RETRIEVE_ANSWERS)) {
+    it(`${name}: the same request and the same RiskIntelligenceRetrieveResult`, async () => {
+      const server = servers[name]
+      const before = server.seen.length
+      const { original: theirs, ours: mine } = await bothRetrieve(server.url, { sitekey: SITEKEY }, 'frc-ri-token-1')
+      assert.equal(server.seen.length, before + 2)
+      const [theirRequest, myRequest] = server.seen.slice(before).map(requestOf)
+      assert.deepEqual(myRequest, theirRequest)
+      assert.deepEqual(myRequest, {
+        method: 'POST',
+        path: '/api/v2/riskIntelligence/retrieve',
+        contentType: 'application/json',
+        accept: 'application/json',
+        apiKey: API_KEY,
+        body: { token: 'frc-ri-token-1', sitekey: SITEKEY }
+      })
+      assert.deepEqual(retrieveStateOf(mine), retrieveStateOf(theirs))
+      assert.deepEqual(Object.keys(mine), Object.keys(theirs))
+    })
+  }
+
+  it('the sitekey: the constructor\'s wins over the call\'s, and none is sent when neither is given', async () => {
+    const server = await capture(() => RETRIEVE_ANSWERS.retrieved)
+    await bothRetrieve(server.url, { sitekey: 'CONSTRUCTOR' }, 'frc-ri-token-2', { sitekey: 'CALL' })
+    await bothRetrieve(server.url, {}, 'frc-ri-token-2', { sitekey: 'CALL' })
+    await bothRetrieve(server.url, {}, 'frc-ri-token-2')
+    assert.deepEqual(server.seen.map((seen) => requestOf(seen).body), [
+      { token: 'frc-ri-token-2', sitekey: 'CONSTRUCTOR' }, { token: 'frc-ri-token-2', sitekey: 'CONSTRUCTOR' },
+      { token: 'frc-ri-token-2', sitekey: 'CALL' }, { token: 'frc-ri-token-2', sitekey: 'CALL' },
+      { token: 'frc-ri-token-2' }, { token: 'frc-ri-token-2' }
+    ])
+  })
+
+  it('an apiEndpoint with a path, or the deprecated siteverifyEndpoint: only its origin is used', async () => {
+    const server = await capture(() => RETRIEVE_ANSWERS.retrieved)
+    await bothRetrieve(`${server.url}/some/path?q=1`, {}, 'frc-ri-token-3')
+    for (const sdk of [original, ours]) {
+      await new sdk.FriendlyCaptchaClient({ apiKey: API_KEY, siteverifyEndpoint: `${server.url}/api/v1/siteverify` })
+        .retrieveRiskIntelligence('frc-ri-token-3')
+    }
+    assert.deepEqual(server.seen.map((seen) => seen.path), Array(4).fill('/api/v2/riskIntelligence/retrieve'))
+  })
+
+  it('a refused connection: request_failed on both, not valid, not retrieved', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`
+    const { original: theirs, ours: mine } = await bothRetrieve(url, {}, 'frc-ri-token-4')
+    assert.deepEqual(retrieveStateOf(mine), retrieveStateOf(theirs))
+    assert.equal(mine.clientErrorType, 'request_failed')
+  })
+
+  it('a server that never answers: neither valid nor retrieved on both; ours keeps request_failed_due_to_timeout (the original overwrites it with request_failed once its aborted fetch rejects)', async () => {
+    const server = http.createServer((req) => req.resume())
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${server.address().port}`
+    try {
+      const { original: theirs, ours: mine } = await bothRetrieve(url, {}, 'frc-ri-token-5', { timeout: 300 })
+      const { clientErrorType: theirCode, ...theirRest } = retrieveStateOf(theirs)
+      const { clientErrorType: myCode, ...myRest } = retrieveStateOf(mine)
+      assert.deepEqual(myRest, theirRest)
+      assert.equal(myCode, 'request_failed_due_to_timeout')
+      assert.ok(['request_failed', 'request_failed_due_to_timeout'].includes(theirCode), theirCode)
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+
+  for (const [label, token] of [['an empty token', ''], ['no token at all', undefined], ['a number', 42]]) {
+    it(`${label}: neither is valid; the original sends it and reports the API's 400 as a client error, ours refuses it with no request and no alert (a listed difference)`, async () => {
+      const server = await capture(() => RETRIEVE_ANSWERS.tokenMissing)
+      const theirs = await new original.FriendlyCaptchaClient({ apiKey: API_KEY, apiEndpoint: server.url }).retrieveRiskIntelligence(token)
+      assert.equal(server.seen.length, 1)
+      assert.deepEqual([theirs.isValid(), theirs.wasAbleToRetrieve(), theirs.isClientError()], [false, false, true])
+      const mine = await new ours.FriendlyCaptchaClient({ apiKey: API_KEY, apiEndpoint: server.url }).retrieveRiskIntelligence(token)
+      assert.deepEqual([mine.isValid(), mine.wasAbleToRetrieve(), mine.isClientError(), mine.clientErrorType, mine.status],
+        [false, true, false, 'failed_to_encode_request', -1])
+      assert.equal(mine.getResponseError().error_code, 'token_missing')
+      assert.equal(server.seen.length, 1, 'ours sent nothing')
+    })
+  }
+
+  it('an array body: the original takes it as the response (not valid, retrieved); ours calls it undecodable (not valid, not retrieved)', async () => {
+    const server = await capture(() => ({ status: 200, body: '[]' }))
+    const { original: theirs, ours: mine } = await bothRetrieve(server.url, {}, 'frc-ri-token-6')
+    assert.deepEqual([theirs.isValid(), theirs.wasAbleToRetrieve()], [false, true])
+    assert.deepEqual([mine.isValid(), mine.wasAbleToRetrieve(), mine.clientErrorType], [false, false, 'verification_response_could_not_be_decoded'])
+  })
+})

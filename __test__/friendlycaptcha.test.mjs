@@ -9,7 +9,7 @@ import { captureServers, closedPort, startProxy, trickleServer, withEmulator } f
 const require = createRequire(import.meta.url)
 const captcha = require('../index.js')
 const {
-  FriendlyCaptchaClient, VerifyResult, FAILED_TO_ENCODE_ERROR_CODE, REQUEST_FAILED_ERROR_CODE,
+  FriendlyCaptchaClient, VerifyResult, RiskIntelligenceRetrieveResult, FAILED_TO_ENCODE_ERROR_CODE, REQUEST_FAILED_ERROR_CODE,
   REQUEST_FAILED_TIMEOUT_ERROR_CODE, FAILED_DUE_TO_CLIENT_ERROR_CODE, FAILED_TO_DECODE_RESPONSE_ERROR_CODE,
   isProviderUnavailable, Emulator
 } = captcha
@@ -365,5 +365,242 @@ describe('Friendly Captcha: against the emulator (docs/emulator.md, "Friendly Ca
 
   it('has its credentials and identities, by the documented defaults', () => {
     assert.deepEqual(Emulator.identities['friendly-captcha'], { apiKey: 'emulator-friendly-captcha-api-key', sitekey: 'emulator-friendly-captcha-sitekey' })
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// retrieveRiskIntelligence (docs/providers/friendly-captcha.md, "Risk Intelligence retrieve")
+
+const RETRIEVE_PATH = '/api/v2/riskIntelligence/retrieve'
+const retrieved = {
+  success: true,
+  data: {
+    event_id: 'evt_2',
+    token: { timestamp: '2026-03-05T11:22:51.922Z', expires_at: '2026-03-05T11:37:51.922Z', num_uses: 1, origin: 'https://example.com' },
+    risk_intelligence: { risk_scores: { overall: 1, network: 1, browser: 1 }, network: { ip: '203.0.113.9' }, client: { header_user_agent: 'ua' } }
+  }
+}
+
+/** What each `RiskIntelligenceRetrieveResult` method says, in one object to compare. */
+function retrieveStates (result) {
+  return {
+    isValid: result.isValid(),
+    wasAbleToRetrieve: result.wasAbleToRetrieve(),
+    isClientError: result.isClientError(),
+    clientErrorType: result.clientErrorType,
+    status: result.status
+  }
+}
+
+/** The result of retrieving 'token' from a server answering `answer`, by a strict and a non-strict client. */
+async function bothRetrieve (answer) {
+  const server = await capture(() => answer)
+  const results = []
+  for (const strict of [false, true]) results.push(await client(server.url, { strict }).retrieveRiskIntelligence('token'))
+  return results
+}
+
+describe('Friendly Captcha retrieve: the request (docs/providers/friendly-captcha.md, "Risk Intelligence retrieve")', () => {
+  it('is one POST of {"token"} as JSON to /api/v2/riskIntelligence/retrieve with the siteverify headers', async () => {
+    const server = await capture(() => ({ body: retrieved }))
+    await client(server.url).retrieveRiskIntelligence('the-token')
+    assert.equal(server.seen.length, 1)
+    const [request] = server.seen
+    assert.equal(request.method, 'POST')
+    assert.equal(request.path, RETRIEVE_PATH)
+    assert.equal(request.body, '{"token":"the-token"}')
+    assert.equal(request.headers['content-type'], 'application/json')
+    assert.equal(request.headers.accept, 'application/json')
+    assert.equal(request.headers['x-api-key'], KEY)
+    assert.equal(request.headers['frc-sdk'], `captcha-native@${version}`)
+  })
+
+  it('sends the constructor\'s sitekey over a call\'s, a call\'s when the constructor has none, none otherwise', async () => {
+    const server = await capture(() => ({ body: retrieved }))
+    await client(server.url, { sitekey: 'ctor' }).retrieveRiskIntelligence('t', { sitekey: 'call' })
+    await client(server.url).retrieveRiskIntelligence('t', { sitekey: 'call' })
+    await client(server.url).retrieveRiskIntelligence('t')
+    assert.deepEqual(server.seen.map((r) => r.body), ['{"token":"t","sitekey":"ctor"}', '{"token":"t","sitekey":"call"}', '{"token":"t"}'])
+  })
+
+  it('goes to the origin of apiEndpoint (or siteverifyEndpoint), whatever its path', async () => {
+    const server = await capture(() => ({ body: retrieved }))
+    await client(`${server.url}/api/v2/captcha/siteverify?q=1`).retrieveRiskIntelligence('t')
+    await new FriendlyCaptchaClient({ apiKey: KEY, siteverifyEndpoint: `${server.url}/x` }).retrieveRiskIntelligence('t')
+    assert.deepEqual(server.seen.map((r) => r.path), [RETRIEVE_PATH, RETRIEVE_PATH])
+  })
+
+  it('never lets the token steer the host, path or headers', async () => {
+    const server = await capture(() => ({ body: retrieved }))
+    const hostile = '../../x?y=1#z\r\nX-Api-Key: other\r\n'
+    await client(server.url).retrieveRiskIntelligence(hostile)
+    assert.equal(server.seen[0].path, RETRIEVE_PATH)
+    assert.equal(server.seen[0].headers['x-api-key'], KEY)
+    assert.deepEqual(JSON.parse(server.seen[0].body), { token: hostile })
+  })
+})
+
+describe('Friendly Captcha retrieve: each RiskIntelligenceRetrieveResult state (docs/providers/friendly-captcha.md, "Risk Intelligence retrieve")', () => {
+  const base = { isValid: false, wasAbleToRetrieve: false, isClientError: false, clientErrorType: null }
+
+  it('a 200 success: valid, retrieved, the response passed through; strict changes nothing', async () => {
+    for (const result of await bothRetrieve({ body: retrieved })) {
+      assert.ok(result instanceof RiskIntelligenceRetrieveResult)
+      assert.deepEqual(retrieveStates(result), { ...base, isValid: true, wasAbleToRetrieve: true, status: 200 })
+      assert.deepEqual(result.getResponse(), retrieved)
+      assert.equal(result.getResponseError(), null)
+      assert.equal(isProviderUnavailable(result), false)
+    }
+  })
+
+  for (const code of ['token_invalid', 'token_expired']) {
+    it(`a 200 ${code}: not valid, retrieved, getResponseError() says why`, async () => {
+      for (const result of await bothRetrieve({ body: error(code) })) {
+        assert.deepEqual(retrieveStates(result), { ...base, wasAbleToRetrieve: true, status: 200 })
+        assert.deepEqual(result.getResponseError(), error(code).error)
+        assert.equal(isProviderUnavailable(result), false)
+      }
+    })
+  }
+
+  for (const [status, code] of [[401, 'auth_invalid'], [400, 'sitekey_invalid'], [400, 'token_missing'], [429, 'bad_request']]) {
+    it(`a ${status} ${code}: a client error, not valid, not retrieved`, async () => {
+      for (const result of await bothRetrieve({ status, body: error(code) })) {
+        assert.deepEqual(retrieveStates(result), { ...base, isClientError: true, clientErrorType: FAILED_DUE_TO_CLIENT_ERROR_CODE, status })
+        assert.deepEqual(result.getResponseError(), error(code).error)
+      }
+    })
+  }
+
+  it('a 5xx with a JSON body: a failed request, not valid, provider unavailable', async () => {
+    for (const result of await bothRetrieve({ status: 500, body: error('internal_server_error') })) {
+      assert.deepEqual(retrieveStates(result), { ...base, clientErrorType: REQUEST_FAILED_ERROR_CODE, status: 500 })
+      assert.equal(isProviderUnavailable(result), true)
+    }
+  })
+
+  for (const [status, body] of [[200, '<html>'], [200, 'null'], [502, 'Bad Gateway']]) {
+    it(`a ${status} whose body is not a JSON object (${JSON.stringify(body)}): a decode error, not valid`, async () => {
+      for (const result of await bothRetrieve({ status, body, headers: { 'content-type': 'text/plain' } })) {
+        assert.deepEqual(retrieveStates(result), { ...base, clientErrorType: FAILED_TO_DECODE_RESPONSE_ERROR_CODE, status })
+        assert.equal(result.getResponse(), null)
+      }
+    })
+  }
+
+  it('no answer within the timeout: a timeout, not valid, status -1', async () => {
+    const server = await trickleServer()
+    try {
+      const result = await client(server.url).retrieveRiskIntelligence('t', { timeout: 300 })
+      assert.deepEqual(retrieveStates(result), { ...base, clientErrorType: REQUEST_FAILED_TIMEOUT_ERROR_CODE, status: -1 })
+      assert.equal(isProviderUnavailable(result), true)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('a refused connection: a failed request, not valid, status -1', async () => {
+    const port = await closedPort()
+    const result = await client(`http://127.0.0.1:${port}`).retrieveRiskIntelligence('t')
+    assert.deepEqual(retrieveStates(result), { ...base, clientErrorType: REQUEST_FAILED_ERROR_CODE, status: -1 })
+  })
+
+  it('has the SDK\'s own fields, in its order, and nothing else enumerable', async () => {
+    const [result] = await bothRetrieve({ body: retrieved })
+    assert.deepEqual(Object.keys(result), ['status', 'response', 'clientErrorType'])
+    const made = new RiskIntelligenceRetrieveResult()
+    made.status = 200
+    made.response = retrieved
+    assert.deepEqual(result, made)
+  })
+})
+
+describe('Friendly Captcha retrieve: always, and the differences (docs/providers/friendly-captcha.md, "Risk Intelligence retrieve")', () => {
+  it('refuses an empty, missing or non-string token without a request, as the API\'s token_missing (no alert)', async () => {
+    const server = await capture(() => ({ body: retrieved }))
+    const c = client(server.url)
+    for (const token of ['', undefined, null, 5, {}, ['t'], Symbol('t'), () => 't']) {
+      const result = await c.retrieveRiskIntelligence(token)
+      assert.deepEqual(retrieveStates(result), { isValid: false, wasAbleToRetrieve: true, isClientError: false, clientErrorType: FAILED_TO_ENCODE_ERROR_CODE, status: -1 }, inspect(token))
+      assert.equal(result.getResponseError().error_code, 'token_missing')
+      assert.equal(isProviderUnavailable(result), false)
+    }
+    assert.equal(server.seen.length, 0)
+  })
+
+  it('never rejects and never throws, whatever the arguments', async () => {
+    const server = await capture(() => ({ body: retrieved }))
+    const c = client(server.url)
+    const throwing = new Proxy({}, { get () { throw new Error('trap') }, has () { throw new Error('trap') }, ownKeys () { throw new Error('trap') } })
+    const getters = { get timeout () { throw new Error('getter') }, get sitekey () { throw new Error('getter') } }
+    const cases = [
+      ['t', throwing], ['t', getters], ['t', 'opts'], ['t', 5], ['t', { timeout: '100' }], ['t', { timeout: -1 }], ['t', { timeout: NaN }],
+      ['t', { timeout: Infinity }], ['t', { sitekey: 5 }], [throwing, undefined], [new String('t'), undefined], ['\u0000\ud800', undefined],
+      ['x'.repeat(200_000), undefined]
+    ]
+    for (const [token, opts] of cases) {
+      let pending
+      assert.doesNotThrow(() => { pending = c.retrieveRiskIntelligence(token, opts) })
+      const result = await pending
+      assert.ok(result instanceof RiskIntelligenceRetrieveResult)
+      assert.equal(typeof result.isValid(), 'boolean')
+    }
+  })
+
+  it('leaves no timer or handle pending once a result is in (the deadline is native)', async () => {
+    const server = await capture(() => ({ body: retrieved }))
+    const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+    const result = await client(server.url).retrieveRiskIntelligence('t', { timeout: 60_000 })
+    assert.equal(result.isValid(), true)
+    assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length, before)
+  })
+
+  it('never shows the API key: not in a result, its JSON or inspect, even when the server echoes it', async () => {
+    const server = await capture((request) => ({ status: 401, body: { success: false, error: { error_code: 'auth_invalid', detail: `echo ${request.headers['x-api-key']}` }, [KEY]: KEY } }))
+    const result = await client(server.url).retrieveRiskIntelligence('t')
+    assert.equal(result.isClientError(), true)
+    for (const view of [inspect(result, { showHidden: true, depth: 10 }), JSON.stringify(result), String(result.getResponseError()?.detail)]) {
+      assert.ok(!view.includes(KEY), view)
+    }
+    assert.match(result.getResponseError().detail, /\[redacted\]/)
+  })
+})
+
+describe('Friendly Captcha retrieve: against the emulator (docs/emulator.md, "Friendly Captcha")', () => {
+  it('retrieves an issued token\'s data, counting its uses, up to maxUses; a captcha response is no token', async () => {
+    await withEmulator({}, async (emulator) => {
+      const c = new FriendlyCaptchaClient({ apiKey: emulator.credentials.friendlyCaptchaApiKey, apiEndpoint: emulator.url, sitekey: emulator.credentials.friendlyCaptchaSitekey })
+      const riskIntelligence = { risk_scores: { overall: 5, network: 4, browser: 5 }, network: { ip: '203.0.113.9' }, client: { header_user_agent: 'curl/8' } }
+      const token = emulator.issue('friendly-captcha', { riskIntelligenceToken: true, maxUses: 2, origin: 'https://shop.example', riskIntelligence })
+      for (const uses of [1, 2]) {
+        const result = await c.retrieveRiskIntelligence(token)
+        assert.equal(result.isValid(), true)
+        assert.equal(result.wasAbleToRetrieve(), true)
+        const { data } = result.getResponse()
+        assert.equal(data.token.num_uses, uses)
+        assert.equal(data.token.origin, 'https://shop.example')
+        assert.ok(Date.parse(data.token.expires_at) > Date.parse(data.token.timestamp))
+        assert.deepEqual(data.risk_intelligence, riskIntelligence)
+      }
+      const spent = await c.retrieveRiskIntelligence(token)
+      assert.deepEqual([spent.isValid(), spent.wasAbleToRetrieve(), spent.getResponseError().error_code], [false, true, 'token_invalid'])
+      const response = await c.retrieveRiskIntelligence(emulator.issue('friendly-captcha'))
+      assert.equal(response.getResponseError().error_code, 'token_invalid')
+      const notAResponse = await c.verifyCaptchaResponse(emulator.issue('friendly-captcha', { riskIntelligenceToken: true }))
+      assert.equal(notAResponse.getResponseError().error_code, 'response_invalid')
+      assert.equal(emulator.requests().at(-1).headers['x-api-key'], '[redacted]')
+    })
+  })
+
+  it('answers an expired token token_expired, a wrong key auth_invalid (a client error)', async () => {
+    await withEmulator({}, async (emulator) => {
+      const c = new FriendlyCaptchaClient({ apiKey: emulator.credentials.friendlyCaptchaApiKey, apiEndpoint: emulator.url })
+      const token = emulator.issue('friendly-captcha', { riskIntelligenceToken: true, expiresInMs: 1000 })
+      emulator.advanceTime(1001)
+      const expired = await c.retrieveRiskIntelligence(token)
+      assert.deepEqual([expired.isValid(), expired.getResponseError().error_code], [false, 'token_expired'])
+      const wrongKey = await new FriendlyCaptchaClient({ apiKey: 'wrong', apiEndpoint: emulator.url }).retrieveRiskIntelligence(emulator.issue('friendly-captcha', { riskIntelligenceToken: true }))
+      assert.deepEqual([wrongKey.status, wrongKey.isClientError(), wrongKey.wasAbleToRetrieve(), wrongKey.getResponseError().error_code], [401, true, false, 'auth_invalid'])
+    })
   })
 })

@@ -1,8 +1,8 @@
 'use strict'
-// Friendly Captcha v2: a drop-in for `@friendlycaptcha/server-sdk`'s `FriendlyCaptchaClient` and
-// `VerifyResult`, on native code (crates/core/src/friendlycaptcha.rs). Native code makes the
-// request and says which of the SDK's outcomes happened, as data; `VerifyResult` reads it
-// exactly as the SDK's does. docs/providers/friendly-captcha.md is the contract.
+// Friendly Captcha v2: a drop-in for `@friendlycaptcha/server-sdk`'s (0.3.0) `FriendlyCaptchaClient`,
+// `VerifyResult` and `RiskIntelligenceRetrieveResult`, on native code (crates/core/src/
+// friendlycaptcha.rs). Native code makes the request and says which of the SDK's outcomes
+// happened, as data; each result class reads it exactly as the SDK's does. docs/providers/friendly-captcha.md is the contract.
 
 const nativeBinding = require('../binding.js')
 const { callNative } = require('./errors.js')
@@ -98,6 +98,51 @@ class VerifyResult {
   }
 }
 
+/** The result of a risk intelligence retrieve request, as the SDK's: its fields, in its order, and methods. */
+class RiskIntelligenceRetrieveResult {
+  constructor () {
+    /** The HTTP status of the answer; -1 when there was none. */
+    this.status = -1
+    /** The API's JSON object, or null when none was read. */
+    this.response = null
+    /** One of the `*_ERROR_CODE` constants, or null. */
+    this.clientErrorType = null
+  }
+
+  getResponse () {
+    return this.response
+  }
+
+  /** The response's `error` field, or null. */
+  getResponseError () {
+    if (!this.response || this.response.success) return null
+    return this.response.error
+  }
+
+  /** The API answered a 4xx: the configuration (API key, sitekey) is generally wrong. */
+  isClientError () {
+    return this.clientErrorType === FAILED_DUE_TO_CLIENT_ERROR_CODE
+  }
+
+  /** Whether the API answered 200 and it was read (an encode error counts too: it needs no alert). */
+  wasAbleToRetrieve () {
+    if (this.clientErrorType === FAILED_TO_ENCODE_ERROR_CODE) return true
+    return this.status === 200 &&
+      this.clientErrorType !== REQUEST_FAILED_ERROR_CODE &&
+      this.clientErrorType !== REQUEST_FAILED_TIMEOUT_ERROR_CODE &&
+      this.clientErrorType !== FAILED_TO_DECODE_RESPONSE_ERROR_CODE
+  }
+
+  /** Whether the risk intelligence was retrieved: the API answered `success: true`. */
+  isValid () {
+    if (this.wasAbleToRetrieve()) {
+      if (this.clientErrorType === FAILED_TO_ENCODE_ERROR_CODE) return false
+      return this.response?.success === true
+    }
+    return false
+  }
+}
+
 /** `value[name]`, or undefined when reading it throws (a hostile Proxy, a throwing getter). */
 function safeGet (value, name) {
   try {
@@ -159,6 +204,20 @@ class FriendlyCaptchaClient {
       return Promise.resolve(failed(strict))
     }
   }
+
+  /**
+   * Retrieves the risk intelligence of a token made in the browser. Always resolves a
+   * `RiskIntelligenceRetrieveResult`; never rejects, never throws. A missing, empty or
+   * non-string token is refused without a request.
+   */
+  retrieveRiskIntelligence (token, opts) {
+    try {
+      const pending = this.#native.retrieve(typeof token === 'string' ? token : null, callOptions(opts))
+      return pending.then((outcome) => settle(outcome, retrieveResultOf), retrieveFailed)
+    } catch {
+      return Promise.resolve(retrieveFailed())
+    }
+  }
 }
 
 /** The `VerifyResult` of an outcome's value. */
@@ -171,6 +230,23 @@ function resultOf (outcome, strict) {
   return result
 }
 
+/** The `RiskIntelligenceRetrieveResult` of an outcome's value. */
+function retrieveResultOf (outcome) {
+  const data = JSON.parse(outcome.value)
+  const result = new RiskIntelligenceRetrieveResult()
+  result.status = data.status
+  result.response = data.response
+  result.clientErrorType = data.clientErrorType
+  return result
+}
+
+/** The retrieve result when native code itself failed (a panic): a failed request. */
+function retrieveFailed () {
+  const result = new RiskIntelligenceRetrieveResult()
+  result.clientErrorType = REQUEST_FAILED_ERROR_CODE
+  return mark(result, 'unavailable', 'network_error')
+}
+
 /** The result when native code itself failed (a panic): a failed request, as the SDK's catch gives. */
 function failed (strict) {
   const result = new VerifyResult(strict)
@@ -181,6 +257,7 @@ function failed (strict) {
 module.exports = {
   FriendlyCaptchaClient,
   VerifyResult,
+  RiskIntelligenceRetrieveResult,
   FAILED_TO_ENCODE_ERROR_CODE,
   REQUEST_FAILED_ERROR_CODE,
   REQUEST_FAILED_TIMEOUT_ERROR_CODE,

@@ -5,6 +5,7 @@ const lib = require('../index.js')
 
 exports.FriendlyCaptchaClient = lib.FriendlyCaptchaClient
 exports.VerifyResult = lib.VerifyResult
+exports.RiskIntelligenceRetrieveResult = lib.RiskIntelligenceRetrieveResult
 exports.FAILED_TO_ENCODE_ERROR_CODE = lib.FAILED_TO_ENCODE_ERROR_CODE
 exports.REQUEST_FAILED_ERROR_CODE = lib.REQUEST_FAILED_ERROR_CODE
 exports.REQUEST_FAILED_TIMEOUT_ERROR_CODE = lib.REQUEST_FAILED_TIMEOUT_ERROR_CODE

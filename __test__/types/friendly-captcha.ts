@@ -4,6 +4,7 @@
 import {
   FriendlyCaptchaClient,
   VerifyResult,
+  RiskIntelligenceRetrieveResult,
   FAILED_TO_ENCODE_ERROR_CODE,
   REQUEST_FAILED_ERROR_CODE,
   REQUEST_FAILED_TIMEOUT_ERROR_CODE,
@@ -19,6 +20,10 @@ import type {
   APIErrorCode,
   RiskIntelligenceData,
   RiskScore,
+  ClientErrorCode,
+  RiskIntelligenceRetrieveResponse,
+  RiskIntelligenceRetrieveErrorResponseErrorData,
+  RiskIntelligenceTokenData,
 } from 'captcha-native'
 import * as subpath from 'captcha-native/friendly-captcha'
 
@@ -60,8 +65,28 @@ export async function usage(): Promise<void> {
   const wrong: 'response_missing' = result.getErrorCode()
   void wrong
 
+  const retrieved: RiskIntelligenceRetrieveResult = await frcClient.retrieveRiskIntelligence(token, { timeout: 5000, sitekey: 'other' })
+  const retrievedFlags: boolean[] = [retrieved.wasAbleToRetrieve(), retrieved.isValid(), retrieved.isClientError()]
+  const retrieveCode: ClientErrorCode | null = retrieved.clientErrorType
+  const retrieveResponse: RiskIntelligenceRetrieveResponse | null = retrieved.getResponse()
+  if (retrieveResponse !== null && retrieveResponse.success) {
+    const tokenData: RiskIntelligenceTokenData = retrieveResponse.data.token
+    const uses: number = tokenData.num_uses
+    const overall: RiskScore | undefined = retrieveResponse.data.risk_intelligence.risk_scores?.overall
+    void uses, overall
+  }
+  const retrieveError: RiskIntelligenceRetrieveErrorResponseErrorData | null = retrieved.getResponseError()
+  const tokenCode: APIErrorCode | undefined = retrieveError?.error_code
+  const fromSubpath: subpath.RiskIntelligenceRetrieveResult = new subpath.RiskIntelligenceRetrieveResult()
+  void retrievedFlags, retrieveCode, tokenCode, fromSubpath
+  // @ts-expect-error the retrieve result has no strict mode and no shouldAccept, as the SDK's
+  retrieved.shouldAccept()
+  // @ts-expect-error timeout is a number of milliseconds
+  await frcClient.retrieveRiskIntelligence(token, { timeout: '5000' })
+
   const emulator = await Emulator.start({ friendlyCaptchaApiKey: 'k', friendlyCaptchaSitekey: 's' })
   emulator.issue('friendly-captcha', { origin: 'https://x', ageMs: 1, expiresInMs: 1000, singleUse: false, sitekey: 's', riskIntelligence: null })
+  emulator.issue('friendly-captcha', { riskIntelligenceToken: true, maxUses: 3, expiresInMs: 900000 })
   // @ts-expect-error an unknown claim
   emulator.issue('friendly-captcha', { hostname: 'x' })
   const key: string = Emulator.identities['friendly-captcha'].apiKey

@@ -1,6 +1,7 @@
 //! Friendly Captcha v2: `POST {endpoint}/api/v2/captcha/siteverify` with a JSON body
-//! `{"response", "sitekey"?}` and the API key in `X-Api-Key`, as `@friendlycaptcha/server-sdk`
-//! sends it. The SDK's `VerifyResult` never rejects: it says which of its outcomes happened
+//! `{"response", "sitekey"?}`, and `POST {endpoint}/api/v2/riskIntelligence/retrieve` with
+//! `{"token", "sitekey"?}`, the API key in `X-Api-Key`, as `@friendlycaptcha/server-sdk` (0.3.0)
+//! sends them: the same headers, the same reading of the answer (its `makeRequest`). The SDK's `VerifyResult` (and `RiskIntelligenceRetrieveResult`) never rejects: it says which of its outcomes happened
 //! (an answer, a 4xx, an unreadable body, a failed request, a timeout), with the status and the
 //! body. That is what crosses to JavaScript, as data (`FriendlyCaptchaResult`); the facade makes
 //! the SDK's class of it and decides `shouldAccept()` from it, as the SDK does.
@@ -31,6 +32,8 @@ pub const GLOBAL_API_ENDPOINT: &str = "https://global.frcapi.com";
 pub const EU_API_ENDPOINT: &str = "https://eu.frcapi.com";
 /// Appended to the endpoint's origin.
 pub const SITEVERIFY_PATH: &str = "/api/v2/captcha/siteverify";
+/// Appended to the endpoint's origin for `retrieveRiskIntelligence`.
+pub const RETRIEVE_PATH: &str = "/api/v2/riskIntelligence/retrieve";
 /// The SDK's default `timeout`: 20 seconds.
 pub const DEFAULT_TIMEOUT_MS: u64 = 20_000;
 /// What we tell Friendly Captcha we are, in the `Frc-Sdk` header: ours, not their SDK's name.
@@ -45,8 +48,11 @@ pub const FAILED_TO_DECODE_RESPONSE: &str = "verification_response_could_not_be_
 
 /// The API's code for a request without a response, which we answer locally.
 pub const RESPONSE_MISSING: &str = "response_missing";
+/// The API's code for a retrieve request without a token, which we answer locally.
+pub const TOKEN_MISSING: &str = "token_missing";
 
-/// What `verifyCaptchaResponse` resolves, as data: the SDK's `VerifyResult` fields. It crosses to
+/// What `verifyCaptchaResponse` and `retrieveRiskIntelligence` resolve, as data: the fields the
+/// SDK's `VerifyResult` and `RiskIntelligenceRetrieveResult` share. It crosses to
 /// JavaScript as JSON text (`to_json`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -87,7 +93,8 @@ pub struct Options {
     pub ca: Vec<String>,
 }
 
-/// One call's options: `verifyCaptchaResponse(response, { timeout, sitekey })`.
+/// One call's options: `verifyCaptchaResponse(response, { timeout, sitekey })`, and
+/// `retrieveRiskIntelligence(token, { timeout, sitekey })` alike.
 #[derive(Debug, Clone, Default)]
 pub struct Call {
     pub sitekey: Option<String>,
@@ -103,9 +110,35 @@ struct Body<'a> {
     sitekey: Option<&'a str>,
 }
 
-/// A configured client: the URL and headers are made once; share one across requests.
+#[derive(Serialize)]
+struct RetrieveBody<'a> {
+    token: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sitekey: Option<&'a str>,
+}
+
+/// The two requests the client makes: they differ in their URL, their body's field and the codes
+/// a refusal without a code and a missing value are given; everything else is shared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    Siteverify,
+    Retrieve,
+}
+
+impl Api {
+    /// The code a 200 `success: false` without a readable code is refused with.
+    fn refusal(self) -> &'static str {
+        match self {
+            Api::Siteverify => "response_invalid",
+            Api::Retrieve => "token_invalid",
+        }
+    }
+}
+
+/// A configured client: the URLs and headers are made once; share one across requests.
 pub struct FriendlyCaptchaClient {
     url: Url,
+    retrieve_url: Url,
     sitekey: Option<String>,
     headers: [(HeaderName, HeaderValue); 4],
     api_key: String,
@@ -117,6 +150,15 @@ pub struct FriendlyCaptchaClient {
 /// value that is no http(s) URL, or that holds a user name or password, is refused instead of
 /// being requested (and failing open on every call).
 pub fn siteverify_url(api_endpoint: Option<&str>, siteverify_endpoint: Option<&str>) -> Result<Url, CaptchaError> {
+    api_url(api_endpoint, siteverify_endpoint, SITEVERIFY_PATH)
+}
+
+/// The URL `retrieveRiskIntelligence` posts to: the same origin as `siteverify_url`'s.
+pub fn retrieve_url(api_endpoint: Option<&str>, siteverify_endpoint: Option<&str>) -> Result<Url, CaptchaError> {
+    api_url(api_endpoint, siteverify_endpoint, RETRIEVE_PATH)
+}
+
+fn api_url(api_endpoint: Option<&str>, siteverify_endpoint: Option<&str>, path: &str) -> Result<Url, CaptchaError> {
     // `opts.apiEndpoint || opts.siteverifyEndpoint || "global"`: an empty string is not given.
     let given = api_endpoint
         .filter(|text| !text.is_empty())
@@ -136,7 +178,7 @@ pub fn siteverify_url(api_endpoint: Option<&str>, siteverify_endpoint: Option<&s
     if !url.username().is_empty() || url.password().is_some() {
         return Err(refused("must not hold a user name or password"));
     }
-    Url::parse(&format!("{}{SITEVERIFY_PATH}", url.origin().ascii_serialization()))
+    Url::parse(&format!("{}{path}", url.origin().ascii_serialization()))
         .map_err(|_| refused("must be 'global', 'eu' or an http(s) URL"))
 }
 
@@ -146,6 +188,7 @@ impl FriendlyCaptchaClient {
             return Err(CaptchaError::invalid_argument("api key is required"));
         }
         let url = siteverify_url(options.api_endpoint.as_deref(), options.siteverify_endpoint.as_deref())?;
+        let retrieve_url = retrieve_url(options.api_endpoint.as_deref(), options.siteverify_endpoint.as_deref())?;
         // Never quote the key: the message says what is wrong with it, not what it is.
         let mut key = HeaderValue::from_str(&options.api_key)
             .map_err(|_| CaptchaError::invalid_argument("apiKey must be printable ASCII (an HTTP header value)"))?;
@@ -157,6 +200,7 @@ impl FriendlyCaptchaClient {
         })?;
         Ok(Self {
             url,
+            retrieve_url,
             sitekey: options.sitekey.filter(|sitekey| !sitekey.is_empty()),
             headers: [
                 (CONTENT_TYPE, HeaderValue::from_static("application/json")),
@@ -169,9 +213,21 @@ impl FriendlyCaptchaClient {
         })
     }
 
-    /// The URL every request goes to.
+    /// The URL siteverify requests go to.
     pub fn url(&self) -> &Url {
         &self.url
+    }
+
+    /// The URL retrieve requests go to.
+    pub fn retrieve_url(&self) -> &Url {
+        &self.retrieve_url
+    }
+
+    /// `this.sitekey || opts.sitekey`.
+    fn sitekey<'a>(&'a self, call: &'a Call) -> Option<&'a str> {
+        self.sitekey
+            .as_deref()
+            .or(call.sitekey.as_deref().filter(|sitekey| !sitekey.is_empty()))
     }
 
     /// Verifies `response` (`None`: the caller passed something other than a string). Always
@@ -181,14 +237,40 @@ impl FriendlyCaptchaClient {
             Some(response) if !response.is_empty() => response,
             // The SDK sends it, the API answers 400 `response_missing`, and the SDK accepts that
             // unless strict: a bot that leaves the field out would pass. Refused here, always.
-            _ => return Self::missing(),
+            _ => return Self::missing(RESPONSE_MISSING, "no response was given"),
         };
-        // `this.sitekey || opts.sitekey`.
-        let sitekey = self
-            .sitekey
-            .as_deref()
-            .or(call.sitekey.as_deref().filter(|sitekey| !sitekey.is_empty()));
-        let Ok(body) = serde_json::to_vec(&Body { response, sitekey }) else {
+        let body = serde_json::to_vec(&Body {
+            response,
+            sitekey: self.sitekey(call),
+        });
+        self.post(Api::Siteverify, body, call).await
+    }
+
+    /// Retrieves the risk intelligence of `token` (`None`: the caller passed something other than
+    /// a string). Always resolves: the outcome's value is the SDK's
+    /// `RiskIntelligenceRetrieveResult`, whatever happened.
+    pub async fn retrieve(&self, token: Option<&str>, call: &Call) -> Outcome<FriendlyCaptchaResult> {
+        let token = match token {
+            Some(token) if !token.is_empty() => token,
+            // The SDK sends it and the API answers 400 `token_missing`: never valid, but a client
+            // error, which tells the operator their configuration is wrong when a visitor merely
+            // sent nothing. Refused here, as the visitor's doing (an encode error: no alert).
+            _ => return Self::missing(TOKEN_MISSING, "no token was given"),
+        };
+        let body = serde_json::to_vec(&RetrieveBody {
+            token,
+            sitekey: self.sitekey(call),
+        });
+        self.post(Api::Retrieve, body, call).await
+    }
+
+    async fn post(
+        &self,
+        api: Api,
+        body: Result<Vec<u8>, serde_json::Error>,
+        call: &Call,
+    ) -> Outcome<FriendlyCaptchaResult> {
+        let Ok(body) = body else {
             return Outcome::refused(FAILED_TO_ENCODE, Ok(FriendlyCaptchaResult::failed(FAILED_TO_ENCODE)));
         };
         let deadline = call
@@ -199,33 +281,37 @@ impl FriendlyCaptchaClient {
             .unwrap_or(Duration::from_millis(DEFAULT_TIMEOUT_MS));
         let request = Request {
             method: Method::POST,
-            url: &self.url,
+            url: match api {
+                Api::Siteverify => &self.url,
+                Api::Retrieve => &self.retrieve_url,
+            },
             headers: &self.headers,
             body: Bytes::from(body),
             idempotent: false,
         };
         match self.transport.execute(request, deadline, |_| true).await {
-            Ok(answer) => self.read(answer),
+            Ok(answer) => self.read(api, answer),
             Err(failure) => Self::no_answer(&failure),
         }
     }
 
-    /// The local refusal: what the API would answer (`response_missing`), as an encode error,
-    /// the SDK's class of "the visitor sent something that cannot be verified": rejected in
-    /// either mode, and no alert (`wasAbleToVerify()` is true).
-    fn missing() -> Outcome<FriendlyCaptchaResult> {
+    /// The local refusal: what the API would answer (`response_missing`, `token_missing`), as an
+    /// encode error, the SDK's class of "the visitor sent something that cannot be verified":
+    /// rejected (not valid) in either mode, and no alert (`wasAbleToVerify()` and
+    /// `wasAbleToRetrieve()` are true).
+    fn missing(code: &'static str, why: &str) -> Outcome<FriendlyCaptchaResult> {
         let result = FriendlyCaptchaResult {
             status: -1,
             response: serde_json::json!({
                 "success": false,
                 "error": {
-                    "error_code": RESPONSE_MISSING,
-                    "detail": "no response was given (refused by captcha-native without a request)",
+                    "error_code": code,
+                    "detail": format!("{why} (refused by captcha-native without a request)"),
                 },
             }),
             client_error_type: Some(FAILED_TO_ENCODE),
         };
-        Outcome::refused(RESPONSE_MISSING, Ok(result))
+        Outcome::refused(code, Ok(result))
     }
 
     fn no_answer(failure: &Failure) -> Outcome<FriendlyCaptchaResult> {
@@ -240,7 +326,7 @@ impl FriendlyCaptchaClient {
 
     /// An answer, as the SDK reads it: a 4xx is a client error; a body that is not a JSON object
     /// is a decode error (whatever the status); a JSON object is the response.
-    fn read(&self, answer: Answer) -> Outcome<FriendlyCaptchaResult> {
+    fn read(&self, api: Api, answer: Answer) -> Outcome<FriendlyCaptchaResult> {
         let status = answer.status;
         let parsed = serde_json::from_slice::<Value>(answer.body.as_deref().unwrap_or_default());
         let mut response = match parsed {
@@ -274,10 +360,7 @@ impl FriendlyCaptchaClient {
         };
         match status {
             200 if passed => Outcome::verified(result(None)),
-            200 => Outcome::refused(
-                error_code.unwrap_or_else(|| "response_invalid".into()),
-                Ok(result(None)),
-            ),
+            200 => Outcome::refused(error_code.unwrap_or_else(|| api.refusal().into()), Ok(result(None))),
             429 => Outcome::unavailable(Unavailable::RateLimited, Ok(result(Some(FAILED_DUE_TO_CLIENT_ERROR)))),
             400..=499 => Outcome::with(
                 Kind::Misconfigured,
@@ -399,7 +482,7 @@ mod tests {
     #[test]
     fn answers_become_the_sdks_outcomes() {
         let c = client();
-        let ok = c.read(answer(
+        let ok = c.read(Api::Siteverify, answer(
             200,
             r#"{"success":true,"data":{"event_id":"e","challenge":{"timestamp":"t","origin":"o"},"risk_intelligence":null}}"#,
         ));
@@ -408,20 +491,26 @@ mod tests {
         assert_eq!((value.status, value.client_error_type), (200, None));
         assert_eq!(value.response["data"]["event_id"], "e");
 
-        let refused = c.read(answer(
-            200,
-            r#"{"success":false,"error":{"error_code":"response_duplicate","detail":"d"}}"#,
-        ));
+        let refused = c.read(
+            Api::Siteverify,
+            answer(
+                200,
+                r#"{"success":false,"error":{"error_code":"response_duplicate","detail":"d"}}"#,
+            ),
+        );
         assert_eq!(
             (refused.kind, refused.code.as_deref()),
             (Kind::Refused, Some("response_duplicate"))
         );
         assert_eq!(refused.value.unwrap().client_error_type, None);
 
-        let client_error = c.read(answer(
-            401,
-            r#"{"success":false,"error":{"error_code":"auth_invalid","detail":"d"}}"#,
-        ));
+        let client_error = c.read(
+            Api::Siteverify,
+            answer(
+                401,
+                r#"{"success":false,"error":{"error_code":"auth_invalid","detail":"d"}}"#,
+            ),
+        );
         assert_eq!(
             (client_error.kind, client_error.code.as_deref()),
             (Kind::Misconfigured, Some("auth_invalid"))
@@ -440,7 +529,7 @@ mod tests {
             (400, ""),
             (502, "bad gateway"),
         ] {
-            let decode = c.read(answer(status, body));
+            let decode = c.read(Api::Siteverify, answer(status, body));
             assert_eq!(decode.kind, Kind::Unavailable, "{status} {body}");
             let value = decode.value.unwrap();
             assert_eq!(
@@ -448,10 +537,13 @@ mod tests {
                 (i32::from(status), Some(FAILED_TO_DECODE_RESPONSE), Value::Null)
             );
         }
-        let server = c.read(answer(
-            500,
-            r#"{"success":false,"error":{"error_code":"internal_server_error","detail":"d"}}"#,
-        ));
+        let server = c.read(
+            Api::Siteverify,
+            answer(
+                500,
+                r#"{"success":false,"error":{"error_code":"internal_server_error","detail":"d"}}"#,
+            ),
+        );
         assert_eq!(
             (server.kind, server.code.as_deref()),
             (Kind::Unavailable, Some("server_error"))
@@ -464,7 +556,11 @@ mod tests {
         let body = format!(
             r#"{{"success":false,"error":{{"error_code":"auth_invalid","detail":"key {KEY} is wrong"}},"{KEY}":1}}"#
         );
-        let shown = client().read(answer(401, &body)).value.unwrap().to_json();
+        let shown = client()
+            .read(Api::Siteverify, answer(401, &body))
+            .value
+            .unwrap()
+            .to_json();
         assert!(!shown.contains(KEY), "{shown}");
         assert!(shown.contains("key [redacted] is wrong"));
     }
@@ -484,6 +580,93 @@ mod tests {
         }
         // Nothing listens on port 9: the request fails, and the result says so.
         let failed = c.verify(Some("token"), &Call::default()).await;
+        assert_eq!(failed.kind, Kind::Unavailable);
+        assert_eq!(failed.value.unwrap().client_error_type, Some(REQUEST_FAILED));
+    }
+
+    #[test]
+    fn retrieve_posts_to_the_same_origin() {
+        let url = |api: Option<&str>, old: Option<&str>| retrieve_url(api, old).map(|url| url.to_string());
+        assert_eq!(
+            url(None, None).unwrap(),
+            "https://global.frcapi.com/api/v2/riskIntelligence/retrieve"
+        );
+        assert_eq!(
+            url(Some("eu"), None).unwrap(),
+            "https://eu.frcapi.com/api/v2/riskIntelligence/retrieve"
+        );
+        assert_eq!(
+            url(None, Some("http://127.0.0.1:8080/api/v1/captcha/siteverify?x=1")).unwrap(),
+            "http://127.0.0.1:8080/api/v2/riskIntelligence/retrieve"
+        );
+        assert_eq!(
+            client().retrieve_url().as_str(),
+            "http://127.0.0.1:9/api/v2/riskIntelligence/retrieve"
+        );
+        assert!(url(Some("http://user:pw@x"), None).is_err());
+    }
+
+    #[test]
+    fn retrieve_answers_become_the_sdks_outcomes() {
+        let c = client();
+        let ok = c.read(
+            Api::Retrieve,
+            answer(
+                200,
+                r#"{"success":true,"data":{"event_id":"e","token":{"timestamp":"t","expires_at":"x","num_uses":1,"origin":"o"},"risk_intelligence":{}}}"#,
+            ),
+        );
+        assert_eq!(ok.kind, Kind::Verified);
+        assert_eq!(ok.value.unwrap().response["data"]["token"]["num_uses"], 1);
+        for (body, code) in [
+            (
+                r#"{"success":false,"error":{"error_code":"token_expired","detail":"d"}}"#,
+                "token_expired",
+            ),
+            (
+                r#"{"success":false,"error":{"error_code":"token_invalid","detail":"d"}}"#,
+                "token_invalid",
+            ),
+            (r#"{"success":false}"#, "token_invalid"),
+        ] {
+            let refused = c.read(Api::Retrieve, answer(200, body));
+            assert_eq!((refused.kind, refused.code.as_deref()), (Kind::Refused, Some(code)));
+            assert_eq!(refused.value.unwrap().client_error_type, None);
+        }
+        let missing = c.read(
+            Api::Retrieve,
+            answer(
+                400,
+                r#"{"success":false,"error":{"error_code":"token_missing","detail":"d"}}"#,
+            ),
+        );
+        assert_eq!(
+            (missing.kind, missing.code.as_deref()),
+            (Kind::Misconfigured, Some("token_missing"))
+        );
+        assert_eq!(
+            missing.value.unwrap().client_error_type,
+            Some(FAILED_DUE_TO_CLIENT_ERROR)
+        );
+        let decode = c.read(Api::Retrieve, answer(200, "<html>"));
+        assert_eq!(decode.kind, Kind::Unavailable);
+        assert_eq!(decode.value.unwrap().client_error_type, Some(FAILED_TO_DECODE_RESPONSE));
+    }
+
+    #[tokio::test]
+    async fn a_missing_token_is_refused_without_a_request() {
+        let c = client();
+        for token in [None, Some("")] {
+            let outcome = c.retrieve(token, &Call::default()).await;
+            assert_eq!(
+                (outcome.kind, outcome.code.as_deref()),
+                (Kind::Refused, Some(TOKEN_MISSING))
+            );
+            let value = outcome.value.unwrap();
+            assert_eq!((value.status, value.client_error_type), (-1, Some(FAILED_TO_ENCODE)));
+            assert_eq!(value.response["error"]["error_code"], TOKEN_MISSING);
+        }
+        let failed = c.retrieve(Some("token"), &Call::default()).await;
         assert_eq!(failed.kind, Kind::Unavailable);
         assert_eq!(failed.value.unwrap().client_error_type, Some(REQUEST_FAILED));
     }
@@ -515,7 +698,9 @@ mod fuzz {
             status in 100u16..600,
             soup in json_soup(),
             echo_at in proptest::option::of(0usize..64),
+            retrieve in any::<bool>(),
         ) {
+            let api = if retrieve { Api::Retrieve } else { Api::Siteverify };
             let client = FriendlyCaptchaClient::new(Options {
                 api_key: KEY.into(),
                 api_endpoint: Some("http://127.0.0.1:9".into()),
@@ -527,7 +712,7 @@ mod fuzz {
                 let at = body.char_indices().map(|(i, _)| i).nth(at).unwrap_or(body.len());
                 body.insert_str(at, KEY);
             }
-            let outcome = client.read(Answer { status, headers: HeaderMap::new(), body: Some(body.into_bytes()) });
+            let outcome = client.read(api, Answer { status, headers: HeaderMap::new(), body: Some(body.into_bytes()) });
             let shown = outcome.value.unwrap().to_json();
             prop_assert!(!shown.contains(KEY), "{}", shown);
         }

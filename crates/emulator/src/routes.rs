@@ -22,7 +22,7 @@ pub fn provider_of(path: &str) -> Option<Provider> {
         playtcha::PATH => Some(Provider::Playtcha),
         turnstile::PATH => Some(Provider::Turnstile),
         hcaptcha::PATH => Some(Provider::Hcaptcha),
-        friendlycaptcha::PATH => Some(Provider::FriendlyCaptcha),
+        friendlycaptcha::PATH | friendlycaptcha::RETRIEVE_PATH => Some(Provider::FriendlyCaptcha),
         _ if path.starts_with(recaptcha_enterprise::PATH_PREFIX) => Some(Provider::RecaptchaEnterprise),
         _ => path.starts_with(TRUSTCAPTCHA_PREFIX).then_some(Provider::TrustCaptcha),
     }
@@ -107,6 +107,10 @@ mod tests {
             provider_of("/api/v2/captcha/siteverify"),
             Some(Provider::FriendlyCaptcha)
         );
+        assert_eq!(
+            provider_of("/api/v2/riskIntelligence/retrieve"),
+            Some(Provider::FriendlyCaptcha)
+        );
         for other in [
             "/other",
             "/v1/captcha/validate/x",
@@ -117,6 +121,8 @@ mod tests {
             "/siteverify/",
             "/api/siteverify",
             "/api/v2/captcha/siteverify/",
+            "/api/v2/riskIntelligence/retrieve/",
+            "/api/v2/riskintelligence/retrieve",
             "/api/v1/captcha/siteverify",
             "/__emulator/issue/swetrix",
         ] {

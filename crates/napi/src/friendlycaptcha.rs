@@ -55,7 +55,7 @@ impl NativeFriendlyCaptcha {
         })
     }
 
-    /// The URL every request goes to (the SDK's `getSiteverifyEndpoint()`).
+    /// The URL siteverify requests go to (the SDK's `getSiteverifyEndpoint()`).
     #[napi(getter)]
     pub fn siteverify_endpoint(&self) -> String {
         self.client.url().to_string()
@@ -78,6 +78,27 @@ impl NativeFriendlyCaptcha {
         };
         crate::completion::settle(env, async move {
             let outcome = client.verify(response.as_deref(), &call).await;
+            NativeOutcome::new(outcome, |result| Some(result.to_json()))
+        })
+    }
+
+    /// Retrieves a risk intelligence token's data: the outcome, with the SDK's
+    /// `RiskIntelligenceRetrieveResult` fields as JSON text; it always resolves. `token` is `null`
+    /// when the caller passed something other than a string.
+    #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
+    pub fn retrieve<'env>(
+        &self,
+        env: &'env Env,
+        token: Option<String>,
+        call: NativeFriendlyCaptchaCall,
+    ) -> napi::Result<PromiseRaw<'env, NativeOutcome>> {
+        let client = self.client.clone();
+        let call = Call {
+            sitekey: call.sitekey,
+            timeout_ms: call.timeout,
+        };
+        crate::completion::settle(env, async move {
+            let outcome = client.retrieve(token.as_deref(), &call).await;
             NativeOutcome::new(outcome, |result| Some(result.to_json()))
         })
     }
