@@ -174,7 +174,15 @@ describe('Friendly Captcha: each VerifyResult state (docs/providers/friendly-cap
     assert.equal(isProviderUnavailable(open), true)
   })
 
-  for (const [status, body] of [[200, '<html>'], [200, '[1]'], [200, '"text"'], [200, 'null'], [200, ''], [502, 'Bad Gateway'], [400, 'nope']]) {
+  it('a 200 whose body is a JSON array: the response, as the SDK keeps it (`typeof [] === "object"`): verified, and refused in both modes', async () => {
+    const [open, strict] = await both({ status: 200, body: '[1]' })
+    for (const result of [open, strict]) {
+      assert.deepEqual(states(result), { ...base, wasAbleToVerify: true, status: 200 })
+      assert.deepEqual(result.getResponse(), [1])
+    }
+  })
+
+  for (const [status, body] of [[200, '<html>'], [200, '"text"'], [200, 'null'], [200, ''], [502, 'Bad Gateway'], [400, 'nope']]) {
     it(`a ${status} whose body is not a JSON object (${JSON.stringify(body)}): a decode error, accepted unless strict`, async () => {
       const [open, strict] = await both({ status, body, headers: { 'content-type': 'text/plain' } })
       assert.deepEqual(states(open), { ...base, shouldAccept: true, shouldReject: false, isDecodeError: true, getErrorCode: FAILED_TO_DECODE_RESPONSE_ERROR_CODE, status })

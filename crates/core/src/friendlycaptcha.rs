@@ -16,7 +16,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, Url};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::errors::{CaptchaError, SecretForms};
@@ -54,29 +54,85 @@ pub const TOKEN_MISSING: &str = "token_missing";
 /// What `verifyCaptchaResponse` and `retrieveRiskIntelligence` resolve, as data: the fields the
 /// SDK's `VerifyResult` and `RiskIntelligenceRetrieveResult` share. It crosses to
 /// JavaScript as JSON text (`to_json`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FriendlyCaptchaResult {
     /// The HTTP status; -1 when no answer came (or no request was made).
     pub status: i32,
     /// The API's JSON object, the key taken out of it; `null` when none could be read.
-    pub response: Value,
+    response: Response,
     /// The SDK's client error code, or `null`.
     pub client_error_type: Option<&'static str>,
 }
 
+/// The API's object, in the form it crosses in.
+#[derive(Debug, Clone, PartialEq)]
+enum Response {
+    /// Parsed (and scrubbed), or made here; `Value::Null` when none could be read.
+    Value(Value),
+    /// The answer's own text: a JSON object already checked whole, holding no form of the key
+    /// and no escape that could spell one. It crosses as it came, parsed once, by JavaScript.
+    Text(Box<str>),
+}
+
 impl FriendlyCaptchaResult {
+    /// `{"status":…,"response":…,"clientErrorType":…}`, the response's text spliced in as it
+    /// came when it could be (`Response::Text`).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a JSON value, a number and a string serialize")
+        use std::fmt::Write;
+        let mut json = String::with_capacity(
+            64 + if let Response::Text(text) = &self.response {
+                text.len()
+            } else {
+                256
+            },
+        );
+        let _ = write!(json, "{{\"status\":{},\"response\":", self.status);
+        match &self.response {
+            Response::Text(text) => json.push_str(text),
+            Response::Value(value) => json.push_str(&value.to_string()),
+        }
+        json.push_str(",\"clientErrorType\":");
+        match self.client_error_type {
+            // The SDK's constants: plain ASCII words, nothing to escape.
+            Some(code) => {
+                json.push('"');
+                json.push_str(code);
+                json.push('"');
+            }
+            None => json.push_str("null"),
+        }
+        json.push('}');
+        json
+    }
+
+    /// The API's JSON object (or `null`), as JavaScript gets it.
+    pub fn response(&self) -> Value {
+        self.response.to_value()
     }
 
     fn failed(client_error_type: &'static str) -> Self {
         Self {
             status: -1,
-            response: Value::Null,
+            response: Response::Value(Value::Null),
             client_error_type: Some(client_error_type),
         }
     }
+}
+
+impl Response {
+    fn to_value(&self) -> Value {
+        match self {
+            Response::Value(value) => value.clone(),
+            Response::Text(text) => serde_json::from_str(text).expect("checked when read"),
+        }
+    }
+}
+
+/// What `read` needs of an answer's object; every other field is skipped unread.
+#[derive(Deserialize)]
+struct Head {
+    success: Option<Value>,
+    error: Option<Value>,
 }
 
 /// The constructor's options, type-checked by `lib/friendlycaptcha.js`. No `Debug`: the key.
@@ -141,7 +197,8 @@ pub struct FriendlyCaptchaClient {
     retrieve_url: Url,
     sitekey: Option<String>,
     headers: [(HeaderName, HeaderValue); 4],
-    api_key: String,
+    /// The API key's forms, searched for in every answer.
+    forms: SecretForms,
     transport: Arc<Transport>,
 }
 
@@ -208,7 +265,7 @@ impl FriendlyCaptchaClient {
                 (HeaderName::from_static("frc-sdk"), HeaderValue::from_static(SDK_HEADER)),
                 (HeaderName::from_static("x-api-key"), key),
             ],
-            api_key: options.api_key,
+            forms: SecretForms::new(&options.api_key),
             transport,
         })
     }
@@ -302,13 +359,13 @@ impl FriendlyCaptchaClient {
     fn missing(code: &'static str, why: &str) -> Outcome<FriendlyCaptchaResult> {
         let result = FriendlyCaptchaResult {
             status: -1,
-            response: serde_json::json!({
+            response: Response::Value(serde_json::json!({
                 "success": false,
                 "error": {
                     "error_code": code,
                     "detail": format!("{why} (refused by captcha-native without a request)"),
                 },
-            }),
+            })),
             client_error_type: Some(FAILED_TO_ENCODE),
         };
         Outcome::refused(code, Ok(result))
@@ -325,37 +382,27 @@ impl FriendlyCaptchaClient {
     }
 
     /// An answer, as the SDK reads it: a 4xx is a client error; a body that is not a JSON object
-    /// is a decode error (whatever the status); a JSON object is the response.
+    /// (or array: `typeof json === "object"`) is a decode error, whatever the status; an object
+    /// is the response.
     fn read(&self, api: Api, answer: Answer) -> Outcome<FriendlyCaptchaResult> {
         let status = answer.status;
-        let parsed = serde_json::from_slice::<Value>(answer.body.as_deref().unwrap_or_default());
-        let mut response = match parsed {
-            Ok(Value::Object(fields)) => fields,
-            _ => {
-                let result = FriendlyCaptchaResult {
-                    status: i32::from(status),
-                    response: Value::Null,
-                    client_error_type: Some(FAILED_TO_DECODE_RESPONSE),
-                };
-                let why = if status >= 500 || status == 429 {
-                    Unavailable::of_status(status)
-                } else {
-                    Unavailable::MalformedResponse
-                };
-                return Outcome::unavailable(why, Ok(result));
-            }
+        let body = answer.body.as_deref().unwrap_or_default();
+        let Some((response, passed, error_code)) = self.as_sent(body).or_else(|| self.parsed(body)) else {
+            let result = FriendlyCaptchaResult {
+                status: i32::from(status),
+                response: Response::Value(Value::Null),
+                client_error_type: Some(FAILED_TO_DECODE_RESPONSE),
+            };
+            let why = if status >= 500 || status == 429 {
+                Unavailable::of_status(status)
+            } else {
+                Unavailable::MalformedResponse
+            };
+            return Outcome::unavailable(why, Ok(result));
         };
-        scrub_object(&mut response, &SecretForms::new(&self.api_key));
-        let error_code = response
-            .get("error")
-            .and_then(|error| error.get("error_code"))
-            .and_then(Value::as_str)
-            .and_then(provider_code);
-        let passed = response.get("success") == Some(&Value::Bool(true));
-        let response = Value::Object(response);
         let result = |client_error_type| FriendlyCaptchaResult {
             status: i32::from(status),
-            response: response.clone(),
+            response,
             client_error_type,
         };
         match status {
@@ -380,6 +427,43 @@ impl FriendlyCaptchaClient {
             ),
         }
     }
+
+    /// The common answer, read without building it: a whole JSON object whose text holds no
+    /// form of the key and no backslash (so no escape can spell the key), kept as its text.
+    /// `None` for anything else, which `parsed` reads. Both read `success` and `error` alike.
+    fn as_sent(&self, body: &[u8]) -> Option<(Response, bool, Option<String>)> {
+        let text = std::str::from_utf8(body).ok()?;
+        if !text.trim_start().starts_with('{') || text.contains('\\') || self.forms.held_by(text) {
+            return None;
+        }
+        // Checks the whole text (trailing characters included); a repeated `success` or
+        // `error` is refused here and left to `parsed`, which keeps the last as JavaScript does.
+        let head = serde_json::from_str::<Head>(text).ok()?;
+        let passed = head.success == Some(Value::Bool(true));
+        Some((Response::Text(text.into()), passed, error_code_of(head.error.as_ref())))
+    }
+
+    /// Any other answer: parsed, the key taken out at any depth.
+    fn parsed(&self, body: &[u8]) -> Option<(Response, bool, Option<String>)> {
+        let mut response = serde_json::from_slice::<Value>(body).ok()?;
+        match &mut response {
+            Value::Object(fields) => scrub_object(fields, &self.forms),
+            // `typeof [] === "object"`: the SDK keeps an array as the response (never `success`).
+            Value::Array(items) => items.iter_mut().for_each(|item| scrub_value(item, &self.forms)),
+            _ => return None,
+        }
+        let passed = response.get("success") == Some(&Value::Bool(true));
+        let error_code = error_code_of(response.get("error"));
+        Some((Response::Value(response), passed, error_code))
+    }
+}
+
+/// The API's `error.error_code`, when it is a code of the API's form.
+fn error_code_of(error: Option<&Value>) -> Option<String> {
+    error
+        .and_then(|error| error.get("error_code"))
+        .and_then(Value::as_str)
+        .and_then(provider_code)
 }
 
 /// The key taken out of a server's object, at any depth: a name holding it dropped, a string
@@ -489,7 +573,7 @@ mod tests {
         assert_eq!(ok.kind, Kind::Verified);
         let value = ok.value.unwrap();
         assert_eq!((value.status, value.client_error_type), (200, None));
-        assert_eq!(value.response["data"]["event_id"], "e");
+        assert_eq!(value.response()["data"]["event_id"], "e");
 
         let refused = c.read(
             Api::Siteverify,
@@ -520,11 +604,20 @@ mod tests {
             (value.status, value.client_error_type),
             (401, Some(FAILED_DUE_TO_CLIENT_ERROR))
         );
-        assert_eq!(value.response["error"]["error_code"], "auth_invalid");
+        assert_eq!(value.response()["error"]["error_code"], "auth_invalid");
+
+        // `typeof [] === "object"`: the SDK keeps an array as the response, verified and refused.
+        let array = c.read(Api::Siteverify, answer(200, "[1]"));
+        assert_eq!(array.kind, Kind::Refused);
+        let value = array.value.unwrap();
+        assert_eq!(
+            (value.status, value.client_error_type, value.response()),
+            (200, None, serde_json::json!([1]))
+        );
 
         for (status, body) in [
             (200, "<html>"),
-            (200, "[1]"),
+            (200, "\"text\""),
             (200, "null"),
             (400, ""),
             (502, "bad gateway"),
@@ -533,7 +626,7 @@ mod tests {
             assert_eq!(decode.kind, Kind::Unavailable, "{status} {body}");
             let value = decode.value.unwrap();
             assert_eq!(
-                (value.status, value.client_error_type, value.response),
+                (value.status, value.client_error_type, value.response()),
                 (i32::from(status), Some(FAILED_TO_DECODE_RESPONSE), Value::Null)
             );
         }
@@ -576,7 +669,7 @@ mod tests {
             );
             let value = outcome.value.unwrap();
             assert_eq!((value.status, value.client_error_type), (-1, Some(FAILED_TO_ENCODE)));
-            assert_eq!(value.response["error"]["error_code"], RESPONSE_MISSING);
+            assert_eq!(value.response()["error"]["error_code"], RESPONSE_MISSING);
         }
         // Nothing listens on port 9: the request fails, and the result says so.
         let failed = c.verify(Some("token"), &Call::default()).await;
@@ -617,7 +710,7 @@ mod tests {
             ),
         );
         assert_eq!(ok.kind, Kind::Verified);
-        assert_eq!(ok.value.unwrap().response["data"]["token"]["num_uses"], 1);
+        assert_eq!(ok.value.unwrap().response()["data"]["token"]["num_uses"], 1);
         for (body, code) in [
             (
                 r#"{"success":false,"error":{"error_code":"token_expired","detail":"d"}}"#,
@@ -664,11 +757,52 @@ mod tests {
             );
             let value = outcome.value.unwrap();
             assert_eq!((value.status, value.client_error_type), (-1, Some(FAILED_TO_ENCODE)));
-            assert_eq!(value.response["error"]["error_code"], TOKEN_MISSING);
+            assert_eq!(value.response()["error"]["error_code"], TOKEN_MISSING);
         }
         let failed = c.retrieve(Some("token"), &Call::default()).await;
         assert_eq!(failed.kind, Kind::Unavailable);
         assert_eq!(failed.value.unwrap().client_error_type, Some(REQUEST_FAILED));
+    }
+
+    #[test]
+    fn an_answer_read_as_sent_is_what_parsing_it_gives() {
+        let c = client();
+        for body in [
+            r#"{"success":true,"data":{"event_id":"e","challenge":{"timestamp":"t","origin":"o"},"risk_intelligence":null}}"#,
+            r#" {"success":false,"error":{"error_code":"response_invalid","detail":"x"}} "#,
+            r#"{"success":"true"}"#,
+            r#"{"a":[1,{"b":null}],"success":true,"error":{"error_code":"Not A Code"}}"#,
+        ] {
+            let (fast, fast_passed, fast_code) = c.as_sent(body.as_bytes()).expect(body);
+            let (slow, slow_passed, slow_code) = c.parsed(body.as_bytes()).unwrap();
+            assert!(matches!(fast, Response::Text(_)), "{body}");
+            assert_eq!(
+                (fast.to_value(), fast_passed, fast_code),
+                (slow.to_value(), slow_passed, slow_code),
+                "{body}"
+            );
+        }
+        // Left to the parser: the key in any form, a backslash, a repeated field, an array.
+        let echoed = format!(r#"{{"success":false,"echo":"{KEY}"}}"#);
+        for body in [
+            echoed.as_str(),
+            r#"{"d":"a\/b"}"#,
+            r#"{"success":false,"success":true}"#,
+            "[{}]",
+        ] {
+            assert!(c.as_sent(body.as_bytes()).is_none(), "{body}");
+        }
+        let (scrubbed, ..) = c.parsed(echoed.as_bytes()).unwrap();
+        assert!(!scrubbed.to_value().to_string().contains(KEY));
+        let (repeated, passed, _) = c.parsed(br#"{"success":false,"success":true}"#).unwrap();
+        assert_eq!(
+            (repeated.to_value(), passed),
+            (serde_json::json!({ "success": true }), true),
+            "the last, as JSON.parse"
+        );
+        // Not one whole JSON value: neither.
+        assert!(c.as_sent(br#"{"success":true} x"#).is_none());
+        assert!(c.parsed(br#"{"success":true} x"#).is_none());
     }
 
     #[test]
