@@ -876,6 +876,22 @@ export interface SiteverifyResponseChallengeData {
   origin: string
 }
 
+/** The body of a siteverify request (the SDK's `SiteverifyRequest`). */
+export interface SiteverifyRequest {
+  /** The response the visitor submitted in the `frc-captcha-response` field. */
+  response: string
+  /** The sitekey the puzzle must have been made for. */
+  sitekey?: string
+}
+
+/** The body of a Risk Intelligence retrieve request (the SDK's `RiskIntelligenceRetrieveRequest`). */
+export interface RiskIntelligenceRetrieveRequest {
+  /** The Risk Intelligence token to retrieve the data of. */
+  token: string
+  /** The sitekey the token must have been made for. */
+  sitekey?: string
+}
+
 export interface SiteverifyResponseData {
   /** Unique to this siteverify request. */
   event_id: string

@@ -7,6 +7,7 @@ import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import http from 'node:http'
+import { fileURLToPath } from 'node:url'
 import { captureServers, closedPort } from './helpers.mjs'
 
 const ours = createRequire(import.meta.url)('../subpath/friendly-captcha.js')
@@ -110,6 +111,9 @@ describe('the Friendly Captcha drop-in resolves what @friendlycaptcha/server-sdk
           body: { response: 'frc-token-1', sitekey: SITEKEY }
         })
         assert.deepEqual(stateOf(mine), stateOf(theirs))
+        // The same own fields in the same order: what JSON.stringify and a snapshot show.
+        assert.deepEqual(Object.keys(mine), Object.keys(theirs))
+        assert.equal(JSON.stringify(mine), JSON.stringify(theirs))
       })
     }
   }
@@ -360,5 +364,21 @@ describe('retrieveRiskIntelligence resolves what @friendlycaptcha/server-sdk 0.3
     const { original: theirs, ours: mine } = await bothRetrieve(server.url, {}, 'frc-ri-token-6')
     assert.deepEqual([mine.isValid(), mine.wasAbleToRetrieve(), mine.clientErrorType, mine.getResponse()], [false, true, null, []])
     assert.deepEqual([theirs.isValid(), theirs.wasAbleToRetrieve(), theirs.clientErrorType, theirs.getResponse()], [false, true, null, []])
+  })
+})
+
+describe('the types: every name the SDK\'s declarations export', () => {
+  it('subpath/friendly-captcha.d.ts exports every name of @friendlycaptcha/server-sdk\'s dist/index.d.ts', () => {
+    const ts = createRequire(import.meta.url)('typescript')
+    const exportsOf = (file) => {
+      const program = ts.createProgram([file], { noEmit: true, skipLibCheck: true })
+      const checker = program.getTypeChecker()
+      const symbol = checker.getSymbolAtLocation(program.getSourceFile(file))
+      return checker.getExportsOfModule(symbol).map((exported) => exported.name).sort()
+    }
+    const theirs = exportsOf(createRequire(import.meta.url).resolve('@friendlycaptcha/server-sdk').replace(/index\.js$/, 'index.d.ts'))
+    const mine = new Set(exportsOf(fileURLToPath(new URL('../subpath/friendly-captcha.d.ts', import.meta.url))))
+    assert.ok(theirs.length > 20, `${theirs.length} names`)
+    assert.deepEqual(theirs.filter((name) => !mine.has(name)), [], 'names the SDK exports that ours does not')
   })
 })

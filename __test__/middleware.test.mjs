@@ -11,7 +11,7 @@ import { captureServer } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const captcha = require('../index.js')
-const { requireCaptcha, verifyRequest, CaptchaConfigurationError } = require('captcha-native/middleware')
+const { requireCaptcha, verifyRequest, CaptchaConfigurationError, FriendlyCaptchaConfigurationError } = require('captcha-native/middleware')
 const { Emulator } = captcha
 
 const express = require('express')
@@ -515,6 +515,23 @@ describe('reCAPTCHA Enterprise specifics', () => {
     }
   })
 
+  it("a visitor's own headers never make a misconfiguration: a long User-Agent is cut, an address that is no IP left out", async () => {
+    const capture = await captureServer(() => ({
+      body: { name: 'projects/p/assessments/0123456789abcdef', tokenProperties: { valid: false, invalidReason: 'MALFORMED' }, riskAnalysis: {} }
+    }))
+    try {
+      const base = { ...options(), endpoint: capture.url }
+      const req = { ...formRequest({ [field]: 't' }), ip: 'not-an-ip, 203.0.113.5', headers: { ...FORM, 'user-agent': 'U'.repeat(9000) } }
+      const outcome = await verifyRequest(req, base)
+      assert.equal(outcome.code, 'verification_failed')
+      const { event } = JSON.parse(capture.seen[0].body)
+      assert.equal(event.userIpAddress, undefined)
+      assert.equal(event.userAgent, 'U'.repeat(1024))
+    } finally {
+      await capture.close()
+    }
+  })
+
   it('expectedAction and minScore: another action or a lower score is a failed verification, the verdict on the outcome', async () => {
     const wrongAction = await verifyRequest(formRequest({ [field]: pass() }), { ...options(), expectedAction: 'login' })
     assert.equal(wrongAction.code, 'verification_failed')
@@ -577,8 +594,11 @@ describe('Friendly Captcha specifics', () => {
     }
   })
 
-  it("strict is refused: onUnavailable decides an outage's fate for every provider", () => {
+  it("strict is refused: onUnavailable decides an outage's fate for every provider; a timeout must be a positive number", () => {
     assert.throws(() => requireCaptcha({ ...options(), strict: true }), /give onUnavailable \('reject' or 'allow'\) instead of strict/)
+    for (const timeout of [0, -1, NaN, Infinity]) {
+      assert.throws(() => requireCaptcha({ ...options(), timeout }), TypeError, String(timeout))
+    }
   })
 
   it("takes a configured client: ours, or the SDK's own, whose results are read by their methods", async () => {
@@ -592,7 +612,13 @@ describe('Friendly Captcha specifics', () => {
       assertAnswered(await run(requireCaptcha({ provider, client, log: () => {} }), formRequest({ 'frc-captcha-response': pass() })), 503, 'provider_unavailable')
     }
     const wrongKey = new originalFriendlyCaptcha.FriendlyCaptchaClient({ ...config, apiKey: 'frc-not-the-key-0002' })
-    assertNextError(await run(requireCaptcha({ provider, client: wrongKey }), formRequest({ 'frc-captcha-response': pass() })))
+    const cause = assertNextError(await run(requireCaptcha({ provider, client: wrongKey }), formRequest({ 'frc-captcha-response': pass() })))
+    assert.ok(cause instanceof FriendlyCaptchaConfigurationError)
+    assert.equal(captcha.isProviderUnavailable(cause), false)
+    // The SDK counts a 429 a client error too: here it is an outage, under onUnavailable.
+    const sdkClient = new originalFriendlyCaptcha.FriendlyCaptchaClient(config)
+    emulator.fault({ provider, kind: 'status', status: 429, body: '{"success":false,"error":{"error_code":"rate_limited"}}', times: 1 })
+    assertAnswered(await run(requireCaptcha({ provider, client: sdkClient, log: () => {} }), formRequest({ 'frc-captcha-response': pass() })), 503, 'provider_unavailable')
     assert.throws(() => requireCaptcha({ provider, client: new captcha.FriendlyCaptchaClient(config), apiKey: 'k' }), /give either client or apiKey/)
   })
 })

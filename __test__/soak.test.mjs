@@ -6,9 +6,9 @@ import assert from 'node:assert/strict'
 
 import { soak, PROVIDERS } from '../scripts/soak.mjs'
 
-test('soak: 9,000 verifications at concurrency 400 with 1% faults add up exactly', async (t) => {
-  // 1,500 calls a provider: a whole number for the six.
-  const report = await soak({ total: 9000, concurrency: 400, faultEvery: 100, log: (line) => t.diagnostic(line) })
+test('soak: 9,600 verifications at concurrency 400 with 1% faults add up exactly', async (t) => {
+  // 1,200 calls a provider: a whole number for the eight.
+  const report = await soak({ total: 9600, concurrency: 400, faultEvery: 100, log: (line) => t.diagnostic(line) })
   const detail = JSON.stringify({ failures: report.failures, unexpected: report.unexpectedSamples }, null, 2)
 
   // Every Promise settled, each within its deadline.
@@ -17,11 +17,11 @@ test('soak: 9,000 verifications at concurrency 400 with 1% faults add up exactly
   assert.equal(report.late, 0, `calls past the ${report.deadlineMs} ms deadline: ${detail}`)
 
   // One fault rule in a hundred calls, for every provider in turn.
-  assert.equal(report.faultsInjected, 90)
-  assert.equal(PROVIDERS.length, 6)
+  assert.equal(report.faultsInjected, 96)
+  assert.equal(PROVIDERS.length, 8)
   for (const provider of PROVIDERS) {
     const account = report.perProvider[provider]
-    assert.equal(account.calls, 1500, provider)
+    assert.equal(account.calls, 1200, provider)
     assert.equal(account.unexpected, 0, `${provider}: unexpected outcomes: ${detail}`)
     assert.ok(account.expectedNonPasses > 0, `${provider}: no non-delay fault was injected`)
     assert.equal(account.nonPasses, account.expectedNonPasses, `${provider}: non-passes against the faults injected for it`)

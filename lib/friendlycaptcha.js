@@ -29,13 +29,14 @@ const ACCEPTED_UNLESS_STRICT = new Set([
 /** The result of a siteverify request, as the SDK's: the same fields, in its order, and methods. */
 class VerifyResult {
   constructor (strict) {
-    this.strict = strict
     /** The HTTP status of the answer; -1 when there was none. */
     this.status = -1
     /** The API's JSON object, or null when none was read. */
     this.response = null
     /** One of the `*_ERROR_CODE` constants, or null. */
     this.clientErrorType = null
+    // Last, as the SDK's constructor sets it: `Object.keys` and `JSON.stringify` list the same.
+    this.strict = strict
   }
 
   isStrict () {
@@ -198,8 +199,10 @@ class FriendlyCaptchaClient {
     const strict = this.#strict
     try {
       const pending = this.#native.verify(typeof response === 'string' ? response : null, callOptions(opts))
-      return pending.then((outcome) => settle(outcome, (settled) => resultOf(settled, strict)),
-        () => failed(strict))
+      // `.catch` after `.then`: whatever goes wrong, in native code or in reading its outcome,
+      // resolves a failed request (the SDK's own catch-all), never a rejection.
+      return pending.then((outcome) => settle(outcome, (settled) => resultOf(settled, strict)))
+        .catch(() => failed(strict))
     } catch {
       return Promise.resolve(failed(strict))
     }
@@ -213,7 +216,7 @@ class FriendlyCaptchaClient {
   retrieveRiskIntelligence (token, opts) {
     try {
       const pending = this.#native.retrieve(typeof token === 'string' ? token : null, callOptions(opts))
-      return pending.then((outcome) => settle(outcome, retrieveResultOf), retrieveFailed)
+      return pending.then((outcome) => settle(outcome, retrieveResultOf)).catch(retrieveFailed)
     } catch {
       return Promise.resolve(retrieveFailed())
     }

@@ -14,6 +14,7 @@
 // A misconfiguration (a wrong option, a refused secret or API key, no reCAPTCHA secret) is not an
 // outcome: `verifyRequest` rejects with it and the middleware hands it to `next(error)`.
 
+const { isIP } = require('node:net')
 const nativeBinding = require('../binding.js')
 const captcha = require('../index.js')
 const {
@@ -202,6 +203,8 @@ function createVerifier (options) {
   } else if (provider === 'friendly-captcha') {
     let client = clientOrOptions(options, 'verifyCaptchaResponse', 'FriendlyCaptchaClient', FRIENDLY_CAPTCHA_CONFIG)
     const { timeout } = checkOptions({ timeout: 'ms' }, options)
+    // The SDK's `timeout || 20_000` would make 0 or NaN the default without a word.
+    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new TypeError('timeout must be a positive number of milliseconds')
     if (!client) {
       client = new captcha.FriendlyCaptchaClient(pick(options, FRIENDLY_CAPTCHA_CONFIG))
       secrets.push(options.apiKey)
@@ -332,10 +335,20 @@ function siteverifyCheck (client, checks, remoteip) {
 /** An unmarked assessment verdict passes when it says so. */
 const enterprisePassed = (result) => result.passed === true
 
+/**
+ * The longest User-Agent sent with an assessment: the client refuses an event field over 8 KiB
+ * as a bad option, and a visitor's header must never turn into a misconfiguration.
+ */
+const MAX_SENT_USER_AGENT = 1024
+
 function enterpriseCheck (client, checks, userIpAddress, userAgent) {
   return async (token, request) => {
-    const ip = userIpAddress === undefined ? remoteIp(request) : userIpAddress ?? undefined
-    const agent = userAgent === undefined ? userAgentOf(request) : userAgent ?? undefined
+    // The request's own address and User-Agent are the visitor's to send: an address that is no
+    // IP (a forged X-Forwarded-For behind `trust proxy`) is left out, a long User-Agent cut.
+    let ip = userIpAddress === undefined ? remoteIp(request) : userIpAddress ?? undefined
+    if (userIpAddress === undefined && ip !== undefined && isIP(ip) === 0) ip = undefined
+    let agent = userAgent === undefined ? userAgentOf(request) : userAgent ?? undefined
+    if (userAgent === undefined && agent !== undefined && agent.length > MAX_SENT_USER_AGENT) agent = agent.slice(0, MAX_SENT_USER_AGENT)
     try {
       // Marked as checked (the checks were; the address and the agent are strings): not checked again.
       const call = ip === undefined && agent === undefined
@@ -358,7 +371,8 @@ function friendlyCaptchaKind (result) {
   if (kind !== undefined) return kind
   if (result === null || typeof result !== 'object' || typeof result.wasAbleToVerify !== 'function') return 'refused'
   if (result.wasAbleToVerify()) return result.shouldAccept() ? 'verified' : 'refused'
-  return result.isClientError() ? 'misconfigured' : 'unavailable'
+  // The SDK counts every 4xx a client error, 429 (too many requests) included: that one is an outage.
+  return result.isClientError() && result.status !== 429 ? 'misconfigured' : 'unavailable'
 }
 
 /** A Friendly Captcha answer that says the configuration is wrong, as the Error `next()` gets. */
@@ -371,8 +385,10 @@ class FriendlyCaptchaConfigurationError extends Error {
     this.name = 'FriendlyCaptchaConfigurationError'
     this.status = result.status
     if (named) this.code = code
+    mark(this, 'misconfigured', named ? code : 'client_error')
   }
 }
+branded(FriendlyCaptchaConfigurationError)
 
 function friendlyCaptchaCheck (client, callOptions) {
   return async (token) => {
@@ -578,4 +594,4 @@ function requireCaptcha (options) {
   }
 }
 
-module.exports = { requireCaptcha, verifyRequest, TOKEN_FIELDS, CaptchaConfigurationError }
+module.exports = { requireCaptcha, verifyRequest, TOKEN_FIELDS, CaptchaConfigurationError, FriendlyCaptchaConfigurationError }

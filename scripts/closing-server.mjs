@@ -22,7 +22,8 @@ import { PROVIDERS } from '../benchmark/lib/protocol.mjs'
 const require = createRequire(import.meta.url)
 const {
   Emulator, TrustCaptcha, ServerUnreachableException, validateToken, authorize, RecaptchaUnavailableError, Playtcha,
-  Turnstile, TurnstileUnavailableError, HCaptcha, HCaptchaUnavailableError
+  Turnstile, TurnstileUnavailableError, HCaptcha, HCaptchaUnavailableError, RecaptchaEnterprise,
+  RecaptchaEnterpriseUnavailableError, FriendlyCaptchaClient
 } = require('../index.js')
 
 export { PROVIDERS }
@@ -45,13 +46,25 @@ export function clients (emulator, { timeoutMs = 5000, ca } = {}) {
   const recaptcha = { secretKey: credentials.recaptchaSecret, siteverifyUrl: `${url}/recaptcha/api/siteverify`, retries: 0, timeoutMs, ca }
   const turnstile = new Turnstile({ secret: credentials.turnstileSecret, siteverifyUrl: `${url}/turnstile/v0/siteverify`, retries: 0, timeoutMs, ca })
   const hcaptcha = new HCaptcha({ secret: credentials.hcaptchaSecret, siteverifyUrl: `${url}/siteverify`, retries: 0, timeoutMs, ca })
+  const enterprise = new RecaptchaEnterprise({
+    projectId: credentials.recaptchaEnterpriseProjectId,
+    apiKey: credentials.recaptchaEnterpriseApiKey,
+    siteKey: credentials.recaptchaEnterpriseSiteKey,
+    endpoint: url,
+    retries: 0,
+    timeoutMs,
+    ca
+  })
+  const friendly = new FriendlyCaptchaClient({ apiKey: credentials.friendlyCaptchaApiKey, apiEndpoint: url, ca })
   return {
     trustcaptcha: () => trustCaptcha.getVerificationResult(emulator.issue('trustcaptcha')),
     swetrix: () => validateToken(emulator.issue('swetrix'), credentials.swetrixSecret, `${url}/v1/captcha`, { timeoutMs, ca }),
     recaptcha: () => authorize(emulator.issue('recaptcha'), recaptcha),
     playtcha: () => playtcha.verify(emulator.issue('playtcha')),
     turnstile: () => turnstile.verify(emulator.issue('turnstile')),
-    hcaptcha: () => hcaptcha.verify(emulator.issue('hcaptcha'))
+    hcaptcha: () => hcaptcha.verify(emulator.issue('hcaptcha')),
+    'recaptcha-enterprise': () => enterprise.assess(emulator.issue('recaptcha-enterprise')),
+    'friendly-captcha': () => friendly.verifyCaptchaResponse(emulator.issue('friendly-captcha'), { timeout: timeoutMs })
   }
 }
 
@@ -88,6 +101,16 @@ export function classify (provider, { value, error }) {
       if (!error) return value?.success === true ? 'pass' : `unexpected: ${JSON.stringify(value)}`
       if (error instanceof HCaptchaUnavailableError) return `unavailable: ${error.cause?.message}`
       break
+    case 'recaptcha-enterprise':
+      if (!error) return value?.passed === true ? 'pass' : `unexpected: ${JSON.stringify(value)}`
+      if (error instanceof RecaptchaEnterpriseUnavailableError) return `unavailable: ${error.cause?.message}`
+      break
+    case 'friendly-captcha':
+      // Never rejects: a verdict, or a failure to verify (a request that failed, an unreadable answer).
+      if (error) break
+      if (value.wasAbleToVerify()) return value.shouldAccept() ? 'pass' : `unexpected: ${JSON.stringify(value.getResponse())}`
+      if (value.isRequestOrTimeoutError() || value.isDecodeError()) return `unavailable: ${value.getErrorCode()}`
+      return `unexpected: ${value.getErrorCode()} (status ${value.status})`
   }
   return `unexpected: ${error?.name}: ${error?.message}`
 }

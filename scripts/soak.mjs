@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util'
 
 // The benchmark's protocol module: plain constants, no dependency of the benchmark's own.
 import {
-  HCAPTCHA_TEST_SECRET, HCAPTCHA_TEST_TOKEN, PROVIDERS, RECAPTCHA_TEST_SECRET, SWETRIX_PASS_SECRET,
+  HCAPTCHA_TEST_SECRET, HCAPTCHA_TEST_TOKEN, PROVIDERS, RECAPTCHA_ENTERPRISE_TEST_SITE_KEY, RECAPTCHA_TEST_SECRET, SWETRIX_PASS_SECRET,
   TRUSTCAPTCHA_TEST_ID, TRUSTCAPTCHA_TEST_TOKEN, TURNSTILE_DUMMY_TOKEN, TURNSTILE_TEST_SECRET
 } from '../benchmark/lib/protocol.mjs'
 
@@ -32,7 +32,7 @@ const {
   Emulator, TrustCaptcha, VerificationResult, ServerUnreachableException,
   VerificationResultRetrievalLimitReachedException, validateToken, authorize,
   RecaptchaUnavailableError, Playtcha, PlaytchaError, Turnstile, TurnstileUnavailableError, HCaptcha,
-  HCaptchaUnavailableError
+  HCaptchaUnavailableError, RecaptchaEnterprise, RecaptchaEnterpriseUnavailableError, FriendlyCaptchaClient, VerifyResult
 } = captcha
 
 export { PROVIDERS }
@@ -104,7 +104,24 @@ const EXPECTED_OUTCOME = {
     delay: 'pass'
   },
   turnstile: siteverifyExpected('TurnstileUnavailableError'),
-  hcaptcha: siteverifyExpected('HCaptchaUnavailableError')
+  hcaptcha: siteverifyExpected('HCaptchaUnavailableError'),
+  'recaptcha-enterprise': {
+    status503: 'RecaptchaEnterpriseUnavailableError (answered 503)',
+    nonJson: 'RecaptchaEnterpriseUnavailableError (not an assessment)',
+    reset: 'RecaptchaEnterpriseUnavailableError (no answer)',
+    close: 'RecaptchaEnterpriseUnavailableError (no answer)',
+    status429: 'RecaptchaEnterpriseUnavailableError (answered 429)',
+    delay: 'pass'
+  },
+  // Never rejects: the SDK's VerifyResult, failing open (its default policy) with its error code.
+  'friendly-captcha': {
+    status503: 'accepted unverified: verification_response_could_not_be_decoded 503',
+    nonJson: 'accepted unverified: verification_response_could_not_be_decoded 200',
+    reset: 'accepted unverified: request_failed',
+    close: 'accepted unverified: request_failed',
+    status429: 'accepted unverified: verification_response_could_not_be_decoded 429',
+    delay: 'pass'
+  }
 }
 
 /** The siteverify classes' unavailable errors, whose outcome names siteverifyExpected gives. */
@@ -185,6 +202,22 @@ function classify (provider, settled) {
       }
       return unexpected('rejected', value)
     }
+    case 'recaptcha-enterprise':
+      // The emulator's fixed-score test key: every token is valid.
+      if (ok) return value?.passed === true && value.riskAnalysis?.score === 0.9 ? 'pass' : unexpected('resolved', value)
+      if (value instanceof RecaptchaEnterpriseUnavailableError && value.attempts === 1) {
+        if (cause === 'reCAPTCHA Enterprise answered 503') return 'RecaptchaEnterpriseUnavailableError (answered 503)'
+        if (cause === 'reCAPTCHA Enterprise answered 429') return 'RecaptchaEnterpriseUnavailableError (answered 429)'
+        if (cause === "reCAPTCHA Enterprise's answer is not a JSON object") return 'RecaptchaEnterpriseUnavailableError (not an assessment)'
+        if (cause.startsWith('no answer from reCAPTCHA Enterprise: connection reset or closed')) return 'RecaptchaEnterpriseUnavailableError (no answer)'
+      }
+      return unexpected('rejected', value)
+    case 'friendly-captcha': {
+      if (!ok || !(value instanceof VerifyResult)) return unexpected(ok ? 'resolved' : 'rejected', value)
+      if (value.wasAbleToVerify()) return value.shouldAccept() && value.status === 200 ? 'pass' : unexpected('resolved', value.getResponse())
+      if (!value.shouldAccept()) return unexpected('resolved', value)
+      return `accepted unverified: ${value.getErrorCode()}${value.status === -1 ? '' : ` ${value.status}`}`
+    }
   }
   return unexpected('provider', provider)
 }
@@ -226,6 +259,15 @@ function makeVerifiers (emulator) {
     secret: TURNSTILE_TEST_SECRET, siteverifyUrl: `${url}/turnstile/v0/siteverify`, retries: 0, timeoutMs: TIMEOUT_MS
   })
   const hcaptcha = new HCaptcha({ secret: HCAPTCHA_TEST_SECRET, siteverifyUrl: `${url}/siteverify`, retries: 0, timeoutMs: TIMEOUT_MS })
+  const enterprise = new RecaptchaEnterprise({
+    projectId: credentials.recaptchaEnterpriseProjectId,
+    apiKey: credentials.recaptchaEnterpriseApiKey,
+    siteKey: RECAPTCHA_ENTERPRISE_TEST_SITE_KEY,
+    endpoint: url,
+    retries: 0,
+    timeoutMs: TIMEOUT_MS
+  })
+  const friendly = new FriendlyCaptchaClient({ apiKey: credentials.friendlyCaptchaApiKey, apiEndpoint: url })
   return {
     trustcaptcha: () => trustCaptcha.getVerificationResult(TRUSTCAPTCHA_TEST_TOKEN),
     swetrix: () => validateToken('soak-token', SWETRIX_PASS_SECRET, swetrixUrl, swetrixOptions),
@@ -234,7 +276,11 @@ function makeVerifiers (emulator) {
     playtcha: () => playtcha.verify(emulator.issue('playtcha')),
     // The published test identities verify any number of times, as TrustCaptcha's test id does.
     turnstile: () => turnstile.verify(TURNSTILE_DUMMY_TOKEN),
-    hcaptcha: () => hcaptcha.verify(HCAPTCHA_TEST_TOKEN)
+    hcaptcha: () => hcaptcha.verify(HCAPTCHA_TEST_TOKEN),
+    // The emulator's key with a fixed testing score assesses any token, any number of times.
+    'recaptcha-enterprise': () => enterprise.assess('soak-token'),
+    // Friendly Captcha responses are single use: one fresh response a call.
+    'friendly-captcha': () => friendly.verifyCaptchaResponse(emulator.issue('friendly-captcha'), { timeout: TIMEOUT_MS })
   }
 }
 

@@ -11,6 +11,8 @@ export {
   REQUEST_FAILED_TIMEOUT_ERROR_CODE,
   FAILED_DUE_TO_CLIENT_ERROR_CODE,
   FAILED_TO_DECODE_RESPONSE_ERROR_CODE,
+  SiteverifyRequest,
+  RiskIntelligenceRetrieveRequest,
   SiteverifyResponse,
   SiteverifySuccessResponse,
   SiteverifyErrorResponse,

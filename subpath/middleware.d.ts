@@ -379,6 +379,18 @@ export class CaptchaConfigurationError extends Error {
   readonly expose: false
 }
 
+/**
+ * Friendly Captcha answered a 4xx other than 429 (a refused API key or sitekey): the `cause` of
+ * the `CaptchaConfigurationError` the middleware hands to `next()`, and what `verifyRequest`
+ * rejects with.
+ */
+export class FriendlyCaptchaConfigurationError extends Error {
+  /** The status Friendly Captcha answered. */
+  readonly status: number
+  /** The API's `error_code` (`auth_invalid`, `sitekey_invalid`...), when it sent one. */
+  readonly code?: string
+}
+
 declare global {
   namespace Express {
     interface Request {

@@ -7,3 +7,4 @@ exports.requireCaptcha = lib.requireCaptcha
 exports.verifyRequest = lib.verifyRequest
 exports.TOKEN_FIELDS = lib.TOKEN_FIELDS
 exports.CaptchaConfigurationError = lib.CaptchaConfigurationError
+exports.FriendlyCaptchaConfigurationError = lib.FriendlyCaptchaConfigurationError

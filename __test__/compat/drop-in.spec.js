@@ -21,6 +21,9 @@ const { Turnstile, TurnstileUnavailableError, TurnstileConfigurationError } = re
 const { verify: hcaptchaVerify, configureHcaptcha, HCaptcha, HCaptchaUnavailableError } = require('captcha-native/hcaptcha')
 const { Recaptcha } = require('captcha-native/recaptcha')
 const {
+  RecaptchaEnterprise, RecaptchaEnterpriseUnavailableError, RecaptchaEnterpriseConfigurationError
+} = require('captcha-native/recaptcha-enterprise')
+const {
   FriendlyCaptchaClient, VerifyResult, FAILED_DUE_TO_CLIENT_ERROR_CODE, REQUEST_FAILED_ERROR_CODE
 } = require('@friendlycaptcha/server-sdk')
 const { Emulator } = require('captcha-native/testing')
@@ -338,6 +341,35 @@ describe('captcha-native as a drop-in', () => {
     })
   })
 
+  describe('reCAPTCHA Enterprise (captcha-native/recaptcha-enterprise)', () => {
+    const enterprise = (options) => new RecaptchaEnterprise({
+      projectId: credentials.recaptchaEnterpriseProjectId,
+      apiKey: credentials.recaptchaEnterpriseApiKey,
+      siteKey: credentials.recaptchaEnterpriseSiteKey,
+      endpoint: url,
+      ...options
+    })
+
+    it('assesses a token once, then reports the replay as DUPE', async () => {
+      const token = emulator.issue('recaptcha-enterprise', { action: 'login', score: 0.7 })
+      const verdict = await enterprise().assess(token, { expectedAction: 'login', minScore: 0.5 })
+      expect(verdict).toMatchObject({ passed: true, errorCodes: [], tokenProperties: { valid: true, action: 'login' }, riskAnalysis: { score: 0.7 } })
+      await expect(enterprise().annotate(verdict.name, 'LEGITIMATE')).resolves.toStrictEqual({})
+      await expect(enterprise().assess(token)).resolves.toMatchObject({ passed: false, errorCodes: ['duplicate-token'], tokenProperties: { invalidReason: 'DUPE' } })
+    })
+
+    it('its errors are of this realm: unavailable, misconfigured, a TypeError', async () => {
+      const down = await caught(enterprise({ endpoint: UNREACHABLE_HOST, retries: 0 }).assess('t'))
+      expectError(down, RecaptchaEnterpriseUnavailableError)
+      expect(down).toBeInstanceOf(FailoverException)
+      const refused = await caught(enterprise({ apiKey: 'AIzaNotTheKey0000' }).assess(emulator.issue('recaptcha-enterprise')))
+      expectError(refused, RecaptchaEnterpriseConfigurationError)
+      expect(isProviderUnavailable(refused)).toBe(false)
+      expect(`${refused.message} ${refused.stack}`).not.toContain('AIzaNotTheKey0000')
+      expect(() => enterprise({ projectId: '../other' })).toThrow(TypeError)
+    })
+  })
+
   describe('the middleware (captcha-native/middleware)', () => {
     /** An Express request and response as a unit test fakes them. */
     function call (middleware, body) {
@@ -417,7 +449,12 @@ describe('captcha-native as a drop-in', () => {
         playtchaSecret: Emulator.identities.playtcha.secret,
         turnstileSecret: Emulator.identities.turnstile.secret,
         hcaptchaSecret: Emulator.identities.hcaptcha.secret,
-        hcaptchaSitekey: Emulator.identities.hcaptcha.sitekey
+        hcaptchaSitekey: Emulator.identities.hcaptcha.sitekey,
+        recaptchaEnterpriseApiKey: Emulator.identities['recaptcha-enterprise'].apiKey,
+        recaptchaEnterpriseProjectId: Emulator.identities['recaptcha-enterprise'].projectId,
+        recaptchaEnterpriseSiteKey: Emulator.identities['recaptcha-enterprise'].siteKey,
+        friendlyCaptchaApiKey: Emulator.identities['friendly-captcha'].apiKey,
+        friendlyCaptchaSitekey: Emulator.identities['friendly-captcha'].sitekey
       })
       emulator.clearRequests()
       await validateToken(emulator.issue('swetrix'), credentials.swetrixSecret, `${url}/v1/captcha`)

@@ -123,7 +123,8 @@ impl Response {
     fn to_value(&self) -> Value {
         match self {
             Response::Value(value) => value.clone(),
-            Response::Text(text) => serde_json::from_str(text).expect("checked when read"),
+            // JavaScript reads some JSON a Value cannot hold (`1e400`): null here, for tests.
+            Response::Text(text) => serde_json::from_str(text).unwrap_or(Value::Null),
         }
     }
 }
@@ -387,6 +388,8 @@ impl FriendlyCaptchaClient {
     fn read(&self, api: Api, answer: Answer) -> Outcome<FriendlyCaptchaResult> {
         let status = answer.status;
         let body = answer.body.as_deref().unwrap_or_default();
+        // `fetch`'s `.json()` reads past a byte order mark.
+        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
         let Some((response, passed, error_code)) = self.as_sent(body).or_else(|| self.parsed(body)) else {
             let result = FriendlyCaptchaResult {
                 status: i32::from(status),
@@ -443,9 +446,25 @@ impl FriendlyCaptchaClient {
         Some((Response::Text(text.into()), passed, error_code_of(head.error.as_ref())))
     }
 
-    /// Any other answer: parsed, the key taken out at any depth.
+    /// Any other answer: parsed, the key taken out at any depth. JSON that JavaScript reads but
+    /// a `Value` cannot hold (a number such as `1e400`, nesting past 128) keeps only its
+    /// `success` and `error`, so that the verdict is the one `as_sent` would read from it.
     fn parsed(&self, body: &[u8]) -> Option<(Response, bool, Option<String>)> {
-        let mut response = serde_json::from_slice::<Value>(body).ok()?;
+        let mut response = match serde_json::from_slice::<Value>(body) {
+            Ok(response) => response,
+            Err(_) if body.trim_ascii_start().starts_with(b"{") => {
+                let head = serde_json::from_slice::<Head>(body).ok()?;
+                let mut kept = Map::new();
+                if let Some(success) = head.success {
+                    kept.insert("success".into(), success);
+                }
+                if let Some(error) = head.error {
+                    kept.insert("error".into(), error);
+                }
+                Value::Object(kept)
+            }
+            Err(_) => return None,
+        };
         match &mut response {
             Value::Object(fields) => scrub_object(fields, &self.forms),
             // `typeof [] === "object"`: the SDK keeps an array as the response (never `success`).
@@ -803,6 +822,25 @@ mod tests {
         // Not one whole JSON value: neither.
         assert!(c.as_sent(br#"{"success":true} x"#).is_none());
         assert!(c.parsed(br#"{"success":true} x"#).is_none());
+        // JSON that JavaScript reads and a Value cannot hold: the same verdict, escaped or not.
+        let deep = format!(
+            r#"{{"success":false,"error":{{"error_code":"response_invalid"}},"d":{}1{}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        for body in [
+            r#"{"success":false,"error":{"error_code":"response_invalid"},"n":1e400}"#.to_owned(),
+            r#"{"success":false,"error":{"error_code":"response_invalid"},"detail":"ua \"x\"","n":1e400}"#.to_owned(),
+            deep.clone(),
+            deep.replace("response_invalid\"}", "response_invalid\",\"e\":\"\\u0041\"}"),
+        ] {
+            let outcome = c.read(Api::Siteverify, answer(200, &body));
+            assert_eq!(outcome.kind, Kind::Refused, "{body}");
+            assert_eq!(outcome.value.unwrap().client_error_type, None, "{body}");
+        }
+        // A byte order mark is read past, as fetch's .json() does.
+        let marked = c.read(Api::Siteverify, answer(200, "\u{feff}{\"success\":true}"));
+        assert_eq!(marked.kind, Kind::Verified);
     }
 
     #[test]

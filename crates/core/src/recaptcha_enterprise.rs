@@ -310,7 +310,7 @@ impl RecaptchaEnterpriseClient {
         };
         // Strings and options of strings: serialising cannot fail.
         let body = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
-        match self.ask(&self.assessments_url, body, false).await {
+        match self.ask(&self.assessments_url, body, false, true).await {
             Asked::Answered { fields, lost, attempts } => {
                 let verdict = self.judge(fields, call);
                 let duplicate = verdict.kind == Kind::Refused && verdict.code.as_deref() == Some(DUPLICATE_TOKEN);
@@ -362,7 +362,7 @@ impl RecaptchaEnterpriseClient {
         url.query_pairs_mut().append_pair("key", &self.api_key);
         let body = Bytes::from(serde_json::to_vec(&Annotation { annotation, reasons }).unwrap_or_default());
         // Annotating twice says the same thing twice: safe to repeat.
-        match self.ask(&url, body, true).await {
+        match self.ask(&url, body, true, false).await {
             Asked::Answered { .. } => Outcome::verified(Value::Object(Map::new())),
             Asked::Refused(error) => self.misconfigured(error),
             Asked::NoAnswer { why, reason, attempts } => {
@@ -373,7 +373,8 @@ impl RecaptchaEnterpriseClient {
 
     /// Posts `body` to `url` until an answer, a refusal, the end of the retries or of the token's
     /// life.
-    async fn ask(&self, url: &Url, body: Bytes, idempotent: bool) -> Asked {
+    /// `assessment`: the answer must be an assessment (it has its `name`); annotate's is `{}`.
+    async fn ask(&self, url: &Url, body: Bytes, idempotent: bool, assessment: bool) -> Asked {
         let started = Instant::now();
         let headers = [(CONTENT_TYPE, HeaderValue::from_static("application/json"))];
         let mut attempts = 0u32;
@@ -389,7 +390,7 @@ impl RecaptchaEnterpriseClient {
                 idempotent,
             };
             let attempt = match self.transport.execute(request, self.timeout.min(left), |_| true).await {
-                Ok(answer) => self.read_attempt(answer),
+                Ok(answer) => self.read_attempt(answer, assessment),
                 Err(failure) => Attempt::Retryable {
                     reason: format!("no answer from reCAPTCHA Enterprise: {failure}"),
                     why: Unavailable::of(&failure),
@@ -430,7 +431,7 @@ impl RecaptchaEnterpriseClient {
         }
     }
 
-    fn read_attempt(&self, answer: Answer) -> Attempt {
+    fn read_attempt(&self, answer: Answer, assessment: bool) -> Attempt {
         let status = answer.status;
         let json = serde_json::from_slice::<Value>(answer.body.as_deref().unwrap_or_default()).ok();
         if status == 429 || status >= 500 {
@@ -443,6 +444,16 @@ impl RecaptchaEnterpriseClient {
         }
         if (200..300).contains(&status) {
             return match json {
+                // A 2xx object with no assessment's name (a proxy's `{}`) would refuse every
+                // visitor as an invalid token: it is no answer, and is retried.
+                Some(Value::Object(fields)) if assessment && !fields.get("name").is_some_and(Value::is_string) => {
+                    Attempt::Retryable {
+                        reason: "reCAPTCHA Enterprise's answer is not an assessment (no name)".into(),
+                        why: Unavailable::MalformedResponse,
+                        retry_after: None,
+                        reached: true,
+                    }
+                }
                 Some(Value::Object(fields)) => Attempt::Answered(fields),
                 _ => Attempt::Retryable {
                     reason: "reCAPTCHA Enterprise's answer is not a JSON object".into(),

@@ -234,7 +234,7 @@ async fn the_checks_refuse_a_wrong_action_a_low_score_and_a_wrong_hostname_in_th
     );
     // A score of 0 is left out of proto3 JSON: no score is below any minScore above 0.
     let (url, _) = scripted(vec![ok(
-        json!({ "tokenProperties": { "valid": true }, "riskAnalysis": {} }),
+        json!({ "name": "projects/p/assessments/0123456789abcdef", "tokenProperties": { "valid": true }, "riskAnalysis": {} }),
     )])
     .await;
     let call = Assess {
@@ -516,4 +516,15 @@ mod fuzz {
             let _ = c.misconfigured(error);
         }
     }
+}
+
+#[tokio::test]
+async fn a_2xx_without_an_assessments_name_is_no_answer_and_is_retried() {
+    // A proxy's `{}` would otherwise be judged an invalid token: every visitor refused.
+    let nameless = || ok(json!({ "tokenProperties": { "valid": false } }));
+    let (url, seen) = scripted(vec![ok(json!({})), nameless(), nameless()]).await;
+    let outcome = client(&url).assess(Some("t"), &Assess::default()).await;
+    assert_eq!(outcome.kind, Kind::Unavailable);
+    assert_eq!(outcome.code.as_deref(), Some("malformed_response"));
+    assert_eq!(seen.lock().unwrap().len(), 3, "the first attempt and both retries");
 }
