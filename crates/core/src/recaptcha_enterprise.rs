@@ -21,8 +21,10 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::{Method, Url};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::{Map, Number, Value};
 
 use crate::errors::{CaptchaError, ErrorKind, SecretForms, MAX_ARGUMENT_MESSAGE};
 use crate::outcome::{Kind, Outcome, Unavailable, INVALID_ARGUMENT};
@@ -50,6 +52,9 @@ const FIRST_RETRY_DELAY: Duration = Duration::from_millis(200);
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(2);
 /// A key shorter than this would match ordinary words: Google's texts are then left out whole.
 const MIN_SEARCHED_SECRET: usize = 8;
+/// The deepest nesting an answer read as sent may have: deeper ones (which a `Value` may refuse)
+/// are parsed, as before.
+const MAX_PLAIN_DEPTH: usize = 64;
 /// The longest `siteKey`, `expectedAction`, `userIpAddress`, `userAgent` or `requestedUri`.
 const MAX_FIELD_LENGTH: usize = 8 * 1024;
 
@@ -179,10 +184,38 @@ struct Annotation<'a> {
     reasons: &'a [String],
 }
 
+/// An assessment's verdict, in the form it crosses in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Built as a tree (from an answer parsed and scrubbed), or made here.
+    Value(Value),
+    /// Written directly from an answer read as it was sent (`as_sent`): the very text `Value`'s
+    /// `to_string` gives of the verdict the parsed answer makes.
+    Text(String),
+}
+
+impl Verdict {
+    /// The verdict's JSON text.
+    pub fn into_json(self) -> String {
+        match self {
+            Verdict::Value(value) => value.to_string(),
+            Verdict::Text(text) => text,
+        }
+    }
+
+    /// The verdict as a tree.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Verdict::Value(value) => value.clone(),
+            Verdict::Text(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+        }
+    }
+}
+
 /// What one attempt learned.
 enum Attempt {
-    /// A 2xx JSON object (an assessment, or annotate's `{}`).
-    Answered(Map<String, Value>),
+    /// A 2xx JSON object: an assessment judged, or annotate's `{}`.
+    Answered(Outcome<Verdict>),
     /// A Google API error for the key, the project or the request: retrying cannot help.
     Refused(GoogleError),
     Retryable {
@@ -208,7 +241,7 @@ struct GoogleError {
 /// What the attempts came to.
 enum Asked {
     Answered {
-        fields: Map<String, Value>,
+        verdict: Outcome<Verdict>,
         /// Why an earlier attempt that may have reached Google got no answer.
         lost: Option<(Unavailable, String)>,
         attempts: u32,
@@ -227,6 +260,8 @@ pub struct RecaptchaEnterpriseClient {
     assessments_url: Url,
     endpoint: Url,
     api_key: String,
+    /// The key's forms, searched for in Google's texts.
+    forms: SecretForms,
     site_key: String,
     timeout: Duration,
     retries: u32,
@@ -273,6 +308,7 @@ impl RecaptchaEnterpriseClient {
             assessments_url,
             endpoint,
             api_key: api_key.to_owned(),
+            forms: SecretForms::new(api_key),
             site_key: site_key.to_owned(),
             timeout: timeout_option("timeoutMs", config.timeout_ms, DEFAULT_TIMEOUT_MS)?,
             retries: crate::siteverify::retries_option(config.retries, DEFAULT_RETRIES, MAX_RETRIES)?,
@@ -282,13 +318,13 @@ impl RecaptchaEnterpriseClient {
 
     /// The outcome of an option refused before any request: a misconfiguration that rejects a
     /// `TypeError`.
-    pub fn unusable_options(error: CaptchaError) -> Outcome<Value> {
+    pub fn unusable_options<T>(error: CaptchaError) -> Outcome<T> {
         Outcome::misconfigured(INVALID_ARGUMENT, Err(error))
     }
 
     /// Creates an assessment of `token` (`None`: the caller passed something other than a
     /// string) and judges it: our verdict, which resolves whether it passed or not.
-    pub async fn assess(&self, token: Option<&str>, call: &Assess) -> Outcome<Value> {
+    pub async fn assess(&self, token: Option<&str>, call: &Assess) -> Outcome<Verdict> {
         if let Err(error) = check_assess(call) {
             return Self::unusable_options(error);
         }
@@ -310,9 +346,12 @@ impl RecaptchaEnterpriseClient {
         };
         // Strings and options of strings: serialising cannot fail.
         let body = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
-        match self.ask(&self.assessments_url, body, false, true).await {
-            Asked::Answered { fields, lost, attempts } => {
-                let verdict = self.judge(fields, call);
+        match self.ask(&self.assessments_url, body, false, Some(call)).await {
+            Asked::Answered {
+                verdict,
+                lost,
+                attempts,
+            } => {
                 let duplicate = verdict.kind == Kind::Refused && verdict.code.as_deref() == Some(DUPLICATE_TOKEN);
                 match lost.filter(|_| duplicate) {
                     Some((why, reason)) => Outcome::unavailable(
@@ -362,7 +401,7 @@ impl RecaptchaEnterpriseClient {
         url.query_pairs_mut().append_pair("key", &self.api_key);
         let body = Bytes::from(serde_json::to_vec(&Annotation { annotation, reasons }).unwrap_or_default());
         // Annotating twice says the same thing twice: safe to repeat.
-        match self.ask(&url, body, true, false).await {
+        match self.ask(&url, body, true, None).await {
             Asked::Answered { .. } => Outcome::verified(Value::Object(Map::new())),
             Asked::Refused(error) => self.misconfigured(error),
             Asked::NoAnswer { why, reason, attempts } => {
@@ -373,8 +412,9 @@ impl RecaptchaEnterpriseClient {
 
     /// Posts `body` to `url` until an answer, a refusal, the end of the retries or of the token's
     /// life.
-    /// `assessment`: the answer must be an assessment (it has its `name`); annotate's is `{}`.
-    async fn ask(&self, url: &Url, body: Bytes, idempotent: bool, assessment: bool) -> Asked {
+    /// `call`: the answer must be an assessment (it has its `name`), judged for `call`; `None`:
+    /// annotate's, which is `{}`.
+    async fn ask(&self, url: &Url, body: Bytes, idempotent: bool, call: Option<&Assess>) -> Asked {
         let started = Instant::now();
         let headers = [(CONTENT_TYPE, HeaderValue::from_static("application/json"))];
         let mut attempts = 0u32;
@@ -390,7 +430,7 @@ impl RecaptchaEnterpriseClient {
                 idempotent,
             };
             let attempt = match self.transport.execute(request, self.timeout.min(left), |_| true).await {
-                Ok(answer) => self.read_attempt(answer, assessment),
+                Ok(answer) => self.read_attempt(answer, call),
                 Err(failure) => Attempt::Retryable {
                     reason: format!("no answer from reCAPTCHA Enterprise: {failure}"),
                     why: Unavailable::of(&failure),
@@ -405,7 +445,13 @@ impl RecaptchaEnterpriseClient {
                 },
             };
             let (reason, why, retry_after, reached) = match attempt {
-                Attempt::Answered(fields) => return Asked::Answered { fields, lost, attempts },
+                Attempt::Answered(verdict) => {
+                    return Asked::Answered {
+                        verdict,
+                        lost,
+                        attempts,
+                    }
+                }
                 Attempt::Refused(error) => return Asked::Refused(error),
                 Attempt::Retryable {
                     reason,
@@ -431,8 +477,13 @@ impl RecaptchaEnterpriseClient {
         }
     }
 
-    fn read_attempt(&self, answer: Answer, assessment: bool) -> Attempt {
+    fn read_attempt(&self, answer: Answer, call: Option<&Assess>) -> Attempt {
         let status = answer.status;
+        if let Some(call) = call.filter(|_| (200..300).contains(&status)) {
+            if let Some(verdict) = answer.body.as_deref().and_then(|body| self.as_sent(body, call)) {
+                return Attempt::Answered(verdict);
+            }
+        }
         let json = serde_json::from_slice::<Value>(answer.body.as_deref().unwrap_or_default()).ok();
         if status == 429 || status >= 500 {
             return Attempt::Retryable {
@@ -446,7 +497,7 @@ impl RecaptchaEnterpriseClient {
             return match json {
                 // A 2xx object with no assessment's name (a proxy's `{}`) would refuse every
                 // visitor as an invalid token: it is no answer, and is retried.
-                Some(Value::Object(fields)) if assessment && !fields.get("name").is_some_and(Value::is_string) => {
+                Some(Value::Object(fields)) if call.is_some() && !fields.get("name").is_some_and(Value::is_string) => {
                     Attempt::Retryable {
                         reason: "reCAPTCHA Enterprise's answer is not an assessment (no name)".into(),
                         why: Unavailable::MalformedResponse,
@@ -454,7 +505,10 @@ impl RecaptchaEnterpriseClient {
                         reached: true,
                     }
                 }
-                Some(Value::Object(fields)) => Attempt::Answered(fields),
+                Some(Value::Object(fields)) => Attempt::Answered(match call {
+                    Some(call) => as_verdict(self.judge(fields, call)),
+                    None => Outcome::verified(Verdict::Value(Value::Object(Map::new()))),
+                }),
                 _ => Attempt::Retryable {
                     reason: "reCAPTCHA Enterprise's answer is not a JSON object".into(),
                     why: Unavailable::MalformedResponse,
@@ -482,13 +536,12 @@ impl RecaptchaEnterpriseClient {
             .into_iter()
             .flatten()
             .find_map(|detail| word(detail.get("reason")));
-        let forms = SecretForms::new(&self.api_key);
         let message = error
             .and_then(|error| error.get("message"))
             .and_then(Value::as_str)
             // A short key would match ordinary words: leave the text out rather than mangle it.
             .filter(|_| self.api_key.len() >= MIN_SEARCHED_SECRET)
-            .map(|text| cut(forms.scrub(text).into_owned()));
+            .map(|text| cut(self.forms.scrub(text).into_owned()));
         GoogleError {
             status,
             word: word(error.and_then(|error| error.get("status"))),
@@ -498,7 +551,7 @@ impl RecaptchaEnterpriseClient {
     }
 
     /// A Google API error as a misconfiguration: `RecaptchaEnterpriseMisconfigured`.
-    fn misconfigured(&self, error: GoogleError) -> Outcome<Value> {
+    fn misconfigured<T>(&self, error: GoogleError) -> Outcome<T> {
         let code = error
             .reason
             .as_deref()
@@ -527,9 +580,8 @@ impl RecaptchaEnterpriseClient {
     /// Google's assessment and our checks, as the verdict.
     fn judge(&self, mut fields: Map<String, Value>, call: &Assess) -> Outcome<Value> {
         if self.api_key.len() >= MIN_SEARCHED_SECRET {
-            let forms = SecretForms::new(&self.api_key);
             let mut all = Value::Object(std::mem::take(&mut fields));
-            scrub_strings(&mut all, &forms);
+            scrub_strings(&mut all, &self.forms);
             if let Value::Object(scrubbed) = all {
                 fields = scrubbed;
             }
@@ -607,6 +659,262 @@ impl RecaptchaEnterpriseClient {
             Some(code) => Outcome::refused(*code, Ok(Value::Object(verdict))),
         }
     }
+
+    /// The common assessment, judged without building it: a JSON object whose text holds no form
+    /// of the key and no backslash (so no escape can spell one, and every string is its text),
+    /// no field twice at any depth, no number `Value` would write otherwise and no deep nesting,
+    /// with an assessment's name. Its verdict is written directly, `riskAnalysis` and the other
+    /// fields spliced in as their text, whitespace left out: the text `judge` gives of it.
+    /// `None` for anything else, which is parsed and judged as before.
+    fn as_sent(&self, body: &[u8], call: &Assess) -> Option<Outcome<Verdict>> {
+        let text = std::str::from_utf8(body).ok()?;
+        if text.contains('\\') || (self.api_key.len() >= MIN_SEARCHED_SECRET && self.forms.held_by(text)) {
+            return None;
+        }
+        // Checks the whole text (trailing characters included), and that it is an object.
+        let Fields(mut fields) = serde_json::from_str::<Fields>(text).ok()?;
+        if !plain(text) {
+            return None;
+        }
+        // What `judge` does with the parsed object, in its order: `remove` is `swap_remove`.
+        fn take<'a>(fields: &mut Vec<(&'a str, &'a RawValue)>, name: &str) -> Option<&'a str> {
+            let at = fields.iter().position(|(field, _)| *field == name)?;
+            Some(fields.swap_remove(at).1.get())
+        }
+        let token = match take(&mut fields, "tokenProperties") {
+            Some(raw) if raw.starts_with('{') => serde_json::from_str::<TokenProperties>(raw).ok()?,
+            _ => TokenProperties::default(),
+        };
+        let risk = take(&mut fields, "riskAnalysis").filter(|raw| raw.starts_with('{'));
+        // A 2xx without an assessment's name is no answer: `read_attempt` says so.
+        let name = take(&mut fields, "name").filter(|raw| raw.starts_with('"'))?;
+        let valid = token.valid.is_some_and(|raw| raw.get() == "true");
+        let reason = string(token.invalid_reason)
+            .filter(|reason| is_enum_word(reason))
+            .unwrap_or("INVALID_REASON_UNSPECIFIED");
+        let mut codes: Vec<&'static str> = Vec::new();
+        if !valid {
+            codes.push(invalid_reason_code(reason));
+        } else {
+            if let Some(expected) = call.expected_action.as_deref().filter(|a| !a.is_empty()) {
+                if string(token.action).unwrap_or_default() != expected {
+                    codes.push(ACTION_MISMATCH);
+                }
+            }
+            if let Some(min) = call.min_score {
+                let score = match risk {
+                    Some(raw) => serde_json::from_str::<Risk>(raw)
+                        .ok()?
+                        .score
+                        .and_then(|score| serde_json::from_str::<f64>(score.get()).ok()),
+                    None => None,
+                };
+                // proto3 JSON leaves a score of 0 out: no score is 0.
+                if score.unwrap_or(0.0) < min {
+                    codes.push(SCORE_THRESHOLD_NOT_MET);
+                }
+            }
+            if let Some(hostnames) = &call.expected_hostname {
+                let hostname = string(token.hostname).unwrap_or_default();
+                if !hostnames.iter().any(|expected| expected.eq_ignore_ascii_case(hostname)) {
+                    codes.push(HOSTNAME_MISMATCH);
+                }
+            }
+        }
+        let mut json = String::with_capacity(256 + text.len() / 2);
+        json.push_str(if codes.is_empty() {
+            "{\"passed\":true,\"errorCodes\":["
+        } else {
+            "{\"passed\":false,\"errorCodes\":["
+        });
+        for (at, code) in codes.iter().enumerate() {
+            // Our codes: plain words, nothing to escape.
+            if at > 0 {
+                json.push(',');
+            }
+            json.push('"');
+            json.push_str(code);
+            json.push('"');
+        }
+        json.push_str("],\"name\":");
+        json.push_str(name);
+        json.push_str(if valid {
+            ",\"tokenProperties\":{\"valid\":true,\"invalidReason\":\""
+        } else {
+            ",\"tokenProperties\":{\"valid\":false,\"invalidReason\":\""
+        });
+        // An enum word or our default: nothing to escape.
+        json.push_str(reason);
+        json.push('"');
+        for (field, value) in [
+            ("hostname", token.hostname),
+            ("androidPackageName", token.android_package_name),
+            ("iosBundleId", token.ios_bundle_id),
+            ("action", token.action),
+            ("createTime", token.create_time),
+        ] {
+            // A string with no backslash is written as it came.
+            if let Some(value) = value.map(RawValue::get).filter(|raw| raw.starts_with('"')) {
+                json.push_str(",\"");
+                json.push_str(field);
+                json.push_str("\":");
+                json.push_str(value);
+            }
+        }
+        json.push_str("},\"riskAnalysis\":");
+        push_compact(&mut json, risk.unwrap_or("{}"));
+        for (field, value) in fields {
+            // Not the event, nor a name the verdict has; each once (`plain`): a word, which
+            // needs no escape.
+            if field != "event"
+                && is_word(field, 64)
+                && !["passed", "errorCodes", "name", "tokenProperties", "riskAnalysis"].contains(&field)
+            {
+                json.push_str(",\"");
+                json.push_str(field);
+                json.push_str("\":");
+                push_compact(&mut json, value.get());
+            }
+        }
+        json.push('}');
+        Some(match codes.first() {
+            None => Outcome::verified(Verdict::Text(json)),
+            Some(code) => Outcome::refused(*code, Ok(Verdict::Text(json))),
+        })
+    }
+}
+
+/// An answer's top-level fields in the order sent, each as its text.
+struct Fields<'a>(Vec<(&'a str, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Fields<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Object;
+        impl<'de> Visitor<'de> for Object {
+            type Value = Fields<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut fields = Vec::with_capacity(8);
+                while let Some(name) = map.next_key::<&'de str>()? {
+                    fields.push((name, map.next_value::<&'de RawValue>()?));
+                }
+                Ok(Fields(fields))
+            }
+        }
+        deserializer.deserialize_map(Object)
+    }
+}
+
+/// What `judge` reads of `tokenProperties`, each field as its text.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenProperties<'a> {
+    #[serde(borrow)]
+    valid: Option<&'a RawValue>,
+    #[serde(borrow)]
+    invalid_reason: Option<&'a RawValue>,
+    #[serde(borrow)]
+    hostname: Option<&'a RawValue>,
+    #[serde(borrow)]
+    android_package_name: Option<&'a RawValue>,
+    #[serde(borrow)]
+    ios_bundle_id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    action: Option<&'a RawValue>,
+    #[serde(borrow)]
+    create_time: Option<&'a RawValue>,
+}
+
+/// What `judge` reads of `riskAnalysis`.
+#[derive(Deserialize)]
+struct Risk<'a> {
+    #[serde(borrow)]
+    score: Option<&'a RawValue>,
+}
+
+/// A field's string, when it is one: in a text with no backslash, what lies between its quotes.
+fn string(value: Option<&RawValue>) -> Option<&str> {
+    value
+        .map(RawValue::get)
+        .and_then(|raw| raw.strip_prefix('"'))
+        .and_then(|raw| raw.strip_suffix('"'))
+}
+
+/// Whether a JSON text (checked by serde_json, with no backslash) is one a `Value` holds and
+/// writes again as it is, but for whitespace: no object with a name twice, nesting no deeper
+/// than `MAX_PLAIN_DEPTH`, and every number written as `Value` writes it (`1e400`, `0.90`, `1E2`
+/// or `-0` are not).
+fn plain(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // The names of the open objects, and where each open object's (or array's: `None`) begin.
+    let mut names: Vec<&str> = Vec::new();
+    let mut open: Vec<Option<usize>> = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'{' | b'[' => {
+                open.push((bytes[at] == b'{').then_some(names.len()));
+                if open.len() > MAX_PLAIN_DEPTH {
+                    return false;
+                }
+                at += 1;
+            }
+            b'}' | b']' => {
+                if let Some(Some(start)) = open.pop() {
+                    names.truncate(start);
+                }
+                at += 1;
+            }
+            b'"' => {
+                let Some(length) = text[at + 1..].find('"') else {
+                    return false;
+                };
+                let end = at + 1 + length;
+                let next = bytes[end + 1..].iter().find(|b| !b.is_ascii_whitespace());
+                if next == Some(&b':') {
+                    if let Some(Some(start)) = open.last() {
+                        let name = &text[at + 1..end];
+                        if names[*start..].contains(&name) {
+                            return false;
+                        }
+                        names.push(name);
+                    }
+                }
+                at = end + 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let end = bytes[at..]
+                    .iter()
+                    .position(|b| !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                    .map_or(bytes.len(), |length| at + length);
+                let number = &text[at..end];
+                if !serde_json::from_str::<Number>(number).is_ok_and(|parsed| parsed.to_string() == number) {
+                    return false;
+                }
+                at = end;
+            }
+            _ => at += 1,
+        }
+    }
+    true
+}
+
+/// A JSON text (checked, with no backslash) appended without its whitespace between tokens.
+fn push_compact(json: &mut String, raw: &str) {
+    let mut rest = raw;
+    while let Some(at) = rest.find(|c: char| c == '"' || c.is_ascii_whitespace()) {
+        json.push_str(&rest[..at]);
+        if rest.as_bytes()[at] == b'"' {
+            let end = rest[at + 1..].find('"').map_or(rest.len(), |length| at + length + 2);
+            json.push_str(&rest[at..end]);
+            rest = &rest[end..];
+        } else {
+            rest = &rest[at + 1..];
+        }
+    }
+    json.push_str(rest);
 }
 
 /// An option given and not empty.
@@ -645,7 +953,7 @@ fn unavailable(attempts: u32) -> CaptchaError {
 }
 
 /// A verdict we give without asking, as Google would answer: the token invalid for `reason`.
-fn local_refusal(reason: &str) -> Outcome<Value> {
+fn local_refusal(reason: &str) -> Outcome<Verdict> {
     let code = invalid_reason_code(reason);
     let verdict = serde_json::json!({
         "passed": false,
@@ -653,7 +961,16 @@ fn local_refusal(reason: &str) -> Outcome<Value> {
         "tokenProperties": { "valid": false, "invalidReason": reason },
         "riskAnalysis": {},
     });
-    Outcome::refused(code, Ok(verdict))
+    Outcome::refused(code, Ok(Verdict::Value(verdict)))
+}
+
+/// A verdict built as a tree, as it crosses.
+fn as_verdict(outcome: Outcome<Value>) -> Outcome<Verdict> {
+    Outcome {
+        kind: outcome.kind,
+        code: outcome.code,
+        value: outcome.value.map(Verdict::Value),
+    }
 }
 
 /// `text` cut to `MAX_ARGUMENT_MESSAGE` bytes on a character boundary.

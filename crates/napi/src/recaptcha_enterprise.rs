@@ -83,7 +83,7 @@ impl NativeRecaptchaEnterprise {
         };
         crate::completion::settle(env, async move {
             let outcome = client.assess(token.as_deref(), &call).await;
-            NativeOutcome::new(outcome, |value| Some(value.to_string()))
+            NativeOutcome::new(outcome, |verdict| Some(verdict.into_json()))
         })
     }
 

@@ -116,11 +116,11 @@ fn error_body(code: u16, status: &str, reason: Option<&str>, message: &str) -> S
     json!({ "error": error }).to_string()
 }
 
-fn value(outcome: &Outcome<Value>) -> &Value {
-    outcome.value.as_ref().unwrap()
+fn value(outcome: &Outcome<Verdict>) -> Value {
+    outcome.value.as_ref().unwrap().to_value()
 }
 
-fn error(outcome: &Outcome<Value>) -> &CaptchaError {
+fn error<T: std::fmt::Debug>(outcome: &Outcome<T>) -> &CaptchaError {
     outcome.value.as_ref().unwrap_err()
 }
 
@@ -165,7 +165,7 @@ async fn a_valid_token_passes_with_googles_properties_in_camel_case() {
     assert_eq!((outcome.kind, outcome.code.clone()), (Kind::Verified, None));
     assert_eq!(
         value(&outcome),
-        &json!({
+        json!({
             "passed": true,
             "errorCodes": [],
             "name": "projects/123456/assessments/0123456789abcdef",
@@ -495,6 +495,143 @@ async fn annotate_posts_the_annotation_to_the_assessment() {
     );
 }
 
+/// Judges `body` for `call` both ways, when `as_sent` reads it (`false` when it leaves it to the
+/// parse): the same kind, code and verdict text as parsing and judging it give.
+fn judged_alike(c: &RecaptchaEnterpriseClient, body: &str, call: &Assess) -> bool {
+    let Some(fast) = c.as_sent(body.as_bytes(), call) else {
+        return false;
+    };
+    let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(body) else {
+        panic!("read as sent, yet no object: {body}");
+    };
+    assert!(fields.get("name").is_some_and(Value::is_string), "{body}");
+    let slow = c.judge(fields, call);
+    assert_eq!((fast.kind, &fast.code), (slow.kind, &slow.code), "{body}");
+    let Ok(Verdict::Text(text)) = fast.value else {
+        panic!("not written as text: {body}");
+    };
+    assert_eq!(text, slow.value.unwrap().to_string(), "{body}");
+    true
+}
+
+fn calls() -> Vec<Assess> {
+    vec![
+        Assess::default(),
+        Assess {
+            expected_action: Some("login".into()),
+            min_score: Some(0.5),
+            expected_hostname: Some(vec!["EXAMPLE.com".into()]),
+            ..Assess::default()
+        },
+        Assess {
+            min_score: Some(0.0),
+            ..Assess::default()
+        },
+        Assess {
+            min_score: Some(1.0),
+            expected_action: Some("".into()),
+            ..Assess::default()
+        },
+        Assess {
+            expected_hostname: Some(vec!["other.example".into(), "exämple.com".into()]),
+            ..Assess::default()
+        },
+    ]
+}
+
+#[test]
+fn an_assessment_read_as_sent_is_judged_as_parsing_it_judges_it() {
+    let c = client("http://127.0.0.1:9");
+    let name = "projects/123456/assessments/0123456789abcdef";
+    let mut bodies: Vec<String> = Vec::new();
+    for (valid, reason, action, score) in [
+        (true, "INVALID_REASON_UNSPECIFIED", "login", 0.9),
+        (true, "INVALID_REASON_UNSPECIFIED", "login", 0.1),
+        (true, "INVALID_REASON_UNSPECIFIED", "signup", 0.5),
+        (true, "INVALID_REASON_UNSPECIFIED", "login", 1.0),
+        (false, "DUPE", "", 0.0),
+        (false, "EXPIRED", "login", 0.3),
+        (false, "SOMETHING_NEW", "", 0.0),
+        (false, "lower_case", "", 0.0),
+    ] {
+        let body = assessment(valid, reason, action, score);
+        bodies.push(body.to_string());
+        // Google's own answers are indented.
+        bodies.push(serde_json::to_string_pretty(&body).unwrap());
+    }
+    let props = r#"{"valid":true,"invalidReason":"INVALID_REASON_UNSPECIFIED","hostname":"example.com","action":"login","createTime":"2025-01-01T00:00:00.000Z"}"#;
+    for rest in [
+        // proto3 omissions: no score, no riskAnalysis, no reason, no validity, no properties.
+        format!(r#""tokenProperties":{props},"riskAnalysis":{{}}"#),
+        format!(r#""tokenProperties":{props}"#),
+        r#""tokenProperties":{"valid":true,"hostname":"example.com","action":"login"},"riskAnalysis":{"score":0.7}"#.into(),
+        r#""tokenProperties":{"invalidReason":"MALFORMED"},"riskAnalysis":{"score":0.7}"#.into(),
+        r#""riskAnalysis":{"score":0.9}"#.into(),
+        String::new(),
+        // Odd types.
+        r#""tokenProperties":{"valid":"true","invalidReason":5,"hostname":null,"action":7},"riskAnalysis":[]"#.into(),
+        r#""tokenProperties":{"valid":true,"hostname":["example.com"],"action":{"a":"login"},"createTime":1},"riskAnalysis":"x""#.into(),
+        format!(r#""tokenProperties":{props},"riskAnalysis":{{"score":"0.9"}}"#),
+        format!(r#""tokenProperties":{props},"riskAnalysis":{{"score":null,"reasons":[]}}"#),
+        format!(r#""tokenProperties":{props},"riskAnalysis":{{"score":1}}"#),
+        format!(r#""tokenProperties":{props},"riskAnalysis":{{"score":0.95,"reasons":["AUTOMATION","TOO_MUCH_TRAFFIC"],"extendedVerdictReasons":[]}}"#),
+        r#""tokenProperties":[],"riskAnalysis":{"score":0.9}"#.into(),
+        r#""tokenProperties":"valid","riskAnalysis":null"#.into(),
+        "\"tokenProperties\":{\"valid\":false,\"invalidReason\":\"\",\"hostname\":\"exämple.com\",\"action\":\"\u{2028}\u{7f}\"}".into(),
+        r#""tokenProperties":{"valid":true,"hostname":"exämple.com","action":"login","other":{"x":[1,2.5,-3,true,null]}}"#.into(),
+        // Extra fields: kept as sent but for the event, names that are no word and ours.
+        format!(r#""tokenProperties":{props},"riskAnalysis":{{"score":0.9}},"accountDefenderAssessment":{{"labels":["PROFILE_MATCH"]}},"fraudPreventionAssessment":{{"transactionRisk":0.25,"stolenInstrumentVerdict":{{"risk":1e-7}}}}"#),
+        format!(r#""tokenProperties":{props},"passed":false,"errorCodes":["x"],"a b":1,"":2,"phoneFraudAssessment":{{"smsTollFraudVerdict":{{"risk":0.5}}}},"x":-12,"y":18446744073709551615,"z":1.5e+300,"w":[[],{{}},""]"#),
+    ] {
+        bodies.push(format!(r#"{{"name":"{name}","event":{{"token":"t","siteKey":"k","express":false}},{rest}}}"#).replace(",}", "}"));
+    }
+    // The fields in other orders: `judge` removes by swapping, and the rest follow that order.
+    bodies.push(format!(
+        r#"{{"a":1,"tokenProperties":{props},"b":"2","riskAnalysis":{{"score":0.2}},"c":[3],"name":"{name}","d":{{"e":4}},"event":{{}},"f":true}}"#
+    ));
+    bodies.push(format!(
+        r#"{{"riskAnalysis":{{}},"x":1,"name":"{name}","tokenProperties":{props}}}"#
+    ));
+    bodies.push(format!(
+        r#"{{"event":{{}},"name":"{name}","z":[],"tokenProperties":{props}}}"#
+    ));
+    bodies.push(format!(" \n{{ \"name\" : \"{name}\" ,\n \"riskAnalysis\" : {{ \"score\" : 0.9 , \"reasons\" : [ \"a b\" , 1 ] }} , \"k\":\"a  b\" }} \n"));
+    for body in &bodies {
+        for call in calls() {
+            assert!(judged_alike(&c, body, &call), "not read as sent: {body}");
+        }
+    }
+    // Anything else is parsed, as before.
+    let deep = format!(r#"{{"name":"{name}","x":{}1{}}}"#, "[".repeat(100), "]".repeat(100));
+    for body in [
+        format!(r#"{{"name":"{name}","event":{{"token":"t","apiKey":"{KEY}"}}}}"#),
+        format!(r#"{{"name":"{name}","x":"AIza%2Bkey%2Fwith%3Dodd%26chars"}}"#),
+        format!(r#"{{"name":"{name}","x":"a\nb"}}"#).replace('\n', "\\n"),
+        format!(r#"{{"name":"{name}","x":"\u0041"}}"#),
+        format!(r#"{{"name":"{name}","name":"{name}"}}"#),
+        format!(r#"{{"name":"{name}","tokenProperties":{{"valid":false,"valid":true}}}}"#),
+        format!(r#"{{"name":"{name}","riskAnalysis":{{"score":0.1,"score":0.9}}}}"#),
+        format!(r#"{{"name":"{name}","riskAnalysis":{{"score":1e400}}}}"#),
+        format!(r#"{{"name":"{name}","riskAnalysis":{{"score":0.90}}}}"#),
+        format!(r#"{{"name":"{name}","riskAnalysis":{{"score":1E2}}}}"#),
+        format!(r#"{{"name":"{name}","riskAnalysis":{{"score":1.5e300}}}}"#),
+        format!(r#"{{"name":"{name}","riskAnalysis":{{"score":-0}}}}"#),
+        format!(r#"{{"name":"{name}","event":{{"x":1e400}}}}"#),
+        deep,
+        r#"{"name":5}"#.to_string(),
+        r#"{"tokenProperties":{"valid":true}}"#.into(),
+        "{}".into(),
+        format!(r#"{{"name":"{name}"}} x"#),
+        format!(r#"[{{"name":"{name}"}}]"#),
+        format!("\u{feff}{{\"name\":\"{name}\"}}"),
+        format!(r#"{{"name":"{name}""#),
+    ] {
+        for call in calls() {
+            assert!(!judged_alike(&c, &body, &call), "read as sent: {body}");
+        }
+    }
+}
+
 mod fuzz {
     use super::*;
     use crate::fuzzing::json_soup;
@@ -512,8 +649,17 @@ mod fuzz {
                 let text = outcome.value.as_ref().unwrap().to_string();
                 prop_assert!(!holds_secret(&text, KEY));
             }
+            // Whatever `as_sent` reads, it judges as parsing does.
+            let call = Assess { min_score: Some(min), expected_action: Some("a".into()), ..Assess::default() };
+            let _ = judged_alike(&c, &body, &call);
+            let named = body.trim_start().strip_prefix('{').map(|rest| {
+                format!(r#"{{"name":"projects/1/assessments/x",{rest}"#).replace(",}", "}")
+            });
+            if let Some(named) = named {
+                let _ = judged_alike(&c, &named, &call);
+            }
             let error = c.google_error(400, serde_json::from_str::<Value>(&body).ok().as_ref());
-            let _ = c.misconfigured(error);
+            let _: Outcome<Value> = c.misconfigured(error);
         }
     }
 }
