@@ -944,3 +944,261 @@ describe('a test double as the client', () => {
     assert.deepEqual(await pl(Object.assign(new PlaytchaError(), { code: 'bad_secret' })), ['PlaytchaError'])
   })
 })
+
+// ---------------------------------------------------------------------------------------------
+// skip, a secret resolved per request, and the hooks
+
+describe('skip(request)', () => {
+  for (const provider of ['turnstile', 'trustcaptcha', 'swetrix']) {
+    const fixture = PROVIDERS[provider]
+    it(`${provider}: skip true (or a Promise of true) passes with code 'skipped', no token looked for and the provider never asked`, async () => {
+      for (const skip of [() => true, async () => true, (req) => req.headers['x-trusted'] === 'yes']) {
+        const seen = []
+        const onVerified = (...args) => seen.push(args)
+        const req = { ...formRequest({}), headers: { ...formRequest({}).headers, 'x-trusted': 'yes' } }
+        const outcome = assertPassed(await run(requireCaptcha({ ...fixture.options(), skip, onVerified }), req), 'skipped')
+        assert.deepEqual(outcome, { ok: true, status: 200, code: 'skipped', provider, failedOpen: false })
+        assert.deepEqual(seen, [], 'no hook hears of a skipped request')
+        const plain = await verifyRequest(formRequest({ [fixture.field]: fixture.fail() }), { ...fixture.options(), skip: async () => true })
+        assert.equal(plain.code, 'skipped')
+      }
+      assert.deepEqual(emulator.requests(), [], 'the provider was never asked')
+    })
+
+    it(`${provider}: skip false (or anything but true) checks the token as usual`, async () => {
+      for (const skip of [() => false, async () => false, () => 'yes', () => 1, () => undefined]) {
+        const middleware = requireCaptcha({ ...fixture.options(), skip })
+        assertPassed(await run(middleware, formRequest({ [fixture.field]: fixture.pass() })))
+        assertAnswered(await run(middleware, formRequest({})), 400, 'token_missing')
+      }
+      assert.equal(emulator.requests().length, 5)
+    })
+
+    it(`${provider}: a skip that throws or rejects is a misconfiguration: next(error), verifyRequest rejects, no request`, async () => {
+      for (const skip of [() => { throw new Error('skip broke') }, async () => { throw new Error('skip broke') }]) {
+        const cause = assertNextError(await run(requireCaptcha({ ...fixture.options(), skip }), formRequest({ [fixture.field]: fixture.pass() })))
+        assert.equal(cause.message, 'skip broke')
+        await assert.rejects(verifyRequest(formRequest({ [fixture.field]: fixture.pass() }), { ...fixture.options(), skip }), /skip broke/)
+      }
+      assert.deepEqual(emulator.requests(), [])
+    })
+  }
+
+  it('skip, onVerified, onRefused and onOutage must be functions', () => {
+    for (const name of ['skip', 'onVerified', 'onRefused', 'onOutage']) {
+      assert.throws(() => requireCaptcha({ ...PROVIDERS.playtcha.options(), [name]: true }), new RegExp(`${name} must be a function`))
+    }
+  })
+})
+
+describe('a secret resolved per request (multi-tenant)', () => {
+  /** A siteverify stand-in that verifies for any secret but the stand-in's, recording each secret sent. */
+  async function tenantsSiteverify () {
+    return captureServer((request) => {
+      const secret = new URLSearchParams(request.body).get('secret')
+      return { body: /^(tenant-[ab]-secret|secret-\d+)$/.test(secret) ? { success: true } : { success: false, 'error-codes': ['invalid-input-secret'] } }
+    })
+  }
+  const tenantOf = (req) => req.headers['x-tenant']
+  const tenantRequest = (tenant, fields) => ({ ...formRequest(fields), headers: { ...formRequest(fields).headers, 'x-tenant': tenant } })
+
+  it("turnstile: each request is verified with its tenant's secret; one client per secret, whatever the number of requests", async (t) => {
+    const capture = await tenantsSiteverify()
+    t.after(() => capture.close())
+    const Original = captcha.Turnstile
+    const built = []
+    captcha.Turnstile = class extends Original {
+      constructor (options) {
+        super(options)
+        built.push(options.secret)
+      }
+    }
+    t.after(() => { captcha.Turnstile = Original })
+    const secrets = { a: 'tenant-a-secret', b: 'tenant-b-secret' }
+    const middleware = requireCaptcha({ provider: 'turnstile', secret: async (req) => secrets[tenantOf(req)], siteverifyUrl: `${capture.url}/siteverify`, retries: 0 })
+    const setupBuilds = built.length
+    assert.ok(built.every((secret) => !Object.values(secrets).includes(secret)), 'no tenant secret before a request')
+    for (const tenant of ['a', 'b', 'a', 'b', 'b', 'a']) {
+      assertPassed(await run(middleware, tenantRequest(tenant, { 'cf-turnstile-response': `token-${tenant}` })))
+    }
+    assert.deepEqual(capture.seen.map((r) => new URLSearchParams(r.body).get('secret')), ['a', 'b', 'a', 'b', 'b', 'a'].map((tenant) => secrets[tenant]))
+    assert.deepEqual(capture.seen.map((r) => new URLSearchParams(r.body).get('response')), ['a', 'b', 'a', 'b', 'b', 'a'].map((tenant) => `token-${tenant}`))
+    assert.deepEqual(built.slice(setupBuilds), ['tenant-a-secret', 'tenant-b-secret'], 'one client per resolved secret')
+  })
+
+  it('trustcaptcha against the emulator: a tenant with the right key passes, one with a wrong key is a misconfiguration; clients built once per key, sharing a pooled connection', async (t) => {
+    const Original = captcha.TrustCaptcha
+    const built = []
+    captcha.TrustCaptcha = class extends Original {
+      constructor (options) {
+        super(options)
+        built.push(options.apiKey)
+      }
+    }
+    t.after(() => { captcha.TrustCaptcha = Original })
+    const keys = { good: credentials.trustcaptchaApiKey, wrong: 'tenant-wrong-key' }
+    const middleware = requireCaptcha({ ...PROVIDERS.trustcaptcha.options(), apiKey: (req) => keys[tenantOf(req)] })
+    const setupBuilds = built.length
+    const before = emulator.stats().connectionsAccepted
+    for (let i = 0; i < 4; i++) assertPassed(await run(middleware, tenantRequest('good', { 'tc-verification-token': PROVIDERS.trustcaptcha.pass() })))
+    assert.ok(emulator.stats().connectionsAccepted - before <= 1, 'the four checks share a pooled connection')
+    for (let i = 0; i < 2; i++) assertNextError(await run(middleware, tenantRequest('wrong', { 'tc-verification-token': PROVIDERS.trustcaptcha.pass() })))
+    assert.deepEqual(built.slice(setupBuilds), [keys.good, keys.wrong])
+  })
+
+  it('the most recent 64 secrets keep their clients: the least recently used is built again', async (t) => {
+    const capture = await tenantsSiteverify()
+    t.after(() => capture.close())
+    const Original = captcha.Turnstile
+    const built = []
+    captcha.Turnstile = class extends Original {
+      constructor (options) { super(options); built.push(options.secret) }
+    }
+    t.after(() => { captcha.Turnstile = Original })
+    const options = { provider: 'turnstile', secret: (req) => `secret-${tenantOf(req)}`, siteverifyUrl: `${capture.url}/siteverify`, retries: 0 }
+    const check = (tenant) => verifyRequest(tenantRequest(tenant, { 'cf-turnstile-response': 't' }), options)
+    await check(0)
+    const start = built.length
+    for (let i = 0; i < 64; i++) await check(i) // 0 is cached; 1..63 are new
+    await check(0) // 0 used most recently: 1 is now the least recent
+    await check(64) // the 65th: 1 goes
+    await check(0)
+    await check(2)
+    assert.equal(built.length - start, 64, 'only 1..64 built: 0 and 2 came from the cache')
+    await check(1)
+    assert.equal(built.at(-1), 'secret-1', 'the evicted secret is built again')
+  })
+
+  it('a resolver that throws, rejects, or resolves an empty or non-string value goes to next(error), with no request made', async () => {
+    const fixture = PROVIDERS.swetrix
+    const resolvers = [
+      [() => { throw new Error('no tenant') }, /no tenant/],
+      [async () => { throw new Error('no tenant') }, /no tenant/],
+      [() => '', /secret resolver must resolve a non-empty string/],
+      [async () => '   ', /secret resolver must resolve a non-empty string/],
+      [() => undefined, /secret resolver must resolve a non-empty string/],
+      [() => 42, /secret resolver must resolve a non-empty string/]
+    ]
+    for (const [secret, message] of resolvers) {
+      const cause = assertNextError(await run(requireCaptcha({ ...fixture.options(), secret }), formRequest({ [fixture.field]: fixture.pass() })))
+      assert.match(cause.message, message)
+      await assert.rejects(verifyRequest(formRequest({ [fixture.field]: fixture.pass() }), { ...fixture.options(), secret }), message)
+    }
+    assert.deepEqual(emulator.requests(), [])
+  })
+
+  it('the resolver is not called when there is no token', async () => {
+    let calls = 0
+    const middleware = requireCaptcha({ ...PROVIDERS.playtcha.options(), secret: () => { calls++; return credentials.playtchaSecret } })
+    assertAnswered(await run(middleware, formRequest({})), 400, 'token_missing')
+    assert.equal(calls, 0)
+  })
+
+  it("trustcaptcha: a resolved API key is scrubbed from the log, even when the client's error holds it", async (t) => {
+    const { mark } = require('../lib/outcome.js')
+    const Original = captcha.TrustCaptcha
+    captcha.TrustCaptcha = class extends Original {
+      constructor (options) { super(options); this.key = options.apiKey }
+      async getVerificationResult () { throw mark(new Error(`upstream echoed ${this.key}`), 'unavailable') }
+    }
+    t.after(() => { captcha.TrustCaptcha = Original })
+    const key = 'tenant-key-4f1c9a'
+    const { calls, log } = recorder()
+    assertPassed(await run(requireCaptcha({ ...PROVIDERS.trustcaptcha.options(), apiKey: async () => key, onUnavailable: 'allow', log }), formRequest({ 'tc-verification-token': 'tok' })), 'failed_open')
+    assert.equal(calls.length, 1)
+    assert.match(calls[0][1].reason, /upstream echoed/)
+    assert.equal(JSON.stringify(calls).includes(key), false, 'the log holds the resolved key')
+  })
+
+  it("swetrix: a resolved secret is scrubbed from a refusal's text", async (t) => {
+    const original = captcha.validateToken
+    captcha.validateToken = async (token, secret) => [false, `refused for ${secret}`]
+    t.after(() => { captcha.validateToken = original })
+    const outcome = await verifyRequest(formRequest({ 'swetrix-captcha-response': 'tok' }), { ...PROVIDERS.swetrix.options(), secret: () => 'tenant-secret-77ab' })
+    assert.equal(outcome.code, 'verification_failed')
+    assert.match(outcome.error.message, /refused for/)
+    assert.equal(outcome.error.message.includes('tenant-secret-77ab'), false)
+  })
+
+  it('every provider takes a resolver where it takes its secret or API key, and verifies with it', async () => {
+    const names = { trustcaptcha: 'apiKey', swetrix: 'secret', recaptcha: 'secretKey', playtcha: 'secret', turnstile: 'secret', hcaptcha: 'secret', 'recaptcha-enterprise': 'apiKey', 'friendly-captcha': 'apiKey' }
+    for (const [provider, fixture] of Object.entries(PROVIDERS)) {
+      const options = { ...fixture.options(), [names[provider]]: async () => fixture.secret() }
+      const outcome = await verifyRequest(formRequest({ [fixture.field]: fixture.pass() }), options)
+      assert.equal(outcome.code, 'verified', provider)
+    }
+  })
+
+  it('a resolver and a shared client together are refused at once', () => {
+    assert.throws(() => requireCaptcha({ provider: 'turnstile', client: new captcha.Turnstile({ secret: 's' }), secret: () => 's' }), /give either client or secret/)
+  })
+})
+
+describe('onVerified, onRefused and onOutage', () => {
+  /** Hooks that record what they heard. */
+  function hooks () {
+    const heard = []
+    const hook = (name) => (outcome, request) => heard.push([name, outcome.code, request])
+    return { heard, onVerified: hook('onVerified'), onRefused: hook('onRefused'), onOutage: hook('onOutage') }
+  }
+
+  for (const provider of ['hcaptcha', 'playtcha']) {
+    const fixture = PROVIDERS[provider]
+    it(`${provider}: each outcome's hook is called once, with the outcome and the request, before the answer`, async () => {
+      const { heard, ...given } = hooks()
+      const order = []
+      const middleware = requireCaptcha({ ...fixture.options(), ...given })
+      const cases = [
+        [formRequest({ [fixture.field]: fixture.pass() }), 'onVerified', 'verified'],
+        [formRequest({ [fixture.field]: fixture.fail() }), 'onRefused', 'verification_failed'],
+        [formRequest({}), 'onRefused', 'token_missing']
+      ]
+      for (const [req, hook, code] of cases) {
+        heard.length = 0
+        const res = fakeResponse()
+        res.json = function (body) { order.push(['answer', heard.length]); this.body = body; return this }
+        await middleware(req, res, () => order.push(['next', heard.length]))
+        assert.deepEqual(heard, [[hook, code, req]])
+      }
+      assert.deepEqual(order, [['next', 1], ['answer', 1], ['answer', 1]], 'the hook ran before next() or the answer')
+      emulator.fault({ provider, kind: 'status', status: 503 })
+      heard.length = 0
+      assertAnswered(await run(middleware, formRequest({ [fixture.field]: fixture.pass() })), 503, 'provider_unavailable')
+      assertPassed(await run(requireCaptcha({ ...fixture.options(), ...given, onUnavailable: 'allow', log: () => {} }), formRequest({ [fixture.field]: fixture.pass() })), 'failed_open')
+      assert.deepEqual(heard.map(([name, code]) => [name, code]), [['onOutage', 'provider_unavailable'], ['onOutage', 'failed_open']])
+    })
+  }
+
+  it('verifyRequest calls the hooks too', async () => {
+    const { heard, ...given } = hooks()
+    const req = formRequest({ 'playtcha-token': emulator.issue('playtcha') })
+    const outcome = await verifyRequest(req, { ...PROVIDERS.playtcha.options(), ...given })
+    assert.deepEqual(heard, [['onVerified', 'verified', req]])
+    assert.equal(outcome.code, 'verified')
+  })
+
+  it('a hook that throws or rejects changes nothing, and an async hook is not awaited', async () => {
+    const fixture = PROVIDERS.turnstile
+    const unhandled = []
+    const onUnhandled = (reason) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const throwing = () => { throw new Error('metrics broke') }
+      const rejecting = async () => { throw new Error('metrics broke') }
+      for (const hook of [throwing, rejecting]) {
+        const options = { ...fixture.options(), onVerified: hook, onRefused: hook, onOutage: hook }
+        assertPassed(await run(requireCaptcha(options), formRequest({ [fixture.field]: fixture.pass() })))
+        assertAnswered(await run(requireCaptcha(options), formRequest({ [fixture.field]: fixture.fail() })), 400, 'verification_failed')
+        assert.equal((await verifyRequest(formRequest({}), options)).code, 'token_missing')
+      }
+      let settled = false
+      const slow = () => new Promise((resolve) => setTimeout(() => { settled = true; resolve() }, 200))
+      assertPassed(await run(requireCaptcha({ ...fixture.options(), onVerified: slow }), formRequest({ [fixture.field]: fixture.pass() })))
+      assert.equal(settled, false, 'the answer did not wait for the hook')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      assert.deepEqual(unhandled, [], 'no unhandled rejection')
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+})

@@ -6,12 +6,14 @@
 //
 //   verified              200  the provider verified the token
 //   failed_open           200  the provider was unavailable and `onUnavailable: 'allow'`
+//   skipped               200  `skip(request)` resolved true: no token looked for, no provider asked
 //   token_missing         400  no token in the body (no request is made), or no body in time
 //   verification_failed   400  the provider refused the token
 //   body_too_large        400  an unparsed body over 64 KiB
 //   provider_unavailable  503  the provider was unavailable and `onUnavailable: 'reject'`
 //
-// A misconfiguration (a wrong option, a refused secret or API key, no reCAPTCHA secret) is not an
+// A misconfiguration (a wrong option, a refused secret or API key, no reCAPTCHA secret, a `skip`
+// or a secret resolver that throws, a resolver resolving no non-empty string) is not an
 // outcome: `verifyRequest` rejects with it and the middleware hands it to `next(error)`.
 
 const { isIP } = require('node:net')
@@ -71,7 +73,25 @@ const PROVIDER_OPTIONS = {
   'recaptcha-enterprise': [...ENTERPRISE_CONFIG, 'client', 'userIpAddress', 'userAgent', ...ENTERPRISE_CHECKS],
   'friendly-captcha': [...FRIENDLY_CAPTCHA_CONFIG, 'client', 'timeout']
 }
-const COMMON_OPTIONS = ['provider', 'field', 'onUnavailable', 'log', 'requestProperty']
+/** The hooks, each told an outcome and the request before the answer (never awaited). */
+// (`onUnavailable` is the outage policy, 'reject' or 'allow': an outage's hook is `onOutage`.)
+const HOOKS = ['onVerified', 'onRefused', 'onOutage']
+const COMMON_OPTIONS = ['provider', 'field', 'onUnavailable', 'log', 'requestProperty', 'skip', ...HOOKS]
+/** Where each provider takes its secret or API key: a string, or a function of the request. */
+const SECRET_OPTIONS = Object.freeze({
+  trustcaptcha: 'apiKey',
+  swetrix: 'secret',
+  recaptcha: 'secretKey',
+  playtcha: 'secret',
+  turnstile: 'secret',
+  hcaptcha: 'secret',
+  'recaptcha-enterprise': 'apiKey',
+  'friendly-captcha': 'apiKey'
+})
+/** Stands for a resolved secret when the options are checked at setup; never sent. */
+const STAND_IN_SECRET = 'captcha-native-secret-resolved-per-request'
+/** How many resolved secrets' clients a middleware keeps. */
+const SECRET_CACHE_SIZE = 64
 
 const BODY_TIMEOUT_CAP_MS = 10_000
 const LOG_TEXT_LIMIT = 512
@@ -79,6 +99,7 @@ const LOG_TEXT_LIMIT = 512
 const STATUS = {
   verified: 200,
   failed_open: 200,
+  skipped: 200,
   token_missing: 400,
   verification_failed: 400,
   body_too_large: 400,
@@ -136,6 +157,64 @@ function createVerifier (options) {
   }
   if (options.log !== undefined && typeof options.log !== 'function') throw new TypeError('log must be a function')
   const log = options.log ?? ((message, details) => console.warn(message, details))
+  for (const name of ['skip', ...HOOKS]) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`${name} must be a function`)
+  }
+
+  // A function in place of the secret (or API key) resolves it per request: a client is built
+  // for each secret it resolves, kept among the most recent SECRET_CACHE_SIZE.
+  const secretName = SECRET_OPTIONS[provider]
+  const resolver = typeof options[secretName] === 'function' ? options[secretName] : undefined
+  // Checked here, at once, with a stand-in for the secret: a wrong option throws now, not per request.
+  const built = buildProvider(provider, resolver ? { ...options, [secretName]: STAND_IN_SECRET } : options)
+  const bodyTimeoutMs = Math.min(
+    BODY_TIMEOUT_CAP_MS,
+    // The provider's own request deadline when none is given: it also bounds reading the body.
+    typeof built.timeoutMs === 'number' && built.timeoutMs > 0 ? built.timeoutMs : PROVIDER_FACTS[provider].defaultTimeoutMs
+  )
+  const fixed = { check: built.check, secrets: built.secrets.filter((s) => typeof s === 'string' && s !== '') }
+  return {
+    provider,
+    // A list: the provider's field, then any older name of it.
+    field: options.field ?? [TOKEN_FIELDS[provider], ...(OLDER_TOKEN_FIELDS[provider] ?? [])],
+    onUnavailable,
+    log,
+    bodyTimeoutMs,
+    skip: options.skip,
+    hooks: Object.fromEntries(HOOKS.map((name) => [name, options[name]])),
+    // What checks a request, and the secrets kept out of its logs.
+    checkerFor: resolver ? secretCache(provider, options, secretName, resolver) : () => fixed
+  }
+}
+
+/**
+ * The checker of each secret `resolver` resolves, built once per secret and kept among the most
+ * recent SECRET_CACHE_SIZE (least recently used first out). A resolver that throws, or resolves
+ * anything but a non-empty string, is a misconfiguration: the rejection goes to next(error).
+ */
+function secretCache (provider, options, secretName, resolver) {
+  const cache = new Map()
+  return async (request) => {
+    const secret = await resolver(request)
+    if (typeof secret !== 'string' || secret.trim() === '') {
+      throw new TypeError(`the ${secretName} resolver must resolve a non-empty string`)
+    }
+    // From here on synchronous: two requests resolving the same new secret build one client.
+    let checker = cache.get(secret)
+    if (checker) {
+      cache.delete(secret)
+    } else {
+      const built = buildProvider(provider, { ...options, [secretName]: secret })
+      checker = { check: built.check, secrets: [secret] }
+      if (cache.size >= SECRET_CACHE_SIZE) cache.delete(cache.keys().next().value)
+    }
+    cache.set(secret, checker)
+    return checker
+  }
+}
+
+/** Builds the provider's client and its check: { check, secrets, timeoutMs }. */
+function buildProvider (provider, options) {
 
   const secrets = []
   let check
@@ -221,21 +300,7 @@ function createVerifier (options) {
     check = playtchaCheck(client)
   }
 
-  const bodyTimeoutMs = Math.min(
-    BODY_TIMEOUT_CAP_MS,
-    // The provider's own request deadline when none is given: it also bounds reading the body.
-    typeof timeoutMs === 'number' && timeoutMs > 0 ? timeoutMs : PROVIDER_FACTS[provider].defaultTimeoutMs
-  )
-  return {
-    provider,
-    // A list: the provider's field, then any older name of it.
-    field: options.field ?? [TOKEN_FIELDS[provider], ...(OLDER_TOKEN_FIELDS[provider] ?? [])],
-    onUnavailable,
-    log,
-    bodyTimeoutMs,
-    check,
-    secrets: secrets.filter((s) => typeof s === 'string' && s !== '')
-  }
+  return { check, secrets, timeoutMs }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -442,15 +507,15 @@ function outcome (verifier, code, { result, error } = {}) {
 }
 
 /** Removes the credentials and the token from a text meant for logs (native code's scrub), and cuts it. */
-function scrub (text, verifier, token) {
-  const secrets = [...verifier.secrets, token].filter((secret) => typeof secret === 'string' && secret !== '')
+function scrub (text, checker, token) {
+  const secrets = [...checker.secrets, token].filter((secret) => typeof secret === 'string' && secret !== '')
   const clean = nativeBinding.scrubSecrets(String(text), secrets)
   return clean.length > LOG_TEXT_LIMIT ? `${clean.slice(0, LOG_TEXT_LIMIT)}...` : clean
 }
 
 /** An Error for a verdict's text, scrubbed, marked with the kind of the value it came from. */
-function errorOfText (verdict, verifier, token) {
-  const error = new Error(scrub(verdict.text, verifier, token))
+function errorOfText (verdict, checker, token) {
+  const error = new Error(scrub(verdict.text, checker, token))
   return verdict.marked ? mark(error, verdict.marked.kind, verdict.marked.code) : error
 }
 
@@ -482,8 +547,38 @@ function logSafely (verifier, message, details) {
   }
 }
 
+/** Which hook hears of each outcome (none for `skipped`: `skip` decided it). */
+const HOOK_OF = {
+  verified: 'onVerified',
+  failed_open: 'onOutage',
+  provider_unavailable: 'onOutage',
+  token_missing: 'onRefused',
+  verification_failed: 'onRefused',
+  body_too_large: 'onRefused'
+}
+
+/** Tells the outcome's hook, if any; a hook that throws or rejects must not decide the request. */
+function tellHook (verifier, made, request) {
+  const hook = verifier.hooks[HOOK_OF[made.code]]
+  if (hook === undefined) return made
+  try {
+    const returned = hook(made, request)
+    // Not awaited; a rejection is swallowed, never an unhandled one.
+    if (returned !== null && typeof returned === 'object' && typeof returned.then === 'function') returned.then(undefined, () => {})
+  } catch {
+    // As with `log`: metrics must not decide the request.
+  }
+  return made
+}
+
 async function verifyWith (verifier, request) {
   if (request === null || typeof request !== 'object') throw new TypeError('request must be an object')
+  // Only `true` skips: a truthy value returned by mistake still checks. A throwing skip rejects.
+  if (verifier.skip !== undefined && await verifier.skip(request) === true) return outcome(verifier, 'skipped')
+  return tellHook(verifier, await decide(verifier, request), request)
+}
+
+async function decide (verifier, request) {
   const read = await bodyOf(request, verifier.bodyTimeoutMs)
   if (read.tooLarge) {
     return outcome(verifier, 'body_too_large', { error: new Error(`the request body is over ${BODY_LIMIT} bytes`) })
@@ -491,10 +586,12 @@ async function verifyWith (verifier, request) {
   const token = findToken(read.fields, verifier.field, read.type)
   if (token === undefined) return outcome(verifier, 'token_missing', read.error ? { error: read.error } : undefined)
 
-  const verdict = await verifier.check(token, request)
+  // The check and the secrets to scrub: fixed, or those of the secret resolved for this request.
+  const checker = await verifier.checkerFor(request)
+  const verdict = await checker.check(token, request)
   // Upstream text can hold anything, the secret or the token included: it is scrubbed first.
   // The Error made of a text keeps the kind of the value the text came from (lib/outcome.js).
-  const error = verdict.text !== undefined ? errorOfText(verdict, verifier, token) : verdict.error
+  const error = verdict.text !== undefined ? errorOfText(verdict, checker, token) : verdict.error
   if (verdict.kind === 'verified') return outcome(verifier, 'verified', { result: verdict.result })
   if (verdict.kind === 'failed') return outcome(verifier, 'verification_failed', { result: verdict.result, error })
 
@@ -502,7 +599,7 @@ async function verifyWith (verifier, request) {
   logSafely(verifier, allow
     ? `captcha-native: ${verifier.provider} is unavailable; the request was let through (onUnavailable: 'allow')`
     : `captcha-native: ${verifier.provider} is unavailable; the request was refused with 503 (onUnavailable: 'reject')`,
-  { provider: verifier.provider, onUnavailable: verifier.onUnavailable, reason: scrub(describe(verdict), verifier, token) })
+  { provider: verifier.provider, onUnavailable: verifier.onUnavailable, reason: scrub(describe(verdict), checker, token) })
   return outcome(verifier, allow ? 'failed_open' : 'provider_unavailable', { result: verdict.result, error })
 }
 
