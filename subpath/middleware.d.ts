@@ -57,6 +57,21 @@ export interface CaptchaLogDetails {
   reason: string
 }
 
+/**
+ * A secret (or API key) resolved per request, for multi-tenant apps: given the request, it
+ * returns or resolves the secret. A client is built once per resolved secret and the most recent
+ * 64 are kept (least recently used out first). Called only when there is a token to check; one
+ * that throws, rejects, or resolves anything but a non-empty string is a misconfiguration
+ * (`next(error)`; `verifyRequest` rejects). The resolved secret is kept out of the logs.
+ */
+export type CaptchaSecretResolver = {
+  // A method's parameter is bivariant: a resolver typed with the framework's own request fits.
+  resolve(request: CaptchaRequest): string | Promise<string>
+}['resolve']
+
+/** `T` with its option `K` (the secret or API key) given as a string or a resolver. */
+type Resolvable<T, K extends keyof T> = Omit<T, K> & { [P in keyof Pick<T, K>]: Pick<T, K>[P] | CaptchaSecretResolver }
+
 /** The options every provider takes. */
 export interface CaptchaCommonOptions {
   /**
@@ -74,6 +89,27 @@ export interface CaptchaCommonOptions {
   log?: (message: string, details: CaptchaLogDetails) => void
   /** `requireCaptcha` only: where the outcome goes on the request. Default `'captcha'`. */
   requestProperty?: string | symbol
+  /**
+   * Checked first: when it returns `true` (or a Promise of `true`), no token is looked for and
+   * no provider asked; the outcome is `skipped` (200, `ok`, on `req.captcha` as for verified).
+   * Only `true` skips. One that throws or rejects is a misconfiguration (`next(error)`;
+   * `verifyRequest` rejects). For trusted clients, or development.
+   */
+  skip?(request: CaptchaRequest): boolean | Promise<boolean>
+  /**
+   * Hooks for metrics, each called once the outcome is decided and before the answer (or
+   * `next()`), with the outcome and the request; `verifyRequest` calls them too. Not awaited: an
+   * async hook runs on its own. One that throws or rejects changes nothing (the error is
+   * swallowed, as `log`'s is). A `skipped` request calls none.
+   */
+  onVerified?(outcome: CaptchaVerified, request: CaptchaRequest): unknown
+  /** `token_missing`, `verification_failed`, `body_too_large`: see `onVerified`. */
+  onRefused?(outcome: CaptchaRefused, request: CaptchaRequest): unknown
+  /**
+   * The provider was unavailable (`failed_open` or `provider_unavailable`, as `onUnavailable`
+   * decided): see `onVerified`. (`onUnavailable` itself is the policy, `'reject'` or `'allow'`.)
+   */
+  onOutage?(outcome: CaptchaFailedOpen | CaptchaUnavailable, request: CaptchaRequest): unknown
 }
 
 /** TrustCaptcha, with its client options, or a configured `client`. */
@@ -88,7 +124,7 @@ export type TrustCaptchaMiddlewareOptions = CaptchaCommonOptions & {
   /** Not a TrustCaptcha option: its score is a bot score, use `maxScore`. */
   minScore?: never
 } & (
-  | (TrustCaptchaOptions & { client?: undefined })
+  | (Resolvable<TrustCaptchaOptions, 'apiKey'> & { client?: undefined })
   | {
       /** A configured instance, shared; then no other client option may be given. */
       client: TrustCaptcha
@@ -104,8 +140,8 @@ export type TrustCaptchaMiddlewareOptions = CaptchaCommonOptions & {
 /** Swetrix: the arguments of `validateToken`, its options (`timeoutMs`, `proxy`, `ca`) included. */
 export interface SwetrixMiddlewareOptions extends CaptchaCommonOptions, SwetrixOptions {
   provider: 'swetrix'
-  /** The project's secret; a missing or empty one throws at once. */
-  secret: string
+  /** The project's secret, or its resolver; a missing or empty one throws at once. */
+  secret: string | CaptchaSecretResolver
   /** Default `'https://api.swetrixcaptcha.com/v1/captcha'`. */
   apiURL?: string
 }
@@ -115,14 +151,16 @@ export interface SwetrixMiddlewareOptions extends CaptchaCommonOptions, SwetrixO
  * `RECAPTCHA_SECRET_KEY` instead. `remoteIp` defaults to the request's `ip` (Express's honours
  * `trust proxy`), else its socket's address; `remoteIp: null` sends none.
  */
-export interface RecaptchaMiddlewareOptions extends CaptchaCommonOptions, Omit<AuthorizeOptions, 'remoteIp'> {
+export interface RecaptchaMiddlewareOptions extends CaptchaCommonOptions, Omit<AuthorizeOptions, 'remoteIp' | 'secretKey'> {
   provider: 'recaptcha'
+  /** The secret key, or its resolver (`CaptchaSecretResolver`). */
+  secretKey?: AuthorizeOptions['secretKey'] | CaptchaSecretResolver
   remoteIp?: string | null
 }
 
 /** Playtcha, with its client options, or a configured `client`. */
 export type PlaytchaMiddlewareOptions = CaptchaCommonOptions & { provider: 'playtcha' } & (
-  | (PlaytchaOptions & { client?: undefined })
+  | (Resolvable<PlaytchaOptions, 'secret'> & { client?: undefined })
   | {
       /** A configured instance, shared; then no other client option may be given. */
       client: Playtcha
@@ -161,12 +199,12 @@ interface SiteverifyAddress {
  */
 export type TurnstileMiddlewareOptions = CaptchaCommonOptions & { provider: 'turnstile' } & SiteverifyAddress &
   Pick<TurnstileVerifyOptions, 'expectedAction' | 'expectedHostname'> &
-  ((SiteverifyOptions & { client?: undefined }) | SharedSiteverifyClient<Turnstile>)
+  ((Resolvable<SiteverifyOptions, 'secret'> & { client?: undefined }) | SharedSiteverifyClient<Turnstile>)
 
 /** hCaptcha, with its client options (or a configured `client`) and its checks. */
 export type HCaptchaMiddlewareOptions = CaptchaCommonOptions & { provider: 'hcaptcha' } & SiteverifyAddress &
   Pick<HCaptchaVerifyOptions, 'sitekey' | 'expectedHostname' | 'maxScore'> &
-  ((SiteverifyOptions & { client?: undefined }) | SharedSiteverifyClient<HCaptcha>)
+  ((Resolvable<SiteverifyOptions, 'secret'> & { client?: undefined }) | SharedSiteverifyClient<HCaptcha>)
 
 /**
  * reCAPTCHA Enterprise, with its client options (or a configured `client`) and its checks. The
@@ -177,7 +215,7 @@ export type RecaptchaEnterpriseMiddlewareOptions = CaptchaCommonOptions & { prov
     userIpAddress?: string | null
     userAgent?: string | null
   } & (
-    | (RecaptchaEnterpriseOptions & { client?: undefined })
+    | (Resolvable<RecaptchaEnterpriseOptions, 'apiKey'> & { client?: undefined })
     | {
         /** A configured instance, shared; then no other client option may be given. */
         client: RecaptchaEnterprise
@@ -203,7 +241,7 @@ export type FriendlyCaptchaMiddlewareOptions = CaptchaCommonOptions & {
   timeout?: number
   strict?: never
 } & (
-    | (Omit<FriendlyCaptchaOptions, 'strict' | 'fetch'> & { client?: undefined })
+    | (Resolvable<Omit<FriendlyCaptchaOptions, 'strict' | 'fetch'>, 'apiKey'> & { client?: undefined })
     | {
         /** A configured client, shared; then no other client option may be given. */
         client: FriendlyCaptchaClient | { verifyCaptchaResponse(response: string, opts?: { timeout?: number; sitekey?: string }): Promise<unknown> }
@@ -279,6 +317,16 @@ export interface CaptchaFailedOpen<P extends CaptchaProvider = CaptchaProvider> 
   error?: Error
 }
 
+/** `skip(request)` returned `true`: no token was looked for and no provider asked. */
+export interface CaptchaSkipped<P extends CaptchaProvider = CaptchaProvider> extends OutcomeBase<P> {
+  ok: true
+  status: 200
+  code: 'skipped'
+  failedOpen: false
+  result?: undefined
+  error?: undefined
+}
+
 /** The request was refused: answer `status` with `{ error: code }`. */
 export interface CaptchaRefused<P extends CaptchaProvider = CaptchaProvider> extends OutcomeBase<P> {
   ok: false
@@ -311,7 +359,12 @@ export type CaptchaOutcome<P extends CaptchaProvider = CaptchaProvider> = P exte
   ? CaptchaVerified<P> | CaptchaFailedOpen<P> | CaptchaRefused<P> | CaptchaUnavailable<P>
   : never
 
-export type CaptchaOutcomeCode = CaptchaOutcome['code']
+export type CaptchaOutcomeCode = CaptchaOutcome['code'] | 'skipped'
+
+/** What `verifyRequest` resolves for options `O`: with a `skip`, `CaptchaSkipped` too. */
+export type CaptchaOutcomeOf<O extends CaptchaOptions> =
+  | CaptchaOutcome<O['provider']>
+  | ('skip' extends keyof O ? (O['skip'] extends undefined ? never : CaptchaSkipped<O['provider']>) : never)
 
 /**
  * What `verifyRequest` reads: an Express, Fastify or Koa (`ctx.request`) request, a plain
@@ -355,7 +408,7 @@ export type CaptchaMiddleware = <Req extends CaptchaRequest, Res extends Captcha
 export function verifyRequest<O extends CaptchaOptions>(
   request: CaptchaRequest,
   options: O,
-): Promise<CaptchaOutcome<O['provider']>>
+): Promise<CaptchaOutcomeOf<O>>
 
 /**
  * An Express (connect-style) middleware. On `ok` it sets `req.captcha` (or
@@ -395,7 +448,7 @@ declare global {
   namespace Express {
     interface Request {
       /** Set by captcha-native's `requireCaptcha` (with the default `requestProperty`). */
-      captcha?: CaptchaOutcome
+      captcha?: CaptchaOutcome | CaptchaSkipped
     }
   }
 }

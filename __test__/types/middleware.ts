@@ -13,6 +13,10 @@ import {
   CaptchaOutcome,
   CaptchaMiddleware,
   CaptchaLogDetails,
+  CaptchaSecretResolver,
+  CaptchaSkipped,
+  CaptchaVerified,
+  CaptchaRequest,
 } from 'captcha-native/middleware'
 
 const app = express()
@@ -142,5 +146,52 @@ export async function assessedAndFriendly(body: Record<string, string>): Promise
   const frc: 'frc-captcha-response' = TOKEN_FIELDS['friendly-captcha']
   void frc
 }
+
+// skip, a secret resolved per request, and the metrics hooks.
+const tenantSecrets = new Map<string, string>()
+const resolver: CaptchaSecretResolver = async (request: CaptchaRequest) => tenantSecrets.get(String(request.headers?.['x-tenant'])) ?? ''
+app.post('/tenant', express.json(), requireCaptcha({
+  provider: 'turnstile',
+  // A resolver typed with Express's own Request fits.
+  secret: (req: Request) => tenantSecrets.get(req.hostname) ?? '',
+  skip: (req: Request) => req.get('x-internal') === 'yes' || process.env.NODE_ENV === 'development',
+  onVerified: (outcome: CaptchaVerified) => { console.log(outcome.provider, outcome.code) },
+  onRefused: (outcome) => { const code: 'token_missing' | 'verification_failed' | 'body_too_large' = outcome.code; void code },
+  onOutage: async (outcome, request) => { const code: 'failed_open' | 'provider_unavailable' = outcome.code; console.log(code, request.ip) },
+}), (req, res) => {
+  const skipped: boolean = req.captcha?.code === 'skipped'
+  res.json({ skipped })
+})
+requireCaptcha({ provider: 'trustcaptcha', apiKey: resolver, skip: async () => false })
+requireCaptcha({ provider: 'swetrix', secret: resolver })
+requireCaptcha({ provider: 'recaptcha', secretKey: resolver })
+requireCaptcha({ provider: 'playtcha', secret: () => 's' })
+requireCaptcha({ provider: 'hcaptcha', secret: resolver, sitekey: 'k' })
+requireCaptcha({ provider: 'recaptcha-enterprise', projectId: 'p', apiKey: resolver, siteKey: 's' })
+requireCaptcha({ provider: 'friendly-captcha', apiKey: resolver, sitekey: 's' })
+
+export async function skippedOutcomes(body: unknown): Promise<void> {
+  // With skip, the outcome may be `skipped` (no result); without, it never is.
+  const withSkip = await verifyRequest({ body }, { provider: 'playtcha', secret: 's', skip: () => true })
+  if (withSkip.code === 'skipped') {
+    const skipped: CaptchaSkipped<'playtcha'> = withSkip
+    const none: undefined = skipped.result
+    void none
+  }
+  if (withSkip.code === 'verified') console.log(withSkip.result.hostname)
+  const without = await verifyRequest({ body }, { provider: 'playtcha', secret: 's' })
+  if (without.ok && !without.failedOpen) console.log(without.result.hostname)
+}
+
+// @ts-expect-error a resolver resolves a string
+requireCaptcha({ provider: 'turnstile', secret: async () => 42 })
+// @ts-expect-error skip returns a boolean
+requireCaptcha({ provider: 'swetrix', secret: 's', skip: () => 'yes' })
+// @ts-expect-error the outage policy is onUnavailable; its hook is onOutage
+requireCaptcha({ provider: 'swetrix', secret: 's', onUnavailable: () => {} })
+// @ts-expect-error a resolver and a shared client, not both
+requireCaptcha({ provider: 'turnstile', client: new Turnstile({ secret: 's' }), secret: () => 's' })
+// @ts-expect-error onVerified is told a verified outcome: its code is 'verified'
+requireCaptcha({ provider: 'swetrix', secret: 's', onVerified: (outcome) => { const code: 'skipped' = outcome.code; void code } })
 
 export { app, playtchaOutcome, field }
