@@ -215,7 +215,6 @@ function secretCache (provider, options, secretName, resolver) {
 
 /** Builds the provider's client and its check: { check, secrets, timeoutMs }. */
 function buildProvider (provider, options) {
-
   const secrets = []
   let check
   let timeoutMs
