@@ -829,6 +829,8 @@ describe('requireCaptcha(options)', () => {
     requestProperty: (v) => nullish(v) || isString(v) || typeof v === 'symbol' ? middleware : threw(TypeError, 'requestProperty must be a string or a symbol')
   }
   const typed = (check) => (v) => check(v) || middleware
+  /** A secret or API key may be a function of the request (a resolver), checked per request. */
+  const orResolver = (check) => (v) => typeof v === 'function' ? middleware : check(v)
   /**
    * Accepted at setup, refused at the first request: what only native code checks (a range, a
    * URL, a PEM) for providers whose client is not built at setup.
@@ -836,7 +838,7 @@ describe('requireCaptcha(options)', () => {
   const deferred = { ...middleware, deferred: true }
   const OPTIONS = {
     trustcaptcha: {
-      apiKey: (v) => credentialCheck(v) ?? middleware,
+      apiKey: orResolver((v) => credentialCheck(v) ?? middleware),
       apiHost: (v) => nullish(v) || isString(v) ? middleware : threw(TypeError, 'apiHost must be a string'),
       connectTimeoutMs: (v) => timeoutCheck('connectTimeoutMs', v) ?? middleware,
       readTimeoutMs: (v) => timeoutCheck('readTimeoutMs', v) ?? middleware,
@@ -849,7 +851,7 @@ describe('requireCaptcha(options)', () => {
       minScore: (v) => threw(TypeError, v === undefined ? "unknown option for provider 'trustcaptcha': minScore" : "TrustCaptcha's score is a bot score (higher is more likely a bot): use maxScore")
     },
     swetrix: {
-      secret: (v) => credentialCheck(v, 'secret') ?? middleware,
+      secret: orResolver((v) => credentialCheck(v, 'secret') ?? middleware),
       apiURL: (v) => nullish(v) || v === '' ? middleware : isString(v) ? deferred : threw(TypeError, 'apiURL must be a string'),
       timeoutMs: (v) => {
         if (nullish(v) || v === 42) return middleware
@@ -859,7 +861,7 @@ describe('requireCaptcha(options)', () => {
       ca: (v) => isString(v) ? deferred : caCheck(v) || middleware
     },
     recaptcha: {
-      secretKey: (v) => nullish(v) || isString(v) ? middleware : threw(TypeError, 'options.secretKey must be a string'),
+      secretKey: orResolver((v) => nullish(v) || isString(v) ? middleware : threw(TypeError, 'options.secretKey must be a string')),
       remoteIp: (v) => nullish(v) || isString(v) ? middleware : threw(TypeError, 'options.remoteIp must be a string'),
       siteverifyUrl: (v) => nullish(v) ? middleware : isString(v) ? deferred : threw(TypeError, 'options.siteverifyUrl must be a string'),
       timeoutMs: (v) => nullish(v) || v === 42 ? middleware : typeof v === 'number' ? deferred : threw(TypeError, 'options.timeoutMs must be a number'),
@@ -876,7 +878,7 @@ describe('requireCaptcha(options)', () => {
       ca: (v) => isString(v) ? deferred : caCheck(v) || middleware
     },
     playtcha: {
-      secret: (v) => credentialCheck(v, 'secret') ?? middleware,
+      secret: orResolver((v) => credentialCheck(v, 'secret') ?? middleware),
       apiHost: (v) => nullish(v) ? middleware : threw(TypeError, isString(v) ? 'apiHost must be an http(s) URL without credentials' : 'apiHost must be a string'),
       timeoutMs: (v) => timeoutCheck('timeoutMs', v) ?? middleware,
       failClosed: (v) => nullish(v) || v === true ? middleware : threw(TypeError, 'failClosed must be a boolean'),
