@@ -65,6 +65,13 @@ describe('import styles', () => {
     assert.equal(require('captcha-native/recaptcha').authorize, undefined)
   })
 
+  it('the framework adapters give the middleware\'s error class, and nothing of the frameworks is loaded', () => {
+    const fastify = require('captcha-native/fastify')
+    assert.deepEqual(Object.keys(fastify).sort(), ['CaptchaConfigurationError', 'captchaPlugin', 'captchaPreHandler'])
+    assert.equal(fastify.CaptchaConfigurationError, require('captcha-native/middleware').CaptchaConfigurationError)
+    assert.ok(!Object.keys(require.cache).some((file) => /node_modules[\\/]fastify[\\/]/.test(file)))
+  })
+
   it('every name of the TrustCaptcha SDK is exported at runtime, from the root and its subpath', () => {
     const names = ['TrustCaptcha', 'ApiKeyInvalidException', 'VerificationTokenInvalidException',
       'VerificationNotFoundException', 'VerificationNotFinishedException', 'VerificationResultExpiredException',

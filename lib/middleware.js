@@ -690,4 +690,8 @@ function requireCaptcha (options) {
   }
 }
 
-module.exports = { requireCaptcha, verifyRequest, TOKEN_FIELDS, CaptchaConfigurationError, FriendlyCaptchaConfigurationError }
+module.exports = {
+  requireCaptcha, verifyRequest, TOKEN_FIELDS, CaptchaConfigurationError, FriendlyCaptchaConfigurationError,
+  // For the framework adapters (lib/fastify.js, lib/koa.js): not re-exported by any subpath.
+  createVerifier, verifyWith, leftBodyUnread
+}
