@@ -69,7 +69,10 @@ describe('import styles', () => {
     const fastify = require('captcha-native/fastify')
     assert.deepEqual(Object.keys(fastify).sort(), ['CaptchaConfigurationError', 'captchaPlugin', 'captchaPreHandler'])
     assert.equal(fastify.CaptchaConfigurationError, require('captcha-native/middleware').CaptchaConfigurationError)
-    assert.ok(!Object.keys(require.cache).some((file) => /node_modules[\\/]fastify[\\/]/.test(file)))
+    const koa = require('captcha-native/koa')
+    assert.deepEqual(Object.keys(koa).sort(), ['CaptchaConfigurationError', 'captcha'])
+    assert.equal(koa.CaptchaConfigurationError, fastify.CaptchaConfigurationError)
+    assert.ok(!Object.keys(require.cache).some((file) => /node_modules[\\/](fastify|koa)[\\/]/.test(file)))
   })
 
   it('every name of the TrustCaptcha SDK is exported at runtime, from the root and its subpath', () => {

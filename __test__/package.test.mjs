@@ -60,7 +60,7 @@ describe('the packed package', { skip: !PACKABLE && 'needs the linux-x64-gnu bui
     // The docs the README links to, and nothing else under docs/.
     assert.ok(files.includes('package/docs/architecture.md') && files.includes('package/docs/providers/trustcaptcha.md'))
     assert.ok(files.filter((f) => f.startsWith('package/docs/')).every((f) => f.endsWith('.md')))
-    for (const entry of ['wix', 'middleware', 'testing', 'turnstile', 'hcaptcha', 'recaptcha', 'fastify']) {
+    for (const entry of ['wix', 'middleware', 'testing', 'turnstile', 'hcaptcha', 'recaptcha', 'fastify', 'koa']) {
       assert.ok(files.includes(`package/subpath/${entry}.js`) && files.includes(`package/subpath/${entry}.d.ts`), entry)
     }
     assert.ok(!files.some((f) => /\/(src|target|__test__|node_modules)\/|\.node$|Cargo/.test(f)))
