@@ -92,12 +92,16 @@ pub fn holds_secret(text: &str, secret: &str) -> bool {
 /// The secret as written, as JSON escapes it and as `application/x-www-form-urlencoded` encodes
 /// it (how reCAPTCHA's request carries it), longest first so a longer form is hidden whole; none
 /// for a blank secret. Made once for a verdict that is searched field by field.
-pub struct SecretForms(Vec<String>);
+pub struct SecretForms(Vec<String>, bool);
+
+/// The shortest secret searched for inside upstream text. The providers' secrets and keys are 32
+/// to 42 characters; a shorter one (a test's `'s'`) would match ordinary words and names.
+const MIN_SEARCHED_SECRET: usize = 8;
 
 impl SecretForms {
     pub fn new(secret: &str) -> Self {
         if secret.trim().is_empty() {
-            return Self(Vec::new());
+            return Self(Vec::new(), false);
         }
         let quoted = serde_json::to_string(secret).unwrap_or_default();
         let escaped = quoted
@@ -108,7 +112,13 @@ impl SecretForms {
         let mut forms = vec![secret.to_owned(), escaped, form];
         forms.sort_by_key(|form| std::cmp::Reverse(form.len()));
         forms.dedup();
-        Self(forms)
+        Self(forms, secret.chars().count() >= MIN_SEARCHED_SECRET)
+    }
+
+    /// Whether the secret is long enough to be searched for inside text (`held_by`, `scrub`)
+    /// without matching ordinary words; a shorter one can only be matched whole (`is`).
+    pub fn searchable(&self) -> bool {
+        self.1
     }
 
     /// Whether `text` holds the secret in any of its forms.

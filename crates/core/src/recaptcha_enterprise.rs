@@ -50,8 +50,6 @@ pub const MAX_TOKEN_LENGTH: usize = recaptcha::MAX_TOKEN_LENGTH;
 const MAX_RETRIES: f64 = 100.0;
 const FIRST_RETRY_DELAY: Duration = Duration::from_millis(200);
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(2);
-/// A key shorter than this would match ordinary words: Google's texts are then left out whole.
-const MIN_SEARCHED_SECRET: usize = 8;
 /// The deepest nesting an answer read as sent may have: deeper ones (which a `Value` may refuse)
 /// are parsed, as before.
 const MAX_PLAIN_DEPTH: usize = 64;
@@ -540,7 +538,7 @@ impl RecaptchaEnterpriseClient {
             .and_then(|error| error.get("message"))
             .and_then(Value::as_str)
             // A short key would match ordinary words: leave the text out rather than mangle it.
-            .filter(|_| self.api_key.len() >= MIN_SEARCHED_SECRET)
+            .filter(|_| self.forms.searchable())
             .map(|text| cut(self.forms.scrub(text).into_owned()));
         GoogleError {
             status,
@@ -579,7 +577,7 @@ impl RecaptchaEnterpriseClient {
 
     /// Google's assessment and our checks, as the verdict.
     fn judge(&self, mut fields: Map<String, Value>, call: &Assess) -> Outcome<Value> {
-        if self.api_key.len() >= MIN_SEARCHED_SECRET {
+        if self.forms.searchable() {
             let mut all = Value::Object(std::mem::take(&mut fields));
             scrub_strings(&mut all, &self.forms);
             if let Value::Object(scrubbed) = all {
@@ -668,7 +666,7 @@ impl RecaptchaEnterpriseClient {
     /// `None` for anything else, which is parsed and judged as before.
     fn as_sent(&self, body: &[u8], call: &Assess) -> Option<Outcome<Verdict>> {
         let text = std::str::from_utf8(body).ok()?;
-        if text.contains('\\') || (self.api_key.len() >= MIN_SEARCHED_SECRET && self.forms.held_by(text)) {
+        if text.contains('\\') || (self.forms.searchable() && self.forms.held_by(text)) {
             return None;
         }
         // Checks the whole text (trailing characters included), and that it is an object.

@@ -70,10 +70,6 @@ const KNOWN_CODES: [&str; 14] = [
     "sitekey-secret-mismatch",
 ];
 
-/// The shortest secret searched for in a verdict. The providers' secrets are 35 to 42
-/// characters; a shorter one (a test's) would match ordinary words and names.
-const MIN_SEARCHED_SECRET: usize = 8;
-
 /// More retries than this cannot fit in a token's life anyway.
 const MAX_RETRIES: f64 = 100.0;
 /// The first pause between attempts; each later one doubles, up to `MAX_RETRY_DELAY`.
@@ -372,7 +368,7 @@ pub(crate) async fn exchange(
             // test's `'s'`) would match ordinary words: only a code that is that secret is
             // dropped then, as `authorize` always did for codes.
             let forms = SecretForms::new(reading.secret);
-            let searched = reading.secret.chars().count() >= MIN_SEARCHED_SECRET;
+            let searched = forms.searchable();
             if let Some(Value::Array(codes)) = fields.get_mut("error-codes") {
                 codes.retain(|code| {
                     !code
