@@ -63,7 +63,6 @@ impl NativeFriendlyCaptcha {
 
     /// Verifies a response: the outcome, with the SDK's result as JSON text; it always resolves.
     /// `response` is `null` when the caller passed something other than a string.
-    /// Cloned on the JS thread, not in an `async fn(&self)`: see `NativeTrustCaptcha`.
     #[napi(ts_return_type = "Promise<NativeOutcome | string>")]
     pub fn verify<'env>(
         &self,
@@ -71,15 +70,7 @@ impl NativeFriendlyCaptcha {
         response: Option<String>,
         call: NativeFriendlyCaptchaCall,
     ) -> napi::Result<PromiseRaw<'env, NativeOutcome>> {
-        let client = self.client.clone();
-        let call = Call {
-            sitekey: call.sitekey,
-            timeout_ms: call.timeout,
-        };
-        crate::completion::settle(env, async move {
-            let outcome = client.verify(response.as_deref(), &call).await;
-            NativeOutcome::new(outcome, |result| Some(result.to_json()))
-        })
+        self.ask(env, Api::Siteverify, response, call)
     }
 
     /// Retrieves a risk intelligence token's data: the outcome, with the SDK's
@@ -92,13 +83,38 @@ impl NativeFriendlyCaptcha {
         token: Option<String>,
         call: NativeFriendlyCaptchaCall,
     ) -> napi::Result<PromiseRaw<'env, NativeOutcome>> {
+        self.ask(env, Api::Retrieve, token, call)
+    }
+}
+
+/// Which of the client's two requests a call makes.
+#[derive(Clone, Copy)]
+enum Api {
+    Siteverify,
+    Retrieve,
+}
+
+impl NativeFriendlyCaptcha {
+    /// One request of `api` through `completion::settle`. The client is cloned on the JS thread,
+    /// not in an `async fn(&self)`: see `NativeTrustCaptcha`.
+    fn ask<'env>(
+        &self,
+        env: &'env Env,
+        api: Api,
+        text: Option<String>,
+        call: NativeFriendlyCaptchaCall,
+    ) -> napi::Result<PromiseRaw<'env, NativeOutcome>> {
         let client = self.client.clone();
         let call = Call {
             sitekey: call.sitekey,
             timeout_ms: call.timeout,
         };
         crate::completion::settle(env, async move {
-            let outcome = client.retrieve(token.as_deref(), &call).await;
+            let text = text.as_deref();
+            let outcome = match api {
+                Api::Siteverify => client.verify(text, &call).await,
+                Api::Retrieve => client.retrieve(text, &call).await,
+            };
             NativeOutcome::new(outcome, |result| Some(result.to_json()))
         })
     }
