@@ -14,5 +14,7 @@ pub mod recaptcha;
 pub mod recaptcha_enterprise;
 pub mod siteverify;
 pub mod swetrix;
+#[cfg(test)]
+mod test_server;
 pub mod transport;
 pub mod trustcaptcha;

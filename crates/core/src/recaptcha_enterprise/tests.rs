@@ -1,9 +1,10 @@
 use super::*;
+use crate::test_server::{answer_json, read_request};
 use std::sync::Mutex;
 
 use crate::errors::holds_secret;
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 const KEY: &str = "AIza+key/with=odd&chars";
 const PROJECT: &str = "my-project-1";
@@ -37,40 +38,11 @@ async fn scripted(scripts: Vec<Script>) -> (String, Arc<Mutex<Vec<Seen>>>) {
         while let Ok((mut socket, _)) = listener.accept().await {
             let script = scripts[served.min(scripts.len() - 1)].clone();
             served += 1;
-            let mut request = Vec::new();
-            let mut chunk = [0u8; 4096];
-            loop {
-                let n = socket.read(&mut chunk).await.unwrap_or(0);
-                if n == 0 {
-                    break;
-                }
-                request.extend_from_slice(&chunk[..n]);
-                let text = String::from_utf8_lossy(&request).to_string();
-                if let Some(end) = text.find("\r\n\r\n") {
-                    let length = text[..end]
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().parse::<usize>().unwrap())
-                        })
-                        .unwrap_or(0);
-                    if request.len() >= end + 4 + length {
-                        log.lock().unwrap().push(Seen {
-                            head: text[..end].to_owned(),
-                            body: text[end + 4..end + 4 + length].to_owned(),
-                        });
-                        break;
-                    }
-                }
+            if let Some((head, body)) = read_request(&mut socket).await {
+                log.lock().unwrap().push(Seen { head, body });
             }
             if let Script::Answer(status, body) = script {
-                let head = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = socket.write_all(head.as_bytes()).await;
-                let _ = socket.write_all(body.as_bytes()).await;
+                answer_json(&mut socket, status, &body).await;
             }
             let _ = socket.shutdown().await;
         }
