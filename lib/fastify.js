@@ -13,22 +13,13 @@
 
 const { createVerifier, verifyWith, CaptchaConfigurationError } = require('./middleware.js')
 
-/** The property each outcome lands on: `captcha`, or the options' `requestProperty`. */
-function propertyOf (options) {
-  const property = options.requestProperty ?? 'captcha'
-  if (typeof property !== 'string' && typeof property !== 'symbol') {
-    throw new TypeError('requestProperty must be a string or a symbol')
-  }
-  return property
-}
-
 /**
  * A Fastify `preHandler` hook checking the request's CAPTCHA token.
  * @throws for wrong options, at once: the client is built here, once.
  */
 function captchaPreHandler (options) {
   const verifier = createVerifier(options)
-  const property = propertyOf(options)
+  const { property } = verifier
   return async function captchaPreHandlerHook (request, reply) {
     let made
     try {

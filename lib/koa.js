@@ -19,10 +19,7 @@ const { createVerifier, verifyWith, leftBodyUnread, CaptchaConfigurationError } 
  */
 function captcha (options) {
   const verifier = createVerifier(options)
-  const property = options.requestProperty ?? 'captcha'
-  if (typeof property !== 'string' && typeof property !== 'symbol') {
-    throw new TypeError('requestProperty must be a string or a symbol')
-  }
+  const { property } = verifier
   return async function captchaMiddleware (ctx, next) {
     let made
     try {

@@ -156,6 +156,11 @@ function createVerifier (options) {
     throw new TypeError("onUnavailable must be 'reject' or 'allow'")
   }
   if (options.log !== undefined && typeof options.log !== 'function') throw new TypeError('log must be a function')
+  // Where an adapter puts the outcome: req.captcha (Express, Fastify), ctx.state.captcha (Koa).
+  const property = options.requestProperty ?? 'captcha'
+  if (typeof property !== 'string' && typeof property !== 'symbol') {
+    throw new TypeError('requestProperty must be a string or a symbol')
+  }
   const log = options.log ?? ((message, details) => console.warn(message, details))
   for (const name of ['skip', ...HOOKS]) {
     if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`${name} must be a function`)
@@ -179,6 +184,7 @@ function createVerifier (options) {
     field: options.field ?? [TOKEN_FIELDS[provider], ...(OLDER_TOKEN_FIELDS[provider] ?? [])],
     onUnavailable,
     log,
+    property,
     bodyTimeoutMs,
     skip: options.skip,
     hooks: Object.fromEntries(HOOKS.map((name) => [name, options[name]])),
@@ -670,10 +676,7 @@ branded(CaptchaConfigurationError)
  */
 function requireCaptcha (options) {
   const verifier = createVerifier(options)
-  const property = options.requestProperty ?? 'captcha'
-  if (typeof property !== 'string' && typeof property !== 'symbol') {
-    throw new TypeError('requestProperty must be a string or a symbol')
-  }
+  const { property } = verifier
   return function captchaMiddleware (req, res, next) {
     return verifyWith(verifier, req).then((made) => {
       if (made.ok) {
