@@ -33,7 +33,6 @@ export declare class NativeFriendlyCaptcha {
   /**
    * Verifies a response: the outcome, with the SDK's result as JSON text; it always resolves.
    * `response` is `null` when the caller passed something other than a string.
-   * Cloned on the JS thread, not in an `async fn(&self)`: see `NativeTrustCaptcha`.
    */
   verify(response: string | undefined | null, call: NativeFriendlyCaptchaCall): Promise<NativeOutcome | string>
   /**
