@@ -1,10 +1,12 @@
 // captcha-native/koa against real Koa (a devDependency) over node:http, and the embedded
-// emulator: each outcome of each provider, with @koa/bodyparser and with the body unread.
+// emulator: each outcome of each provider, with @koa/bodyparser and with the body unread
+// (adapter-fixtures.mjs's matrix), then what is Koa's own: options, ctx.state, the request
+// `skip` is given, an upstream middleware catching a misconfiguration.
 import { describe, it, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
 import { createRequire } from 'node:module'
-import { adapterProviders, outage } from './adapter-fixtures.mjs'
+import { adapterProviders, httpApp, outcomeMatrix, outcomeView } from './adapter-fixtures.mjs'
 
 const require = createRequire(import.meta.url)
 const { Emulator } = require('../index.js')
@@ -25,110 +27,78 @@ beforeEach(() => {
 })
 
 /**
- * A Koa app on a port: /parsed behind @koa/bodyparser, /raw with the body unread; the handler
- * answers the outcome it found on ctx.state. Errors Koa emits are collected, not printed.
+ * A matrix app: one protected route per entry of `routes` (by ctx.path), behind @koa/bodyparser
+ * or with the body unread; the handler answers the outcome it found on ctx.state. Errors Koa
+ * emits are recorded, not printed; the answer is Koa's own.
  */
-async function serve (options, t, { handle } = {}) {
+async function serve (routes, { parse }) {
   const app = new Koa()
   const errors = []
   app.on('error', (error) => errors.push(error))
-  if (handle) app.use(handle)
-  const guard = captcha(options)
-  const parser = bodyParser()
-  app.use(async (ctx, next) => {
-    if (ctx.path === '/parsed') return parser(ctx, next)
-    return next()
-  })
-  app.use(guard)
-  app.use((ctx) => {
-    const outcome = ctx.state.captcha
-    ctx.body = { code: outcome.code, ok: outcome.ok, failedOpen: outcome.failedOpen, hasResult: outcome.result !== undefined }
-  })
-  const server = http.createServer(app.callback())
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.after(() => new Promise((resolve) => server.close(resolve)))
-  const { port } = server.address()
-  const send = async (path, fields, { json = false, headers = {} } = {}) => {
-    const answer = await fetch(`http://127.0.0.1:${port}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': json ? 'application/json' : 'application/x-www-form-urlencoded', ...headers },
-      body: json ? JSON.stringify(fields) : new URLSearchParams(fields).toString()
-    })
-    const text = await answer.text()
-    return { status: answer.status, text, body: answer.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text }
-  }
-  return { send, errors }
+  if (parse) app.use(bodyParser())
+  const guards = new Map(Object.entries(routes).map(([name, options]) => [`/${name}`, captcha(options)]))
+  app.use((ctx, next) => guards.get(ctx.path)(ctx, next))
+  app.use((ctx) => { ctx.body = outcomeView(ctx.state.captcha) })
+  return { ...await httpApp(app.callback()), errors }
 }
 
-for (const provider of ['trustcaptcha', 'turnstile', 'playtcha']) {
-  describe(`koa, ${provider}`, () => {
-    const fixture = () => PROVIDERS[provider]
-    for (const path of ['/parsed', '/raw']) {
-      it(`${path}: a verified token passes, the outcome on ctx.state.captcha (form and JSON)`, async (t) => {
-        const { send } = await serve(fixture().options(), t)
-        const form = await send(path, { [fixture().field]: fixture().pass() })
-        assert.deepEqual([form.status, form.body], [200, { code: 'verified', ok: true, failedOpen: false, hasResult: true }])
-        const json = await send(path, { token: fixture().pass() }, { json: true })
-        assert.deepEqual([json.status, json.body.code], [200, 'verified'])
-      })
-
-      it(`${path}: a refused token answers 400 verification_failed; no token 400 token_missing`, async (t) => {
-        const { send } = await serve(fixture().options(), t)
-        const refused = await send(path, { [fixture().field]: fixture().fail() })
-        assert.deepEqual([refused.status, refused.body], [400, { error: 'verification_failed' }])
-        const missing = await send(path, {})
-        assert.deepEqual([missing.status, missing.body], [400, { error: 'token_missing' }])
-      })
-
-      it(`${path}: an outage answers 503 provider_unavailable with 'reject', passes with 'allow'; no upstream text`, async (t) => {
-        const reject = await serve({ ...fixture().options(), onUnavailable: 'reject' }, t)
-        outage(emulator, provider, fixture().secret)
-        const refused = await reject.send(path, { [fixture().field]: fixture().pass() })
-        assert.deepEqual([refused.status, refused.body], [503, { error: 'provider_unavailable' }])
-        assert.doesNotMatch(refused.text, /UPSTREAM|status/)
-        const allow = await serve({ ...fixture().options(), onUnavailable: 'allow' }, t)
-        const passed = await allow.send(path, { [fixture().field]: fixture().pass() })
-        assert.deepEqual([passed.status, passed.body.code, passed.body.failedOpen], [200, 'failed_open', true])
-      })
-
-      it(`${path}: skip passes with no token and no request to the provider`, async (t) => {
-        const { send } = await serve({ ...fixture().options(), skip: (request) => request.get('x-trusted') === 'yes' && request.ctx.state !== undefined }, t)
-        const skipped = await send(path, {}, { headers: { 'x-trusted': 'yes' } })
-        assert.deepEqual([skipped.status, skipped.body.code], [200, 'skipped'])
-        assert.equal(emulator.requests().length, 0)
-      })
-
-      it(`${path}: a refused key is a 500 with Koa's own text, no upstream detail; the error a CaptchaConfigurationError`, async (t) => {
-        const { send, errors } = await serve({ ...fixture().options(), ...fixture().refusedKey }, t)
-        const answer = await send(path, { [fixture().field]: fixture().pass() })
-        assert.deepEqual([answer.status, answer.text], [500, 'Internal Server Error'])
-        assert.equal(errors.length, 1)
-        assert.ok(errors[0] instanceof CaptchaConfigurationError)
-        assert.deepEqual([errors[0].status, errors[0].expose], [500, false])
-        assert.ok(errors[0].cause instanceof Error)
-        // An upstream middleware catching it sees the same error.
-        const caught = await serve({ ...fixture().options(), ...fixture().refusedKey }, t, {
-          handle: async (ctx, next) => {
-            try {
-              await next()
-            } catch (error) {
-              ctx.status = error.status
-              ctx.body = { handled: error.name, expose: error.expose }
-            }
-          }
-        })
-        const handled = await caught.send(path, { [fixture().field]: fixture().pass() })
-        assert.deepEqual([handled.status, handled.body], [500, { handled: 'CaptchaConfigurationError', expose: false }])
-      })
-    }
-  })
+/** Koa's answer for an error with expose false: its status text, nothing else. */
+function misconfigured (answer) {
+  assert.equal(answer.text, 'Internal Server Error')
 }
+
+outcomeMatrix({
+  name: 'koa (@koa/bodyparser)',
+  where: 'ctx.state.captcha',
+  emulator: () => emulator,
+  serve: (routes) => serve(routes, { parse: true }),
+  misconfigured
+})
+
+outcomeMatrix({
+  name: 'koa (body unread)',
+  where: 'ctx.state.captcha',
+  emulator: () => emulator,
+  serve: (routes) => serve(routes, { parse: false }),
+  misconfigured
+})
 
 describe('koa middleware', () => {
   it('wrong options throw at once', () => {
     assert.throws(() => captcha({ provider: 'nope' }), /provider must be one of/)
     assert.throws(() => captcha({ provider: 'turnstile', secret: 's', bogus: 1 }), /unknown option/)
     assert.throws(() => captcha({ provider: 'turnstile', secret: 's', requestProperty: 1 }), /requestProperty/)
+  })
+
+  it('skip is given ctx.request, whose ctx is the context: it can read what earlier middleware put on ctx.state', async (t) => {
+    const app = new Koa()
+    app.use((ctx, next) => { ctx.state.trusted = ctx.get('x-trusted') === 'yes'; return next() })
+    app.use(captcha({ ...PROVIDERS.turnstile.options(), skip: (request) => request.ctx.request === request && request.ctx.state.trusted }))
+    app.use((ctx) => { ctx.body = outcomeView(ctx.state.captcha) })
+    const { send, close } = await httpApp(app.callback())
+    t.after(close)
+    const skipped = await send('/', {}, { headers: { 'x-trusted': 'yes' } })
+    assert.deepEqual([skipped.status, skipped.body.code], [200, 'skipped'])
+    const checked = await send('/', {})
+    assert.deepEqual([checked.status, checked.body], [400, { error: 'token_missing' }])
+  })
+
+  it('a misconfiguration thrown to an upstream middleware that catches it: a CaptchaConfigurationError, expose false, the cause kept', async (t) => {
+    const app = new Koa()
+    app.use(async (ctx, next) => {
+      try {
+        await next()
+      } catch (error) {
+        ctx.status = error.status
+        ctx.body = { handled: error.name, expose: error.expose, cause: error.cause.name, isClass: error instanceof CaptchaConfigurationError }
+      }
+    })
+    app.use(captcha({ ...PROVIDERS.turnstile.options(), ...PROVIDERS.turnstile.refusedKey }))
+    app.use((ctx) => { ctx.body = {} })
+    const { send, close } = await httpApp(app.callback())
+    t.after(close)
+    const answer = await send('/', { 'cf-turnstile-response': PROVIDERS.turnstile.pass() })
+    assert.deepEqual([answer.status, answer.body], [500, { handled: 'CaptchaConfigurationError', expose: false, cause: 'TurnstileConfigurationError', isClass: true }])
   })
 
   it('a requestProperty names the ctx.state property; a refused request does not reach the next middleware', async (t) => {
