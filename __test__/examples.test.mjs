@@ -48,7 +48,7 @@ function within (promise, ms, message) {
 
 for (const name of folders.filter((folder) => existsSync(path.join(EXAMPLES, folder, 'server.js')))) {
   describe(`examples/${name}`, () => {
-    const LINE = new RegExp(`^captcha-native ${name} example on (http://127\\.0\\.0\\.1:\\d+) \\(emulator at (http://127\\.0\\.0\\.1:\\d+)\\)$`, 'm')
+    const LINE = new RegExp(`^captcha-native ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} example on (http://127\\.0\\.0\\.1:\\d+) \\(emulator at (http://127\\.0\\.0\\.1:\\d+)\\)$`, 'm')
     let child
     let exited
     let stdout = ''
