@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 
@@ -20,9 +20,8 @@ const START_TIMEOUT_MS = 20_000
 const EXIT_TIMEOUT_MS = 10_000
 const FIELD = 'cf-turnstile-response'
 
-const folders = readdirSync(EXAMPLES, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && !OWN_TEST.has(entry.name))
-  .map((entry) => entry.name)
+const folders = readdirSync(EXAMPLES)
+  .filter((name) => !OWN_TEST.has(name) && statSync(path.join(EXAMPLES, name)).isDirectory())
   .sort()
 
 it('every example folder has a server.js', () => {
