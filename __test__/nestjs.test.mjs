@@ -11,7 +11,7 @@ import { ADAPTER_PROVIDERS, adapterProviders, outage } from './adapter-fixtures.
 
 const require = createRequire(import.meta.url)
 require('reflect-metadata')
-const { Controller, Post, HttpCode, Req, Module, UseGuards } = require('@nestjs/common')
+const { Controller, Post, HttpCode, Req, Module, UseGuards, UseFilters, Catch, HttpException } = require('@nestjs/common')
 const { NestFactory } = require('@nestjs/core')
 const { FastifyAdapter } = require('@nestjs/platform-fastify')
 const { Emulator } = require('../index.js')
@@ -284,6 +284,30 @@ for (const platform of PLATFORMS) {
   })
 }
 
+for (const platform of PLATFORMS) {
+  it(`nestjs ${platform}: an exception filter of the app's sees the refusal as an HttpException, { error: code } its response and the outcome's error its cause`, async (t) => {
+    class RefusalFilter {
+      catch (exception, host) {
+        const reply = host.switchToHttp().getResponse()
+        const body = { seen: exception.getResponse(), status: exception.getStatus(), cause: exception.cause?.name }
+        // Express's response, or Fastify's reply.
+        if (typeof reply.status === 'function' && typeof reply.json === 'function') reply.status(418).json(body)
+        else reply.code(418).send(body)
+      }
+    }
+    Catch(HttpException)(RefusalFilter)
+    const turnstile = PROVIDERS.turnstile
+    const { send } = await serveNest(t, platform, {
+      controllers: [signupController((target) => { UseGuards(CaptchaGuard(turnstile.options()))(target); UseFilters(RefusalFilter)(target) }, { onClass: true })]
+    })
+    outage(emulator, 'turnstile', turnstile.secret)
+    const answer = await send('/signup', { [turnstile.field]: turnstile.pass() })
+    assert.equal(answer.status, 418)
+    assert.deepEqual([answer.body.seen, answer.body.status], [{ error: 'provider_unavailable' }, 503])
+    assert.equal(typeof answer.body.cause, 'string', 'the outcome\'s error is the cause')
+  })
+}
+
 describe('nestjs: bodies the guard cannot read', () => {
   it('express: a multipart body is read as an unread body is, at most 64 KiB: no token found (400), or body_too_large with the connection closed', async (t) => {
     const { url } = await serveGuarded(t, 'express', PROVIDERS.turnstile.options())
@@ -331,6 +355,12 @@ describe('nestjs: setup', () => {
     class AppModule {}
     Module({ controllers: [signupController(Captcha())] })(AppModule)
     await assert.rejects(NestFactory.create(AppModule, { logger: false, abortOnError: false }), /CaptchaModule\.forRoot/)
+  })
+
+  it('@UseGuards(CaptchaGuard), the function itself rather than the class it makes, fails the app\'s startup, saying how', async () => {
+    class AppModule {}
+    Module({ controllers: [signupController(UseGuards(CaptchaGuard))] })(AppModule)
+    await assert.rejects(NestFactory.create(AppModule, { logger: false, abortOnError: false }), /CaptchaGuard\(options\)/)
   })
 
   it('options a forRootAsync factory resolves are checked at startup', async () => {
