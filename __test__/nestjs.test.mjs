@@ -372,6 +372,15 @@ describe('nestjs: setup', () => {
     await assert.rejects(NestFactory.create(AppModule, { logger: false, abortOnError: false }), /unknown option for provider 'turnstile': bogus/)
   })
 
+  it('ESM finds each name (import { ... } from captcha-native/nestjs), the same as require\'s', async () => {
+    const esm = await import('captcha-native/nestjs')
+    const cjs = require('captcha-native/nestjs')
+    for (const name of ['CaptchaGuard', 'Captcha', 'CaptchaOutcome', 'CaptchaModule', 'CAPTCHA_OPTIONS', 'CaptchaConfigurationError']) {
+      assert.ok(cjs[name] !== undefined, name)
+      assert.equal(esm[name], cjs[name], name)
+    }
+  })
+
   it('the package\'s main entry and the middleware never load @nestjs/common', async () => {
     const child = spawn(process.execPath, ['-e', `
       require('captcha-native'); require('captcha-native/middleware'); require('captcha-native/fastify')
