@@ -264,7 +264,7 @@ for (const platform of PLATFORMS) {
     it('the hooks hear each outcome with the platform\'s request; requestProperty names where the outcome lands', async (t) => {
       const trustcaptcha = PROVIDERS.trustcaptcha
       const heard = []
-      const hear = (name) => (outcome, request) => heard.push([name, outcome.code, typeof request.headers])
+      const hear = (name) => (outcome, request) => heard.push([name, outcome.code, request.headers['x-probe']])
       const options = {
         ...trustcaptcha.options(),
         requestProperty: 'bot',
@@ -274,12 +274,13 @@ for (const platform of PLATFORMS) {
         onOutage: (outcome, request) => { hear('onOutage')(outcome, request); throw new Error('metrics are down') }
       }
       const { send } = await serveNest(t, platform, { controllers: [signupController(Captcha(options), { property: 'bot' })] })
-      const passed = await send('/signup', { [trustcaptcha.field]: trustcaptcha.pass() })
+      const probe = (n) => ({ headers: { 'x-probe': String(n) } })
+      const passed = await send('/signup', { [trustcaptcha.field]: trustcaptcha.pass() }, probe(1))
       assert.deepEqual([passed.status, passed.body.code, passed.body.onRequest], [200, 'verified', true])
-      assert.equal((await send('/signup', { [trustcaptcha.field]: trustcaptcha.fail() })).status, 400)
+      assert.equal((await send('/signup', { [trustcaptcha.field]: trustcaptcha.fail() }, probe(2))).status, 400)
       outage(emulator, 'trustcaptcha', trustcaptcha.secret)
-      assert.equal((await send('/signup', { [trustcaptcha.field]: trustcaptcha.pass() })).status, 503)
-      assert.deepEqual(heard, [['onVerified', 'verified', 'object'], ['onRefused', 'verification_failed', 'object'], ['onOutage', 'provider_unavailable', 'object']])
+      assert.equal((await send('/signup', { [trustcaptcha.field]: trustcaptcha.pass() }, probe(3))).status, 503)
+      assert.deepEqual(heard, [['onVerified', 'verified', '1'], ['onRefused', 'verification_failed', '2'], ['onOutage', 'provider_unavailable', '3']])
     })
   })
 }
