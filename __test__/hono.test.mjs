@@ -217,3 +217,41 @@ describe('hono: options', () => {
     assert.deepEqual([userIpAddress, userAgent], ['127.0.0.1', 'Browser/1.0'])
   })
 })
+
+describe('hono: the provider checks', () => {
+  it("a check the provider's answer fails (Turnstile's expectedAction) is a 400 verification_failed", async (t) => {
+    const { send } = await serve({ ...PROVIDERS.turnstile.options(), expectedAction: 'signup' }, t)
+    const other = await send({ 'cf-turnstile-response': emulator.issue('turnstile', { action: 'login' }) })
+    assert.deepEqual([other.status, other.body], [400, { error: 'verification_failed' }])
+    const same = await send({ 'cf-turnstile-response': emulator.issue('turnstile', { action: 'signup' }) })
+    assert.equal(same.body.code, 'verified')
+  })
+})
+
+describe('hono: examples/hono/server.js', () => {
+  it('serves POST /signup: 200 with the outcome for a verified token (form or JSON), 400 for a refused one; SIGINT exits 0', async (t) => {
+    const { spawn } = await import('node:child_process')
+    const child = spawn(process.execPath, [new URL('../examples/hono/server.js', import.meta.url).pathname, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+    t.after(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'))
+    const [, url, emulatorUrl] = await new Promise((resolve, reject) => {
+      let output = ''
+      child.stdout.on('data', (chunk) => {
+        output += chunk
+        const found = /captcha-native hono example on (http:\/\/127\.0\.0\.1:\d+) \(emulator at (http:\/\/127\.0\.0\.1:\d+)\)/.exec(output)
+        if (found) resolve(found)
+      })
+      exited.then(({ code }) => reject(new Error(`exited (${code}) before serving: ${output}`)))
+    })
+    const issue = async (claims) => (await (await fetch(`${emulatorUrl}/__emulator/issue/turnstile`, { method: 'POST', body: claims ? JSON.stringify(claims) : '' })).json()).token
+    const post = async (body, headers) => {
+      const answer = await fetch(`${url}/signup`, { method: 'POST', body, headers })
+      return [answer.status, await answer.json()]
+    }
+    assert.deepEqual(await post(new URLSearchParams({ 'cf-turnstile-response': await issue(), email: 'a@example.com' })), [200, { outcome: 'verified', email: 'a@example.com' }])
+    assert.deepEqual(await post(JSON.stringify({ token: await issue() }), { 'content-type': 'application/json' }), [200, { outcome: 'verified', email: null }])
+    assert.deepEqual(await post(new URLSearchParams({ 'cf-turnstile-response': await issue({ success: false }) })), [400, { error: 'verification_failed' }])
+    child.kill('SIGINT')
+    assert.deepEqual(await exited, { code: 0, signal: null })
+  })
+})

@@ -305,16 +305,21 @@ describe('next: the example app, built and served by Next', () => {
     return (await answer.json()).token
   }
 
-  it('a POST to the route handler passes with a verified token (form or JSON) and is refused 400 otherwise', async () => {
-    const post = async (body, headers = {}) => {
-      const answer = await fetch(`${url}/api/signup`, { method: 'POST', body, headers })
-      return [answer.status, await answer.json()]
-    }
-    assert.deepEqual(await post(new URLSearchParams({ 'cf-turnstile-response': await issue() })), [200, { outcome: 'verified' }])
-    assert.deepEqual(await post(JSON.stringify({ token: await issue() }), { 'content-type': 'application/json' }), [200, { outcome: 'verified' }])
-    assert.deepEqual(await post(new URLSearchParams({ 'cf-turnstile-response': await issue({ success: false }) })), [400, { error: 'verification_failed' }])
-    assert.deepEqual(await post(new URLSearchParams({ email: 'a@example.com' })), [400, { error: 'token_missing' }])
-  })
+  for (const path of ['/api/signup', '/signup']) {
+    it(`a POST to the route handler (${path}) passes with a verified token (form, multipart or JSON) and is refused 400 otherwise`, async () => {
+      const post = async (body, headers = {}) => {
+        const answer = await fetch(`${url}${path}`, { method: 'POST', body, headers })
+        return [answer.status, await answer.json()]
+      }
+      const multipart = new FormData()
+      multipart.append('cf-turnstile-response', await issue())
+      assert.deepEqual(await post(new URLSearchParams({ 'cf-turnstile-response': await issue() })), [200, { outcome: 'verified' }])
+      assert.deepEqual(await post(multipart), [200, { outcome: 'verified' }])
+      assert.deepEqual(await post(JSON.stringify({ token: await issue() }), { 'content-type': 'application/json' }), [200, { outcome: 'verified' }])
+      assert.deepEqual(await post(new URLSearchParams({ 'cf-turnstile-response': await issue({ success: false }) })), [400, { error: 'verification_failed' }])
+      assert.deepEqual(await post(new URLSearchParams({ email: 'a@example.com' })), [400, { error: 'token_missing' }])
+    })
+  }
 
   it("the page's form submits to its server action, which passes a verified token and refuses another", async () => {
     const page = await (await fetch(url)).text()
@@ -337,5 +342,15 @@ describe('next: the example app, built and served by Next', () => {
   it('SIGTERM stops it, exit code 0', async () => {
     child.kill('SIGTERM')
     assert.deepEqual(await exited, { code: 0, signal: null })
+  })
+})
+
+describe('next: the provider checks', () => {
+  it("a check the provider's answer fails (Turnstile's expectedAction) is a 400 verification_failed", async () => {
+    const { send } = await serveRoute({ ...PROVIDERS.turnstile.options(), expectedAction: 'signup' })
+    const other = await send({ 'cf-turnstile-response': emulator.issue('turnstile', { action: 'login' }) })
+    assert.deepEqual([other.status, other.body], [400, { error: 'verification_failed' }])
+    const same = await send({ 'cf-turnstile-response': emulator.issue('turnstile', { action: 'signup' }) })
+    assert.equal(same.body.code, 'verified')
   })
 })

@@ -9,5 +9,7 @@ module.exports = {
   turbopack: { root: path.join(__dirname, '..', '..') },
   outputFileTracingRoot: path.join(__dirname, '..', '..'),
   poweredByHeader: false,
-  images: { unoptimized: true }
+  images: { unoptimized: true },
+  // Every example serves `POST /signup`; this one's route handler lives at app/api/signup.
+  rewrites: async () => [{ source: '/signup', destination: '/api/signup' }]
 }
