@@ -13,7 +13,10 @@ const { createVerifier, verifyWith, leftBodyUnread, CaptchaConfigurationError } 
 const { webOptions, formFields, fieldsOf, readRequestBody, requestSource, typeOf } = require('./web.js')
 const { BODY_LIMIT } = require('./body.js')
 
-/** The connection's address where the runtime tells it: @hono/node-server's `c.env.incoming`. */
+/**
+ * The connection's address where the runtime tells it: @hono/node-server's `c.env.incoming`.
+ * (Bun's and Deno's servers tell it otherwise; there none is sent unless `trustProxy`.)
+ */
 function socketAddressOf (c) {
   const env = c.env
   if (env === null || typeof env !== 'object') return undefined

@@ -8,10 +8,7 @@
 const { isIP } = require('node:net')
 const { BODY_LIMIT, mediaType, parseBody } = require('./body.js')
 
-/** The options the Web adapters take besides the middleware's own (createVerifier refuses others). */
-const WEB_OPTIONS = ['trustProxy']
-
-/** Splits the Web adapters' own options from the middleware's; checks them. */
+/** Splits the Web adapters' own option (`trustProxy`) from the middleware's, which createVerifier checks. */
 function webOptions (options) {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
   const { trustProxy = false, ...rest } = options
@@ -143,4 +140,4 @@ function formSource (formData, headers, trustProxy) {
   })
 }
 
-module.exports = { WEB_OPTIONS, webOptions, formFields, typeOf, fieldsOf, readCapped, readRequestBody, requestSource, formSource }
+module.exports = { webOptions, formFields, typeOf, fieldsOf, readRequestBody, requestSource, formSource }
