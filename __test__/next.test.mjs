@@ -259,9 +259,16 @@ describe('next: server actions', () => {
   })
 })
 
-describe('next: the Edge runtime', () => {
-  it('loading captcha-native/next there fails at once, saying the Node.js runtime is needed', () => {
-    const loaded = spawnSync(process.execPath, ['-e', "globalThis.EdgeRuntime = 'edge-runtime'; require('captcha-native/next')"], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' })
+describe('next: loading', () => {
+  const root = fileURLToPath(new URL('..', import.meta.url))
+
+  it('captcha-native/next loads without Next: next/headers is required only when a server action asks', () => {
+    const loaded = spawnSync(process.execPath, ['-e', "require('captcha-native/next'); console.log(Object.keys(require.cache).filter((file) => file.includes('/node_modules/next/')).length)"], { cwd: root, encoding: 'utf8' })
+    assert.deepEqual([loaded.status, loaded.stdout.trim()], [0, '0'])
+  })
+
+  it('on the Edge runtime it fails at once, saying the Node.js runtime is needed', () => {
+    const loaded = spawnSync(process.execPath, ['-e', "globalThis.EdgeRuntime = 'edge-runtime'; require('captcha-native/next')"], { cwd: root, encoding: 'utf8' })
     assert.notEqual(loaded.status, 0)
     assert.match(loaded.stderr, /runs on Next's Node\.js runtime only \(the addon is native\)/)
   })
