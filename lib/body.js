@@ -134,4 +134,8 @@ function firstOwnString (fields, names) {
   return undefined
 }
 
-module.exports = { BODY_LIMIT, bodyOf, findToken }
+module.exports = {
+  BODY_LIMIT, bodyOf, findToken,
+  // For the Web Request reader (lib/web.js).
+  mediaType, parseBody
+}

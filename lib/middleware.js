@@ -576,15 +576,24 @@ function tellHook (verifier, made, request) {
   return made
 }
 
-async function verifyWith (verifier, request) {
+/**
+ * Checks `request`. `source`, for a request that is no Node one (lib/web.js: a Web Request, a
+ * FormData), reads it once `skip` has not: `(timeoutMs) => Promise<{ read, client }>`, `read` as
+ * bodyOf's and `client` the `{ headers, ip }` the provider's check sends; `request` is still what
+ * `skip`, the secret resolver and the hooks are given.
+ */
+async function verifyWith (verifier, request, source) {
   if (request === null || typeof request !== 'object') throw new TypeError('request must be an object')
   // Only `true` skips: a truthy value returned by mistake still checks. A throwing skip rejects.
   if (verifier.skip !== undefined && await verifier.skip(request) === true) return outcome(verifier, 'skipped')
-  return tellHook(verifier, await decide(verifier, request), request)
+  if (source === undefined) return tellHook(verifier, await decide(verifier, request), request)
+  const { read, client } = await source(verifier.bodyTimeoutMs)
+  return tellHook(verifier, await decide(verifier, client, read, request), request)
 }
 
-async function decide (verifier, request) {
-  const read = await bodyOf(request, verifier.bodyTimeoutMs)
+/** `client` is what the provider's check reads the address and User-Agent of; `subject`, the resolver's. */
+async function decide (verifier, client, read, subject = client) {
+  read ??= await bodyOf(client, verifier.bodyTimeoutMs)
   if (read.tooLarge) {
     return outcome(verifier, 'body_too_large', { error: new Error(`the request body is over ${BODY_LIMIT} bytes`) })
   }
@@ -592,8 +601,8 @@ async function decide (verifier, request) {
   if (token === undefined) return outcome(verifier, 'token_missing', read.error ? { error: read.error } : undefined)
 
   // The check and the secrets to scrub: fixed, or those of the secret resolved for this request.
-  const checker = await verifier.checkerFor(request)
-  const verdict = await checker.check(token, request)
+  const checker = await verifier.checkerFor(subject)
+  const verdict = await checker.check(token, client)
   // Upstream text can hold anything, the secret or the token included: it is scrubbed first.
   // The Error made of a text keeps the kind of the value the text came from (lib/outcome.js).
   const error = verdict.text !== undefined ? errorOfText(verdict, checker, token) : verdict.error

@@ -1,0 +1,257 @@
+// captcha-native/hono against real Hono (a devDependency) on @hono/node-server's serve() over
+// real HTTP, and the embedded emulator: each outcome of each provider, the bodies (form,
+// multipart, JSON) the handler still reads after the check, the 64 KiB cap, the client address.
+import { describe, it, before, after, beforeEach } from 'node:test'
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+import { adapterProviders } from './adapter-fixtures.mjs'
+import { providerMatrix } from './adapter-matrix.mjs'
+import { captureServer } from './helpers.mjs'
+
+const require = createRequire(import.meta.url)
+const { Emulator } = require('../index.js')
+const { captcha, CaptchaConfigurationError } = require('captcha-native/hono')
+const { Hono } = require('hono')
+const { serve: honoServe } = require('@hono/node-server')
+
+let emulator
+let PROVIDERS
+before(async () => {
+  emulator = await Emulator.start()
+  PROVIDERS = adapterProviders(emulator)
+})
+after(() => emulator.close())
+beforeEach(() => {
+  emulator.clearFaults()
+  emulator.clearRequests()
+})
+
+/** The handler's own reading of the body, by its type: what an app does after the check. */
+async function bodyOf (c) {
+  const type = c.req.header('content-type') ?? ''
+  return type.includes('json') ? c.req.json() : c.req.parseBody()
+}
+
+/** Listens on a free port; closed after the test. */
+async function listen (app, t) {
+  const server = await new Promise((resolve) => {
+    const made = honoServe({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(made))
+  })
+  t.after(() => new Promise((resolve) => {
+    server.closeAllConnections()
+    server.close(resolve)
+  }))
+  return `http://127.0.0.1:${server.address().port}`
+}
+
+/**
+ * A Hono app with `POST /signup` behind captcha(options); its handler answers the outcome and
+ * the body's `email`. Errors reach an onError that records them and answers a bare 500.
+ */
+async function serve (options, t, { before: first } = {}) {
+  const app = new Hono()
+  const errors = []
+  app.onError((error, c) => {
+    errors.push(error)
+    return c.text('Internal Server Error', 500)
+  })
+  if (first) app.use('/signup', first)
+  app.post('/signup', captcha(options), async (c) => {
+    const outcome = c.get('captcha')
+    const body = await bodyOf(c)
+    return c.json({ code: outcome.code, ok: outcome.ok, failedOpen: outcome.failedOpen, hasResult: outcome.result !== undefined, email: body.email ?? null })
+  })
+  const url = await listen(app, t)
+  const send = async (fields, { json = false, multipart = false, headers = {}, body } = {}) => {
+    let sent = body
+    if (sent === undefined) {
+      if (json) sent = JSON.stringify(fields)
+      else if (multipart) {
+        sent = new FormData()
+        for (const [name, value] of Object.entries(fields)) sent.append(name, value)
+      } else sent = new URLSearchParams(fields)
+    }
+    const answer = await fetch(`${url}/signup`, {
+      method: 'POST',
+      headers: { ...(json && { 'content-type': 'application/json' }), ...headers },
+      body: sent,
+      duplex: 'half'
+    })
+    const text = await answer.text()
+    return { status: answer.status, text, headers: answer.headers, body: answer.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text }
+  }
+  return { send, errors, url }
+}
+
+providerMatrix('hono', () => ({ emulator, PROVIDERS, serve }))
+
+describe('hono: bodies', () => {
+  const turnstile = () => PROVIDERS.turnstile
+
+  it('form, multipart and JSON bodies: the token is found, and the handler reads the body after', async (t) => {
+    const { send } = await serve(turnstile().options(), t)
+    for (const kind of [{}, { multipart: true }, { json: true }]) {
+      const answer = await send({ 'cf-turnstile-response': turnstile().pass(), email: 'a@example.com' }, kind)
+      assert.deepEqual([answer.status, answer.body.code, answer.body.email], [200, 'verified', 'a@example.com'], JSON.stringify(kind))
+    }
+  })
+
+  it("JSON's `token` field is read; a form's `token` is not (it is often CSRF's)", async (t) => {
+    const { send } = await serve(turnstile().options(), t)
+    assert.equal((await send({ token: turnstile().pass() }, { json: true })).body.code, 'verified')
+    assert.deepEqual((await send({ token: turnstile().pass() })).body, { error: 'token_missing' })
+  })
+
+  it('a body a middleware before already read through c.req is still checked, and still readable', async (t) => {
+    const { send } = await serve(turnstile().options(), t, {
+      before: async (c, next) => {
+        await bodyOf(c)
+        await next()
+      }
+    })
+    for (const kind of [{}, { multipart: true }, { json: true }]) {
+      const answer = await send({ 'cf-turnstile-response': turnstile().pass(), email: 'a@example.com' }, kind)
+      assert.deepEqual([answer.status, answer.body.code, answer.body.email], [200, 'verified', 'a@example.com'], JSON.stringify(kind))
+    }
+  })
+
+  it('a body of exactly 64 KiB is read; one byte more answers 400 body_too_large and closes the connection, the provider never asked', async (t) => {
+    const { send } = await serve(turnstile().options(), t)
+    const token = turnstile().pass()
+    const prefix = `cf-turnstile-response=${token}&pad=`
+    const exact = prefix + 'x'.repeat(64 * 1024 - prefix.length)
+    const form = { 'content-type': 'application/x-www-form-urlencoded' }
+    assert.equal((await send(null, { body: exact, headers: form })).body.code, 'verified')
+    emulator.clearRequests()
+    const over = await send(null, { body: `${exact}x`, headers: form })
+    assert.deepEqual([over.status, over.body, over.headers.get('connection')], [400, { error: 'body_too_large' }, 'close'])
+    // Streamed, with no content-length: counted as it arrives.
+    const stream = new ReadableStream({
+      start (controller) {
+        controller.enqueue(new TextEncoder().encode(`${exact}x`))
+        controller.close()
+      }
+    })
+    const chunked = await send(null, { body: stream, headers: form })
+    assert.deepEqual([chunked.status, chunked.body], [400, { error: 'body_too_large' }])
+    assert.deepEqual(emulator.requests(), [])
+  })
+
+  it('a body that does not arrive within the deadline answers 400 token_missing', async (t) => {
+    // The provider's timeout bounds reading the body too.
+    const { send } = await serve({ ...turnstile().options(), timeoutMs: 200 }, t)
+    let cancel
+    const stream = new ReadableStream({
+      start (controller) {
+        controller.enqueue(new TextEncoder().encode('email=a'))
+        cancel = () => controller.close()
+      }
+    })
+    const answer = await send(null, { body: stream, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    cancel()
+    assert.deepEqual([answer.status, answer.body], [400, { error: 'token_missing' }])
+  })
+})
+
+describe('hono: options', () => {
+  const turnstile = () => PROVIDERS.turnstile
+
+  it('wrong options throw at once; requestProperty must be a string (c.set takes one)', () => {
+    assert.throws(() => captcha({ provider: 'nope' }), /provider must be one of/)
+    assert.throws(() => captcha({ ...turnstile().options(), bogus: 1 }), /unknown option/)
+    assert.throws(() => captcha({ ...turnstile().options(), requestProperty: Symbol('captcha') }), /requestProperty must be a string/)
+    assert.throws(() => captcha({ ...turnstile().options(), trustProxy: 'yes' }), /trustProxy must be/)
+  })
+
+  it('requestProperty names the context variable', async (t) => {
+    const app = new Hono()
+    app.post('/', captcha({ ...turnstile().options(), requestProperty: 'bot' }), (c) => c.json({ bot: c.get('bot').code, captcha: c.get('captcha') ?? null }))
+    const url = await listen(app, t)
+    const answer = await fetch(url, { method: 'POST', body: new URLSearchParams({ 'cf-turnstile-response': turnstile().pass() }) })
+    assert.deepEqual(await answer.json(), { bot: 'verified', captcha: null })
+  })
+
+  it('skip, the secret resolver and the hooks are given the Context', async (t) => {
+    const heard = []
+    const options = {
+      ...turnstile().options(),
+      skip: (c) => c.req.header('x-trusted') === 'yes',
+      secret: (c) => (c.req.header('x-tenant') === 'a' ? emulator.credentials.turnstileSecret : 'not-the-secret'),
+      onVerified: (outcome, c) => heard.push(['verified', outcome.code, c.req.path]),
+      onRefused: (outcome, c) => heard.push(['refused', outcome.code, c.req.path]),
+      onOutage: (outcome, c) => heard.push(['outage', outcome.code, c.req.path])
+    }
+    const { send, errors } = await serve(options, t)
+    const field = 'cf-turnstile-response'
+    assert.equal((await send({ [field]: turnstile().pass() }, { headers: { 'x-tenant': 'a' } })).body.code, 'verified')
+    assert.equal((await send({ [field]: turnstile().fail() }, { headers: { 'x-tenant': 'a' } })).status, 400)
+    emulator.fault({ provider: 'turnstile', kind: 'status', status: 503, times: 1 })
+    assert.equal((await send({ [field]: turnstile().pass() }, { headers: { 'x-tenant': 'a' } })).status, 503)
+    assert.equal((await send({}, { headers: { 'x-trusted': 'yes' } })).body.code, 'skipped')
+    // Another tenant's secret, refused by the provider: a misconfiguration.
+    assert.equal((await send({ [field]: turnstile().pass() }, { headers: { 'x-tenant': 'b' } })).status, 500)
+    assert.ok(errors[0] instanceof CaptchaConfigurationError)
+    assert.deepEqual(heard, [['verified', 'verified', '/signup'], ['refused', 'verification_failed', '/signup'], ['outage', 'provider_unavailable', '/signup']])
+  })
+
+  it("the provider is sent the connection's address and never a forged X-Forwarded-For, unless trustProxy counts the proxies", async (t) => {
+    const capture = await captureServer(() => ({ body: { success: false, 'error-codes': ['invalid-input-response'] } }))
+    t.after(() => capture.close())
+    const base = { ...turnstile().options(), siteverifyUrl: `${capture.url}/siteverify` }
+    const forged = { 'x-forwarded-for': '198.51.100.1, 203.0.113.9' }
+    for (const [options, expected] of [[base, '127.0.0.1'], [{ ...base, trustProxy: 1 }, '203.0.113.9'], [{ ...base, trustProxy: 2 }, '198.51.100.1'], [{ ...base, trustProxy: true }, '198.51.100.1']]) {
+      const { send } = await serve(options, t)
+      await send({ 'cf-turnstile-response': 't' }, { headers: forged })
+      assert.equal(new URLSearchParams(capture.seen.at(-1).body).get('remoteip'), expected, JSON.stringify(options.trustProxy))
+    }
+  })
+
+  it("reCAPTCHA Enterprise is sent the request's User-Agent", async (t) => {
+    const capture = await captureServer(() => ({
+      body: { name: 'projects/p/assessments/0123456789abcdef', tokenProperties: { valid: false, invalidReason: 'MALFORMED' }, riskAnalysis: {} }
+    }))
+    t.after(() => capture.close())
+    const { send } = await serve({ ...PROVIDERS['recaptcha-enterprise'].options(), endpoint: capture.url }, t)
+    await send({ 'g-recaptcha-response': 't' }, { headers: { 'user-agent': 'Browser/1.0' } })
+    const { userIpAddress, userAgent } = JSON.parse(capture.seen[0].body).event
+    assert.deepEqual([userIpAddress, userAgent], ['127.0.0.1', 'Browser/1.0'])
+  })
+})
+
+describe('hono: the provider checks', () => {
+  it("a check the provider's answer fails (Turnstile's expectedAction) is a 400 verification_failed", async (t) => {
+    const { send } = await serve({ ...PROVIDERS.turnstile.options(), expectedAction: 'signup' }, t)
+    const other = await send({ 'cf-turnstile-response': emulator.issue('turnstile', { action: 'login' }) })
+    assert.deepEqual([other.status, other.body], [400, { error: 'verification_failed' }])
+    const same = await send({ 'cf-turnstile-response': emulator.issue('turnstile', { action: 'signup' }) })
+    assert.equal(same.body.code, 'verified')
+  })
+})
+
+describe('hono: examples/hono/server.js', () => {
+  it('serves POST /signup: 200 with the outcome for a verified token (form or JSON), 400 for a refused one; SIGINT exits 0', async (t) => {
+    const { spawn } = await import('node:child_process')
+    const child = spawn(process.execPath, [new URL('../examples/hono/server.js', import.meta.url).pathname, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+    t.after(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'))
+    const [, url, emulatorUrl] = await new Promise((resolve, reject) => {
+      let output = ''
+      child.stdout.on('data', (chunk) => {
+        output += chunk
+        const found = /captcha-native hono example on (http:\/\/127\.0\.0\.1:\d+) \(emulator at (http:\/\/127\.0\.0\.1:\d+)\)/.exec(output)
+        if (found) resolve(found)
+      })
+      exited.then(({ code }) => reject(new Error(`exited (${code}) before serving: ${output}`)))
+    })
+    const issue = async (claims) => (await (await fetch(`${emulatorUrl}/__emulator/issue/turnstile`, { method: 'POST', body: claims ? JSON.stringify(claims) : '' })).json()).token
+    const post = async (body, headers) => {
+      const answer = await fetch(`${url}/signup`, { method: 'POST', body, headers })
+      return [answer.status, await answer.json()]
+    }
+    assert.deepEqual(await post(new URLSearchParams({ 'cf-turnstile-response': await issue(), email: 'a@example.com' })), [200, { outcome: 'verified', email: 'a@example.com' }])
+    assert.deepEqual(await post(JSON.stringify({ token: await issue() }), { 'content-type': 'application/json' }), [200, { outcome: 'verified', email: null }])
+    assert.deepEqual(await post(new URLSearchParams({ 'cf-turnstile-response': await issue({ success: false }) })), [400, { error: 'verification_failed' }])
+    child.kill('SIGINT')
+    assert.deepEqual(await exited, { code: 0, signal: null })
+  })
+})

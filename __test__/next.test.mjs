@@ -1,0 +1,363 @@
+// captcha-native/next: route handlers driven with real NextRequest objects (next/server) and
+// server actions with real FormData, for each outcome of each provider, against the embedded
+// emulator; then the minimal app of examples/next built with `next build` and served by Next's
+// own server, once for this file: a real POST to its route handler and a real server-action
+// form submission, passing and refused.
+import { describe, it, before, after, beforeEach } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { adapterProviders } from './adapter-fixtures.mjs'
+import { providerMatrix } from './adapter-matrix.mjs'
+import { captureServer } from './helpers.mjs'
+
+const require = createRequire(import.meta.url)
+const { Emulator } = require('../index.js')
+const { withCaptcha, verifyCaptcha, verifyCaptchaForm, CaptchaConfigurationError } = require('captcha-native/next')
+const { NextRequest } = require('next/server')
+
+let emulator
+let PROVIDERS
+before(async () => {
+  emulator = await Emulator.start()
+  PROVIDERS = adapterProviders(emulator)
+})
+after(() => emulator.close())
+beforeEach(() => {
+  emulator.clearFaults()
+  emulator.clearRequests()
+})
+
+/** A NextRequest as Next hands a route handler: a form, multipart, JSON or a raw body. */
+function nextRequest (fields, { json = false, multipart = false, headers = {}, body } = {}) {
+  let sent = body
+  if (sent === undefined) {
+    if (json) sent = JSON.stringify(fields)
+    else if (multipart) {
+      sent = new FormData()
+      for (const [name, value] of Object.entries(fields)) sent.append(name, value)
+    } else sent = new URLSearchParams(fields)
+  }
+  return new NextRequest('http://localhost:3000/api/signup', {
+    method: 'POST',
+    headers: { ...(json && { 'content-type': 'application/json' }), ...headers },
+    body: sent,
+    duplex: 'half'
+  })
+}
+
+/** What Next does with a route handler's rejection: logs it, answers a bare 500. */
+async function answered (run, errors) {
+  let response
+  try {
+    response = await run()
+  } catch (error) {
+    errors.push(error)
+    response = new Response('Internal Server Error', { status: 500 })
+  }
+  const text = await response.text()
+  return { status: response.status, text, headers: response.headers, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text }
+}
+
+/** The handler's own reading of the body, by its type: what a route does after the check. */
+async function bodyOf (request) {
+  if ((request.headers.get('content-type') ?? '').includes('json')) return request.json()
+  return Object.fromEntries(await request.formData())
+}
+
+/** A route handler wrapped in withCaptcha, answering the outcome and the body's email. */
+function routeOf (options) {
+  return withCaptcha(options, async (request, context, captcha) => {
+    const body = await bodyOf(request)
+    return Response.json({ code: captcha.code, ok: captcha.ok, failedOpen: captcha.failedOpen, hasResult: captcha.result !== undefined, email: body.email ?? null })
+  })
+}
+
+async function serveRoute (options) {
+  const errors = []
+  const POST = routeOf(options)
+  const send = (fields, kind = {}) => answered(() => POST(nextRequest(fields, kind), { params: Promise.resolve({}) }), errors)
+  return { send, errors, POST }
+}
+
+/** A server action as an app writes one: the outcome decides the answer; here a Response. */
+async function serveAction (options) {
+  const errors = []
+  const action = async (formData) => {
+    const captcha = await verifyCaptchaForm(formData, options, { headers: new Headers({ 'user-agent': 'Browser/1.0' }) })
+    if (!captcha.ok) return Response.json({ error: captcha.code }, { status: captcha.status })
+    return Response.json({ code: captcha.code, ok: captcha.ok, failedOpen: captcha.failedOpen, hasResult: captcha.result !== undefined, email: formData.get('email') })
+  }
+  const send = (fields) => {
+    const formData = new FormData()
+    for (const [name, value] of Object.entries(fields)) formData.append(name, value)
+    return answered(() => action(formData), errors)
+  }
+  return { send, errors }
+}
+
+providerMatrix('next route handler (withCaptcha)', () => ({ emulator, PROVIDERS, serve: serveRoute }))
+providerMatrix('next server action (verifyCaptchaForm)', () => ({ emulator, PROVIDERS, serve: serveAction }))
+
+describe('next: route handlers', () => {
+  const turnstile = () => PROVIDERS.turnstile
+  const field = 'cf-turnstile-response'
+
+  it('form, multipart and JSON bodies: the token is found, and the handler reads the body after', async () => {
+    const { send } = await serveRoute(turnstile().options())
+    for (const kind of [{}, { multipart: true }, { json: true }]) {
+      const answer = await send({ [field]: turnstile().pass(), email: 'a@example.com' }, kind)
+      assert.deepEqual([answer.status, answer.body.code, answer.body.email], [200, 'verified', 'a@example.com'], JSON.stringify(kind))
+    }
+  })
+
+  it("withCaptcha hands the handler Next's context (params) and the outcome", async () => {
+    const seen = []
+    const POST = withCaptcha(turnstile().options(), async (request, context, captcha) => {
+      seen.push([request instanceof NextRequest, (await context.params).slug, captcha.code])
+      return new Response(null, { status: 204 })
+    })
+    const response = await POST(nextRequest({ [field]: turnstile().pass() }), { params: Promise.resolve({ slug: 'spring' }) })
+    assert.equal(response.status, 204)
+    assert.deepEqual(seen, [[true, 'spring', 'verified']])
+  })
+
+  it('verifyCaptcha resolves the outcome and leaves the body to the handler; refusals are outcomes', async () => {
+    const options = turnstile().options()
+    const token = turnstile().pass()
+    const request = nextRequest({ [field]: token, email: 'a@example.com' }, { json: true })
+    const outcome = await verifyCaptcha(request, options)
+    assert.deepEqual([outcome.ok, outcome.status, outcome.code, outcome.result.success], [true, 200, 'verified', true])
+    assert.deepEqual(await request.json(), { [field]: token, email: 'a@example.com' })
+    const refused = await verifyCaptcha(nextRequest({ [field]: turnstile().fail() }), options)
+    assert.deepEqual([refused.ok, refused.status, refused.code], [false, 400, 'verification_failed'])
+    const missing = await verifyCaptcha(nextRequest({}), options)
+    assert.deepEqual([missing.status, missing.code], [400, 'token_missing'])
+  })
+
+  it('a body already read is a misconfiguration, said plainly', async () => {
+    const request = nextRequest({ [field]: turnstile().pass() })
+    await request.formData()
+    const error = await verifyCaptcha(request, turnstile().options()).then(() => undefined, (thrown) => thrown)
+    assert.ok(error instanceof CaptchaConfigurationError)
+    assert.match(error.cause.message, /already read: check the CAPTCHA before reading it/)
+  })
+
+  it('a body of exactly 64 KiB is read; one byte more answers 400 body_too_large, the provider never asked', async () => {
+    const { send } = await serveRoute(turnstile().options())
+    const prefix = `${field}=${turnstile().pass()}&pad=`
+    const exact = prefix + 'x'.repeat(64 * 1024 - prefix.length)
+    const form = { 'content-type': 'application/x-www-form-urlencoded' }
+    assert.equal((await send(null, { body: exact, headers: form })).body.code, 'verified')
+    emulator.clearRequests()
+    const over = await send(null, { body: `${exact}x`, headers: form })
+    assert.deepEqual([over.status, over.body], [400, { error: 'body_too_large' }])
+    const stream = new ReadableStream({
+      start (controller) {
+        controller.enqueue(new TextEncoder().encode(`${exact}x`))
+        controller.close()
+      }
+    })
+    const streamed = await send(null, { body: stream, headers: form })
+    assert.deepEqual([streamed.status, streamed.body], [400, { error: 'body_too_large' }])
+    assert.deepEqual(emulator.requests(), [])
+  })
+
+  it('options given as a function are read at the first request, once; wrong ones are a misconfiguration then', async () => {
+    let reads = 0
+    const POST = routeOf(() => {
+      reads++
+      return turnstile().options()
+    })
+    for (let i = 0; i < 2; i++) {
+      const response = await POST(nextRequest({ [field]: turnstile().pass() }), { params: Promise.resolve({}) })
+      assert.equal(response.status, 200)
+    }
+    assert.equal(reads, 1)
+    const wrong = routeOf(() => ({ provider: 'turnstile' }))
+    const error = await wrong(nextRequest({ [field]: 't' }), {}).then(() => undefined, (thrown) => thrown)
+    assert.ok(error instanceof CaptchaConfigurationError)
+    assert.match(error.cause.message, /secret/)
+  })
+
+  it('wrong options given as an object throw at once; requestProperty has no use here', () => {
+    assert.throws(() => withCaptcha({ provider: 'nope' }, () => {}), /provider must be one of/)
+    assert.throws(() => withCaptcha({ ...turnstile().options(), requestProperty: 'bot' }, () => {}), /requestProperty has no use/)
+    assert.throws(() => withCaptcha(turnstile().options()), /handler must be a function/)
+    assert.throws(() => withCaptcha({ ...turnstile().options(), trustProxy: -1 }, () => {}), /trustProxy must be/)
+  })
+
+  it('skip, the secret resolver and the hooks are given the request', async () => {
+    const heard = []
+    const options = {
+      ...turnstile().options(),
+      skip: (request) => request.headers.get('x-trusted') === 'yes',
+      secret: (request) => (request.headers.get('x-tenant') === 'a' ? emulator.credentials.turnstileSecret : 'not-the-secret'),
+      onVerified: (outcome, request) => heard.push(['verified', outcome.code, request.nextUrl.pathname]),
+      onRefused: (outcome, request) => heard.push(['refused', outcome.code, request.nextUrl.pathname]),
+      onOutage: (outcome, request) => heard.push(['outage', outcome.code, request.nextUrl.pathname])
+    }
+    const { send, errors } = await serveRoute(options)
+    const tenant = { headers: { 'x-tenant': 'a' } }
+    assert.equal((await send({ [field]: turnstile().pass() }, tenant)).body.code, 'verified')
+    assert.equal((await send({ [field]: turnstile().fail() }, tenant)).status, 400)
+    emulator.fault({ provider: 'turnstile', kind: 'status', status: 503, times: 1 })
+    assert.equal((await send({ [field]: turnstile().pass() }, tenant)).status, 503)
+    assert.equal((await send({}, { headers: { 'x-trusted': 'yes' } })).body.code, 'skipped')
+    assert.equal((await send({ [field]: turnstile().pass() }, { headers: { 'x-tenant': 'b' } })).status, 500)
+    assert.ok(errors[0] instanceof CaptchaConfigurationError)
+    assert.deepEqual(heard, [['verified', 'verified', '/api/signup'], ['refused', 'verification_failed', '/api/signup'], ['outage', 'provider_unavailable', '/api/signup']])
+  })
+
+  it('no address is sent unless trustProxy counts the proxies in front: X-Forwarded-For is anyone\'s to forge', async (t) => {
+    const capture = await captureServer(() => ({ body: { success: false, 'error-codes': ['invalid-input-response'] } }))
+    t.after(() => capture.close())
+    const base = { ...turnstile().options(), siteverifyUrl: `${capture.url}/siteverify` }
+    const forged = { headers: { 'x-forwarded-for': '198.51.100.1, 203.0.113.9' } }
+    for (const [options, expected] of [[base, null], [{ ...base, trustProxy: 1 }, '203.0.113.9'], [{ ...base, trustProxy: 2 }, '198.51.100.1'], [{ ...base, trustProxy: true }, '198.51.100.1']]) {
+      await (await serveRoute(options)).send({ [field]: 't' }, forged)
+      assert.equal(new URLSearchParams(capture.seen.at(-1).body).get('remoteip'), expected, JSON.stringify(options.trustProxy))
+    }
+    // An entry that is no address sends none.
+    await (await serveRoute({ ...base, trustProxy: 1 })).send({ [field]: 't' }, { headers: { 'x-forwarded-for': 'not-an-ip' } })
+    assert.equal(new URLSearchParams(capture.seen.at(-1).body).get('remoteip'), null)
+  })
+})
+
+describe('next: server actions', () => {
+  const turnstile = () => PROVIDERS.turnstile
+  const field = 'cf-turnstile-response'
+
+  it("the User-Agent and, with trustProxy, the address come from the request's headers", async (t) => {
+    const capture = await captureServer(() => ({
+      body: { name: 'projects/p/assessments/0123456789abcdef', tokenProperties: { valid: false, invalidReason: 'MALFORMED' }, riskAnalysis: {} }
+    }))
+    t.after(() => capture.close())
+    const options = { ...PROVIDERS['recaptcha-enterprise'].options(), endpoint: capture.url, trustProxy: 1 }
+    const formData = new FormData()
+    formData.append('g-recaptcha-response', 't')
+    const headers = new Headers({ 'user-agent': 'Browser/1.0', 'x-forwarded-for': '203.0.113.9' })
+    const outcome = await verifyCaptchaForm(formData, options, { headers })
+    assert.equal(outcome.code, 'verification_failed')
+    const { userIpAddress, userAgent } = JSON.parse(capture.seen[0].body).event
+    assert.deepEqual([userIpAddress, userAgent], ['203.0.113.9', 'Browser/1.0'])
+  })
+
+  it("outside a Next request, with no headers given, Next's own error says why", async () => {
+    const formData = new FormData()
+    formData.append(field, turnstile().pass())
+    await assert.rejects(verifyCaptchaForm(formData, turnstile().options()), /outside a request scope/)
+  })
+
+  it('a file in the field is no token; wrong arguments are a misconfiguration', async () => {
+    const formData = new FormData()
+    formData.append(field, new Blob(['x']), 'token.txt')
+    const outcome = await verifyCaptchaForm(formData, turnstile().options(), { headers: new Headers() })
+    assert.equal(outcome.code, 'token_missing')
+    await assert.rejects(verifyCaptchaForm({ [field]: 't' }, turnstile().options(), { headers: new Headers() }), CaptchaConfigurationError)
+  })
+})
+
+describe('next: loading', () => {
+  const root = fileURLToPath(new URL('..', import.meta.url))
+
+  it('captcha-native/next loads without Next: next/headers is required only when a server action asks', () => {
+    const loaded = spawnSync(process.execPath, ['-e', "require('captcha-native/next'); console.log(Object.keys(require.cache).filter((file) => file.includes('/node_modules/next/')).length)"], { cwd: root, encoding: 'utf8' })
+    assert.deepEqual([loaded.status, loaded.stdout.trim()], [0, '0'])
+  })
+
+  it('on the Edge runtime it fails at once, saying the Node.js runtime is needed', () => {
+    const loaded = spawnSync(process.execPath, ['-e', "globalThis.EdgeRuntime = 'edge-runtime'; require('captcha-native/next')"], { cwd: root, encoding: 'utf8' })
+    assert.notEqual(loaded.status, 0)
+    assert.match(loaded.stderr, /runs on Next's Node\.js runtime only \(the addon is native\)/)
+  })
+})
+
+describe('next: the example app, built and served by Next', () => {
+  let child
+  let url
+  let emulatorUrl
+  let exited
+  before(async () => {
+    const started = Date.now()
+    child = spawn(process.execPath, [fileURLToPath(new URL('../examples/next/server.js', import.meta.url)), '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }
+    })
+    exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+    let output = ''
+    const banner = await new Promise((resolve, reject) => {
+      const read = (chunk) => {
+        output += chunk
+        const found = /captcha-native next example on (http:\/\/127\.0\.0\.1:\d+) \(emulator at (http:\/\/127\.0\.0\.1:\d+)\)/.exec(output)
+        if (found) resolve(found)
+      }
+      child.stdout.on('data', read)
+      child.stderr.on('data', read)
+      exited.then(({ code }) => reject(new Error(`the example exited (${code}) before serving:\n${output}`)))
+    })
+    url = banner[1]
+    emulatorUrl = banner[2]
+    // Build (when the sources changed) and start: reported, never asserted.
+    console.log(`examples/next built (when its sources changed) and started in ${Date.now() - started} ms`)
+  })
+  after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  })
+
+  /** A token the example's emulator issued, as the widget would get one. */
+  const issue = async (claims) => {
+    const answer = await fetch(`${emulatorUrl}/__emulator/issue/turnstile`, { method: 'POST', body: claims === undefined ? '' : JSON.stringify(claims) })
+    return (await answer.json()).token
+  }
+
+  for (const path of ['/api/signup', '/signup']) {
+    it(`a POST to the route handler (${path}) passes with a verified token (form, multipart or JSON) and is refused 400 otherwise`, async () => {
+      const post = async (body, headers = {}) => {
+        const answer = await fetch(`${url}${path}`, { method: 'POST', body, headers })
+        return [answer.status, await answer.json()]
+      }
+      const multipart = new FormData()
+      multipart.append('cf-turnstile-response', await issue())
+      assert.deepEqual(await post(new URLSearchParams({ 'cf-turnstile-response': await issue() })), [200, { outcome: 'verified' }])
+      assert.deepEqual(await post(multipart), [200, { outcome: 'verified' }])
+      assert.deepEqual(await post(JSON.stringify({ token: await issue() }), { 'content-type': 'application/json' }), [200, { outcome: 'verified' }])
+      assert.deepEqual(await post(new URLSearchParams({ 'cf-turnstile-response': await issue({ success: false }) })), [400, { error: 'verification_failed' }])
+      assert.deepEqual(await post(new URLSearchParams({ email: 'a@example.com' })), [400, { error: 'token_missing' }])
+    })
+  }
+
+  it("the page's form submits to its server action, which passes a verified token and refuses another", async () => {
+    const page = await (await fetch(url)).text()
+    // The form as Next renders it for browsers without JavaScript: the action's id in a hidden field.
+    const actionField = /name="(\$ACTION_ID_[0-9a-f]+)"/.exec(page)?.[1]
+    assert.ok(actionField, 'the page renders the server action form')
+    const submit = async (token) => {
+      const form = new FormData()
+      form.append(actionField, '')
+      form.append('email', 'a@example.com')
+      form.append('cf-turnstile-response', token)
+      const answer = await fetch(url, { method: 'POST', body: form, headers: { origin: url }, redirect: 'manual' })
+      return [answer.status, answer.headers.get('location')]
+    }
+    assert.deepEqual(await submit(await issue()), [303, '/?outcome=verified'])
+    assert.deepEqual(await submit(await issue({ success: false })), [303, '/?outcome=verification_failed'])
+    assert.match(await (await fetch(`${url}/?outcome=verified`)).text(), /<p id="outcome">verified<\/p>/)
+  })
+
+  it('SIGTERM stops it, exit code 0', async () => {
+    child.kill('SIGTERM')
+    assert.deepEqual(await exited, { code: 0, signal: null })
+  })
+})
+
+describe('next: the provider checks', () => {
+  it("a check the provider's answer fails (Turnstile's expectedAction) is a 400 verification_failed", async () => {
+    const { send } = await serveRoute({ ...PROVIDERS.turnstile.options(), expectedAction: 'signup' })
+    const other = await send({ 'cf-turnstile-response': emulator.issue('turnstile', { action: 'login' }) })
+    assert.deepEqual([other.status, other.body], [400, { error: 'verification_failed' }])
+    const same = await send({ 'cf-turnstile-response': emulator.issue('turnstile', { action: 'signup' }) })
+    assert.equal(same.body.code, 'verified')
+  })
+})
