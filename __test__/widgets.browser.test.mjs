@@ -89,8 +89,9 @@ before(async () => {
   server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x')
     if (req.method === 'GET' && pages.has(url.pathname)) {
-      res.setHeader('content-type', 'text/html; charset=utf-8')
-      res.end(pages.get(url.pathname))
+      const { html, headers } = pages.get(url.pathname)
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers })
+      res.end(html)
       return
     }
     const guard = guards[url.pathname.replace('/submit/', '') + url.search]
@@ -123,10 +124,10 @@ after(async () => {
   await emulator?.close()
 })
 
-/** Opens `html` in the tab. */
-async function open (html) {
+/** Opens `html` (served with `headers`) in the tab. */
+async function open (html, headers = {}) {
   const path = `/page/${pages.size}`
-  pages.set(path, html)
+  pages.set(path, { html, headers })
   await tab.goto(origin + path)
 }
 
@@ -263,10 +264,26 @@ describe('the providers\' JS APIs', { skip }, () => {
     assert.equal(await tab.$eval('.captcha-native-emulator select', (s) => s.value), 'fail')
     await solve('turnstile')
     assert.equal((await submit()).status, 400)
+    // The page's outcome is read when the widget asks for its token.
     await open(page('turnstile'))
+    await tab.evaluate(() => { window.captchaNativeEmulator = { outcome: 'expired' } })
+    await solve('turnstile')
+    assert.equal(await tab.evaluate(() => window.expired), 1)
+    assert.equal((await submit()).status, 400)
+    // A person's choice wins over the widget's attribute.
+    await open(page('turnstile', { attributes: 'data-emulator-outcome="fail"' }))
     await tab.selectOption('.captcha-native-emulator select', 'outage')
     await solve('turnstile')
     assert.equal((await submit()).status, 503)
+  })
+
+  it('a page whose Content-Security-Policy allows no inline style gets the styled widget all the same', async () => {
+    const csp = `default-src 'self'; script-src 'self' 'unsafe-inline' ${emulator.url}; connect-src ${emulator.url}; style-src 'self'`
+    await open(page('hcaptcha'), { 'content-security-policy': csp })
+    const border = await tab.$eval('.captcha-native-emulator', (n) => getComputedStyle(n).borderTopStyle)
+    assert.equal(border, 'dashed')
+    await solve('hcaptcha')
+    assert.equal((await submit()).status, 200)
   })
 
   it('hcaptcha: explicit render, invisible execute({ async: true }), getResponse, reset; both fields filled', async () => {

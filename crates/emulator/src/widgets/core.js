@@ -73,10 +73,14 @@ function dataOptions (element, names) {
 /** An element from an element or a selector (`#id` or an id, as the real APIs take). */
 function elementOf (container) {
   if (container && container.nodeType === 1) return container
-  if (typeof container === 'string') {
-    return document.getElementById(container.replace(/^#/, '')) || document.querySelector(container)
+  if (typeof container !== 'string') return null
+  var byId = document.getElementById(container.replace(/^#/, ''))
+  if (byId) return byId
+  try {
+    return document.querySelector(container)
+  } catch (error) {
+    return null
   }
-  return null
 }
 
 /**
@@ -103,7 +107,11 @@ function requestToken (outcome, claims) {
 
 function make (tag, attributes, text) {
   var node = document.createElement(tag)
-  Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]) })
+  Object.keys(attributes || {}).forEach(function (name) {
+    // Styles through the CSSOM, which a Content-Security-Policy without 'unsafe-inline' allows.
+    if (name === 'style') node.style.cssText = attributes[name]
+    else node.setAttribute(name, attributes[name])
+  })
   if (text) node.textContent = text
   return node
 }
@@ -115,6 +123,7 @@ var THEMES = { dark: 'background:#222;color:#eee;', light: 'background:#fffbeb;c
 /**
  * One widget: the visible box in `container` (unless `config.invisible`), the hidden fields
  * `config.fields` (names; a `textarea` where the real widget has one), and `solve`/`reset`.
+ * `config.outcome()`: the configured outcome, read again at each solve.
  * `config.on`: { success(token), expired(token), error(code), reset(), started() }.
  */
 function Widget (container, config) {
@@ -141,13 +150,15 @@ function Widget (container, config) {
   label.appendChild(document.createTextNode("I'm not a robot"))
   this.select = make('select', { 'aria-label': 'Emulated outcome', title: 'The outcome this emulated widget gives' })
   OUTCOMES.forEach(function (outcome) { this.select.appendChild(make('option', { value: outcome }, outcome)) }, this)
-  this.select.value = config.outcome
+  this.select.value = config.outcome()
   this.status = make('span', { role: 'status', class: 'captcha-native-emulator-status' }, 'Not verified')
   var note = make('small', { style: 'flex-basis:100%;opacity:.75' },
     'captcha-native emulator · ' + LABELS[PROVIDER] + ' · for tests only')
   ;[label, this.select, this.status, note].concat(this.fields).forEach(function (node) { root.appendChild(node) })
   container.appendChild(root)
   var widget = this
+  // A person's choice in the select wins over the configured outcome from then on.
+  this.select.addEventListener('change', function () { widget.chosen = true })
   this.checkbox.addEventListener('click', function (event) {
     // Checked only once the emulator has answered; a click while verified does nothing.
     event.preventDefault()
@@ -155,9 +166,9 @@ function Widget (container, config) {
   })
 }
 
-/** The outcome it gives now: the select's (a person's choice), or for an invisible widget its configuration's. */
+/** The outcome it gives now: a person's choice in the select, else the configured one. */
 Widget.prototype.outcome = function () {
-  return this.config.invisible ? this.config.outcome : this.select.value
+  return this.chosen ? this.select.value : this.config.outcome()
 }
 
 Widget.prototype.setStatus = function (text) { this.status.textContent = text }
@@ -168,6 +179,7 @@ Widget.prototype.solve = function () {
   var generation = ++this.generation
   var outcome = this.outcome()
   var on = this.config.on || {}
+  this.select.value = outcome
   this.pending = true
   this.setStatus('Verifying…')
   fire(on.started)

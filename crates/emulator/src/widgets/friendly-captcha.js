@@ -38,7 +38,7 @@ function frcCreate (options) {
     removeEventListener: function (type, fn, opts) { element.removeEventListener(type, fn, opts) }
   }
   var widget = new Widget(element, {
-    outcome: outcomeOf(element, options),
+    outcome: function () { return outcomeOf(element, options) },
     theme: options.theme,
     fields: [{ name: options.formFieldName || 'frc-captcha-response' }],
     on: {

@@ -13,7 +13,7 @@ function hcaptchaRender (container, params) {
   var fields = [{ name: 'h-captcha-response', tag: 'textarea' }]
   if (PARAMS.get('recaptchacompat') !== 'off') fields.push({ name: 'g-recaptcha-response', tag: 'textarea' })
   var widget = new Widget(element, {
-    outcome: outcomeOf(element, options),
+    outcome: function () { return outcomeOf(element, options) },
     theme: options.theme,
     invisible: options.size === 'invisible',
     fields: fields,
@@ -46,12 +46,12 @@ window.hcaptcha = {
     }
     var widget = hcaptchaWidgets.get(id)
     if (!widget) throw new Error('[hCaptcha] execute: no widget')
-    var result
-    if (options && options.async) {
-      result = new Promise(function (resolve, reject) { widget.waiting = { resolve: resolve, reject: reject } })
-    }
-    if (widget.token && result) widget.waiting.resolve({ response: widget.token, key: 'E0_emulated' })
-    else if (!widget.pending) widget.solve().catch(function () {})
+    var async = Boolean(options && options.async)
+    if (widget.token) return async ? Promise.resolve({ response: widget.token, key: 'E0_emulated' }) : undefined
+    var result = async
+      ? new Promise(function (resolve, reject) { widget.waiting = { resolve: resolve, reject: reject } })
+      : undefined
+    if (!widget.pending) widget.solve().catch(function () {})
     return result
   },
   getResponse: function (id) {

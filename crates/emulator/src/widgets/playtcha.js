@@ -11,7 +11,7 @@ function playtchaRender (container, params) {
   if (!element) throw new Error('[Playtcha] render: no container')
   var options = Object.assign(dataOptions(element, PLAYTCHA_ATTRIBUTES), params || {})
   var widget = new Widget(element, {
-    outcome: outcomeOf(element, options),
+    outcome: function () { return outcomeOf(element, options) },
     theme: options.theme,
     invisible: options.size === 'invisible',
     fields: [{ name: 'playtcha-token' }],

@@ -21,7 +21,7 @@ function recaptchaRender (container, params) {
     element.parentNode.insertBefore(holder, element.nextSibling)
   }
   var widget = new Widget(holder, {
-    outcome: outcomeOf(element, options),
+    outcome: function () { return outcomeOf(element, options) },
     theme: options.theme,
     invisible: bound || options.size === 'invisible',
     fields: [{ name: 'g-recaptcha-response', tag: 'textarea' }],
@@ -49,7 +49,7 @@ function recaptchaRender (container, params) {
 /** v3: a Promise of a token for `action`, its outcome the page's (or the badge's select). */
 function executeV3 (sitekey, options) {
   var action = options && typeof options.action === 'string' ? options.action : ''
-  var outcome = badge ? badge.select.value : pageOutcome()
+  var outcome = badge ? badge.outcome() : pageOutcome()
   return requestToken(outcome, { action: action }).then(function (token) {
     if (badge) badge.setStatus('Token issued (' + outcome + (action ? ', ' + action : '') + ')')
     return token
@@ -90,7 +90,7 @@ whenReady(function () {
     var corner = document.createElement('div')
     corner.style.cssText = 'position:fixed;right:8px;bottom:8px;z-index:2147483647'
     document.body.appendChild(corner)
-    badge = new Widget(corner, { outcome: pageOutcome(), fields: [] })
+    badge = new Widget(corner, { outcome: pageOutcome, fields: [] })
     badge.checkbox.parentNode.style.display = 'none'
     badge.setStatus('v3: tokens on execute')
   }

@@ -7,7 +7,7 @@ function swetrixLoad () {
   Array.prototype.forEach.call(document.querySelectorAll('.swecaptcha'), function (element) {
     if (element.swetrixWidget) element.swetrixWidget.remove()
     element.swetrixWidget = new Widget(element, {
-      outcome: outcomeOf(element),
+      outcome: function () { return outcomeOf(element) },
       theme: element.getAttribute('data-theme'),
       fields: [{ name: element.getAttribute('data-response-input-name') || 'swetrix-captcha-response' }]
     })

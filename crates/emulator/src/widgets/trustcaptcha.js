@@ -13,7 +13,7 @@ class EmulatedTrustcaptcha extends HTMLElement {
     if (this.widget) return
     var element = this
     this.widget = new Widget(this, {
-      outcome: outcomeOf(this),
+      outcome: function () { return outcomeOf(element) },
       theme: this.getAttribute('theme'),
       invisible: this.hasAttribute('invisible') && this.getAttribute('invisible') !== 'false',
       fields: [{ name: this.getAttribute('token-field-name') || 'tc-verification-token' }],

@@ -12,7 +12,7 @@ function turnstileRender (container, params) {
   var fieldName = options['response-field-name'] || 'cf-turnstile-response'
   var noField = options['response-field'] === false || options['response-field'] === 'false'
   var widget = new Widget(element, {
-    outcome: outcomeOf(element, options),
+    outcome: function () { return outcomeOf(element, options) },
     theme: options.theme,
     invisible: options.size === 'invisible',
     fields: noField ? [] : [{ name: fieldName }],
@@ -32,7 +32,7 @@ function turnstileRender (container, params) {
 window.turnstile = {
   render: turnstileRender,
   execute: function (container, params) {
-    var widget = turnstileWidgets.get(typeof container === 'string' && container.indexOf('cf-chl-widget') === 0 ? container : elementOf(container) || container)
+    var widget = turnstileWidgets.get(container) || turnstileWidgets.get(elementOf(container))
     if (!widget && container) widget = turnstileWidgets.get(turnstileRender(container, params))
     if (widget && !widget.token && !widget.pending) widget.solve().catch(function () {})
   },
