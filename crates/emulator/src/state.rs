@@ -2,7 +2,7 @@
 //! each provider's issued tokens, the fault rules in force, the recorded requests and counters.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -54,6 +54,8 @@ pub struct Emulator {
     /// What a verification request carries of each token the widgets issued with the `outage`
     /// outcome (bounded, the oldest forgotten first).
     outages: Mutex<VecDeque<String>>,
+    /// Whether a widget ever asked for an outage: until then, no request takes the lock above.
+    any_outage: AtomicBool,
     pub(crate) counters: Counters,
     recording: Recording,
     /// Set once the emulator stops: every connection task watches it.
@@ -82,6 +84,7 @@ impl Emulator {
             friendlycaptcha: Mutex::new(friendlycaptcha::Store::default()),
             faults: Mutex::new(Vec::new()),
             outages: Mutex::new(VecDeque::new()),
+            any_outage: AtomicBool::new(false),
             counters: Counters::default(),
             recording: Recording::default(),
             shutdown: watch::channel(false).0,
@@ -147,12 +150,12 @@ impl Emulator {
             outages.pop_front();
         }
         outages.push_back(needle);
+        self.any_outage.store(true, Ordering::Release);
     }
 
     /// Whether `request` verifies a token issued with the `outage` outcome.
     pub(crate) fn is_outage(&self, request: &Request) -> bool {
-        let outages = lock(&self.outages);
-        !outages.is_empty() && widgets::is_outage(outages.iter(), request)
+        self.any_outage.load(Ordering::Acquire) && widgets::is_outage(lock(&self.outages).iter(), request)
     }
 
     /// Counts a request to a provider's path and keeps it, redacted, for `recorded_requests`.
