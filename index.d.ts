@@ -1542,6 +1542,14 @@ export class Emulator {
   clearRequests(): void
   /** A URL on this machine where connecting never succeeds: for connect timeouts. */
   blackholeUrl(): Promise<string>
+  /**
+   * The URL of the emulated widget script of `provider`, e.g. `url + '/widget/turnstile.js'`: in
+   * tests, a page's `<script src>` in place of the provider's own script. The widget gets its
+   * tokens from this emulator; pick the outcome with `data-emulator-outcome` on the widget's
+   * element or `window.captchaNativeEmulator = { outcome }` before the script loads
+   * (`'pass'`, `'fail'`, `'expired'`, `'outage'`). See docs/emulator.md, "The emulated widgets".
+   */
+  widgetUrl(provider: EmulatorProvider): string
   close(): Promise<void>
 }
 

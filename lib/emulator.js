@@ -101,6 +101,17 @@ class Emulator {
   /** A URL on this machine where connecting never succeeds: for connect timeouts. */
   async blackholeUrl () { return awaitNative(this.#native.blackholeUrl()) }
 
+  /**
+   * The URL of `provider`'s emulated widget script (served by this emulator), for a page's
+   * `<script src>` in tests in place of the provider's own script.
+   */
+  widgetUrl (provider) {
+    if (!PROVIDERS.includes(provider)) {
+      throw new TypeError(`provider must be one of ${PROVIDERS.join(', ')}`)
+    }
+    return `${this.url}/widget/${provider}.js`
+  }
+
   async close () { return awaitNative(this.#native.close()) }
 }
 

@@ -25,7 +25,7 @@ const DEFAULT_ORIGIN: &str = "http://localhost";
 /// Tokens older than this answer `response_timeout` unless their claims say otherwise: the
 /// emulator's choice (Friendly Captcha publishes no figure).
 const TOKEN_TTL_MS: i64 = 300_000;
-const TOKEN_PREFIX: &str = "frc_";
+pub(crate) const TOKEN_PREFIX: &str = "frc_";
 /// Risk Intelligence tokens older than this answer `token_expired` unless their claims say
 /// otherwise: 15 minutes, the gap between `timestamp` and `expires_at` in Friendly Captcha's
 /// documented example.

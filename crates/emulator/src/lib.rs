@@ -14,7 +14,8 @@
 //! and doing them), `recording` (recorded requests, redacted), `state` (what connections share),
 //! `clock`, `options`, and one module per provider (`trustcaptcha`, `swetrix`, `recaptcha`,
 //! `playtcha`, `turnstile`, `hcaptcha`, `recaptcha_enterprise`, `friendlycaptcha`) over the token store they share (`store`); the three
-//! siteverify providers share their request and verdict handling too (`siteverify`).
+//! siteverify providers share their request and verdict handling too (`siteverify`); `widgets`
+//! serves the stand-in widget scripts and issues their tokens by outcome.
 
 mod clock;
 mod faults;
@@ -38,6 +39,7 @@ mod swetrix;
 mod tls;
 mod trustcaptcha;
 mod turnstile;
+mod widgets;
 
 pub use clock::MAX_TIME_STEP_MS;
 pub use faults::{FaultAction, FaultRule};
@@ -46,3 +48,4 @@ pub use recording::RecordedRequest;
 pub use routes::CONTROL_PREFIX;
 pub use server::RunningEmulator;
 pub use state::{Emulator, EmulatorStats};
+pub use widgets::SCRIPT_PREFIX;

@@ -15,7 +15,7 @@ const DEFAULT_HOSTNAME: &str = "localhost";
 const DEFAULT_DEGRADED_REASON: &str = "monthly_usage_band";
 /// Tokens older than this answer 410 `token_expired`.
 const TOKEN_TTL_MS: i64 = 300_000;
-const TOKEN_PREFIX: &str = "playtcha_";
+pub(crate) const TOKEN_PREFIX: &str = "playtcha_";
 
 const HINT_BAD_SECRET: &str = "Check that the secret belongs to this project and environment (live vs test)";
 const HINT_TOKEN_INVALID: &str = "The token is not valid for this project; a live/test key mix-up is the usual cause";

@@ -68,7 +68,7 @@ pub struct Claims {
 /// Issued tokens and the assessments made (whose names `annotate` takes), both bounded.
 #[derive(Default)]
 pub struct Store {
-    tokens: BoundedMap<Issued<Claims>>,
+    pub(crate) tokens: BoundedMap<Issued<Claims>>,
     assessments: BoundedMap<()>,
 }
 

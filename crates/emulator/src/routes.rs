@@ -6,7 +6,9 @@ use captcha_core::providers::Provider;
 use crate::http::{Request, Response};
 use crate::state::Emulator;
 use crate::FaultAction;
-use crate::{friendlycaptcha, hcaptcha, playtcha, recaptcha, recaptcha_enterprise, swetrix, trustcaptcha, turnstile};
+use crate::{
+    friendlycaptcha, hcaptcha, playtcha, recaptcha, recaptcha_enterprise, swetrix, trustcaptcha, turnstile, widgets,
+};
 
 /// Where the emulator's own routes live; no provider uses this path.
 pub const CONTROL_PREFIX: &str = "/__emulator/";
@@ -48,10 +50,16 @@ pub fn answer(emulator: &Emulator, provider: Option<Provider>, request: &Request
 /// that picks it and its provider, for the server to carry out on its connection or stream with
 /// `answer(emulator, provider, request)` as the answer the fault may give.
 pub fn route(emulator: &Emulator, request: &Request) -> Result<Response, (FaultAction, Option<Provider>)> {
-    if let Some(response) = control(emulator, request) {
+    if let Some(response) = control(emulator, request).or_else(|| widgets::serve(request)) {
         return Ok(response);
     }
     let provider = provider_of(&request.path);
+    // A token a widget issued for an outage is answered as one, before any fault rule (which
+    // stays for the requests it was meant for).
+    if provider.is_some() && emulator.is_outage(request) {
+        emulator.record(request, provider);
+        return Ok(widgets::outage());
+    }
     let fault = emulator.take_fault(provider);
     emulator.record(request, provider);
     match fault {
@@ -62,10 +70,14 @@ pub fn route(emulator: &Emulator, request: &Request) -> Result<Response, (FaultA
 
 /// The emulator's own routes, for a process that did not start it (the command line):
 /// `POST /__emulator/issue/{provider}` with the claims as a JSON body (or none) answers
-/// `{"token": "..."}`. `None` for every other path.
+/// `{"token": "..."}`; `POST /__emulator/widget/{provider}` is the emulated widgets' (`widgets`).
+/// `None` for every path outside `/__emulator/`.
 pub fn control(emulator: &Emulator, request: &Request) -> Option<Response> {
     let route = request.path.strip_prefix(CONTROL_PREFIX)?;
     let message = |status: u16, text: &str| Response::json(status, &serde_json::json!({ "message": text }));
+    if let Some(provider) = route.strip_prefix("widget/") {
+        return Some(widgets::control(emulator, request, provider));
+    }
     let Some(provider) = route.strip_prefix("issue/") else {
         return Some(message(404, "Not Found"));
     };

@@ -1,7 +1,8 @@
 //! The state every connection of one emulator shares: the credentials it accepts, its clock,
 //! each provider's issued tokens, the fault rules in force, the recorded requests and counters.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -15,7 +16,9 @@ use crate::faults::{self, FaultAction, FaultRule};
 use crate::http::Request;
 use crate::options::EmulatorCredentials;
 use crate::recording::{RecordedRequest, Recording};
-use crate::{friendlycaptcha, hcaptcha, playtcha, recaptcha, recaptcha_enterprise, swetrix, trustcaptcha, turnstile};
+use crate::{
+    friendlycaptcha, hcaptcha, playtcha, recaptcha, recaptcha_enterprise, swetrix, trustcaptcha, turnstile, widgets,
+};
 
 /// Connection and request counters.
 #[derive(Debug, Default)]
@@ -48,6 +51,11 @@ pub struct Emulator {
     pub(crate) recaptcha_enterprise: Mutex<recaptcha_enterprise::Store>,
     pub(crate) friendlycaptcha: Mutex<friendlycaptcha::Store>,
     faults: Mutex<Vec<FaultRule>>,
+    /// What a verification request carries of each token the widgets issued with the `outage`
+    /// outcome (bounded, the oldest forgotten first).
+    outages: Mutex<VecDeque<String>>,
+    /// Whether a widget ever asked for an outage: until then, no request takes the lock above.
+    any_outage: AtomicBool,
     pub(crate) counters: Counters,
     recording: Recording,
     /// Set once the emulator stops: every connection task watches it.
@@ -75,6 +83,8 @@ impl Emulator {
             recaptcha_enterprise: Mutex::new(recaptcha_enterprise::Store::default()),
             friendlycaptcha: Mutex::new(friendlycaptcha::Store::default()),
             faults: Mutex::new(Vec::new()),
+            outages: Mutex::new(VecDeque::new()),
+            any_outage: AtomicBool::new(false),
             counters: Counters::default(),
             recording: Recording::default(),
             shutdown: watch::channel(false).0,
@@ -130,6 +140,22 @@ impl Emulator {
             return None;
         }
         faults::take_matching(&mut rules, provider)
+    }
+
+    /// Makes every verification request that carries `needle` (a token, or TrustCaptcha's
+    /// verification id) an outage: only that token's verification is disturbed.
+    pub(crate) fn add_outage(&self, needle: String) {
+        let mut outages = lock(&self.outages);
+        while outages.len() >= widgets::OUTAGE_CAPACITY {
+            outages.pop_front();
+        }
+        outages.push_back(needle);
+        self.any_outage.store(true, Ordering::Release);
+    }
+
+    /// Whether `request` verifies a token issued with the `outage` outcome.
+    pub(crate) fn is_outage(&self, request: &Request) -> bool {
+        self.any_outage.load(Ordering::Acquire) && widgets::is_outage(lock(&self.outages).iter(), request)
     }
 
     /// Counts a request to a provider's path and keeps it, redacted, for `recorded_requests`.

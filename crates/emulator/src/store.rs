@@ -38,6 +38,13 @@ impl<C> BoundedMap<Issued<C>> {
         self.issue_as(random_token(prefix), claims, now_ms)
     }
 
+    /// Moves the issue of `token` `by_ms` into the past (the emulated widgets' expired tokens).
+    pub fn backdate(&mut self, token: &str, by_ms: i64) {
+        if let Some(issued) = self.get_mut(token) {
+            issued.issued_ms = issued.issued_ms.saturating_sub(by_ms);
+        }
+    }
+
     /// Keeps `token` (fresh and random: the provider's own form) carrying `claims`, and returns it.
     pub fn issue_as(&mut self, token: String, claims: C, now_ms: i64) -> String {
         let issued = Issued {

@@ -392,3 +392,24 @@ async fn a_client_without_h2_gets_the_http1_codec() {
     assert_eq!(http1_exchange(stream, "/other").await, "");
     running.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_scripts_and_their_token_route_are_served_over_h2() {
+    let running = start(EmulatorOptions::default()).await;
+    let (mut send, _driver) = h2_client(&running).await;
+    let script = send.send_request(get("/widget/turnstile.js", "")).await.unwrap();
+    assert_eq!(script.status(), StatusCode::OK);
+    assert_eq!(script.headers()["content-type"], "text/javascript; charset=utf-8");
+    let body = script.into_body().collect().await.unwrap().to_bytes();
+    assert!(body.starts_with(b"/* captcha-native emulator"));
+    let asked = Request::post("https://localhost/__emulator/widget/turnstile")
+        .header("origin", "https://shop.example")
+        .body(Full::new(Bytes::from_static(br#"{"outcome":"outage"}"#)))
+        .unwrap();
+    let answer = send.send_request(asked).await.unwrap();
+    assert_eq!(answer.headers()["access-control-allow-origin"], "*");
+    let token = json(answer).await["token"].as_str().unwrap().to_owned();
+    let verified = send.send_request(turnstile(&running, &token)).await.unwrap();
+    assert_eq!(verified.status(), StatusCode::SERVICE_UNAVAILABLE);
+    running.close().await;
+}
