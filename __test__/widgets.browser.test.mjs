@@ -206,8 +206,8 @@ describe('the emulated widgets in Chromium', { skip }, () => {
 
       await open(page(provider, { attributes: 'data-emulator-outcome="outage"', action: `/submit/${provider}?policy=allow` }))
       await solve(provider)
-      const open_ = await submit()
-      assert.deepEqual([open_.status, open_.body], [200, { code: 'failed_open' }])
+      const allowed = await submit()
+      assert.deepEqual([allowed.status, allowed.body], [200, { code: 'failed_open' }])
     })
   }
 })
