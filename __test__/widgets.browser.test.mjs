@@ -206,8 +206,8 @@ describe('the emulated widgets in Chromium', { skip }, () => {
 
       await open(page(provider, { attributes: 'data-emulator-outcome="outage"', action: `/submit/${provider}?policy=allow` }))
       await solve(provider)
-      const open_ = await submit()
-      assert.deepEqual([open_.status, open_.body], [200, { code: 'failed_open' }])
+      const allowed = await submit()
+      assert.deepEqual([allowed.status, allowed.body], [200, { code: 'failed_open' }])
     })
   }
 })
@@ -249,6 +249,18 @@ describe('the providers\' JS APIs', { skip }, () => {
     assert.equal(made.result.cdata, 'order-7')
     // The emulator's hostname claim is the page's.
     assert.equal(made.result.hostname, '127.0.0.1')
+  })
+
+  it('turnstile: a token the emulator refuses to issue fires error-callback, and the field stays empty', async () => {
+    await open(page('turnstile', {
+      head: '<script>window.errors = []; function onError (code) { window.errors.push(code) }</script>',
+      body: `<div class="cf-turnstile" data-sitekey="x" data-action="${'a'.repeat(256)}" data-callback="onToken" data-error-callback="onError"></div>`
+    }))
+    await tab.click('.captcha-native-emulator input[type=checkbox]')
+    await tab.waitForFunction(() => window.errors.length === 1)
+    assert.deepEqual(await tab.evaluate(() => [window.errors, window.tokens]), [['110200'], []])
+    assert.match(await tab.textContent('.captcha-native-emulator-status'), /^Error: invalid widget request/)
+    assert.equal(await tab.$eval('[name="cf-turnstile-response"]', (n) => n.value), '')
   })
 
   it('turnstile: remove() takes the widget and its field away', async () => {
