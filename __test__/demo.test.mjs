@@ -16,26 +16,42 @@ const FIELDS = {
   recaptcha: 'g-recaptcha-response',
   playtcha: 'playtcha-token',
   turnstile: 'cf-turnstile-response',
-  hcaptcha: 'h-captcha-response'
+  hcaptcha: 'h-captcha-response',
+  'recaptcha-enterprise': 'g-recaptcha-response',
+  'friendly-captcha': 'frc-captcha-response'
+}
+
+/** Each provider's widget markup on its page: the provider's own element. */
+const MARKUP = {
+  trustcaptcha: /<trustcaptcha-component sitekey="[^"]+"/,
+  swetrix: /<div class="swecaptcha" data-project-id="[^"]+">/,
+  recaptcha: /<div class="g-recaptcha" data-sitekey="[^"]+">/,
+  playtcha: /<div class="playtcha" data-sitekey="[^"]+" data-action="signup">/,
+  turnstile: /<div class="cf-turnstile" data-sitekey="[^"]+" data-action="signup">/,
+  hcaptcha: /<div class="h-captcha" data-sitekey="[^"]+">/,
+  'recaptcha-enterprise': /<div class="g-recaptcha" data-sitekey="[^"]+" data-action="signup">/,
+  'friendly-captcha': /<div class="frc-captcha" data-sitekey="[^"]+">/
 }
 
 /** What each provider's verified page says beyond the outcome: its verdict's own fields. */
 const VERIFIED_DETAIL = {
-  trustcaptcha: /Bot score 0\.1, country CH\./,
-  swetrix: /Project AP00000000042/,
-  recaptcha: /Action signup, score at least 0\.5\./,
-  playtcha: /Hostname demo\.example\.com, action signup\./,
-  turnstile: /Action signup, hostname demo\.example\.com, challenge solved at \d{4}-\d\d-\d\dT/,
-  hcaptcha: /Risk score 0\.1 \(at most 0\.5 passes\), reasons safe, hostname demo\.example\.com\./
+  trustcaptcha: /Bot score 0(\.\d+)?, verification [0-9a-f-]{36}\./,
+  swetrix: /Project AP[0-9A-Z]+, challenge solved at \d{4}-/,
+  recaptcha: /Google answered success: true\./,
+  playtcha: /Hostname 127\.0\.0\.1, action signup\./,
+  turnstile: /Action signup, hostname 127\.0\.0\.1, challenge solved at \d{4}-\d\d-\d\dT/,
+  hcaptcha: /Hostname 127\.0\.0\.1\./,
+  'recaptcha-enterprise': /Action signup, score 0\.\d+ \(at least 0\.5 passes\)\./,
+  'friendly-captcha': /Solved on http:\/\/127\.0\.0\.1:\d+\./
 }
 
-/** What a user sees for each button: the HTTP status and the outcome code. */
+/** What the server answers for each outcome the widget can be given, on each route. */
 const EXPECTED = {
-  pass: { status: 200, outcome: 'verified', failedOpen: false },
-  fail: { status: 400, outcome: 'verification_failed', failedOpen: false },
-  replay: { status: 400, outcome: 'verification_failed', failedOpen: false },
-  outage: { status: 503, outcome: 'provider_unavailable', failedOpen: false },
-  'outage-allow': { status: 200, outcome: 'failed_open', failedOpen: true }
+  pass: { route: '', status: 200, outcome: 'verified', failedOpen: false },
+  fail: { route: '', status: 400, outcome: 'verification_failed', failedOpen: false },
+  expired: { route: '', status: 400, outcome: 'verification_failed', failedOpen: false },
+  outage: { route: '', status: 503, outcome: 'provider_unavailable', failedOpen: false },
+  'outage, open': { widget: 'outage', route: '/fail-open', status: 200, outcome: 'failed_open', failedOpen: true }
 }
 
 let child
@@ -86,83 +102,88 @@ function attributes (text) {
   return found
 }
 
-/** The page's forms: `{ provider, kind, method, action, fields }`. */
-function formsOf (page) {
-  return [...page.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)].map(([, attrs, inner]) => {
-    const form = attributes(attrs)
-    const fields = [...inner.matchAll(/<input\b([^>]*)>/g)].map(([, input]) => attributes(input))
-    return { provider: form['data-provider'], kind: form['data-case'], method: form.method, action: form.action, fields }
-  })
-}
-
-async function loadPage () {
-  const response = await fetch(`${url}/`)
-  assert.equal(response.status, 200)
+async function load (path) {
+  const response = await fetch(new URL(path, url))
+  assert.equal(response.status, 200, path)
   assert.match(response.headers.get('content-type'), /^text\/html/)
   assert.equal(response.headers.get('cache-control'), 'no-store')
-  return response.text()
+  return { text: await response.text(), csp: response.headers.get('content-security-policy') }
 }
 
-/** Submits a form as a browser does: urlencoded hidden fields, POST to the form's action. */
-function submit (form, headers = {}) {
-  const body = new URLSearchParams(form.fields.map((field) => [field.name, field.value]))
-  return fetch(new URL(form.action, url), { method: form.method.toUpperCase(), body, headers, redirect: 'manual' })
+/** A token from the emulator's widget route, asked as the provider's widget on the demo's page asks. */
+async function widgetToken (emulatorUrl, provider, outcome) {
+  const response = await fetch(`${emulatorUrl}/__emulator/widget/${provider}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: url },
+    body: JSON.stringify({ outcome, action: 'signup' })
+  })
+  assert.equal(response.status, 200, `${provider} ${outcome}: ${await response.clone().text()}`)
+  return (await response.json()).token
+}
+
+/** Posts `token` in the provider's field, as the widget's form does. */
+function post (path, field, token, headers = {}) {
+  return fetch(new URL(path, url), { method: 'POST', body: new URLSearchParams({ email: 'someone@example.com', [field]: token }), headers, redirect: 'manual' })
 }
 
 // ---------------------------------------------------------------------------------------------
 
 describe('examples/express: the demo', () => {
-  const pages = []
-
-  it('serves a page with one section per provider and five forms each, with fresh tokens', async () => {
-    // Two renderings: the buttons of the first are posted as a browser, the second's as JSON.
-    for (let i = 0; i < 2; i++) pages.push(formsOf(await loadPage()))
-    for (const forms of pages) {
-      assert.equal(forms.length, 5 * Object.keys(FIELDS).length)
-      for (const [provider, field] of Object.entries(FIELDS)) {
-        const own = forms.filter((form) => form.provider === provider)
-        assert.deepEqual(own.map((form) => form.kind), Object.keys(EXPECTED), provider)
-        for (const form of own) {
-          assert.equal(form.method, 'post')
-          assert.match(form.action, new RegExp(`^/verify/${provider}(/fail-open)?(\\?outage=hang)?$`))
-          assert.equal(form.fields.length, 1)
-          assert.equal(form.fields[0].type, 'hidden')
-          assert.equal(form.fields[0].name, field)
-          assert.ok(form.fields[0].value.length > 20, `${provider} ${form.kind}: a token`)
-        }
-      }
-    }
-    const tokens = pages.flat().map((form) => form.fields[0].value)
-    assert.equal(new Set(tokens).size, tokens.length, 'every token is minted for its form')
+  it('serves an index linking one page per provider', async () => {
+    const { text } = await load('/')
+    const links = [...text.matchAll(/<a href="\/try\/([a-z-]+)" data-provider="([a-z-]+)">/g)].map(([, path, provider]) => {
+      assert.equal(path, provider)
+      return provider
+    })
+    assert.deepEqual(links, Object.keys(FIELDS))
   })
 
-  // Providers run side by side; each one's buttons in turn, since an outage faults its next request.
-  describe('each provider: pass, fail, replay, outage (refused), outage (let through)', { concurrency: true }, () => {
-    for (const provider of Object.keys(FIELDS)) {
+  // Providers side by side; each one's outcomes in turn.
+  describe('each provider: its widget page, then pass, fail, expired, outage (refused and let through), replay', { concurrency: true }, () => {
+    for (const [provider, field] of Object.entries(FIELDS)) {
       it(provider, async () => {
-        for (const kind of Object.keys(EXPECTED)) {
-          const expected = EXPECTED[kind]
-          const [asPage, asJson] = pages.map((forms) => forms.find((form) => form.provider === provider && form.kind === kind))
+        const { text, csp } = await load(`/try/${provider}`)
+        const script = new RegExp(`<script src="(http://127\\.0\\.0\\.1:\\d+)/widget/${provider}\\.js" async defer></script>`).exec(text)
+        assert.ok(script, `${provider}: the emulator's widget script`)
+        const emulatorUrl = script[1]
+        assert.match(text, MARKUP[provider])
+        // Scripts from the emulator only; nothing inline, nothing else.
+        assert.match(csp, new RegExp(`script-src ${emulatorUrl.replaceAll('.', '\\.')}; connect-src ${emulatorUrl.replaceAll('.', '\\.')};`))
+        const form = attributes(/<form\b([^>]*)>/.exec(text)[1])
+        assert.deepEqual([form.method, form.action], ['post', `/verify/${provider}`])
+        assert.match(text, new RegExp(`formaction="/verify/${provider}/fail-open"`))
 
-          const response = await submit(asPage)
+        let passed
+        for (const [name, expected] of Object.entries(EXPECTED)) {
+          const path = `/verify/${provider}${expected.route}`
+          const outcome = expected.widget ?? name
+          const token = await widgetToken(emulatorUrl, provider, outcome)
+          const response = await post(path, field, token)
           const page = await response.text()
-          assert.equal(response.status, expected.status, `${provider} ${kind}: ${page}`)
+          assert.equal(response.status, expected.status, `${provider} ${name}: ${page}`)
           assert.match(response.headers.get('content-type'), /^text\/html/)
           const main = attributes(/<main\b([^>]*)>/.exec(page)[1])
           assert.deepEqual(main, { 'data-provider': provider, 'data-outcome': expected.outcome, 'data-status': String(expected.status) })
-          assert.match(page, /<a href="\/">Back to the demo<\/a>/)
-          if (kind === 'pass') assert.match(page, VERIFIED_DETAIL[provider], `${provider}: the verdict's fields`)
+          assert.match(page, new RegExp(`<a href="/try/${provider}">`))
+          // The result page offers the token again, to the same route.
+          const replay = /<form\b([^>]*data-case="replay"[^>]*)>\s*<input\b([^>]*)>/.exec(page)
+          assert.ok(replay, `${provider} ${name}: a replay form`)
+          assert.equal(attributes(replay[1]).action, path)
+          assert.deepEqual(attributes(replay[2]), { type: 'hidden', name: field, value: token })
+          if (name === 'pass') {
+            assert.match(page, VERIFIED_DETAIL[provider], `${provider}: the verdict's fields`)
+            passed = token
+          }
 
-          const json = await submit(asJson, { accept: 'application/json' })
-          assert.equal(json.status, expected.status, `${provider} ${kind} (JSON)`)
+          const json = await post(path, field, await widgetToken(emulatorUrl, provider, outcome), { accept: 'application/json' })
+          assert.equal(json.status, expected.status, `${provider} ${name} (JSON)`)
           assert.deepEqual(await json.json(), { provider, outcome: expected.outcome, failedOpen: expected.failedOpen })
         }
-        // The pass token posted a second time: refused (Turnstile's timeout-or-duplicate, hCaptcha's
-        // already-seen-response...), except by TrustCaptcha, whose results may be fetched up to
-        // their retrieval limit (10 by default; the replay button's allows 1).
-        const used = pages[0].find((form) => form.provider === provider && form.kind === 'pass')
-        const again = await submit(used, { accept: 'application/json' })
-        assert.equal(again.status, provider === 'trustcaptcha' ? 200 : 400, `${provider}: the pass token again`)
+        // The replay of the passed token: refused, except by TrustCaptcha, whose results may be
+        // fetched up to their retrieval limit (10 by default).
+        const again = await post(`/verify/${provider}`, field, passed, { accept: 'application/json' })
+        const expected = provider === 'trustcaptcha' ? [200, 'verified'] : [400, 'verification_failed']
+        assert.deepEqual([again.status, (await again.json()).outcome], expected, `${provider}: the pass token again`)
       })
     }
   })
@@ -172,11 +193,12 @@ describe('examples/express: the demo', () => {
     assert.equal(empty.status, 400)
     assert.deepEqual(await empty.json(), { provider: 'swetrix', outcome: 'token_missing', failedOpen: false })
 
-    const odd = await fetch(`${url}/verify/playtcha?outage=%3Cscript%3Ealert(1)%3C/script%3E`, { method: 'POST', body: new URLSearchParams() })
+    // A token is echoed in the replay form: escaped, never markup.
+    const odd = await post('/verify/playtcha', 'playtcha-token', '"><script>alert(1)</script>')
     const page = await odd.text()
     assert.equal(odd.status, 400)
     assert.ok(!page.includes('<script>'), page)
-    assert.match(page, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/)
+    assert.match(page, /value="&quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;"/)
   })
 
   it('is what npm start runs', () => {

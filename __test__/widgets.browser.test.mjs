@@ -5,33 +5,17 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
-import { existsSync } from 'node:fs'
-import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { adapterProviders, ADAPTER_PROVIDERS } from './adapter-fixtures.mjs'
+import { launchBrowser } from './browser.mjs'
 
 const require = createRequire(import.meta.url)
 const { Emulator } = require('../index.js')
 const { requireCaptcha } = require('captcha-native/middleware')
 
-/** Chromium: CHROMIUM_PATH, else Debian's, else one on the PATH. */
-function findChromium () {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH
-  for (const candidate of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) {
-    if (existsSync(candidate)) return candidate
-  }
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      return execFileSync('which', [name], { encoding: 'utf8' }).trim() || undefined
-    } catch {}
-  }
-  return undefined
-}
-
-const CHROMIUM = findChromium()
-const REQUIRED = process.env.CAPTCHA_NATIVE_REQUIRE_BROWSER === '1'
-const NO_BROWSER = 'no Chromium found: install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH'
-const skip = CHROMIUM || REQUIRED ? false : NO_BROWSER
+// One Chromium for the file, or the reason the file skips (__test__/browser.mjs).
+const launched = await launchBrowser()
+const skip = launched.skip ?? false
 
 /** Each provider's markup, the field the widget fills, and the expiry code its refusal carries. */
 const MARKUP = {
@@ -109,11 +93,7 @@ before(async () => {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   origin = `http://127.0.0.1:${server.address().port}`
   if (skip) return
-  if (!CHROMIUM) throw new Error(`${NO_BROWSER} (CAPTCHA_NATIVE_REQUIRE_BROWSER=1)`)
-  const { chromium } = require('playwright-core')
-  // Chromium's sandbox needs an unprivileged user: as root (a container, CI) it must be off.
-  const args = process.getuid?.() === 0 ? ['--no-sandbox'] : []
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args })
+  browser = launched.browser
   tab = await browser.newPage()
   tab.setDefaultTimeout(10_000)
 })

@@ -1,27 +1,27 @@
 #!/usr/bin/env node
 'use strict'
 // The captcha-native demo: an Express app with one route per provider (TrustCaptcha, Swetrix,
-// reCAPTCHA, Playtcha, Turnstile, hCaptcha), each protected by `requireCaptcha` from
-// captcha-native/middleware, and the emulator running in this same process in place of the
-// providers.
+// reCAPTCHA, Playtcha, Turnstile, hCaptcha, reCAPTCHA Enterprise, Friendly Captcha), each
+// protected by `requireCaptcha` from captcha-native/middleware, and the emulator running in this
+// same process in place of the providers.
 //
 //   node examples/express/server.js [--port N]     (default 3000; 0: any free port)
 //
-// No widget runs here: the page at / carries small forms that post, in the field the real widget
-// fills in, tokens the server minted for that page: one that passes, one that fails, one already
-// verified once (a replay), and valid ones posted with an outage flag that makes the emulator hang
-// the provider's next request. Loopback only: the outage flag lets any visitor inject faults.
+// Each provider's page carries the provider's own widget markup, with the widget script taken
+// from the emulator (`emulator.widgetUrl(provider)`) instead of the provider: a person ticks the
+// checkbox, picks what the emulator answers (pass, fail, expired, outage) in the widget, and
+// submits the form; the result page offers to post the same token again (a replay). Loopback
+// only: the widget's outage outcome lets any visitor make the emulator fail a verification.
 
 const { parseArgs } = require('node:util')
-const { randomBytes } = require('node:crypto')
 const express = require('express')
 // In your app: require('captcha-native') and require('captcha-native/middleware').
 const { Emulator } = require('../../index.js')
-const { requireCaptcha, verifyRequest, TOKEN_FIELDS } = require('captcha-native/middleware')
+const { requireCaptcha, TOKEN_FIELDS } = require('captcha-native/middleware')
 
 const HOST = '127.0.0.1'
 const DEFAULT_PORT = 3000
-/** Each provider's deadline: an outage answers after this long rather than after 5-10 s. */
+/** Each provider's deadline. */
 const TIMEOUT_MS = 1500
 
 const USAGE = `Usage: node examples/express/server.js [--port N]
@@ -30,7 +30,10 @@ Starts the captcha-native demo on http://${HOST}:N (default ${DEFAULT_PORT}; 0 p
 with the emulator in the same process. Ctrl+C stops both.`
 
 // ---------------------------------------------------------------------------------------------
-// The providers: how each route is protected, and the tokens the page posts.
+// The providers: how each route is protected, and the widget its page shows.
+
+/** The sitekey a page gives a widget whose emulated provider checks none. */
+const DEMO_SITEKEY = 'demo-sitekey'
 
 const PROVIDERS = {
   trustcaptcha: {
@@ -42,13 +45,9 @@ const PROVIDERS = {
       readTimeoutMs: TIMEOUT_MS,
       maxScore: 0.5 // TrustCaptcha's score is a bot score: refuse above 0.5
     }),
-    passClaims: { score: 0.1, countryCode: 'CH' },
-    fail: (emulator) => emulator.issue('trustcaptcha', { verificationPassed: false, score: 0.9 }),
-    failText: 'a token whose result says verificationPassed: false',
-    // TrustCaptcha results can be fetched several times; this one allows a single fetch.
-    replayClaims: { retrievalLimit: 1 },
-    replayText: 'a token issued with retrievalLimit: 1 and fetched once already',
-    verified: (result) => `Bot score ${result.score}, country ${result.countryCode}.`
+    widget: () => html`<trustcaptcha-component sitekey="${DEMO_SITEKEY}" language="en"></trustcaptcha-component>`,
+    replayText: 'TrustCaptcha lets a result be fetched up to its retrieval limit (10 by default), so a replay passes until then',
+    verified: (result) => `Bot score ${result.score}, verification ${result.verificationId}.`
   },
   swetrix: {
     name: 'Swetrix',
@@ -58,11 +57,8 @@ const PROVIDERS = {
       apiURL: `${emulator.url}/v1/captcha`,
       timeoutMs: TIMEOUT_MS
     }),
-    passClaims: { pid: 'AP00000000042' },
-    fail: () => `swetrix_${randomBytes(32).toString('hex')}`,
-    failText: 'a forged token Swetrix never issued',
-    replayClaims: undefined,
-    replayText: 'a token verified once already (Swetrix tokens verify once)',
+    widget: () => html`<div class="swecaptcha" data-project-id="AP00000000042"></div>`,
+    replayText: 'Swetrix tokens verify once',
     verified: (result) => `Project ${result.pid}` +
       (Number.isFinite(result.timestamp) ? `, challenge solved at ${new Date(result.timestamp).toISOString()}.` : '.')
   },
@@ -73,16 +69,12 @@ const PROVIDERS = {
       secretKey: emulator.credentials.recaptchaSecret,
       siteverifyUrl: `${emulator.url}/recaptcha/api/siteverify`,
       timeoutMs: TIMEOUT_MS,
-      retries: 0, // the default (10 retries, 1 s apart) would hold the request during an outage
-      expectedAction: 'signup',
-      minScore: 0.5
+      retries: 0 // the default (10 retries, 1 s apart) would hold the request during an outage
     }),
-    passClaims: { action: 'signup', score: 0.9 },
-    fail: (emulator) => emulator.issue('recaptcha', { success: false }),
-    failText: 'a token siteverify answers success: false for',
-    replayClaims: { action: 'signup', score: 0.9 },
-    replayText: 'a token verified once already (Google answers timeout-or-duplicate)',
-    verified: () => 'Action signup, score at least 0.5.'
+    widget: () => html`<div class="g-recaptcha" data-sitekey="${DEMO_SITEKEY}"></div>`,
+    replayText: 'Google answers timeout-or-duplicate',
+    // authorize (wix-captcha-backend's shape) resolves `{ success: true }` and nothing more.
+    verified: () => 'Google answered success: true.'
   },
   playtcha: {
     name: 'Playtcha',
@@ -92,11 +84,8 @@ const PROVIDERS = {
       apiHost: emulator.url,
       timeoutMs: TIMEOUT_MS
     }),
-    passClaims: { hostname: 'demo.example.com', action: 'signup' },
-    fail: () => `playtcha_${randomBytes(32).toString('hex')}`,
-    failText: 'a token Playtcha never issued (token_invalid)',
-    replayClaims: undefined,
-    replayText: 'a token redeemed once already (already_redeemed)',
+    widget: () => html`<div class="playtcha" data-sitekey="${DEMO_SITEKEY}" data-action="signup"></div>`,
+    replayText: 'Playtcha answers already_redeemed',
     verified: (result) => `Hostname ${result.hostname}, action ${result.action}.`
   },
   turnstile: {
@@ -106,15 +95,12 @@ const PROVIDERS = {
       secret: emulator.credentials.turnstileSecret,
       siteverifyUrl: `${emulator.url}/turnstile/v0/siteverify`,
       timeoutMs: TIMEOUT_MS,
-      retries: 0, // the default (2 retries) would outlast the one-request outage the page injects
+      retries: 0, // the default (2 retries) would hold the request during an outage
       expectedAction: 'signup', // the action the widget was rendered with (data-action)
-      expectedHostname: 'demo.example.com' // the site the widget was solved on
+      expectedHostname: HOST // the site the widget was solved on
     }),
-    passClaims: { action: 'signup', hostname: 'demo.example.com' },
-    fail: (emulator) => emulator.issue('turnstile', { success: false }),
-    failText: 'a token issued with success: false (siteverify answers invalid-input-response)',
-    replayClaims: { action: 'signup', hostname: 'demo.example.com' },
-    replayText: 'a token verified once already (Cloudflare answers timeout-or-duplicate)',
+    widget: () => html`<div class="cf-turnstile" data-sitekey="${DEMO_SITEKEY}" data-action="signup"></div>`,
+    replayText: 'Cloudflare answers timeout-or-duplicate',
     verified: (result) => `Action ${result.action}, hostname ${result.hostname}` +
       (result.challengeTs ? `, challenge solved at ${result.challengeTs}.` : '.')
   },
@@ -125,25 +111,43 @@ const PROVIDERS = {
       secret: emulator.credentials.hcaptchaSecret,
       siteverifyUrl: `${emulator.url}/siteverify`,
       timeoutMs: TIMEOUT_MS,
-      retries: 0, // the default (2 retries) would outlast the one-request outage the page injects
-      sitekey: emulator.credentials.hcaptchaSitekey, // refuses a token solved for another sitekey
-      maxScore: 0.5 // hCaptcha Enterprise's score is a risk score: refuse above 0.5
+      retries: 0, // the default (2 retries) would hold the request during an outage
+      sitekey: emulator.credentials.hcaptchaSitekey // refuses a token solved for another sitekey
     }),
-    passClaims: { score: 0.1, scoreReason: ['safe'], hostname: 'demo.example.com' },
-    fail: (emulator) => emulator.issue('hcaptcha', { success: false }),
-    failText: 'a token issued with success: false (siteverify answers invalid-input-response)',
-    replayClaims: { score: 0.1, scoreReason: ['safe'], hostname: 'demo.example.com' },
-    replayText: 'a token verified once already (hCaptcha answers already-seen-response)',
-    verified: (result) => `Risk score ${result.score} (at most 0.5 passes)` +
-      (Array.isArray(result.scoreReason) && result.scoreReason.length > 0 ? `, reasons ${result.scoreReason.join(', ')}` : '') +
-      `, hostname ${result.hostname}.`
+    widget: (emulator) => html`<div class="h-captcha" data-sitekey="${emulator.credentials.hcaptchaSitekey}"></div>`,
+    replayText: 'hCaptcha answers already-seen-response',
+    verified: (result) => `Hostname ${result.hostname}.`
+  },
+  'recaptcha-enterprise': {
+    name: 'reCAPTCHA Enterprise',
+    options: (emulator) => ({
+      provider: 'recaptcha-enterprise',
+      apiKey: emulator.credentials.recaptchaEnterpriseApiKey,
+      projectId: emulator.credentials.recaptchaEnterpriseProjectId,
+      siteKey: emulator.credentials.recaptchaEnterpriseSiteKey,
+      endpoint: emulator.url,
+      timeoutMs: TIMEOUT_MS,
+      retries: 0, // the default would hold the request during an outage
+      expectedAction: 'signup', // the widget's data-action
+      minScore: 0.5
+    }),
+    widget: (emulator) => html`<div class="g-recaptcha" data-sitekey="${emulator.credentials.recaptchaEnterpriseSiteKey}" data-action="signup"></div>`,
+    replayText: 'Google answers invalidReason DUPE',
+    verified: (result) => `Action ${result.tokenProperties.action}, score ${result.riskAnalysis.score} (at least 0.5 passes).`
+  },
+  'friendly-captcha': {
+    name: 'Friendly Captcha',
+    options: (emulator) => ({
+      provider: 'friendly-captcha',
+      apiKey: emulator.credentials.friendlyCaptchaApiKey,
+      sitekey: emulator.credentials.friendlyCaptchaSitekey,
+      apiEndpoint: emulator.url,
+      timeout: TIMEOUT_MS
+    }),
+    widget: (emulator) => html`<div class="frc-captcha" data-sitekey="${emulator.credentials.friendlyCaptchaSitekey}"></div>`,
+    replayText: 'Friendly Captcha answers response_duplicate',
+    verified: (result) => `Solved on ${result.getResponse().data.challenge.origin}.`
   }
-}
-
-/** The emulator faults the outage flag can inject: the provider's next request only. */
-const OUTAGES = {
-  hang: { kind: 'hang' }, // no answer: the route gives up after TIMEOUT_MS
-  503: { kind: 'status', status: 503 } // the provider answers 503 at once
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -197,12 +201,16 @@ ${body[RAW]}
 `
 }
 
-/** Sends an HTML page; never cached, so that Back fetches fresh tokens. */
-function sendHtml (res, status, title, body) {
+/**
+ * Sends an HTML page; never cached. Scripts load, and call, only the emulator (the widgets);
+ * forms post only here.
+ */
+function sendHtml (res, status, title, body, emulatorUrl) {
   res.status(status)
+  const scripts = emulatorUrl ? `script-src ${emulatorUrl}; connect-src ${emulatorUrl}; ` : ''
   res.set({
     'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    'content-security-policy': `default-src 'none'; ${scripts}style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
     'x-content-type-options': 'nosniff'
   })
   res.type('html').send(page(title, body))
@@ -213,49 +221,48 @@ function wantsJson (req) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The page: one section of forms per provider, with tokens minted for this rendering.
+// The pages: an index, and one page per provider with its widget.
 
-/** One button: a form posting `token` in the provider's widget field. */
-function button (id, kind, label, action, token, title) {
-  return html`<form method="post" action="${action}" data-provider="${id}" data-case="${kind}">
-<input type="hidden" name="${TOKEN_FIELDS[id]}" value="${token}">
-<button type="submit" title="${title}">${label}</button>
-</form>`
+/** How each outcome the widget offers shows on the server. */
+const WIDGET_OUTCOMES = html`<ul class="small">
+<li><b>pass</b>: a token the provider verifies;</li>
+<li><b>fail</b>: a token the provider refuses;</li>
+<li><b>expired</b>: a token whose time is up (the provider's own expiry answer);</li>
+<li><b>outage</b>: a valid token, but the emulator answers its verification 503, as a provider
+that is down: <b>Sign up</b> (<code>onUnavailable: 'reject'</code>, the default) answers 503,
+<b>Sign up, open on outage</b> (<code>onUnavailable: 'allow'</code>) lets the request through and
+logs why.</li>
+</ul>`
+
+function renderIndex () {
+  const links = Object.entries(PROVIDERS).map(([id, provider]) =>
+    html`<li><a href="/try/${id}" data-provider="${id}">${provider.name}</a> <span class="small">(token field <code>${TOKEN_FIELDS[id]}</code>)</span></li>`)
+  return html`<h1>captcha-native demo</h1>
+<p>One route per provider, each protected by <code>requireCaptcha</code> from
+<code>captcha-native/middleware</code>. The providers, and their widgets, are played by the
+emulator running in this process: no account, no network.</p>
+<ul>${links}</ul>
+<p class="small">Each page shows the provider's widget as the emulator serves it: pick what the
+provider will answer, tick the checkbox, and sign up.</p>
+${WIDGET_OUTCOMES}`
 }
 
-async function renderIndex (demo) {
-  const { emulator } = demo
-  const sections = await Promise.all(Object.entries(PROVIDERS).map(async ([id, provider]) => {
-    const pass = emulator.issue(id, provider.passClaims)
-    const fail = provider.fail(emulator)
-    // The replay token is verified once now, exactly as the route would, so posting it is a replay.
-    const replay = emulator.issue(id, provider.replayClaims)
-    const spent = await verifyRequest({ body: { [TOKEN_FIELDS[id]]: replay } }, demo.spendOptions[id])
-    const route = `/verify/${id}`
-    return html`<section id="${id}">
-<h2>${provider.name}</h2>
-<p class="small">Protected route <code>POST ${route}</code>; the token goes in <code>${TOKEN_FIELDS[id]}</code>.
-Fail posts ${provider.failText}; replay posts ${provider.replayText}${spent.ok ? '' : ` (its first verification answered ${spent.code})`}.</p>
-${button(id, 'pass', 'Pass', route, pass, 'a fresh token the provider verifies')}
-${button(id, 'fail', 'Fail', route, fail, provider.failText)}
-${button(id, 'replay', 'Replay', route, replay, provider.replayText)}
-${button(id, 'outage', 'Outage: refuse (503)', `${route}?outage=hang`, emulator.issue(id, provider.passClaims),
-  `the emulator hangs ${provider.name}'s next request; onUnavailable: 'reject' answers 503`)}
-${button(id, 'outage-allow', 'Outage: let through', `${route}/fail-open?outage=hang`, emulator.issue(id, provider.passClaims),
-  `the emulator hangs ${provider.name}'s next request; onUnavailable: 'allow' lets the request through`)}
-</section>`
-  }))
-  return html`<h1>captcha-native demo</h1>
-<p>One route per provider (${Object.values(PROVIDERS).map((provider) => provider.name).join(', ')}), each protected by <code>requireCaptcha</code> from
-<code>captcha-native/middleware</code>. The providers are played by the emulator at
-<code>${emulator.url}</code>, running in this process.</p>
-<p class="small">No widget runs here: each button posts a token the server minted for this page,
-in the field the real widget fills in. <b>Pass</b>: a fresh token. <b>Fail</b>: a token the provider
-refuses. <b>Replay</b>: a token this page already verified once. <b>Outage</b>: the emulator hangs
-the provider's next request and the route gives up after ${TIMEOUT_MS} ms; with
-<code>onUnavailable: 'reject'</code> (the default) it answers 503, with <code>'allow'</code> it lets
-the request through, not verified, and logs why. Tokens work once: reload the page for new ones.</p>
-${sections}`
+function renderTry (demo, id) {
+  const provider = PROVIDERS[id]
+  const route = `/verify/${id}`
+  return html`<h1>${provider.name}</h1>
+<p class="small">The page's markup is ${provider.name}'s own; only the script comes from the emulator,
+<code>${demo.emulator.widgetUrl(id)}</code>. The widget puts its token in
+<code>${TOKEN_FIELDS[id]}</code>, which <code>POST ${route}</code> verifies.</p>
+<form method="post" action="${route}" data-provider="${id}">
+<p><label>Email <input name="email" type="email" value="someone@example.com"></label></p>
+${provider.widget(demo.emulator)}
+<p><button type="submit" data-policy="reject">Sign up</button>
+<button type="submit" formaction="${route}/fail-open" data-policy="allow">Sign up, open on outage</button></p>
+</form>
+${WIDGET_OUTCOMES}
+<p><a href="/">All providers</a></p>
+<script src="${demo.emulator.widgetUrl(id)}" async defer></script>`
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,7 +282,7 @@ const OUTCOME_TEXT = {
   verification_failed: {
     title: 'Refused',
     css: 'refused',
-    text: (name) => `${name} refused the token: it failed the check, was never issued, or was already used. The request was refused.`
+    text: (name) => `${name} refused the token: it failed the check, expired, was never issued, or was already used. The request was refused.`
   },
   token_missing: {
     title: 'Refused: no token',
@@ -300,14 +307,24 @@ function sendOutcome (req, res, { provider, code, status, failedOpen, detail }) 
     res.status(status).set('cache-control', 'no-store').json({ provider, outcome: code, failedOpen })
     return
   }
-  const name = PROVIDERS[provider].name
+  const { name, replayText } = PROVIDERS[provider]
   const known = OUTCOME_TEXT[code] ?? { title: code, css: 'refused', text: () => '' }
+  // The token just posted, offered again: what a replayed (stolen or double-submitted) token gets.
+  const field = TOKEN_FIELDS[provider]
+  const token = typeof req.body?.[field] === 'string' && req.body[field] !== '' ? req.body[field] : undefined
+  const replay = token === undefined
+    ? ''
+    : html`<form method="post" action="${req.originalUrl}" data-provider="${provider}" data-case="replay">
+<input type="hidden" name="${field}" value="${token}">
+<button type="submit" title="${replayText}">Replay: send the same token again</button>
+</form>`
   sendHtml(res, status, `${known.title}: ${name}`, html`<main data-provider="${provider}" data-outcome="${code}" data-status="${status}">
 <h1 class="${known.css}">${known.title}</h1>
 <p>${known.text(name)}</p>
 ${detail ? html`<p>${detail}</p>` : ''}
 <p class="small">HTTP ${status}, outcome <code>${code}</code>, failedOpen <code>${String(failedOpen)}</code>.</p>
-<p><a href="/">Back to the demo</a> (fresh tokens)</p>
+${replay}
+<p><a href="/try/${provider}">Try ${name} again</a> · <a href="/">All providers</a></p>
 </main>`)
 }
 
@@ -342,26 +359,6 @@ function protectedAction (provider) {
   }
 }
 
-/** `?outage=hang` (or `503`): the emulator fails the provider's next request. */
-function outageFlag (provider, emulator) {
-  return (req, res, next) => {
-    const kind = req.query.outage
-    if (kind === undefined) return next()
-    const fault = typeof kind === 'string' && Object.hasOwn(OUTAGES, kind) ? OUTAGES[kind] : undefined
-    if (!fault) {
-      const shown = Array.isArray(kind) ? kind.join(',') : String(kind)
-      sendHtml(res, 400, 'Unknown outage', html`<main data-outcome="unknown_outage" data-status="400">
-<h1 class="refused">Unknown outage</h1>
-<p>There is no outage named “${shown}”: use <code>?outage=hang</code> or <code>?outage=503</code>.</p>
-<p><a href="/">Back to the demo</a></p>
-</main>`)
-      return
-    }
-    emulator.fault({ provider, times: 1, ...fault })
-    next()
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The app
 
@@ -376,17 +373,12 @@ function createApp (demo) {
     // One options object per route: each middleware builds its client once.
     const reject = requireCaptcha({ ...provider.options(emulator), log })
     const allow = requireCaptcha({ ...provider.options(emulator), onUnavailable: 'allow', log })
-    app.post(`/verify/${id}`, form, outageFlag(id, emulator), answeringRefusals(reject, id), protectedAction(id))
-    app.post(`/verify/${id}/fail-open`, form, outageFlag(id, emulator), answeringRefusals(allow, id), protectedAction(id))
+    app.post(`/verify/${id}`, form, answeringRefusals(reject, id), protectedAction(id))
+    app.post(`/verify/${id}/fail-open`, form, answeringRefusals(allow, id), protectedAction(id))
+    app.get(`/try/${id}`, (req, res) => sendHtml(res, 200, `${provider.name}: captcha-native demo`, renderTry(demo, id), emulator.url))
   }
 
-  app.get('/', async (req, res, next) => {
-    try {
-      sendHtml(res, 200, 'captcha-native demo', await renderIndex(demo))
-    } catch (error) {
-      next(error)
-    }
-  })
+  app.get('/', (req, res) => sendHtml(res, 200, 'captcha-native demo', renderIndex()))
   app.get('/verify/*splat', (req, res) => res.redirect(303, '/'))
 
   // A misconfiguration (a refused key or secret) reaches here through next(error).
@@ -407,10 +399,7 @@ function createApp (demo) {
  */
 async function startDemo ({ port = DEFAULT_PORT, host = HOST } = {}) {
   const emulator = await Emulator.start({ host: '127.0.0.1' })
-  const demo = { emulator, spendOptions: {} }
-  for (const [id, provider] of Object.entries(PROVIDERS)) {
-    demo.spendOptions[id] = { ...provider.options(emulator), log: () => {} }
-  }
+  const demo = { emulator }
   const app = createApp(demo)
   let server
   try {
