@@ -184,13 +184,38 @@ export async function httpApp (listener) {
  * resolves `{ status, text, body }`, `body` parsed when the answer is JSON.
  */
 export async function postFields (request, fields, { json = false, headers = {} } = {}) {
-  const answer = await request({
+  return readAnswer(await request({
     method: 'POST',
     headers: { 'content-type': json ? 'application/json' : 'application/x-www-form-urlencoded', ...headers },
     body: json ? JSON.stringify(fields) : new URLSearchParams(fields).toString()
-  })
-  const text = await answer.text()
-  return { status: answer.status, text, body: answer.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text }
+  }))
+}
+
+/**
+ * A web Request's init POSTing `fields` as a browser would: a form (URLSearchParams), multipart
+ * (FormData) with `multipart`, JSON with `json`, or `body` as it is; for fetch or a NextRequest.
+ */
+export function webPost (fields, { json = false, multipart = false, headers = {}, body } = {}) {
+  let sent = body
+  if (sent === undefined) {
+    if (json) sent = JSON.stringify(fields)
+    else if (multipart) {
+      sent = new FormData()
+      for (const [name, value] of Object.entries(fields)) sent.append(name, value)
+    } else sent = new URLSearchParams(fields)
+  }
+  return {
+    method: 'POST',
+    headers: { ...(json && { 'content-type': 'application/json' }), ...headers },
+    body: sent,
+    duplex: 'half'
+  }
+}
+
+/** A fetch Response as the tests read it: `{ status, text, headers, body }`, `body` parsed when JSON. */
+export async function readAnswer (response) {
+  const text = await response.text()
+  return { status: response.status, text, headers: response.headers, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text }
 }
 
 /** How a matrix sends the request its `/skip` route's `skip` trusts, unless told otherwise. */
