@@ -36,18 +36,12 @@ function misconfigured (answer) {
   assert.match(answer.text, /CaptchaConfigurationError: captcha-native: the CAPTCHA provider is misconfigured \(see cause\)/)
 }
 
-outcomeMatrix({
-  name: 'express (express.urlencoded, express.json)',
-  where: 'req.captcha',
-  emulator: () => emulator,
-  serve: (routes) => serve(routes, { parse: true }),
-  misconfigured
-})
-
-outcomeMatrix({
-  name: 'express (no body parser)',
-  where: 'req.captcha',
-  emulator: () => emulator,
-  serve: (routes) => serve(routes, { parse: false }),
-  misconfigured
-})
+for (const [wiring, parse] of [['express.urlencoded, express.json', true], ['no body parser', false]]) {
+  outcomeMatrix({
+    name: `express (${wiring})`,
+    where: 'req.captcha',
+    emulator: () => emulator,
+    serve: (routes) => serve(routes, { parse }),
+    misconfigured
+  })
+}

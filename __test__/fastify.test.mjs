@@ -48,21 +48,15 @@ function misconfigured (answer) {
   })
 }
 
-outcomeMatrix({
-  name: 'fastify (captchaPreHandler)',
-  where: 'request.captcha',
-  emulator: () => emulator,
-  serve: (routes) => serve(routes, { plugin: false }),
-  misconfigured
-})
-
-outcomeMatrix({
-  name: 'fastify (captchaPlugin, config.captcha)',
-  where: 'request.captcha',
-  emulator: () => emulator,
-  serve: (routes) => serve(routes, { plugin: true }),
-  misconfigured
-})
+for (const [wiring, plugin] of [['captchaPreHandler', false], ['captchaPlugin, config.captcha', true]]) {
+  outcomeMatrix({
+    name: `fastify (${wiring})`,
+    where: 'request.captcha',
+    emulator: () => emulator,
+    serve: (routes) => serve(routes, { plugin }),
+    misconfigured
+  })
+}
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 async function send (app, path, fields, json = false) {
