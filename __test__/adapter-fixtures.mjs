@@ -1,7 +1,8 @@
 // The providers every framework adapter's tests (express, fastify, koa, hono, nestjs, next) run
 // against the embedded emulator: options, the widget's field, tokens that pass and fail, a key
 // the provider refuses (a misconfiguration, where the provider has one) and the secret to look
-// for in anything a browser or a log could see.
+// for in anything a browser or a log could see. Then what every such test file shares: its emulator
+// (useEmulator), and the one outcome matrix (outcomeMatrix) each framework runs.
 import { Emulator } from '../index.js'
 import { describe, it, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
