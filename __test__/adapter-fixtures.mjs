@@ -329,10 +329,13 @@ export function outcomeMatrix ({
         assertLoggedOnce()
       })
 
-      it(title(`skip true: the handler runs, skipped on ${where}, and no request reaches the provider`), async () => {
+      it(title(`skip true: the handler runs, skipped on ${where}, with or without a token, and no request reaches the provider`), async () => {
         // A token that would pass is there: skipped, not verified, says it was never checked.
         const skipped = await app.send('/skip', { [fixture.field]: fixture.pass(), email: 'c@example.com', ...trusted.fields }, { headers: trusted.headers })
         assert.deepEqual([skipped.status, skipped.body], [200, view('skipped', 'c@example.com')])
+        // With no token at all: skipped too, not token_missing.
+        const tokenless = await app.send('/skip', { email: 'd@example.com', ...trusted.fields }, { headers: trusted.headers })
+        assert.deepEqual([tokenless.status, tokenless.body], [200, view('skipped', 'd@example.com')])
         assert.deepEqual(emulator.requests(), [])
         // The same route, not trusted, checks the token as usual.
         const checked = await app.send('/skip', { email: 'c@example.com' })
