@@ -2,21 +2,16 @@
 // embedded emulator: every provider's every outcome, with Express's body parsers and with none
 // (the middleware then reads the body itself). middleware.test.mjs drives the same middleware
 // through fakes of (req, res, next); this is what a user's Express app answers.
-import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { httpApp, outcomeMatrix, outcomeView } from './adapter-fixtures.mjs'
+import { httpApp, outcomeMatrix, outcomeView, useEmulator } from './adapter-fixtures.mjs'
 
 const require = createRequire(import.meta.url)
-const { Emulator } = require('../index.js')
 const { requireCaptcha } = require('captcha-native/middleware')
 const express = require('express')
 
 let emulator
-before(async () => {
-  emulator = await Emulator.start()
-})
-after(() => emulator.close())
+useEmulator((started) => ({ emulator } = started))
 
 /** An Express app with one protected route per entry of `routes`, and a recorder of errors. */
 async function serve (routes, { parse }) {
@@ -41,18 +36,12 @@ function misconfigured (answer) {
   assert.match(answer.text, /CaptchaConfigurationError: captcha-native: the CAPTCHA provider is misconfigured \(see cause\)/)
 }
 
-outcomeMatrix({
-  name: 'express (express.urlencoded, express.json)',
-  where: 'req.captcha',
-  emulator: () => emulator,
-  serve: (routes) => serve(routes, { parse: true }),
-  misconfigured
-})
-
-outcomeMatrix({
-  name: 'express (no body parser)',
-  where: 'req.captcha',
-  emulator: () => emulator,
-  serve: (routes) => serve(routes, { parse: false }),
-  misconfigured
-})
+for (const [wiring, parse] of [['express.urlencoded, express.json', true], ['no body parser', false]]) {
+  outcomeMatrix({
+    name: `express (${wiring})`,
+    where: 'req.captcha',
+    emulator: () => emulator,
+    serve: (routes) => serve(routes, { parse }),
+    misconfigured
+  })
+}

@@ -2,28 +2,19 @@
 // embedded emulator: each outcome of each provider through the per-route hook and through the
 // plugin (adapter-fixtures.mjs's matrix), then what is Fastify's own: the plugin's options,
 // hook order, scopes, a custom error handler.
-import { describe, it, before, after, beforeEach } from 'node:test'
+import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { adapterProviders, outcomeMatrix, outcomeView, postFields } from './adapter-fixtures.mjs'
+import { outcomeMatrix, outcomeView, postFields, useEmulator } from './adapter-fixtures.mjs'
 
 const require = createRequire(import.meta.url)
-const { Emulator } = require('../index.js')
 const { captchaPlugin, captchaPreHandler, CaptchaConfigurationError } = require('captcha-native/fastify')
 const Fastify = require('fastify')
 const formbody = require('@fastify/formbody')
 
 let emulator
 let PROVIDERS
-before(async () => {
-  emulator = await Emulator.start()
-  PROVIDERS = adapterProviders(emulator)
-})
-after(() => emulator.close())
-beforeEach(() => {
-  emulator.clearFaults()
-  emulator.clearRequests()
-})
+useEmulator((started) => ({ emulator, PROVIDERS } = started))
 
 /**
  * A matrix app: one protected route per entry of `routes`, through the per-route hook or the
@@ -57,21 +48,15 @@ function misconfigured (answer) {
   })
 }
 
-outcomeMatrix({
-  name: 'fastify (captchaPreHandler)',
-  where: 'request.captcha',
-  emulator: () => emulator,
-  serve: (routes) => serve(routes, { plugin: false }),
-  misconfigured
-})
-
-outcomeMatrix({
-  name: 'fastify (captchaPlugin, config.captcha)',
-  where: 'request.captcha',
-  emulator: () => emulator,
-  serve: (routes) => serve(routes, { plugin: true }),
-  misconfigured
-})
+for (const [wiring, plugin] of [['captchaPreHandler', false], ['captchaPlugin, config.captcha', true]]) {
+  outcomeMatrix({
+    name: `fastify (${wiring})`,
+    where: 'request.captcha',
+    emulator: () => emulator,
+    serve: (routes) => serve(routes, { plugin }),
+    misconfigured
+  })
+}
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 async function send (app, path, fields, json = false) {

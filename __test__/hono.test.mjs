@@ -1,30 +1,20 @@
 // captcha-native/hono against real Hono (a devDependency) on @hono/node-server's serve() over
 // real HTTP, and the embedded emulator: each outcome of each provider, the bodies (form,
 // multipart, JSON) the handler still reads after the check, the 64 KiB cap, the client address.
-import { describe, it, before, after, beforeEach } from 'node:test'
+import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { adapterProviders } from './adapter-fixtures.mjs'
-import { providerMatrix } from './adapter-matrix.mjs'
+import { outcomeMatrix, outcomeView, readAnswer, useEmulator, webPost } from './adapter-fixtures.mjs'
 import { captureServer } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
-const { Emulator } = require('../index.js')
 const { captcha, CaptchaConfigurationError } = require('captcha-native/hono')
 const { Hono } = require('hono')
 const { serve: honoServe } = require('@hono/node-server')
 
 let emulator
 let PROVIDERS
-before(async () => {
-  emulator = await Emulator.start()
-  PROVIDERS = adapterProviders(emulator)
-})
-after(() => emulator.close())
-beforeEach(() => {
-  emulator.clearFaults()
-  emulator.clearRequests()
-})
+useEmulator((started) => ({ emulator, PROVIDERS } = started))
 
 /** The handler's own reading of the body, by its type: what an app does after the check. */
 async function bodyOf (c) {
@@ -32,58 +22,67 @@ async function bodyOf (c) {
   return type.includes('json') ? c.req.json() : c.req.parseBody()
 }
 
-/** Listens on a free port; closed after the test. */
+/** Listens on a free port; resolves its URL and `close()`, called after the test `t` if given. */
 async function listen (app, t) {
   const server = await new Promise((resolve) => {
     const made = honoServe({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(made))
   })
-  t.after(() => new Promise((resolve) => {
+  const close = () => new Promise((resolve) => {
     server.closeAllConnections()
     server.close(resolve)
-  }))
-  return `http://127.0.0.1:${server.address().port}`
+  })
+  t?.after(close)
+  return { url: `http://127.0.0.1:${server.address().port}`, close }
 }
 
-/**
- * A Hono app with `POST /signup` behind captcha(options); its handler answers the outcome and
- * the body's `email`. Errors reach an onError that records them and answers a bare 500.
- */
-async function serve (options, t, { before: first } = {}) {
+/** A Hono app whose errors reach an onError that records them and answers a bare 500. */
+function recordingApp () {
   const app = new Hono()
   const errors = []
   app.onError((error, c) => {
     errors.push(error)
     return c.text('Internal Server Error', 500)
   })
-  if (first) app.use('/signup', first)
-  app.post('/signup', captcha(options), async (c) => {
-    const outcome = c.get('captcha')
-    const body = await bodyOf(c)
-    return c.json({ code: outcome.code, ok: outcome.ok, failedOpen: outcome.failedOpen, hasResult: outcome.result !== undefined, email: body.email ?? null })
-  })
-  const url = await listen(app, t)
-  const send = async (fields, { json = false, multipart = false, headers = {}, body } = {}) => {
-    let sent = body
-    if (sent === undefined) {
-      if (json) sent = JSON.stringify(fields)
-      else if (multipart) {
-        sent = new FormData()
-        for (const [name, value] of Object.entries(fields)) sent.append(name, value)
-      } else sent = new URLSearchParams(fields)
-    }
-    const answer = await fetch(`${url}/signup`, {
-      method: 'POST',
-      headers: { ...(json && { 'content-type': 'application/json' }), ...headers },
-      body: sent,
-      duplex: 'half'
-    })
-    const text = await answer.text()
-    return { status: answer.status, text, headers: answer.headers, body: answer.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text }
-  }
-  return { send, errors, url }
+  return { app, errors }
 }
 
-providerMatrix('hono', () => ({ emulator, PROVIDERS, serve }))
+/** The protected handler: answers the outcome and the body's `email`, read after the check. */
+async function answerOutcome (c) {
+  const body = await bodyOf(c)
+  return c.json({ ...outcomeView(c.get('captcha')), email: body.email ?? null })
+}
+
+/** `POST url` with `fields` as webPost sends them. */
+const post = async (url, fields, kind) => readAnswer(await fetch(url, webPost(fields, kind)))
+
+/** A Hono app with `POST /signup` behind captcha(options) (after `before`, if given). */
+async function serve (options, t, { before: first } = {}) {
+  const { app, errors } = recordingApp()
+  if (first) app.use('/signup', first)
+  app.post('/signup', captcha(options), answerOutcome)
+  const { url } = await listen(app, t)
+  return { send: (fields, kind) => post(`${url}/signup`, fields, kind), errors, url }
+}
+
+/** The matrix's app: `POST /${name}` behind captcha(options) for each entry of `routes`. */
+async function serveRoutes (routes) {
+  const { app, errors } = recordingApp()
+  for (const [name, options] of Object.entries(routes)) app.post(`/${name}`, captcha(options), answerOutcome)
+  const { url, close } = await listen(app)
+  return { send: (path, fields, kind) => post(`${url}${path}`, fields, kind), errors, close }
+}
+
+outcomeMatrix({
+  name: 'hono',
+  where: "c.get('captcha')",
+  emulator: () => emulator,
+  serve: serveRoutes,
+  // Hono's skip is given the Context.
+  isTrusted: (c) => c.req.header('x-trusted') === 'yes',
+  echoes: true,
+  // The app's onError answers a bare 500.
+  misconfigured: (answer) => assert.equal(answer.text, 'Internal Server Error')
+})
 
 describe('hono: bodies', () => {
   const turnstile = () => PROVIDERS.turnstile
@@ -166,7 +165,7 @@ describe('hono: options', () => {
   it('requestProperty names the context variable', async (t) => {
     const app = new Hono()
     app.post('/', captcha({ ...turnstile().options(), requestProperty: 'bot' }), (c) => c.json({ bot: c.get('bot').code, captcha: c.get('captcha') ?? null }))
-    const url = await listen(app, t)
+    const { url } = await listen(app, t)
     const answer = await fetch(url, { method: 'POST', body: new URLSearchParams({ 'cf-turnstile-response': turnstile().pass() }) })
     assert.deepEqual(await answer.json(), { bot: 'verified', captcha: null })
   })

@@ -2,29 +2,20 @@
 // emulator: each outcome of each provider, with @koa/bodyparser and with the body unread
 // (adapter-fixtures.mjs's matrix), then what is Koa's own: options, ctx.state, the request
 // `skip` is given, an upstream middleware catching a misconfiguration.
-import { describe, it, before, after, beforeEach } from 'node:test'
+import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
 import { createRequire } from 'node:module'
-import { adapterProviders, httpApp, outcomeMatrix, outcomeView } from './adapter-fixtures.mjs'
+import { httpApp, outcomeMatrix, outcomeView, useEmulator } from './adapter-fixtures.mjs'
 
 const require = createRequire(import.meta.url)
-const { Emulator } = require('../index.js')
 const { captcha, CaptchaConfigurationError } = require('captcha-native/koa')
 const Koa = require('koa')
 const { bodyParser } = require('@koa/bodyparser')
 
 let emulator
 let PROVIDERS
-before(async () => {
-  emulator = await Emulator.start()
-  PROVIDERS = adapterProviders(emulator)
-})
-after(() => emulator.close())
-beforeEach(() => {
-  emulator.clearFaults()
-  emulator.clearRequests()
-})
+useEmulator((started) => ({ emulator, PROVIDERS } = started))
 
 /**
  * A matrix app: one protected route per entry of `routes` (by ctx.path), behind @koa/bodyparser
@@ -47,21 +38,15 @@ function misconfigured (answer) {
   assert.equal(answer.text, 'Internal Server Error')
 }
 
-outcomeMatrix({
-  name: 'koa (@koa/bodyparser)',
-  where: 'ctx.state.captcha',
-  emulator: () => emulator,
-  serve: (routes) => serve(routes, { parse: true }),
-  misconfigured
-})
-
-outcomeMatrix({
-  name: 'koa (body unread)',
-  where: 'ctx.state.captcha',
-  emulator: () => emulator,
-  serve: (routes) => serve(routes, { parse: false }),
-  misconfigured
-})
+for (const [wiring, parse] of [['@koa/bodyparser', true], ['body unread', false]]) {
+  outcomeMatrix({
+    name: `koa (${wiring})`,
+    where: 'ctx.state.captcha',
+    emulator: () => emulator,
+    serve: (routes) => serve(routes, { parse }),
+    misconfigured
+  })
+}
 
 describe('koa middleware', () => {
   it('wrong options throw at once', () => {

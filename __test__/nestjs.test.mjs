@@ -2,19 +2,18 @@
 // platform-express and platform-fastify, over real HTTP, with the embedded emulator: each outcome
 // of each provider, CaptchaModule's options through DI, and the example app. The test files are
 // plain JS, so the decorators are applied by hand, as TypeScript's emit would apply them.
-import { describe, it, before, after, beforeEach } from 'node:test'
+import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
-import { ADAPTER_PROVIDERS, adapterProviders, outage } from './adapter-fixtures.mjs'
+import { outage, outcomeMatrix, outcomeView, postFields, useEmulator } from './adapter-fixtures.mjs'
 
 const require = createRequire(import.meta.url)
 require('reflect-metadata')
 const { Controller, Post, HttpCode, Req, Module, UseGuards, UseFilters, Catch, HttpException } = require('@nestjs/common')
 const { NestFactory } = require('@nestjs/core')
 const { FastifyAdapter } = require('@nestjs/platform-fastify')
-const { Emulator } = require('../index.js')
 const {
   CaptchaGuard, Captcha, CaptchaOutcome, CaptchaModule, CAPTCHA_OPTIONS, CaptchaConfigurationError
 } = require('captcha-native/nestjs')
@@ -24,15 +23,7 @@ const PLATFORMS = ['express', 'fastify']
 
 let emulator
 let PROVIDERS
-before(async () => {
-  emulator = await Emulator.start()
-  PROVIDERS = adapterProviders(emulator)
-})
-after(() => emulator.close())
-beforeEach(() => {
-  emulator.clearFaults()
-  emulator.clearRequests()
-})
+useEmulator((started) => ({ emulator, PROVIDERS } = started))
 
 // ---------------------------------------------------------------------------------------------
 // Nest apps, decorated by hand
@@ -44,14 +35,7 @@ function decorate (Class, method, ...decorators) {
 
 /** What a handler answers: the outcome `@CaptchaOutcome()` gave it, and whether it is the request's. */
 function summary (captcha, request, property = 'captcha') {
-  return {
-    code: captcha.code,
-    ok: captcha.ok,
-    provider: captcha.provider,
-    failedOpen: captcha.failedOpen,
-    hasResult: captcha.result !== undefined,
-    onRequest: request[property] === captcha
-  }
+  return { ...outcomeView(captcha), onRequest: request[property] === captcha }
 }
 
 /**
@@ -74,36 +58,28 @@ function signupController (protect, { onClass = false, property } = {}) {
 }
 
 /**
- * A Nest app on `platform`, listening on a free loopback port, closed after the test. What Nest
- * logs as an error is collected, not printed.
+ * A Nest app on `platform`, listening on a free loopback port, closed after the test `t` (if
+ * given; else by `close()`). What Nest logs as an error is collected, not printed: `errors` each
+ * call's arguments, `thrown` the errors among them.
  */
 async function serveNest (t, platform, { controllers, imports = [] }) {
   class AppModule {}
   Module({ imports, controllers })(AppModule)
   const errors = []
-  const logger = {
-    log () {},
-    warn () {},
-    debug () {},
-    verbose () {},
-    fatal (...args) { errors.push(args) },
-    error (...args) { errors.push(args) }
+  const thrown = []
+  const logError = (...args) => {
+    errors.push(args)
+    thrown.push(...args.filter((value) => value instanceof Error))
   }
+  const logger = { log () {}, warn () {}, debug () {}, verbose () {}, fatal: logError, error: logError }
   // NestFactory.create(module, options) makes an Express app; (module, adapter, options) the adapter's.
   const app = await (platform === 'fastify' ? NestFactory.create(AppModule, new FastifyAdapter(), { logger }) : NestFactory.create(AppModule, { logger }))
   await app.listen(0, '127.0.0.1')
-  t.after(() => app.close())
+  const close = () => app.close()
+  t?.after(close)
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1')
-  const send = async (path, fields, { json = false, headers = {} } = {}) => {
-    const answer = await fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': json ? 'application/json' : 'application/x-www-form-urlencoded', ...headers },
-      body: json ? JSON.stringify(fields) : new URLSearchParams(fields).toString()
-    })
-    const text = await answer.text()
-    return { status: answer.status, text, headers: answer.headers, body: answer.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text }
-  }
-  return { url, send, errors }
+  const send = (path, fields, options) => postFields((init) => fetch(`${url}${path}`, init), fields, options)
+  return { url, send, errors, thrown, close }
 }
 
 /** An app whose /signup and /other are protected by `CaptchaGuard(options)`. */
@@ -114,72 +90,34 @@ function serveGuarded (t, platform, options) {
 // ---------------------------------------------------------------------------------------------
 // Each platform, each provider, each outcome
 
-for (const platform of PLATFORMS) {
-  for (const provider of ADAPTER_PROVIDERS) {
-    describe(`nestjs ${platform}, ${provider}`, () => {
-      const fixture = () => PROVIDERS[provider]
-
-      it('a verified token passes (form and JSON); the handler gets the outcome, with its result, through @CaptchaOutcome()', async (t) => {
-        const { send } = await serveGuarded(t, platform, fixture().options())
-        const form = await send('/signup', { [fixture().field]: fixture().pass() })
-        assert.deepEqual([form.status, form.body], [200, { code: 'verified', ok: true, provider, failedOpen: false, hasResult: true, onRequest: true }])
-        const json = await send('/signup', { token: fixture().pass() }, { json: true })
-        assert.deepEqual([json.status, json.body.code, json.body.hasResult], [200, 'verified', true])
-      })
-
-      it('a refused token answers 400 { error: verification_failed }; no token 400 { error: token_missing }', async (t) => {
-        const { send } = await serveGuarded(t, platform, fixture().options())
-        const refused = await send('/signup', { [fixture().field]: fixture().fail() })
-        assert.deepEqual([refused.status, refused.body], [400, { error: 'verification_failed' }])
-        const missing = await send('/signup', {})
-        assert.deepEqual([missing.status, missing.body], [400, { error: 'token_missing' }])
-        assert.equal(emulator.requests().length, 1, 'no token, no request to the provider')
-      })
-
-      it("an outage with onUnavailable 'reject' answers 503 { error: provider_unavailable }: no upstream text, no secret; the log is scrubbed", async (t) => {
-        const logged = []
-        const { send } = await serveGuarded(t, platform, { ...fixture().options(), onUnavailable: 'reject', log: (message, details) => logged.push({ message, details }) })
-        outage(emulator, provider, fixture().secret)
-        const refused = await send('/signup', { [fixture().field]: fixture().pass() })
-        assert.deepEqual([refused.status, refused.body], [503, { error: 'provider_unavailable' }])
-        assert.doesNotMatch(refused.text, /UPSTREAM|status/)
-        assert.ok(!refused.text.includes(fixture().secret))
-        assert.equal(logged.length, 1)
-        assert.equal(logged[0].details.provider, provider)
-        assert.ok(!JSON.stringify(logged).includes(fixture().secret), 'the secret is scrubbed from the log')
-      })
-
-      it("an outage with onUnavailable 'allow' runs the handler, the outcome failed_open", async (t) => {
-        const { send } = await serveGuarded(t, platform, { ...fixture().options(), onUnavailable: 'allow' })
-        outage(emulator, provider, fixture().secret)
-        const passed = await send('/signup', { [fixture().field]: fixture().pass() })
-        assert.deepEqual([passed.status, passed.body.code, passed.body.ok, passed.body.failedOpen], [200, 'failed_open', true, true])
-      })
-
-      it('skip(request) runs the handler with no token, the outcome skipped, and no request to the provider', async (t) => {
-        const { send } = await serveGuarded(t, platform, { ...fixture().options(), skip: (request) => request.headers['x-trusted'] === 'yes' })
-        const skipped = await send('/signup', {}, { headers: { 'x-trusted': 'yes' } })
-        assert.deepEqual([skipped.status, skipped.body], [200, { code: 'skipped', ok: true, provider, failedOpen: false, hasResult: false, onRequest: true }])
-        assert.equal(emulator.requests().length, 0)
-        const checked = await send('/signup', {}, { headers: { 'x-trusted': 'no' } })
-        assert.deepEqual([checked.status, checked.body], [400, { error: 'token_missing' }])
-      })
-
-      // Swetrix's validator never throws (a wrong secret is a refused token): its misconfiguration
-      // here is a secret resolver that resolves none.
-      const misconfiguration = provider === 'swetrix' ? 'a secret resolver resolving no secret' : 'a key the provider refuses'
-      it(`a misconfiguration (${misconfiguration}) answers Nest's plain 500, no detail; Nest logs a CaptchaConfigurationError with its cause`, async (t) => {
-        const refusedKey = fixture().refusedKey ?? { secret: () => '' }
-        const { send, errors } = await serveGuarded(t, platform, { ...fixture().options(), ...refusedKey })
-        const answer = await send('/signup', { [fixture().field]: fixture().pass() })
-        assert.deepEqual([answer.status, answer.body], [500, { statusCode: 500, message: 'Internal Server Error' }])
-        assert.ok(!answer.text.includes(fixture().secret))
-        const logged = errors.flat().filter((value) => value instanceof CaptchaConfigurationError)
-        assert.equal(logged.length, 1, 'Nest logs the error')
-        assert.ok(logged[0].cause instanceof Error)
-      })
-    })
+/** A controller with `POST /${name}`, guarded by `CaptchaGuard(options)`, for each entry of `routes`. */
+function routesController (routes) {
+  class MatrixController {}
+  for (const [name, options] of Object.entries(routes)) {
+    MatrixController.prototype[name] = (captcha, request) => summary(captcha, request)
+    decorate(MatrixController, name, Post(name), HttpCode(200), UseGuards(CaptchaGuard(options)))
+    CaptchaOutcome()(MatrixController.prototype, name, 0)
+    Req()(MatrixController.prototype, name, 1)
   }
+  Controller()(MatrixController)
+  return MatrixController
+}
+
+for (const platform of PLATFORMS) {
+  outcomeMatrix({
+    name: `nestjs ${platform}`,
+    where: '@CaptchaOutcome()',
+    emulator: () => emulator,
+    serve: async (routes) => {
+      const { send, thrown, close } = await serveNest(undefined, platform, { controllers: [routesController(routes)] })
+      // What Nest logs: the guard's error reaches its exception handling, which logs it.
+      return { send, errors: thrown, close }
+    },
+    // The outcome @CaptchaOutcome() gives is the one on the request.
+    answers: { onRequest: true },
+    // Nest's own answer for an error that is no HttpException.
+    misconfigured: (answer) => assert.deepEqual(answer.body, { statusCode: 500, message: 'Internal Server Error' })
+  })
 }
 
 // ---------------------------------------------------------------------------------------------

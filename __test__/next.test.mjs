@@ -3,48 +3,25 @@
 // emulator; then the minimal app of examples/next built with `next build` and served by Next's
 // own server, once for this file: a real POST to its route handler and a real server-action
 // form submission, passing and refused.
-import { describe, it, before, after, beforeEach } from 'node:test'
+import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import { adapterProviders } from './adapter-fixtures.mjs'
-import { providerMatrix } from './adapter-matrix.mjs'
+import { outcomeMatrix, outcomeView, readAnswer, useEmulator, webPost } from './adapter-fixtures.mjs'
 import { captureServer } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
-const { Emulator } = require('../index.js')
 const { withCaptcha, verifyCaptcha, verifyCaptchaForm, CaptchaConfigurationError } = require('captcha-native/next')
 const { NextRequest } = require('next/server')
 
 let emulator
 let PROVIDERS
-before(async () => {
-  emulator = await Emulator.start()
-  PROVIDERS = adapterProviders(emulator)
-})
-after(() => emulator.close())
-beforeEach(() => {
-  emulator.clearFaults()
-  emulator.clearRequests()
-})
+useEmulator((started) => ({ emulator, PROVIDERS } = started))
 
-/** A NextRequest as Next hands a route handler: a form, multipart, JSON or a raw body. */
-function nextRequest (fields, { json = false, multipart = false, headers = {}, body } = {}) {
-  let sent = body
-  if (sent === undefined) {
-    if (json) sent = JSON.stringify(fields)
-    else if (multipart) {
-      sent = new FormData()
-      for (const [name, value] of Object.entries(fields)) sent.append(name, value)
-    } else sent = new URLSearchParams(fields)
-  }
-  return new NextRequest('http://localhost:3000/api/signup', {
-    method: 'POST',
-    headers: { ...(json && { 'content-type': 'application/json' }), ...headers },
-    body: sent,
-    duplex: 'half'
-  })
+/** A NextRequest as Next hands a route handler: a form, multipart, JSON or a raw body (webPost). */
+function nextRequest (fields, kind) {
+  return new NextRequest('http://localhost:3000/api/signup', webPost(fields, kind))
 }
 
 /** What Next does with a route handler's rejection: logs it, answers a bare 500. */
@@ -56,8 +33,7 @@ async function answered (run, errors) {
     errors.push(error)
     response = new Response('Internal Server Error', { status: 500 })
   }
-  const text = await response.text()
-  return { status: response.status, text, headers: response.headers, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text }
+  return readAnswer(response)
 }
 
 /** The handler's own reading of the body, by its type: what a route does after the check. */
@@ -70,35 +46,68 @@ async function bodyOf (request) {
 function routeOf (options) {
   return withCaptcha(options, async (request, context, captcha) => {
     const body = await bodyOf(request)
-    return Response.json({ code: captcha.code, ok: captcha.ok, failedOpen: captcha.failedOpen, hasResult: captcha.result !== undefined, email: body.email ?? null })
+    return Response.json({ ...outcomeView(captcha), email: body.email ?? null })
   })
 }
 
-async function serveRoute (options) {
-  const errors = []
+/** A route handler for `options`; `send(fields, kind)` calls it as Next would. */
+async function serveRoute (options, { errors = [] } = {}) {
   const POST = routeOf(options)
   const send = (fields, kind = {}) => answered(() => POST(nextRequest(fields, kind), { params: Promise.resolve({}) }), errors)
   return { send, errors, POST }
 }
 
-/** A server action as an app writes one: the outcome decides the answer; here a Response. */
-async function serveAction (options) {
-  const errors = []
-  const action = async (formData) => {
-    const captcha = await verifyCaptchaForm(formData, options, { headers: new Headers({ 'user-agent': 'Browser/1.0' }) })
+/**
+ * A server action as an app writes one: the outcome decides the answer; here a Response. The
+ * request's `headers` are those `next/headers` would tell it.
+ */
+async function serveAction (options, { errors = [] } = {}) {
+  const action = async (formData, headers) => {
+    const captcha = await verifyCaptchaForm(formData, options, { headers: new Headers({ 'user-agent': 'Browser/1.0', ...headers }) })
     if (!captcha.ok) return Response.json({ error: captcha.code }, { status: captcha.status })
-    return Response.json({ code: captcha.code, ok: captcha.ok, failedOpen: captcha.failedOpen, hasResult: captcha.result !== undefined, email: formData.get('email') })
+    return Response.json({ ...outcomeView(captcha), email: formData.get('email') })
   }
-  const send = (fields) => {
+  const send = (fields, { headers } = {}) => {
     const formData = new FormData()
     for (const [name, value] of Object.entries(fields)) formData.append(name, value)
-    return answered(() => action(formData), errors)
+    return answered(() => action(formData, headers), errors)
   }
   return { send, errors }
 }
 
-providerMatrix('next route handler (withCaptcha)', () => ({ emulator, PROVIDERS, serve: serveRoute }))
-providerMatrix('next server action (verifyCaptchaForm)', () => ({ emulator, PROVIDERS, serve: serveAction }))
+/** The matrix's app: `serveOne(options)` for each entry of `routes`, found by the path sent to. */
+async function serveRoutes (routes, serveOne) {
+  const errors = []
+  const served = new Map()
+  for (const [name, options] of Object.entries(routes)) served.set(`/${name}`, await serveOne(options, { errors }))
+  return { send: (path, fields, kind) => served.get(path).send(fields, kind), errors, close () {} }
+}
+
+/** What answered() answers for a route handler's rejection. */
+const misconfigured = (answer) => assert.equal(answer.text, 'Internal Server Error')
+
+outcomeMatrix({
+  name: 'next route handler (withCaptcha)',
+  where: "the handler's third argument",
+  emulator: () => emulator,
+  serve: (routes) => serveRoutes(routes, serveRoute),
+  echoes: true,
+  misconfigured
+})
+
+outcomeMatrix({
+  name: 'next server action (verifyCaptchaForm)',
+  where: "verifyCaptchaForm's outcome",
+  emulator: () => emulator,
+  serve: (routes) => serveRoutes(routes, serveAction),
+  // A server action's skip is given the FormData: the form says it is trusted.
+  isTrusted: (formData) => formData.get('trusted') === 'yes',
+  trusted: { fields: { trusted: 'yes' }, headers: {} },
+  echoes: true,
+  // A server action is given a FormData, never JSON.
+  json: false,
+  misconfigured
+})
 
 describe('next: route handlers', () => {
   const turnstile = () => PROVIDERS.turnstile

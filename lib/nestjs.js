@@ -33,12 +33,13 @@ const OUTCOME = Symbol('captcha-native:outcome')
 const moduleVerifiers = new WeakMap()
 
 function moduleVerifier (options) {
-  let verifier = moduleVerifiers.get(options)
-  if (!verifier) {
-    verifier = createVerifier(options)
-    moduleVerifiers.set(options, verifier)
-  }
-  return verifier
+  return madeOnce(moduleVerifiers, options, createVerifier)
+}
+
+/** What `make(key)` made for `key` the first time it was asked, kept in `made` (a WeakMap). */
+function madeOnce (made, key, make) {
+  if (!made.has(key)) made.set(key, make(key))
+  return made.get(key)
 }
 
 /** Options with a provider stand alone; options without one are merged over the module's. */
@@ -96,12 +97,7 @@ function CaptchaGuard (options) {
     return moduleGuardClass
   }
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
-  let made = guardClasses.get(options)
-  if (!made) {
-    made = makeGuardClass(options)
-    guardClasses.set(options, made)
-  }
-  return made
+  return madeOnce(guardClasses, options, makeGuardClass)
 }
 
 function makeGuardClass (options) {

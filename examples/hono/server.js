@@ -1,28 +1,23 @@
 #!/usr/bin/env node
 'use strict'
 // A minimal Hono app on @hono/node-server with one route protected by captcha-native/hono, and
-// the emulator running in this process in place of Turnstile.
+// the emulator running in this process in place of Turnstile (see ../example-runner.js).
 //
 //   node examples/hono/server.js [--port N]     (default 3000; 0: any free port)
 //   curl -X POST http://127.0.0.1:PORT/signup -d cf-turnstile-response=TOKEN
 //
 // A token: `curl -X POST http://127.0.0.1:EPORT/__emulator/issue/turnstile`.
 
-const { parseArgs } = require('node:util')
 const { Hono } = require('hono')
-const { serve } = require('@hono/node-server')
-// In your app: require('captcha-native').
-const { Emulator } = require('../../index.js')
+const { getRequestListener } = require('@hono/node-server')
 const { captcha, CaptchaConfigurationError } = require('captcha-native/hono')
+const { runExample, listen } = require('../example-runner.js')
 
-async function main () {
-  const { values } = parseArgs({ options: { port: { type: 'string', default: '3000' } } })
-  const emulator = await Emulator.start({ host: '127.0.0.1' })
-
+runExample('hono', async ({ emulator, port, host }) => {
   const app = new Hono()
   const guard = captcha({
     provider: 'turnstile',
-    secret: emulator.credentials.turnstileSecret,
+    secret: emulator.credentials.turnstileSecret, // process.env.TURNSTILE_SECRET
     siteverifyUrl: `${emulator.url}/turnstile/v0/siteverify` // left out: Cloudflare's own
   })
   // A refused token never reaches the handler: the middleware answers 400 (or 503) itself.
@@ -36,18 +31,6 @@ async function main () {
     return c.json({ error: 'internal_error' }, error instanceof CaptchaConfigurationError ? error.status : 500)
   })
 
-  const server = serve({ fetch: app.fetch, port: Number(values.port), hostname: '127.0.0.1' }, (info) => {
-    console.log(`captcha-native hono example on http://127.0.0.1:${info.port} (emulator at ${emulator.url})`)
-  })
-  const stop = () => {
-    server.closeAllConnections?.()
-    server.close(() => emulator.close().then(() => process.exit(0)))
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
-}
-
-main().catch((error) => {
-  console.error(error)
-  process.exit(1)
+  // In your app: serve({ fetch: app.fetch, port }) from @hono/node-server, which does the same.
+  return listen(getRequestListener(app.fetch), { port, host })
 })

@@ -3,7 +3,7 @@
 // A minimal Next.js (App Router) app protected by captcha-native/next: `POST /api/signup` is a
 // route handler wrapped in `withCaptcha`, and the page's form posts to a server action that
 // checks its FormData with `verifyCaptchaForm`. The emulator runs in this process in place of
-// Turnstile.
+// Turnstile (see ../example-runner.js).
 //
 //   node examples/next/server.js [--port N]     (default 3000; 0: any free port)
 //
@@ -12,13 +12,9 @@
 
 const path = require('node:path')
 const fs = require('node:fs')
-const http = require('node:http')
 const { spawnSync } = require('node:child_process')
-const { parseArgs } = require('node:util')
-// In your app: require('captcha-native').
-const { Emulator } = require('../../index.js')
+const { runExample, listen } = require('../example-runner.js')
 
-const HOST = '127.0.0.1'
 const DIR = __dirname
 
 /** The newest modification time among the app's sources. */
@@ -61,35 +57,23 @@ function buildIfStale () {
   if (built.status !== 0) throw new Error(`next build failed (exit ${built.status ?? built.signal})`)
 }
 
-async function main () {
-  const { values } = parseArgs({ options: { port: { type: 'string', default: '3000' } } })
+runExample('next', async ({ emulator, port, host }) => {
   process.env.NEXT_TELEMETRY_DISABLED = '1'
   installPackage()
   buildIfStale()
-  const emulator = await Emulator.start({ host: HOST })
   // What app/captcha.js reads: the route handler and the server action ask the emulator.
   process.env.TURNSTILE_SECRET = emulator.credentials.turnstileSecret
   process.env.TURNSTILE_SITEVERIFY_URL = `${emulator.url}/turnstile/v0/siteverify`
   const next = require('next')
-  const app = next({ dev: false, dir: DIR, hostname: HOST, port: Number(values.port) })
+  const app = next({ dev: false, dir: DIR, hostname: host, port })
   await app.prepare()
   const handle = app.getRequestHandler()
-  const server = http.createServer((req, res) => handle(req, res))
-  await new Promise((resolve) => server.listen(Number(values.port), HOST, resolve))
-  console.log(`captcha-native next example on http://${HOST}:${server.address().port} (emulator at ${emulator.url})`)
-
-  const stop = async () => {
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
-    await app.close()
-    await emulator.close()
-    process.exit(0)
+  const server = await listen((req, res) => handle(req, res), { port, host })
+  return {
+    port: server.port,
+    close: async () => {
+      await server.close()
+      await app.close()
+    }
   }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
-}
-
-main().catch((error) => {
-  console.error(error)
-  process.exit(1)
 })
