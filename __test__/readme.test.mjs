@@ -6,19 +6,17 @@ import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-const INDEX = pathToFileURL(fileURLToPath(new URL('../index.js', import.meta.url))).href
 const blocks = [...README.matchAll(/<!-- runnable -->\n```js\n([\s\S]*?)```/g)].map((match) => match[1])
 
 function run (source) {
   const dir = mkdtempSync(join(tmpdir(), 'captcha-native-readme-'))
   const file = join(dir, 'example.mjs')
-  const subpath = (name) => pathToFileURL(fileURLToPath(new URL(`../subpath/${name}.js`, import.meta.url))).href
-  writeFileSync(file, source
-    .replaceAll("from 'captcha-native'", `from '${INDEX}'`)
-    .replace(/from 'captcha-native\/([a-z-]+)'/g, (_, name) => `from '${subpath(name)}'`))
+  // The block runs from a temporary directory: each package it imports (captcha-native and its
+  // subpaths included) is resolved from this checkout, as the block's reader resolves it.
+  writeFileSync(file, source.replace(/from '([^'.\/][^']*)'/g, (whole, name) =>
+    name.startsWith('node:') ? whole : `from '${import.meta.resolve(name)}'`))
   return new Promise((resolve) => {
     execFile(process.execPath, [file], { timeout: 30_000 }, (error, stdout, stderr) => {
       rmSync(dir, { recursive: true, force: true })
