@@ -53,7 +53,7 @@ pub struct Emulator {
     faults: Mutex<Vec<FaultRule>>,
     /// What a verification request carries of each token the widgets issued with the `outage`
     /// outcome (bounded, the oldest forgotten first).
-    outages: Mutex<VecDeque<String>>,
+    outages: Mutex<widgets::Outages>,
     /// Whether a widget ever asked for an outage: until then, no request takes the lock above.
     any_outage: AtomicBool,
     pub(crate) counters: Counters,
@@ -83,7 +83,7 @@ impl Emulator {
             recaptcha_enterprise: Mutex::new(recaptcha_enterprise::Store::default()),
             friendlycaptcha: Mutex::new(friendlycaptcha::Store::default()),
             faults: Mutex::new(Vec::new()),
-            outages: Mutex::new(VecDeque::new()),
+            outages: Mutex::new(widgets::Outages::default()),
             any_outage: AtomicBool::new(false),
             counters: Counters::default(),
             recording: Recording::default(),
@@ -145,17 +145,13 @@ impl Emulator {
     /// Makes every verification request that carries `needle` (a token, or TrustCaptcha's
     /// verification id) an outage: only that token's verification is disturbed.
     pub(crate) fn add_outage(&self, needle: String) {
-        let mut outages = lock(&self.outages);
-        while outages.len() >= widgets::OUTAGE_CAPACITY {
-            outages.pop_front();
-        }
-        outages.push_back(needle);
+        lock(&self.outages).add(needle);
         self.any_outage.store(true, Ordering::Release);
     }
 
     /// Whether `request` verifies a token issued with the `outage` outcome.
     pub(crate) fn is_outage(&self, request: &Request) -> bool {
-        self.any_outage.load(Ordering::Acquire) && widgets::is_outage(lock(&self.outages).iter(), request)
+        self.any_outage.load(Ordering::Acquire) && lock(&self.outages).carried_by(request)
     }
 
     /// Counts a request to a provider's path and keeps it, redacted, for `recorded_requests`.

@@ -6,6 +6,8 @@
 //! expired and outage lives here once, next to the stores it acts on, and a page cannot ask for
 //! anything a widget could not give.
 
+use std::collections::{HashSet, VecDeque};
+
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -70,8 +72,9 @@ pub fn serve(request: &Request) -> Option<Response> {
         return Some(refused);
     }
     let mut response = Response::with_body(200, "text/javascript; charset=utf-8", source.as_bytes().to_vec());
-    // The same for the emulator's lifetime (it is compiled in); a restarted emulator has another port.
-    response.set_header("cache-control", "public, max-age=3600");
+    // Asked again each time: an emulator on a fixed port (the command's --port) may be a newer
+    // version with another script.
+    response.set_header("cache-control", "no-cache");
     Some(response)
 }
 
@@ -247,15 +250,44 @@ fn outage_needle(provider: Provider, token: &str) -> String {
     }
 }
 
-/// Whether `request` carries (in its path, query or body) a token given the `outage` outcome.
-pub fn is_outage<'a>(needles: impl IntoIterator<Item = &'a String>, request: &Request) -> bool {
-    needles.into_iter().filter(|n| !n.is_empty()).any(|needle| {
-        let needle = needle.as_bytes();
-        let contains = |hay: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
-        contains(request.path.as_bytes())
-            || request.query.as_deref().is_some_and(|q| contains(q.as_bytes()))
-            || contains(&request.body)
-    })
+/// The tokens (TrustCaptcha's: verification ids) given the `outage` outcome: a set to look a
+/// request's words up in, and their order, to forget the oldest past `OUTAGE_CAPACITY`.
+#[derive(Debug, Default)]
+pub struct Outages {
+    set: HashSet<String>,
+    order: VecDeque<String>,
+}
+
+impl Outages {
+    pub fn add(&mut self, needle: String) {
+        if needle.is_empty() || self.set.contains(&needle) {
+            return;
+        }
+        while self.order.len() >= OUTAGE_CAPACITY {
+            if let Some(oldest) = self.order.pop_front() {
+                self.set.remove(&oldest);
+            }
+        }
+        self.set.insert(needle.clone());
+        self.order.push_back(needle);
+    }
+
+    /// Whether `request` carries one in its path, query or body, as a whole word of URL-unreserved
+    /// characters (every token and id the emulator issues is one): one pass over the request,
+    /// however many outages there are.
+    pub fn carried_by(&self, request: &Request) -> bool {
+        let carries =
+            |text: &[u8]| words(text).any(|word| std::str::from_utf8(word).is_ok_and(|word| self.set.contains(word)));
+        carries(request.path.as_bytes())
+            || request.query.as_deref().is_some_and(|q| carries(q.as_bytes()))
+            || carries(&request.body)
+    }
+}
+
+/// The maximal runs of URL-unreserved characters (`A-Z a-z 0-9 - . _ ~`) in `text`.
+fn words(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    text.split(|b| !(b.is_ascii_alphanumeric() || b"-._~".contains(b)))
+        .filter(|word| !word.is_empty())
 }
 
 /// The answer to a verification of an `outage` token: the provider is down.
@@ -347,7 +379,7 @@ mod tests {
                     header(&response, "content-type"),
                     Some("text/javascript; charset=utf-8")
                 );
-                assert_eq!(header(&response, "cache-control"), Some("public, max-age=3600"));
+                assert_eq!(header(&response, "cache-control"), Some("no-cache"));
                 // The script is for pages on any origin; only the token route answers CORS.
                 assert_eq!(header(&response, "access-control-allow-origin"), None);
                 let source = std::str::from_utf8(&response.body).unwrap();
@@ -476,8 +508,13 @@ mod tests {
         assert!(e.is_outage(&carrying("needle-1")));
         assert!(e.is_outage(&Request::get("/v2/verifications/needle-5/results", &[])));
         assert!(e.is_outage(&Request::get("/x?needle-7", &[])));
+        // A whole word only: a token inside a longer one, or a part of one, is not it.
         assert!(!e.is_outage(&carrying("needle")));
-        assert!(!is_outage([&String::new()], &carrying("")));
+        assert!(!e.is_outage(&carrying("xneedle-9")));
+        assert!(e.is_outage(&Request::post("/x", &[], r#"{"response":"needle-9","x":1}"#)));
+        let mut none = Outages::default();
+        none.add(String::new());
+        assert!(!none.carried_by(&carrying("")));
     }
 
     #[test]
