@@ -1,7 +1,6 @@
 //! The state every connection of one emulator shares: the credentials it accepts, its clock,
 //! each provider's issued tokens, the fault rules in force, the recorded requests and counters.
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
