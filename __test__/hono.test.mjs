@@ -114,6 +114,19 @@ describe('hono: bodies', () => {
     }
   })
 
+  it('a body a middleware before read from c.req.raw (no copy in Hono\'s cache) is a misconfiguration that says so', async (t) => {
+    const { send, errors } = await serve(turnstile().options(), t, {
+      before: async (c, next) => {
+        await c.req.raw.text()
+        await next()
+      }
+    })
+    const answer = await send({ 'cf-turnstile-response': turnstile().pass() })
+    assert.equal(answer.status, 500)
+    assert.ok(errors[0] instanceof CaptchaConfigurationError)
+    assert.match(errors[0].cause.message, /already read: check the CAPTCHA before reading it/)
+  })
+
   it('a body of exactly 64 KiB is read; one byte more answers 400 body_too_large and closes the connection, the provider never asked', async (t) => {
     const { send } = await serve(turnstile().options(), t)
     const token = turnstile().pass()
