@@ -6,7 +6,10 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { createRequire } from 'node:module'
+import Module, { createRequire } from 'node:module'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { outcomeMatrix, outcomeView, readAnswer, useEmulator, webPost } from './adapter-fixtures.mjs'
 import { captureServer } from './helpers.mjs'
@@ -257,6 +260,38 @@ describe('next: server actions', () => {
     const formData = new FormData()
     formData.append(field, turnstile().pass())
     await assert.rejects(verifyCaptchaForm(formData, turnstile().options()), /outside a request scope/)
+  })
+
+  /** Resolves `next/headers` with `resolveAs(...)` for the test `t`: a require hook, removed after it. */
+  function hookNextHeaders (t, resolveAs) {
+    const resolve = Module._resolveFilename
+    Module._resolveFilename = function (request, ...rest) {
+      return request === 'next/headers' ? resolveAs() : resolve.call(this, request, ...rest)
+    }
+    t.after(() => { Module._resolveFilename = resolve })
+  }
+
+  it('without next/headers installed (not running in Next), the check runs with no headers', async (t) => {
+    hookNextHeaders(t, () => {
+      throw Object.assign(new Error("Cannot find module 'next/headers'"), { code: 'MODULE_NOT_FOUND' })
+    })
+    const formData = new FormData()
+    formData.append(field, turnstile().pass())
+    assert.equal((await verifyCaptchaForm(formData, turnstile().options())).code, 'verified')
+  })
+
+  it('next/headers found but failing to load (a dependency of its own missing) is a misconfiguration, not no headers', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'captcha-native-next-'))
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
+    const broken = join(dir, 'headers.js')
+    writeFileSync(broken, "require('a-dependency-that-is-not-installed')\n")
+    hookNextHeaders(t, () => broken)
+    const formData = new FormData()
+    formData.append(field, turnstile().pass())
+    const error = await verifyCaptchaForm(formData, turnstile().options()).then(() => undefined, (thrown) => thrown)
+    assert.ok(error instanceof CaptchaConfigurationError)
+    assert.equal(error.cause.code, 'MODULE_NOT_FOUND')
+    assert.match(error.cause.message, /a-dependency-that-is-not-installed/)
   })
 
   it('a file in the field is no token; wrong arguments are a misconfiguration', async () => {
