@@ -370,3 +370,20 @@ export function outcomeMatrix ({
     })
   }
 }
+
+/**
+ * A request body that never ends: 16 KiB of form bytes at each pull. `pulls()` counts them, so a
+ * test can tell a body counted as it arrives (a few pulls, then refused) from one read whole
+ * first (which would pull forever).
+ */
+export function endlessBody () {
+  let pulls = 0
+  const chunk = new TextEncoder().encode('x'.repeat(16 * 1024))
+  const body = new ReadableStream({
+    pull (controller) {
+      pulls++
+      controller.enqueue(chunk)
+    }
+  })
+  return { body, pulls: () => pulls }
+}

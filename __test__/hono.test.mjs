@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { outcomeMatrix, outcomeView, readAnswer, useEmulator, webPost } from './adapter-fixtures.mjs'
+import { endlessBody, outcomeMatrix, outcomeView, readAnswer, useEmulator, webPost } from './adapter-fixtures.mjs'
 import { captureServer } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
@@ -114,6 +114,40 @@ describe('hono: bodies', () => {
     }
   })
 
+  it('a body a middleware before read from c.req.raw (no copy in Hono\'s cache) is a misconfiguration that says so', async (t) => {
+    const { send, errors } = await serve(turnstile().options(), t, {
+      before: async (c, next) => {
+        await c.req.raw.text()
+        await next()
+      }
+    })
+    const answer = await send({ 'cf-turnstile-response': turnstile().pass() })
+    assert.equal(answer.status, 500)
+    assert.ok(errors[0] instanceof CaptchaConfigurationError)
+    assert.match(errors[0].cause.message, /already read: check the CAPTCHA before reading it/)
+  })
+
+  it('a multipart form with a file over 64 KiB: refused body_too_large, unless a middleware before parsed it (c.req.parseBody()): then checked from what Hono cached', async (t) => {
+    const fields = () => ({ 'cf-turnstile-response': turnstile().pass(), email: 'a@example.com', avatar: new File([new Uint8Array(100 * 1024)], 'avatar.png', { type: 'image/png' }) })
+    const avatarSize = async (c) => {
+      const body = await c.req.parseBody()
+      return c.json({ code: c.get('captcha').code, email: body.email, avatar: body.avatar.size })
+    }
+    const { app } = recordingApp()
+    app.post('/plain', captcha(turnstile().options()), avatarSize)
+    // The workaround the README gives: the body parsed first, the token found in Hono's cache.
+    app.post('/parsed', async (c, next) => {
+      await c.req.parseBody()
+      await next()
+    }, captcha(turnstile().options()), avatarSize)
+    const { url } = await listen(app, t)
+    assert.deepEqual((await post(`${url}/plain`, fields(), { multipart: true })).body, { error: 'body_too_large' })
+    const parsed = await post(`${url}/parsed`, fields(), { multipart: true })
+    assert.deepEqual([parsed.status, parsed.body], [200, { code: 'verified', email: 'a@example.com', avatar: 100 * 1024 }])
+    const refused = await post(`${url}/parsed`, { ...fields(), 'cf-turnstile-response': turnstile().fail() }, { multipart: true })
+    assert.deepEqual([refused.status, refused.body], [400, { error: 'verification_failed' }])
+  })
+
   it('a body of exactly 64 KiB is read; one byte more answers 400 body_too_large and closes the connection, the provider never asked', async (t) => {
     const { send } = await serve(turnstile().options(), t)
     const token = turnstile().pass()
@@ -124,15 +158,20 @@ describe('hono: bodies', () => {
     emulator.clearRequests()
     const over = await send(null, { body: `${exact}x`, headers: form })
     assert.deepEqual([over.status, over.body, over.headers.get('connection')], [400, { error: 'body_too_large' }, 'close'])
-    // Streamed, with no content-length: counted as it arrives.
-    const stream = new ReadableStream({
-      start (controller) {
-        controller.enqueue(new TextEncoder().encode(`${exact}x`))
-        controller.close()
-      }
-    })
-    const chunked = await send(null, { body: stream, headers: form })
-    assert.deepEqual([chunked.status, chunked.body], [400, { error: 'body_too_large' }])
+    assert.deepEqual(emulator.requests(), [])
+  })
+
+  it('a streamed body with no content-length is counted as it arrives: one that never ends is refused body_too_large after a few reads', async () => {
+    // Given to the app itself, not over HTTP: what is pulled from the stream is then what the
+    // adapter read, not what the client's socket buffers took.
+    const app = new Hono()
+    app.post('/signup', captcha(turnstile().options()), answerOutcome)
+    emulator.clearRequests()
+    const endless = endlessBody()
+    const request = new Request('http://localhost/signup', webPost(null, { body: endless.body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }))
+    const answer = await readAnswer(await app.request(request))
+    assert.deepEqual([answer.status, answer.body], [400, { error: 'body_too_large' }])
+    assert.ok(endless.pulls() <= 8, `${endless.pulls()} pulls of 16 KiB`)
     assert.deepEqual(emulator.requests(), [])
   })
 

@@ -125,16 +125,19 @@ for (const platform of PLATFORMS) {
 
 for (const platform of PLATFORMS) {
   describe(`nestjs ${platform}: CaptchaModule, resolvers, hooks`, () => {
-    it('CaptchaModule.forRoot gives @Captcha() its options; @Captcha(overrides) without a provider is merged over them', async (t) => {
+    it('CaptchaModule.forRoot gives @Captcha() its options; @Captcha(overrides) without a provider is merged over them, its undefined keys unset nothing', async (t) => {
       const turnstile = PROVIDERS.turnstile
       class FormsController {
         signup (captcha, request) { return summary(captcha, request) }
         login (captcha, request) { return summary(captcha, request) }
+        reset (captcha, request) { return summary(captcha, request) }
       }
       decorate(FormsController, 'signup', Post('signup'), HttpCode(200), Captcha())
       decorate(FormsController, 'login', Post('login'), HttpCode(200), Captcha({ expectedAction: 'login' }))
-      for (const method of ['signup', 'login']) CaptchaOutcome()(FormsController.prototype, method, 0)
-      for (const method of ['signup', 'login']) Req()(FormsController.prototype, method, 1)
+      // As a config object with optional fields gives them: the module's provider and secret stay.
+      decorate(FormsController, 'reset', Post('reset'), HttpCode(200), Captcha({ provider: undefined, secret: undefined, expectedAction: 'reset' }))
+      for (const method of ['signup', 'login', 'reset']) CaptchaOutcome()(FormsController.prototype, method, 0)
+      for (const method of ['signup', 'login', 'reset']) Req()(FormsController.prototype, method, 1)
       Controller()(FormsController)
       const { send } = await serveNest(t, platform, { imports: [CaptchaModule.forRoot(turnstile.options())], controllers: [FormsController] })
       const signup = await send('/signup', { [turnstile.field]: emulator.issue('turnstile', { action: 'signup' }) })
@@ -143,6 +146,10 @@ for (const platform of PLATFORMS) {
       assert.deepEqual([wrongAction.status, wrongAction.body], [400, { error: 'verification_failed' }])
       const login = await send('/login', { [turnstile.field]: emulator.issue('turnstile', { action: 'login' }) })
       assert.deepEqual([login.status, login.body.code], [200, 'verified'])
+      const reset = await send('/reset', { [turnstile.field]: emulator.issue('turnstile', { action: 'reset' }) })
+      assert.deepEqual([reset.status, reset.body.code], [200, 'verified'])
+      const resetWrongAction = await send('/reset', { [turnstile.field]: emulator.issue('turnstile', { action: 'login' }) })
+      assert.deepEqual([resetWrongAction.status, resetWrongAction.body], [400, { error: 'verification_failed' }])
     })
 
     it('CaptchaModule.forRootAsync takes its options from a factory of injected config (the ConfigService pattern)', async (t) => {

@@ -6,9 +6,12 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { createRequire } from 'node:module'
+import Module, { createRequire } from 'node:module'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { outcomeMatrix, outcomeView, readAnswer, useEmulator, webPost } from './adapter-fixtures.mjs'
+import { endlessBody, outcomeMatrix, outcomeView, readAnswer, useEmulator, webPost } from './adapter-fixtures.mjs'
 import { captureServer } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
@@ -162,15 +165,31 @@ describe('next: route handlers', () => {
     emulator.clearRequests()
     const over = await send(null, { body: `${exact}x`, headers: form })
     assert.deepEqual([over.status, over.body], [400, { error: 'body_too_large' }])
-    const stream = new ReadableStream({
-      start (controller) {
-        controller.enqueue(new TextEncoder().encode(`${exact}x`))
-        controller.close()
-      }
-    })
-    const streamed = await send(null, { body: stream, headers: form })
+    // Streamed, with no content-length: counted as it arrives. One that never ends is refused
+    // after a few reads (read whole first, it would be pulled forever).
+    const endless = endlessBody()
+    const streamed = await send(null, { body: endless.body, headers: form })
     assert.deepEqual([streamed.status, streamed.body], [400, { error: 'body_too_large' }])
+    assert.ok(endless.pulls() <= 8, `${endless.pulls()} pulls of 16 KiB`)
     assert.deepEqual(emulator.requests(), [])
+  })
+
+  it('a multipart form with a file over 64 KiB: withCaptcha refuses it body_too_large; verifyCaptchaForm on the FormData the handler read verifies it', async () => {
+    const fields = () => ({ [field]: turnstile().pass(), email: 'a@example.com', avatar: new File([new Uint8Array(100 * 1024)], 'avatar.png', { type: 'image/png' }) })
+    const { send } = await serveRoute(turnstile().options())
+    assert.deepEqual((await send(fields(), { multipart: true })).body, { error: 'body_too_large' })
+    // The workaround the README gives: the handler reads the form, then checks it.
+    const options = turnstile().options()
+    const POST = async (request) => {
+      const formData = await request.formData()
+      const captcha = await verifyCaptchaForm(formData, options, { headers: request.headers })
+      if (!captcha.ok) return Response.json({ error: captcha.code }, { status: captcha.status })
+      return Response.json({ code: captcha.code, email: formData.get('email'), avatar: formData.get('avatar').size })
+    }
+    const answer = await answered(() => POST(nextRequest(fields(), { multipart: true })), [])
+    assert.deepEqual([answer.status, answer.body], [200, { code: 'verified', email: 'a@example.com', avatar: 100 * 1024 }])
+    const refused = await answered(() => POST(nextRequest({ ...fields(), [field]: turnstile().fail() }, { multipart: true })), [])
+    assert.deepEqual([refused.status, refused.body], [400, { error: 'verification_failed' }])
   })
 
   it('options given as a function are read at the first request, once; wrong ones are a misconfiguration then', async () => {
@@ -257,6 +276,38 @@ describe('next: server actions', () => {
     const formData = new FormData()
     formData.append(field, turnstile().pass())
     await assert.rejects(verifyCaptchaForm(formData, turnstile().options()), /outside a request scope/)
+  })
+
+  /** Resolves `next/headers` with `resolveAs(...)` for the test `t`: a require hook, removed after it. */
+  function hookNextHeaders (t, resolveAs) {
+    const resolve = Module._resolveFilename
+    Module._resolveFilename = function (request, ...rest) {
+      return request === 'next/headers' ? resolveAs() : resolve.call(this, request, ...rest)
+    }
+    t.after(() => { Module._resolveFilename = resolve })
+  }
+
+  it('without next/headers installed (not running in Next), the check runs with no headers', async (t) => {
+    hookNextHeaders(t, () => {
+      throw Object.assign(new Error("Cannot find module 'next/headers'"), { code: 'MODULE_NOT_FOUND' })
+    })
+    const formData = new FormData()
+    formData.append(field, turnstile().pass())
+    assert.equal((await verifyCaptchaForm(formData, turnstile().options())).code, 'verified')
+  })
+
+  it('next/headers found but failing to load (a dependency of its own missing) is a misconfiguration, not no headers', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'captcha-native-next-'))
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
+    const broken = join(dir, 'headers.js')
+    writeFileSync(broken, "require('a-dependency-that-is-not-installed')\n")
+    hookNextHeaders(t, () => broken)
+    const formData = new FormData()
+    formData.append(field, turnstile().pass())
+    const error = await verifyCaptchaForm(formData, turnstile().options()).then(() => undefined, (thrown) => thrown)
+    assert.ok(error instanceof CaptchaConfigurationError)
+    assert.equal(error.cause.code, 'MODULE_NOT_FOUND')
+    assert.match(error.cause.message, /a-dependency-that-is-not-installed/)
   })
 
   it('a file in the field is no token; wrong arguments are a misconfiguration', async () => {

@@ -10,7 +10,7 @@
 // CaptchaConfigurationError (status 500), for Hono's `onError`.
 
 const { createVerifier, verifyWith, leftBodyUnread, CaptchaConfigurationError } = require('./middleware.js')
-const { webOptions, formFields, fieldsOf, readRequestBody, requestSource, typeOf } = require('./web.js')
+const { webOptions, formFields, fieldsOf, bodyAlreadyRead, readRequestBody, requestSource, typeOf } = require('./web.js')
 const { BODY_LIMIT } = require('./body.js')
 
 /**
@@ -26,13 +26,15 @@ function socketAddressOf (c) {
 
 /**
  * The body's fields: from a clone of the raw request, or, when a middleware before this one
- * already read it through `c.req`, from what Hono cached of it.
+ * already read it through `c.req`, from what Hono cached of it. Read from `c.req.raw` itself,
+ * it left no copy: that is a misconfiguration, said as readRequestBody says it.
  */
 async function honoBody (c, timeoutMs) {
   const raw = c.req.raw
   if (!raw.bodyUsed) return readRequestBody(raw, timeoutMs)
   const type = typeOf(raw.headers)
   const cache = c.req.bodyCache ?? {}
+  if (Object.keys(cache).length === 0) throw bodyAlreadyRead()
   if (cache.formData !== undefined) return { fields: formFields(await cache.formData), type }
   const bytes = new Uint8Array(await c.req.arrayBuffer())
   if (bytes.byteLength > BODY_LIMIT) return { tooLarge: true, type }

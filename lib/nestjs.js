@@ -127,7 +127,15 @@ function verifierOverModule (defaults, overrides) {
   if (defaults === undefined || defaults === null) {
     throw new TypeError('CaptchaGuard has no provider: import CaptchaModule.forRoot(options) (or forRootAsync), or give the guard options with a provider')
   }
-  return overrides === undefined ? moduleVerifier(defaults) : createVerifier({ ...defaults, ...overrides })
+  return overrides === undefined ? moduleVerifier(defaults) : createVerifier({ ...defaults, ...definedOf(overrides) })
+}
+
+/**
+ * The keys of `options` that have a value: an override given as `undefined` (an optional field of
+ * the app's config, as the types allow) leaves the module's option as it is, rather than unset it.
+ */
+function definedOf (options) {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
 }
 
 /** `@UseGuards(CaptchaGuard(options))`, as one decorator, for a route or a controller. */

@@ -66,16 +66,33 @@ function verifyCaptcha (request, options) {
   })
 }
 
+/**
+ * `next/headers`, or undefined when it is not installed (not running in Next). Found but failing
+ * to load (a broken install, a dependency of its own missing) is no reason to go on without the
+ * client's address: that is thrown, as a misconfiguration.
+ */
+function loadNextHeaders () {
+  let found
+  try {
+    // Resolved apart from loaded, so that only `next/headers` itself missing counts as absent.
+    found = require.resolve('next/headers')
+  } catch (error) {
+    if (error?.code === 'MODULE_NOT_FOUND' || error?.code === 'ERR_MODULE_NOT_FOUND') return undefined
+    throw new CaptchaConfigurationError(error)
+  }
+  try {
+    return require(found)
+  } catch (error) {
+    throw new CaptchaConfigurationError(error)
+  }
+}
+
 /** The headers of the request a server action runs for, from `next/headers` (async since Next 15). */
 async function actionHeaders () {
-  let nextHeaders
-  try {
-    nextHeaders = require('next/headers').headers
-  } catch {
-    return new Headers() // not running in Next: no address, no User-Agent
-  }
+  const nextHeaders = loadNextHeaders()
+  if (nextHeaders === undefined) return new Headers() // not running in Next: no address, no User-Agent
   // Not caught: outside a request Next throws its own error, which says why.
-  return nextHeaders()
+  return nextHeaders.headers()
 }
 
 /**

@@ -82,6 +82,14 @@ async function readCapped (stream, timeoutMs) {
 }
 
 /**
+ * The misconfiguration of a body read before the check, where no copy of it is left to read the
+ * token from (the Web adapters' one message for it).
+ */
+function bodyAlreadyRead () {
+  return new TypeError('the request body was already read: check the CAPTCHA before reading it (request.formData(), request.json())')
+}
+
+/**
  * The token's fields of a Web Request, read from a clone: the request's own body stays unread
  * for the handler. Resolves what lib/body.js's bodyOf resolves: `{ fields, type }`,
  * `{ tooLarge, type }` or `{ error, type }`.
@@ -89,9 +97,7 @@ async function readCapped (stream, timeoutMs) {
 async function readRequestBody (request, timeoutMs) {
   const type = typeOf(request.headers)
   if (request.body === null || request.body === undefined) return { fields: undefined, type }
-  if (request.bodyUsed) {
-    throw new TypeError('the request body was already read: check the CAPTCHA before reading it (request.formData(), request.json())')
-  }
+  if (request.bodyUsed) throw bodyAlreadyRead()
   const declared = Number(request.headers.get('content-length'))
   if (Number.isFinite(declared) && declared > BODY_LIMIT) return { tooLarge: true, type }
   const read = await readCapped(request.clone().body, timeoutMs)
@@ -140,4 +146,4 @@ function formSource (formData, headers, trustProxy) {
   })
 }
 
-module.exports = { webOptions, formFields, typeOf, fieldsOf, readRequestBody, requestSource, formSource }
+module.exports = { webOptions, formFields, typeOf, fieldsOf, bodyAlreadyRead, readRequestBody, requestSource, formSource }

@@ -1,8 +1,8 @@
 // `captcha-native/hono`: Hono middleware. Hono's types are imported as types only: the package
 // has no runtime dependency on Hono.
 import type { Context, MiddlewareHandler } from 'hono'
-import type { CaptchaOutcome, CaptchaSkipped } from './middleware'
-import type { CaptchaOptionsFor } from './web'
+import type { CaptchaProvider } from './middleware'
+import type { CaptchaOptionsFor, CaptchaPassed } from './web'
 
 export { CaptchaConfigurationError } from './middleware'
 export type { CaptchaOptions, CaptchaOutcome, CaptchaSkipped } from './middleware'
@@ -17,9 +17,12 @@ export type HonoCaptchaOptions<K extends string = 'captcha'> = CaptchaOptionsFor
   requestProperty?: K
 }
 
-/** The context variables the middleware sets: `c.get('captcha')`. */
-export type CaptchaVariables<K extends string = 'captcha'> = {
-  [P in K]: CaptchaOutcome | CaptchaSkipped
+/**
+ * The context variables the middleware sets: `c.get('captcha')`, a passing outcome of the
+ * provider `P` (verified, failed open or skipped): a refused request never reaches the handler.
+ */
+export type CaptchaVariables<K extends string = 'captcha', P extends CaptchaProvider = CaptchaProvider> = {
+  [Name in K]: CaptchaPassed<P>
 }
 
 /**
@@ -30,6 +33,6 @@ export type CaptchaVariables<K extends string = 'captcha'> = {
  * misconfiguration is thrown as a `CaptchaConfigurationError` (500) for `app.onError`.
  * @throws at once for wrong options; the client is built here, once.
  */
-export function captcha<K extends string = 'captcha'>(
-  options: HonoCaptchaOptions<K>,
-): MiddlewareHandler<{ Variables: CaptchaVariables<K> }>
+export function captcha<O extends HonoCaptchaOptions<K>, K extends string = 'captcha'>(
+  options: O & { requestProperty?: K },
+): MiddlewareHandler<{ Variables: CaptchaVariables<K, O['provider'] & CaptchaProvider> }>
