@@ -380,7 +380,10 @@ export function endlessBody () {
   let pulls = 0
   const chunk = new TextEncoder().encode('x'.repeat(16 * 1024))
   const body = new ReadableStream({
-    pull (controller) {
+    // Each chunk a turn of the event loop later, as a network's arrive: a reader that wanted it
+    // all would run into its deadline (and this test's), not starve every timer of the process.
+    async pull (controller) {
+      await new Promise((resolve) => setImmediate(resolve))
       pulls++
       controller.enqueue(chunk)
     }
