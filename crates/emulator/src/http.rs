@@ -84,6 +84,15 @@ impl Response {
         self.headers.push((name.to_ascii_lowercase(), value.to_owned()));
     }
 
+    /// A header's value, for the tests of what a route answers.
+    #[cfg(test)]
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
     /// 204 and 304 answers carry no body and no length.
     pub(crate) fn has_body(&self) -> bool {
         !matches!(self.status, 204 | 304)

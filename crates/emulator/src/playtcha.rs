@@ -237,14 +237,6 @@ mod tests {
         (response.status, serde_json::from_slice(&response.body).unwrap())
     }
 
-    fn header<'a>(response: &'a Response, name: &str) -> Option<&'a str> {
-        response
-            .headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
     /// The status and code of a failure, checking its envelope on the way.
     fn code(emulator: &Emulator, secret: &str, token: &str) -> (u16, String) {
         let (status, body) = verify_token(emulator, secret, token);
@@ -264,7 +256,7 @@ mod tests {
         let body: Value = serde_json::from_slice(&response.body).unwrap();
         let request_id = body["error"]["request_id"].as_str().unwrap();
         assert!(request_id.starts_with("req_") && request_id.len() == 20);
-        assert_eq!(header(&response, "x-request-id"), Some(request_id));
+        assert_eq!(response.header("x-request-id"), Some(request_id));
         assert_eq!(body["error"]["code"], "invalid_json");
         assert_eq!(body["error"]["host"], "127.0.0.1:9");
         assert!(body["error"].get("hint").is_none());
@@ -374,7 +366,7 @@ mod tests {
             &e,
             &serde_json::json!({ "secret": "secret", "token": limited }).to_string(),
         );
-        assert_eq!((response.status, header(&response, "retry-after")), (429, Some("1")));
+        assert_eq!((response.status, response.header("retry-after")), (429, Some("1")));
         let body: Value = serde_json::from_slice(&response.body).unwrap();
         assert_eq!(body["error"]["code"], "rate_limited_ip");
         assert_eq!(body["error"]["hint"], HINT_RATE_LIMITED);
@@ -383,7 +375,7 @@ mod tests {
             &e,
             &serde_json::json!({ "secret": "secret", "token": slower }).to_string(),
         );
-        assert_eq!(header(&response, "retry-after"), Some("30"));
+        assert_eq!(response.header("retry-after"), Some("30"));
     }
 
     #[test]

@@ -321,14 +321,6 @@ mod tests {
         })
     }
 
-    fn header<'a>(response: &'a Response, name: &str) -> Option<&'a str> {
-        response
-            .headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
     /// `route`'s answer (widget and control routes are never faulted).
     fn routed(e: &Emulator, request: &Request) -> Response {
         route(e, request).unwrap_or_else(|_| panic!("{} was faulted", request.path))
@@ -375,13 +367,10 @@ mod tests {
                 };
                 let response = routed(&e, &request);
                 assert_eq!(response.status, 200, "{provider}");
-                assert_eq!(
-                    header(&response, "content-type"),
-                    Some("text/javascript; charset=utf-8")
-                );
-                assert_eq!(header(&response, "cache-control"), Some("no-cache"));
+                assert_eq!(response.header("content-type"), Some("text/javascript; charset=utf-8"));
+                assert_eq!(response.header("cache-control"), Some("no-cache"));
                 // The script is for pages on any origin; only the token route answers CORS.
-                assert_eq!(header(&response, "access-control-allow-origin"), None);
+                assert_eq!(response.header("access-control-allow-origin"), None);
                 let source = std::str::from_utf8(&response.body).unwrap();
                 assert!(source.starts_with("/* captcha-native emulator"), "{provider}");
                 assert!(source.ends_with("})()\n"), "{provider}");
@@ -400,7 +389,7 @@ mod tests {
             assert_eq!(routed(&e, &Request::get(unknown, &[])).status, 404, "{unknown}");
         }
         let refused = routed(&e, &Request::post("/widget/turnstile.js", &[], ""));
-        assert_eq!((refused.status, header(&refused, "allow")), (405, Some("GET, HEAD")));
+        assert_eq!((refused.status, refused.header("allow")), (405, Some("GET, HEAD")));
     }
 
     #[test]
@@ -415,9 +404,9 @@ mod tests {
             },
         );
         assert_eq!(preflight.status, 204);
-        assert_eq!(header(&preflight, "access-control-allow-origin"), Some("*"));
-        assert_eq!(header(&preflight, "access-control-allow-methods"), Some("POST"));
-        assert_eq!(header(&preflight, "access-control-allow-headers"), Some("content-type"));
+        assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
+        assert_eq!(preflight.header("access-control-allow-methods"), Some("POST"));
+        assert_eq!(preflight.header("access-control-allow-headers"), Some("content-type"));
         let cases = [
             ("altcha", r#"{"outcome":"pass"}"#, 404),
             ("../issue/turnstile", r#"{"outcome":"pass"}"#, 404),
@@ -430,12 +419,12 @@ mod tests {
             let response = ask(&e, provider, body, None);
             assert_eq!(response.status, status, "{provider} {body}");
             // Errors too: the widget reads the message.
-            assert_eq!(header(&response, "access-control-allow-origin"), Some("*"));
+            assert_eq!(response.header("access-control-allow-origin"), Some("*"));
         }
         let long = format!(r#"{{"outcome":"pass","action":"{}"}}"#, "a".repeat(MAX_TEXT + 1));
         assert_eq!(ask(&e, "turnstile", &long, None).status, 400);
         let get = routed(&e, &Request::get("/__emulator/widget/turnstile", &[]));
-        assert_eq!((get.status, header(&get, "allow")), (405, Some("POST, OPTIONS")));
+        assert_eq!((get.status, get.header("allow")), (405, Some("POST, OPTIONS")));
         // Every provider issues every outcome.
         for provider in PROVIDERS {
             for outcome in ["pass", "fail", "expired", "outage"] {
