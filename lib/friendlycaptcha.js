@@ -7,7 +7,7 @@
 const nativeBinding = require('../binding.js')
 const { callNative } = require('./errors.js')
 const { bare, checkOptions, FRIENDLY_CAPTCHA_OPTIONS } = require('./options.js')
-const { settle, mark } = require('./outcome.js')
+const { settle, mark, safeGet } = require('./outcome.js')
 
 /** Failed to encode the captcha response: it was invalid and is never accepted. */
 const FAILED_TO_ENCODE_ERROR_CODE = 'failed_to_encode_request'
@@ -141,15 +141,6 @@ class RiskIntelligenceRetrieveResult {
       return this.response?.success === true
     }
     return false
-  }
-}
-
-/** `value[name]`, or undefined when reading it throws (a hostile Proxy, a throwing getter). */
-function safeGet (value, name) {
-  try {
-    return value[name]
-  } catch {
-    return undefined
   }
 }
 

@@ -128,4 +128,4 @@ function isProviderUnavailable (outcome) {
   return kindOf(outcome) === 'unavailable'
 }
 
-module.exports = { outcomeOf, kindOf, settle, mark, isProviderUnavailable }
+module.exports = { outcomeOf, kindOf, settle, mark, safeGet, isProviderUnavailable }
