@@ -188,15 +188,8 @@ class FriendlyCaptchaClient {
    */
   verifyCaptchaResponse (response, opts) {
     const strict = this.#strict
-    try {
-      const pending = this.#native.verify(typeof response === 'string' ? response : null, callOptions(opts))
-      // `.catch` after `.then`: whatever goes wrong, in native code or in reading its outcome,
-      // resolves a failed request (the SDK's own catch-all), never a rejection.
-      return pending.then((outcome) => settle(outcome, (settled) => resultOf(settled, strict)))
-        .catch(() => failed(strict))
-    } catch {
-      return Promise.resolve(failed(strict))
-    }
+    return resolved(() => this.#native.verify(typeof response === 'string' ? response : null, callOptions(opts)),
+      () => new VerifyResult(strict))
   }
 
   /**
@@ -205,45 +198,39 @@ class FriendlyCaptchaClient {
    * non-string token is refused without a request.
    */
   retrieveRiskIntelligence (token, opts) {
-    try {
-      const pending = this.#native.retrieve(typeof token === 'string' ? token : null, callOptions(opts))
-      return pending.then((outcome) => settle(outcome, retrieveResultOf)).catch(retrieveFailed)
-    } catch {
-      return Promise.resolve(retrieveFailed())
-    }
+    return resolved(() => this.#native.retrieve(typeof token === 'string' ? token : null, callOptions(opts)),
+      () => new RiskIntelligenceRetrieveResult())
   }
 }
 
-/** The `VerifyResult` of an outcome's value. */
-function resultOf (outcome, strict) {
-  const data = JSON.parse(outcome.value)
-  const result = new VerifyResult(strict)
-  result.status = data.status
-  result.response = data.response
-  result.clientErrorType = data.clientErrorType
+/**
+ * What a call resolves: `make()`'s new result filled from the outcome `start()` resolves. Never
+ * rejects, never throws: whatever goes wrong, in native code or in reading its outcome, resolves
+ * a failed request (the SDK's own catch-all), which is why `.catch` comes after `.then`.
+ */
+function resolved (start, make) {
+  try {
+    return start().then((outcome) => settle(outcome, (settled) => filled(make(), settled)))
+      .catch(() => failedRequest(make()))
+  } catch {
+    return Promise.resolve(failedRequest(make()))
+  }
+}
+
+/** `result` (a new `VerifyResult` or `RiskIntelligenceRetrieveResult`) filled from an outcome's value. */
+function filled (result, outcome) {
+  const { status, response, clientErrorType } = JSON.parse(outcome.value)
+  result.status = status
+  result.response = response
+  result.clientErrorType = clientErrorType
   return result
 }
 
-/** The `RiskIntelligenceRetrieveResult` of an outcome's value. */
-function retrieveResultOf (outcome) {
-  const data = JSON.parse(outcome.value)
-  const result = new RiskIntelligenceRetrieveResult()
-  result.status = data.status
-  result.response = data.response
-  result.clientErrorType = data.clientErrorType
-  return result
-}
-
-/** The retrieve result when native code itself failed (a panic): a failed request. */
-function retrieveFailed () {
-  const result = new RiskIntelligenceRetrieveResult()
-  result.clientErrorType = REQUEST_FAILED_ERROR_CODE
-  return mark(result, 'unavailable', 'network_error')
-}
-
-/** The result when native code itself failed (a panic): a failed request, as the SDK's catch gives. */
-function failed (strict) {
-  const result = new VerifyResult(strict)
+/**
+ * `result` (a new one) as a failed request, when native code itself failed (a panic): what the
+ * SDK's catch-all gives.
+ */
+function failedRequest (result) {
   result.clientErrorType = REQUEST_FAILED_ERROR_CODE
   return mark(result, 'unavailable', 'network_error')
 }
