@@ -83,6 +83,10 @@ const KINDS = {
     if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean`)
     return value
   },
+  strings: (value, name) => {
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new TypeError(`${name} must be an array of strings`)
+    return [...value]
+  },
   ms: optionalNumber,
   hostnames: hostnamesOption,
   proxy: proxyOption,

@@ -33,7 +33,7 @@ const ASSESS_OPTIONS = Object.freeze({
 })
 
 /** The options of `annotate(name, annotation, options)`. */
-const ANNOTATE_OPTIONS = Object.freeze({ reasons: 'reasons' })
+const ANNOTATE_OPTIONS = Object.freeze({ reasons: 'strings' })
 
 /** What an outcome resolves. */
 function parsed (outcome) {
@@ -67,13 +67,8 @@ class RecaptchaEnterprise {
   async annotate (name, annotation, options) {
     if (typeof name !== 'string') throw new TypeError('name must be a string')
     if (typeof annotation !== 'string') throw new TypeError('annotation must be a string')
-    if (options !== undefined && options !== null && typeof options !== 'object') throw new TypeError('options must be an object')
-    if (options !== undefined && options !== null) refuseUnknown(ANNOTATE_OPTIONS, options, 'options.')
-    const reasons = options?.reasons ?? []
-    if (!Array.isArray(reasons) || !reasons.every((reason) => typeof reason === 'string')) {
-      throw new TypeError('options.reasons must be an array of strings')
-    }
-    return settle(await awaitNative(this.#native.annotate(name, annotation, [...reasons])), parsed)
+    const { reasons = [] } = knownOptions(ANNOTATE_OPTIONS, options, 'options')
+    return settle(await awaitNative(this.#native.annotate(name, annotation, reasons)), parsed)
   }
 }
 
