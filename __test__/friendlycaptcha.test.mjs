@@ -254,44 +254,11 @@ describe('Friendly Captcha: the differences (docs/providers/friendly-captcha.md,
     assert.equal(server.seen.length, 0)
   })
 
-  it('never rejects and never throws, whatever the arguments', async () => {
-    const server = await capture(() => ({ body: success }))
-    const c = client(server.url)
-    const throwing = new Proxy({}, { get () { throw new Error('trap') }, has () { throw new Error('trap') }, ownKeys () { throw new Error('trap') } })
-    const getters = { get timeout () { throw new Error('getter') }, get sitekey () { throw new Error('getter') } }
-    const cases = [
-      ['t', throwing], ['t', getters], ['t', 'opts'], ['t', 5], ['t', { timeout: '100' }], ['t', { timeout: -1 }], ['t', { timeout: NaN }],
-      ['t', { timeout: Infinity }], ['t', { sitekey: 5 }], [throwing, undefined], [new String('t'), undefined], ['\u0000\ud800', undefined],
-      ['x'.repeat(200_000), undefined]
-    ]
-    for (const [response, opts] of cases) {
-      let pending
-      assert.doesNotThrow(() => { pending = c.verifyCaptchaResponse(response, opts) })
-      const result = await pending
-      assert.ok(result instanceof VerifyResult)
-      assert.equal(typeof result.shouldAccept(), 'boolean')
-    }
-  })
+  it('never rejects and never throws, whatever the arguments', () => neverThrows('verifyCaptchaResponse'))
 
-  it('leaves no timer or handle pending once a result is in (the deadline is native)', async () => {
-    const server = await capture(() => ({ body: success }))
-    const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
-    const result = await client(server.url).verifyCaptchaResponse('t', { timeout: 60_000 })
-    assert.equal(result.shouldAccept(), true)
-    assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length, before)
-  })
+  it('leaves no timer or handle pending once a result is in (the deadline is native)', () => leavesNoTimer('verifyCaptchaResponse'))
 
-  it('never shows the API key: not in the client, a result, its JSON or inspect, even when the server echoes it', async () => {
-    const echo = `echo ${KEY}`
-    const server = await capture((request) => ({ status: 401, body: { success: false, error: { error_code: 'auth_invalid', detail: `${echo} ${request.headers['x-api-key']}` }, [KEY]: KEY } }))
-    const c = client(server.url)
-    const result = await c.verifyCaptchaResponse('t')
-    assert.equal(result.isClientError(), true)
-    for (const view of [inspect(c, { showHidden: true, depth: 10 }), JSON.stringify(c), inspect(result, { showHidden: true, depth: 10 }), JSON.stringify(result), String(result.getResponseError()?.detail)]) {
-      assert.ok(!view.includes(KEY), view)
-    }
-    assert.match(result.getResponseError().detail, /\[redacted\]/)
-  })
+  it('never shows the API key: not in the client, a result, its JSON or inspect, even when the server echoes it', () => neverShowsKey('verifyCaptchaResponse'))
 })
 
 describe('Friendly Captcha: proxy and ca (docs/providers/friendly-captcha.md, "The client")', () => {
@@ -407,6 +374,58 @@ async function bothRetrieve (answer) {
   const results = []
   for (const strict of [false, true]) results.push(await client(server.url, { strict }).retrieveRiskIntelligence('token'))
   return results
+}
+
+// ---------------------------------------------------------------------------------------------
+// What both calls promise alike, each asserted of either call
+
+/** Each call of the client: the class it resolves, a server's answer it succeeds with, and its verdict. */
+const CALLS = {
+  verifyCaptchaResponse: { Result: VerifyResult, answer: () => ({ body: success }), verdict: (result) => result.shouldAccept() },
+  retrieveRiskIntelligence: { Result: RiskIntelligenceRetrieveResult, answer: () => ({ body: retrieved }), verdict: (result) => result.isValid() }
+}
+
+/** `method` resolves its result, never rejecting and never throwing, whatever its arguments. */
+async function neverThrows (method) {
+  const { Result, answer, verdict } = CALLS[method]
+  const server = await capture(answer)
+  const c = client(server.url)
+  const throwing = new Proxy({}, { get () { throw new Error('trap') }, has () { throw new Error('trap') }, ownKeys () { throw new Error('trap') } })
+  const getters = { get timeout () { throw new Error('getter') }, get sitekey () { throw new Error('getter') } }
+  const cases = [
+    ['t', throwing], ['t', getters], ['t', 'opts'], ['t', 5], ['t', { timeout: '100' }], ['t', { timeout: -1 }], ['t', { timeout: NaN }],
+    ['t', { timeout: Infinity }], ['t', { sitekey: 5 }], [throwing, undefined], [new String('t'), undefined], ['\u0000\ud800', undefined],
+    ['x'.repeat(200_000), undefined]
+  ]
+  for (const [value, opts] of cases) {
+    let pending
+    assert.doesNotThrow(() => { pending = c[method](value, opts) })
+    const result = await pending
+    assert.ok(result instanceof Result)
+    assert.equal(typeof verdict(result), 'boolean')
+  }
+}
+
+/** `method` leaves no timer or handle pending once its result is in (the deadline is native). */
+async function leavesNoTimer (method) {
+  const { answer, verdict } = CALLS[method]
+  const server = await capture(answer)
+  const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+  const result = await client(server.url)[method]('t', { timeout: 60_000 })
+  assert.equal(verdict(result), true)
+  assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length, before)
+}
+
+/** Neither the client nor `method`'s result, its JSON or inspect shows the API key, even when the server echoes it. */
+async function neverShowsKey (method) {
+  const server = await capture((request) => ({ status: 401, body: { success: false, error: { error_code: 'auth_invalid', detail: `echo ${KEY} ${request.headers['x-api-key']}` }, [KEY]: KEY } }))
+  const c = client(server.url)
+  const result = await c[method]('t')
+  assert.equal(result.isClientError(), true)
+  for (const view of [inspect(c, { showHidden: true, depth: 10 }), JSON.stringify(c), inspect(result, { showHidden: true, depth: 10 }), JSON.stringify(result), String(result.getResponseError()?.detail)]) {
+    assert.ok(!view.includes(KEY), view)
+  }
+  assert.match(result.getResponseError().detail, /\[redacted\]/)
 }
 
 describe('Friendly Captcha retrieve: the request (docs/providers/friendly-captcha.md, "Risk Intelligence retrieve")', () => {
@@ -537,42 +556,11 @@ describe('Friendly Captcha retrieve: always, and the differences (docs/providers
     assert.equal(server.seen.length, 0)
   })
 
-  it('never rejects and never throws, whatever the arguments', async () => {
-    const server = await capture(() => ({ body: retrieved }))
-    const c = client(server.url)
-    const throwing = new Proxy({}, { get () { throw new Error('trap') }, has () { throw new Error('trap') }, ownKeys () { throw new Error('trap') } })
-    const getters = { get timeout () { throw new Error('getter') }, get sitekey () { throw new Error('getter') } }
-    const cases = [
-      ['t', throwing], ['t', getters], ['t', 'opts'], ['t', 5], ['t', { timeout: '100' }], ['t', { timeout: -1 }], ['t', { timeout: NaN }],
-      ['t', { timeout: Infinity }], ['t', { sitekey: 5 }], [throwing, undefined], [new String('t'), undefined], ['\u0000\ud800', undefined],
-      ['x'.repeat(200_000), undefined]
-    ]
-    for (const [token, opts] of cases) {
-      let pending
-      assert.doesNotThrow(() => { pending = c.retrieveRiskIntelligence(token, opts) })
-      const result = await pending
-      assert.ok(result instanceof RiskIntelligenceRetrieveResult)
-      assert.equal(typeof result.isValid(), 'boolean')
-    }
-  })
+  it('never rejects and never throws, whatever the arguments', () => neverThrows('retrieveRiskIntelligence'))
 
-  it('leaves no timer or handle pending once a result is in (the deadline is native)', async () => {
-    const server = await capture(() => ({ body: retrieved }))
-    const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
-    const result = await client(server.url).retrieveRiskIntelligence('t', { timeout: 60_000 })
-    assert.equal(result.isValid(), true)
-    assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length, before)
-  })
+  it('leaves no timer or handle pending once a result is in (the deadline is native)', () => leavesNoTimer('retrieveRiskIntelligence'))
 
-  it('never shows the API key: not in a result, its JSON or inspect, even when the server echoes it', async () => {
-    const server = await capture((request) => ({ status: 401, body: { success: false, error: { error_code: 'auth_invalid', detail: `echo ${request.headers['x-api-key']}` }, [KEY]: KEY } }))
-    const result = await client(server.url).retrieveRiskIntelligence('t')
-    assert.equal(result.isClientError(), true)
-    for (const view of [inspect(result, { showHidden: true, depth: 10 }), JSON.stringify(result), String(result.getResponseError()?.detail)]) {
-      assert.ok(!view.includes(KEY), view)
-    }
-    assert.match(result.getResponseError().detail, /\[redacted\]/)
-  })
+  it('never shows the API key: not in the client, a result, its JSON or inspect, even when the server echoes it', () => neverShowsKey('retrieveRiskIntelligence'))
 })
 
 describe('Friendly Captcha retrieve: against the emulator (docs/emulator.md, "Friendly Captcha")', () => {
