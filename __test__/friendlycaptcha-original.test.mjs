@@ -49,14 +49,69 @@ function requestOf (seen) {
   }
 }
 
-/** Both clients for `options` on `url`, each to verify `response` with `opts`. */
-async function bothVerify (url, options, response, opts) {
+/** Each call: the body field its value goes in, the path it posts to, and every public answer of its result. */
+const CALLS = {
+  verifyCaptchaResponse: { field: 'response', path: '/api/v2/captcha/siteverify', stateOf },
+  retrieveRiskIntelligence: { field: 'token', path: '/api/v2/riskIntelligence/retrieve', stateOf: retrieveStateOf }
+}
+
+/** Both clients for `options` on `url`, each calling `method` with `value` and `opts`. */
+async function both (method, url, options, value, opts) {
   const results = {}
   for (const [name, sdk] of [['original', original], ['ours', ours]]) {
     const client = new sdk.FriendlyCaptchaClient({ apiKey: API_KEY, apiEndpoint: url, ...options })
-    results[name] = await client.verifyCaptchaResponse(response, opts)
+    results[name] = await client[method](value, opts)
   }
   return results
+}
+const bothVerify = (...args) => both('verifyCaptchaResponse', ...args)
+const bothRetrieve = (...args) => both('retrieveRiskIntelligence', ...args)
+
+/**
+ * Both clients, with the sitekey and `options`, calling `method` with `value` on `server`: asserts
+ * that they sent the same request, the expected one, and resolves their results and states.
+ */
+async function sameRequest (method, server, options, value) {
+  const { field, path, stateOf } = CALLS[method]
+  const before = server.seen.length
+  const { original: theirs, ours: mine } = await both(method, server.url, { sitekey: SITEKEY, ...options }, value)
+  assert.equal(server.seen.length, before + 2)
+  const [theirRequest, myRequest] = server.seen.slice(before).map(requestOf)
+  assert.deepEqual(myRequest, theirRequest)
+  assert.deepEqual(myRequest, {
+    method: 'POST',
+    path,
+    contentType: 'application/json',
+    accept: 'application/json',
+    apiKey: API_KEY,
+    body: { [field]: value, sitekey: SITEKEY }
+  })
+  assert.deepEqual(stateOf(mine), stateOf(theirs))
+  // The same own fields in the same order: what JSON.stringify and a snapshot show.
+  assert.deepEqual(Object.keys(mine), Object.keys(theirs))
+  return { theirs, mine }
+}
+
+/** Both clients calling `method` with `value` on `server`: the constructor's sitekey wins over the call's; none is sent when neither is given. */
+async function sitekeyPrecedence (method, server, value) {
+  await both(method, server.url, { sitekey: 'CONSTRUCTOR' }, value, { sitekey: 'CALL' })
+  await both(method, server.url, {}, value, { sitekey: 'CALL' })
+  await both(method, server.url, {}, value)
+  const { field } = CALLS[method]
+  assert.deepEqual(server.seen.map((seen) => requestOf(seen).body), [
+    { [field]: value, sitekey: 'CONSTRUCTOR' }, { [field]: value, sitekey: 'CONSTRUCTOR' },
+    { [field]: value, sitekey: 'CALL' }, { [field]: value, sitekey: 'CALL' },
+    { [field]: value }, { [field]: value }
+  ])
+}
+
+/** Both clients calling `method` with `value`, given an apiEndpoint with a path or a siteverifyEndpoint on `server`: only its origin is used. */
+async function onlyTheOrigin (method, server, value) {
+  await both(method, `${server.url}/some/path?q=1`, {}, value)
+  for (const sdk of [original, ours]) {
+    await new sdk.FriendlyCaptchaClient({ apiKey: API_KEY, siteverifyEndpoint: `${server.url}/api/v1/siteverify` })[method](value)
+  }
+  assert.deepEqual(server.seen.map((seen) => seen.path), Array(4).fill(CALLS[method].path))
 }
 
 /** The answers a server gives, each once per client. */
@@ -96,23 +151,7 @@ describe('the Friendly Captcha drop-in resolves what @friendlycaptcha/server-sdk
   for (const name of Object.keys(ANSWERS)) {
     for (const strict of [false, true]) {
       it(`${name}${strict ? ' (strict)' : ''}: the same request and the same result`, async () => {
-        const server = servers[name]
-        const before = server.seen.length
-        const { original: theirs, ours: mine } = await bothVerify(server.url, { sitekey: SITEKEY, strict }, 'frc-token-1')
-        assert.equal(server.seen.length, before + 2)
-        const [theirRequest, myRequest] = server.seen.slice(before).map(requestOf)
-        assert.deepEqual(myRequest, theirRequest)
-        assert.deepEqual(myRequest, {
-          method: 'POST',
-          path: '/api/v2/captcha/siteverify',
-          contentType: 'application/json',
-          accept: 'application/json',
-          apiKey: API_KEY,
-          body: { response: 'frc-token-1', sitekey: SITEKEY }
-        })
-        assert.deepEqual(stateOf(mine), stateOf(theirs))
-        // The same own fields in the same order: what JSON.stringify and a snapshot show.
-        assert.deepEqual(Object.keys(mine), Object.keys(theirs))
+        const { theirs, mine } = await sameRequest('verifyCaptchaResponse', servers[name], { strict }, 'frc-token-1')
         assert.equal(JSON.stringify(mine), JSON.stringify(theirs))
       })
     }
@@ -130,26 +169,11 @@ describe('the Friendly Captcha drop-in resolves what @friendlycaptcha/server-sdk
   })
 
   it('the sitekey: the constructor\'s wins over the call\'s, and none is sent when neither is given', async () => {
-    const server = await capture(() => ANSWERS.verified)
-    await bothVerify(server.url, { sitekey: 'CONSTRUCTOR' }, 'frc-token-3', { sitekey: 'CALL' })
-    await bothVerify(server.url, {}, 'frc-token-3', { sitekey: 'CALL' })
-    await bothVerify(server.url, {}, 'frc-token-3')
-    const bodies = server.seen.map((seen) => requestOf(seen).body)
-    assert.deepEqual(bodies, [
-      { response: 'frc-token-3', sitekey: 'CONSTRUCTOR' }, { response: 'frc-token-3', sitekey: 'CONSTRUCTOR' },
-      { response: 'frc-token-3', sitekey: 'CALL' }, { response: 'frc-token-3', sitekey: 'CALL' },
-      { response: 'frc-token-3' }, { response: 'frc-token-3' }
-    ])
+    await sitekeyPrecedence('verifyCaptchaResponse', await capture(() => ANSWERS.verified), 'frc-token-3')
   })
 
   it('an apiEndpoint with a path, or the deprecated siteverifyEndpoint: only its origin is used', async () => {
-    const server = await capture(() => ANSWERS.verified)
-    await bothVerify(`${server.url}/some/path?q=1`, {}, 'frc-token-4')
-    for (const sdk of [original, ours]) {
-      await new sdk.FriendlyCaptchaClient({ apiKey: API_KEY, siteverifyEndpoint: `${server.url}/api/v1/siteverify` })
-        .verifyCaptchaResponse('frc-token-4')
-    }
-    assert.deepEqual(server.seen.map((seen) => seen.path), Array(4).fill('/api/v2/captcha/siteverify'))
+    await onlyTheOrigin('verifyCaptchaResponse', await capture(() => ANSWERS.verified), 'frc-token-4')
   })
 
   it('a refused connection: request_failed on both, accepted unless strict', async () => {
@@ -236,16 +260,6 @@ function retrieveStateOf (result) {
   }
 }
 
-/** Both clients for `options` on `url`, each to retrieve `token` with `opts`. */
-async function bothRetrieve (url, options, token, opts) {
-  const results = {}
-  for (const [name, sdk] of [['original', original], ['ours', ours]]) {
-    const client = new sdk.FriendlyCaptchaClient({ apiKey: API_KEY, apiEndpoint: url, ...options })
-    results[name] = await client.retrieveRiskIntelligence(token, opts)
-  }
-  return results
-}
-
 const RETRIEVE_ANSWERS = {
   retrieved: {
     status: 200,
@@ -280,45 +294,16 @@ describe('retrieveRiskIntelligence resolves what @friendlycaptcha/server-sdk 0.3
 
   for (const name of Object.keys(RETRIEVE_ANSWERS)) {
     it(`${name}: the same request and the same RiskIntelligenceRetrieveResult`, async () => {
-      const server = servers[name]
-      const before = server.seen.length
-      const { original: theirs, ours: mine } = await bothRetrieve(server.url, { sitekey: SITEKEY }, 'frc-ri-token-1')
-      assert.equal(server.seen.length, before + 2)
-      const [theirRequest, myRequest] = server.seen.slice(before).map(requestOf)
-      assert.deepEqual(myRequest, theirRequest)
-      assert.deepEqual(myRequest, {
-        method: 'POST',
-        path: '/api/v2/riskIntelligence/retrieve',
-        contentType: 'application/json',
-        accept: 'application/json',
-        apiKey: API_KEY,
-        body: { token: 'frc-ri-token-1', sitekey: SITEKEY }
-      })
-      assert.deepEqual(retrieveStateOf(mine), retrieveStateOf(theirs))
-      assert.deepEqual(Object.keys(mine), Object.keys(theirs))
+      await sameRequest('retrieveRiskIntelligence', servers[name], {}, 'frc-ri-token-1')
     })
   }
 
   it('the sitekey: the constructor\'s wins over the call\'s, and none is sent when neither is given', async () => {
-    const server = await capture(() => RETRIEVE_ANSWERS.retrieved)
-    await bothRetrieve(server.url, { sitekey: 'CONSTRUCTOR' }, 'frc-ri-token-2', { sitekey: 'CALL' })
-    await bothRetrieve(server.url, {}, 'frc-ri-token-2', { sitekey: 'CALL' })
-    await bothRetrieve(server.url, {}, 'frc-ri-token-2')
-    assert.deepEqual(server.seen.map((seen) => requestOf(seen).body), [
-      { token: 'frc-ri-token-2', sitekey: 'CONSTRUCTOR' }, { token: 'frc-ri-token-2', sitekey: 'CONSTRUCTOR' },
-      { token: 'frc-ri-token-2', sitekey: 'CALL' }, { token: 'frc-ri-token-2', sitekey: 'CALL' },
-      { token: 'frc-ri-token-2' }, { token: 'frc-ri-token-2' }
-    ])
+    await sitekeyPrecedence('retrieveRiskIntelligence', await capture(() => RETRIEVE_ANSWERS.retrieved), 'frc-ri-token-2')
   })
 
   it('an apiEndpoint with a path, or the deprecated siteverifyEndpoint: only its origin is used', async () => {
-    const server = await capture(() => RETRIEVE_ANSWERS.retrieved)
-    await bothRetrieve(`${server.url}/some/path?q=1`, {}, 'frc-ri-token-3')
-    for (const sdk of [original, ours]) {
-      await new sdk.FriendlyCaptchaClient({ apiKey: API_KEY, siteverifyEndpoint: `${server.url}/api/v1/siteverify` })
-        .retrieveRiskIntelligence('frc-ri-token-3')
-    }
-    assert.deepEqual(server.seen.map((seen) => seen.path), Array(4).fill('/api/v2/riskIntelligence/retrieve'))
+    await onlyTheOrigin('retrieveRiskIntelligence', await capture(() => RETRIEVE_ANSWERS.retrieved), 'frc-ri-token-3')
   })
 
   it('a refused connection: request_failed on both, not valid, not retrieved', async () => {
