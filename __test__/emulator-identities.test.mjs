@@ -34,23 +34,25 @@ describe('Emulator.identities', () => {
     assert.equal(Emulator.identities, Emulator.identities)
   })
 
-  it('holds the credentials an emulator accepts unless told otherwise', async () => {
-    await withEmulator({}, async (emulator) => {
-      assert.deepEqual(emulator.credentials, {
-        trustcaptchaApiKey: trustcaptcha.apiKey,
-        swetrixSecret: swetrix.secret,
-        recaptchaSecret: recaptcha.secretKey,
-        playtchaSecret: playtcha.secret,
-        turnstileSecret: turnstile.secret,
-        hcaptchaSecret: hcaptcha.secret,
-        hcaptchaSitekey: hcaptcha.sitekey,
-        recaptchaEnterpriseApiKey: Emulator.identities['recaptcha-enterprise'].apiKey,
-        recaptchaEnterpriseProjectId: Emulator.identities['recaptcha-enterprise'].projectId,
-        recaptchaEnterpriseSiteKey: Emulator.identities['recaptcha-enterprise'].siteKey,
-        friendlyCaptchaApiKey: Emulator.identities['friendly-captcha'].apiKey,
-        friendlyCaptchaSitekey: Emulator.identities['friendly-captcha'].sitekey
+  it('holds the credentials an emulator accepts unless told otherwise (started with no options, or with {})', async () => {
+    for (const options of [undefined, {}]) {
+      await withEmulator(options, async (emulator) => {
+        assert.deepEqual(emulator.credentials, {
+          trustcaptchaApiKey: trustcaptcha.apiKey,
+          swetrixSecret: swetrix.secret,
+          recaptchaSecret: recaptcha.secretKey,
+          playtchaSecret: playtcha.secret,
+          turnstileSecret: turnstile.secret,
+          hcaptchaSecret: hcaptcha.secret,
+          hcaptchaSitekey: hcaptcha.sitekey,
+          recaptchaEnterpriseApiKey: Emulator.identities['recaptcha-enterprise'].apiKey,
+          recaptchaEnterpriseProjectId: Emulator.identities['recaptcha-enterprise'].projectId,
+          recaptchaEnterpriseSiteKey: Emulator.identities['recaptcha-enterprise'].siteKey,
+          friendlyCaptchaApiKey: Emulator.identities['friendly-captcha'].apiKey,
+          friendlyCaptchaSitekey: Emulator.identities['friendly-captcha'].sitekey
+        })
       })
-    })
+    }
   })
 
   it('TrustCaptcha: each test verification and the invalid key answer what they say', async () => {
