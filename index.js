@@ -15,10 +15,6 @@ const { validateToken } = require('./lib/swetrix.js')
 const { authorize, configureRecaptcha } = require('./lib/recaptcha.js')
 const { Playtcha } = require('./lib/playtcha.js')
 const { Turnstile, HCaptcha, Recaptcha } = require('./lib/siteverify.js')
-const {
-  FriendlyCaptchaClient, VerifyResult, RiskIntelligenceRetrieveResult, FAILED_TO_ENCODE_ERROR_CODE, REQUEST_FAILED_ERROR_CODE,
-  REQUEST_FAILED_TIMEOUT_ERROR_CODE, FAILED_DUE_TO_CLIENT_ERROR_CODE, FAILED_TO_DECODE_RESPONSE_ERROR_CODE
-} = require('./lib/friendlycaptcha.js')
 const { configureHcaptcha } = require('./lib/hcaptcha.js')
 const { RecaptchaEnterprise } = require('./lib/recaptcha-enterprise.js')
 const { isProviderUnavailable } = require('./lib/outcome.js')
@@ -56,14 +52,9 @@ module.exports = {
   RecaptchaEnterprise,
   RecaptchaEnterpriseUnavailableError,
   RecaptchaEnterpriseConfigurationError,
-  FriendlyCaptchaClient,
-  VerifyResult,
-  RiskIntelligenceRetrieveResult,
-  FAILED_TO_ENCODE_ERROR_CODE,
-  REQUEST_FAILED_ERROR_CODE,
-  REQUEST_FAILED_TIMEOUT_ERROR_CODE,
-  FAILED_DUE_TO_CLIENT_ERROR_CODE,
-  FAILED_TO_DECODE_RESPONSE_ERROR_CODE,
+  // The SDK's whole surface, as lib/friendlycaptcha.js lists it (cjs-module-lexer reads a spread
+  // `require` as a re-export, so ESM `import { VerifyResult }` finds each name).
+  ...require('./lib/friendlycaptcha.js'),
   isProviderUnavailable,
   Emulator
 }

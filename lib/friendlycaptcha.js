@@ -235,6 +235,7 @@ function failedRequest (result) {
   return mark(result, 'unavailable', 'network_error')
 }
 
+// Every name here is public: index.js re-exports this object whole.
 module.exports = {
   FriendlyCaptchaClient,
   VerifyResult,
