@@ -7,7 +7,7 @@
 const nativeBinding = require('../binding.js')
 const { callNative } = require('./errors.js')
 const { bare, checkOptions, FRIENDLY_CAPTCHA_OPTIONS } = require('./options.js')
-const { settle, mark, safeGet } = require('./outcome.js')
+const { settle, parsedValue, mark, safeGet } = require('./outcome.js')
 
 /** Failed to encode the captcha response: it was invalid and is never accepted. */
 const FAILED_TO_ENCODE_ERROR_CODE = 'failed_to_encode_request'
@@ -219,7 +219,7 @@ function resolved (start, make) {
 
 /** `result` (a new `VerifyResult` or `RiskIntelligenceRetrieveResult`) filled from an outcome's value. */
 function filled (result, outcome) {
-  const { status, response, clientErrorType } = JSON.parse(outcome.value)
+  const { status, response, clientErrorType } = parsedValue(outcome)
   result.status = status
   result.response = response
   result.clientErrorType = clientErrorType

@@ -83,6 +83,11 @@ function settle (outcome, build) {
   return mark(build(outcome), outcome.kind, outcome.code)
 }
 
+/** What an outcome resolves, as most providers' SDKs resolve it: its value's JSON, parsed. */
+function parsedValue (outcome) {
+  return JSON.parse(outcome.value)
+}
+
 /**
  * The kind of `value`: the one a verification marked it with, or, for a value none marked (a
  * copy made with a spread or `structuredClone`, a test double's, another version's), what the
@@ -128,4 +133,4 @@ function isProviderUnavailable (outcome) {
   return kindOf(outcome) === 'unavailable'
 }
 
-module.exports = { outcomeOf, kindOf, settle, mark, safeGet, isProviderUnavailable }
+module.exports = { outcomeOf, kindOf, settle, parsedValue, mark, safeGet, isProviderUnavailable }

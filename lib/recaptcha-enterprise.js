@@ -7,7 +7,7 @@
 const nativeBinding = require('../binding.js')
 const { awaitNative, callNative } = require('./errors.js')
 const { bare, checkOptions } = require('./options.js')
-const { settle } = require('./outcome.js')
+const { settle, parsedValue } = require('./outcome.js')
 const { knownOptions, refuseUnknown } = require('./siteverify.js')
 
 /** The options of the constructor. */
@@ -35,11 +35,6 @@ const ASSESS_OPTIONS = Object.freeze({
 /** The options of `annotate(name, annotation, options)`. */
 const ANNOTATE_OPTIONS = Object.freeze({ reasons: 'strings' })
 
-/** What an outcome resolves. */
-function parsed (outcome) {
-  return JSON.parse(outcome.value)
-}
-
 /** A reCAPTCHA Enterprise client: build one with its configuration and share it. */
 class RecaptchaEnterprise {
   #native
@@ -57,7 +52,7 @@ class RecaptchaEnterprise {
    */
   async assess (token, options) {
     const call = knownOptions(ASSESS_OPTIONS, options, 'options')
-    return settle(await awaitNative(this.#native.assess(typeof token === 'string' ? token : null, bare(call))), parsed)
+    return settle(await awaitNative(this.#native.assess(typeof token === 'string' ? token : null, bare(call))), parsedValue)
   }
 
   /**
@@ -68,7 +63,7 @@ class RecaptchaEnterprise {
     if (typeof name !== 'string') throw new TypeError('name must be a string')
     if (typeof annotation !== 'string') throw new TypeError('annotation must be a string')
     const { reasons = [] } = knownOptions(ANNOTATE_OPTIONS, options, 'options')
-    return settle(await awaitNative(this.#native.annotate(name, annotation, reasons)), parsed)
+    return settle(await awaitNative(this.#native.annotate(name, annotation, reasons)), parsedValue)
   }
 }
 
