@@ -114,6 +114,17 @@ async function onlyTheOrigin (method, server, value) {
   assert.deepEqual(server.seen.map((seen) => seen.path), Array(4).fill(CALLS[method].path))
 }
 
+/** The answers either call is given alike: the API refusing the configuration, bodies that are no JSON object, `success` not `true`. */
+const EITHER_ANSWERS = {
+  authInvalid: { status: 401, body: { success: false, error: { error_code: 'auth_invalid', detail: 'bad key' } } },
+  sitekeyInvalid: { status: 400, body: { success: false, error: { error_code: 'sitekey_invalid', detail: 'no such sitekey' } } },
+  clientErrorNotJson: { status: 404, body: 'Not Found', headers: { 'content-type': 'text/plain' } },
+  notJson200: { status: 200, body: '<html>502 Bad Gateway</html>', headers: { 'content-type': 'text/html' } },
+  notJson503: { status: 503, body: 'upstream unavailable', headers: { 'content-type': 'text/plain' } },
+  null200: { status: 200, body: 'null' },
+  successNotTrue: { status: 200, body: { success: 'true' } }
+}
+
 /** The answers a server gives, each once per client. */
 const ANSWERS = {
   verified: {
@@ -129,15 +140,9 @@ const ANSWERS = {
   refusedWith200: { status: 200, body: { success: false, error: { error_code: 'response_invalid', detail: 'invalid' } } },
   duplicate: { status: 200, body: { success: false, error: { error_code: 'response_duplicate', detail: 'used' } } },
   responseMissing: { status: 400, body: { success: false, error: { error_code: 'response_missing', detail: 'missing' } } },
-  authInvalid: { status: 401, body: { success: false, error: { error_code: 'auth_invalid', detail: 'bad key' } } },
-  sitekeyInvalid: { status: 400, body: { success: false, error: { error_code: 'sitekey_invalid', detail: 'no such sitekey' } } },
-  clientErrorNotJson: { status: 404, body: 'Not Found', headers: { 'content-type': 'text/plain' } },
-  notJson200: { status: 200, body: '<html>502 Bad Gateway</html>', headers: { 'content-type': 'text/html' } },
-  notJson503: { status: 503, body: 'upstream unavailable', headers: { 'content-type': 'text/plain' } },
-  null200: { status: 200, body: 'null' },
+  ...EITHER_ANSWERS,
   string200: { status: 200, body: '"ok"' },
-  array200: { status: 200, body: '[]' },
-  successNotTrue: { status: 200, body: { success: 'true' } }
+  array200: { status: 200, body: '[]' }
 }
 
 describe('the Friendly Captcha drop-in resolves what @friendlycaptcha/server-sdk resolves', () => {
@@ -275,13 +280,7 @@ const RETRIEVE_ANSWERS = {
   tokenInvalid: { status: 200, body: { success: false, error: { error_code: 'token_invalid', detail: 'invalid' } } },
   tokenExpired: { status: 200, body: { success: false, error: { error_code: 'token_expired', detail: 'expired' } } },
   tokenMissing: { status: 400, body: { success: false, error: { error_code: 'token_missing', detail: 'missing' } } },
-  authInvalid: { status: 401, body: { success: false, error: { error_code: 'auth_invalid', detail: 'bad key' } } },
-  sitekeyInvalid: { status: 400, body: { success: false, error: { error_code: 'sitekey_invalid', detail: 'no such sitekey' } } },
-  clientErrorNotJson: { status: 404, body: 'Not Found', headers: { 'content-type': 'text/plain' } },
-  notJson200: { status: 200, body: '<html>502 Bad Gateway</html>', headers: { 'content-type': 'text/html' } },
-  notJson503: { status: 503, body: 'upstream unavailable', headers: { 'content-type': 'text/plain' } },
-  null200: { status: 200, body: 'null' },
-  successNotTrue: { status: 200, body: { success: 'true' } }
+  ...EITHER_ANSWERS
 }
 
 describe('retrieveRiskIntelligence resolves what @friendlycaptcha/server-sdk 0.3.0 resolves', () => {
