@@ -28,6 +28,8 @@ const REFUSALS = [
   // The browser claims an outage the gateway never saw: anyone can claim that, so it is a refusal.
   ClientReportedServerUnreachableException
 ]
+/** The errors that say the configuration was refused (the secret, the key, the endpoint). */
+const MISCONFIGURATIONS = [TurnstileConfigurationError, HCaptchaConfigurationError, RecaptchaEnterpriseConfigurationError]
 /** Playtcha's codes that say our request or secret is wrong, not the token (native code's list). */
 const PLAYTCHA_MISCONFIGURED = new Set(nativeBinding.playtchaMisconfiguredCodes())
 
@@ -101,8 +103,7 @@ function kindOf (value) {
     if (REFUSALS.some((Refusal) => value instanceof Refusal)) return 'refused'
     if (value instanceof FailoverException) return 'unavailable'
     if (typeof value.status === 'number' && value.status >= 500) return 'unavailable'
-    if (value instanceof TurnstileConfigurationError || value instanceof HCaptchaConfigurationError ||
-      value instanceof RecaptchaEnterpriseConfigurationError) return 'misconfigured'
+    if (MISCONFIGURATIONS.some((Misconfiguration) => value instanceof Misconfiguration)) return 'misconfigured'
     if (value instanceof RecaptchaError) return value.statusCode === 400 ? 'refused' : 'misconfigured'
     if (value instanceof PlaytchaError) return PLAYTCHA_MISCONFIGURED.has(value.code) ? 'misconfigured' : 'refused'
     return undefined
