@@ -4,7 +4,7 @@
 
 const { awaitNative } = require('./errors.js')
 const { bare, checkOptions } = require('./options.js')
-const { settle } = require('./outcome.js')
+const { settle, parsedValue } = require('./outcome.js')
 const { SITEVERIFY_OPTIONS, refuseUnknown, cachedClient, nativeClient } = require('./siteverify.js')
 
 /** `configureHcaptcha`'s options: the constructor's, without the secret (each call gives it). */
@@ -56,7 +56,7 @@ async function verify (secret, token, remoteip = null, sitekey = null) {
   // The original sends `response=` for a missing token (siteverify: missing-input-response).
   const tokenArgument = typeof token === 'string' ? token : token === undefined || token === null ? '' : null
   const client = clientFor(secret ?? '')
-  return settle(await awaitNative(client.verify(tokenArgument, bare(call))), (outcome) => JSON.parse(outcome.value))
+  return settle(await awaitNative(client.verify(tokenArgument, bare(call))), parsedValue)
 }
 
 module.exports = { verify, configureHcaptcha }

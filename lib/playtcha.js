@@ -4,7 +4,7 @@
 const nativeBinding = require('../binding.js')
 const { awaitNative, callNative } = require('./errors.js')
 const { bare, checkOptions, PLAYTCHA_OPTIONS } = require('./options.js')
-const { settle } = require('./outcome.js')
+const { settle, parsedValue } = require('./outcome.js')
 
 class Playtcha {
   #native
@@ -22,13 +22,8 @@ class Playtcha {
 
   /** Verifies the `playtcha-token` form field. */
   async verify (token) {
-    return settle(await awaitNative(this.#native.verify(typeof token === 'string' ? token : null)), resultOf)
+    return settle(await awaitNative(this.#native.verify(typeof token === 'string' ? token : null)), parsedValue)
   }
-}
-
-/** The result of an outcome that resolves (verified, or failed open). */
-function resultOf (outcome) {
-  return JSON.parse(outcome.value)
 }
 
 module.exports = { Playtcha }

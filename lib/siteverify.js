@@ -7,7 +7,7 @@
 const nativeBinding = require('../binding.js')
 const { awaitNative, callNative } = require('./errors.js')
 const { bare, checkOptions, isChecked } = require('./options.js')
-const { settle } = require('./outcome.js')
+const { settle, parsedValue } = require('./outcome.js')
 
 /** The options of every siteverify client's constructor. */
 const SITEVERIFY_OPTIONS = Object.freeze({
@@ -81,12 +81,7 @@ function cachedClient (cache, key, make) {
 /** Verifies `token` with a native client and `options` of `kinds`: the verdict, or the error thrown. */
 async function verifyWith (native, kinds, token, options) {
   const call = knownOptions(kinds, options, 'options')
-  return settle(await awaitNative(native.verify(typeof token === 'string' ? token : null, bare(call))), verdictOf)
-}
-
-/** The verdict an outcome resolves. */
-function verdictOf (outcome) {
-  return JSON.parse(outcome.value)
+  return settle(await awaitNative(native.verify(typeof token === 'string' ? token : null, bare(call))), parsedValue)
 }
 
 /**
