@@ -190,13 +190,12 @@ fn error(status: u16, code: &str, detail: &str) -> Response {
 /// What both endpoints check first: the method, the key, a JSON object body, its `field` (a
 /// non-empty string, else `missing`) and its `sitekey` (the account's, when given). `Ok` with the
 /// value and the sitekey; `Err` with the answer.
-fn checked<'a>(
+fn checked(
     emulator: &Emulator,
     request: &Request,
-    body: &'a mut Option<serde_json::Map<String, Value>>,
     field: &str,
     missing: &str,
-) -> Result<(&'a str, Option<&'a str>), Response> {
+) -> Result<(String, Option<String>), Response> {
     if request.method != "POST" {
         let mut refused = error(405, "bad_request", "use POST");
         refused.set_header("allow", "POST");
@@ -210,17 +209,16 @@ fn checked<'a>(
         }
         Some(_) => {}
     }
-    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&request.body) else {
+    let Ok(Value::Object(mut body)) = serde_json::from_slice::<Value>(&request.body) else {
         return Err(error(400, "bad_request", "the body must be a JSON object"));
     };
-    let body = body.insert(fields);
-    let value = match body.get(field) {
-        Some(Value::String(value)) if !value.is_empty() => value.as_str(),
+    let value = match body.remove(field) {
+        Some(Value::String(value)) if !value.is_empty() => value,
         _ => return Err(error(400, missing, &format!("the {field} field is missing"))),
     };
-    let sitekey = match body.get("sitekey") {
+    let sitekey = match body.remove("sitekey") {
         None | Some(Value::Null) => None,
-        Some(Value::String(sitekey)) if *sitekey == credentials.friendly_captcha_sitekey => Some(sitekey.as_str()),
+        Some(Value::String(sitekey)) if sitekey == credentials.friendly_captcha_sitekey => Some(sitekey),
         Some(_) => {
             return Err(error(
                 400,
@@ -243,21 +241,20 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
 
 /// Answers `POST /api/v2/captcha/siteverify` as Friendly Captcha does.
 fn siteverify(emulator: &Emulator, request: &Request) -> Response {
-    let mut body = None;
-    let (response, sitekey) = match checked(emulator, request, &mut body, "response", "response_missing") {
+    let (response, sitekey) = match checked(emulator, request, "response", "response_missing") {
         Ok(checked) => checked,
         Err(answer) => return answer,
     };
     let now = emulator.now_ms();
     let mut store = lock(&emulator.friendlycaptcha);
     let Some(issued) = store
-        .get_mut(response)
+        .get_mut(&response)
         .filter(|issued| !issued.claims.claims.is_risk_intelligence_token())
     else {
         return error(200, "response_invalid", "the response is invalid");
     };
     let claims = &issued.claims.claims;
-    if !claims.takes_sitekey(sitekey, &emulator.credentials().friendly_captcha_sitekey) {
+    if !claims.takes_sitekey(sitekey.as_deref(), &emulator.credentials().friendly_captcha_sitekey) {
         return error(200, "response_invalid", "the response was made for another sitekey");
     }
     let life = Life::new(claims.expires_in_ms, claims.single_use, TOKEN_TTL_MS);
@@ -287,21 +284,20 @@ fn siteverify(emulator: &Emulator, request: &Request) -> Response {
 /// Answers `POST /api/v2/riskIntelligence/retrieve` as Friendly Captcha does: a token's data
 /// as many times as its `maxUses` allow until it expires.
 fn retrieve(emulator: &Emulator, request: &Request) -> Response {
-    let mut body = None;
-    let (token, sitekey) = match checked(emulator, request, &mut body, "token", "token_missing") {
+    let (token, sitekey) = match checked(emulator, request, "token", "token_missing") {
         Ok(checked) => checked,
         Err(answer) => return answer,
     };
     let now = emulator.now_ms();
     let mut store = lock(&emulator.friendlycaptcha);
     let Some(issued) = store
-        .get_mut(token)
+        .get_mut(&token)
         .filter(|issued| issued.claims.claims.is_risk_intelligence_token())
     else {
         return error(200, "token_invalid", "the token is invalid");
     };
     let claims = &issued.claims.claims;
-    if !claims.takes_sitekey(sitekey, &emulator.credentials().friendly_captcha_sitekey) {
+    if !claims.takes_sitekey(sitekey.as_deref(), &emulator.credentials().friendly_captcha_sitekey) {
         return error(200, "token_invalid", "the token was made for another sitekey");
     }
     // Not `redeem`: a token is counted against `maxUses`, not spent by its first use.
