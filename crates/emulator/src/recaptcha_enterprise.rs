@@ -355,7 +355,7 @@ fn annotate(emulator: &Emulator, name: &str, body: &Map<String, Value>) -> Respo
     if !ANNOTATIONS.contains(&annotation) || !reasons_ok {
         return google_error(400, "INVALID_ARGUMENT", "Request contains an invalid argument.", None);
     }
-    if lock(&emulator.recaptcha_enterprise).assessments.get_mut(name).is_none() {
+    if !lock(&emulator.recaptcha_enterprise).assessments.contains_key(name) {
         return not_found();
     }
     Response::json(200, &json!({}))
