@@ -232,7 +232,7 @@ fn create(emulator: &Emulator, project: &str, body: &Map<String, Value>) -> Resp
     let name = format!("projects/{project}/assessments/{}", random_hex(8));
     let token = text("token");
     let judged = if token.is_empty() {
-        Judged::invalid("MISSING")
+        Judged::Invalid("MISSING")
     } else if let Some((_, test)) = test {
         // A key with `testingOptions`: every token is valid, with the testing score.
         Judged::Valid {
@@ -299,17 +299,11 @@ enum Judged {
     },
 }
 
-impl Judged {
-    fn invalid(reason: &'static str) -> Self {
-        Judged::Invalid(reason)
-    }
-}
-
 /// An issued token, assessed with `site_key` at `now`.
 fn judge_issued(emulator: &Emulator, token: &str, site_key: &str, now: i64) -> Judged {
     let mut store = lock(&emulator.recaptcha_enterprise);
     let Some(issued) = store.tokens.get_mut(token) else {
-        return Judged::invalid("MALFORMED");
+        return Judged::Invalid("MALFORMED");
     };
     let claims = issued.claims.clone();
     if let Some(reason) = claims.invalid_reason.as_deref() {
@@ -317,22 +311,22 @@ fn judge_issued(emulator: &Emulator, token: &str, site_key: &str, now: i64) -> J
             .into_iter()
             .find(|known| *known == reason)
             .unwrap_or("UNKNOWN_INVALID_REASON");
-        return Judged::invalid(reason);
+        return Judged::Invalid(reason);
     }
     let made_for = claims
         .site_key
         .as_deref()
         .unwrap_or(&emulator.credentials().recaptcha_enterprise_site_key);
     if made_for != site_key {
-        return Judged::invalid("SITE_MISMATCH");
+        return Judged::Invalid("SITE_MISMATCH");
     }
     match redeem(
         issued,
         Life::new(claims.expires_in_ms, claims.single_use, TOKEN_TTL_MS),
         now,
     ) {
-        Redemption::Expired => Judged::invalid("EXPIRED"),
-        Redemption::Spent => Judged::invalid("DUPE"),
+        Redemption::Expired => Judged::Invalid("EXPIRED"),
+        Redemption::Spent => Judged::Invalid("DUPE"),
         Redemption::Fresh => Judged::Valid {
             hostname: claims.hostname.unwrap_or_else(|| DEFAULT_HOSTNAME.into()),
             action: claims.action.unwrap_or_default(),
