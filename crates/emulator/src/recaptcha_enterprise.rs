@@ -231,6 +231,8 @@ fn create(emulator: &Emulator, project: &str, body: &Map<String, Value>) -> Resp
     let now = emulator.now_ms();
     let name = format!("projects/{project}/assessments/{}", random_hex(8));
     let token = text("token");
+    // One lock for the token's redemption and the assessment's record.
+    let mut store = lock(&emulator.recaptcha_enterprise);
     let judged = if token.is_empty() {
         Judged::Invalid("MISSING")
     } else if let Some((_, test)) = test {
@@ -245,11 +247,16 @@ fn create(emulator: &Emulator, project: &str, body: &Map<String, Value>) -> Resp
             created_ms: now,
         }
     } else {
-        judge_issued(emulator, token, site_key, now)
+        judge_issued(
+            &mut store.tokens,
+            token,
+            site_key,
+            &credentials.recaptcha_enterprise_site_key,
+            now,
+        )
     };
-    lock(&emulator.recaptcha_enterprise)
-        .assessments
-        .insert(name.clone(), ());
+    store.assessments.insert(name.clone(), ());
+    drop(store);
     let (token_properties, risk_analysis) = match judged {
         Judged::Invalid(reason) => (
             json!({
@@ -299,10 +306,16 @@ enum Judged {
     },
 }
 
-/// An issued token, assessed with `site_key` at `now`.
-fn judge_issued(emulator: &Emulator, token: &str, site_key: &str, now: i64) -> Judged {
-    let mut store = lock(&emulator.recaptcha_enterprise);
-    let Some(issued) = store.tokens.get_mut(token) else {
+/// An issued token, assessed with `site_key` at `now` (a token whose claims name no site key was
+/// made for `account_site_key`).
+fn judge_issued(
+    tokens: &mut BoundedMap<Issued<Claims>>,
+    token: &str,
+    site_key: &str,
+    account_site_key: &str,
+    now: i64,
+) -> Judged {
+    let Some(issued) = tokens.get_mut(token) else {
         return Judged::Invalid("MALFORMED");
     };
     let claims = issued.claims.clone();
@@ -313,10 +326,7 @@ fn judge_issued(emulator: &Emulator, token: &str, site_key: &str, now: i64) -> J
             .unwrap_or("UNKNOWN_INVALID_REASON");
         return Judged::Invalid(reason);
     }
-    let made_for = claims
-        .site_key
-        .as_deref()
-        .unwrap_or(&emulator.credentials().recaptcha_enterprise_site_key);
+    let made_for = claims.site_key.as_deref().unwrap_or(account_site_key);
     if made_for != site_key {
         return Judged::Invalid("SITE_MISMATCH");
     }
