@@ -377,14 +377,14 @@ describe('the providers\' JS APIs', { skip }, () => {
   })
 
   it('friendly-captcha: frcaptcha.createWidget, data-start="auto", getResponse, reset and the widget events', async () => {
-    await open(page('friendly-captcha', {
-      body: '<div id="box"></div>',
-      head: `<script>window.events = []
-        document.addEventListener('DOMContentLoaded', () => setTimeout(() => {
-          window.handle = frcaptcha.createWidget({ element: document.getElementById('box'), sitekey: 'x', startMode: 'auto' })
-          for (const name of ['frc:widget.complete', 'frc:widget.reset']) handle.addEventListener(name, (e) => window.events.push([name, e.detail.state]))
-        }, 0))</script>`
-    }))
+    await open(page('friendly-captcha', { body: '<div id="box"></div>' }))
+    // The script is async: it may run after DOMContentLoaded, so the widget is made once it has.
+    await tab.waitForFunction(() => window.frcaptcha)
+    await tab.evaluate(() => {
+      window.events = []
+      window.handle = frcaptcha.createWidget({ element: document.getElementById('box'), sitekey: 'x', startMode: 'auto' })
+      for (const name of ['frc:widget.complete', 'frc:widget.reset']) handle.addEventListener(name, (e) => window.events.push([name, e.detail.state]))
+    })
     await tab.waitForFunction(() => window.handle?.getState() === 'completed')
     const token = await tab.evaluate(() => window.handle.getResponse())
     assert.equal(await tab.$eval('[name="frc-captcha-response"]', (n) => n.value), token)

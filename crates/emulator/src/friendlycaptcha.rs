@@ -66,6 +66,30 @@ impl Claims {
     fn is_risk_intelligence_token(&self) -> bool {
         self.risk_intelligence_token == Some(true)
     }
+
+    /// Whether a request naming `sitekey` may use the token: one naming none always may (as the
+    /// API does), else only the sitekey the token was made for (the claims', or the account's).
+    fn takes_sitekey(&self, sitekey: Option<&str>, account_sitekey: &str) -> bool {
+        sitekey.is_none_or(|sitekey| sitekey == self.sitekey.as_deref().unwrap_or(account_sitekey))
+    }
+
+    /// When the challenge was solved (the token made): `ageMs` before the issue.
+    fn made_ms(&self, issued_ms: i64) -> i64 {
+        issued_ms.saturating_sub(i64::try_from(self.age_ms.unwrap_or(0)).unwrap_or(i64::MAX))
+    }
+
+    /// `data.origin` of either answer.
+    fn origin(&self) -> &str {
+        self.origin.as_deref().unwrap_or(DEFAULT_ORIGIN)
+    }
+
+    /// `data.risk_intelligence` of either answer: the claims', else the default.
+    fn risk_intelligence(&self) -> Value {
+        match &self.risk_intelligence {
+            None | Some(Value::Null) => default_risk_intelligence(),
+            Some(given) => given.clone(),
+        }
+    }
 }
 
 /// An issued response or token: its claims, and how many retrieves a token has answered.
@@ -166,13 +190,12 @@ fn error(status: u16, code: &str, detail: &str) -> Response {
 /// What both endpoints check first: the method, the key, a JSON object body, its `field` (a
 /// non-empty string, else `missing`) and its `sitekey` (the account's, when given). `Ok` with the
 /// value and the sitekey; `Err` with the answer.
-fn checked<'a>(
+fn checked(
     emulator: &Emulator,
     request: &Request,
-    body: &'a mut Option<serde_json::Map<String, Value>>,
     field: &str,
     missing: &str,
-) -> Result<(&'a str, Option<&'a str>), Response> {
+) -> Result<(String, Option<String>), Response> {
     if request.method != "POST" {
         let mut refused = error(405, "bad_request", "use POST");
         refused.set_header("allow", "POST");
@@ -186,17 +209,16 @@ fn checked<'a>(
         }
         Some(_) => {}
     }
-    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&request.body) else {
+    let Ok(Value::Object(mut body)) = serde_json::from_slice::<Value>(&request.body) else {
         return Err(error(400, "bad_request", "the body must be a JSON object"));
     };
-    let body = body.insert(fields);
-    let value = match body.get(field) {
-        Some(Value::String(value)) if !value.is_empty() => value.as_str(),
+    let value = match body.remove(field) {
+        Some(Value::String(value)) if !value.is_empty() => value,
         _ => return Err(error(400, missing, &format!("the {field} field is missing"))),
     };
-    let sitekey = match body.get("sitekey") {
+    let sitekey = match body.remove("sitekey") {
         None | Some(Value::Null) => None,
-        Some(Value::String(sitekey)) if *sitekey == credentials.friendly_captcha_sitekey => Some(sitekey.as_str()),
+        Some(Value::String(sitekey)) if sitekey == credentials.friendly_captcha_sitekey => Some(sitekey),
         Some(_) => {
             return Err(error(
                 400,
@@ -219,43 +241,28 @@ pub fn answer(emulator: &Emulator, request: &Request) -> Response {
 
 /// Answers `POST /api/v2/captcha/siteverify` as Friendly Captcha does.
 fn siteverify(emulator: &Emulator, request: &Request) -> Response {
-    let mut body = None;
-    let (response, sitekey) = match checked(emulator, request, &mut body, "response", "response_missing") {
+    let (response, sitekey) = match checked(emulator, request, "response", "response_missing") {
         Ok(checked) => checked,
         Err(answer) => return answer,
     };
-    let credentials = emulator.credentials();
     let now = emulator.now_ms();
     let mut store = lock(&emulator.friendlycaptcha);
     let Some(issued) = store
-        .get_mut(response)
+        .get_mut(&response)
         .filter(|issued| !issued.claims.claims.is_risk_intelligence_token())
     else {
         return error(200, "response_invalid", "the response is invalid");
     };
-    let claims = issued.claims.claims.clone();
-    let made_for = claims
-        .sitekey
-        .as_deref()
-        .unwrap_or(&credentials.friendly_captcha_sitekey);
-    if sitekey.is_some_and(|sitekey| sitekey != made_for) {
+    let claims = &issued.claims.claims;
+    if !claims.takes_sitekey(sitekey.as_deref(), &emulator.credentials().friendly_captcha_sitekey) {
         return error(200, "response_invalid", "the response was made for another sitekey");
     }
-    match redeem(
-        issued,
-        Life::new(claims.expires_in_ms, claims.single_use, TOKEN_TTL_MS),
-        now,
-    ) {
+    let life = Life::new(claims.expires_in_ms, claims.single_use, TOKEN_TTL_MS);
+    match redeem(issued, life, now) {
         Redemption::Expired => error(200, "response_timeout", "the response has expired"),
         Redemption::Spent => error(200, "response_duplicate", "the response has already been used"),
         Redemption::Fresh => {
-            let solved_ms = issued
-                .issued_ms
-                .saturating_sub(i64::try_from(claims.age_ms.unwrap_or(0)).unwrap_or(i64::MAX));
-            let risk_intelligence = match claims.risk_intelligence {
-                None | Some(Value::Null) => default_risk_intelligence(),
-                Some(given) => given,
-            };
+            let claims = &issued.claims.claims;
             Response::json(
                 200,
                 &json!({
@@ -263,10 +270,10 @@ fn siteverify(emulator: &Emulator, request: &Request) -> Response {
                     "data": {
                         "event_id": format!("evt_{}", random_hex(12)),
                         "challenge": {
-                            "timestamp": iso_millis(solved_ms),
-                            "origin": claims.origin.as_deref().unwrap_or(DEFAULT_ORIGIN),
+                            "timestamp": iso_millis(claims.made_ms(issued.issued_ms)),
+                            "origin": claims.origin(),
                         },
-                        "risk_intelligence": risk_intelligence,
+                        "risk_intelligence": claims.risk_intelligence(),
                     },
                 }),
             )
@@ -277,28 +284,23 @@ fn siteverify(emulator: &Emulator, request: &Request) -> Response {
 /// Answers `POST /api/v2/riskIntelligence/retrieve` as Friendly Captcha does: a token's data
 /// as many times as its `maxUses` allow until it expires.
 fn retrieve(emulator: &Emulator, request: &Request) -> Response {
-    let mut body = None;
-    let (token, sitekey) = match checked(emulator, request, &mut body, "token", "token_missing") {
+    let (token, sitekey) = match checked(emulator, request, "token", "token_missing") {
         Ok(checked) => checked,
         Err(answer) => return answer,
     };
-    let credentials = emulator.credentials();
     let now = emulator.now_ms();
     let mut store = lock(&emulator.friendlycaptcha);
     let Some(issued) = store
-        .get_mut(token)
+        .get_mut(&token)
         .filter(|issued| issued.claims.claims.is_risk_intelligence_token())
     else {
         return error(200, "token_invalid", "the token is invalid");
     };
     let claims = &issued.claims.claims;
-    let made_for = claims
-        .sitekey
-        .as_deref()
-        .unwrap_or(&credentials.friendly_captcha_sitekey);
-    if sitekey.is_some_and(|sitekey| sitekey != made_for) {
+    if !claims.takes_sitekey(sitekey.as_deref(), &emulator.credentials().friendly_captcha_sitekey) {
         return error(200, "token_invalid", "the token was made for another sitekey");
     }
+    // Not `redeem`: a token is counted against `maxUses`, not spent by its first use.
     let life = Life::new(claims.expires_in_ms, Some(false), RISK_INTELLIGENCE_TTL_MS);
     if life.expired(issued.issued_ms, now) {
         return error(200, "token_expired", "the token has expired");
@@ -312,13 +314,6 @@ fn retrieve(emulator: &Emulator, request: &Request) -> Response {
     }
     issued.claims.uses += 1;
     let claims = &issued.claims.claims;
-    let made_ms = issued
-        .issued_ms
-        .saturating_sub(i64::try_from(claims.age_ms.unwrap_or(0)).unwrap_or(i64::MAX));
-    let risk_intelligence = match &claims.risk_intelligence {
-        None | Some(Value::Null) => default_risk_intelligence(),
-        Some(given) => given.clone(),
-    };
     Response::json(
         200,
         &json!({
@@ -326,12 +321,12 @@ fn retrieve(emulator: &Emulator, request: &Request) -> Response {
             "data": {
                 "event_id": format!("evt_{}", random_hex(12)),
                 "token": {
-                    "timestamp": iso_millis(made_ms),
+                    "timestamp": iso_millis(claims.made_ms(issued.issued_ms)),
                     "expires_at": iso_millis(issued.issued_ms.saturating_add(life.expires_in_ms)),
                     "num_uses": issued.claims.uses,
-                    "origin": claims.origin.as_deref().unwrap_or(DEFAULT_ORIGIN),
+                    "origin": claims.origin(),
                 },
-                "risk_intelligence": risk_intelligence,
+                "risk_intelligence": claims.risk_intelligence(),
             },
         }),
     )

@@ -231,8 +231,10 @@ fn create(emulator: &Emulator, project: &str, body: &Map<String, Value>) -> Resp
     let now = emulator.now_ms();
     let name = format!("projects/{project}/assessments/{}", random_hex(8));
     let token = text("token");
+    // One lock for the token's redemption and the assessment's record.
+    let mut store = lock(&emulator.recaptcha_enterprise);
     let judged = if token.is_empty() {
-        Judged::invalid("MISSING")
+        Judged::Invalid("MISSING")
     } else if let Some((_, test)) = test {
         // A key with `testingOptions`: every token is valid, with the testing score.
         Judged::Valid {
@@ -245,11 +247,16 @@ fn create(emulator: &Emulator, project: &str, body: &Map<String, Value>) -> Resp
             created_ms: now,
         }
     } else {
-        judge_issued(emulator, token, site_key, now)
+        judge_issued(
+            &mut store.tokens,
+            token,
+            site_key,
+            &credentials.recaptcha_enterprise_site_key,
+            now,
+        )
     };
-    lock(&emulator.recaptcha_enterprise)
-        .assessments
-        .insert(name.clone(), ());
+    store.assessments.insert(name.clone(), ());
+    drop(store);
     let (token_properties, risk_analysis) = match judged {
         Judged::Invalid(reason) => (
             json!({
@@ -299,17 +306,17 @@ enum Judged {
     },
 }
 
-impl Judged {
-    fn invalid(reason: &'static str) -> Self {
-        Judged::Invalid(reason)
-    }
-}
-
-/// An issued token, assessed with `site_key` at `now`.
-fn judge_issued(emulator: &Emulator, token: &str, site_key: &str, now: i64) -> Judged {
-    let mut store = lock(&emulator.recaptcha_enterprise);
-    let Some(issued) = store.tokens.get_mut(token) else {
-        return Judged::invalid("MALFORMED");
+/// An issued token, assessed with `site_key` at `now` (a token whose claims name no site key was
+/// made for `account_site_key`).
+fn judge_issued(
+    tokens: &mut BoundedMap<Issued<Claims>>,
+    token: &str,
+    site_key: &str,
+    account_site_key: &str,
+    now: i64,
+) -> Judged {
+    let Some(issued) = tokens.get_mut(token) else {
+        return Judged::Invalid("MALFORMED");
     };
     let claims = issued.claims.clone();
     if let Some(reason) = claims.invalid_reason.as_deref() {
@@ -317,22 +324,19 @@ fn judge_issued(emulator: &Emulator, token: &str, site_key: &str, now: i64) -> J
             .into_iter()
             .find(|known| *known == reason)
             .unwrap_or("UNKNOWN_INVALID_REASON");
-        return Judged::invalid(reason);
+        return Judged::Invalid(reason);
     }
-    let made_for = claims
-        .site_key
-        .as_deref()
-        .unwrap_or(&emulator.credentials().recaptcha_enterprise_site_key);
+    let made_for = claims.site_key.as_deref().unwrap_or(account_site_key);
     if made_for != site_key {
-        return Judged::invalid("SITE_MISMATCH");
+        return Judged::Invalid("SITE_MISMATCH");
     }
     match redeem(
         issued,
         Life::new(claims.expires_in_ms, claims.single_use, TOKEN_TTL_MS),
         now,
     ) {
-        Redemption::Expired => Judged::invalid("EXPIRED"),
-        Redemption::Spent => Judged::invalid("DUPE"),
+        Redemption::Expired => Judged::Invalid("EXPIRED"),
+        Redemption::Spent => Judged::Invalid("DUPE"),
         Redemption::Fresh => Judged::Valid {
             hostname: claims.hostname.unwrap_or_else(|| DEFAULT_HOSTNAME.into()),
             action: claims.action.unwrap_or_default(),
@@ -355,7 +359,7 @@ fn annotate(emulator: &Emulator, name: &str, body: &Map<String, Value>) -> Respo
     if !ANNOTATIONS.contains(&annotation) || !reasons_ok {
         return google_error(400, "INVALID_ARGUMENT", "Request contains an invalid argument.", None);
     }
-    if lock(&emulator.recaptcha_enterprise).assessments.get_mut(name).is_none() {
+    if !lock(&emulator.recaptcha_enterprise).assessments.contains_key(name) {
         return not_found();
     }
     Response::json(200, &json!({}))

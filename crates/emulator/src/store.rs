@@ -99,6 +99,10 @@ impl<V> BoundedMap<V> {
         self.entries.get_mut(key)
     }
 
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.entries.contains_key(key)
+    }
+
     #[cfg(test)]
     pub fn get(&self, key: &str) -> Option<&V> {
         self.entries.get(key)
@@ -155,6 +159,7 @@ mod tests {
         assert_eq!((map.get("k2"), map.get("k3")), (None, Some(&3)));
         *map.get_mut("k3").unwrap() = 30;
         assert_eq!(map.get("k3"), Some(&30));
+        assert!(map.contains_key("k3") && !map.contains_key("k2"));
         assert_eq!(BoundedMap::<u8>::default().capacity, TOKEN_CAPACITY);
     }
 

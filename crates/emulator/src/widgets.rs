@@ -6,8 +6,6 @@
 //! expired and outage lives here once, next to the stores it acts on, and a page cannot ask for
 //! anything a widget could not give.
 
-use std::collections::{HashSet, VecDeque};
-
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -16,7 +14,7 @@ use captcha_core::providers::Provider;
 
 use crate::http::{Request, Response};
 use crate::state::{lock, Emulator};
-use crate::store::random_token;
+use crate::store::{random_token, BoundedMap};
 use crate::{friendlycaptcha, playtcha};
 
 /// Where the scripts live; no provider uses this path.
@@ -250,26 +248,22 @@ fn outage_needle(provider: Provider, token: &str) -> String {
     }
 }
 
-/// The tokens (TrustCaptcha's: verification ids) given the `outage` outcome: a set to look a
-/// request's words up in, and their order, to forget the oldest past `OUTAGE_CAPACITY`.
-#[derive(Debug, Default)]
-pub struct Outages {
-    set: HashSet<String>,
-    order: VecDeque<String>,
+/// The tokens (TrustCaptcha's: verification ids) given the `outage` outcome, the oldest forgotten
+/// past `OUTAGE_CAPACITY`.
+#[derive(Debug)]
+pub struct Outages(BoundedMap<()>);
+
+impl Default for Outages {
+    fn default() -> Self {
+        Self(BoundedMap::new(OUTAGE_CAPACITY))
+    }
 }
 
 impl Outages {
     pub fn add(&mut self, needle: String) {
-        if needle.is_empty() || self.set.contains(&needle) {
-            return;
+        if !needle.is_empty() {
+            self.0.insert(needle, ());
         }
-        while self.order.len() >= OUTAGE_CAPACITY {
-            if let Some(oldest) = self.order.pop_front() {
-                self.set.remove(&oldest);
-            }
-        }
-        self.set.insert(needle.clone());
-        self.order.push_back(needle);
     }
 
     /// Whether `request` carries one in its path, query or body, as a whole word of URL-unreserved
@@ -277,7 +271,7 @@ impl Outages {
     /// however many outages there are.
     pub fn carried_by(&self, request: &Request) -> bool {
         let carries =
-            |text: &[u8]| words(text).any(|word| std::str::from_utf8(word).is_ok_and(|word| self.set.contains(word)));
+            |text: &[u8]| words(text).any(|word| std::str::from_utf8(word).is_ok_and(|word| self.0.contains_key(word)));
         carries(request.path.as_bytes())
             || request.query.as_deref().is_some_and(|q| carries(q.as_bytes()))
             || carries(&request.body)

@@ -273,3 +273,43 @@ Registry.prototype.remove = function (id) {
   widget.remove()
   this.widgets.splice(this.widgets.indexOf(widget), 1)
 }
+
+/**
+ * Renders and keeps a widget for `element` in `holder` (the element itself unless given): its
+ * outcome the element's (or the page's), its theme and `size: 'invisible'` from `options`, the
+ * rest of its config (which may override those) from `config`. The widget.
+ */
+Registry.prototype.render = function (element, options, config, holder) {
+  var widget = new Widget(holder || element, Object.assign({
+    outcome: function () { return outcomeOf(element, options) },
+    theme: options.theme,
+    invisible: options.size === 'invisible'
+  }, config))
+  widget.element = element
+  this.add(widget)
+  return widget
+}
+
+/** The token of the widget of `id`, '' when there is none. */
+Registry.prototype.response = function (id) {
+  var widget = this.get(id)
+  return widget ? widget.token : ''
+}
+
+Registry.prototype.reset = function (id) {
+  var widget = this.get(id)
+  if (widget) widget.reset()
+}
+
+/**
+ * What the siteverify-style scripts do once the document is parsed: render every `selector`
+ * element not rendered yet (unless `?render=explicit`), then call `?onload=`.
+ */
+function renderAll (registry, selector, render) {
+  if (PARAMS.get('render') !== 'explicit') {
+    Array.prototype.forEach.call(document.querySelectorAll(selector), function (element) {
+      if (!registry.get(element)) render(element)
+    })
+  }
+  callOnload()
+}

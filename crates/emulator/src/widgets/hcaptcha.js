@@ -12,10 +12,7 @@ function hcaptchaRender (container, params) {
   var options = Object.assign(dataOptions(element, HCAPTCHA_ATTRIBUTES), params || {})
   var fields = [{ name: 'h-captcha-response', tag: 'textarea' }]
   if (PARAMS.get('recaptchacompat') !== 'off') fields.push({ name: 'g-recaptcha-response', tag: 'textarea' })
-  var widget = new Widget(element, {
-    outcome: function () { return outcomeOf(element, options) },
-    theme: options.theme,
-    invisible: options.size === 'invisible',
+  var widget = hcaptchaWidgets.render(element, options, {
     fields: fields,
     on: {
       success: function (token) {
@@ -32,8 +29,7 @@ function hcaptchaRender (container, params) {
     },
     errorCode: 'network-error'
   })
-  widget.element = element
-  return hcaptchaWidgets.add(widget)
+  return widget.id
 }
 
 window.hcaptcha = {
@@ -54,26 +50,13 @@ window.hcaptcha = {
     if (!widget.pending) widget.solve().catch(function () {})
     return result
   },
-  getResponse: function (id) {
-    var widget = hcaptchaWidgets.get(id)
-    return widget ? widget.token : ''
-  },
+  getResponse: function (id) { return hcaptchaWidgets.response(id) },
   getRespKey: function (id) {
     var widget = hcaptchaWidgets.get(id)
     return widget && widget.token ? 'E0_emulated' : ''
   },
-  reset: function (id) {
-    var widget = hcaptchaWidgets.get(id)
-    if (widget) widget.reset()
-  },
+  reset: function (id) { hcaptchaWidgets.reset(id) },
   remove: function (id) { hcaptchaWidgets.remove(id) }
 }
 
-whenReady(function () {
-  if (PARAMS.get('render') !== 'explicit') {
-    Array.prototype.forEach.call(document.querySelectorAll('.h-captcha'), function (element) {
-      if (!hcaptchaWidgets.get(element)) hcaptchaRender(element)
-    })
-  }
-  callOnload()
-})
+whenReady(function () { renderAll(hcaptchaWidgets, '.h-captcha', hcaptchaRender) })

@@ -10,10 +10,7 @@ function playtchaRender (container, params) {
   var element = elementOf(container)
   if (!element) throw new Error('[Playtcha] render: no container')
   var options = Object.assign(dataOptions(element, PLAYTCHA_ATTRIBUTES), params || {})
-  var widget = new Widget(element, {
-    outcome: function () { return outcomeOf(element, options) },
-    theme: options.theme,
-    invisible: options.size === 'invisible',
+  return playtchaWidgets.render(element, options, {
     fields: [{ name: 'playtcha-token' }],
     claims: function () { return { action: options.action } },
     on: {
@@ -21,9 +18,7 @@ function playtchaRender (container, params) {
       expired: function (token) { fire(callbackOf(options['expired-callback']), [token]) },
       error: function (code) { fire(callbackOf(options['error-callback']), [code]) }
     }
-  })
-  widget.element = element
-  return playtchaWidgets.add(widget)
+  }).id
 }
 
 window.playtcha = {
@@ -33,22 +28,9 @@ window.playtcha = {
     if (!widget) return Promise.reject(new Error('[Playtcha] execute: no widget'))
     return widget.token ? Promise.resolve(widget.token) : widget.solve()
   },
-  getResponse: function (id) {
-    var widget = playtchaWidgets.get(id)
-    return widget ? widget.token : ''
-  },
-  reset: function (id) {
-    var widget = playtchaWidgets.get(id)
-    if (widget) widget.reset()
-  },
+  getResponse: function (id) { return playtchaWidgets.response(id) },
+  reset: function (id) { playtchaWidgets.reset(id) },
   remove: function (id) { playtchaWidgets.remove(id) }
 }
 
-whenReady(function () {
-  if (PARAMS.get('render') !== 'explicit') {
-    Array.prototype.forEach.call(document.querySelectorAll('.playtcha'), function (element) {
-      if (!playtchaWidgets.get(element)) playtchaRender(element)
-    })
-  }
-  callOnload()
-})
+whenReady(function () { renderAll(playtchaWidgets, '.playtcha', playtchaRender) })

@@ -20,9 +20,7 @@ function recaptchaRender (container, params) {
     holder = document.createElement('div')
     element.parentNode.insertBefore(holder, element.nextSibling)
   }
-  var widget = new Widget(holder, {
-    outcome: function () { return outcomeOf(element, options) },
-    theme: options.theme,
+  var widget = recaptchaWidgets.render(element, options, {
     invisible: bound || options.size === 'invisible',
     fields: [{ name: 'g-recaptcha-response', tag: 'textarea' }],
     // A v2 token carries the action only on Enterprise (`data-action`): the v2 answer has none.
@@ -32,8 +30,7 @@ function recaptchaRender (container, params) {
       expired: function () { fire(callbackOf(options['expired-callback'])) },
       error: function () { fire(callbackOf(options['error-callback'])) }
     }
-  })
-  widget.element = element
+  }, holder)
   if (bound) {
     element.addEventListener('click', function (event) {
       event.preventDefault()
@@ -43,7 +40,7 @@ function recaptchaRender (container, params) {
       }
     })
   }
-  return recaptchaWidgets.add(widget)
+  return widget.id
 }
 
 /** v3: a Promise of a token for `action`, its outcome the page's (or the badge's select). */
@@ -66,14 +63,8 @@ var api = {
     widget.reset()
     return widget.solve()
   },
-  getResponse: function (id) {
-    var widget = recaptchaWidgets.get(id)
-    return widget ? widget.token : ''
-  },
-  reset: function (id) {
-    var widget = recaptchaWidgets.get(id)
-    if (widget) widget.reset()
-  },
+  getResponse: function (id) { return recaptchaWidgets.response(id) },
+  reset: function (id) { recaptchaWidgets.reset(id) },
   ready: function (fn) { Promise.resolve().then(function () { fire(fn) }) }
 }
 
@@ -94,10 +85,5 @@ whenReady(function () {
     badge.checkbox.parentNode.style.display = 'none'
     badge.setStatus('v3: tokens on execute')
   }
-  if (RENDER !== 'explicit') {
-    Array.prototype.forEach.call(document.querySelectorAll('.g-recaptcha'), function (element) {
-      if (!recaptchaWidgets.get(element)) recaptchaRender(element)
-    })
-  }
-  callOnload()
+  renderAll(recaptchaWidgets, '.g-recaptcha', recaptchaRender)
 })

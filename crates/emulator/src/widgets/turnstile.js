@@ -11,10 +11,7 @@ function turnstileRender (container, params) {
   var options = Object.assign(dataOptions(element, TURNSTILE_ATTRIBUTES), params || {})
   var fieldName = options['response-field-name'] || 'cf-turnstile-response'
   var noField = options['response-field'] === false || options['response-field'] === 'false'
-  var widget = new Widget(element, {
-    outcome: function () { return outcomeOf(element, options) },
-    theme: options.theme,
-    invisible: options.size === 'invisible',
+  return turnstileWidgets.render(element, options, {
     fields: noField ? [] : [{ name: fieldName }],
     claims: function () { return { action: options.action, cdata: options.cData || options.cdata } },
     on: {
@@ -23,10 +20,7 @@ function turnstileRender (container, params) {
       error: function (code) { fire(callbackOf(options['error-callback']), [code]) }
     },
     errorCode: '110200'
-  })
-  widget.element = element
-  widget.options = options
-  return turnstileWidgets.add(widget)
+  }).id
 }
 
 window.turnstile = {
@@ -44,19 +38,9 @@ window.turnstile = {
     var widget = turnstileWidgets.get(id)
     return Boolean(widget && widget.expired)
   },
-  reset: function (id) {
-    var widget = turnstileWidgets.get(id)
-    if (widget) widget.reset()
-  },
+  reset: function (id) { turnstileWidgets.reset(id) },
   remove: function (id) { turnstileWidgets.remove(id) },
   ready: function (fn) { whenReady(fn) }
 }
 
-whenReady(function () {
-  if (PARAMS.get('render') !== 'explicit') {
-    Array.prototype.forEach.call(document.querySelectorAll('.cf-turnstile'), function (element) {
-      if (!turnstileWidgets.get(element)) turnstileRender(element)
-    })
-  }
-  callOnload()
-})
+whenReady(function () { renderAll(turnstileWidgets, '.cf-turnstile', turnstileRender) })
