@@ -506,7 +506,6 @@ fn scrub_value(value: &mut Value, forms: &SecretForms) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderMap;
 
     const KEY: &str = "frc-test-api-key-0123";
 
@@ -518,14 +517,6 @@ mod tests {
             ..Default::default()
         })
         .unwrap()
-    }
-
-    fn answer(status: u16, body: &str) -> Answer {
-        Answer {
-            status,
-            headers: HeaderMap::new(),
-            body: Some(body.as_bytes().to_vec()),
-        }
     }
 
     #[test]
@@ -585,7 +576,7 @@ mod tests {
     #[test]
     fn answers_become_the_sdks_outcomes() {
         let c = client();
-        let ok = c.read(Api::Siteverify, answer(
+        let ok = c.read(Api::Siteverify, Answer::scripted(
             200,
             r#"{"success":true,"data":{"event_id":"e","challenge":{"timestamp":"t","origin":"o"},"risk_intelligence":null}}"#,
         ));
@@ -596,7 +587,7 @@ mod tests {
 
         let refused = c.read(
             Api::Siteverify,
-            answer(
+            Answer::scripted(
                 200,
                 r#"{"success":false,"error":{"error_code":"response_duplicate","detail":"d"}}"#,
             ),
@@ -609,7 +600,7 @@ mod tests {
 
         let client_error = c.read(
             Api::Siteverify,
-            answer(
+            Answer::scripted(
                 401,
                 r#"{"success":false,"error":{"error_code":"auth_invalid","detail":"d"}}"#,
             ),
@@ -626,7 +617,7 @@ mod tests {
         assert_eq!(value.response()["error"]["error_code"], "auth_invalid");
 
         // `typeof [] === "object"`: the SDK keeps an array as the response, verified and refused.
-        let array = c.read(Api::Siteverify, answer(200, "[1]"));
+        let array = c.read(Api::Siteverify, Answer::scripted(200, "[1]"));
         assert_eq!(array.kind, Kind::Refused);
         let value = array.value.unwrap();
         assert_eq!(
@@ -641,7 +632,7 @@ mod tests {
             (400, ""),
             (502, "bad gateway"),
         ] {
-            let decode = c.read(Api::Siteverify, answer(status, body));
+            let decode = c.read(Api::Siteverify, Answer::scripted(status, body));
             assert_eq!(decode.kind, Kind::Unavailable, "{status} {body}");
             let value = decode.value.unwrap();
             assert_eq!(
@@ -651,7 +642,7 @@ mod tests {
         }
         let server = c.read(
             Api::Siteverify,
-            answer(
+            Answer::scripted(
                 500,
                 r#"{"success":false,"error":{"error_code":"internal_server_error","detail":"d"}}"#,
             ),
@@ -669,7 +660,7 @@ mod tests {
             r#"{{"success":false,"error":{{"error_code":"auth_invalid","detail":"key {KEY} is wrong"}},"{KEY}":1}}"#
         );
         let shown = client()
-            .read(Api::Siteverify, answer(401, &body))
+            .read(Api::Siteverify, Answer::scripted(401, body.as_str()))
             .value
             .unwrap()
             .to_json();
@@ -723,7 +714,7 @@ mod tests {
         let c = client();
         let ok = c.read(
             Api::Retrieve,
-            answer(
+            Answer::scripted(
                 200,
                 r#"{"success":true,"data":{"event_id":"e","token":{"timestamp":"t","expires_at":"x","num_uses":1,"origin":"o"},"risk_intelligence":{}}}"#,
             ),
@@ -741,13 +732,13 @@ mod tests {
             ),
             (r#"{"success":false}"#, "token_invalid"),
         ] {
-            let refused = c.read(Api::Retrieve, answer(200, body));
+            let refused = c.read(Api::Retrieve, Answer::scripted(200, body));
             assert_eq!((refused.kind, refused.code.as_deref()), (Kind::Refused, Some(code)));
             assert_eq!(refused.value.unwrap().client_error_type, None);
         }
         let missing = c.read(
             Api::Retrieve,
-            answer(
+            Answer::scripted(
                 400,
                 r#"{"success":false,"error":{"error_code":"token_missing","detail":"d"}}"#,
             ),
@@ -760,7 +751,7 @@ mod tests {
             missing.value.unwrap().client_error_type,
             Some(FAILED_DUE_TO_CLIENT_ERROR)
         );
-        let decode = c.read(Api::Retrieve, answer(200, "<html>"));
+        let decode = c.read(Api::Retrieve, Answer::scripted(200, "<html>"));
         assert_eq!(decode.kind, Kind::Unavailable);
         assert_eq!(decode.value.unwrap().client_error_type, Some(FAILED_TO_DECODE_RESPONSE));
     }
@@ -834,12 +825,12 @@ mod tests {
             deep.clone(),
             deep.replace("response_invalid\"}", "response_invalid\",\"e\":\"\\u0041\"}"),
         ] {
-            let outcome = c.read(Api::Siteverify, answer(200, &body));
+            let outcome = c.read(Api::Siteverify, Answer::scripted(200, body.as_str()));
             assert_eq!(outcome.kind, Kind::Refused, "{body}");
             assert_eq!(outcome.value.unwrap().client_error_type, None, "{body}");
         }
         // A byte order mark is read past, as fetch's .json() does.
-        let marked = c.read(Api::Siteverify, answer(200, "\u{feff}{\"success\":true}"));
+        let marked = c.read(Api::Siteverify, Answer::scripted(200, "\u{feff}{\"success\":true}"));
         assert_eq!(marked.kind, Kind::Verified);
     }
 
@@ -858,7 +849,6 @@ mod fuzz {
     use super::*;
     use crate::fuzzing::json_soup;
     use proptest::prelude::*;
-    use reqwest::header::HeaderMap;
 
     const KEY: &str = "frc_fuzz_api_key_0123456789";
 
@@ -884,7 +874,7 @@ mod fuzz {
                 let at = body.char_indices().map(|(i, _)| i).nth(at).unwrap_or(body.len());
                 body.insert_str(at, KEY);
             }
-            let outcome = client.read(api, Answer { status, headers: HeaderMap::new(), body: Some(body.into_bytes()) });
+            let outcome = client.read(api, Answer::scripted(status, body));
             let shown = outcome.value.unwrap().to_json();
             prop_assert!(!shown.contains(KEY), "{}", shown);
         }
