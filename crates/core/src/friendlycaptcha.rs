@@ -465,12 +465,11 @@ impl FriendlyCaptchaClient {
             }
             Err(_) => return None,
         };
-        match &mut response {
-            Value::Object(fields) => scrub_object(fields, &self.forms),
-            // `typeof [] === "object"`: the SDK keeps an array as the response (never `success`).
-            Value::Array(items) => items.iter_mut().for_each(|item| scrub_value(item, &self.forms)),
-            _ => return None,
+        // `typeof [] === "object"`: the SDK keeps an array as the response (never `success`).
+        if !(response.is_object() || response.is_array()) {
+            return None;
         }
+        self.forms.scrub_json(&mut response);
         let passed = response.get("success") == Some(&Value::Bool(true));
         let error_code = error_code_of(response.get("error"));
         Some((Response::Value(response), passed, error_code))
@@ -483,24 +482,6 @@ fn error_code_of(error: Option<&Value>) -> Option<String> {
         .and_then(|error| error.get("error_code"))
         .and_then(Value::as_str)
         .and_then(provider_code)
-}
-
-/// The key taken out of a server's object, at any depth: a name holding it dropped, a string
-/// holding it scrubbed (a server or proxy that echoes the request must not put it in a log).
-fn scrub_object(fields: &mut Map<String, Value>, forms: &SecretForms) {
-    fields.retain(|name, _| !forms.held_by(name));
-    for value in fields.values_mut() {
-        scrub_value(value, forms);
-    }
-}
-
-fn scrub_value(value: &mut Value, forms: &SecretForms) {
-    match value {
-        Value::String(text) if forms.held_by(text) => *text = forms.scrub(text).into_owned(),
-        Value::Array(items) => items.iter_mut().for_each(|item| scrub_value(item, forms)),
-        Value::Object(fields) => scrub_object(fields, forms),
-        _ => {}
-    }
 }
 
 #[cfg(test)]

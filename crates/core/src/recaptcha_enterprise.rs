@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
 
-use crate::errors::{CaptchaError, ErrorKind, SecretForms, MAX_ARGUMENT_MESSAGE};
+use crate::errors::{cut, CaptchaError, ErrorKind, SecretForms};
 use crate::outcome::{Kind, Outcome, Unavailable, INVALID_ARGUMENT};
 use crate::recaptcha;
 use crate::siteverify::checks::{ACTION_MISMATCH, HOSTNAME_MISMATCH, SCORE_THRESHOLD_NOT_MET};
@@ -578,11 +578,7 @@ impl RecaptchaEnterpriseClient {
     /// Google's assessment and our checks, as the verdict.
     fn judge(&self, mut fields: Map<String, Value>, call: &Assess) -> Outcome<Value> {
         if self.forms.searchable() {
-            let mut all = Value::Object(std::mem::take(&mut fields));
-            scrub_strings(&mut all, &self.forms);
-            if let Value::Object(scrubbed) = all {
-                fields = scrubbed;
-            }
+            self.forms.scrub_fields(&mut fields);
         }
         let token = fields
             .remove("tokenProperties")
@@ -968,32 +964,6 @@ fn as_verdict(outcome: Outcome<Value>) -> Outcome<Verdict> {
         kind: outcome.kind,
         code: outcome.code,
         value: outcome.value.map(Verdict::Value),
-    }
-}
-
-/// `text` cut to `MAX_ARGUMENT_MESSAGE` bytes on a character boundary.
-fn cut(mut text: String) -> String {
-    if text.len() > MAX_ARGUMENT_MESSAGE {
-        let mut end = MAX_ARGUMENT_MESSAGE;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-        text.push('…');
-    }
-    text
-}
-
-/// Every string holding the key, scrubbed, and every name holding it dropped, at any depth.
-fn scrub_strings(value: &mut Value, forms: &SecretForms) {
-    match value {
-        Value::String(text) if forms.held_by(text) => *text = forms.scrub(text).into_owned(),
-        Value::Array(items) => items.iter_mut().for_each(|item| scrub_strings(item, forms)),
-        Value::Object(fields) => {
-            fields.retain(|name, _| !forms.held_by(name));
-            fields.values_mut().for_each(|item| scrub_strings(item, forms));
-        }
-        _ => {}
     }
 }
 

@@ -379,7 +379,7 @@ pub(crate) async fn exchange(
             if searched {
                 fields.retain(|name, _| name == "success" || !forms.held_by(name));
                 for value in fields.values_mut() {
-                    scrub_strings(value, &forms);
+                    forms.scrub_json(value);
                 }
             }
             let duplicate = fields.get("success") == Some(&Value::Bool(false))
@@ -736,20 +736,6 @@ impl SiteverifyClient {
             Shape::Wire => Value::Object(fields),
             Shape::Verdict => Value::Object(camel_case(fields)),
         }
-    }
-}
-
-/// Every string in `value` with the secret in it, scrubbed, and every name holding it dropped,
-/// at any depth.
-fn scrub_strings(value: &mut Value, forms: &SecretForms) {
-    match value {
-        Value::String(text) if forms.held_by(text) => *text = forms.scrub(text).into_owned(),
-        Value::Array(items) => items.iter_mut().for_each(|item| scrub_strings(item, forms)),
-        Value::Object(fields) => {
-            fields.retain(|name, _| !forms.held_by(name));
-            fields.values_mut().for_each(|item| scrub_strings(item, forms));
-        }
-        _ => {}
     }
 }
 
