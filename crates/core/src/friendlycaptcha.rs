@@ -501,44 +501,49 @@ mod tests {
     }
 
     #[test]
-    fn endpoints_are_the_shorthands_or_an_origin() {
-        let url = |api: Option<&str>, old: Option<&str>| siteverify_url(api, old).map(|url| url.to_string());
-        assert_eq!(
-            url(None, None).unwrap(),
-            "https://global.frcapi.com/api/v2/captcha/siteverify"
-        );
-        assert_eq!(
-            url(Some("eu"), None).unwrap(),
-            "https://eu.frcapi.com/api/v2/captcha/siteverify"
-        );
-        assert_eq!(
-            url(Some(""), Some("eu")).unwrap(),
-            "https://eu.frcapi.com/api/v2/captcha/siteverify"
-        );
-        assert_eq!(
-            url(Some("global"), Some("eu")).unwrap(),
-            "https://global.frcapi.com/api/v2/captcha/siteverify"
-        );
-        assert_eq!(
-            url(None, Some("http://127.0.0.1:8080/api/v1/captcha/siteverify?x=1#y")).unwrap(),
-            "http://127.0.0.1:8080/api/v2/captcha/siteverify"
-        );
-        assert_eq!(
-            url(Some("https://api.example.com:443/"), None).unwrap(),
-            "https://api.example.com/api/v2/captcha/siteverify"
-        );
-        for bad in [
-            "EU",
-            "api.example.com",
-            "ftp://x",
-            "http://user:pw@x",
-            "http://user@x",
-            "file:///x",
+    fn both_urls_are_the_shorthands_or_an_origin_with_their_path() {
+        type MakeUrl = fn(Option<&str>, Option<&str>) -> Result<Url, CaptchaError>;
+        for (make, path) in [
+            (siteverify_url as MakeUrl, "/api/v2/captcha/siteverify"),
+            (retrieve_url, "/api/v2/riskIntelligence/retrieve"),
         ] {
-            assert!(url(Some(bad), None).is_err(), "{bad}");
+            let url = |api: Option<&str>, old: Option<&str>| make(api, old).map(|url| url.to_string());
+            for (api, old, origin) in [
+                (None, None, "https://global.frcapi.com"),
+                (Some("eu"), None, "https://eu.frcapi.com"),
+                (Some(""), Some("eu"), "https://eu.frcapi.com"),
+                (Some("global"), Some("eu"), "https://global.frcapi.com"),
+                (
+                    None,
+                    Some("http://127.0.0.1:8080/api/v1/captcha/siteverify?x=1"),
+                    "http://127.0.0.1:8080",
+                ),
+                (
+                    None,
+                    Some("http://127.0.0.1:8080/api/v1/captcha/siteverify?x=1#y"),
+                    "http://127.0.0.1:8080",
+                ),
+                (Some("https://api.example.com:443/"), None, "https://api.example.com"),
+            ] {
+                assert_eq!(url(api, old).unwrap(), format!("{origin}{path}"), "{api:?} {old:?}");
+            }
+            for bad in [
+                "EU",
+                "api.example.com",
+                "ftp://x",
+                "http://user:pw@x",
+                "http://user@x",
+                "file:///x",
+            ] {
+                assert!(url(Some(bad), None).is_err(), "{bad}");
+            }
+            let error = url(Some("http://user:s3cret@x"), None).unwrap_err();
+            assert!(!error.message.unwrap().contains("s3cret"));
         }
-        let error = url(Some("http://user:s3cret@x"), None).unwrap_err();
-        assert!(!error.message.unwrap().contains("s3cret"));
+        assert_eq!(
+            client().retrieve_url().as_str(),
+            "http://127.0.0.1:9/api/v2/riskIntelligence/retrieve"
+        );
     }
 
     #[test]
@@ -649,45 +654,34 @@ mod tests {
         assert!(shown.contains("key [redacted] is wrong"));
     }
 
-    #[tokio::test]
-    async fn a_missing_response_is_refused_without_a_request() {
-        let c = client();
-        for response in [None, Some("")] {
-            let outcome = c.verify(response, &Call::default()).await;
-            assert_eq!(
-                (outcome.kind, outcome.code.as_deref()),
-                (Kind::Refused, Some(RESPONSE_MISSING))
-            );
-            let value = outcome.value.unwrap();
-            assert_eq!((value.status, value.client_error_type), (-1, Some(FAILED_TO_ENCODE)));
-            assert_eq!(value.response()["error"]["error_code"], RESPONSE_MISSING);
+    /// What `verify` or `retrieve` resolves for `text`, with the default call.
+    async fn ask(c: &FriendlyCaptchaClient, api: Api, text: Option<&str>) -> Outcome<FriendlyCaptchaResult> {
+        match api {
+            Api::Siteverify => c.verify(text, &Call::default()).await,
+            Api::Retrieve => c.retrieve(text, &Call::default()).await,
         }
-        // Nothing listens on port 9: the request fails, and the result says so.
-        let failed = c.verify(Some("token"), &Call::default()).await;
-        assert_eq!(failed.kind, Kind::Unavailable);
-        assert_eq!(failed.value.unwrap().client_error_type, Some(REQUEST_FAILED));
     }
 
-    #[test]
-    fn retrieve_posts_to_the_same_origin() {
-        let url = |api: Option<&str>, old: Option<&str>| retrieve_url(api, old).map(|url| url.to_string());
-        assert_eq!(
-            url(None, None).unwrap(),
-            "https://global.frcapi.com/api/v2/riskIntelligence/retrieve"
-        );
-        assert_eq!(
-            url(Some("eu"), None).unwrap(),
-            "https://eu.frcapi.com/api/v2/riskIntelligence/retrieve"
-        );
-        assert_eq!(
-            url(None, Some("http://127.0.0.1:8080/api/v1/captcha/siteverify?x=1")).unwrap(),
-            "http://127.0.0.1:8080/api/v2/riskIntelligence/retrieve"
-        );
-        assert_eq!(
-            client().retrieve_url().as_str(),
-            "http://127.0.0.1:9/api/v2/riskIntelligence/retrieve"
-        );
-        assert!(url(Some("http://user:pw@x"), None).is_err());
+    #[tokio::test]
+    async fn a_missing_response_or_token_is_refused_without_a_request() {
+        let c = client();
+        for (api, code) in [(Api::Siteverify, RESPONSE_MISSING), (Api::Retrieve, TOKEN_MISSING)] {
+            for text in [None, Some("")] {
+                let outcome = ask(&c, api, text).await;
+                assert_eq!(
+                    (outcome.kind, outcome.code.as_deref()),
+                    (Kind::Refused, Some(code)),
+                    "{api:?} {text:?}"
+                );
+                let value = outcome.value.unwrap();
+                assert_eq!((value.status, value.client_error_type), (-1, Some(FAILED_TO_ENCODE)));
+                assert_eq!(value.response()["error"]["error_code"], code);
+            }
+            // Nothing listens on port 9: the request fails, and the result says so.
+            let failed = ask(&c, api, Some("token")).await;
+            assert_eq!(failed.kind, Kind::Unavailable, "{api:?}");
+            assert_eq!(failed.value.unwrap().client_error_type, Some(REQUEST_FAILED));
+        }
     }
 
     #[test]
@@ -735,24 +729,6 @@ mod tests {
         let decode = c.read(Api::Retrieve, Answer::scripted(200, "<html>"));
         assert_eq!(decode.kind, Kind::Unavailable);
         assert_eq!(decode.value.unwrap().client_error_type, Some(FAILED_TO_DECODE_RESPONSE));
-    }
-
-    #[tokio::test]
-    async fn a_missing_token_is_refused_without_a_request() {
-        let c = client();
-        for token in [None, Some("")] {
-            let outcome = c.retrieve(token, &Call::default()).await;
-            assert_eq!(
-                (outcome.kind, outcome.code.as_deref()),
-                (Kind::Refused, Some(TOKEN_MISSING))
-            );
-            let value = outcome.value.unwrap();
-            assert_eq!((value.status, value.client_error_type), (-1, Some(FAILED_TO_ENCODE)));
-            assert_eq!(value.response()["error"]["error_code"], TOKEN_MISSING);
-        }
-        let failed = c.retrieve(Some("token"), &Call::default()).await;
-        assert_eq!(failed.kind, Kind::Unavailable);
-        assert_eq!(failed.value.unwrap().client_error_type, Some(REQUEST_FAILED));
     }
 
     #[test]
