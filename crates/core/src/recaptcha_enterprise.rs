@@ -482,7 +482,6 @@ impl RecaptchaEnterpriseClient {
                 return Attempt::Answered(verdict);
             }
         }
-        let json = serde_json::from_slice::<Value>(answer.body.as_deref().unwrap_or_default()).ok();
         if status == 429 || status >= 500 {
             return Attempt::Retryable {
                 reason: format!("reCAPTCHA Enterprise answered {status}"),
@@ -491,6 +490,8 @@ impl RecaptchaEnterpriseClient {
                 reached: status != 429,
             };
         }
+        // Read only now: a 429 or 5xx is retried whatever its body says.
+        let json = serde_json::from_slice::<Value>(answer.body.as_deref().unwrap_or_default()).ok();
         if (200..300).contains(&status) {
             return match json {
                 // A 2xx object with no assessment's name (a proxy's `{}`) would refuse every
