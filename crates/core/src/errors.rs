@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use serde::Serializer;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Calls `$then!` with every error kind's name: the one list, from which this crate's `ErrorKind`
 /// and the addon's string enum (with its conversion) are both made.
@@ -141,13 +141,31 @@ impl SecretForms {
             .fold(text.to_owned(), |text, form| text.replace(form.as_str(), "[redacted]"))
             .into()
     }
+
+    /// A server's JSON with every string holding the secret scrubbed and every name holding it
+    /// dropped, at any depth: a server or proxy that echoes the request must not put the secret
+    /// in a verdict or a log.
+    pub fn scrub_json(&self, value: &mut Value) {
+        match value {
+            Value::String(text) if self.held_by(text) => *text = self.scrub(text).into_owned(),
+            Value::Array(items) => items.iter_mut().for_each(|item| self.scrub_json(item)),
+            Value::Object(fields) => self.scrub_fields(fields),
+            _ => {}
+        }
+    }
+
+    /// `scrub_json` of an object's fields.
+    pub fn scrub_fields(&self, fields: &mut Map<String, Value>) {
+        fields.retain(|name, _| !self.held_by(name));
+        fields.values_mut().for_each(|item| self.scrub_json(item));
+    }
 }
 
 /// The longest message quoting an argument, in bytes, before it is cut.
 pub const MAX_ARGUMENT_MESSAGE: usize = 512;
 
 /// `message` cut to `MAX_ARGUMENT_MESSAGE` bytes on a character boundary, marked with `…`.
-fn cut(mut message: String) -> String {
+pub(crate) fn cut(mut message: String) -> String {
     if message.len() > MAX_ARGUMENT_MESSAGE {
         let mut end = MAX_ARGUMENT_MESSAGE;
         while !message.is_char_boundary(end) {

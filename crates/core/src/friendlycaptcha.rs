@@ -465,12 +465,11 @@ impl FriendlyCaptchaClient {
             }
             Err(_) => return None,
         };
-        match &mut response {
-            Value::Object(fields) => scrub_object(fields, &self.forms),
-            // `typeof [] === "object"`: the SDK keeps an array as the response (never `success`).
-            Value::Array(items) => items.iter_mut().for_each(|item| scrub_value(item, &self.forms)),
-            _ => return None,
+        // `typeof [] === "object"`: the SDK keeps an array as the response (never `success`).
+        if !(response.is_object() || response.is_array()) {
+            return None;
         }
+        self.forms.scrub_json(&mut response);
         let passed = response.get("success") == Some(&Value::Bool(true));
         let error_code = error_code_of(response.get("error"));
         Some((Response::Value(response), passed, error_code))
@@ -485,28 +484,9 @@ fn error_code_of(error: Option<&Value>) -> Option<String> {
         .and_then(provider_code)
 }
 
-/// The key taken out of a server's object, at any depth: a name holding it dropped, a string
-/// holding it scrubbed (a server or proxy that echoes the request must not put it in a log).
-fn scrub_object(fields: &mut Map<String, Value>, forms: &SecretForms) {
-    fields.retain(|name, _| !forms.held_by(name));
-    for value in fields.values_mut() {
-        scrub_value(value, forms);
-    }
-}
-
-fn scrub_value(value: &mut Value, forms: &SecretForms) {
-    match value {
-        Value::String(text) if forms.held_by(text) => *text = forms.scrub(text).into_owned(),
-        Value::Array(items) => items.iter_mut().for_each(|item| scrub_value(item, forms)),
-        Value::Object(fields) => scrub_object(fields, forms),
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderMap;
 
     const KEY: &str = "frc-test-api-key-0123";
 
@@ -520,53 +500,50 @@ mod tests {
         .unwrap()
     }
 
-    fn answer(status: u16, body: &str) -> Answer {
-        Answer {
-            status,
-            headers: HeaderMap::new(),
-            body: Some(body.as_bytes().to_vec()),
-        }
-    }
-
     #[test]
-    fn endpoints_are_the_shorthands_or_an_origin() {
-        let url = |api: Option<&str>, old: Option<&str>| siteverify_url(api, old).map(|url| url.to_string());
-        assert_eq!(
-            url(None, None).unwrap(),
-            "https://global.frcapi.com/api/v2/captcha/siteverify"
-        );
-        assert_eq!(
-            url(Some("eu"), None).unwrap(),
-            "https://eu.frcapi.com/api/v2/captcha/siteverify"
-        );
-        assert_eq!(
-            url(Some(""), Some("eu")).unwrap(),
-            "https://eu.frcapi.com/api/v2/captcha/siteverify"
-        );
-        assert_eq!(
-            url(Some("global"), Some("eu")).unwrap(),
-            "https://global.frcapi.com/api/v2/captcha/siteverify"
-        );
-        assert_eq!(
-            url(None, Some("http://127.0.0.1:8080/api/v1/captcha/siteverify?x=1#y")).unwrap(),
-            "http://127.0.0.1:8080/api/v2/captcha/siteverify"
-        );
-        assert_eq!(
-            url(Some("https://api.example.com:443/"), None).unwrap(),
-            "https://api.example.com/api/v2/captcha/siteverify"
-        );
-        for bad in [
-            "EU",
-            "api.example.com",
-            "ftp://x",
-            "http://user:pw@x",
-            "http://user@x",
-            "file:///x",
+    fn both_urls_are_the_shorthands_or_an_origin_with_their_path() {
+        type MakeUrl = fn(Option<&str>, Option<&str>) -> Result<Url, CaptchaError>;
+        for (make, path) in [
+            (siteverify_url as MakeUrl, "/api/v2/captcha/siteverify"),
+            (retrieve_url, "/api/v2/riskIntelligence/retrieve"),
         ] {
-            assert!(url(Some(bad), None).is_err(), "{bad}");
+            let url = |api: Option<&str>, old: Option<&str>| make(api, old).map(|url| url.to_string());
+            for (api, old, origin) in [
+                (None, None, "https://global.frcapi.com"),
+                (Some("eu"), None, "https://eu.frcapi.com"),
+                (Some(""), Some("eu"), "https://eu.frcapi.com"),
+                (Some("global"), Some("eu"), "https://global.frcapi.com"),
+                (
+                    None,
+                    Some("http://127.0.0.1:8080/api/v1/captcha/siteverify?x=1"),
+                    "http://127.0.0.1:8080",
+                ),
+                (
+                    None,
+                    Some("http://127.0.0.1:8080/api/v1/captcha/siteverify?x=1#y"),
+                    "http://127.0.0.1:8080",
+                ),
+                (Some("https://api.example.com:443/"), None, "https://api.example.com"),
+            ] {
+                assert_eq!(url(api, old).unwrap(), format!("{origin}{path}"), "{api:?} {old:?}");
+            }
+            for bad in [
+                "EU",
+                "api.example.com",
+                "ftp://x",
+                "http://user:pw@x",
+                "http://user@x",
+                "file:///x",
+            ] {
+                assert!(url(Some(bad), None).is_err(), "{bad}");
+            }
+            let error = url(Some("http://user:s3cret@x"), None).unwrap_err();
+            assert!(!error.message.unwrap().contains("s3cret"));
         }
-        let error = url(Some("http://user:s3cret@x"), None).unwrap_err();
-        assert!(!error.message.unwrap().contains("s3cret"));
+        assert_eq!(
+            client().retrieve_url().as_str(),
+            "http://127.0.0.1:9/api/v2/riskIntelligence/retrieve"
+        );
     }
 
     #[test]
@@ -585,7 +562,7 @@ mod tests {
     #[test]
     fn answers_become_the_sdks_outcomes() {
         let c = client();
-        let ok = c.read(Api::Siteverify, answer(
+        let ok = c.read(Api::Siteverify, Answer::scripted(
             200,
             r#"{"success":true,"data":{"event_id":"e","challenge":{"timestamp":"t","origin":"o"},"risk_intelligence":null}}"#,
         ));
@@ -596,7 +573,7 @@ mod tests {
 
         let refused = c.read(
             Api::Siteverify,
-            answer(
+            Answer::scripted(
                 200,
                 r#"{"success":false,"error":{"error_code":"response_duplicate","detail":"d"}}"#,
             ),
@@ -609,7 +586,7 @@ mod tests {
 
         let client_error = c.read(
             Api::Siteverify,
-            answer(
+            Answer::scripted(
                 401,
                 r#"{"success":false,"error":{"error_code":"auth_invalid","detail":"d"}}"#,
             ),
@@ -626,7 +603,7 @@ mod tests {
         assert_eq!(value.response()["error"]["error_code"], "auth_invalid");
 
         // `typeof [] === "object"`: the SDK keeps an array as the response, verified and refused.
-        let array = c.read(Api::Siteverify, answer(200, "[1]"));
+        let array = c.read(Api::Siteverify, Answer::scripted(200, "[1]"));
         assert_eq!(array.kind, Kind::Refused);
         let value = array.value.unwrap();
         assert_eq!(
@@ -641,7 +618,7 @@ mod tests {
             (400, ""),
             (502, "bad gateway"),
         ] {
-            let decode = c.read(Api::Siteverify, answer(status, body));
+            let decode = c.read(Api::Siteverify, Answer::scripted(status, body));
             assert_eq!(decode.kind, Kind::Unavailable, "{status} {body}");
             let value = decode.value.unwrap();
             assert_eq!(
@@ -651,7 +628,7 @@ mod tests {
         }
         let server = c.read(
             Api::Siteverify,
-            answer(
+            Answer::scripted(
                 500,
                 r#"{"success":false,"error":{"error_code":"internal_server_error","detail":"d"}}"#,
             ),
@@ -669,7 +646,7 @@ mod tests {
             r#"{{"success":false,"error":{{"error_code":"auth_invalid","detail":"key {KEY} is wrong"}},"{KEY}":1}}"#
         );
         let shown = client()
-            .read(Api::Siteverify, answer(401, &body))
+            .read(Api::Siteverify, Answer::scripted(401, body.as_str()))
             .value
             .unwrap()
             .to_json();
@@ -677,45 +654,34 @@ mod tests {
         assert!(shown.contains("key [redacted] is wrong"));
     }
 
-    #[tokio::test]
-    async fn a_missing_response_is_refused_without_a_request() {
-        let c = client();
-        for response in [None, Some("")] {
-            let outcome = c.verify(response, &Call::default()).await;
-            assert_eq!(
-                (outcome.kind, outcome.code.as_deref()),
-                (Kind::Refused, Some(RESPONSE_MISSING))
-            );
-            let value = outcome.value.unwrap();
-            assert_eq!((value.status, value.client_error_type), (-1, Some(FAILED_TO_ENCODE)));
-            assert_eq!(value.response()["error"]["error_code"], RESPONSE_MISSING);
+    /// What `verify` or `retrieve` resolves for `text`, with the default call.
+    async fn ask(c: &FriendlyCaptchaClient, api: Api, text: Option<&str>) -> Outcome<FriendlyCaptchaResult> {
+        match api {
+            Api::Siteverify => c.verify(text, &Call::default()).await,
+            Api::Retrieve => c.retrieve(text, &Call::default()).await,
         }
-        // Nothing listens on port 9: the request fails, and the result says so.
-        let failed = c.verify(Some("token"), &Call::default()).await;
-        assert_eq!(failed.kind, Kind::Unavailable);
-        assert_eq!(failed.value.unwrap().client_error_type, Some(REQUEST_FAILED));
     }
 
-    #[test]
-    fn retrieve_posts_to_the_same_origin() {
-        let url = |api: Option<&str>, old: Option<&str>| retrieve_url(api, old).map(|url| url.to_string());
-        assert_eq!(
-            url(None, None).unwrap(),
-            "https://global.frcapi.com/api/v2/riskIntelligence/retrieve"
-        );
-        assert_eq!(
-            url(Some("eu"), None).unwrap(),
-            "https://eu.frcapi.com/api/v2/riskIntelligence/retrieve"
-        );
-        assert_eq!(
-            url(None, Some("http://127.0.0.1:8080/api/v1/captcha/siteverify?x=1")).unwrap(),
-            "http://127.0.0.1:8080/api/v2/riskIntelligence/retrieve"
-        );
-        assert_eq!(
-            client().retrieve_url().as_str(),
-            "http://127.0.0.1:9/api/v2/riskIntelligence/retrieve"
-        );
-        assert!(url(Some("http://user:pw@x"), None).is_err());
+    #[tokio::test]
+    async fn a_missing_response_or_token_is_refused_without_a_request() {
+        let c = client();
+        for (api, code) in [(Api::Siteverify, RESPONSE_MISSING), (Api::Retrieve, TOKEN_MISSING)] {
+            for text in [None, Some("")] {
+                let outcome = ask(&c, api, text).await;
+                assert_eq!(
+                    (outcome.kind, outcome.code.as_deref()),
+                    (Kind::Refused, Some(code)),
+                    "{api:?} {text:?}"
+                );
+                let value = outcome.value.unwrap();
+                assert_eq!((value.status, value.client_error_type), (-1, Some(FAILED_TO_ENCODE)));
+                assert_eq!(value.response()["error"]["error_code"], code);
+            }
+            // Nothing listens on port 9: the request fails, and the result says so.
+            let failed = ask(&c, api, Some("token")).await;
+            assert_eq!(failed.kind, Kind::Unavailable, "{api:?}");
+            assert_eq!(failed.value.unwrap().client_error_type, Some(REQUEST_FAILED));
+        }
     }
 
     #[test]
@@ -723,7 +689,7 @@ mod tests {
         let c = client();
         let ok = c.read(
             Api::Retrieve,
-            answer(
+            Answer::scripted(
                 200,
                 r#"{"success":true,"data":{"event_id":"e","token":{"timestamp":"t","expires_at":"x","num_uses":1,"origin":"o"},"risk_intelligence":{}}}"#,
             ),
@@ -741,13 +707,13 @@ mod tests {
             ),
             (r#"{"success":false}"#, "token_invalid"),
         ] {
-            let refused = c.read(Api::Retrieve, answer(200, body));
+            let refused = c.read(Api::Retrieve, Answer::scripted(200, body));
             assert_eq!((refused.kind, refused.code.as_deref()), (Kind::Refused, Some(code)));
             assert_eq!(refused.value.unwrap().client_error_type, None);
         }
         let missing = c.read(
             Api::Retrieve,
-            answer(
+            Answer::scripted(
                 400,
                 r#"{"success":false,"error":{"error_code":"token_missing","detail":"d"}}"#,
             ),
@@ -760,27 +726,9 @@ mod tests {
             missing.value.unwrap().client_error_type,
             Some(FAILED_DUE_TO_CLIENT_ERROR)
         );
-        let decode = c.read(Api::Retrieve, answer(200, "<html>"));
+        let decode = c.read(Api::Retrieve, Answer::scripted(200, "<html>"));
         assert_eq!(decode.kind, Kind::Unavailable);
         assert_eq!(decode.value.unwrap().client_error_type, Some(FAILED_TO_DECODE_RESPONSE));
-    }
-
-    #[tokio::test]
-    async fn a_missing_token_is_refused_without_a_request() {
-        let c = client();
-        for token in [None, Some("")] {
-            let outcome = c.retrieve(token, &Call::default()).await;
-            assert_eq!(
-                (outcome.kind, outcome.code.as_deref()),
-                (Kind::Refused, Some(TOKEN_MISSING))
-            );
-            let value = outcome.value.unwrap();
-            assert_eq!((value.status, value.client_error_type), (-1, Some(FAILED_TO_ENCODE)));
-            assert_eq!(value.response()["error"]["error_code"], TOKEN_MISSING);
-        }
-        let failed = c.retrieve(Some("token"), &Call::default()).await;
-        assert_eq!(failed.kind, Kind::Unavailable);
-        assert_eq!(failed.value.unwrap().client_error_type, Some(REQUEST_FAILED));
     }
 
     #[test]
@@ -834,12 +782,12 @@ mod tests {
             deep.clone(),
             deep.replace("response_invalid\"}", "response_invalid\",\"e\":\"\\u0041\"}"),
         ] {
-            let outcome = c.read(Api::Siteverify, answer(200, &body));
+            let outcome = c.read(Api::Siteverify, Answer::scripted(200, body.as_str()));
             assert_eq!(outcome.kind, Kind::Refused, "{body}");
             assert_eq!(outcome.value.unwrap().client_error_type, None, "{body}");
         }
         // A byte order mark is read past, as fetch's .json() does.
-        let marked = c.read(Api::Siteverify, answer(200, "\u{feff}{\"success\":true}"));
+        let marked = c.read(Api::Siteverify, Answer::scripted(200, "\u{feff}{\"success\":true}"));
         assert_eq!(marked.kind, Kind::Verified);
     }
 
@@ -858,7 +806,6 @@ mod fuzz {
     use super::*;
     use crate::fuzzing::json_soup;
     use proptest::prelude::*;
-    use reqwest::header::HeaderMap;
 
     const KEY: &str = "frc_fuzz_api_key_0123456789";
 
@@ -884,7 +831,7 @@ mod fuzz {
                 let at = body.char_indices().map(|(i, _)| i).nth(at).unwrap_or(body.len());
                 body.insert_str(at, KEY);
             }
-            let outcome = client.read(api, Answer { status, headers: HeaderMap::new(), body: Some(body.into_bytes()) });
+            let outcome = client.read(api, Answer::scripted(status, body));
             let shown = outcome.value.unwrap().to_json();
             prop_assert!(!shown.contains(KEY), "{}", shown);
         }

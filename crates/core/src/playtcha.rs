@@ -342,7 +342,7 @@ impl PlaytchaClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::{HeaderMap, RETRY_AFTER};
+    use reqwest::header::RETRY_AFTER;
 
     fn client(fail_closed: bool) -> PlaytchaClient {
         PlaytchaClient::new(Options {
@@ -353,14 +353,6 @@ mod tests {
             ..Default::default()
         })
         .unwrap()
-    }
-
-    fn answer(status: u16, body: &str) -> Answer {
-        Answer {
-            status,
-            headers: HeaderMap::new(),
-            body: Some(body.as_bytes().to_vec()),
-        }
     }
 
     #[test]
@@ -388,7 +380,7 @@ mod tests {
     #[test]
     fn the_result_crosses_as_json_with_only_the_fields_that_are_set() {
         let verified = client(false)
-            .read(answer(
+            .read(Answer::scripted(
                 200,
                 r#"{"success":true,"hostname":"example.com","score":0.5,"extra":1}"#,
             ))
@@ -397,7 +389,7 @@ mod tests {
             verified.to_json(),
             r#"{"success":true,"failedOpen":false,"hostname":"example.com","score":0.5}"#
         );
-        let failed_open = client(false).read(answer(503, "")).unwrap();
+        let failed_open = client(false).read(Answer::scripted(503, "")).unwrap();
         assert_eq!(
             failed_open.to_json(),
             r#"{"success":true,"failedOpen":true,"unavailableReason":"server_error","status":503}"#
@@ -407,7 +399,7 @@ mod tests {
     #[test]
     fn a_2xx_with_success_resolves_with_its_fields_degraded_included() {
         let result = client(false)
-            .read(answer(
+            .read(Answer::scripted(
                 200,
                 r#"{"success":true,"challenge_ts":"2026-11-21T10:00:00.000Z","hostname":"example.com","degraded":true,"degraded_reason":"monthly_usage_band","action":"login","score":0.7}"#,
             ))
@@ -442,15 +434,18 @@ mod tests {
             ),
             (503, ""),
         ] {
-            let open = client(false).read(answer(status, body)).unwrap();
+            let open = client(false).read(Answer::scripted(status, body)).unwrap();
             assert!(open.success && open.failed_open, "{status} {body}");
             assert_eq!(open.status, Some(status));
-            let closed = client(true).read(answer(status, body)).unwrap_err();
+            let closed = client(true).read(Answer::scripted(status, body)).unwrap_err();
             assert_eq!(closed.kind, ErrorKind::PlaytchaUnavailable);
             assert_eq!(closed.status, Some(status));
         }
         let closed = client(true)
-            .read(answer(500, r#"{"error":{"code":"db_error","request_id":"req_1"}}"#))
+            .read(Answer::scripted(
+                500,
+                r#"{"error":{"code":"db_error","request_id":"req_1"}}"#,
+            ))
             .unwrap_err();
         assert_eq!(
             (
@@ -463,7 +458,7 @@ mod tests {
 
     #[test]
     fn a_4xx_fails_closed_with_the_envelope_and_never_the_secret() {
-        let mut limited = answer(
+        let mut limited = Answer::scripted(
             429,
             r#"{"error":{"code":"rate_limited_ip","message":"slow down s3cret-value","request_id":"req_9","hint":"wait","host":"playtcha.com"}}"#,
         );
@@ -481,10 +476,10 @@ mod tests {
             assert!(!message.contains("s3cret"), "{message}");
             assert!(message.contains("rate_limited_ip"));
         }
-        let html = client(false).read(answer(404, "<html>")).unwrap_err();
+        let html = client(false).read(Answer::scripted(404, "<html>")).unwrap_err();
         assert_eq!(html.field("code").unwrap(), "http_error");
         assert!(html.field("requestId").is_none());
-        let redirect = client(false).read(answer(301, "")).unwrap_err();
+        let redirect = client(false).read(Answer::scripted(301, "")).unwrap_err();
         assert_eq!(redirect.field("code").unwrap(), "unexpected_redirect");
     }
 
@@ -560,7 +555,7 @@ mod fuzz {
         /// no error that reaches JavaScript holds it.
         #[test]
         fn an_envelope_echoing_the_secret_never_shows_it(status in 300u16..600, body in envelope()) {
-            let shown = shown(client().read(Answer { status, headers: HeaderMap::new(), body: Some(body.into_bytes()) }));
+            let shown = shown(client().read(Answer::scripted(status, body)));
             // Nor half of it: texts are scrubbed before they are cut, never after.
             prop_assert!(!shown.contains(&SECRET[..SECRET.len() / 2]), "{}", shown);
         }
@@ -583,7 +578,7 @@ mod fuzz {
             if let Ok(value) = HeaderValue::from_str(&retry_after) {
                 headers.insert(RETRY_AFTER, value);
             }
-            let shown = shown(client().read(Answer { status, headers, body: Some(body.into_bytes()) }));
+            let shown = shown(client().read(Answer { headers, ..Answer::scripted(status, body) }));
             prop_assert!(!shown.contains(SECRET), "{}", shown);
         }
     }

@@ -16,22 +16,23 @@
 //! before it, never a refusal (as siteverify's engine does for reCAPTCHA and hCaptcha).
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
-use reqwest::{Method, Url};
+use reqwest::Url;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
 
-use crate::errors::{CaptchaError, ErrorKind, SecretForms, MAX_ARGUMENT_MESSAGE};
+use crate::errors::{cut, CaptchaError, ErrorKind, SecretForms};
 use crate::outcome::{Kind, Outcome, Unavailable, INVALID_ARGUMENT};
 use crate::recaptcha;
 use crate::siteverify::checks::{ACTION_MISMATCH, HOSTNAME_MISMATCH, SCORE_THRESHOLD_NOT_MET};
+use crate::siteverify::{doubling_delay, retries_option, retrying, Post, Retried, Retry, Step, MAX_RETRIES};
 use crate::transport::{
-    api_host_base, append_path, timeout_option, Answer, Failure, ProxySetting, Request, Transport, TransportConfig,
+    api_host_base, append_path, timeout_option, Answer, ProxySetting, Transport, TransportConfig,
     PROVIDER_CONNECT_TIMEOUT,
 };
 
@@ -47,9 +48,6 @@ pub const TOKEN_LIFETIME: Duration = recaptcha::TOKEN_LIFETIME;
 /// A longer token is refused (`MALFORMED`) without a request.
 pub const MAX_TOKEN_LENGTH: usize = recaptcha::MAX_TOKEN_LENGTH;
 
-const MAX_RETRIES: f64 = 100.0;
-const FIRST_RETRY_DELAY: Duration = Duration::from_millis(200);
-const MAX_RETRY_DELAY: Duration = Duration::from_secs(2);
 /// The deepest nesting an answer read as sent may have: deeper ones (which a `Value` may refuse)
 /// are parsed, as before.
 const MAX_PLAIN_DEPTH: usize = 64;
@@ -210,20 +208,9 @@ impl Verdict {
     }
 }
 
-/// What one attempt learned.
-enum Attempt {
-    /// A 2xx JSON object: an assessment judged, or annotate's `{}`.
-    Answered(Outcome<Verdict>),
-    /// A Google API error for the key, the project or the request: retrying cannot help.
-    Refused(GoogleError),
-    Retryable {
-        reason: String,
-        why: Unavailable,
-        retry_after: Option<Duration>,
-        /// The request may have reached Google (false when it could not connect, or a 429).
-        reached: bool,
-    },
-}
+/// What an attempt's answer ends with: a 2xx JSON object (an assessment judged, or annotate's
+/// `{}`), or a Google API error for the key, the project or the request (retrying cannot help).
+type Answered = Result<Outcome<Verdict>, GoogleError>;
 
 /// What a Google API error said, its free text scrubbed and cut.
 #[derive(Debug, Clone, PartialEq)]
@@ -236,22 +223,6 @@ struct GoogleError {
     message: Option<String>,
 }
 
-/// What the attempts came to.
-enum Asked {
-    Answered {
-        verdict: Outcome<Verdict>,
-        /// Why an earlier attempt that may have reached Google got no answer.
-        lost: Option<(Unavailable, String)>,
-        attempts: u32,
-    },
-    Refused(GoogleError),
-    NoAnswer {
-        why: Unavailable,
-        reason: String,
-        attempts: u32,
-    },
-}
-
 /// A configured reCAPTCHA Enterprise client. Build one per configuration and share it.
 pub struct RecaptchaEnterpriseClient {
     /// `{endpoint}/v1/projects/{project}/assessments?key={apiKey}`.
@@ -261,8 +232,8 @@ pub struct RecaptchaEnterpriseClient {
     /// The key's forms, searched for in Google's texts.
     forms: SecretForms,
     site_key: String,
-    timeout: Duration,
-    retries: u32,
+    /// The attempts' deadline, their number and the pauses between them.
+    retry: Retry,
     transport: Arc<Transport>,
 }
 
@@ -297,6 +268,7 @@ impl RecaptchaEnterpriseClient {
         let mut assessments_url = append_path(&endpoint, ["v1", "projects", project, "assessments"])
             .map_err(|_| CaptchaError::invalid_argument("endpoint must be an http(s) URL"))?;
         assessments_url.query_pairs_mut().append_pair("key", api_key);
+        let timeout = timeout_option("timeoutMs", config.timeout_ms, DEFAULT_TIMEOUT_MS)?;
         let transport = Transport::shared(&TransportConfig {
             connect_timeout: PROVIDER_CONNECT_TIMEOUT,
             proxy: config.proxy.clone(),
@@ -308,8 +280,14 @@ impl RecaptchaEnterpriseClient {
             api_key: api_key.to_owned(),
             forms: SecretForms::new(api_key),
             site_key: site_key.to_owned(),
-            timeout: timeout_option("timeoutMs", config.timeout_ms, DEFAULT_TIMEOUT_MS)?,
-            retries: crate::siteverify::retries_option(config.retries, DEFAULT_RETRIES, MAX_RETRIES)?,
+            retry: Retry {
+                timeout,
+                retries: retries_option(config.retries, DEFAULT_RETRIES, MAX_RETRIES)?,
+                delay: Box::new(doubling_delay),
+                lifetime: TOKEN_LIFETIME,
+                // A `Retry-After` longer than one attempt's deadline ends the retries.
+                max_wait: Some(timeout),
+            },
             transport,
         })
     }
@@ -345,8 +323,8 @@ impl RecaptchaEnterpriseClient {
         // Strings and options of strings: serialising cannot fail.
         let body = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
         match self.ask(&self.assessments_url, body, false, Some(call)).await {
-            Asked::Answered {
-                verdict,
+            Retried::Done {
+                value: Ok(verdict),
                 lost,
                 attempts,
             } => {
@@ -361,8 +339,8 @@ impl RecaptchaEnterpriseClient {
                     None => verdict,
                 }
             }
-            Asked::Refused(error) => self.misconfigured(error),
-            Asked::NoAnswer { why, reason, attempts } => {
+            Retried::Done { value: Err(error), .. } => self.misconfigured(error),
+            Retried::NoAnswer { why, reason, attempts } => {
                 Outcome::unavailable(why, Err(unavailable(attempts).with_detail(reason)))
             }
         }
@@ -400,9 +378,9 @@ impl RecaptchaEnterpriseClient {
         let body = Bytes::from(serde_json::to_vec(&Annotation { annotation, reasons }).unwrap_or_default());
         // Annotating twice says the same thing twice: safe to repeat.
         match self.ask(&url, body, true, None).await {
-            Asked::Answered { .. } => Outcome::verified(Value::Object(Map::new())),
-            Asked::Refused(error) => self.misconfigured(error),
-            Asked::NoAnswer { why, reason, attempts } => {
+            Retried::Done { value: Ok(_), .. } => Outcome::verified(Value::Object(Map::new())),
+            Retried::Done { value: Err(error), .. } => self.misconfigured(error),
+            Retried::NoAnswer { why, reason, attempts } => {
                 Outcome::unavailable(why, Err(unavailable(attempts).with_detail(reason)))
             }
         }
@@ -412,102 +390,54 @@ impl RecaptchaEnterpriseClient {
     /// life.
     /// `call`: the answer must be an assessment (it has its `name`), judged for `call`; `None`:
     /// annotate's, which is `{}`.
-    async fn ask(&self, url: &Url, body: Bytes, idempotent: bool, call: Option<&Assess>) -> Asked {
-        let started = Instant::now();
-        let headers = [(CONTENT_TYPE, HeaderValue::from_static("application/json"))];
-        let mut attempts = 0u32;
-        let mut lost = None;
-        loop {
-            attempts += 1;
-            let left = TOKEN_LIFETIME.saturating_sub(started.elapsed());
-            let request = Request {
-                method: Method::POST,
-                url,
-                headers: &headers,
-                body: body.clone(),
-                idempotent,
-            };
-            let attempt = match self.transport.execute(request, self.timeout.min(left), |_| true).await {
-                Ok(answer) => self.read_attempt(answer, call),
-                Err(failure) => Attempt::Retryable {
-                    reason: format!("no answer from reCAPTCHA Enterprise: {failure}"),
-                    why: Unavailable::of(&failure),
-                    retry_after: None,
-                    reached: !matches!(
-                        failure,
-                        Failure::ConnectionRefused
-                            | Failure::HostNotFound
-                            | Failure::ConnectTimeout
-                            | Failure::InvalidUrl
-                    ),
-                },
-            };
-            let (reason, why, retry_after, reached) = match attempt {
-                Attempt::Answered(verdict) => {
-                    return Asked::Answered {
-                        verdict,
-                        lost,
-                        attempts,
-                    }
-                }
-                Attempt::Refused(error) => return Asked::Refused(error),
-                Attempt::Retryable {
-                    reason,
-                    why,
-                    retry_after,
-                    reached,
-                } => (reason, why, retry_after, reached),
-            };
-            if reached {
-                lost = Some((why, reason.clone()));
-            }
-            let delay = FIRST_RETRY_DELAY
-                .saturating_mul(1 << attempts.saturating_sub(1).min(16))
-                .min(MAX_RETRY_DELAY)
-                .max(retry_after.unwrap_or_default());
-            if attempts > self.retries
-                || delay > self.timeout
-                || started.elapsed().saturating_add(delay) >= TOKEN_LIFETIME
-            {
-                return Asked::NoAnswer { why, reason, attempts };
-            }
-            tokio::time::sleep(delay).await;
-        }
+    async fn ask(&self, url: &Url, body: Bytes, idempotent: bool, call: Option<&Assess>) -> Retried<Answered> {
+        let post = Post {
+            url,
+            headers: &[(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            body,
+            idempotent,
+            who: "reCAPTCHA Enterprise",
+        };
+        retrying(&self.transport, &post, &self.retry, |answer| {
+            self.read_attempt(answer, call)
+        })
+        .await
     }
 
-    fn read_attempt(&self, answer: Answer, call: Option<&Assess>) -> Attempt {
+    fn read_attempt(&self, answer: Answer, call: Option<&Assess>) -> Step<Answered> {
         let status = answer.status;
         if let Some(call) = call.filter(|_| (200..300).contains(&status)) {
             if let Some(verdict) = answer.body.as_deref().and_then(|body| self.as_sent(body, call)) {
-                return Attempt::Answered(verdict);
+                return Step::Done(Ok(verdict));
             }
         }
-        let json = serde_json::from_slice::<Value>(answer.body.as_deref().unwrap_or_default()).ok();
         if status == 429 || status >= 500 {
-            return Attempt::Retryable {
+            return Step::Retryable {
                 reason: format!("reCAPTCHA Enterprise answered {status}"),
                 why: Unavailable::of_status(status),
                 retry_after: answer.retry_after_seconds().map(Duration::from_secs),
                 reached: status != 429,
             };
         }
+        // Read only now: a 429 or 5xx is retried whatever its body says.
+        let json = serde_json::from_slice::<Value>(answer.body.as_deref().unwrap_or_default()).ok();
         if (200..300).contains(&status) {
             return match json {
                 // A 2xx object with no assessment's name (a proxy's `{}`) would refuse every
                 // visitor as an invalid token: it is no answer, and is retried.
                 Some(Value::Object(fields)) if call.is_some() && !fields.get("name").is_some_and(Value::is_string) => {
-                    Attempt::Retryable {
+                    Step::Retryable {
                         reason: "reCAPTCHA Enterprise's answer is not an assessment (no name)".into(),
                         why: Unavailable::MalformedResponse,
                         retry_after: None,
                         reached: true,
                     }
                 }
-                Some(Value::Object(fields)) => Attempt::Answered(match call {
+                Some(Value::Object(fields)) => Step::Done(Ok(match call {
                     Some(call) => as_verdict(self.judge(fields, call)),
                     None => Outcome::verified(Verdict::Value(Value::Object(Map::new()))),
-                }),
-                _ => Attempt::Retryable {
+                })),
+                _ => Step::Retryable {
                     reason: "reCAPTCHA Enterprise's answer is not a JSON object".into(),
                     why: Unavailable::MalformedResponse,
                     retry_after: None,
@@ -515,7 +445,7 @@ impl RecaptchaEnterpriseClient {
                 },
             };
         }
-        Attempt::Refused(self.google_error(status, json.as_ref()))
+        Step::Done(Err(self.google_error(status, json.as_ref())))
     }
 
     /// The parts of a Google API error we may repeat: its words, and its message scrubbed of the
@@ -578,11 +508,7 @@ impl RecaptchaEnterpriseClient {
     /// Google's assessment and our checks, as the verdict.
     fn judge(&self, mut fields: Map<String, Value>, call: &Assess) -> Outcome<Value> {
         if self.forms.searchable() {
-            let mut all = Value::Object(std::mem::take(&mut fields));
-            scrub_strings(&mut all, &self.forms);
-            if let Value::Object(scrubbed) = all {
-                fields = scrubbed;
-            }
+            self.forms.scrub_fields(&mut fields);
         }
         let token = fields
             .remove("tokenProperties")
@@ -968,32 +894,6 @@ fn as_verdict(outcome: Outcome<Value>) -> Outcome<Verdict> {
         kind: outcome.kind,
         code: outcome.code,
         value: outcome.value.map(Verdict::Value),
-    }
-}
-
-/// `text` cut to `MAX_ARGUMENT_MESSAGE` bytes on a character boundary.
-fn cut(mut text: String) -> String {
-    if text.len() > MAX_ARGUMENT_MESSAGE {
-        let mut end = MAX_ARGUMENT_MESSAGE;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-        text.push('…');
-    }
-    text
-}
-
-/// Every string holding the key, scrubbed, and every name holding it dropped, at any depth.
-fn scrub_strings(value: &mut Value, forms: &SecretForms) {
-    match value {
-        Value::String(text) if forms.held_by(text) => *text = forms.scrub(text).into_owned(),
-        Value::Array(items) => items.iter_mut().for_each(|item| scrub_strings(item, forms)),
-        Value::Object(fields) => {
-            fields.retain(|name, _| !forms.held_by(name));
-            fields.values_mut().for_each(|item| scrub_strings(item, forms));
-        }
-        _ => {}
     }
 }
 

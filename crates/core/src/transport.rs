@@ -434,6 +434,18 @@ pub struct Answer {
     pub body: Option<Vec<u8>>,
 }
 
+#[cfg(test)]
+impl Answer {
+    /// A scripted answer for the tests: `status` and `body`, no headers.
+    pub fn scripted(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        Self {
+            status,
+            headers: HeaderMap::new(),
+            body: Some(body.into()),
+        }
+    }
+}
+
 impl Answer {
     /// `Retry-After` in seconds, from either of its forms (delay seconds or an HTTP date), at
     /// most a day: a server's number must not overflow our arithmetic.

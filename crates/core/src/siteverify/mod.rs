@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
-use reqwest::header::{HeaderValue, CONTENT_TYPE};
+use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use reqwest::{Method, Url};
 use serde_json::{Map, Value};
 
@@ -71,7 +71,7 @@ const KNOWN_CODES: [&str; 14] = [
 ];
 
 /// More retries than this cannot fit in a token's life anyway.
-const MAX_RETRIES: f64 = 100.0;
+pub(crate) const MAX_RETRIES: f64 = 100.0;
 /// The first pause between attempts; each later one doubles, up to `MAX_RETRY_DELAY`.
 const FIRST_RETRY_DELAY: Duration = Duration::from_millis(200);
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(2);
@@ -270,16 +270,51 @@ pub(crate) enum Exchange {
     },
 }
 
-/// What the attempts came to, before the verdict is read.
-enum Asked {
-    /// A verdict; `lost` says why an earlier attempt that may have reached the provider got no
-    /// answer.
-    Verdict {
-        fields: Map<String, Value>,
+/// What one attempt's answer came to, for `retrying`: an end, or a reason to ask again.
+pub(crate) enum Step<T> {
+    Done(T),
+    Retryable {
+        reason: String,
+        why: Unavailable,
+        retry_after: Option<Duration>,
+        /// The request may have reached the provider (false when it could not connect, or a 429).
+        reached: bool,
+    },
+}
+
+/// What `retrying`'s attempts came to.
+pub(crate) enum Retried<T> {
+    /// An attempt's end; `lost` says why an earlier attempt that may have reached the provider
+    /// got no answer (which may have redeemed the token).
+    Done {
+        value: T,
         lost: Option<(Unavailable, String)>,
         attempts: u32,
     },
-    Done(Exchange),
+    NoAnswer {
+        why: Unavailable,
+        reason: String,
+        attempts: u32,
+    },
+}
+
+/// The POST `retrying` sends: the same bytes for every attempt.
+pub(crate) struct Post<'a> {
+    pub url: &'a Url,
+    pub headers: &'a [(HeaderName, HeaderValue)],
+    pub body: Bytes,
+    /// Safe to send twice (see `Request::idempotent`).
+    pub idempotent: bool,
+    /// Who is asked, for "no answer from {who}".
+    pub who: &'static str,
+}
+
+/// The pause before attempt `n + 1` of siteverify's clients and reCAPTCHA Enterprise's: 200 ms,
+/// doubling, at most 2 s.
+pub(crate) fn doubling_delay(attempt: u32) -> Duration {
+    FIRST_RETRY_DELAY
+        .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+        .min(MAX_RETRY_DELAY)
 }
 
 /// What one attempt learned.
@@ -358,9 +393,40 @@ pub(crate) async fn exchange(
     retry: &Retry,
     reading: &Reading<'_>,
 ) -> Exchange {
-    match ask(transport, url, &Bytes::from(body), retry, reading).await {
-        Asked::Verdict {
-            mut fields,
+    let post = Post {
+        url,
+        headers: &[(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        )],
+        body: Bytes::from(body),
+        idempotent: reading.idempotent,
+        who: "siteverify",
+    };
+    let read = |answer| match read_attempt(answer) {
+        Attempt::Verdict(fields) if reading.site.is_outage_verdict(&fields) => Step::Retryable {
+            reason: "siteverify answered internal-error".to_owned(),
+            why: Unavailable::ServerError,
+            retry_after: None,
+            reached: true,
+        },
+        Attempt::Verdict(fields) => Step::Done(Ok(fields)),
+        Attempt::Unexpected(status) => Step::Done(Err(status)),
+        Attempt::Retryable {
+            reason,
+            why,
+            retry_after,
+            reached,
+        } => Step::Retryable {
+            reason,
+            why,
+            retry_after,
+            reached,
+        },
+    };
+    match retrying(transport, &post, retry, read).await {
+        Retried::Done {
+            value: Ok(mut fields),
             lost,
             attempts,
         } => {
@@ -379,7 +445,7 @@ pub(crate) async fn exchange(
             if searched {
                 fields.retain(|name, _| name == "success" || !forms.held_by(name));
                 for value in fields.values_mut() {
-                    scrub_strings(value, &forms);
+                    forms.scrub_json(value);
                 }
             }
             let duplicate = fields.get("success") == Some(&Value::Bool(false))
@@ -394,12 +460,20 @@ pub(crate) async fn exchange(
                 None => Exchange::Verdict(fields),
             }
         }
-        Asked::Done(exchange) => exchange,
+        Retried::Done { value: Err(status), .. } => Exchange::Unexpected(status),
+        Retried::NoAnswer { why, reason, attempts } => Exchange::NoVerdict { why, reason, attempts },
     }
 }
 
-/// `exchange`'s requests: every attempt, until a verdict or the end of the retries.
-async fn ask(transport: &Transport, url: &Url, body: &Bytes, retry: &Retry, reading: &Reading<'_>) -> Asked {
+/// Posts until an attempt's answer ends the asking (`read` says `Step::Done`), the retries run
+/// out or the lifetime does: each attempt within `retry.timeout` and what is left of the
+/// lifetime, the pauses `retry.delay` or the server's `Retry-After`, whichever is longer.
+pub(crate) async fn retrying<T>(
+    transport: &Transport,
+    post: &Post<'_>,
+    retry: &Retry,
+    mut read: impl FnMut(Answer) -> Step<T>,
+) -> Retried<T> {
     let started = Instant::now();
     let mut attempts = 0u32;
     let mut lost = None;
@@ -408,21 +482,15 @@ async fn ask(transport: &Transport, url: &Url, body: &Bytes, retry: &Retry, read
         let left = retry.lifetime.saturating_sub(started.elapsed());
         let request = Request {
             method: Method::POST,
-            url,
-            headers: &[(
-                CONTENT_TYPE,
-                HeaderValue::from_static("application/x-www-form-urlencoded"),
-            )],
-            // The same bytes for every attempt.
-            body: body.clone(),
-            idempotent: reading.idempotent,
+            url: post.url,
+            headers: post.headers,
+            body: post.body.clone(),
+            idempotent: post.idempotent,
         };
-        let deadline = retry.timeout.min(left);
-        let answer = transport.execute(request, deadline, |_| true).await;
-        let attempt = match answer {
-            Ok(answer) => read_attempt(answer),
-            Err(failure) => Attempt::Retryable {
-                reason: format!("no answer from siteverify: {failure}"),
+        let step = match transport.execute(request, retry.timeout.min(left), |_| true).await {
+            Ok(answer) => read(answer),
+            Err(failure) => Step::Retryable {
+                reason: format!("no answer from {}: {failure}", post.who),
                 why: Unavailable::of(&failure),
                 retry_after: None,
                 reached: !matches!(
@@ -431,16 +499,9 @@ async fn ask(transport: &Transport, url: &Url, body: &Bytes, retry: &Retry, read
                 ),
             },
         };
-        let (reason, why, retry_after, reached) = match attempt {
-            Attempt::Verdict(fields) if reading.site.is_outage_verdict(&fields) => (
-                "siteverify answered internal-error".to_owned(),
-                Unavailable::ServerError,
-                None,
-                true,
-            ),
-            Attempt::Verdict(fields) => return Asked::Verdict { fields, lost, attempts },
-            Attempt::Unexpected(status) => return Asked::Done(Exchange::Unexpected(status)),
-            Attempt::Retryable {
+        let (reason, why, retry_after, reached) = match step {
+            Step::Done(value) => return Retried::Done { value, lost, attempts },
+            Step::Retryable {
                 reason,
                 why,
                 retry_after,
@@ -453,7 +514,7 @@ async fn ask(transport: &Transport, url: &Url, body: &Bytes, retry: &Retry, read
         let delay = (retry.delay)(attempts).max(retry_after.unwrap_or_default());
         let too_long = retry.max_wait.is_some_and(|longest| delay > longest);
         if attempts > retry.retries || too_long || started.elapsed().saturating_add(delay) >= retry.lifetime {
-            return Asked::Done(Exchange::NoVerdict { why, reason, attempts });
+            return Retried::NoAnswer { why, reason, attempts };
         }
         tokio::time::sleep(delay).await;
     }
@@ -645,11 +706,7 @@ impl SiteverifyClient {
         let retry = Retry {
             timeout: self.timeout,
             retries: self.retries,
-            delay: Box::new(|attempt| {
-                FIRST_RETRY_DELAY
-                    .saturating_mul(1 << attempt.saturating_sub(1).min(16))
-                    .min(MAX_RETRY_DELAY)
-            }),
+            delay: Box::new(doubling_delay),
             lifetime: site.token_lifetime(),
             max_wait: Some(self.timeout),
         };
@@ -736,20 +793,6 @@ impl SiteverifyClient {
             Shape::Wire => Value::Object(fields),
             Shape::Verdict => Value::Object(camel_case(fields)),
         }
-    }
-}
-
-/// Every string in `value` with the secret in it, scrubbed, and every name holding it dropped,
-/// at any depth.
-fn scrub_strings(value: &mut Value, forms: &SecretForms) {
-    match value {
-        Value::String(text) if forms.held_by(text) => *text = forms.scrub(text).into_owned(),
-        Value::Array(items) => items.iter_mut().for_each(|item| scrub_strings(item, forms)),
-        Value::Object(fields) => {
-            fields.retain(|name, _| !forms.held_by(name));
-            fields.values_mut().for_each(|item| scrub_strings(item, forms));
-        }
-        _ => {}
     }
 }
 

@@ -652,18 +652,10 @@ fn the_documented_defaults() {
     assert_eq!(Site::Turnstile.token_lifetime(), Duration::from_secs(300));
 }
 
-fn answer(status: u16, body: &[u8]) -> Answer {
-    Answer {
-        status,
-        headers: Default::default(),
-        body: Some(body.to_vec()),
-    }
-}
-
 #[test]
 fn only_answers_without_a_verdict_are_retried() {
     assert!(matches!(
-        read_attempt(answer(200, br#"{"success":false}"#)),
+        read_attempt(Answer::scripted(200, br#"{"success":false}"#)),
         Attempt::Verdict(_)
     ));
     for (status, body) in [
@@ -675,24 +667,39 @@ fn only_answers_without_a_verdict_are_retried() {
         (503, b"{}"),
     ] {
         assert!(
-            matches!(read_attempt(answer(status, body)), Attempt::Retryable { .. }),
+            matches!(read_attempt(Answer::scripted(status, body)), Attempt::Retryable { .. }),
             "{status}"
         );
     }
-    assert!(matches!(read_attempt(answer(404, b"")), Attempt::Unexpected(404)));
+    assert!(matches!(
+        read_attempt(Answer::scripted(404, b"")),
+        Attempt::Unexpected(404)
+    ));
     // A 4xx with a refusal in siteverify's codes is that refusal; a 4xx claiming success, or
     // another API's JSON error (a wrong URL), is not a verdict.
     let refusal = br#"{"success":false,"error-codes":["bad-request"]}"#;
-    assert!(matches!(read_attempt(answer(400, refusal)), Attempt::Verdict(_)));
-    let other_api = br#"{"success":false,"errors":[{"code":7003}],"error-codes":[]}"#;
-    assert!(matches!(read_attempt(answer(404, other_api)), Attempt::Unexpected(404)));
     assert!(matches!(
-        read_attempt(answer(403, br#"{"success":true}"#)),
+        read_attempt(Answer::scripted(400, refusal)),
+        Attempt::Verdict(_)
+    ));
+    let other_api = br#"{"success":false,"errors":[{"code":7003}],"error-codes":[]}"#;
+    assert!(matches!(
+        read_attempt(Answer::scripted(404, other_api)),
+        Attempt::Unexpected(404)
+    ));
+    assert!(matches!(
+        read_attempt(Answer::scripted(403, br#"{"success":true}"#)),
         Attempt::Unexpected(403)
     ));
-    assert!(matches!(read_attempt(answer(302, refusal)), Attempt::Unexpected(302)));
-    assert!(matches!(read_attempt(answer(302, b"")), Attempt::Unexpected(302)));
-    let mut limited = answer(429, b"");
+    assert!(matches!(
+        read_attempt(Answer::scripted(302, refusal)),
+        Attempt::Unexpected(302)
+    ));
+    assert!(matches!(
+        read_attempt(Answer::scripted(302, b"")),
+        Attempt::Unexpected(302)
+    ));
+    let mut limited = Answer::scripted(429, b"");
     limited
         .headers
         .insert(reqwest::header::RETRY_AFTER, "18446744073709551615".parse().unwrap());
@@ -713,8 +720,8 @@ mod fuzz {
         /// the answer never reaches the outcome.
         #[test]
         fn any_answer_is_read_and_judged(status in 100u16..600, body in json_soup(), noise in bytes()) {
-            let _ = read_attempt(answer(status, &noise));
-            if let Attempt::Verdict(mut fields) = read_attempt(answer(status, body.as_bytes())) {
+            let _ = read_attempt(Answer::scripted(status, noise.as_slice()));
+            if let Attempt::Verdict(mut fields) = read_attempt(Answer::scripted(status, body.as_bytes())) {
                 fields.insert("error-codes".into(), json!(["topsecret", "x"]));
                 for shape in [Shape::Wire, Shape::Verdict] {
                     let client = SiteverifyClient {
