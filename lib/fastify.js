@@ -11,7 +11,7 @@
 // answered `reply.code(status).send({ error: code })`; a misconfiguration is thrown to Fastify's
 // error handler as a CaptchaConfigurationError (status 500, no upstream text).
 
-const { createVerifier, verifyWith, CaptchaConfigurationError } = require('./middleware.js')
+const { createVerifier, verifyOrThrow, CaptchaConfigurationError } = require('./middleware.js')
 
 /**
  * A Fastify `preHandler` hook checking the request's CAPTCHA token.
@@ -21,12 +21,7 @@ function captchaPreHandler (options) {
   const verifier = createVerifier(options)
   const { property } = verifier
   return async function captchaPreHandlerHook (request, reply) {
-    let made
-    try {
-      made = await verifyWith(verifier, request)
-    } catch (error) {
-      throw new CaptchaConfigurationError(error)
-    }
+    const made = await verifyOrThrow(verifier, request)
     request[property] = made
     if (made.ok) return
     // Returning the reply tells Fastify the hook answered: the handler is not called.

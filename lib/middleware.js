@@ -687,7 +687,7 @@ function requireCaptcha (options) {
   const verifier = createVerifier(options)
   const { property } = verifier
   return function captchaMiddleware (req, res, next) {
-    return verifyWith(verifier, req).then((made) => {
+    return verifyOrThrow(verifier, req).then((made) => {
       if (made.ok) {
         req[property] = made
         next()
@@ -698,12 +698,25 @@ function requireCaptcha (options) {
       } catch (error) {
         next(error)
       }
-    }, (error) => next(new CaptchaConfigurationError(error)))
+    }, next)
+  }
+}
+
+/**
+ * `verifyWith`, as every adapter calls it: what it rejects with (a misconfiguration) is rejected
+ * as a CaptchaConfigurationError, the framework's error handling's to answer (500, nothing shown).
+ */
+async function verifyOrThrow (verifier, request, source) {
+  try {
+    return await verifyWith(verifier, request, source)
+  } catch (error) {
+    throw new CaptchaConfigurationError(error)
   }
 }
 
 module.exports = {
   requireCaptcha, verifyRequest, TOKEN_FIELDS, CaptchaConfigurationError, FriendlyCaptchaConfigurationError,
   // For the framework adapters (lib/fastify.js, lib/koa.js): not re-exported by any subpath.
-  createVerifier, verifyWith, leftBodyUnread
+  createVerifier, verifyWith, leftBodyUnread,
+  verifyOrThrow
 }

@@ -19,7 +19,7 @@
 const {
   Inject, Injectable, Module, Optional, HttpException, UseGuards, createParamDecorator
 } = require('@nestjs/common')
-const { createVerifier, verifyWith, leftBodyUnread, CaptchaConfigurationError } = require('./middleware.js')
+const { createVerifier, verifyOrThrow, leftBodyUnread, CaptchaConfigurationError } = require('./middleware.js')
 
 /** The injection token of CaptchaModule's options. */
 const CAPTCHA_OPTIONS = Symbol('captcha-native:options')
@@ -56,12 +56,7 @@ async function guard (verifier, context) {
   const http = context.switchToHttp()
   // Express's Request or Fastify's FastifyRequest: both carry the body Nest parsed.
   const request = http.getRequest()
-  let made
-  try {
-    made = await verifyWith(verifier, request)
-  } catch (error) {
-    throw new CaptchaConfigurationError(error)
-  }
+  const made = await verifyOrThrow(verifier, request)
   request[verifier.property] = made
   request[OUTCOME] = made
   if (made.ok) return true
