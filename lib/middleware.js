@@ -620,8 +620,21 @@ async function decide (verifier, client, read, subject = client) {
 // ---------------------------------------------------------------------------------------------
 // The public API
 
-/** Verifiers built for an options object, so that a reused object builds its client once. */
-const verifiers = new WeakMap()
+/**
+ * `make(options)`, remembered per options object (a WeakMap), so that a reused object builds its
+ * client once. Anything but an object is not remembered: `make` throws for it.
+ */
+function oncePerOptions (make) {
+  const made = new WeakMap()
+  return (options) => {
+    if (options === null || typeof options !== 'object') return make(options)
+    if (!made.has(options)) made.set(options, make(options))
+    return made.get(options)
+  }
+}
+
+/** The verifier of an options object, built once for it. */
+const verifierOf = oncePerOptions(createVerifier)
 
 /**
  * Checks the CAPTCHA token of `request`: an Express, Fastify or Koa request (`.body`), a plain
@@ -629,12 +642,7 @@ const verifiers = new WeakMap()
  * outcome; rejects only for a misconfiguration. The client is built once per `options` object.
  */
 async function verifyRequest (request, options) {
-  let verifier = options !== null && typeof options === 'object' ? verifiers.get(options) : undefined
-  if (!verifier) {
-    verifier = createVerifier(options)
-    verifiers.set(options, verifier)
-  }
-  return verifyWith(verifier, request)
+  return verifyWith(verifierOf(options), request)
 }
 
 /**
@@ -718,5 +726,5 @@ module.exports = {
   requireCaptcha, verifyRequest, TOKEN_FIELDS, CaptchaConfigurationError, FriendlyCaptchaConfigurationError,
   // For the framework adapters (lib/fastify.js, lib/koa.js): not re-exported by any subpath.
   createVerifier, verifyWith, leftBodyUnread,
-  verifyOrThrow
+  verifyOrThrow, oncePerOptions
 }

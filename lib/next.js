@@ -17,7 +17,7 @@ if (typeof globalThis.EdgeRuntime === 'string' || globalThis.process?.env?.NEXT_
   throw new Error("captcha-native/next runs on Next's Node.js runtime only (the addon is native): remove `export const runtime = 'edge'` from the route")
 }
 
-const { createVerifier, verifyOrThrow, CaptchaConfigurationError } = require('./middleware.js')
+const { createVerifier, verifyOrThrow, oncePerOptions, CaptchaConfigurationError } = require('./middleware.js')
 const { webOptions, requestSource, formSource } = require('./web.js')
 
 /** Checks options once: the verifier and the Web adapters' own options. */
@@ -30,16 +30,7 @@ function prepare (options) {
 }
 
 /** What was prepared for each options object, so that a reused object builds its client once. */
-const prepared = new WeakMap()
-
-function preparedFor (options) {
-  let made = options !== null && typeof options === 'object' ? prepared.get(options) : undefined
-  if (!made) {
-    made = prepare(options)
-    prepared.set(options, made)
-  }
-  return made
-}
+const preparedFor = oncePerOptions(prepare)
 
 /** Runs the checks of the options and arguments; anything they throw is a misconfiguration. */
 function checked (run) {
