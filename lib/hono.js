@@ -10,8 +10,8 @@
 // CaptchaConfigurationError (status 500), for Hono's `onError`.
 
 const { createVerifier, verifyOrThrow, leftBodyUnread, CaptchaConfigurationError } = require('./middleware.js')
-const { webOptions, formFields, fieldsOf, bodyAlreadyRead, readRequestBody, requestSource, typeOf } = require('./web.js')
-const { BODY_LIMIT } = require('./body.js')
+const { webOptions, fieldsOf, bodyAlreadyRead, readRequestBody, requestSource, typeOf } = require('./web.js')
+const { BODY_LIMIT, formFields } = require('./body.js')
 
 /**
  * The connection's address where the runtime tells it: @hono/node-server's `c.env.incoming`.
