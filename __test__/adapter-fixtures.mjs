@@ -23,7 +23,7 @@ export function adapterProviders (emulator) {
       options: () => ({ provider: 'trustcaptcha', apiKey: credentials.trustcaptchaApiKey, apiHost: emulator.url, readTimeoutMs: 2000, log }),
       refusedKey: { apiKey: Emulator.identities.trustcaptcha.invalidApiKey.apiKey },
       secret: credentials.trustcaptchaApiKey,
-      pass: () => emulator.issue('trustcaptcha', { score: 0.2 }),
+      pass: () => emulator.issue('trustcaptcha', { score: 0.2, countryCode: 'FR' }),
       fail: () => emulator.issue('trustcaptcha', { verificationPassed: false })
     },
     swetrix: {
@@ -56,7 +56,7 @@ export function adapterProviders (emulator) {
       options: () => ({ provider: 'turnstile', secret: credentials.turnstileSecret, siteverifyUrl: `${emulator.url}/turnstile/v0/siteverify`, timeoutMs: 2000, retries: 0, log }),
       refusedKey: { secret: 'not-the-secret' },
       secret: credentials.turnstileSecret,
-      pass: () => emulator.issue('turnstile', { action: 'login' }),
+      pass: () => emulator.issue('turnstile', { action: 'login', hostname: 'example.com' }),
       fail: () => emulator.issue('turnstile', { success: false })
     },
     hcaptcha: {
