@@ -372,6 +372,38 @@ export function outcomeMatrix ({
 }
 
 /**
+ * Checks that a Web adapter gives `skip`, the secret resolver and the hooks its own subject (Hono's
+ * Context, Next's request): a tenant's secret verifies and another's, refused by the provider, is
+ * a misconfiguration; a trusted request is skipped; each hook hears its outcome once. `serve(options)`
+ * resolves `{ send, errors }` of a Turnstile route at `path`; `headerOf(subject, name)` reads a
+ * request header of the subject, `pathOf(subject)` its path.
+ */
+export async function assertSubjectGiven ({ emulator, serve, headerOf, pathOf, path }) {
+  const turnstile = adapterProviders(emulator).turnstile
+  const field = turnstile.field
+  const heard = []
+  const options = {
+    ...turnstile.options(),
+    skip: (subject) => headerOf(subject, 'x-trusted') === 'yes',
+    secret: (subject) => (headerOf(subject, 'x-tenant') === 'a' ? emulator.credentials.turnstileSecret : 'not-the-secret'),
+    onVerified: (outcome, subject) => heard.push(['verified', outcome.code, pathOf(subject)]),
+    onRefused: (outcome, subject) => heard.push(['refused', outcome.code, pathOf(subject)]),
+    onOutage: (outcome, subject) => heard.push(['outage', outcome.code, pathOf(subject)])
+  }
+  const { send, errors } = await serve(options)
+  const tenant = { headers: { 'x-tenant': 'a' } }
+  assert.equal((await send({ [field]: turnstile.pass() }, tenant)).body.code, 'verified')
+  assert.equal((await send({ [field]: turnstile.fail() }, tenant)).status, 400)
+  emulator.fault({ provider: 'turnstile', kind: 'status', status: 503, times: 1 })
+  assert.equal((await send({ [field]: turnstile.pass() }, tenant)).status, 503)
+  assert.equal((await send({}, { headers: { 'x-trusted': 'yes' } })).body.code, 'skipped')
+  // Another tenant's secret, refused by the provider: a misconfiguration.
+  assert.equal((await send({ [field]: turnstile.pass() }, { headers: { 'x-tenant': 'b' } })).status, 500)
+  assert.ok(errors[0] instanceof CaptchaConfigurationError)
+  assert.deepEqual(heard, [['verified', 'verified', path], ['refused', 'verification_failed', path], ['outage', 'provider_unavailable', path]])
+}
+
+/**
  * A request body that never ends: 16 KiB of form bytes at each pull. `pulls()` counts them, so a
  * test can tell a body counted as it arrives (a few pulls, then refused) from one read whole
  * first (which would pull forever).
