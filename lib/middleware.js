@@ -328,6 +328,11 @@ function rejectionVerdict (error) {
  */
 function resolvedVerdict (result, passed = () => false) {
   const kind = kindOf(result) ?? (result !== null && typeof result === 'object' && passed(result) ? 'verified' : 'refused')
+  return verdictOf(kind, result)
+}
+
+/** The verdict of a resolved value of kind `kind` (lib/outcome.js): any kind but these two failed. */
+function verdictOf (kind, result) {
   if (kind === 'verified') return { kind: 'verified', result }
   if (kind === 'unavailable') return { kind: 'unavailable', result }
   return { kind: 'failed', result }
@@ -466,9 +471,7 @@ function friendlyCaptchaCheck (client, callOptions) {
     const result = await client.verifyCaptchaResponse(token, callOptions)
     const kind = friendlyCaptchaKind(result)
     if (kind === 'misconfigured') throw new FriendlyCaptchaConfigurationError(result)
-    if (kind === 'verified') return { kind: 'verified', result }
-    if (kind === 'unavailable') return { kind: 'unavailable', result }
-    return { kind: 'failed', result }
+    return verdictOf(kind, result)
   }
 }
 
