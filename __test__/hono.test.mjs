@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { assertSubjectGiven, endlessBody, outcomeMatrix, outcomeView, readAnswer, useEmulator, webPost } from './adapter-fixtures.mjs'
 import { captureServer } from './helpers.mjs'
+import { startExample } from './example-process.mjs'
 
 const require = createRequire(import.meta.url)
 const { captcha, CaptchaConfigurationError } = require('captcha-native/hono')
@@ -255,19 +256,8 @@ describe('hono: the provider checks', () => {
 
 describe('hono: examples/hono/server.js', () => {
   it('serves POST /signup: 200 with the outcome for a verified token (form or JSON), 400 for a refused one; SIGINT exits 0', async (t) => {
-    const { spawn } = await import('node:child_process')
-    const child = spawn(process.execPath, [new URL('../examples/hono/server.js', import.meta.url).pathname, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-    t.after(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'))
-    const [, url, emulatorUrl] = await new Promise((resolve, reject) => {
-      let output = ''
-      child.stdout.on('data', (chunk) => {
-        output += chunk
-        const found = /captcha-native hono example on (http:\/\/127\.0\.0\.1:\d+) \(emulator at (http:\/\/127\.0\.0\.1:\d+)\)/.exec(output)
-        if (found) resolve(found)
-      })
-      exited.then(({ code }) => reject(new Error(`exited (${code}) before serving: ${output}`)))
-    })
+    const { app: url, emulator: emulatorUrl, child, exited, kill } = await startExample('hono')
+    t.after(kill)
     const issue = async (claims) => (await (await fetch(`${emulatorUrl}/__emulator/issue/turnstile`, { method: 'POST', body: claims ? JSON.stringify(claims) : '' })).json()).token
     const post = async (body, headers) => {
       const answer = await fetch(`${url}/signup`, { method: 'POST', body, headers })

@@ -5,7 +5,7 @@
 // form submission, passing and refused.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import Module, { createRequire } from 'node:module'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { assertSubjectGiven, endlessBody, outcomeMatrix, outcomeView, readAnswer, useEmulator, webPost } from './adapter-fixtures.mjs'
 import { captureServer } from './helpers.mjs'
+import { startExample } from './example-process.mjs'
 
 const require = createRequire(import.meta.url)
 const { withCaptcha, verifyCaptcha, verifyCaptchaForm, CaptchaConfigurationError } = require('captcha-native/next')
@@ -323,36 +324,19 @@ describe('next: loading', () => {
 })
 
 describe('next: the example app, built and served by Next', () => {
+  let example
   let child
   let url
   let emulatorUrl
   let exited
   before(async () => {
     const started = Date.now()
-    child = spawn(process.execPath, [fileURLToPath(new URL('../examples/next/server.js', import.meta.url)), '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }
-    })
-    exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-    let output = ''
-    const banner = await new Promise((resolve, reject) => {
-      const read = (chunk) => {
-        output += chunk
-        const found = /captcha-native next example on (http:\/\/127\.0\.0\.1:\d+) \(emulator at (http:\/\/127\.0\.0\.1:\d+)\)/.exec(output)
-        if (found) resolve(found)
-      }
-      child.stdout.on('data', read)
-      child.stderr.on('data', read)
-      exited.then(({ code }) => reject(new Error(`the example exited (${code}) before serving:\n${output}`)))
-    })
-    url = banner[1]
-    emulatorUrl = banner[2]
+    example = await startExample('next', { env: { NEXT_TELEMETRY_DISABLED: '1' } })
+    ;({ app: url, emulator: emulatorUrl, child, exited } = example)
     // Build (when the sources changed) and start: reported, never asserted.
     console.log(`examples/next built (when its sources changed) and started in ${Date.now() - started} ms`)
   })
-  after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  })
+  after(() => example?.kill())
 
   /** A token the example's emulator issued, as the widget would get one. */
   const issue = async (claims) => {
