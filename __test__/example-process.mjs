@@ -73,3 +73,15 @@ export async function startExample (name, { env } = {}) {
     throw error
   }
 }
+
+/**
+ * A Turnstile token carrying `claims` from the emulator at `emulator` (an example's), as a process
+ * that did not start it gets one: `POST {emulator}/__emulator/issue/turnstile`.
+ */
+export async function issueTurnstile (emulator, claims = {}) {
+  const answer = await fetch(`${emulator}/__emulator/issue/turnstile`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claims)
+  })
+  assert.equal(answer.status, 200, await answer.clone().text())
+  return (await answer.json()).token
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
-import { startExample, within } from './example-process.mjs'
+import { issueTurnstile, startExample, within } from './example-process.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const EXAMPLES = path.join(ROOT, 'examples')
@@ -40,14 +40,7 @@ for (const name of folders.filter((folder) => existsSync(path.join(EXAMPLES, fol
 
     after(() => started?.kill())
 
-    /** A Turnstile token from the emulator's issue route, as a process that did not start it gets one. */
-    async function issue (claims) {
-      const answer = await fetch(`${emulator}/__emulator/issue/turnstile`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claims)
-      })
-      assert.equal(answer.status, 200, await answer.clone().text())
-      return (await answer.json()).token
-    }
+    const issue = (claims) => issueTurnstile(emulator, claims)
 
     async function signup (body, type) {
       const answer = await fetch(`${app}/signup`, { method: 'POST', headers: { 'content-type': type }, body })

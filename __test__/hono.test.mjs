@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { assertSubjectGiven, endlessBody, outcomeMatrix, outcomeView, readAnswer, useEmulator, webPost } from './adapter-fixtures.mjs'
 import { captureServer } from './helpers.mjs'
-import { startExample } from './example-process.mjs'
+import { issueTurnstile, startExample } from './example-process.mjs'
 
 const require = createRequire(import.meta.url)
 const { captcha, CaptchaConfigurationError } = require('captcha-native/hono')
@@ -258,7 +258,7 @@ describe('hono: examples/hono/server.js', () => {
   it('serves POST /signup: 200 with the outcome for a verified token (form or JSON), 400 for a refused one; SIGINT exits 0', async (t) => {
     const { app: url, emulator: emulatorUrl, child, exited, kill } = await startExample('hono')
     t.after(kill)
-    const issue = async (claims) => (await (await fetch(`${emulatorUrl}/__emulator/issue/turnstile`, { method: 'POST', body: claims ? JSON.stringify(claims) : '' })).json()).token
+    const issue = (claims) => issueTurnstile(emulatorUrl, claims)
     const post = async (body, headers) => {
       const answer = await fetch(`${url}/signup`, { method: 'POST', body, headers })
       return [answer.status, await answer.json()]

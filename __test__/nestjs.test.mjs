@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 import { outage, outcomeMatrix, outcomeView, postFields, useEmulator } from './adapter-fixtures.mjs'
-import { startExample } from './example-process.mjs'
+import { issueTurnstile, startExample } from './example-process.mjs'
 
 const require = createRequire(import.meta.url)
 require('reflect-metadata')
@@ -347,11 +347,7 @@ describe('examples/nestjs/server.js', () => {
   it('starts on --port 0, prints its URL and the emulator\'s, protects POST /signup (form and JSON), and exits 0 on SIGINT', async () => {
     const { app: url, emulator: emulatorUrl, child, exited, kill } = await startExample('nestjs')
     try {
-      const issue = async () => {
-        const answer = await fetch(`${emulatorUrl}/__emulator/issue/turnstile`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
-        assert.equal(answer.status, 200)
-        return (await answer.json()).token
-      }
+      const issue = () => issueTurnstile(emulatorUrl)
       const form = await fetch(`${url}/signup`, { method: 'POST', body: new URLSearchParams({ 'cf-turnstile-response': await issue() }) })
       assert.deepEqual([form.status, (await form.json()).outcome], [200, 'verified'])
       const json = await fetch(`${url}/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: await issue() }) })

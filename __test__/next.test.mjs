@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { assertSubjectGiven, endlessBody, outcomeMatrix, outcomeView, readAnswer, useEmulator, webPost } from './adapter-fixtures.mjs'
 import { captureServer } from './helpers.mjs'
-import { startExample } from './example-process.mjs'
+import { issueTurnstile, startExample } from './example-process.mjs'
 
 const require = createRequire(import.meta.url)
 const { withCaptcha, verifyCaptcha, verifyCaptchaForm, CaptchaConfigurationError } = require('captcha-native/next')
@@ -339,10 +339,7 @@ describe('next: the example app, built and served by Next', () => {
   after(() => example?.kill())
 
   /** A token the example's emulator issued, as the widget would get one. */
-  const issue = async (claims) => {
-    const answer = await fetch(`${emulatorUrl}/__emulator/issue/turnstile`, { method: 'POST', body: claims === undefined ? '' : JSON.stringify(claims) })
-    return (await answer.json()).token
-  }
+  const issue = (claims) => issueTurnstile(emulatorUrl, claims)
 
   for (const path of ['/api/signup', '/signup']) {
     it(`a POST to the route handler (${path}) passes with a verified token (form, multipart or JSON) and is refused 400 otherwise`, async () => {
