@@ -44,6 +44,12 @@ function parseBody (text, type) {
   return undefined
 }
 
+/** Whether a Content-Length header says more than BODY_LIMIT bytes: refused before reading any. */
+function declaresTooLarge (contentLength) {
+  const declared = Number(contentLength)
+  return Number.isFinite(declared) && declared > BODY_LIMIT
+}
+
 function isStream (value) {
   return value !== null && typeof value === 'object' && typeof value.on === 'function' &&
     typeof value.removeListener === 'function' && typeof value.resume === 'function'
@@ -55,8 +61,7 @@ function isStream (value) {
  */
 function readStream (stream, headers, timeoutMs) {
   if (stream.readableEnded || (stream.complete === true && stream.readable === false)) return Promise.resolve({ text: '' })
-  const declared = Number(headers?.['content-length'])
-  if (Number.isFinite(declared) && declared > BODY_LIMIT) {
+  if (declaresTooLarge(headers?.['content-length'])) {
     stream.resume() // discard it; the answer closes the connection
     return Promise.resolve({ tooLarge: true })
   }
@@ -143,5 +148,5 @@ function firstOwnString (fields, names) {
 module.exports = {
   BODY_LIMIT, bodyOf, findToken,
   // For the Web Request reader (lib/web.js) and lib/hono.js.
-  mediaType, parseBody, formFields
+  mediaType, parseBody, formFields, declaresTooLarge
 }

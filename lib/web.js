@@ -6,7 +6,7 @@
 // the app sits behind proxies that set it.
 
 const { isIP } = require('node:net')
-const { BODY_LIMIT, mediaType, parseBody, formFields } = require('./body.js')
+const { BODY_LIMIT, mediaType, parseBody, formFields, declaresTooLarge } = require('./body.js')
 
 /** Splits the Web adapters' own option (`trustProxy`) from the middleware's, which createVerifier checks. */
 function webOptions (options) {
@@ -89,8 +89,7 @@ async function readRequestBody (request, timeoutMs) {
   const type = typeOf(request.headers)
   if (request.body === null || request.body === undefined) return { fields: undefined, type }
   if (request.bodyUsed) throw bodyAlreadyRead()
-  const declared = Number(request.headers.get('content-length'))
-  if (Number.isFinite(declared) && declared > BODY_LIMIT) return { tooLarge: true, type }
+  if (declaresTooLarge(request.headers.get('content-length'))) return { tooLarge: true, type }
   const read = await readCapped(request.clone().body, timeoutMs)
   if (read.bytes === undefined) return { ...read, type }
   return { fields: await fieldsOf(read.bytes, request.headers.get('content-type'), type), type }
