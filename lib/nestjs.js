@@ -63,6 +63,8 @@ function closeConnection (response) {
   else if (typeof response?.setHeader === 'function') response.setHeader('connection', 'close')
 }
 
+/** Guard classes made for an options object, so that reusing the object reuses the class (and its instance). */
+const guardClassOf = oncePerOptions(makeGuardClass)
 let moduleGuardClass
 
 /**
@@ -82,9 +84,6 @@ function CaptchaGuard (options) {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
   return guardClassOf(options)
 }
-
-/** Guard classes made for an options object, so that reusing the object reuses the class (and its instance). */
-const guardClassOf = oncePerOptions(makeGuardClass)
 
 function makeGuardClass (options) {
   const fixed = standsAlone(options) ? createVerifier(options) : undefined
