@@ -23,7 +23,7 @@ export function adapterProviders (emulator) {
       options: () => ({ provider: 'trustcaptcha', apiKey: credentials.trustcaptchaApiKey, apiHost: emulator.url, readTimeoutMs: 2000, log }),
       refusedKey: { apiKey: Emulator.identities.trustcaptcha.invalidApiKey.apiKey },
       secret: credentials.trustcaptchaApiKey,
-      pass: () => emulator.issue('trustcaptcha', { score: 0.2 }),
+      pass: () => emulator.issue('trustcaptcha', { score: 0.2, countryCode: 'FR' }),
       fail: () => emulator.issue('trustcaptcha', { verificationPassed: false })
     },
     swetrix: {
@@ -56,7 +56,7 @@ export function adapterProviders (emulator) {
       options: () => ({ provider: 'turnstile', secret: credentials.turnstileSecret, siteverifyUrl: `${emulator.url}/turnstile/v0/siteverify`, timeoutMs: 2000, retries: 0, log }),
       refusedKey: { secret: 'not-the-secret' },
       secret: credentials.turnstileSecret,
-      pass: () => emulator.issue('turnstile', { action: 'login' }),
+      pass: () => emulator.issue('turnstile', { action: 'login', hostname: 'example.com' }),
       fail: () => emulator.issue('turnstile', { success: false })
     },
     hcaptcha: {
@@ -369,6 +369,38 @@ export function outcomeMatrix ({
       }
     })
   }
+}
+
+/**
+ * Checks that a Web adapter gives `skip`, the secret resolver and the hooks its own subject (Hono's
+ * Context, Next's request): a tenant's secret verifies and another's, refused by the provider, is
+ * a misconfiguration; a trusted request is skipped; each hook hears its outcome once. `serve(options)`
+ * resolves `{ send, errors }` of a Turnstile route at `path`; `headerOf(subject, name)` reads a
+ * request header of the subject, `pathOf(subject)` its path.
+ */
+export async function assertSubjectGiven ({ emulator, serve, headerOf, pathOf, path }) {
+  const turnstile = adapterProviders(emulator).turnstile
+  const field = turnstile.field
+  const heard = []
+  const options = {
+    ...turnstile.options(),
+    skip: (subject) => headerOf(subject, 'x-trusted') === 'yes',
+    secret: (subject) => (headerOf(subject, 'x-tenant') === 'a' ? emulator.credentials.turnstileSecret : 'not-the-secret'),
+    onVerified: (outcome, subject) => heard.push(['verified', outcome.code, pathOf(subject)]),
+    onRefused: (outcome, subject) => heard.push(['refused', outcome.code, pathOf(subject)]),
+    onOutage: (outcome, subject) => heard.push(['outage', outcome.code, pathOf(subject)])
+  }
+  const { send, errors } = await serve(options)
+  const tenant = { headers: { 'x-tenant': 'a' } }
+  assert.equal((await send({ [field]: turnstile.pass() }, tenant)).body.code, 'verified')
+  assert.equal((await send({ [field]: turnstile.fail() }, tenant)).status, 400)
+  emulator.fault({ provider: 'turnstile', kind: 'status', status: 503, times: 1 })
+  assert.equal((await send({ [field]: turnstile.pass() }, tenant)).status, 503)
+  assert.equal((await send({}, { headers: { 'x-trusted': 'yes' } })).body.code, 'skipped')
+  // Another tenant's secret, refused by the provider: a misconfiguration.
+  assert.equal((await send({ [field]: turnstile.pass() }, { headers: { 'x-tenant': 'b' } })).status, 500)
+  assert.ok(errors[0] instanceof CaptchaConfigurationError)
+  assert.deepEqual(heard, [['verified', 'verified', path], ['refused', 'verification_failed', path], ['outage', 'provider_unavailable', path]])
 }
 
 /**

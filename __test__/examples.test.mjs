@@ -5,17 +5,15 @@
 // A new examples/<name>/ with a server.js is picked up with no change here.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
+import { issueTurnstile, startExample, within } from './example-process.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const EXAMPLES = path.join(ROOT, 'examples')
 /** The demo, with its own test. */
 const OWN_TEST = new Set(['express'])
-/** How long an example may take to print its line, unless its example.json says otherwise. */
-const START_TIMEOUT_MS = 20_000
 /** How long an example may take to exit after SIGINT. */
 const EXIT_TIMEOUT_MS = 10_000
 const FIELD = 'cf-turnstile-response'
@@ -29,73 +27,20 @@ it('every example folder has a server.js', () => {
   assert.deepEqual(missing, [], `examples without a server.js: ${missing.join(', ')}`)
 })
 
-/** `examples/<name>/example.json`'s `startTimeoutMs`, for an example that builds first. */
-function startTimeoutOf (name) {
-  const file = path.join(EXAMPLES, name, 'example.json')
-  if (!existsSync(file)) return START_TIMEOUT_MS
-  const { startTimeoutMs } = JSON.parse(readFileSync(file, 'utf8'))
-  assert.ok(Number.isInteger(startTimeoutMs) && startTimeoutMs > 0, `${file}: startTimeoutMs must be a positive integer`)
-  return startTimeoutMs
-}
-
-/** Resolves when `promise` does, or rejects after `ms` with `message()`. */
-function within (promise, ms, message) {
-  let timer
-  const timeout = new Promise((resolve, reject) => { timer = setTimeout(() => reject(new Error(message())), ms) })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
-}
-
 for (const name of folders.filter((folder) => existsSync(path.join(EXAMPLES, folder, 'server.js')))) {
   describe(`examples/${name}`, () => {
-    const LINE = new RegExp(`^captcha-native ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} example on (http://127\\.0\\.0\\.1:\\d+) \\(emulator at (http://127\\.0\\.0\\.1:\\d+)\\)$`, 'm')
-    let child
-    let exited
-    let stdout = ''
-    let stderr = ''
+    let started
     let app
     let emulator
 
     before(async () => {
-      // Its own process group: whatever the example starts (a build, a worker) is stopped with it.
-      child = spawn(process.execPath, [path.join('examples', name, 'server.js'), '--port', '0'], {
-        cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true
-      })
-      exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-      child.stdout.setEncoding('utf8')
-      child.stderr.setEncoding('utf8').on('data', (chunk) => { stderr += chunk })
-      const printed = new Promise((resolve, reject) => {
-        child.stdout.on('data', (chunk) => {
-          stdout += chunk
-          const match = LINE.exec(stdout)
-          if (match) resolve(match.slice(1))
-        })
-        // 'close', not 'exit': by then the last of its stderr has been read, for the message.
-        child.once('close', (code, signal) => reject(new Error(`examples/${name} exited (${code ?? signal}) before printing its line; stdout: ${stdout}; stderr: ${stderr}`)))
-      })
-      const timeoutMs = startTimeoutOf(name)
-      ;[app, emulator] = await within(printed, timeoutMs,
-        () => `examples/${name} printed no 'captcha-native ${name} example on ...' line within ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`)
+      started = await startExample(name)
+      ;({ app, emulator } = started)
     })
 
-    after(async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        try {
-          process.kill(-child.pid, 'SIGKILL')
-        } catch {
-          // Already gone.
-        }
-        await exited
-      }
-    })
+    after(() => started?.kill())
 
-    /** A Turnstile token from the emulator's issue route, as a process that did not start it gets one. */
-    async function issue (claims) {
-      const answer = await fetch(`${emulator}/__emulator/issue/turnstile`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claims)
-      })
-      assert.equal(answer.status, 200, await answer.clone().text())
-      return (await answer.json()).token
-    }
+    const issue = (claims) => issueTurnstile(emulator, claims)
 
     async function signup (body, type) {
       const answer = await fetch(`${app}/signup`, { method: 'POST', headers: { 'content-type': type }, body })
@@ -131,9 +76,9 @@ for (const name of folders.filter((folder) => existsSync(path.join(EXAMPLES, fol
     })
 
     it(`${name}: SIGINT stops it with exit code 0`, async () => {
-      child.kill('SIGINT')
-      const { code, signal } = await within(exited, EXIT_TIMEOUT_MS, () => `examples/${name} still runs ${EXIT_TIMEOUT_MS} ms after SIGINT; stderr: ${stderr}`)
-      assert.deepEqual({ code, signal }, { code: 0, signal: null }, `stderr: ${stderr}`)
+      started.child.kill('SIGINT')
+      const { code, signal } = await within(started.exited, EXIT_TIMEOUT_MS, () => `examples/${name} still runs ${EXIT_TIMEOUT_MS} ms after SIGINT; stderr: ${started.stderr()}`)
+      assert.deepEqual({ code, signal }, { code: 0, signal: null }, `stderr: ${started.stderr()}`)
     })
   })
 }

@@ -83,6 +83,32 @@ describe('fastify plugin', () => {
     await app.close()
   })
 
+  it('routes given the same options (config.captcha: true, or one object) share one client', async (t) => {
+    const captcha = require('../index.js')
+    const Original = captcha.Turnstile
+    let built = 0
+    captcha.Turnstile = class extends Original {
+      constructor (options) {
+        super(options)
+        built++
+      }
+    }
+    t.after(() => { captcha.Turnstile = Original })
+    const app = Fastify()
+    await app.register(formbody)
+    await app.register(captchaPlugin, { options: PROVIDERS.turnstile.options() })
+    const own = PROVIDERS.turnstile.options()
+    for (const path of ['/a', '/b']) app.post(path, { config: { captcha: true } }, async (request) => ({ code: request.captcha.code }))
+    for (const path of ['/c', '/d']) app.post(path, { config: { captcha: own } }, async (request) => ({ code: request.captcha.code }))
+    await app.ready()
+    assert.equal(built, 2, 'one client for the plugin\'s options, one for the routes\' own object')
+    for (const path of ['/a', '/b', '/c', '/d']) {
+      assert.deepEqual((await send(app, path, { 'cf-turnstile-response': PROVIDERS.turnstile.pass() })).slice(0, 2), [200, { code: 'verified' }])
+    }
+    assert.equal(built, 2)
+    await app.close()
+  })
+
   it('the hook runs before the route\'s own preHandlers; a requestProperty is honoured', async () => {
     const app = Fastify()
     await app.register(formbody)

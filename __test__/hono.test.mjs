@@ -4,8 +4,9 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { endlessBody, outcomeMatrix, outcomeView, readAnswer, useEmulator, webPost } from './adapter-fixtures.mjs'
+import { assertSubjectGiven, endlessBody, outcomeMatrix, outcomeView, readAnswer, useEmulator, webPost } from './adapter-fixtures.mjs'
 import { captureServer } from './helpers.mjs'
+import { issueTurnstile, startExample } from './example-process.mjs'
 
 const require = createRequire(import.meta.url)
 const { captcha, CaptchaConfigurationError } = require('captcha-native/hono')
@@ -210,26 +211,13 @@ describe('hono: options', () => {
   })
 
   it('skip, the secret resolver and the hooks are given the Context', async (t) => {
-    const heard = []
-    const options = {
-      ...turnstile().options(),
-      skip: (c) => c.req.header('x-trusted') === 'yes',
-      secret: (c) => (c.req.header('x-tenant') === 'a' ? emulator.credentials.turnstileSecret : 'not-the-secret'),
-      onVerified: (outcome, c) => heard.push(['verified', outcome.code, c.req.path]),
-      onRefused: (outcome, c) => heard.push(['refused', outcome.code, c.req.path]),
-      onOutage: (outcome, c) => heard.push(['outage', outcome.code, c.req.path])
-    }
-    const { send, errors } = await serve(options, t)
-    const field = 'cf-turnstile-response'
-    assert.equal((await send({ [field]: turnstile().pass() }, { headers: { 'x-tenant': 'a' } })).body.code, 'verified')
-    assert.equal((await send({ [field]: turnstile().fail() }, { headers: { 'x-tenant': 'a' } })).status, 400)
-    emulator.fault({ provider: 'turnstile', kind: 'status', status: 503, times: 1 })
-    assert.equal((await send({ [field]: turnstile().pass() }, { headers: { 'x-tenant': 'a' } })).status, 503)
-    assert.equal((await send({}, { headers: { 'x-trusted': 'yes' } })).body.code, 'skipped')
-    // Another tenant's secret, refused by the provider: a misconfiguration.
-    assert.equal((await send({ [field]: turnstile().pass() }, { headers: { 'x-tenant': 'b' } })).status, 500)
-    assert.ok(errors[0] instanceof CaptchaConfigurationError)
-    assert.deepEqual(heard, [['verified', 'verified', '/signup'], ['refused', 'verification_failed', '/signup'], ['outage', 'provider_unavailable', '/signup']])
+    await assertSubjectGiven({
+      emulator,
+      serve: (options) => serve(options, t),
+      headerOf: (c, name) => c.req.header(name),
+      pathOf: (c) => c.req.path,
+      path: '/signup'
+    })
   })
 
   it("the provider is sent the connection's address and never a forged X-Forwarded-For, unless trustProxy counts the proxies", async (t) => {
@@ -268,20 +256,9 @@ describe('hono: the provider checks', () => {
 
 describe('hono: examples/hono/server.js', () => {
   it('serves POST /signup: 200 with the outcome for a verified token (form or JSON), 400 for a refused one; SIGINT exits 0', async (t) => {
-    const { spawn } = await import('node:child_process')
-    const child = spawn(process.execPath, [new URL('../examples/hono/server.js', import.meta.url).pathname, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-    t.after(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'))
-    const [, url, emulatorUrl] = await new Promise((resolve, reject) => {
-      let output = ''
-      child.stdout.on('data', (chunk) => {
-        output += chunk
-        const found = /captcha-native hono example on (http:\/\/127\.0\.0\.1:\d+) \(emulator at (http:\/\/127\.0\.0\.1:\d+)\)/.exec(output)
-        if (found) resolve(found)
-      })
-      exited.then(({ code }) => reject(new Error(`exited (${code}) before serving: ${output}`)))
-    })
-    const issue = async (claims) => (await (await fetch(`${emulatorUrl}/__emulator/issue/turnstile`, { method: 'POST', body: claims ? JSON.stringify(claims) : '' })).json()).token
+    const { app: url, emulator: emulatorUrl, child, exited, kill } = await startExample('hono')
+    t.after(kill)
+    const issue = (claims) => issueTurnstile(emulatorUrl, claims)
     const post = async (body, headers) => {
       const answer = await fetch(`${url}/signup`, { method: 'POST', body, headers })
       return [answer.status, await answer.json()]

@@ -8,6 +8,7 @@ import http from 'node:http'
 import net from 'node:net'
 import { createRequire } from 'node:module'
 import { captureServer } from './helpers.mjs'
+import { adapterProviders, ADAPTER_PROVIDERS } from './adapter-fixtures.mjs'
 
 const require = createRequire(import.meta.url)
 const captcha = require('../index.js')
@@ -20,9 +21,12 @@ const originalFriendlyCaptcha = await import('@friendlycaptcha/server-sdk')
 
 let emulator
 let credentials
+/** The adapters' fixtures (adapter-fixtures.mjs) of this emulator: PROVIDERS builds on them. */
+let adapters
 before(async () => {
   emulator = await Emulator.start()
   credentials = emulator.credentials
+  adapters = adapterProviders(emulator)
 })
 after(() => emulator.close())
 beforeEach(() => {
@@ -33,116 +37,67 @@ beforeEach(() => {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** Each provider: its options against the emulator, its widget field, tokens that pass and fail. */
-const PROVIDERS = {
-  trustcaptcha: {
-    field: 'tc-verification-token',
-    options: () => ({ provider: 'trustcaptcha', apiKey: credentials.trustcaptchaApiKey, apiHost: emulator.url, readTimeoutMs: 2000 }),
-    secret: () => credentials.trustcaptchaApiKey,
-    pass: () => emulator.issue('trustcaptcha', { score: 0.2, countryCode: 'FR' }),
-    fail: () => emulator.issue('trustcaptcha', { verificationPassed: false }),
-    verified (result) {
-      assert.ok(result instanceof captcha.VerificationResult)
-      assert.equal(result.verificationPassed, true)
-      assert.equal(result.countryCode, 'FR')
-    }
+/** What each provider's verified result holds, of the token its fixture's `pass()` issued. */
+const VERIFIED = {
+  trustcaptcha (result) {
+    assert.ok(result instanceof captcha.VerificationResult)
+    assert.equal(result.verificationPassed, true)
+    assert.equal(result.countryCode, 'FR')
   },
-  swetrix: {
-    field: 'swetrix-captcha-response',
-    options: () => ({ provider: 'swetrix', secret: credentials.swetrixSecret, apiURL: `${emulator.url}/v1/captcha`, timeoutMs: 2000 }),
-    secret: () => credentials.swetrixSecret,
-    pass: () => emulator.issue('swetrix', { pid: 'AP00000000042' }),
-    fail: () => 'a-token-no-server-issued',
-    verified (result) {
-      assert.equal(result.pid, 'AP00000000042')
-    }
+  swetrix (result) {
+    assert.equal(result.pid, 'AP00000000042')
   },
-  recaptcha: {
-    field: 'g-recaptcha-response',
-    options: () => ({ provider: 'recaptcha', secretKey: credentials.recaptchaSecret, siteverifyUrl: `${emulator.url}/recaptcha/api/siteverify`, timeoutMs: 2000, retries: 0 }),
-    secret: () => credentials.recaptchaSecret,
-    pass: () => emulator.issue('recaptcha'),
-    fail: () => emulator.issue('recaptcha', { success: false }),
-    verified (result) {
-      assert.deepEqual(result, { success: true })
-    }
+  recaptcha (result) {
+    assert.deepEqual(result, { success: true })
   },
-  turnstile: {
-    field: 'cf-turnstile-response',
-    options: () => ({ provider: 'turnstile', secret: credentials.turnstileSecret, siteverifyUrl: `${emulator.url}/turnstile/v0/siteverify`, timeoutMs: 2000, retries: 0 }),
-    secret: () => credentials.turnstileSecret,
-    pass: () => emulator.issue('turnstile', { action: 'login', hostname: 'example.com' }),
-    fail: () => emulator.issue('turnstile', { success: false }),
-    verified (result) {
-      assert.equal(result.success, true)
-      assert.equal(result.action, 'login')
-      assert.deepEqual(result.errorCodes, [])
-    }
+  playtcha (result) {
+    assert.equal(result.success, true)
+    assert.equal(result.failedOpen, false)
+    assert.equal(result.hostname, 'shop.example.com')
   },
-  hcaptcha: {
-    field: 'h-captcha-response',
-    options: () => ({ provider: 'hcaptcha', secret: credentials.hcaptchaSecret, siteverifyUrl: `${emulator.url}/siteverify`, timeoutMs: 2000, retries: 0 }),
-    secret: () => credentials.hcaptchaSecret,
-    pass: () => emulator.issue('hcaptcha', { hostname: 'example.com', score: 0.1 }),
-    fail: () => emulator.issue('hcaptcha', { success: false }),
-    verified (result) {
-      assert.equal(result.success, true)
-      assert.equal(result.hostname, 'example.com')
-      assert.equal(result.score, 0.1)
-    }
+  turnstile (result) {
+    assert.equal(result.success, true)
+    assert.equal(result.action, 'login')
+    assert.deepEqual(result.errorCodes, [])
   },
-  'recaptcha-enterprise': {
-    field: 'g-recaptcha-response',
-    options: () => ({
-      provider: 'recaptcha-enterprise',
-      apiKey: credentials.recaptchaEnterpriseApiKey,
-      projectId: credentials.recaptchaEnterpriseProjectId,
-      siteKey: credentials.recaptchaEnterpriseSiteKey,
-      endpoint: emulator.url,
-      timeoutMs: 2000,
-      retries: 0
-    }),
-    secret: () => credentials.recaptchaEnterpriseApiKey,
-    pass: () => emulator.issue('recaptcha-enterprise', { action: 'signup', hostname: 'example.com', score: 0.8 }),
-    fail: () => emulator.issue('recaptcha-enterprise', { invalidReason: 'BROWSER_ERROR' }),
-    verified (result) {
-      assert.equal(result.passed, true)
-      assert.deepEqual(result.errorCodes, [])
-      assert.equal(result.tokenProperties.action, 'signup')
-      assert.equal(result.riskAnalysis.score, 0.8)
-    }
+  hcaptcha (result) {
+    assert.equal(result.success, true)
+    assert.equal(result.hostname, 'example.com')
+    assert.equal(result.score, 0.1)
   },
-  'friendly-captcha': {
-    field: 'frc-captcha-response',
-    options: () => ({
-      provider: 'friendly-captcha',
-      apiKey: credentials.friendlyCaptchaApiKey,
-      sitekey: credentials.friendlyCaptchaSitekey,
-      apiEndpoint: emulator.url,
-      timeout: 2000
-    }),
-    secret: () => credentials.friendlyCaptchaApiKey,
-    pass: () => emulator.issue('friendly-captcha', { origin: 'https://shop.example' }),
-    fail: () => 'a-response-no-server-issued',
-    verified (result) {
-      assert.ok(result instanceof captcha.VerifyResult)
-      assert.equal(result.shouldAccept(), true)
-      assert.equal(result.getResponse().data.challenge.origin, 'https://shop.example')
-    }
+  'recaptcha-enterprise' (result) {
+    assert.equal(result.passed, true)
+    assert.deepEqual(result.errorCodes, [])
+    assert.equal(result.tokenProperties.action, 'signup')
+    assert.equal(result.riskAnalysis.score, 0.8)
   },
-  playtcha: {
-    field: 'playtcha-token',
-    options: () => ({ provider: 'playtcha', secret: credentials.playtchaSecret, apiHost: emulator.url, timeoutMs: 2000 }),
-    secret: () => credentials.playtchaSecret,
-    pass: () => emulator.issue('playtcha', { hostname: 'shop.example.com' }),
-    fail: () => 'a-token-no-server-issued',
-    verified (result) {
-      assert.equal(result.success, true)
-      assert.equal(result.failedOpen, false)
-      assert.equal(result.hostname, 'shop.example.com')
-    }
+  'friendly-captcha' (result) {
+    assert.ok(result instanceof captcha.VerifyResult)
+    assert.equal(result.shouldAccept(), true)
+    assert.equal(result.getResponse().data.challenge.origin, 'https://shop.example')
   }
 }
+
+/**
+ * Each provider as every adapter's tests have it (adapter-fixtures.mjs): its options against the
+ * emulator, but without their silent `log` (here the middleware logs as it does by default), its
+ * widget field, tokens that pass and fail; and what its verified result holds.
+ */
+const PROVIDERS = Object.fromEntries(ADAPTER_PROVIDERS.map((provider) => {
+  const fixture = () => adapters[provider]
+  return [provider, {
+    // A static fact of the fixtures: known before the emulator starts.
+    field: adapterProviders({ credentials: {}, url: '' })[provider].field,
+    options: () => {
+      const { log, ...options } = fixture().options()
+      return options
+    },
+    secret: () => fixture().secret,
+    pass: () => fixture().pass(),
+    fail: () => fixture().fail(),
+    verified: VERIFIED[provider]
+  }]
+}))
 
 /** An Express-like request whose body a form parser already read. */
 function formRequest (fields, extra = {}) {

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 import { outage, outcomeMatrix, outcomeView, postFields, useEmulator } from './adapter-fixtures.mjs'
+import { issueTurnstile, startExample } from './example-process.mjs'
 
 const require = createRequire(import.meta.url)
 require('reflect-metadata')
@@ -344,26 +345,9 @@ describe('nestjs: setup', () => {
 
 describe('examples/nestjs/server.js', () => {
   it('starts on --port 0, prints its URL and the emulator\'s, protects POST /signup (form and JSON), and exits 0 on SIGINT', async () => {
-    const child = spawn(process.execPath, ['examples/nestjs/server.js', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-    let stdout = ''
-    let stderr = ''
-    child.stderr.setEncoding('utf8').on('data', (chunk) => { stderr += chunk })
-    child.stdout.setEncoding('utf8')
+    const { app: url, emulator: emulatorUrl, child, exited, kill } = await startExample('nestjs')
     try {
-      const [, url, emulatorUrl] = await new Promise((resolve, reject) => {
-        child.stdout.on('data', (chunk) => {
-          stdout += chunk
-          const match = /^captcha-native nestjs example on (http:\/\/127\.0\.0\.1:\d+) \(emulator at (http:\/\/127\.0\.0\.1:\d+)\)$/m.exec(stdout)
-          if (match) resolve(match)
-        })
-        exited.then(({ code }) => reject(new Error(`the example exited (${code}) before printing its URL; stderr: ${stderr}`)))
-      })
-      const issue = async () => {
-        const answer = await fetch(`${emulatorUrl}/__emulator/issue/turnstile`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
-        assert.equal(answer.status, 200)
-        return (await answer.json()).token
-      }
+      const issue = () => issueTurnstile(emulatorUrl)
       const form = await fetch(`${url}/signup`, { method: 'POST', body: new URLSearchParams({ 'cf-turnstile-response': await issue() }) })
       assert.deepEqual([form.status, (await form.json()).outcome], [200, 'verified'])
       const json = await fetch(`${url}/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: await issue() }) })
@@ -373,7 +357,7 @@ describe('examples/nestjs/server.js', () => {
       child.kill('SIGINT')
       assert.deepEqual(await exited, { code: 0, signal: null })
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      await kill()
     }
   })
 })

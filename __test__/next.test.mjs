@@ -5,14 +5,15 @@
 // form submission, passing and refused.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import Module, { createRequire } from 'node:module'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { endlessBody, outcomeMatrix, outcomeView, readAnswer, useEmulator, webPost } from './adapter-fixtures.mjs'
+import { assertSubjectGiven, endlessBody, outcomeMatrix, outcomeView, readAnswer, useEmulator, webPost } from './adapter-fixtures.mjs'
 import { captureServer } from './helpers.mjs'
+import { issueTurnstile, startExample } from './example-process.mjs'
 
 const require = createRequire(import.meta.url)
 const { withCaptcha, verifyCaptcha, verifyCaptchaForm, CaptchaConfigurationError } = require('captcha-native/next')
@@ -217,25 +218,13 @@ describe('next: route handlers', () => {
   })
 
   it('skip, the secret resolver and the hooks are given the request', async () => {
-    const heard = []
-    const options = {
-      ...turnstile().options(),
-      skip: (request) => request.headers.get('x-trusted') === 'yes',
-      secret: (request) => (request.headers.get('x-tenant') === 'a' ? emulator.credentials.turnstileSecret : 'not-the-secret'),
-      onVerified: (outcome, request) => heard.push(['verified', outcome.code, request.nextUrl.pathname]),
-      onRefused: (outcome, request) => heard.push(['refused', outcome.code, request.nextUrl.pathname]),
-      onOutage: (outcome, request) => heard.push(['outage', outcome.code, request.nextUrl.pathname])
-    }
-    const { send, errors } = await serveRoute(options)
-    const tenant = { headers: { 'x-tenant': 'a' } }
-    assert.equal((await send({ [field]: turnstile().pass() }, tenant)).body.code, 'verified')
-    assert.equal((await send({ [field]: turnstile().fail() }, tenant)).status, 400)
-    emulator.fault({ provider: 'turnstile', kind: 'status', status: 503, times: 1 })
-    assert.equal((await send({ [field]: turnstile().pass() }, tenant)).status, 503)
-    assert.equal((await send({}, { headers: { 'x-trusted': 'yes' } })).body.code, 'skipped')
-    assert.equal((await send({ [field]: turnstile().pass() }, { headers: { 'x-tenant': 'b' } })).status, 500)
-    assert.ok(errors[0] instanceof CaptchaConfigurationError)
-    assert.deepEqual(heard, [['verified', 'verified', '/api/signup'], ['refused', 'verification_failed', '/api/signup'], ['outage', 'provider_unavailable', '/api/signup']])
+    await assertSubjectGiven({
+      emulator,
+      serve: serveRoute,
+      headerOf: (request, name) => request.headers.get(name),
+      pathOf: (request) => request.nextUrl.pathname,
+      path: '/api/signup'
+    })
   })
 
   it('no address is sent unless trustProxy counts the proxies in front: X-Forwarded-For is anyone\'s to forge', async (t) => {
@@ -335,42 +324,22 @@ describe('next: loading', () => {
 })
 
 describe('next: the example app, built and served by Next', () => {
+  let example
   let child
   let url
   let emulatorUrl
   let exited
   before(async () => {
     const started = Date.now()
-    child = spawn(process.execPath, [fileURLToPath(new URL('../examples/next/server.js', import.meta.url)), '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }
-    })
-    exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-    let output = ''
-    const banner = await new Promise((resolve, reject) => {
-      const read = (chunk) => {
-        output += chunk
-        const found = /captcha-native next example on (http:\/\/127\.0\.0\.1:\d+) \(emulator at (http:\/\/127\.0\.0\.1:\d+)\)/.exec(output)
-        if (found) resolve(found)
-      }
-      child.stdout.on('data', read)
-      child.stderr.on('data', read)
-      exited.then(({ code }) => reject(new Error(`the example exited (${code}) before serving:\n${output}`)))
-    })
-    url = banner[1]
-    emulatorUrl = banner[2]
+    example = await startExample('next', { env: { NEXT_TELEMETRY_DISABLED: '1' } })
+    ;({ app: url, emulator: emulatorUrl, child, exited } = example)
     // Build (when the sources changed) and start: reported, never asserted.
     console.log(`examples/next built (when its sources changed) and started in ${Date.now() - started} ms`)
   })
-  after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  })
+  after(() => example?.kill())
 
   /** A token the example's emulator issued, as the widget would get one. */
-  const issue = async (claims) => {
-    const answer = await fetch(`${emulatorUrl}/__emulator/issue/turnstile`, { method: 'POST', body: claims === undefined ? '' : JSON.stringify(claims) })
-    return (await answer.json()).token
-  }
+  const issue = (claims) => issueTurnstile(emulatorUrl, claims)
 
   for (const path of ['/api/signup', '/signup']) {
     it(`a POST to the route handler (${path}) passes with a verified token (form, multipart or JSON) and is refused 400 otherwise`, async () => {

@@ -19,15 +19,21 @@ function isFormType (type) {
   return type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data'
 }
 
+/**
+ * A form's fields as the middleware reads them: the first text value of each name, of a form's
+ * entries (URLSearchParams, or a FormData, whose files are not text).
+ */
+function formFields (entries) {
+  const fields = Object.create(null)
+  for (const [name, value] of entries) {
+    if (typeof value === 'string' && !(name in fields)) fields[name] = value
+  }
+  return fields
+}
+
 /** Parses a raw body by its media type; what cannot be parsed has no fields. */
 function parseBody (text, type) {
-  if (type === 'application/x-www-form-urlencoded') {
-    const fields = Object.create(null)
-    for (const [name, value] of new URLSearchParams(text)) {
-      if (!(name in fields)) fields[name] = value
-    }
-    return fields
-  }
+  if (type === 'application/x-www-form-urlencoded') return formFields(new URLSearchParams(text))
   if (isJsonType(type)) {
     try {
       return JSON.parse(text)
@@ -36,6 +42,12 @@ function parseBody (text, type) {
     }
   }
   return undefined
+}
+
+/** Whether a Content-Length header says more than BODY_LIMIT bytes: refused before reading any. */
+function declaresTooLarge (contentLength) {
+  const declared = Number(contentLength)
+  return Number.isFinite(declared) && declared > BODY_LIMIT
 }
 
 function isStream (value) {
@@ -49,8 +61,7 @@ function isStream (value) {
  */
 function readStream (stream, headers, timeoutMs) {
   if (stream.readableEnded || (stream.complete === true && stream.readable === false)) return Promise.resolve({ text: '' })
-  const declared = Number(headers?.['content-length'])
-  if (Number.isFinite(declared) && declared > BODY_LIMIT) {
+  if (declaresTooLarge(headers?.['content-length'])) {
     stream.resume() // discard it; the answer closes the connection
     return Promise.resolve({ tooLarge: true })
   }
@@ -136,6 +147,6 @@ function firstOwnString (fields, names) {
 
 module.exports = {
   BODY_LIMIT, bodyOf, findToken,
-  // For the Web Request reader (lib/web.js).
-  mediaType, parseBody
+  // For the Web Request reader (lib/web.js) and lib/hono.js.
+  mediaType, parseBody, formFields, declaresTooLarge
 }

@@ -11,7 +11,7 @@
 // answered `reply.code(status).send({ error: code })`; a misconfiguration is thrown to Fastify's
 // error handler as a CaptchaConfigurationError (status 500, no upstream text).
 
-const { createVerifier, verifyWith, CaptchaConfigurationError } = require('./middleware.js')
+const { createVerifier, verifyOrThrow, oncePerOptions, CaptchaConfigurationError } = require('./middleware.js')
 
 /**
  * A Fastify `preHandler` hook checking the request's CAPTCHA token.
@@ -21,12 +21,7 @@ function captchaPreHandler (options) {
   const verifier = createVerifier(options)
   const { property } = verifier
   return async function captchaPreHandlerHook (request, reply) {
-    let made
-    try {
-      made = await verifyWith(verifier, request)
-    } catch (error) {
-      throw new CaptchaConfigurationError(error)
-    }
+    const made = await verifyOrThrow(verifier, request)
     request[property] = made
     if (made.ok) return
     // Returning the reply tells Fastify the hook answered: the handler is not called.
@@ -46,6 +41,8 @@ function captchaPlugin (fastify, pluginOptions, done) {
     return
   }
   if (!fastify.hasRequestDecorator('captcha')) fastify.decorateRequest('captcha', null)
+  // One hook (one client) per options object, however many routes give it (`true` gives the plugin's).
+  const hookOf = oncePerOptions(captchaPreHandler)
   fastify.addHook('onRoute', (route) => {
     const wanted = route.config?.captcha
     if (wanted === undefined || wanted === false || wanted === null) return
@@ -54,7 +51,7 @@ function captchaPlugin (fastify, pluginOptions, done) {
       if (defaults === undefined) throw new TypeError('config.captcha is true but the plugin was registered with no options')
       options = defaults
     }
-    const hook = captchaPreHandler(options)
+    const hook = hookOf(options)
     // First among the route's own preHandlers: nothing of the route runs for a refused request.
     const own = route.preHandler === undefined ? [] : [].concat(route.preHandler)
     route.preHandler = [hook, ...own]

@@ -9,9 +9,9 @@
 // answered `c.json({ error: code }, status)`; a misconfiguration is thrown as a
 // CaptchaConfigurationError (status 500), for Hono's `onError`.
 
-const { createVerifier, verifyWith, leftBodyUnread, CaptchaConfigurationError } = require('./middleware.js')
-const { webOptions, formFields, fieldsOf, bodyAlreadyRead, readRequestBody, requestSource, typeOf } = require('./web.js')
-const { BODY_LIMIT } = require('./body.js')
+const { createVerifier, verifyOrThrow, leftBodyUnread, CaptchaConfigurationError } = require('./middleware.js')
+const { webOptions, fieldsOf, bodyAlreadyRead, readRequestBody, requestSource, typeOf } = require('./web.js')
+const { BODY_LIMIT, formFields } = require('./body.js')
 
 /**
  * The connection's address where the runtime tells it: @hono/node-server's `c.env.incoming`.
@@ -52,13 +52,8 @@ function captcha (options) {
   const { property } = verifier
   if (typeof property !== 'string') throw new TypeError("requestProperty must be a string: Hono's c.set takes a string key")
   return async function captchaMiddleware (c, next) {
-    let made
-    try {
-      const source = requestSource(c.req.raw, { socketAddress: socketAddressOf(c), trustProxy, readBody: (request, timeoutMs) => honoBody(c, timeoutMs) })
-      made = await verifyWith(verifier, c, source)
-    } catch (error) {
-      throw new CaptchaConfigurationError(error)
-    }
+    const source = requestSource(c.req.raw, { socketAddress: socketAddressOf(c), trustProxy, readBody: (request, timeoutMs) => honoBody(c, timeoutMs) })
+    const made = await verifyOrThrow(verifier, c, source)
     c.set(property, made)
     if (made.ok) {
       await next()

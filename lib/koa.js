@@ -10,7 +10,7 @@
 // `ctx.body = { error: code }`; a misconfiguration is thrown as a CaptchaConfigurationError
 // (status 500, expose false: Koa shows no detail).
 
-const { createVerifier, verifyWith, leftBodyUnread, CaptchaConfigurationError } = require('./middleware.js')
+const { createVerifier, verifyOrThrow, leftBodyUnread, CaptchaConfigurationError } = require('./middleware.js')
 
 /**
  * Koa middleware checking the request's CAPTCHA token. `skip`, secret resolvers and hooks are
@@ -21,12 +21,7 @@ function captcha (options) {
   const verifier = createVerifier(options)
   const { property } = verifier
   return async function captchaMiddleware (ctx, next) {
-    let made
-    try {
-      made = await verifyWith(verifier, ctx.request)
-    } catch (error) {
-      throw new CaptchaConfigurationError(error)
-    }
+    const made = await verifyOrThrow(verifier, ctx.request)
     ctx.state[property] = made
     if (made.ok) return next()
     // A body left unread (too large, or not arrived whole): the connection is not reused.

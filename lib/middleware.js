@@ -328,6 +328,11 @@ function rejectionVerdict (error) {
  */
 function resolvedVerdict (result, passed = () => false) {
   const kind = kindOf(result) ?? (result !== null && typeof result === 'object' && passed(result) ? 'verified' : 'refused')
+  return verdictOf(kind, result)
+}
+
+/** The verdict of a resolved value of kind `kind` (lib/outcome.js): any kind but these two failed. */
+function verdictOf (kind, result) {
   if (kind === 'verified') return { kind: 'verified', result }
   if (kind === 'unavailable') return { kind: 'unavailable', result }
   return { kind: 'failed', result }
@@ -466,9 +471,7 @@ function friendlyCaptchaCheck (client, callOptions) {
     const result = await client.verifyCaptchaResponse(token, callOptions)
     const kind = friendlyCaptchaKind(result)
     if (kind === 'misconfigured') throw new FriendlyCaptchaConfigurationError(result)
-    if (kind === 'verified') return { kind: 'verified', result }
-    if (kind === 'unavailable') return { kind: 'unavailable', result }
-    return { kind: 'failed', result }
+    return verdictOf(kind, result)
   }
 }
 
@@ -620,8 +623,21 @@ async function decide (verifier, client, read, subject = client) {
 // ---------------------------------------------------------------------------------------------
 // The public API
 
-/** Verifiers built for an options object, so that a reused object builds its client once. */
-const verifiers = new WeakMap()
+/**
+ * `make(options)`, remembered per options object (a WeakMap), so that a reused object builds its
+ * client once. Anything but an object is not remembered: `make` throws for it.
+ */
+function oncePerOptions (make) {
+  const made = new WeakMap()
+  return (options) => {
+    if (options === null || typeof options !== 'object') return make(options)
+    if (!made.has(options)) made.set(options, make(options))
+    return made.get(options)
+  }
+}
+
+/** The verifier of an options object, built once for it. */
+const verifierOf = oncePerOptions(createVerifier)
 
 /**
  * Checks the CAPTCHA token of `request`: an Express, Fastify or Koa request (`.body`), a plain
@@ -629,12 +645,7 @@ const verifiers = new WeakMap()
  * outcome; rejects only for a misconfiguration. The client is built once per `options` object.
  */
 async function verifyRequest (request, options) {
-  let verifier = options !== null && typeof options === 'object' ? verifiers.get(options) : undefined
-  if (!verifier) {
-    verifier = createVerifier(options)
-    verifiers.set(options, verifier)
-  }
-  return verifyWith(verifier, request)
+  return verifyWith(verifierOf(options), request)
 }
 
 /**
@@ -687,7 +698,7 @@ function requireCaptcha (options) {
   const verifier = createVerifier(options)
   const { property } = verifier
   return function captchaMiddleware (req, res, next) {
-    return verifyWith(verifier, req).then((made) => {
+    return verifyOrThrow(verifier, req).then((made) => {
       if (made.ok) {
         req[property] = made
         next()
@@ -698,12 +709,25 @@ function requireCaptcha (options) {
       } catch (error) {
         next(error)
       }
-    }, (error) => next(new CaptchaConfigurationError(error)))
+    }, next)
+  }
+}
+
+/**
+ * `verifyWith`, as every adapter calls it: what it rejects with (a misconfiguration) is rejected
+ * as a CaptchaConfigurationError, the framework's error handling's to answer (500, nothing shown).
+ */
+async function verifyOrThrow (verifier, request, source) {
+  try {
+    return await verifyWith(verifier, request, source)
+  } catch (error) {
+    throw new CaptchaConfigurationError(error)
   }
 }
 
 module.exports = {
   requireCaptcha, verifyRequest, TOKEN_FIELDS, CaptchaConfigurationError, FriendlyCaptchaConfigurationError,
   // For the framework adapters (lib/fastify.js, lib/koa.js): not re-exported by any subpath.
-  createVerifier, verifyWith, leftBodyUnread
+  createVerifier, verifyWith, leftBodyUnread,
+  verifyOrThrow, oncePerOptions
 }

@@ -19,7 +19,7 @@
 const {
   Inject, Injectable, Module, Optional, HttpException, UseGuards, createParamDecorator
 } = require('@nestjs/common')
-const { createVerifier, verifyWith, leftBodyUnread, CaptchaConfigurationError } = require('./middleware.js')
+const { createVerifier, verifyOrThrow, oncePerOptions, leftBodyUnread, CaptchaConfigurationError } = require('./middleware.js')
 
 /** The injection token of CaptchaModule's options. */
 const CAPTCHA_OPTIONS = Symbol('captcha-native:options')
@@ -30,17 +30,7 @@ const CAPTCHA_OPTIONS = Symbol('captcha-native:options')
 const OUTCOME = Symbol('captcha-native:outcome')
 
 /** Verifiers of module options, so that every guard using them shares one client. */
-const moduleVerifiers = new WeakMap()
-
-function moduleVerifier (options) {
-  return madeOnce(moduleVerifiers, options, createVerifier)
-}
-
-/** What `make(key)` made for `key` the first time it was asked, kept in `made` (a WeakMap). */
-function madeOnce (made, key, make) {
-  if (!made.has(key)) made.set(key, make(key))
-  return made.get(key)
-}
+const moduleVerifier = oncePerOptions(createVerifier)
 
 /** Options with a provider stand alone; options without one are merged over the module's. */
 function standsAlone (options) {
@@ -56,12 +46,7 @@ async function guard (verifier, context) {
   const http = context.switchToHttp()
   // Express's Request or Fastify's FastifyRequest: both carry the body Nest parsed.
   const request = http.getRequest()
-  let made
-  try {
-    made = await verifyWith(verifier, request)
-  } catch (error) {
-    throw new CaptchaConfigurationError(error)
-  }
+  const made = await verifyOrThrow(verifier, request)
   request[verifier.property] = made
   request[OUTCOME] = made
   if (made.ok) return true
@@ -79,7 +64,7 @@ function closeConnection (response) {
 }
 
 /** Guard classes made for an options object, so that reusing the object reuses the class (and its instance). */
-const guardClasses = new WeakMap()
+const guardClassOf = oncePerOptions(makeGuardClass)
 let moduleGuardClass
 
 /**
@@ -97,7 +82,7 @@ function CaptchaGuard (options) {
     return moduleGuardClass
   }
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
-  return madeOnce(guardClasses, options, makeGuardClass)
+  return guardClassOf(options)
 }
 
 function makeGuardClass (options) {

@@ -17,7 +17,7 @@ if (typeof globalThis.EdgeRuntime === 'string' || globalThis.process?.env?.NEXT_
   throw new Error("captcha-native/next runs on Next's Node.js runtime only (the addon is native): remove `export const runtime = 'edge'` from the route")
 }
 
-const { createVerifier, verifyWith, CaptchaConfigurationError } = require('./middleware.js')
+const { createVerifier, verifyOrThrow, oncePerOptions, CaptchaConfigurationError } = require('./middleware.js')
 const { webOptions, requestSource, formSource } = require('./web.js')
 
 /** Checks options once: the verifier and the Web adapters' own options. */
@@ -30,21 +30,12 @@ function prepare (options) {
 }
 
 /** What was prepared for each options object, so that a reused object builds its client once. */
-const prepared = new WeakMap()
+const preparedFor = oncePerOptions(prepare)
 
-function preparedFor (options) {
-  let made = options !== null && typeof options === 'object' ? prepared.get(options) : undefined
-  if (!made) {
-    made = prepare(options)
-    prepared.set(options, made)
-  }
-  return made
-}
-
-/** Runs a check; anything it throws is a misconfiguration. */
-async function checked (run) {
+/** Runs the checks of the options and arguments; anything they throw is a misconfiguration. */
+function checked (run) {
   try {
-    return await run()
+    return run()
   } catch (error) {
     throw new CaptchaConfigurationError(error)
   }
@@ -56,14 +47,15 @@ async function checked (run) {
  * CaptchaConfigurationError for a misconfiguration. `skip`, secret resolvers and hooks are given
  * the request. The client is built once per `options` object: reuse the object.
  */
-function verifyCaptcha (request, options) {
-  return checked(() => {
-    const { verifier, trustProxy } = preparedFor(options)
+async function verifyCaptcha (request, options) {
+  const { verifier, trustProxy } = checked(() => {
+    const made = preparedFor(options)
     if (request === null || typeof request !== 'object' || typeof request.headers?.get !== 'function') {
       throw new TypeError('verifyCaptcha takes the route handler\'s Request')
     }
-    return verifyWith(verifier, request, requestSource(request, { trustProxy }))
+    return made
   })
+  return verifyOrThrow(verifier, request, requestSource(request, { trustProxy }))
 }
 
 /**
@@ -102,14 +94,14 @@ async function actionHeaders () {
  * misconfiguration. `skip`, secret resolvers and hooks are given the FormData.
  */
 async function verifyCaptchaForm (formData, options, { headers } = {}) {
-  const { verifier, trustProxy } = await checked(() => {
+  const { verifier, trustProxy } = checked(() => {
     if (formData === null || typeof formData !== 'object' || typeof formData.getAll !== 'function') {
       throw new TypeError('verifyCaptchaForm takes the server action\'s FormData')
     }
     return preparedFor(options)
   })
   const requestHeaders = headers ?? await actionHeaders()
-  return checked(() => verifyWith(verifier, formData, formSource(formData, requestHeaders, trustProxy)))
+  return verifyOrThrow(verifier, formData, formSource(formData, requestHeaders, trustProxy))
 }
 
 /**
@@ -123,11 +115,9 @@ function withCaptcha (options, handler) {
   if (typeof handler !== 'function') throw new TypeError('withCaptcha(options, handler): handler must be a function')
   let ready = typeof options === 'function' ? undefined : prepare(options)
   return async function captchaRouteHandler (request, context) {
-    const made = await checked(() => {
-      ready ??= prepare(options())
-      const { verifier, trustProxy } = ready
-      return verifyWith(verifier, request, requestSource(request, { trustProxy }))
-    })
+    ready ??= checked(() => prepare(options()))
+    const { verifier, trustProxy } = ready
+    const made = await verifyOrThrow(verifier, request, requestSource(request, { trustProxy }))
     if (!made.ok) return Response.json({ error: made.code }, { status: made.status })
     return handler(request, context, made)
   }

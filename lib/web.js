@@ -6,7 +6,7 @@
 // the app sits behind proxies that set it.
 
 const { isIP } = require('node:net')
-const { BODY_LIMIT, mediaType, parseBody } = require('./body.js')
+const { BODY_LIMIT, mediaType, parseBody, formFields, declaresTooLarge } = require('./body.js')
 
 /** Splits the Web adapters' own option (`trustProxy`) from the middleware's, which createVerifier checks. */
 function webOptions (options) {
@@ -16,15 +16,6 @@ function webOptions (options) {
     throw new TypeError('trustProxy must be a boolean or the number of proxies in front of the app')
   }
   return { trustProxy, options: rest }
-}
-
-/** A FormData's fields as the middleware reads a parsed form: the first text value of each name. */
-function formFields (formData) {
-  const fields = Object.create(null)
-  for (const [name, value] of formData) {
-    if (typeof value === 'string' && !(name in fields)) fields[name] = value
-  }
-  return fields
 }
 
 /** The media type of a Web Request (or anything with `headers.get`). */
@@ -98,8 +89,7 @@ async function readRequestBody (request, timeoutMs) {
   const type = typeOf(request.headers)
   if (request.body === null || request.body === undefined) return { fields: undefined, type }
   if (request.bodyUsed) throw bodyAlreadyRead()
-  const declared = Number(request.headers.get('content-length'))
-  if (Number.isFinite(declared) && declared > BODY_LIMIT) return { tooLarge: true, type }
+  if (declaresTooLarge(request.headers.get('content-length'))) return { tooLarge: true, type }
   const read = await readCapped(request.clone().body, timeoutMs)
   if (read.bytes === undefined) return { ...read, type }
   return { fields: await fieldsOf(read.bytes, request.headers.get('content-type'), type), type }
@@ -146,4 +136,4 @@ function formSource (formData, headers, trustProxy) {
   })
 }
 
-module.exports = { webOptions, formFields, typeOf, fieldsOf, bodyAlreadyRead, readRequestBody, requestSource, formSource }
+module.exports = { webOptions, typeOf, fieldsOf, bodyAlreadyRead, readRequestBody, requestSource, formSource }
