@@ -727,7 +727,7 @@ async function verifyOrThrow (verifier, request, source) {
 
 module.exports = {
   requireCaptcha, verifyRequest, TOKEN_FIELDS, CaptchaConfigurationError, FriendlyCaptchaConfigurationError,
-  // For the framework adapters (lib/fastify.js, lib/koa.js): not re-exported by any subpath.
-  createVerifier, verifyWith, leftBodyUnread,
-  verifyOrThrow, oncePerOptions
+  // For the framework adapters (lib/fastify.js, koa.js, hono.js, nestjs.js, next.js): not
+  // re-exported by any subpath.
+  createVerifier, verifyWith, verifyOrThrow, oncePerOptions, leftBodyUnread
 }
