@@ -1273,3 +1273,33 @@ describe('spec verdicts never fail open', () => {
     assert.deepEqual(witness.heard, [])
   })
 })
+
+// playtcha.md "The policy": every 4xx fails closed (429 included, unlike Friendly Captcha's,
+// which the middleware counts an outage), and nothing is retried: tokens are single use.
+describe('Playtcha through the middleware: 4xx fail closed, no retry', () => {
+  const envelope = (code) => JSON.stringify({ error: { code, message: code, request_id: 'req_0000000000000000' } })
+
+  it("already_redeemed (409), token_expired (410) and rate_limited_ip (429) are refusals even with onUnavailable: 'allow', each asked once", async () => {
+    const heard = []
+    const middleware = requireCaptcha({ ...PROVIDERS.playtcha.options(), onUnavailable: 'allow', log: (message) => heard.push(message), onOutage: (outcome) => heard.push(outcome.code) })
+    const answers = [[409, 'already_redeemed'], [410, 'token_expired'], [429, 'rate_limited_ip']]
+    for (const [status, code] of answers) {
+      emulator.clearRequests()
+      emulator.fault({ provider: 'playtcha', times: 1, kind: 'status', status, body: envelope(code), headers: { 'retry-after': '1' } })
+      const result = await run(middleware, formRequest({ 'playtcha-token': emulator.issue('playtcha') }))
+      assertAnswered(result, 400, 'verification_failed')
+      assert.equal(emulator.requests().length, 1, `${status} asked once`)
+    }
+    assert.deepEqual(heard, [])
+  })
+
+  it('an outage (503) is asked once, under either policy: no retry of a single-use token', async () => {
+    for (const onUnavailable of ['reject', 'allow']) {
+      emulator.clearRequests()
+      emulator.fault({ provider: 'playtcha', times: 1, kind: 'status', status: 503 })
+      const outcome = await verifyRequest(formRequest({ 'playtcha-token': emulator.issue('playtcha') }), { ...PROVIDERS.playtcha.options(), onUnavailable, log () {} })
+      assert.equal(outcome.code, onUnavailable === 'allow' ? 'failed_open' : 'provider_unavailable')
+      assert.equal(emulator.requests().length, 1, onUnavailable)
+    }
+  })
+})
