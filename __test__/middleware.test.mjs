@@ -1157,3 +1157,104 @@ describe('onVerified, onRefused and onOutage', () => {
     }
   })
 })
+
+// ---------------------------------------------------------------------------------------------
+// The specs' verdicts through the middleware, with outages let through: a refusal must never
+// take the fail-open path (../shared/specs: playtcha.md "The policy", trustcaptcha.md "The
+// response" and "Test identities", swetrix.md and recaptcha-authorize.md test keys)
+
+describe('spec verdicts never fail open', () => {
+  /** A log and an onOutage hook that record what they heard: both stay silent for a verdict. */
+  function outageWitness () {
+    const heard = []
+    return { heard, log: (message) => heard.push(message), onOutage: (outcome) => heard.push(outcome.code) }
+  }
+
+  it("Playtcha: an empty or non-string token is token_missing with no request, even with onUnavailable: 'allow' during an outage", async () => {
+    emulator.fault({ provider: 'playtcha', kind: 'status', status: 503 })
+    const witness = outageWitness()
+    const options = { ...PROVIDERS.playtcha.options(), onUnavailable: 'allow', log: witness.log, onOutage: witness.onOutage }
+    const middleware = requireCaptcha(options)
+    for (const req of [formRequest({ 'playtcha-token': '' }), jsonRequest({ token: '' }), jsonRequest({ token: 0 }), jsonRequest({ 'playtcha-token': ['x'] })]) {
+      assertAnswered(await run(middleware, req), 400, 'token_missing')
+    }
+    // The same through node:http, the body unparsed.
+    const { port, close } = await serve((req, res) => {
+      verifyRequest(req, options).then((outcome) => res.writeHead(outcome.status, JSON_TYPE).end(JSON.stringify({ code: outcome.code })))
+    })
+    try {
+      for (const [body, headers] of [[form({ 'playtcha-token': '' }), FORM], ['{"token":""}', JSON_TYPE]]) {
+        const answer = await post(port, body, headers)
+        assert.deepEqual([answer.status, JSON.parse(answer.body).code], [400, 'token_missing'])
+      }
+    } finally {
+      await close()
+    }
+    assert.deepEqual(emulator.requests(), [], 'the provider was never asked')
+    assert.deepEqual(witness.heard, [], 'no outage was logged or heard of')
+  })
+
+  it("TrustCaptcha's test ids: ...0 verifies; ...1 to ...4 (404, 423, 410, 429) are refusals, not outages, even with onUnavailable: 'allow'", async () => {
+    const witness = outageWitness()
+    const middleware = requireCaptcha({ ...PROVIDERS.trustcaptcha.options(), onUnavailable: 'allow', log: witness.log, onOutage: witness.onOutage })
+    const [passing, ...refused] = Emulator.identities.trustcaptcha.testVerifications
+    assert.deepEqual(refused.map((identity) => identity.status), [404, 423, 410, 429])
+    const outcome = assertPassed(await run(middleware, formRequest({ 'tc-verification-token': passing.token })))
+    assert.equal(outcome.result.verificationId, passing.verificationId)
+    for (const identity of refused) {
+      assertAnswered(await run(middleware, formRequest({ 'tc-verification-token': identity.token })), 400, 'verification_failed')
+    }
+    // An issued result fetched past its retrieval limit answers 429 too: a refusal as well.
+    const token = emulator.issue('trustcaptcha', { retrievalLimit: 1 })
+    assertPassed(await run(middleware, formRequest({ 'tc-verification-token': token })))
+    assertAnswered(await run(middleware, formRequest({ 'tc-verification-token': token })), 400, 'verification_failed')
+    assert.deepEqual(witness.heard, [])
+  })
+
+  it("Swetrix's test secrets and Google's test secret key: PASS and the test key verify; FAIL and USED are refusals, even with onUnavailable: 'allow'", async () => {
+    const witness = outageWitness()
+    const common = { onUnavailable: 'allow', log: witness.log, onOutage: witness.onOutage }
+    const { pass, fail, used } = Emulator.identities.swetrix.testSecrets
+    const swetrix = (secret) => requireCaptcha({ ...PROVIDERS.swetrix.options(), ...common, secret: secret.secret })
+    const field = 'swetrix-captcha-response'
+    const verified = assertPassed(await run(swetrix(pass), formRequest({ [field]: 'any-token' })))
+    assert.equal(verified.result.pid, 'AP00000000000')
+    for (const secret of [fail, used]) {
+      assertAnswered(await run(swetrix(secret), formRequest({ [field]: emulator.issue('swetrix') })), 400, 'verification_failed')
+    }
+    const { testSecretKey } = Emulator.identities.recaptcha
+    const recaptcha = requireCaptcha({ ...PROVIDERS.recaptcha.options(), ...common, secretKey: testSecretKey.secretKey })
+    assertPassed(await run(recaptcha, formRequest({ 'g-recaptcha-response': 'any-token' })))
+    assert.deepEqual(witness.heard, [])
+  })
+})
+
+// playtcha.md "The policy": every 4xx fails closed (429 included, unlike Friendly Captcha's,
+// which the middleware counts an outage), and nothing is retried: tokens are single use.
+describe('Playtcha through the middleware: 4xx fail closed, no retry', () => {
+  const envelope = (code) => JSON.stringify({ error: { code, message: code, request_id: 'req_0000000000000000' } })
+
+  it("already_redeemed (409), token_expired (410) and rate_limited_ip (429) are refusals even with onUnavailable: 'allow', each asked once", async () => {
+    const heard = []
+    const middleware = requireCaptcha({ ...PROVIDERS.playtcha.options(), onUnavailable: 'allow', log: (message) => heard.push(message), onOutage: (outcome) => heard.push(outcome.code) })
+    const answers = [[409, 'already_redeemed'], [410, 'token_expired'], [429, 'rate_limited_ip']]
+    for (const [status, code] of answers) {
+      emulator.clearRequests()
+      emulator.fault({ provider: 'playtcha', times: 1, kind: 'status', status, body: envelope(code), headers: { 'retry-after': '1' } })
+      const result = await run(middleware, formRequest({ 'playtcha-token': emulator.issue('playtcha') }))
+      assertAnswered(result, 400, 'verification_failed')
+      assert.equal(emulator.requests().length, 1, `${status} asked once`)
+    }
+    assert.deepEqual(heard, [])
+  })
+
+  it('an outage (503) is asked once, under either policy: no retry of a single-use token', async () => {
+    for (const onUnavailable of ['reject', 'allow']) {
+      emulator.clearRequests()
+      emulator.fault({ provider: 'playtcha', times: 1, kind: 'status', status: 503 })
+      const outcome = await verifyRequest(formRequest({ 'playtcha-token': emulator.issue('playtcha') }), { ...PROVIDERS.playtcha.options(), onUnavailable, log () {} })
+      assert.equal(outcome.code, onUnavailable === 'allow' ? 'failed_open' : 'provider_unavailable')
+      assert.equal(emulator.requests().length, 1, onUnavailable)
+    }
+  })
+})

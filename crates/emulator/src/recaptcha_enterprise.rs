@@ -528,4 +528,24 @@ mod tests {
         let wrong_key = format!("/v1/{name}:annotate?key=wrong");
         assert_eq!(post(&e, &wrong_key, r#"{"annotation":"LEGITIMATE"}"#).0, 400);
     }
+
+    /// emulator.md, Limits: tokens are held in memory with a bound. Enterprise keeps two maps
+    /// (issued tokens, and the assessments `annotate` names): both forget their oldest.
+    #[test]
+    fn issued_tokens_and_assessments_are_bounded() {
+        let e = emulator();
+        let capacity = crate::store::TOKEN_CAPACITY;
+        let first = issue(&e, None).unwrap();
+        for _ in 0..capacity {
+            issue(&e, None).unwrap();
+        }
+        let mut store = lock(&e.recaptcha_enterprise);
+        assert_eq!(store.tokens.len(), capacity);
+        assert!(store.tokens.get(&first).is_none(), "the oldest token is forgotten");
+        for n in 0..=capacity {
+            store.assessments.insert(format!("projects/p/assessments/{n}"), ());
+        }
+        assert_eq!(store.assessments.len(), capacity);
+        assert!(store.assessments.get("projects/p/assessments/0").is_none());
+    }
 }

@@ -509,4 +509,33 @@ mod tests {
         assert_eq!(host("null"), None);
         assert_eq!(host("http://"), None);
     }
+
+    /// emulator.md, Faults: a rule picks the requests it was given for. A widget's outage token is
+    /// answered as an outage before any rule, and must not use up a rule meant for other requests.
+    #[test]
+    fn an_outage_token_leaves_the_fault_rules_to_the_requests_they_were_meant_for() {
+        let e = emulator();
+        let down = token(&e, "recaptcha", r#"{"outcome":"outage"}"#);
+        let other = token(&e, "recaptcha", r#"{"outcome":"pass"}"#);
+        e.add_fault(
+            FaultRule::from_json(r#"{"provider":"recaptcha","times":1,"kind":"status","status":500}"#).unwrap(),
+        );
+        let siteverify = |token: &str| {
+            let body = format!("secret=secret&response={token}");
+            Request::post(
+                "/recaptcha/api/siteverify",
+                &[("content-type", "application/x-www-form-urlencoded")],
+                &body,
+            )
+        };
+        match route(&e, &siteverify(&down)) {
+            Ok(answer) => assert_eq!(answer.status, OUTAGE_STATUS),
+            Err(_) => panic!("the outage token took the fault rule"),
+        }
+        assert!(
+            route(&e, &siteverify(&other)).is_err(),
+            "the rule is still there for the next request"
+        );
+        assert_eq!(recaptcha(&e, &other).1["success"], true, "and was taken once");
+    }
 }
